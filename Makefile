@@ -1,0 +1,139 @@
+# triage: support bundles for the Workload Onboarding Agent.
+# Plain make, no autotools.  `make deps` installs what the build and tests need.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+
+VERSION := 0.1.0
+
+COMMON_PKGS  := libarchive jansson yaml-0.1 libpcre2-8 libcrypto
+COLLECT_PKGS := $(COMMON_PKGS) libsystemd
+TEST_PKGS    := cmocka
+
+# pkg-config is called once per package set; the results are plain flags.
+PKG_CFLAGS   := $(shell pkg-config --cflags $(COLLECT_PKGS) 2>/dev/null)
+COMMON_LIBS  := $(shell pkg-config --libs $(COMMON_PKGS) 2>/dev/null) -lpthread
+COLLECT_LIBS := $(shell pkg-config --libs $(COLLECT_PKGS) 2>/dev/null) -lpthread
+TEST_LIBS    := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+WARN := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wwrite-strings -Wpointer-arith
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+OPT ?= -O2 -g
+ifeq ($(SAN),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+
+CPPFLAGS += -D_GNU_SOURCE -DTRIAGE_VERSION='"$(VERSION)"' -Icommon
+ALL_CFLAGS = $(WARN) $(OPT) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(OPT) $(LDFLAGS)
+
+# The architecture, in sources: a library both programs link, then one file
+# per source (collector) and one per stage (analyzer).
+COMMON_SRCS  := $(sort $(wildcard common/*.c))
+COLLECT_SRCS := $(sort $(wildcard collect/*.c))
+ANALYZE_SRCS := $(sort $(wildcard analyze/*.c))
+UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
+
+COMMON_OBJS  := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+COLLECT_OBJS := $(COLLECT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/collect/profile_blob.o
+ANALYZE_OBJS := $(ANALYZE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/analyze/rules_blob.o
+UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+LIB := $(BUILD)/libtriage.a
+# Analyzer objects other than main, for unit tests and fuzz targets.
+ANALYZE_LIB := $(BUILD)/libanalyze.a
+COLLECT_LIB := $(BUILD)/libcollect.a
+
+PROGS := $(BUILD)/triage-collect $(BUILD)/triage-analyze
+
+.PHONY: all deps check check-unit check-asan demo install clean samples bench fuzz fuzz-build
+.DEFAULT_GOAL := all
+
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Built-in YAML (rules, collection profile) is assembled into the binaries.
+$(BUILD)/analyze/rules_blob.o: common/blob.S rules/onboarding-agent.yaml
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ -DBLOB_NAME=triage_builtin_rules -DBLOB_FILE='"rules/onboarding-agent.yaml"' common/blob.S
+$(BUILD)/collect/profile_blob.o: common/blob.S collect/profile-default.yaml
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ -DBLOB_NAME=triage_builtin_profile -DBLOB_FILE='"collect/profile-default.yaml"' common/blob.S
+
+$(LIB): $(COMMON_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(ANALYZE_LIB): $(filter-out $(BUILD)/analyze/main.o,$(ANALYZE_OBJS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(COLLECT_LIB): $(filter-out $(BUILD)/collect/main.o,$(COLLECT_OBJS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/triage-collect: $(BUILD)/collect/main.o $(COLLECT_LIB) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(COLLECT_LIBS)
+
+# The analyzer must not link libsystemd: support staff run it anywhere.
+$(BUILD)/triage-analyze: $(BUILD)/analyze/main.o $(ANALYZE_LIB) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(COMMON_LIBS)
+
+# Unit tests link the library; the linker pulls only the modules a test uses.
+# A test of collector or analyzer internals names them in its first line:
+#   /* links: analyze */  or  /* links: collect */
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(ANALYZE_LIB) $(COLLECT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ianalyze -Icollect -o $@ $< \
+	  $$(head -1 $< | grep -q 'links: analyze' && echo $(ANALYZE_LIB)) \
+	  $$(head -1 $< | grep -q 'links: collect' && echo $(COLLECT_LIB)) \
+	  $(LIB) $(ALL_LDFLAGS) $(COLLECT_LIBS) $(TEST_LIBS)
+
+unit-bins: $(UNIT_BINS)
+.PHONY: unit-bins
+
+deps:
+	@scripts/deps.sh
+
+# Every test: unit, integration, real systemd, hostile input, golden reports,
+# the unit tests again under ASan+UBSan, and a short fuzz smoke run.
+check: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit-bins
+	@tests/run-all.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+samples: deps
+	@$(MAKE) --no-print-directory all
+	@tests/nspawn/make-samples.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run.sh
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/triage/rules
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/triage-collect.1 docs/triage-analyze.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/triage/rules/
+
+clean:
+	rm -rf build build-asan build-fuzz out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

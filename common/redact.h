@@ -1,0 +1,91 @@
+/* redact.h: removing secrets from configs, unit files and log text, and proving it. */
+#ifndef TRIAGE_REDACT_H
+#define TRIAGE_REDACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+/*
+ * A redactor holds one bundle's random key (never stored) and every value it
+ * has redacted so far, so that the same secret gets the same marker in every
+ * file, e.g. "<redacted:token:3fa1c2>", and so that redact_verify() can look
+ * for each of them.  Destroy with redactor_free().
+ */
+struct redactor;
+
+struct redactor *redactor_new(void);
+void redactor_free(struct redactor *);
+
+/*
+ * Counts of one file's redactions by rule, e.g. {"yaml-key": 3, "jwt": 1},
+ * filled by the functions below (they add to it).  Rules are named for the
+ * manifest; never values.
+ */
+typedef json_t redact_counts;
+
+/*
+ * Redacts a YAML file (libyaml events; aliases never expanded; comments
+ * dropped).  On success *out is the re-emitted YAML (NUL-terminated, free it)
+ * and 0 is returned.  When the input does not parse, the text is redacted by
+ * the pattern rules instead, *out holds that, *parse_error describes the
+ * problem ("line 4: mapping values are not allowed here"), and 1 is returned.
+ * Input over the size cap or nesting too deep is refused the same way.
+ */
+int redact_yaml(struct redactor *, const char *in, size_t len, char **out,
+    size_t *outlen, redact_counts *counts, char **parse_error);
+
+/*
+ * Redacts JSON text (ONBOARDING_CONFIG given as JSON) the same way as YAML,
+ * writing YAML out.  Same returns as redact_yaml().
+ */
+int redact_json_config(struct redactor *, const char *in, size_t len, char **out,
+    size_t *outlen, redact_counts *counts, char **parse_error);
+
+/*
+ * Redacts free text with the pattern rules: PEM keys, JWTs, AWS keys,
+ * Authorization headers, URL passwords, key=value / key: value pairs with
+ * secret-like keys, "password is X".  Returns 0; *out as above.
+ * Fast path: text with no trigger costs one scan and no copy beyond *out.
+ */
+int redact_text(struct redactor *, const char *in, size_t len, char **out,
+    size_t *outlen, redact_counts *counts);
+
+/*
+ * Redacts a systemd unit file or drop-in: Environment=, ExecStart= arguments
+ * and every value by the pattern rules.  Returns 0; *out as above.
+ */
+int redact_unit_file(struct redactor *, const char *in, size_t len, char **out,
+    size_t *outlen, redact_counts *counts);
+
+/*
+ * True when text might hold something redact_text() would change; a cheap
+ * prefilter for hot paths (journal fields).  Never false when it would.
+ */
+bool redact_text_maybe(const char *in, size_t len);
+
+/*
+ * Scans what is about to be written for every value redacted so far (as is,
+ * base64-encoded, URL-encoded) and for the secret patterns.  Returns 0 when
+ * clean, 1 on a hit with *why (free it) naming the kind and line, never the
+ * value.
+ */
+int redact_verify(struct redactor *, const char *buf, size_t len, char **why);
+
+/*
+ * The analyzer's leak check: calls cb for each secret pattern found in buf
+ * (1-based line, the pattern's kind, e.g. "private-key").  Redaction markers
+ * never match.  Returns the number of hits.
+ */
+unsigned secret_scan(const char *buf, size_t len,
+    void (*cb)(unsigned line, const char *kind, void *userdata), void *userdata);
+
+/* True if a key name is secret-like (password, client_secret, privateKey, ...). */
+bool redact_key_is_secret(const char *key, size_t len);
+
+/* Lists the secret-like key words and pattern kinds (for --dry-run). */
+void redact_describe(void (*cb)(const char *what, const char *example, void *userdata),
+    void *userdata);
+
+#endif

@@ -1,0 +1,42 @@
+# tests/lib.sh: helpers for the shell suites.  Source it; it sets TOP, BUILD,
+# COLLECT, ANALYZE and a scratch folder T (removed at exit).  Each check prints
+# "PASS: name" or "FAIL: name: why"; tests/run-all.sh counts those lines.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+COLLECT=${COLLECT:-$BUILD/triage-collect}
+ANALYZE=${ANALYZE:-$BUILD/triage-analyze}
+T=$(mktemp -d "${TMPDIR:-/tmp}/triage-test.XXXXXX")
+_t_failed=0
+_t_cleanups=()
+_t_exit() {
+	local c
+	for c in "${_t_cleanups[@]}"; do eval "$c" || true; done
+	rm -rf "$T"
+}
+trap _t_exit EXIT
+
+# at_exit CMD: run CMD when the script ends (container power-off, ...).
+at_exit() { _t_cleanups+=("$1"); }
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: ${2:-failed}"; _t_failed=$((_t_failed + 1)); }
+
+# check NAME CMD...: passes when CMD exits 0.
+check() {
+	local name=$1; shift
+	local out
+	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"; fi
+}
+
+# expect_status NAME WANT CMD...: passes when CMD exits with WANT.
+expect_status() {
+	local name=$1 want=$2; shift 2
+	local rc=0
+	"$@" >"$T/.out" 2>"$T/.err" || rc=$?
+	if [ "$rc" = "$want" ]; then pass "$name"; else
+		fail "$name" "exit $rc, wanted $want: $(head -c 300 "$T/.err" | tr '\n' ' ')"; fi
+}
+
+# Ends the script: status 1 if any check failed.
+finish() { exit $(( _t_failed > 0 ? 1 : 0 )); }
