@@ -127,6 +127,20 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) in build-fuzz/: clang, the library and
+# analyzer objects instrumented for coverage, ASan and UBSan.
+FUZZ_CC  ?= clang
+FUZZ_OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=undefined
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPT='$(FUZZ_OPT)' fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(ANALYZE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Ianalyze -o $@ $< $(ANALYZE_LIB) $(LIB) \
+	  $(ALL_LDFLAGS) -fsanitize=fuzzer $(COMMON_LIBS)
+.PHONY: fuzz-bins
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/triage/rules
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
