@@ -77,6 +77,22 @@ json_t *bw_source_object(struct bundle_writer *, const char *name);
 /* Adds n redactions by rule to file relpath (manifest "redactions"). */
 void bw_redaction(struct bundle_writer *, const char *relpath, const char *rule, unsigned n);
 
+/* Records a file deliberately not collected (manifest "skipped": path and reason, never contents). */
+void bw_skipped(struct bundle_writer *, const char *path, const char *reason);
+
+/*
+ * The message of the last failed bw_add()/bw_entry_*() call (naming the entry),
+ * or NULL.  Valid until the next call on the writer.
+ */
+const char *bw_error(const struct bundle_writer *);
+
+/*
+ * Calls cb during bw_commit() after each entry is written (done and total are
+ * uncompressed bytes), e.g. for a progress line.  cb == NULL removes it.
+ */
+void bw_set_progress(struct bundle_writer *,
+    void (*cb)(uint64_t done, uint64_t total, void *userdata), void *userdata);
+
 /* The manifest under construction; callers may set keys (host, tool, ...). Borrowed. */
 json_t *bw_manifest(struct bundle_writer *);
 
@@ -99,16 +115,29 @@ int bw_commit(struct bundle_writer *, uint64_t *final_size, char **errmsg);
 
 /* ---- reader ---------------------------------------------------------- */
 
-/* Caps on untrusted bundles; bundle_limits_default() gives the documented defaults. */
+/*
+ * Caps on untrusted bundles; bundle_limits_default() gives the documented
+ * defaults (docs/bundle-format.md says why each).
+ */
 struct bundle_limits {
-	uint64_t max_entries;		/* entries in the archive (10,000) */
+	uint64_t max_entries;		/* entries in the archive, directories included (10,000) */
 	uint64_t max_entry_size;	/* uncompressed bytes of one entry (2 GiB) */
 	uint64_t max_total;		/* uncompressed bytes in all (4 GiB) */
-	uint64_t max_ratio;		/* uncompressed / compressed bytes (1,000) */
-	size_t	 max_path;		/* bytes in an entry path (1,024) */
+	uint64_t max_ratio;		/* uncompressed / compressed bytes, checked while streaming (250) */
+	size_t	 max_path;		/* bytes in an entry path, top directory included (1,024) */
 	size_t	 max_manifest;		/* bytes of manifest.json (16 MiB) */
 	unsigned max_json_depth;	/* nesting of manifest.json (64) */
 };
+
+#define BUNDLE_MAX_ENTRIES	UINT64_C(10000)
+#define BUNDLE_MAX_ENTRY_SIZE	(UINT64_C(2) << 30)
+#define BUNDLE_MAX_TOTAL	(UINT64_C(4) << 30)
+#define BUNDLE_MAX_RATIO	UINT64_C(250)
+#define BUNDLE_MAX_PATH		((size_t)1024)
+#define BUNDLE_MAX_MANIFEST	((size_t)16 << 20)
+#define BUNDLE_MAX_JSON_DEPTH	64u
+/* The ratio is only judged past this many uncompressed bytes (small tars are mostly padding). */
+#define BUNDLE_RATIO_FLOOR	(UINT64_C(1) << 20)
 
 void bundle_limits_default(struct bundle_limits *);
 
@@ -191,6 +220,17 @@ unsigned br_missing(const struct bundle_reader *,
 /* The last error message (valid until the next call), or NULL. */
 const char *br_error(const struct bundle_reader *);
 
+/*
+ * After br_next() returned 0: calls cb (may be NULL) for each entry whose
+ * verdict was not BR_VERIFIED (unlisted, size or SHA-256 mismatch), in archive
+ * order.  Returns how many.  Directories are never listed and never counted.
+ */
+unsigned br_failures(const struct bundle_reader *,
+    void (*cb)(const char *path, enum br_verdict, void *userdata), void *userdata);
+
+/* True when the bundle was opened from an extracted directory rather than a .tar.gz. */
+bool br_is_directory(const struct bundle_reader *);
+
 /* ---- manifest -------------------------------------------------------- */
 
 /*
@@ -201,5 +241,20 @@ const char *br_error(const struct bundle_reader *);
  */
 int manifest_parse(const void *data, size_t len, const struct bundle_limits *,
     json_t **ret, char **errmsg);
+
+/*
+ * The checks of manifest_parse() on a manifest already in memory (the writer
+ * runs them before committing, so it never writes what the reader refuses).
+ * Returns 0, or -EINVAL and *errmsg.
+ */
+int manifest_check(const json_t *, const struct bundle_limits *, char **errmsg);
+
+/*
+ * Normalises an untrusted entry path: strips leading "./", drops "." and empty
+ * components, refuses "..", absolute and empty paths, control characters,
+ * invalid UTF-8 and paths over max bytes.  Returns 0 and *out (free it), or
+ * -EINVAL and *why, a static phrase such as "path leaves the bundle".
+ */
+int bundle_path_normalise(const char *in, size_t max, char **out, const char **why);
 
 #endif

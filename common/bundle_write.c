@@ -1,0 +1,869 @@
+/* bundle_write.c: writing a bundle: spool and hash entries, then manifest.json first, then the tar.gz. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "bundle.h"
+#include "cleanup.h"
+#include "sha256.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+#define SPOOL_BUF	(64 * 1024)	/* coalesces the many small writes of a journal */
+#define COPY_BUF	(128 * 1024)
+#define GZIP_LEVEL	"6"
+#define CLEANUP_SLOTS	16		/* writers committing at once, per process */
+
+/* One entry in the spool, in the order added. */
+struct spooled {
+	char	*relpath;		/* relative to the top directory, normalised */
+	uint64_t off;			/* where its data starts in the spool */
+	uint64_t size;			/* bytes */
+	char	 sha256[SHA256_HEX_LEN + 1];
+};
+
+struct bw_entry {
+	struct bundle_writer *w;	/* its writer */
+	char	*relpath;		/* relative to the top directory */
+	uint64_t off;			/* spool offset of its first byte */
+	uint64_t size;			/* bytes written so far */
+	struct sha256 hash;		/* over the bytes written so far */
+};
+
+struct bundle_writer {
+	char	*base;			/* final file name, in dirfd */
+	char	*topdir;		/* the single top directory in the archive */
+	int	 dirfd;			/* the output's folder */
+	int	 spool;			/* unlinked file holding every entry's data */
+	uint64_t spool_len;		/* bytes in the spool, buffer included */
+	char	*sbuf;			/* write buffer in front of the spool */
+	size_t	 sbuf_len;		/* bytes in sbuf, not yet in the file */
+	struct spooled *ents;		/* entries, in order */
+	size_t	 n_ents, cap_ents;
+	json_t	*paths;			/* relpath -> true, to refuse duplicates */
+	json_t	*manifest;		/* manifest under construction */
+	json_t	*source_index;		/* source name -> its object in "sources" */
+	json_t	*redaction_index;	/* relpath -> its object in "redactions" */
+	struct bw_entry *open;		/* the entry being written, or NULL */
+	char	*err;			/* last error message */
+	void	(*progress)(uint64_t, uint64_t, void *);
+	void	*progress_data;
+	bool	 committed;		/* the bundle is under its final name */
+};
+
+/* ---- signal cleanup ---------------------------------------------------- */
+
+/*
+ * Temporary names that must go if a signal kills the process.  A slot is
+ * filled (name, dirfd) before `used` is set and cleared after, all with the
+ * signals blocked, so the handler only ever sees complete slots; it calls
+ * nothing but unlinkat(), which is async-signal-safe.
+ */
+static struct cleanup_slot {
+	atomic_int used;
+	int	   dirfd;
+	char	   name[NAME_MAX + 1];
+} cleanup_slots[CLEANUP_SLOTS];
+
+static void
+cleanup_handler(int sig)
+{
+	int saved = errno;
+
+	for (size_t i = 0; i < CLEANUP_SLOTS; i++)
+		if (atomic_load(&cleanup_slots[i].used))
+			(void)unlinkat(cleanup_slots[i].dirfd, cleanup_slots[i].name, 0);
+	errno = saved;
+	/* SA_RESETHAND restored the default action: die of the same signal. */
+	raise(sig);
+}
+
+void
+bw_install_signal_cleanup(void)
+{
+	struct sigaction sa = {.sa_handler = cleanup_handler, .sa_flags = SA_RESETHAND};
+
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void
+block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void
+restore_signals(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/* Claims a slot for name in dirfd; call with the signals blocked.  Returns the slot or -1. */
+static int
+slot_claim(int dirfd, const char *name)
+{
+	for (int i = 0; i < CLEANUP_SLOTS; i++) {
+		struct cleanup_slot *s = &cleanup_slots[i];
+
+		if (atomic_load(&s->used))
+			continue;
+		s->dirfd = dirfd;
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		atomic_store(&s->used, 1);
+		return i;
+	}
+	return -1;
+}
+
+static void
+slot_release(int slot)
+{
+	if (slot >= 0)
+		atomic_store(&cleanup_slots[slot].used, 0);
+}
+
+/*
+ * Creates ".<base>.XXXXXX" (random) in dirfd, mode 0600, registered for signal
+ * cleanup.  Returns the fd and fills name and *slot, or a negative errno.
+ */
+static int
+create_temp(int dirfd, const char *base, char name[static NAME_MAX + 1], int *slot)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t blen = strlen(base);
+
+	if (blen > NAME_MAX - 8)
+		blen = NAME_MAX - 8;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		unsigned char rnd[6];
+		sigset_t old;
+		int fd, err;
+
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -EIO;
+		snprintf(name, NAME_MAX + 1, ".%.*s.", (int)blen, base);
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			name[blen + 2 + i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
+		name[blen + 2 + sizeof(rnd)] = '\0';
+
+		block_signals(&old);
+		*slot = slot_claim(dirfd, name);
+		if (*slot < 0) {
+			restore_signals(&old);
+			return -EMFILE;
+		}
+		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		err = errno;
+		if (fd < 0)
+			slot_release(*slot);
+		restore_signals(&old);
+		if (fd >= 0)
+			return fd;
+		if (err != EEXIST)
+			return -err;
+	}
+	return -EEXIST;
+}
+
+/* Unlinks a temporary file and forgets it, with the signals blocked. */
+static void
+remove_temp(int dirfd, const char *name, int *slot)
+{
+	sigset_t old;
+
+	if (*slot < 0)
+		return;
+	block_signals(&old);
+	(void)unlinkat(dirfd, name, 0);
+	slot_release(*slot);
+	*slot = -1;
+	restore_signals(&old);
+}
+
+/* An unnamed spool in dirfd: O_TMPFILE, else a random name unlinked at once. */
+static int
+open_spool(int dirfd, const char *base)
+{
+	char name[NAME_MAX + 1];
+	int fd, slot = -1;
+
+	fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
+		return -errno;
+	fd = create_temp(dirfd, base, name, &slot);
+	if (fd < 0)
+		return fd;
+	remove_temp(dirfd, name, &slot);
+	return fd;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int
+set_err(struct bundle_writer *w, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+set_err(struct bundle_writer *w, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(w->err);
+	va_start(ap, fmt);
+	w->err = xvasprintf(fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int
+write_full(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+spool_flush(struct bundle_writer *w)
+{
+	int r;
+
+	if (w->sbuf_len == 0)
+		return 0;
+	r = write_full(w->spool, w->sbuf, w->sbuf_len);
+	if (r < 0)
+		return r;
+	w->sbuf_len = 0;
+	return 0;
+}
+
+static int
+spool_write(struct bundle_writer *w, const void *data, size_t len)
+{
+	int r;
+
+	if (w->sbuf_len + len > SPOOL_BUF) {
+		if ((r = spool_flush(w)) < 0)
+			return r;
+		if (len >= SPOOL_BUF) {
+			if ((r = write_full(w->spool, data, len)) < 0)
+				return r;
+			w->spool_len += len;
+			return 0;
+		}
+	}
+	memcpy(w->sbuf + w->sbuf_len, data, len);
+	w->sbuf_len += len;
+	w->spool_len += len;
+	return 0;
+}
+
+/* Checks relpath for an entry: normal form, not the manifest, not yet added. */
+static int
+check_relpath(struct bundle_writer *w, const char *relpath)
+{
+	_cleanup_free_ char *norm = NULL;
+	const char *why;
+
+	if (bundle_path_normalise(relpath, BUNDLE_MAX_PATH - strlen(w->topdir) - 1, &norm, &why) < 0)
+		return set_err(w, -EINVAL, "entry '%s': %s", relpath, why);
+	if (strcmp(norm, relpath) != 0)
+		return set_err(w, -EINVAL, "entry '%s': path not in normal form ('%s')", relpath, norm);
+	if (strcmp(relpath, BUNDLE_MANIFEST) == 0)
+		return set_err(w, -EINVAL, "entry '%s': the manifest is written by the writer", relpath);
+	if (json_object_get(w->paths, relpath))
+		return set_err(w, -EEXIST, "entry '%s': added twice", relpath);
+	return 0;
+}
+
+static void
+record(struct bundle_writer *w, char *relpath, uint64_t off, uint64_t size, const char *hex)
+{
+	struct spooled *s;
+
+	if (w->n_ents == w->cap_ents) {
+		w->cap_ents = w->cap_ents ? 2 * w->cap_ents : 32;
+		w->ents = xreallocarray(w->ents, w->cap_ents, sizeof(*w->ents));
+	}
+	s = &w->ents[w->n_ents++];
+	s->relpath = relpath;
+	s->off = off;
+	s->size = size;
+	memcpy(s->sha256, hex, SHA256_HEX_LEN + 1);
+	json_object_set_new(w->paths, relpath, json_true());
+}
+
+/* ---- the writer --------------------------------------------------------- */
+
+int
+bw_open(struct bundle_writer **ret, const char *path, const char *topdir, char **errmsg)
+{
+	struct bundle_writer *w;
+	_cleanup_free_ char *dir = NULL;
+	const char *slash = strrchr(path, '/');
+	const char *why;
+	_cleanup_free_ char *norm = NULL;
+	char host[256] = "unknown", when[RFC3339_MAX];
+	int r;
+
+	*ret = NULL;
+	*errmsg = NULL;
+	if (bundle_path_normalise(topdir, NAME_MAX, &norm, &why) < 0 || strchr(norm, '/') ||
+	    strcmp(norm, topdir) != 0) {
+		*errmsg = xasprintf("top directory '%s': %s", topdir,
+		    norm ? "must be a single plain name" : why);
+		return -EINVAL;
+	}
+	if (slash && slash[1] == '\0') {
+		*errmsg = xstrdup("the output path names a folder");
+		return -EISDIR;
+	}
+	dir = slash ? (slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path))) : xstrdup(".");
+
+	w = xcalloc(1, sizeof(*w));
+	w->spool = -1;
+	w->dirfd = -1;
+	w->base = xstrdup(slash ? slash + 1 : path);
+	w->topdir = xstrdup(topdir);
+	w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->dirfd < 0) {
+		r = -errno;
+		*errmsg = xasprintf("cannot open folder '%s': %s", dir, strerror(errno));
+		bw_free(w);
+		return r;
+	}
+	w->spool = open_spool(w->dirfd, w->base);
+	if (w->spool < 0) {
+		r = w->spool;
+		*errmsg = xasprintf("cannot create a temporary file in '%s': %s", dir, strerror(-r));
+		bw_free(w);
+		return r;
+	}
+	w->sbuf = xmalloc(SPOOL_BUF);
+	w->paths = json_object();
+	w->source_index = json_object();
+	w->redaction_index = json_object();
+
+	gethostname(host, sizeof(host) - 1);
+	w->manifest = json_pack("{s:s, s:i, s:s, s:{s:s}, s:{s:s, s:s}, s:{}, s:[], s:[], s:[], s:[]}",
+	    "format", BUNDLE_FORMAT,
+	    "format_version", BUNDLE_FORMAT_VERSION,
+	    "collected_at", time_rfc3339(time_now_usec(), false, when),
+	    "host", "hostname", host,
+	    "tool", "name", "triage-collect", "version", TRIAGE_VERSION,
+	    "collection",
+	    "sources", "redactions", "skipped", "entries");
+	if (w->manifest == NULL) {
+		/* only a hostname that is not UTF-8 gets here */
+		w->manifest = json_pack("{s:s, s:i, s:s, s:{s:s}, s:{s:s, s:s}, s:{}, s:[], s:[], s:[], s:[]}",
+		    "format", BUNDLE_FORMAT, "format_version", BUNDLE_FORMAT_VERSION,
+		    "collected_at", when, "host", "hostname", "unknown",
+		    "tool", "name", "triage-collect", "version", TRIAGE_VERSION,
+		    "collection", "sources", "redactions", "skipped", "entries");
+	}
+	*ret = w;
+	return 0;
+}
+
+void
+bw_free(struct bundle_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->open)
+		bw_entry_discard(w->open);
+	if (w->spool >= 0)
+		close(w->spool);
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	for (size_t i = 0; i < w->n_ents; i++)
+		free(w->ents[i].relpath);
+	free(w->ents);
+	json_decref(w->paths);
+	json_decref(w->manifest);
+	json_decref(w->source_index);
+	json_decref(w->redaction_index);
+	free(w->sbuf);
+	free(w->base);
+	free(w->topdir);
+	free(w->err);
+	free(w);
+}
+
+const char *
+bw_error(const struct bundle_writer *w)
+{
+	return w->err;
+}
+
+void
+bw_set_progress(struct bundle_writer *w, void (*cb)(uint64_t, uint64_t, void *), void *userdata)
+{
+	w->progress = cb;
+	w->progress_data = userdata;
+}
+
+int
+bw_add(struct bundle_writer *w, const char *relpath, const void *data, size_t len)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	uint64_t off = w->spool_len;
+	int r;
+
+	if (w->open)
+		return set_err(w, -EBUSY, "entry '%s': entry '%s' is still open", relpath, w->open->relpath);
+	if (w->committed)
+		return set_err(w, -EALREADY, "entry '%s': the bundle is already committed", relpath);
+	if ((r = check_relpath(w, relpath)) < 0)
+		return r;
+	r = spool_write(w, data, len);
+	if (r < 0) {
+		/* drop what part of it reached the file; the buffer is dropped with it */
+		w->sbuf_len = 0;
+		w->spool_len = off;
+		(void)ftruncate(w->spool, (off_t)off);
+		return set_err(w, r, "entry '%s': spooling: %s", relpath, strerror(-r));
+	}
+	sha256_hex(data, len, hex);
+	record(w, xstrdup(relpath), off, len, hex);
+	return 0;
+}
+
+int
+bw_entry_open(struct bundle_writer *w, const char *relpath, struct bw_entry **ret)
+{
+	struct bw_entry *e;
+	int r;
+
+	*ret = NULL;
+	if (w->open)
+		return set_err(w, -EBUSY, "entry '%s': entry '%s' is still open", relpath, w->open->relpath);
+	if (w->committed)
+		return set_err(w, -EALREADY, "entry '%s': the bundle is already committed", relpath);
+	if ((r = check_relpath(w, relpath)) < 0)
+		return r;
+	e = xcalloc(1, sizeof(*e));
+	e->w = w;
+	e->relpath = xstrdup(relpath);
+	e->off = w->spool_len;
+	sha256_init(&e->hash);
+	w->open = e;
+	*ret = e;
+	return 0;
+}
+
+int
+bw_entry_write(struct bw_entry *e, const void *data, size_t len)
+{
+	int r = spool_write(e->w, data, len);
+
+	if (r < 0)
+		return set_err(e->w, r, "entry '%s': spooling: %s", e->relpath, strerror(-r));
+	sha256_update(&e->hash, data, len);
+	e->size += len;
+	return 0;
+}
+
+uint64_t
+bw_entry_size(const struct bw_entry *e)
+{
+	return e->size;
+}
+
+int
+bw_entry_close(struct bw_entry *e)
+{
+	struct bundle_writer *w = e->w;
+	char hex[SHA256_HEX_LEN + 1];
+
+	sha256_final_hex(&e->hash, hex);
+	record(w, TAKE_PTR(e->relpath), e->off, e->size, hex);
+	w->open = NULL;
+	free(e);
+	return 0;
+}
+
+void
+bw_entry_discard(struct bw_entry *e)
+{
+	struct bundle_writer *w;
+
+	if (e == NULL)
+		return;
+	w = e->w;
+	/* Give its bytes back: drop them from the buffer, or cut the file. */
+	if (w->spool_len - e->off <= w->sbuf_len)
+		w->sbuf_len -= (size_t)(w->spool_len - e->off);
+	else {
+		w->sbuf_len = 0;
+		(void)ftruncate(w->spool, (off_t)e->off);
+	}
+	w->spool_len = e->off;
+	sha256_done(&e->hash);
+	w->open = NULL;
+	free(e->relpath);
+	free(e);
+}
+
+uint64_t
+bw_bytes(const struct bundle_writer *w)
+{
+	return w->spool_len;
+}
+
+json_t *
+bw_manifest(struct bundle_writer *w)
+{
+	return w->manifest;
+}
+
+json_t *
+bw_source_object(struct bundle_writer *w, const char *name)
+{
+	json_t *o = json_object_get(w->source_index, name);
+
+	if (o)
+		return o;
+	o = json_pack("{s:s, s:s, s:s}", "name", name, "status", "ok", "detail", "");
+	if (o == NULL) /* name is not UTF-8 */
+		o = json_pack("{s:s, s:s, s:s}", "name", "(not UTF-8)", "status", "ok", "detail", "");
+	json_array_append_new(json_object_get(w->manifest, "sources"), o);
+	json_object_set(w->source_index, name, o);
+	return o;
+}
+
+void
+bw_source(struct bundle_writer *w, const char *name, enum source_status status,
+    const char *detail_fmt, ...)
+{
+	json_t *o = bw_source_object(w, name);
+	_cleanup_free_ char *detail = NULL;
+	va_list ap;
+
+	if (detail_fmt) {
+		va_start(ap, detail_fmt);
+		detail = xvasprintf(detail_fmt, ap);
+		va_end(ap);
+	}
+	json_object_set_new(o, "status", json_string(source_status_name(status)));
+	if (json_object_set_new(o, "detail", json_string(detail ? detail : "")) < 0)
+		json_object_set_new(o, "detail", json_string("(detail is not UTF-8)"));
+}
+
+void
+bw_redaction(struct bundle_writer *w, const char *relpath, const char *rule, unsigned n)
+{
+	json_t *o, *rules;
+
+	if (n == 0)
+		return;
+	o = json_object_get(w->redaction_index, relpath);
+	if (o == NULL) {
+		o = json_pack("{s:s, s:I, s:{}}", "path", relpath, "count", (json_int_t)0, "rules");
+		if (o == NULL)
+			return;
+		json_array_append_new(json_object_get(w->manifest, "redactions"), o);
+		json_object_set(w->redaction_index, relpath, o);
+	}
+	json_object_set_new(o, "count",
+	    json_integer(json_integer_value(json_object_get(o, "count")) + (json_int_t)n));
+	rules = json_object_get(o, "rules");
+	json_object_set_new(rules, rule,
+	    json_integer(json_integer_value(json_object_get(rules, rule)) + (json_int_t)n));
+}
+
+void
+bw_skipped(struct bundle_writer *w, const char *path, const char *reason)
+{
+	json_t *o = json_pack("{s:s, s:s}", "path", path, "reason", reason);
+
+	if (o)
+		json_array_append_new(json_object_get(w->manifest, "skipped"), o);
+}
+
+/* ---- output: the compression seam ------------------------------------- */
+
+/*
+ * Where the archive's bytes go.  libarchive calls sink_write() with tar
+ * blocks already gzip-compressed by its gzip filter (level 6).  This pair,
+ * output_open() and sink_write(), is the one place that knows how the output
+ * is compressed: a faster compressor (e.g. multi-threaded libdeflate writing
+ * gzip members) replaces the filter here and compresses in sink_write().
+ */
+struct sink {
+	int	 fd;		/* the temporary output file */
+	uint64_t bytes;		/* compressed bytes written */
+};
+
+static la_ssize_t
+sink_write(struct archive *a, void *data, const void *buf, size_t len)
+{
+	struct sink *s = data;
+	int r = write_full(s->fd, buf, len);
+
+	if (r < 0) {
+		archive_set_error(a, -r, "%s", strerror(-r));
+		return -1;
+	}
+	s->bytes += len;
+	return (la_ssize_t)len;
+}
+
+static int
+output_open(struct archive *a, struct sink *s)
+{
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_write_set_filter_option(a, "gzip", "compression-level", GZIP_LEVEL) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open2(a, s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK)
+		return -1;
+	return 0;
+}
+
+double
+bw_compress_ratio(const void *sample, size_t len)
+{
+	struct archive *a;
+	struct archive_entry *ae;
+	size_t cap = len + len / 8 + 4096, used = 0;
+	_cleanup_free_ char *out = NULL;
+	double ratio = 1.0;
+
+	if (len == 0)
+		return 1.0;
+	out = xmalloc(cap);
+	a = archive_write_new();
+	ae = archive_entry_new();
+	/* the raw format: just the gzip stream of the sample, as output_open() compresses */
+	if (archive_write_set_format_raw(a) == ARCHIVE_OK &&
+	    archive_write_add_filter_gzip(a) == ARCHIVE_OK &&
+	    archive_write_set_filter_option(a, "gzip", "compression-level", GZIP_LEVEL) == ARCHIVE_OK &&
+	    archive_write_set_bytes_per_block(a, 0) == ARCHIVE_OK &&
+	    archive_write_open_memory(a, out, cap, &used) == ARCHIVE_OK) {
+		archive_entry_set_filetype(ae, AE_IFREG);
+		archive_entry_set_size(ae, (la_int64_t)len);
+		if (archive_write_header(a, ae) == ARCHIVE_OK &&
+		    archive_write_data(a, sample, len) == (la_ssize_t)len &&
+		    archive_write_close(a) == ARCHIVE_OK)
+			ratio = (double)used / (double)len;
+	}
+	archive_entry_free(ae);
+	archive_write_free(a);
+	return ratio;
+}
+
+/* ---- commit ------------------------------------------------------------- */
+
+static int
+write_entry(struct archive *a, struct archive_entry *ae, const char *topdir, const char *relpath,
+    uint64_t size, time_t mtime)
+{
+	_cleanup_free_ char *name = xasprintf("%s/%s", topdir, relpath);
+
+	archive_entry_clear(ae);
+	archive_entry_set_pathname(ae, name);
+	archive_entry_set_filetype(ae, AE_IFREG);
+	archive_entry_set_perm(ae, 0600);
+	archive_entry_set_size(ae, (la_int64_t)size);
+	archive_entry_set_mtime(ae, mtime, 0);
+	archive_entry_set_uid(ae, 0);
+	archive_entry_set_gid(ae, 0);
+	return archive_write_header(a, ae);
+}
+
+/* Copies an entry's bytes from the spool into the archive, checking its hash on the way. */
+static int
+copy_entry(struct bundle_writer *w, struct archive *a, const struct spooled *s, char *buf,
+    char **errmsg)
+{
+	struct sha256 h;
+	char hex[SHA256_HEX_LEN + 1];
+	uint64_t done = 0;
+
+	sha256_init(&h);
+	while (done < s->size) {
+		size_t want = s->size - done < COPY_BUF ? (size_t)(s->size - done) : COPY_BUF;
+		ssize_t n = pread(w->spool, buf, want, (off_t)(s->off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int r = n < 0 ? -errno : -EIO;
+
+			sha256_done(&h);
+			*errmsg = xasprintf("entry '%s': reading the spool: %s", s->relpath,
+			    n < 0 ? strerror(errno) : "unexpected end");
+			return r;
+		}
+		sha256_update(&h, buf, (size_t)n);
+		if (archive_write_data(a, buf, (size_t)n) != n) {
+			int r = archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
+
+			sha256_done(&h);
+			*errmsg = xasprintf("writing entry '%s': %s", s->relpath, archive_error_string(a));
+			return r;
+		}
+		done += (uint64_t)n;
+	}
+	sha256_final_hex(&h, hex);
+	if (strcmp(hex, s->sha256) != 0) {
+		*errmsg = xasprintf("entry '%s': the spool changed while writing", s->relpath);
+		return -EIO;
+	}
+	return 0;
+}
+
+int
+bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
+{
+	char tmpname[NAME_MAX + 1];
+	_cleanup_free_ char *json = NULL, *buf = NULL;
+	struct archive *a = NULL;
+	struct archive_entry *ae = NULL;
+	struct sink sink = {.fd = -1};
+	json_t *entries;
+	struct stat st;
+	uint64_t total = 0, done = 0;
+	time_t mtime = time(NULL);
+	int slot = -1, r;
+
+	*errmsg = NULL;
+	if (w->committed) {
+		*errmsg = xstrdup("the bundle is already committed");
+		return -EALREADY;
+	}
+	if (w->open) {
+		*errmsg = xasprintf("entry '%s' is still open", w->open->relpath);
+		return -EBUSY;
+	}
+	if ((r = spool_flush(w)) < 0) {
+		*errmsg = xasprintf("spooling: %s", strerror(-r));
+		return r;
+	}
+
+	entries = json_array();
+	for (size_t i = 0; i < w->n_ents; i++) {
+		json_array_append_new(entries, json_pack("{s:s, s:I, s:s}", "path", w->ents[i].relpath,
+		    "size", (json_int_t)w->ents[i].size, "sha256", w->ents[i].sha256));
+		total += w->ents[i].size;
+	}
+	json_object_set_new(w->manifest, "entries", entries);
+	if ((r = manifest_check(w->manifest, NULL, errmsg)) < 0)
+		return r;
+	json = json_dumps(w->manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (json == NULL) {
+		*errmsg = xstrdup("manifest.json: cannot encode (a value that is not UTF-8?)");
+		return -EINVAL;
+	}
+
+	sink.fd = create_temp(w->dirfd, w->base, tmpname, &slot);
+	if (sink.fd < 0) {
+		r = sink.fd;
+		*errmsg = xasprintf("cannot create a temporary file: %s", strerror(-r));
+		return r;
+	}
+	a = archive_write_new();
+	ae = archive_entry_new();
+	buf = xmalloc(COPY_BUF);
+	if (output_open(a, &sink) < 0)
+		goto archive_fail;
+	if (write_entry(a, ae, w->topdir, BUNDLE_MANIFEST, strlen(json), mtime) != ARCHIVE_OK ||
+	    archive_write_data(a, json, strlen(json)) != (la_ssize_t)strlen(json))
+		goto archive_fail;
+	for (size_t i = 0; i < w->n_ents; i++) {
+		const struct spooled *s = &w->ents[i];
+
+		if (write_entry(a, ae, w->topdir, s->relpath, s->size, mtime) != ARCHIVE_OK)
+			goto archive_fail;
+		if ((r = copy_entry(w, a, s, buf, errmsg)) < 0)
+			goto fail;
+		done += s->size;
+		if (w->progress)
+			w->progress(done, total, w->progress_data);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK)
+		goto archive_fail;
+
+	if (fchmod(sink.fd, 0600) < 0 || fsync(sink.fd) < 0 || fstat(sink.fd, &st) < 0) {
+		r = -errno;
+		*errmsg = xasprintf("writing the bundle: %s", strerror(errno));
+		goto fail;
+	}
+	if (close(TAKE_FD(sink.fd)) < 0) {
+		r = -errno;
+		*errmsg = xasprintf("writing the bundle: %s", strerror(errno));
+		goto fail;
+	}
+	if (renameat(w->dirfd, tmpname, w->dirfd, w->base) < 0) {
+		r = -errno;
+		*errmsg = xasprintf("cannot rename the temporary file into place: %s", strerror(errno));
+		goto fail;
+	}
+	/* It is under its final name now: nothing to clean up any more. */
+	{
+		sigset_t old;
+
+		block_signals(&old);
+		slot_release(slot);
+		restore_signals(&old);
+		slot = -1;
+	}
+	(void)fsync(w->dirfd);
+	archive_entry_free(ae);
+	archive_write_free(a);
+	w->committed = true;
+	if (final_size)
+		*final_size = (uint64_t)st.st_size;
+	return 0;
+
+archive_fail:
+	r = archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
+	*errmsg = xasprintf("writing the bundle: %s",
+	    archive_error_string(a) ? archive_error_string(a) : "libarchive failed");
+fail:
+	if (sink.fd >= 0)
+		close(sink.fd);
+	remove_temp(w->dirfd, tmpname, &slot);
+	archive_entry_free(ae);
+	if (a) {
+		/* archive_write_free() would try to finish the archive into the sink: fail it first. */
+		archive_write_fail(a);
+		archive_write_free(a);
+	}
+	return r;
+}
