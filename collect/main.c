@@ -1,39 +1,486 @@
-/* main.c: triage-collect's command line (a stub until the collector lands). */
-#include <err.h>
+/* main.c: triage-collect's command line, the order of the sources, and the summary. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "cleanup.h"
+#include "collect.h"
+#include "timeutil.h"
+
+#define PROG "triage-collect"
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: triage-collect [-o PATH] [-u UNIT] [--since TIME] [--until TIME]\n"
-	    "       [--max-size SIZE] [--root DIR] [--journal-dir DIR] [--log-file PATH|-]\n"
-	    "       [--no-probe] [--profile FILE] [--dry-run] [-q] [-v]\n");
+	fprintf(f,
+	    "usage: triage-collect [OPTIONS]\n"
+	    "Collects a support bundle (unit status, journal, redacted config, resolver state) of the\n"
+	    "Workload Onboarding Agent into one .tar.gz file.\n\n"
+	    "  -o, --output PATH      bundle to write (default ./triage-<hostname>-<YYYYmmddTHHMMSSZ>.tar.gz)\n"
+	    "  -u, --unit NAME        unit to snapshot, repeatable (default: onboarding-agent.service)\n"
+	    "      --since TIME       start of the journal slice (default: 24 hours before --until)\n"
+	    "      --until TIME       end of the journal slice (default: now, or the newest entry)\n"
+	    "      --max-size SIZE    budget for the whole bundle, e.g. 20M (default 50M)\n"
+	    "      --root DIR         collect from a system tree mounted at DIR (no bus, no probes)\n"
+	    "      --journal-dir DIR  read journal files from DIR instead of the system journal\n"
+	    "      --log-file PATH    plain agent log lines from a host without systemd ('-' for stdin)\n"
+	    "      --no-probe         no live DNS or TCP probes\n"
+	    "      --profile FILE     collection profile (YAML) instead of the built-in one\n"
+	    "      --dry-run          print what would be collected and redacted; write nothing\n"
+	    "  -q, --quiet            only errors on stderr\n"
+	    "  -v, --verbose          every source and redaction step on stderr\n"
+	    "      --version          print the version\n"
+	    "  -h, --help             this help\n\n"
+	    "TIME: YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]', RFC 3339, @EPOCH, -30m, -2h, -7d, now, today, yesterday.\n"
+	    "Exit status: 0 bundle written, 1 no bundle written, 2 usage error.\n");
+}
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = PROG ": the run's time limit was exceeded; no bundle written\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	/* The bundle writer's SIGTERM handler removes its temporary files. */
+	raise(SIGTERM);
+}
+
+static char *
+human_size(uint64_t n)
+{
+	if (n >= 10 * 1024 * 1024)
+		return xasprintf("%.0f MiB", n / 1048576.0);
+	if (n >= 1024 * 1024)
+		return xasprintf("%.1f MiB", n / 1048576.0);
+	if (n >= 1024)
+		return xasprintf("%.0f KiB", n / 1024.0);
+	return xasprintf("%" PRIu64 " bytes", n);
+}
+
+static bool
+probe_openat2(int rootfd)
+{
+	struct { uint64_t flags, mode, resolve; } how = { O_PATH | O_CLOEXEC, 0, 0x10 /* RESOLVE_IN_ROOT */ };
+	long fd = syscall(SYS_openat2, rootfd, ".", &how, sizeof(how));
+
+	if (fd < 0)
+		return false;
+	close((int)fd);
+	return true;
+}
+
+/* --dry-run: what would be collected, and what would be redacted (never values). */
+static void
+describe_cb(const char *what, const char *example, void *userdata)
+{
+	(void)userdata;
+	printf("  %s%s%s\n", what, example && *example ? "  e.g. " : "", example ? example : "");
+}
+
+static void
+dry_run(struct ctx *c, const char *output)
+{
+	const struct profile *pr = c->profile;
+	struct strv *units = c->opt->units.n ? &c->opt->units : (struct strv *)&pr->units;
+	_cleanup_free_ char *budget = human_size(c->max_size);
+
+	printf("triage-collect --dry-run: nothing is written.\n\n");
+	printf("bundle: %s (budget %s)\nprofile: %s\n", output, budget, pr->name);
+	printf("host: host.json (hostname, os-release, kernel, boot id, uptime, time, NTP state)\n");
+	printf("units%s:\n", c->opt->root ? " (--root: unit files only)" :
+	    !c->systemd ? " (systemd is not running here: unit files only)" : "");
+	for (size_t i = 0; i < units->n; i++)
+		printf("  %s -> units/%s.json, its unit file and drop-ins -> config/<path>\n", units->v[i],
+		    units->v[i]);
+	if (c->opt->log_file)
+		printf("journal: lines of --log-file %s -> journal/%s.jsonl\n", c->opt->log_file,
+		    units->n ? units->v[0] : "agent");
+	else
+		printf("journal: %s, %s%s%s -> journal/<unit>.jsonl\n",
+		    c->opt->journal_dir ? c->opt->journal_dir : c->opt->root ? "the tree's journal files" :
+		    "the system journal", c->opt->since ? "since " : "the 24 hours before ",
+		    c->opt->since ? c->opt->since : c->opt->until ? c->opt->until :
+		    (c->opt->root || c->opt->journal_dir) ? "the newest entry" : "now",
+		    c->opt->since && c->opt->until ? " until the given time" : "");
+	printf("config files:\n");
+	for (size_t i = 0; i < pr->config_expect.n; i++) {
+		_cleanup_close_ int fd = ctx_open(c, pr->config_expect.v[i], O_RDONLY);
+
+		printf("  %s%s\n", pr->config_expect.v[i], fd >= 0 ? "" : " (not found)");
+	}
+	for (size_t i = 0; i < pr->config_include.n; i++) {
+		struct strv f = { 0 };
+
+		(void)ctx_glob(c, pr->config_include.v[i], &f);
+		for (size_t k = 0; k < f.n; k++) {
+			bool dup = false, secret = false;
+
+			for (size_t e = 0; e < pr->config_expect.n; e++)
+				dup |= strcmp(pr->config_expect.v[e], f.v[k]) == 0;
+			for (size_t e = 0; e < pr->secret_names.n; e++)
+				secret |= fnmatch(pr->secret_names.v[e], strrchr(f.v[k], '/') + 1, 0) == 0;
+			if (!dup)
+				printf("  %s%s\n", f.v[k], secret ? " (a secret by its name: skipped)" : "");
+		}
+		strv_free(&f);
+	}
+	printf("secret files, listed by name only, never read:\n");
+	for (size_t i = 0; i < pr->secret_globs.n; i++) {
+		struct strv f = { 0 };
+
+		(void)ctx_glob(c, pr->secret_globs.v[i], &f);
+		for (size_t k = 0; k < f.n; k++)
+			printf("  %s\n", f.v[k]);
+		strv_free(&f);
+	}
+	for (size_t i = 0; i < pr->env.n && !c->opt->root; i++)
+		printf("environment %s: %s\n", pr->env.v[i], getenv(pr->env.v[i]) ? "set -> config/env/" : "not set");
+	printf("resolver files:\n");
+	for (size_t i = 0; i < pr->resolver.n; i++)
+		printf("  %s\n", pr->resolver.v[i]);
+	printf("resolved: %s\n", c->opt->root ? "no (--root)" : c->bus ? "its D-Bus state, if it runs" : "no system bus");
+	printf("probes: %s\n", c->opt->root ? "none (--root)" : c->opt->no_probe ? "none (--no-probe)" :
+	    "DNS lookup and TCP connect of the endpoint the onboarding config names");
+	printf("\nredacted (values are replaced by <redacted:KIND:HASH>; never printed):\n");
+	redact_describe(describe_cb, NULL);
+}
+
+static void
+summary(struct ctx *c, const char *path, uint64_t size)
+{
+	_cleanup_free_ char *hs = human_size(size);
+
+	if (!c->tty)
+		for (size_t i = 0; i < c->problems.n; i++)
+			fprintf(stderr, "%s: %s\n", PROG, c->problems.v[i]);
+	fprintf(stderr, "%s: wrote %s (%s)\n", PROG, path, hs);
+	fprintf(stderr, "%s: sources: %u ok, %u unavailable", PROG, c->n_ok, c->n_unavailable);
+	if (c->n_error)
+		fprintf(stderr, ", %u error", c->n_error);
+	if (c->n_truncated)
+		fprintf(stderr, ", %u truncated", c->n_truncated);
+	fprintf(stderr, "\n%s: redacted %" PRIu64 " value%s in %" PRIu64 " file%s\n", PROG, c->red_values,
+	    c->red_values == 1 ? "" : "s", c->red_files, c->red_files == 1 ? "" : "s");
+	fprintf(stderr, "%s: attach this file to your support ticket: %s\n", PROG, path);
 }
 
 int
 main(int argc, char *argv[])
 {
+	enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MAX_SIZE, OPT_ROOT, OPT_JOURNAL_DIR, OPT_LOG_FILE,
+	    OPT_NO_PROBE, OPT_PROFILE, OPT_DRY_RUN, OPT_VERSION };
 	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "unit", required_argument, NULL, 'u' },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
+		{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+		{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	struct options o = { 0 };
+	struct ctx c = { .opt = &o, .rootfd = -1 };
+	_cleanup_free_ char *errmsg = NULL, *ptext = NULL, *output = NULL, *topdir = NULL;
+	uint64_t now = time_now_usec(), size = 0;
+	char hn[256] = "localhost", stamp[32], tbuf[RFC3339_MAX];
+	json_t *m, *coll, *ua;
+	int ch, r, status = 0;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
+	while ((ch = getopt_long(argc, argv, "o:u:qvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'u':
+			if (strchr(optarg, '/') || optarg[0] == '\0' || optarg[0] == '.') {
+				fprintf(stderr, "%s: --unit: '%s' is not a unit name\n", PROG, optarg);
+				return 2;
+			}
+			if (strchr(optarg, '.') == NULL) {
+				_cleanup_free_ char *u = xasprintf("%s.service", optarg);
+
+				strv_add(&o.units, u);
+			} else
+				strv_add(&o.units, optarg);
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL: {
+			uint64_t v;
+
+			if (time_parse(optarg, now, &v) < 0) {
+				fprintf(stderr, "%s: --%s: cannot parse '%s' as a time (try 2026-11-26, "
+				    "'2026-11-26 05:00', -2h, @1764133200 or yesterday)\n", PROG,
+				    ch == OPT_SINCE ? "since" : "until", optarg);
+				return 2;
+			}
+			if (ch == OPT_SINCE)
+				o.since = optarg, o.since_usec = v ? v : 1;
+			else
+				o.until = optarg, o.until_usec = v ? v : 1;
+			break;
+		}
+		case OPT_MAX_SIZE:
+			if (parse_size(optarg, &o.max_size) < 0 || o.max_size < 64 * 1024) {
+				fprintf(stderr, "%s: --max-size: '%s' is not a size of at least 64K (e.g. 20M, 1G, "
+				    "500K)\n", PROG, optarg);
+				return 2;
+			}
+			break;
+		case OPT_ROOT:
+			o.root = optarg;
+			break;
+		case OPT_JOURNAL_DIR:
+			o.journal_dir = optarg;
+			break;
+		case OPT_LOG_FILE:
+			o.log_file = optarg;
+			break;
+		case OPT_NO_PROBE:
+			o.no_probe = true;
+			break;
+		case OPT_PROFILE:
+			o.profile = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = true;
+			break;
+		case 'q':
+			o.verbosity = -1;
+			break;
+		case 'v':
+			o.verbosity = 1;
+			break;
+		case OPT_VERSION:
+			printf("triage-collect %s\n", TRIAGE_VERSION);
+			return 0;
 		case 'h':
 			usage(stdout);
-			return 0;
-		case 'V':
-			printf("triage-collect %s\n", TRIAGE_VERSION);
 			return 0;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	errx(1, "collection is not implemented yet");
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (o.since_usec && o.until_usec && o.since_usec > o.until_usec) {
+		fprintf(stderr, "%s: --since '%s' is after --until '%s'\n", PROG, o.since, o.until);
+		return 2;
+	}
+	if (o.log_file && (o.journal_dir || o.root)) {
+		fprintf(stderr, "%s: --log-file cannot be combined with --%s\n", PROG,
+		    o.journal_dir ? "journal-dir" : "root");
+		return 2;
+	}
+	if (o.journal_dir) {
+		struct stat st;
+
+		if (stat(o.journal_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "%s: '%s': %s\n", PROG, o.journal_dir,
+			    stat(o.journal_dir, &st) < 0 ? strerror(errno) : "not a directory");
+			return 1;
+		}
+	}
+
+	/* The profile. */
+	if (o.profile) {
+		int fd = open(o.profile, O_RDONLY | O_CLOEXEC);
+		struct ctx tmp = { .opt = &o, .rootfd = -1 };
+		size_t len;
+
+		if (fd >= 0)
+			close(fd);
+		r = ctx_read_file(&tmp, o.profile, 1024 * 1024, &ptext, &len);
+		if (r < 0) {
+			fprintf(stderr, "%s: '%s': %s\n", PROG, o.profile, file_errstr(r));
+			return 1;
+		}
+		r = profile_parse(ptext, len, o.profile, &c.profile, &errmsg);
+		if (r < 0) {
+			fprintf(stderr, "%s: '%s': %s\n", PROG, o.profile, errmsg);
+			return 1;
+		}
+	} else {
+		r = profile_parse(triage_builtin_profile, strlen(triage_builtin_profile), "built-in",
+		    &c.profile, &errmsg);
+		if (r < 0) {
+			fprintf(stderr, "%s: the built-in profile: %s\n", PROG, errmsg);
+			return 1;
+		}
+	}
+	c.max_size = o.max_size ? o.max_size : c.profile->max_size;
+	c.start_usec = mono_usec();
+	c.deadline_usec = c.start_usec + c.profile->run_timeout_usec;
+	c.tty = isatty(STDERR_FILENO);
+	c.probe_targets = json_array();
+
+	/* The system to collect: a tree under --root, or this host. */
+	if (o.root) {
+		c.rootfd = open(o.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c.rootfd < 0) {
+			fprintf(stderr, "%s: --root '%s': %s\n", PROG, o.root, strerror(errno));
+			status = 1;
+			goto out;
+		}
+		c.openat2_ok = probe_openat2(c.rootfd);
+	} else {
+		c.systemd = access("/run/systemd/system", F_OK) == 0;
+		if (c.systemd) {
+			r = sd_bus_open_system(&c.bus);
+			if (r < 0) {
+				c.bus_error = xasprintf("cannot connect to the system bus: %s", strerror(-r));
+				c.bus = NULL;
+			} else
+				(void)sd_bus_set_method_call_timeout(c.bus, c.profile->bus_timeout_usec);
+		} else
+			c.bus_error = xstrdup("systemd is not running on this host");
+	}
+
+	/* The bundle's name. */
+	if (o.root) {
+		struct ctx *cp = &c;
+		_cleanup_free_ char *h = NULL;
+		size_t len;
+
+		if (ctx_read_file(cp, "/etc/hostname", 256, &h, &len) == 0 && len > 0) {
+			h[strcspn(h, "\n \t")] = '\0';
+			if (*h)
+				snprintf(hn, sizeof(hn), "%s", h);
+		}
+	} else
+		gethostname(hn, sizeof(hn) - 1);
+	for (char *p = hn; *p; p++)
+		if (*p == '/' || *p == ' ')
+			*p = '_';
+	{
+		time_t t = (time_t)(now / USEC_PER_SEC);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	}
+	if (o.output)
+		output = xstrdup(o.output);
+	else
+		output = xasprintf("triage-%s-%s.tar.gz", hn, stamp);
+	{
+		const char *b = strrchr(output, '/') ? strrchr(output, '/') + 1 : output;
+		size_t bl = strlen(b);
+
+		if (bl > 7 && strcmp(b + bl - 7, ".tar.gz") == 0)
+			topdir = xstrndup(b, bl - 7);
+		else if (bl > 4 && strcmp(b + bl - 4, ".tgz") == 0)
+			topdir = xstrndup(b, bl - 4);
+		else
+			topdir = xasprintf("triage-%s-%s", hn, stamp);
+	}
+
+	if (o.dry_run) {
+		dry_run(&c, output);
+		goto out;
+	}
+
+	c.red = redactor_new();
+	bw_install_signal_cleanup();
+	r = bw_open(&c.bw, output, topdir, &errmsg);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, output, errmsg ? errmsg : strerror(-r));
+		status = 1;
+		goto out;
+	}
+	signal(SIGALRM, on_alarm);
+	alarm((unsigned)(c.profile->run_timeout_usec / USEC_PER_SEC) + 30);
+
+	m = bw_manifest(c.bw);
+	{
+		json_t *tool = json_object();
+
+		json_object_set_new(tool, "name", json_string("triage-collect"));
+		json_object_set_new(tool, "version", json_string(TRIAGE_VERSION));
+		json_object_set_new(m, "tool", tool);
+	}
+	if (!json_is_string(json_object_get(m, "collected_at")))
+		json_object_set_new(m, "collected_at", json_string(time_rfc3339(now, false, tbuf)));
+
+	collect_host(&c);
+	collect_units(&c);
+	collect_config(&c);
+	collect_resolver(&c);
+	collect_probes(&c);
+	if (o.log_file)
+		collect_logfile(&c);
+	else
+		collect_journal(&c);
+
+	coll = json_object();
+	json_object_set_new(coll, "since", c.since_usec ? json_string(time_rfc3339(c.since_usec, false, tbuf)) :
+	    json_null());
+	json_object_set_new(coll, "until", c.until_usec ? json_string(time_rfc3339(c.until_usec, false, tbuf)) :
+	    json_null());
+	ua = json_array();
+	{
+		struct strv *units = o.units.n ? &o.units : &c.profile->units;
+
+		for (size_t i = 0; i < units->n; i++)
+			json_array_append_new(ua, json_string(units->v[i]));
+	}
+	json_object_set_new(coll, "units", ua);
+	json_object_set_new(coll, "profile", json_string(c.profile->name));
+	json_object_set_new(coll, "root", o.root ? json_string(o.root) : json_null());
+	json_object_set_new(coll, "journal_dir", o.journal_dir ? json_string(o.journal_dir) : json_null());
+	json_object_set_new(coll, "log_file", json_boolean(o.log_file != NULL));
+	json_object_set_new(coll, "max_size", json_integer((json_int_t)c.max_size));
+	json_object_set_new(coll, "uid", json_integer((json_int_t)geteuid()));
+	json_object_set_new(coll, "seconds", json_real((double)(mono_usec() - c.start_usec) / 1e6));
+	json_object_set_new(m, "collection", coll);
+
+	free(errmsg);
+	errmsg = NULL;
+	r = bw_commit(c.bw, &size, &errmsg);
+	alarm(0);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, output, errmsg ? errmsg : strerror(-r));
+		status = 1;
+		goto out;
+	}
+	if (o.verbosity >= 0)
+		summary(&c, output, size);
+out:
+	bw_free(c.bw);
+	redactor_free(c.red);
+	if (c.bus)
+		sd_bus_flush_close_unref(c.bus);
+	free(c.bus_error);
+	json_decref(c.probe_targets);
+	if (c.rootfd >= 0)
+		close(c.rootfd);
+	profile_free(c.profile);
+	strv_free(&o.units);
+	strv_free(&c.problems);
+	return status;
 }

@@ -1,0 +1,217 @@
+/* collect.h: triage-collect's internal interfaces: the run context, the profile and one entry point per source. */
+#ifndef TRIAGE_COLLECT_H
+#define TRIAGE_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "bundle.h"
+#include "redact.h"
+#include "xalloc.h"
+
+struct sd_bus;
+
+/* A list of strings; each string and the array are owned. */
+struct strv {
+	char	**v;	/* entries */
+	size_t	  n;	/* how many */
+};
+
+void strv_add(struct strv *, const char *);
+void strv_free(struct strv *);
+
+/* One probe the profile asks for: a host and port read from a collected config file. */
+struct profile_probe {
+	char	*config;	/* absolute path of the YAML file holding the endpoint */
+	char	*host_key;	/* dotted key of the host, e.g. "onboardingEndpoint.host" */
+	char	*port_key;	/* dotted key of the port, e.g. "onboardingEndpoint.port" */
+	unsigned default_port;	/* port when the file names none (15443) */
+	char	*origin;	/* what the manifest calls it, e.g. "onboardingEndpoint" */
+	char	*env;		/* environment variable that may hold the same config, or NULL */
+};
+
+/* The collection profile (collect/profile-default.yaml or --profile FILE). Free with profile_free(). */
+struct profile {
+	char		*name;		/* "built-in" or the file's path */
+	struct strv	 units;		/* units to snapshot */
+	struct strv	 config_expect;	/* config files that are always expected (absent -> unavailable) */
+	struct strv	 config_include;/* globs of config files to collect (wildcards in the last component) */
+	struct strv	 secret_globs;	/* globs of secret files: listed as skipped, never read */
+	struct strv	 secret_names;	/* fnmatch patterns on base names that are never collected */
+	struct strv	 resolver;	/* resolver files and globs */
+	struct strv	 env;		/* environment variables holding configs (ONBOARDING_CONFIG, ...) */
+	struct profile_probe *probes;	/* endpoints to probe */
+	size_t		 n_probes;	/* how many */
+	uint64_t	 window_usec;	/* default journal window (24 h) */
+	uint64_t	 max_size;	/* default size budget in bytes (50M) */
+	uint64_t	 bus_timeout_usec;	/* each D-Bus call */
+	uint64_t	 probe_timeout_usec;	/* each DNS lookup and each TCP connect */
+	uint64_t	 source_timeout_usec;	/* each journal or log-file source */
+	uint64_t	 run_timeout_usec;	/* the whole run */
+};
+
+/* The built-in profile, embedded by the Makefile (NUL-terminated). */
+extern const char triage_builtin_profile[];
+
+/* Parses profile YAML text; name is recorded in the manifest. 0 or -EINVAL with *errmsg (free it). */
+int profile_parse(const char *text, size_t len, const char *name, struct profile **ret, char **errmsg);
+void profile_free(struct profile *);
+
+/* Parses SIZE: "20M", "1G", "500K", "12345" (bytes). 0 or -EINVAL. */
+int parse_size(const char *s, uint64_t *ret);
+/* Parses a duration: "30s", "5m", "24h", "2d", "500ms". 0 or -EINVAL. */
+int parse_duration(const char *s, uint64_t *ret_usec);
+
+/* Command-line options. */
+struct options {
+	const char	*output;	/* -o PATH or NULL for the default name */
+	struct strv	 units;		/* -u NAME (empty: the profile's) */
+	const char	*since;		/* --since TIME as given, or NULL */
+	const char	*until;		/* --until TIME as given, or NULL */
+	uint64_t	 since_usec;	/* parsed --since, 0 when not given */
+	uint64_t	 until_usec;	/* parsed --until, 0 when not given */
+	uint64_t	 max_size;	/* --max-size bytes, 0 when not given */
+	const char	*root;		/* --root DIR */
+	const char	*journal_dir;	/* --journal-dir DIR */
+	const char	*log_file;	/* --log-file PATH or "-" */
+	const char	*profile;	/* --profile FILE */
+	bool		 no_probe;	/* --no-probe */
+	bool		 dry_run;	/* --dry-run */
+	int		 verbosity;	/* -1 quiet, 0 normal, 1 verbose */
+};
+
+/* Everything a source needs during one run. */
+struct ctx {
+	struct options	*opt;		/* the command line */
+	struct profile	*profile;	/* what to collect */
+	struct bundle_writer *bw;	/* the bundle (NULL in --dry-run) */
+	struct redactor	*red;		/* this bundle's redactor */
+	int		 rootfd;	/* --root DIR opened O_PATH, or -1 for the live host */
+	bool		 openat2_ok;	/* the kernel supports openat2(RESOLVE_IN_ROOT) */
+	struct sd_bus	*bus;		/* the system bus, or NULL */
+	char		*bus_error;	/* why there is no bus */
+	bool		 systemd;	/* systemd runs this host (/run/systemd/system) */
+	uint64_t	 start_usec;	/* CLOCK_MONOTONIC at start */
+	uint64_t	 deadline_usec;	/* CLOCK_MONOTONIC when the run must end */
+	uint64_t	 max_size;	/* the budget in bytes */
+	uint64_t	 since_usec;	/* journal window start (realtime) */
+	uint64_t	 until_usec;	/* journal window end (realtime), inclusive */
+	bool		 window_given;	/* since or until came from the command line */
+	bool		 tty;		/* stderr is a terminal: progress lines */
+	unsigned	 n_ok;		/* sources ok */
+	unsigned	 n_unavailable;	/* sources unavailable */
+	unsigned	 n_error;	/* sources error */
+	unsigned	 n_truncated;	/* sources truncated */
+	json_t		*probe_targets;	/* [{"host","port","origin",...}] found while collecting configs */
+	struct strv	 problems;	/* "name: status: detail" of each source that is not ok */
+	uint64_t	 red_values;	/* values redacted in all */
+	uint64_t	 red_files;	/* files with at least one redaction */
+};
+
+/* Monotonic clock in usec. */
+uint64_t mono_usec(void);
+
+/* Records a source in the bundle, counts it, prints a progress line on a tty. */
+void ctx_source(struct ctx *, const char *name, enum source_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Prints a message when -v was given. */
+void ctx_verbose(struct ctx *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a file's redaction counts to the manifest. */
+void ctx_redactions(struct ctx *, const char *relpath, json_t *counts);
+/*
+ * Verifies data with redact_verify() and adds it to the bundle under relpath.
+ * Returns 0, 1 when the leak check withheld it (*why set, free it), or -errno.
+ */
+int ctx_add_verified(struct ctx *, const char *relpath, const char *data, size_t len, char **why);
+
+/* ---- files (rootfs.c) ---- */
+
+/*
+ * Opens an absolute path of the collected system: on the live host as is,
+ * under --root inside DIR (every symlink resolved inside it).  Returns an fd or -errno.
+ */
+int ctx_open(struct ctx *, const char *path, int flags);
+/* Reads a whole regular file (up to max bytes; more is -EFBIG). *data is NUL-terminated, free it. */
+int ctx_read_file(struct ctx *, const char *path, size_t max, char **data, size_t *len);
+/* Reads a symlink's target (not followed), inside the tree. -EINVAL when path is not a symlink. */
+int ctx_readlink(struct ctx *, const char *path, char **target);
+/*
+ * Expands a glob whose wildcards are in its last component ("/etc/x/ *.yaml") into
+ * sorted absolute paths of regular files (after symlinks).  Returns how many or -errno.
+ */
+int ctx_glob(struct ctx *, const char *pattern, struct strv *out);
+/* Describes an errno for a file source: "not found", "permission denied (run as root)", ... */
+const char *file_errstr(int r);
+
+/* ---- sources ---- */
+
+/* host.json: hostname, os-release, kernel, boot id, uptime, time, NTP, systemd. */
+void collect_host(struct ctx *);
+/* units/<unit>.json over sd-bus, and the unit files (config/<path>). */
+void collect_units(struct ctx *);
+/* Config files of the profile, secret files listed as skipped, env configs. */
+void collect_config(struct ctx *);
+/* resolver/ files and resolved's live state. */
+void collect_resolver(struct ctx *);
+/* resolver/probes.json: DNS and TCP probes of the endpoints. */
+void collect_probes(struct ctx *);
+/* journal/<unit>.jsonl for each unit from sd-journal. */
+void collect_journal(struct ctx *);
+/* journal/<unit>.jsonl from --log-file lines. */
+void collect_logfile(struct ctx *);
+
+/* ---- D-Bus helpers (units.c) ---- */
+
+/* GetAll(interface) on path of service into obj (merged). 0 or -errno, *err set (free it). */
+int bus_get_all(struct ctx *, const char *service, const char *path, const char *iface,
+    json_t *obj, char **err);
+
+/* ---- JSON lines sink with budget and leak check (jsonl.c) ---- */
+
+struct jsonl;
+
+/*
+ * Starts journal/<...>.jsonl: lines go through redact_verify() in chunks and are
+ * written while the estimated compressed size stays within limit bytes.
+ * Free with jsonl_free().
+ */
+struct jsonl *jsonl_new(struct ctx *, const char *relpath, uint64_t limit);
+void jsonl_free(struct jsonl *);
+/*
+ * Offers one formatted line (without its newline) with its priority (0-7, 8 unknown).
+ * Returns 0 or -errno.
+ */
+int jsonl_push(struct jsonl *, const char *line, size_t len, int prio);
+/*
+ * Ends a pass.  Returns 0 when everything fits (the entry is closed), 1 when a second
+ * pass must offer the same lines again (only the selected ones are kept), or -errno.
+ */
+int jsonl_end_pass(struct jsonl *);
+/* In the second pass, true when the next line is not selected: the producer skips formatting it. */
+bool jsonl_skip_next(struct jsonl *);
+/* Counts: lines offered in the first pass, written, withheld by the leak check, omitted for the budget. */
+void jsonl_counts(const struct jsonl *, uint64_t *seen, uint64_t *written, uint64_t *withheld,
+    uint64_t *omitted);
+/* First and last __CURSOR of the written lines, or NULL. */
+const char *jsonl_first_cursor(const struct jsonl *);
+const char *jsonl_last_cursor(const struct jsonl *);
+/* The redaction counts of this file (borrowed). */
+json_t *jsonl_redactions(struct jsonl *);
+/* Bytes written. */
+uint64_t jsonl_bytes(const struct jsonl *);
+
+/* Appends s (len bytes) as a JSON string with quotes to b. */
+void json_escape(struct buf *b, const char *s, size_t len);
+/* True when journalctl -o json would print the value as a string (valid, printable UTF-8). */
+bool journal_value_is_text(const char *s, size_t len);
+/* Appends a journal field value to b the way journalctl -o json does: string or byte array. */
+void journal_value(struct buf *b, const char *s, size_t len);
+
+/* Budget left for the journals (bytes, compressed), after everything else added so far. */
+uint64_t ctx_journal_budget(struct ctx *);
+
+#endif

@@ -1,0 +1,544 @@
+/* journal.c: each unit's journal slice as journalctl -u UNIT -o json --all would print it. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <systemd/sd-journal.h>
+
+#include "cleanup.h"
+#include "collect.h"
+#include "timeutil.h"
+
+#define MAX_JOURNAL_FILES 4096
+#define DEADLINE_CHECK_EVERY 4096
+
+/* Where a field sits in the line being formatted, for regrouping repeated fields. */
+struct span {
+	size_t	 name_off;	/* offset of the field name (after the opening quote) */
+	size_t	 name_len;	/* length of the name */
+	size_t	 val_off;	/* offset of the JSON value */
+	size_t	 val_len;	/* length of the JSON value */
+};
+
+/* Per-run state of the formatter: buffers reused for every entry. */
+struct fmt {
+	struct ctx	*c;		/* the run */
+	struct buf	 line;		/* the entry being formatted */
+	struct buf	 alt;		/* scratch for regrouping */
+	struct span	*spans;		/* fields of the entry */
+	size_t		 n_spans, cap_spans;
+	json_t		*counts;	/* redaction counts of the file */
+};
+
+/*
+ * Fields whose values are identifiers, numbers or names that systemd itself
+ * writes: never secrets, so the redactor's prefilter is not asked about them.
+ */
+static bool
+field_exempt(const char *name, size_t len)
+{
+	static const char *const exempt[] = {
+		"_MACHINE_ID", "MESSAGE_ID", "_PID", "_UID", "_GID", "PRIORITY", "SYSLOG_FACILITY",
+		"SYSLOG_PID", "_SOURCE_REALTIME_TIMESTAMP", "_SOURCE_MONOTONIC_TIMESTAMP",
+		"_SYSTEMD_INVOCATION_ID", "INVOCATION_ID", "_STREAM_ID", "_TRANSPORT", "_SYSTEMD_UNIT",
+		"UNIT", "_SYSTEMD_SLICE", "_SYSTEMD_CGROUP", "_HOSTNAME", "SYSLOG_IDENTIFIER",
+		"_COMM", "CODE_LINE", "CODE_FILE", "CODE_FUNC", "_CAP_EFFECTIVE", "TID", "JOB_ID",
+		"JOB_TYPE", "JOB_RESULT", "ERRNO", "EXIT_CODE", "EXIT_STATUS", "_SELINUX_CONTEXT",
+		"_AUDIT_SESSION", "_AUDIT_LOGINUID", "_SYSTEMD_OWNER_UID", "_SYSTEMD_USER_SLICE",
+		"_RUNTIME_SCOPE", "COREDUMP_UNIT", "OBJECT_SYSTEMD_UNIT", "N_RESTARTS",
+	};
+
+	if (len >= 2 && name[0] == '_' && name[1] == '_')
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(exempt); i++)
+		if (strlen(exempt[i]) == len && memcmp(exempt[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+name_is_plain(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+		    (ch >= 'a' && ch <= 'z')))
+			return false;
+	}
+	return len > 0;
+}
+
+/* Rewrites the entry so that each repeated field is one key with an array, as journalctl does. */
+static void
+regroup(struct fmt *f)
+{
+	struct buf *in = &f->line, *out = &f->alt;
+	bool *done = xcalloc(f->n_spans, sizeof(bool));
+
+	buf_reset(out);
+	/* Everything before the first field (cursor, timestamps, boot id). */
+	buf_add(out, in->data, f->spans[0].name_off - 2);
+	for (size_t i = 0; i < f->n_spans; i++) {
+		struct span *a = &f->spans[i];
+		size_t count = 0;
+
+		if (done[i])
+			continue;
+		for (size_t k = i; k < f->n_spans; k++)
+			if (f->spans[k].name_len == a->name_len &&
+			    memcmp(in->data + f->spans[k].name_off, in->data + a->name_off, a->name_len) == 0)
+				count++;
+		buf_add(out, ",\"", 2);
+		buf_add(out, in->data + a->name_off, a->name_len);
+		buf_add(out, "\":", 2);
+		if (count == 1) {
+			buf_add(out, in->data + a->val_off, a->val_len);
+			done[i] = true;
+			continue;
+		}
+		buf_addc(out, '[');
+		for (size_t k = i, m = 0; k < f->n_spans; k++) {
+			struct span *b = &f->spans[k];
+
+			if (b->name_len != a->name_len ||
+			    memcmp(in->data + b->name_off, in->data + a->name_off, a->name_len) != 0)
+				continue;
+			if (m++ > 0)
+				buf_addc(out, ',');
+			buf_add(out, in->data + b->val_off, b->val_len);
+			done[k] = true;
+		}
+		buf_addc(out, ']');
+	}
+	buf_addc(out, '}');
+	free(done);
+	/* Swap the buffers: the regrouped line becomes the line. */
+	{
+		struct buf tmp = *in;
+
+		*in = *out;
+		*out = tmp;
+	}
+}
+
+/*
+ * Formats the current entry into f->line.  Returns 1 with *prio set, 0 when the
+ * entry cannot be read (skipped, as journalctl does), or -errno.
+ */
+static int
+format_entry(struct fmt *f, sd_journal *j, int *prio)
+{
+	char *cursor = NULL;
+	uint64_t rt, mono;
+	sd_id128_t boot;
+	char bootstr[SD_ID128_STRING_MAX];
+	const void *data;
+	size_t size;
+	bool dup = false;
+	int r;
+
+	*prio = 8;
+	r = sd_journal_get_cursor(j, &cursor);
+	if (r < 0)
+		return r == -EBADMSG || r == -EADDRNOTAVAIL ? 0 : r;
+	r = sd_journal_get_realtime_usec(j, &rt);
+	if (r >= 0)
+		r = sd_journal_get_monotonic_usec(j, &mono, &boot);
+	if (r < 0) {
+		free(cursor);
+		return r == -EBADMSG || r == -EADDRNOTAVAIL ? 0 : r;
+	}
+	buf_reset(&f->line);
+	buf_printf(&f->line, "{\"__CURSOR\":\"%s\",\"__REALTIME_TIMESTAMP\":\"%" PRIu64
+	    "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64 "\",\"_BOOT_ID\":\"%s\"",
+	    cursor, rt, mono, sd_id128_to_string(boot, bootstr));
+	free(cursor);
+	f->n_spans = 0;
+
+	for (;;) {
+		const char *d, *eq, *val;
+		size_t nlen, vlen;
+		struct span *sp;
+		_cleanup_free_ char *red = NULL;
+
+		r = sd_journal_enumerate_data(j, &data, &size);
+		if (r == 0)
+			break;
+		if (r < 0)
+			return r == -EBADMSG || r == -EADDRNOTAVAIL ? 0 : r;
+		d = data;
+		eq = memchr(d, '=', size);
+		if (eq == NULL)
+			continue;
+		nlen = (size_t)(eq - d);
+		if (nlen == 8 && memcmp(d, "_BOOT_ID", 8) == 0)
+			continue;
+		val = eq + 1;
+		vlen = size - nlen - 1;
+		if (nlen == 8 && memcmp(d, "PRIORITY", 8) == 0 && vlen == 1 && val[0] >= '0' && val[0] <= '7')
+			*prio = val[0] - '0';
+		if (!field_exempt(d, nlen) && redact_text_maybe(val, vlen)) {
+			size_t rlen;
+
+			if (redact_text(f->c->red, val, vlen, &red, &rlen, f->counts) >= 0 && red) {
+				val = red;
+				vlen = rlen;
+			}
+		}
+		for (size_t k = 0; k < f->n_spans && !dup; k++)
+			if (f->spans[k].name_len == nlen &&
+			    memcmp(f->line.data + f->spans[k].name_off, d, nlen) == 0)
+				dup = true;
+		if (f->n_spans == f->cap_spans) {
+			f->cap_spans = f->cap_spans ? f->cap_spans * 2 : 64;
+			f->spans = xreallocarray(f->spans, f->cap_spans, sizeof(*f->spans));
+		}
+		sp = &f->spans[f->n_spans++];
+		buf_addc(&f->line, ',');
+		if (name_is_plain(d, nlen)) {
+			buf_addc(&f->line, '"');
+			sp->name_off = f->line.len;
+			buf_add(&f->line, d, nlen);
+			buf_addc(&f->line, '"');
+		} else {
+			size_t before = f->line.len;
+
+			json_escape(&f->line, d, nlen);
+			sp->name_off = before + 1;
+			nlen = f->line.len - before - 2;
+		}
+		sp->name_len = nlen;
+		buf_addc(&f->line, ':');
+		sp->val_off = f->line.len;
+		journal_value(&f->line, val, vlen);
+		sp->val_len = f->line.len - sp->val_off;
+	}
+	if (dup)
+		regroup(f);
+	else
+		buf_addc(&f->line, '}');
+	return 1;
+}
+
+/* journalctl's add_matches_for_unit(): the unit, its coredumps, PID 1 and privileged daemons about it. */
+static int
+add_unit_matches(sd_journal *j, const char *unit)
+{
+	_cleanup_free_ char *m1 = xasprintf("_SYSTEMD_UNIT=%s", unit);
+	_cleanup_free_ char *m2 = xasprintf("COREDUMP_UNIT=%s", unit);
+	_cleanup_free_ char *m3 = xasprintf("UNIT=%s", unit);
+	_cleanup_free_ char *m4 = xasprintf("OBJECT_SYSTEMD_UNIT=%s", unit);
+	int r;
+
+	if ((r = sd_journal_add_match(j, m1, 0)) < 0 ||
+	    (r = sd_journal_add_disjunction(j)) < 0 ||
+	    (r = sd_journal_add_match(j, "MESSAGE_ID=fc2e22bc6ee647b6b90729ab34a250b1", 0)) < 0 ||
+	    (r = sd_journal_add_match(j, "_UID=0", 0)) < 0 ||
+	    (r = sd_journal_add_match(j, m2, 0)) < 0 ||
+	    (r = sd_journal_add_disjunction(j)) < 0 ||
+	    (r = sd_journal_add_match(j, "_PID=1", 0)) < 0 ||
+	    (r = sd_journal_add_match(j, m3, 0)) < 0 ||
+	    (r = sd_journal_add_disjunction(j)) < 0 ||
+	    (r = sd_journal_add_match(j, "_UID=0", 0)) < 0 ||
+	    (r = sd_journal_add_match(j, m4, 0)) < 0)
+		return r;
+	return 0;
+}
+
+/* Journal files under dir (and one level of machine-id folders), opened inside the root. */
+static void
+root_journal_fds(struct ctx *c, const char *dir, int **fds, unsigned *n, unsigned *denied)
+{
+	struct strv subdirs = { 0 };
+	_cleanup_close_ int dfd = ctx_open(c, dir, O_RDONLY | O_DIRECTORY);
+	DIR *d;
+	struct dirent *de;
+
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (d == NULL)
+		return;
+	dfd = -1;
+	while ((de = readdir(d)) != NULL && *n < MAX_JOURNAL_FILES) {
+		_cleanup_free_ char *p = NULL;
+		size_t l = strlen(de->d_name);
+		int fd;
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if ((l > 8 && strcmp(de->d_name + l - 8, ".journal") == 0) ||
+		    (l > 9 && strcmp(de->d_name + l - 9, ".journal~") == 0)) {
+			fd = ctx_open(c, p, O_RDONLY);
+			if (fd < 0) {
+				if (fd == -EACCES || fd == -EPERM)
+					(*denied)++;
+				continue;
+			}
+			if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+				close(fd);
+				continue;
+			}
+			*fds = xreallocarray(*fds, *n + 1, sizeof(int));
+			(*fds)[(*n)++] = fd;
+		} else if (strchr(de->d_name, '.') == NULL)
+			strv_add(&subdirs, p);
+	}
+	closedir(d);
+	for (size_t i = 0; i < subdirs.n; i++)
+		root_journal_fds(c, subdirs.v[i], fds, n, denied);
+	strv_free(&subdirs);
+}
+
+/* On the live host: how many journal files exist and how many this user cannot read. */
+static void
+count_denied(const char *dir, unsigned depth, unsigned *total, unsigned *denied)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL) {
+		if (errno == EACCES)
+			(*denied)++, (*total)++;
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		_cleanup_free_ char *p = NULL;
+		size_t l = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (l > 8 && strcmp(de->d_name + l - 8, ".journal") == 0) {
+			(*total)++;
+			if (access(p, R_OK) < 0 && (errno == EACCES || errno == EPERM))
+				(*denied)++;
+		} else if (depth == 0 && strchr(de->d_name, '.') == NULL)
+			count_denied(p, 1, total, denied);
+	}
+	closedir(d);
+}
+
+/* One pass over the slice.  Returns 0, or -ETIME when the time limit stopped it, or -errno. */
+static int
+run_pass(struct fmt *f, sd_journal *j, struct jsonl *s, uint64_t since, uint64_t until,
+    uint64_t deadline)
+{
+	uint64_t n = 0;
+	int r, prio;
+
+	r = sd_journal_seek_realtime_usec(j, since);
+	if (r < 0)
+		return r;
+	for (;;) {
+		uint64_t rt;
+
+		r = sd_journal_next(j);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		if (++n % DEADLINE_CHECK_EVERY == 0 && mono_usec() > deadline)
+			return -ETIME;
+		if (sd_journal_get_realtime_usec(j, &rt) < 0)
+			continue;
+		if (rt > until)
+			break;
+		if (rt < since)
+			continue;
+		if (jsonl_skip_next(s))
+			continue;
+		r = format_entry(f, j, &prio);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+		r = jsonl_push(s, f->line.data, f->line.len, prio);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void
+journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uint64_t until,
+    uint64_t budget, const char *partial)
+{
+	_cleanup_free_ char *name = xasprintf("journal/%s", unit);
+	_cleanup_free_ char *rel = xasprintf("journal/%s.jsonl", unit);
+	struct fmt f = { .c = c };
+	struct jsonl *s;
+	uint64_t seen, written, withheld, omitted;
+	uint64_t deadline = mono_usec() + c->profile->source_timeout_usec;
+	char t1[RFC3339_MAX], t2[RFC3339_MAX];
+	bool timed_out = false;
+	json_t *o;
+	int r;
+
+	if (deadline > c->deadline_usec)
+		deadline = c->deadline_usec;
+	sd_journal_flush_matches(j);
+	r = add_unit_matches(j, unit);
+	if (r < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "cannot add journal matches: %s", strerror(-r));
+		return;
+	}
+	s = jsonl_new(c, rel, budget);
+	f.counts = jsonl_redactions(s);
+	do {
+		r = run_pass(&f, j, s, since, until, deadline);
+		if (r == -ETIME) {
+			timed_out = true;
+			r = 0;
+		}
+		if (r < 0)
+			break;
+		r = jsonl_end_pass(s);
+	} while (r == 1);
+	buf_free(&f.line);
+	buf_free(&f.alt);
+	free(f.spans);
+	if (r < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "reading the journal failed: %s", strerror(-r));
+		jsonl_free(s);
+		return;
+	}
+	jsonl_counts(s, &seen, &written, &withheld, &omitted);
+	time_rfc3339(since, false, t1);
+	time_rfc3339(until, false, t2);
+	if (timed_out)
+		ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " entries from %s to %s; stopped at the %" PRIu64
+		    " s time limit", written, t1, t2, c->profile->source_timeout_usec / USEC_PER_SEC);
+	else if (omitted > 0)
+		ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " of %" PRIu64 " entries from %s to %s; %" PRIu64
+		    " older entries left out to fit the size budget (warnings and worse kept first)",
+		    written, seen, t1, t2, omitted);
+	else if (seen == 0 && partial)
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "no entries readable: %s", partial);
+	else
+		ctx_source(c, name, SOURCE_OK, "%" PRIu64 " entries from %s to %s%s%s%s", written, t1, t2,
+		    withheld ? " (some withheld by the leak check)" : "", partial ? "; " : "",
+		    partial ? partial : "");
+	if (c->bw) {
+		o = bw_source_object(c->bw, name);
+		json_object_set_new(o, "entries", json_integer((json_int_t)written));
+		json_object_set_new(o, "omitted", json_integer((json_int_t)omitted));
+		json_object_set_new(o, "withheld", json_integer((json_int_t)withheld));
+		json_object_set_new(o, "since", json_string(t1));
+		json_object_set_new(o, "until", json_string(t2));
+		json_object_set_new(o, "first_cursor", jsonl_first_cursor(s) ? json_string(jsonl_first_cursor(s)) : json_null());
+		json_object_set_new(o, "last_cursor", jsonl_last_cursor(s) ? json_string(jsonl_last_cursor(s)) : json_null());
+		ctx_redactions(c, rel, jsonl_redactions(s));
+	}
+	ctx_verbose(c, "%s: %" PRIu64 " entries, %" PRIu64 " bytes", rel, written, jsonl_bytes(s));
+	jsonl_free(s);
+}
+
+/* The newest entry's time among the units' entries, or 0. */
+static uint64_t
+newest_entry(sd_journal *j, const struct strv *units)
+{
+	uint64_t best = 0, rt;
+
+	for (size_t i = 0; i < units->n; i++) {
+		sd_journal_flush_matches(j);
+		if (add_unit_matches(j, units->v[i]) < 0)
+			continue;
+		if (sd_journal_seek_tail(j) < 0 || sd_journal_previous(j) <= 0)
+			continue;
+		if (sd_journal_get_realtime_usec(j, &rt) >= 0 && rt > best)
+			best = rt;
+	}
+	sd_journal_flush_matches(j);
+	return best;
+}
+
+void
+collect_journal(struct ctx *c)
+{
+	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
+	sd_journal *j = NULL;
+	int *fds = NULL;
+	unsigned n_fds = 0, denied = 0, total = 0;
+	_cleanup_free_ char *partial = NULL;
+	const char *why = NULL;
+	uint64_t since, until, budget;
+	bool offline = c->opt->root || c->opt->journal_dir;
+	int r;
+
+	if (c->opt->log_file || units->n == 0)
+		return;
+	if (c->opt->journal_dir) {
+		r = sd_journal_open_directory(&j, c->opt->journal_dir, 0);
+		why = c->opt->journal_dir;
+	} else if (c->opt->root) {
+		root_journal_fds(c, "/var/log/journal", &fds, &n_fds, &denied);
+		root_journal_fds(c, "/run/log/journal", &fds, &n_fds, &denied);
+		if (n_fds == 0)
+			r = denied ? -EACCES : -ENOENT;
+		else
+			r = sd_journal_open_files_fd(&j, fds, n_fds, 0);
+		why = "/var/log/journal and /run/log/journal under the root";
+	} else {
+		count_denied("/var/log/journal", 0, &total, &denied);
+		count_denied("/run/log/journal", 0, &total, &denied);
+		if (total == 0 && !c->systemd)
+			r = -ENOENT;
+		else
+			r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+		why = "the system journal";
+	}
+	if (denied > 0)
+		partial = xasprintf("%u journal file%s not readable (permission denied); run as root or as a "
+		    "member of systemd-journal", denied, denied == 1 ? "" : "s");
+	if (r < 0) {
+		for (size_t i = 0; i < units->n; i++) {
+			_cleanup_free_ char *name = xasprintf("journal/%s", units->v[i]);
+
+			if (r == -ENOENT && !c->opt->root && !c->opt->journal_dir)
+				ctx_source(c, name, SOURCE_UNAVAILABLE, "no journal on this host (systemd is not "
+				    "running); for an agent in a container use --log-file");
+			else if (r == -ENOENT)
+				ctx_source(c, name, SOURCE_UNAVAILABLE, "no journal files in %s", why);
+			else if (r == -EACCES || r == -EPERM)
+				ctx_source(c, name, SOURCE_UNAVAILABLE, "journal: permission denied; run as root "
+				    "or as a member of systemd-journal");
+			else
+				ctx_source(c, name, SOURCE_ERROR, "cannot open %s: %s", why, strerror(-r));
+		}
+		goto out;
+	}
+	sd_journal_set_data_threshold(j, 0);
+
+	until = c->opt->until_usec;
+	if (until == 0)
+		until = offline ? newest_entry(j, units) : time_now_usec();
+	if (until == 0)
+		until = time_now_usec();
+	since = c->opt->since_usec;
+	if (since == 0)
+		since = until > c->profile->window_usec ? until - c->profile->window_usec : 0;
+	c->since_usec = since;
+	c->until_usec = until;
+
+	budget = ctx_journal_budget(c);
+	for (size_t i = 0; i < units->n; i++) {
+		uint64_t share = budget / (units->n - i);
+
+		journal_unit(c, j, units->v[i], since, until, share, partial);
+		budget = ctx_journal_budget(c);
+	}
+out:
+	sd_journal_close(j);
+	for (unsigned i = 0; i < n_fds; i++)
+		close(fds[i]);
+	free(fds);
+}

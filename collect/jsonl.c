@@ -1,0 +1,456 @@
+/* jsonl.c: journal/<unit>.jsonl output: fast JSON formatting, the leak check in chunks, and the size budget. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "collect.h"
+
+#define CHUNK_BYTES	(1024 * 1024)	/* lines are verified and written in chunks this big */
+#define PRIO_IMPORTANT	4		/* warning or worse is kept first when trimming */
+
+/* Per-line flags in the index. */
+enum {
+	LINE_WITHHELD = 1,		/* the leak check dropped it */
+};
+
+/* One .jsonl entry of the bundle being written, in one or two passes. */
+struct jsonl {
+	struct ctx	*c;		/* the run */
+	char		*relpath;	/* e.g. journal/onboarding-agent.service.jsonl */
+	struct bw_entry	*e;		/* the open bundle entry */
+	uint64_t	 limit;		/* compressed bytes this file may take */
+	int		 pass;		/* 1, or 2 when trimming */
+
+	uint32_t	*len;		/* index: bytes of each line offered in pass 1 (with newline) */
+	uint8_t		*prio;		/* index: priority of each line (8 unknown) */
+	uint8_t		*flags;		/* index: LINE_* */
+	uint8_t		*keep;		/* pass 2: lines selected to fit */
+	size_t		 n, cap;	/* lines in the index */
+	size_t		 pos;		/* pass 2: next line's index */
+
+	struct buf	 chunk;		/* lines not yet verified and written */
+	size_t		*chunk_idx;	/* index of each line in chunk */
+	size_t		 chunk_n, chunk_cap;
+
+	bool		 over;		/* pass 1 stopped writing: over the budget */
+	double		 ratio;		/* compressed/original, estimated from the first chunk */
+	uint64_t	 written_bytes;	/* bytes written to the entry */
+	uint64_t	 written;	/* lines written */
+	uint64_t	 withheld;	/* lines dropped by the leak check */
+	uint64_t	 omitted;	/* lines left out for the budget */
+	char		*first_cursor;	/* __CURSOR of the first line written */
+	char		*last_cursor;	/* __CURSOR of the last line written */
+	json_t		*counts;	/* redactions by rule */
+};
+
+static const char hexdig[] = "0123456789abcdef";
+
+void
+json_escape(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	char *o;
+
+	buf_grow(b, len * 6 + 2);
+	o = b->data + b->len;
+	*o++ = '"';
+	while (p < end) {
+		unsigned char ch = *p++;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\') {
+			*o++ = (char)ch;
+			continue;
+		}
+		*o++ = '\\';
+		switch (ch) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\t': *o++ = 't'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		default:
+			*o++ = 'u'; *o++ = '0'; *o++ = '0';
+			*o++ = hexdig[ch >> 4]; *o++ = hexdig[ch & 15];
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+}
+
+/*
+ * systemd's utf8_is_printable(): valid UTF-8 of valid code points, no
+ * control characters except TAB and LF (C0, DEL and C1 are control).
+ */
+bool
+journal_value_is_text(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned char ch = *p;
+		uint32_t cp;
+		size_t n;
+
+		if (ch < 0x80) {
+			if ((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
+				return false;
+			p++;
+			continue;
+		}
+		if ((ch & 0xe0) == 0xc0)
+			n = 2, cp = ch & 0x1f;
+		else if ((ch & 0xf0) == 0xe0)
+			n = 3, cp = ch & 0x0f;
+		else if ((ch & 0xf8) == 0xf0)
+			n = 4, cp = ch & 0x07;
+		else
+			return false;
+		if ((size_t)(end - p) < n)
+			return false;
+		for (size_t i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* Overlong forms, surrogates, beyond Unicode, non-characters, C1 controls. */
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+			return false;
+		if (cp >= 0x110000 || (cp & 0xfffff800) == 0xd800 ||
+		    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
+			return false;
+		if (cp >= 0x7f && cp <= 0x9f)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+void
+journal_value(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *o;
+
+	if (journal_value_is_text(s, len)) {
+		json_escape(b, s, len);
+		return;
+	}
+	buf_grow(b, len * 4 + 2);
+	o = b->data + b->len;
+	*o++ = '[';
+	for (size_t i = 0; i < len; i++) {
+		unsigned v = p[i];
+
+		if (i > 0)
+			*o++ = ',';
+		if (v >= 100)
+			*o++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*o++ = (char)('0' + v / 10 % 10);
+		*o++ = (char)('0' + v % 10);
+	}
+	*o++ = ']';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+}
+
+struct jsonl *
+jsonl_new(struct ctx *c, const char *relpath, uint64_t limit)
+{
+	struct jsonl *s = xcalloc(1, sizeof(*s));
+
+	s->c = c;
+	s->relpath = xstrdup(relpath);
+	s->limit = limit;
+	s->pass = 1;
+	s->counts = json_object();
+	return s;
+}
+
+void
+jsonl_free(struct jsonl *s)
+{
+	if (s == NULL)
+		return;
+	if (s->e)
+		bw_entry_discard(s->e);
+	free(s->relpath);
+	free(s->len);
+	free(s->prio);
+	free(s->flags);
+	free(s->keep);
+	buf_free(&s->chunk);
+	free(s->chunk_idx);
+	free(s->first_cursor);
+	free(s->last_cursor);
+	json_decref(s->counts);
+	free(s);
+}
+
+/* The __CURSOR a line starts with, or NULL (lines from --log-file have none). */
+static char *
+line_cursor(const char *line, size_t len)
+{
+	static const char pfx[] = "{\"__CURSOR\":\"";
+	const char *q;
+
+	if (len < sizeof(pfx) || memcmp(line, pfx, sizeof(pfx) - 1) != 0)
+		return NULL;
+	line += sizeof(pfx) - 1;
+	len -= sizeof(pfx) - 1;
+	q = memchr(line, '"', len);
+	return q ? xstrndup(line, (size_t)(q - line)) : NULL;
+}
+
+static int
+ensure_entry(struct jsonl *s)
+{
+	if (s->e != NULL || s->c->bw == NULL)
+		return 0;
+	return bw_entry_open(s->c->bw, s->relpath, &s->e);
+}
+
+/* Verifies the chunk, drops lines that leak, writes the rest (unless over the budget). */
+static int
+flush(struct jsonl *s)
+{
+	_cleanup_free_ char *why = NULL;
+	const char *first = NULL, *last = NULL, *p, *end;
+	size_t first_len = 0, last_len = 0, i = 0;
+	struct buf clean = { 0 };
+	const char *data = s->chunk.data;
+	size_t len = s->chunk.len;
+	int r;
+
+	if (s->chunk_n == 0)
+		return 0;
+	r = redact_verify(s->c->red, data, len, &why);
+	if (r == 1) {
+		/* Something leaks: find the lines and keep the others. */
+		for (p = data, end = data + len; p < end; i++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t l = (size_t)(nl - p) + 1;
+			_cleanup_free_ char *w = NULL;
+
+			if (redact_verify(s->c->red, p, l, &w) == 1) {
+				s->withheld++;
+				s->flags[s->chunk_idx[i]] |= LINE_WITHHELD;
+				ctx_verbose(s->c, "%s: the leak check withheld entry %zu: %s", s->relpath,
+				    s->chunk_idx[i] + 1, w ? w : "");
+			} else
+				buf_add(&clean, p, l);
+			p = nl + 1;
+		}
+		data = clean.data;
+		len = clean.len;
+	}
+	if (s->ratio == 0.0 && len > 0) {
+		s->ratio = bw_compress_ratio(data, len);
+		if (s->ratio < 0.01)
+			s->ratio = 0.01;
+		if (s->ratio > 1.0)
+			s->ratio = 1.0;
+	}
+	if (s->pass == 1 && s->ratio > 0.0 &&
+	    (double)(s->written_bytes + len) * s->ratio > (double)s->limit) {
+		s->over = true;
+		r = 0;
+		goto out;
+	}
+	r = ensure_entry(s);
+	if (r < 0)
+		goto out;
+	if (len > 0 && s->e) {
+		r = bw_entry_write(s->e, data, len);
+		if (r < 0)
+			goto out;
+	}
+	/* The first and last lines of what was written, for their cursors. */
+	for (p = data, end = data + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (first == NULL)
+			first = p, first_len = (size_t)(nl - p);
+		last = p, last_len = (size_t)(nl - p);
+		s->written++;
+		p = nl + 1;
+	}
+	s->written_bytes += len;
+	if (first && s->first_cursor == NULL)
+		s->first_cursor = line_cursor(first, first_len);
+	if (last) {
+		char *lc = line_cursor(last, last_len);
+
+		if (lc) {
+			free(s->last_cursor);
+			s->last_cursor = lc;
+		}
+	}
+	r = 0;
+out:
+	buf_free(&clean);
+	buf_reset(&s->chunk);
+	s->chunk_n = 0;
+	return r;
+}
+
+static void
+chunk_append(struct jsonl *s, size_t idx, const char *line, size_t len)
+{
+	if (s->chunk_n == s->chunk_cap) {
+		s->chunk_cap = s->chunk_cap ? s->chunk_cap * 2 : 1024;
+		s->chunk_idx = xreallocarray(s->chunk_idx, s->chunk_cap, sizeof(size_t));
+	}
+	s->chunk_idx[s->chunk_n++] = idx;
+	buf_grow(&s->chunk, len + 1);
+	memcpy(s->chunk.data + s->chunk.len, line, len);
+	s->chunk.len += len;
+	s->chunk.data[s->chunk.len++] = '\n';
+	s->chunk.data[s->chunk.len] = '\0';
+}
+
+int
+jsonl_push(struct jsonl *s, const char *line, size_t len, int prio)
+{
+	size_t i;
+
+	if (s->pass == 2) {
+		i = s->pos++;
+		if (i >= s->n || !s->keep[i])
+			return 0;
+		chunk_append(s, i, line, len);
+	} else {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 4096;
+			s->len = xreallocarray(s->len, s->cap, sizeof(*s->len));
+			s->prio = xreallocarray(s->prio, s->cap, 1);
+			s->flags = xreallocarray(s->flags, s->cap, 1);
+		}
+		i = s->n++;
+		s->len[i] = len + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(len + 1);
+		s->prio[i] = (uint8_t)(prio < 0 || prio > 8 ? 8 : prio);
+		s->flags[i] = 0;
+		if (s->over)
+			return 0;
+		chunk_append(s, i, line, len);
+	}
+	if (s->chunk.len >= CHUNK_BYTES)
+		return flush(s);
+	return 0;
+}
+
+bool
+jsonl_skip_next(struct jsonl *s)
+{
+	if (s->pass != 2)
+		return false;
+	if (s->pos >= s->n || !s->keep[s->pos]) {
+		s->pos++;
+		return true;
+	}
+	return false;
+}
+
+/* Chooses the lines to keep: warnings and worse first, then the rest, newest first. */
+static void
+select_lines(struct jsonl *s)
+{
+	double allowed = (double)s->limit / (s->ratio > 0 ? s->ratio : 1.0) * 0.9;
+	uint64_t used = 0;
+
+	s->keep = xcalloc(s->n ? s->n : 1, 1);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = s->n; i-- > 0;) {
+			bool important = s->prio[i] <= PRIO_IMPORTANT;
+
+			if (s->keep[i] || (s->flags[i] & LINE_WITHHELD) || important != (round == 0))
+				continue;
+			if ((double)(used + s->len[i]) > allowed)
+				continue;
+			used += s->len[i];
+			s->keep[i] = 1;
+		}
+	s->omitted = 0;
+	s->withheld = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->flags[i] & LINE_WITHHELD)
+			s->withheld++;
+		else if (!s->keep[i])
+			s->omitted++;
+	}
+}
+
+int
+jsonl_end_pass(struct jsonl *s)
+{
+	int r;
+
+	r = flush(s);
+	if (r < 0)
+		return r;
+	if (s->pass == 1 && s->over) {
+		if (s->e) {
+			bw_entry_discard(s->e);
+			s->e = NULL;
+		}
+		select_lines(s);
+		s->pass = 2;
+		s->pos = 0;
+		s->written = s->written_bytes = 0;
+		free(s->first_cursor);
+		free(s->last_cursor);
+		s->first_cursor = s->last_cursor = NULL;
+		json_object_clear(s->counts);
+		return 1;
+	}
+	r = ensure_entry(s);
+	if (r < 0)
+		return r;
+	if (s->e) {
+		r = bw_entry_close(s->e);
+		s->e = NULL;
+	}
+	return r;
+}
+
+void
+jsonl_counts(const struct jsonl *s, uint64_t *seen, uint64_t *written, uint64_t *withheld,
+    uint64_t *omitted)
+{
+	if (seen)
+		*seen = s->n;
+	if (written)
+		*written = s->written;
+	if (withheld)
+		*withheld = s->withheld;
+	if (omitted)
+		*omitted = s->omitted;
+}
+
+const char *
+jsonl_first_cursor(const struct jsonl *s)
+{
+	return s->first_cursor;
+}
+
+const char *
+jsonl_last_cursor(const struct jsonl *s)
+{
+	return s->last_cursor;
+}
+
+json_t *
+jsonl_redactions(struct jsonl *s)
+{
+	return s->counts;
+}
+
+uint64_t
+jsonl_bytes(const struct jsonl *s)
+{
+	return s->written_bytes;
+}

@@ -1,0 +1,442 @@
+/* units.c: each unit's D-Bus properties (Unit and Service interfaces) and its unit files, redacted. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "cleanup.h"
+#include "collect.h"
+
+#define UNIT_FILE_MAX (1024 * 1024)
+#define MAX_DEPTH 32
+
+static const char *const unit_dirs[] = {
+	"/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+	"/usr/lib/systemd/system", "/lib/systemd/system",
+};
+
+/* Reads the next value of m (any D-Bus type) as JSON into *ret.  Returns 1, 0 at the end of a container, or -errno. */
+static int
+msg_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
+{
+	const char *contents = NULL;
+	char type;
+	int r;
+
+	if (depth > MAX_DEPTH)
+		return -E2BIG;
+	r = sd_bus_message_peek_type(m, &type, &contents);
+	if (r <= 0)
+		return r;
+	switch (type) {
+	case SD_BUS_TYPE_BYTE: { uint8_t v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_integer(v); break; }
+	case SD_BUS_TYPE_BOOLEAN: { int v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_boolean(v); break; }
+	case SD_BUS_TYPE_INT16: { int16_t v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_integer(v); break; }
+	case SD_BUS_TYPE_UINT16: { uint16_t v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_integer(v); break; }
+	case SD_BUS_TYPE_INT32: { int32_t v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_integer(v); break; }
+	case SD_BUS_TYPE_UINT32: { uint32_t v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_integer(v); break; }
+	case SD_BUS_TYPE_INT64: { int64_t v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_integer(v); break; }
+	case SD_BUS_TYPE_UINT64: {
+		uint64_t v;
+
+		r = sd_bus_message_read_basic(m, type, &v);
+		/* JSON integers here are signed 64-bit: larger values (often "infinity") as decimal strings. */
+		if (v > INT64_MAX) {
+			char s[24];
+
+			snprintf(s, sizeof(s), "%" PRIu64, v);
+			*ret = json_string(s);
+		} else
+			*ret = json_integer((json_int_t)v);
+		break;
+	}
+	case SD_BUS_TYPE_DOUBLE: { double v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_real(v); break; }
+	case SD_BUS_TYPE_UNIX_FD: { int v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_integer(v); break; }
+	case SD_BUS_TYPE_STRING:
+	case SD_BUS_TYPE_OBJECT_PATH:
+	case SD_BUS_TYPE_SIGNATURE: {
+		const char *v;
+
+		r = sd_bus_message_read_basic(m, type, &v);
+		if (r >= 0)
+			*ret = json_stringn_nocheck(v, strlen(v));
+		break;
+	}
+	case SD_BUS_TYPE_VARIANT:
+		r = sd_bus_message_enter_container(m, type, contents);
+		if (r < 0)
+			return r;
+		r = msg_to_json(m, ret, depth + 1);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			*ret = json_null();
+		r = sd_bus_message_exit_container(m);
+		break;
+	case SD_BUS_TYPE_ARRAY:
+		if (strcmp(contents, "y") == 0) {
+			const uint8_t *p;
+			size_t n;
+			json_t *a = json_array();
+
+			r = sd_bus_message_read_array(m, 'y', (const void **)&p, &n);
+			if (r < 0) {
+				json_decref(a);
+				return r;
+			}
+			for (size_t i = 0; i < n; i++)
+				json_array_append_new(a, json_integer(p[i]));
+			*ret = a;
+			break;
+		}
+		r = sd_bus_message_enter_container(m, type, contents);
+		if (r < 0)
+			return r;
+		if (contents[0] == '{') {
+			/* A dictionary: an object, keys as strings. */
+			_cleanup_free_ char *inner = xstrndup(contents + 1, strlen(contents) - 2);
+			json_t *o = json_object();
+
+			for (;;) {
+				json_t *k = NULL, *v = NULL;
+				char *ks;
+
+				r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, inner);
+				if (r <= 0)
+					break;
+				if ((r = msg_to_json(m, &k, depth + 1)) <= 0 ||
+				    (r = msg_to_json(m, &v, depth + 1)) <= 0) {
+					json_decref(k);
+					r = r == 0 ? -EBADMSG : r;
+					break;
+				}
+				ks = json_is_string(k) ? xstrdup(json_string_value(k)) : json_dumps(k, JSON_ENCODE_ANY);
+				json_object_set_new(o, ks ? ks : "", v);
+				free(ks);
+				json_decref(k);
+				r = sd_bus_message_exit_container(m);
+				if (r < 0)
+					break;
+			}
+			if (r < 0) {
+				json_decref(o);
+				return r;
+			}
+			*ret = o;
+		} else {
+			json_t *a = json_array();
+
+			for (;;) {
+				json_t *v = NULL;
+
+				r = msg_to_json(m, &v, depth + 1);
+				if (r <= 0)
+					break;
+				json_array_append_new(a, v);
+			}
+			if (r < 0) {
+				json_decref(a);
+				return r;
+			}
+			*ret = a;
+		}
+		r = sd_bus_message_exit_container(m);
+		break;
+	case SD_BUS_TYPE_STRUCT:
+	case SD_BUS_TYPE_DICT_ENTRY: {
+		json_t *a = json_array();
+
+		r = sd_bus_message_enter_container(m, type, contents);
+		if (r < 0) {
+			json_decref(a);
+			return r;
+		}
+		for (;;) {
+			json_t *v = NULL;
+
+			r = msg_to_json(m, &v, depth + 1);
+			if (r <= 0)
+				break;
+			json_array_append_new(a, v);
+		}
+		if (r < 0) {
+			json_decref(a);
+			return r;
+		}
+		*ret = a;
+		r = sd_bus_message_exit_container(m);
+		break;
+	}
+	default:
+		return -EBADMSG;
+	}
+	if (r < 0)
+		return r;
+	if (*ret == NULL)
+		*ret = json_null();
+	return 1;
+}
+
+int
+bus_get_all(struct ctx *c, const char *service, const char *path, const char *iface, json_t *obj,
+    char **err)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	if (c->bus == NULL) {
+		*err = xstrdup(c->bus_error ? c->bus_error : "no system bus");
+		return -ENOTCONN;
+	}
+	r = sd_bus_message_new_method_call(c->bus, &m, service, path, "org.freedesktop.DBus.Properties",
+	    "GetAll");
+	if (r >= 0)
+		r = sd_bus_message_set_auto_start(m, 0);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", iface);
+	if (r < 0) {
+		*err = xasprintf("cannot build the D-Bus call: %s", strerror(-r));
+		return r;
+	}
+	r = sd_bus_call(c->bus, m, c->profile->bus_timeout_usec, &error, &reply);
+	if (r < 0) {
+		if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+			*err = xasprintf("%s is not running", service);
+		else if (r == -ETIMEDOUT)
+			*err = xasprintf("%s did not answer within %" PRIu64 " s", service,
+			    c->profile->bus_timeout_usec / 1000000);
+		else
+			*err = xasprintf("%s: %s", service, error.message ? error.message : strerror(-r));
+		if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+			r = -ESRCH;
+		sd_bus_error_free(&error);
+		return r;
+	}
+	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "{sv}");
+	while (r >= 0) {
+		const char *name;
+		json_t *v = NULL;
+
+		r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv");
+		if (r <= 0)
+			break;
+		r = sd_bus_message_read_basic(reply, SD_BUS_TYPE_STRING, &name);
+		if (r < 0)
+			break;
+		_cleanup_free_ char *key = xstrdup(name);
+		r = msg_to_json(reply, &v, 0);
+		if (r < 0)
+			break;
+		json_object_set_new(obj, key, v ? v : json_null());
+		r = sd_bus_message_exit_container(reply);
+	}
+	if (r < 0) {
+		*err = xasprintf("cannot parse the reply of %s: %s", service, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* Redacts every string in a JSON value with the pattern rules (Environment=, ExecStart= arguments). */
+static void
+redact_json_strings(struct ctx *c, json_t *v, json_t *counts)
+{
+	size_t i;
+	const char *k;
+	json_t *e;
+
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t len = json_string_length(v);
+		char *out = NULL;
+		size_t outlen;
+
+		if (redact_text_maybe(s, len) && redact_text(c->red, s, len, &out, &outlen, counts) >= 0 && out) {
+			if (outlen != len || memcmp(out, s, len) != 0)
+				json_string_setn_nocheck(v, out, outlen);
+			free(out);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			redact_json_strings(c, e, counts);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, e)
+			redact_json_strings(c, e, counts);
+	}
+}
+
+/* Reads, redacts and adds one unit file or drop-in as config/<path>.  Returns NULL, or why not (free it). */
+static char *
+add_unit_file(struct ctx *c, const char *path)
+{
+	_cleanup_free_ char *data = NULL, *out = NULL, *why = NULL;
+	_cleanup_free_ char *rel = xasprintf("config%s", path);
+	size_t len, outlen;
+	json_t *counts;
+	int r;
+
+	r = ctx_read_file(c, path, UNIT_FILE_MAX, &data, &len);
+	if (r < 0)
+		return xasprintf("%s: %s", path, file_errstr(r));
+	if (c->bw == NULL)
+		return NULL;
+	counts = json_object();
+	r = redact_unit_file(c->red, data, len, &out, &outlen, counts);
+	if (r < 0) {
+		json_decref(counts);
+		return xasprintf("%s: redaction failed: %s", path, strerror(-r));
+	}
+	r = ctx_add_verified(c, rel, out, outlen, &why);
+	if (r == 0)
+		ctx_redactions(c, rel, counts);
+	json_decref(counts);
+	if (r == 1)
+		return xasprintf("%s: the leak check withheld it (%s)", path, why ? why : "a secret remained");
+	if (r < 0)
+		return xasprintf("%s: cannot add it to the bundle: %s", path, strerror(-r));
+	return NULL;
+}
+
+/* Unit files found by name in the unit search path (--root, or no service manager). */
+static void
+unit_files_by_search(struct ctx *c, const char *unit, struct strv *files)
+{
+	for (size_t i = 0; i < ELEMENTSOF(unit_dirs); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", unit_dirs[i], unit);
+		_cleanup_free_ char *d = xasprintf("%s/%s.d/*.conf", unit_dirs[i], unit);
+		int fd;
+
+		if (files->n == 0 && (fd = ctx_open(c, p, O_RDONLY)) >= 0) {
+			close(fd);
+			strv_add(files, p);
+		}
+		(void)ctx_glob(c, d, files);
+	}
+}
+
+static void
+unit_files(struct ctx *c, const char *unit, json_t *props)
+{
+	_cleanup_free_ char *name = xasprintf("unit-file/%s", unit);
+	struct strv files = { 0 }, problems = { 0 };
+	struct buf detail = { 0 };
+	json_t *frag = props ? json_object_get(props, "FragmentPath") : NULL;
+	json_t *dropins = props ? json_object_get(props, "DropInPaths") : NULL;
+	json_t *e;
+	size_t i;
+
+	if (props) {
+		if (json_is_string(frag) && json_string_length(frag) > 0)
+			strv_add(&files, json_string_value(frag));
+		json_array_foreach(dropins, i, e)
+			if (json_is_string(e))
+				strv_add(&files, json_string_value(e));
+	} else
+		unit_files_by_search(c, unit, &files);
+	if (files.n == 0) {
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", props ? "the unit has no unit file (not installed)" :
+		    "no unit file found in the unit search path");
+		goto out;
+	}
+	for (i = 0; i < files.n; i++) {
+		char *p = add_unit_file(c, files.v[i]);
+
+		if (p) {
+			strv_add(&problems, p);
+			free(p);
+		}
+	}
+	for (i = 0; i < files.n; i++)
+		buf_printf(&detail, "%s%s", i ? ", " : "", files.v[i]);
+	if (problems.n == 0)
+		ctx_source(c, name, SOURCE_OK, "%s", detail.data);
+	else {
+		buf_adds(&detail, "; not collected: ");
+		for (i = 0; i < problems.n; i++)
+			buf_printf(&detail, "%s%s", i ? "; " : "", problems.v[i]);
+		ctx_source(c, name, problems.n == files.n ? SOURCE_ERROR : SOURCE_OK, "%s", detail.data);
+	}
+out:
+	strv_free(&files);
+	strv_free(&problems);
+	buf_free(&detail);
+}
+
+static void
+unit_one(struct ctx *c, const char *unit)
+{
+	_cleanup_free_ char *name = xasprintf("unit/%s", unit);
+	_cleanup_free_ char *rel = xasprintf("units/%s.json", unit);
+	_cleanup_free_ char *path = NULL, *err = NULL, *err2 = NULL, *text = NULL, *why = NULL;
+	json_t *props, *counts;
+	int r;
+
+	if (c->opt->root) {
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "--root: no live service manager to ask; unit files "
+		    "read from the tree");
+		unit_files(c, unit, NULL);
+		return;
+	}
+	if (!c->systemd || c->bus == NULL) {
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", !c->systemd ?
+		    "systemd is not running on this host (no /run/systemd/system); an agent in a container "
+		    "logs to its runtime: pass its logs with --log-file" : c->bus_error);
+		unit_files(c, unit, NULL);
+		return;
+	}
+	r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+	if (r < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "invalid unit name");
+		return;
+	}
+	props = json_object();
+	r = bus_get_all(c, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Unit", props, &err);
+	if (r < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "%s", err);
+		json_decref(props);
+		unit_files(c, unit, NULL);
+		return;
+	}
+	if (strlen(unit) > 8 && strcmp(unit + strlen(unit) - 8, ".service") == 0)
+		(void)bus_get_all(c, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Service",
+		    props, &err2);
+	unit_files(c, unit, props);
+	counts = json_object();
+	redact_json_strings(c, props, counts);
+	text = json_dumps(props, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (c->bw) {
+		r = ctx_add_verified(c, rel, text, strlen(text), &why);
+		if (r == 1)
+			ctx_source(c, name, SOURCE_ERROR, "the leak check withheld units/%s.json (%s)", unit, why);
+		else if (r < 0)
+			ctx_source(c, name, SOURCE_ERROR, "cannot add it to the bundle: %s", strerror(-r));
+		else {
+			json_t *ls = json_object_get(props, "LoadState"), *as = json_object_get(props, "ActiveState");
+			json_t *ss = json_object_get(props, "SubState");
+
+			ctx_redactions(c, rel, counts);
+			ctx_source(c, name, SOURCE_OK, "LoadState=%s ActiveState=%s SubState=%s%s%s",
+			    json_string_value(ls) ? json_string_value(ls) : "?",
+			    json_string_value(as) ? json_string_value(as) : "?",
+			    json_string_value(ss) ? json_string_value(ss) : "?", err2 ? "; Service interface: " : "",
+			    err2 ? err2 : "");
+		}
+	} else
+		ctx_source(c, name, SOURCE_OK, "would write %s", rel);
+	json_decref(counts);
+	json_decref(props);
+}
+
+void
+collect_units(struct ctx *c)
+{
+	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
+
+	for (size_t i = 0; i < units->n; i++)
+		unit_one(c, units->v[i]);
+}
