@@ -302,8 +302,10 @@ describe_archive_error(struct bundle_reader *r, const char *where)
 {
 	const char *es = archive_error_string(r->a);
 
+	/* libarchive's gzip filter fails without a message when the 8-byte trailer is cut */
 	if (es == NULL)
-		es = "unknown libarchive error";
+		return xasprintf("%struncated gzip stream after %llu bytes", where,
+		    (unsigned long long)input_size(r));
 	if (strcasestr(es, "truncated gzip") || strcasestr(es, "premature end") ||
 	    strcasestr(es, "unexpected end"))
 		return xasprintf("%struncated gzip stream after %llu bytes", where,

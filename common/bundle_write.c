@@ -257,6 +257,27 @@ write_full(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* Writes at a position of the spool (its end), so that a cut by ftruncate() leaves no hole. */
+static int
+pwrite_full(int fd, const void *data, size_t len, uint64_t off)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 static int
 spool_flush(struct bundle_writer *w)
 {
@@ -264,7 +285,7 @@ spool_flush(struct bundle_writer *w)
 
 	if (w->sbuf_len == 0)
 		return 0;
-	r = write_full(w->spool, w->sbuf, w->sbuf_len);
+	r = pwrite_full(w->spool, w->sbuf, w->sbuf_len, w->spool_len - w->sbuf_len);
 	if (r < 0)
 		return r;
 	w->sbuf_len = 0;
@@ -280,7 +301,7 @@ spool_write(struct bundle_writer *w, const void *data, size_t len)
 		if ((r = spool_flush(w)) < 0)
 			return r;
 		if (len >= SPOOL_BUF) {
-			if ((r = write_full(w->spool, data, len)) < 0)
+			if ((r = pwrite_full(w->spool, data, len, w->spool_len)) < 0)
 				return r;
 			w->spool_len += len;
 			return 0;
