@@ -294,6 +294,14 @@ test_gnu_tar(void **state)
 	/* the extracted folder: given as the top directory, and as its parent */
 	check_with_reader(top, c, true);
 	check_with_reader(out, c, true);
+	/* re-tarred by hand with GNU tar (folders first, manifest.json somewhere in the middle) */
+	cmd = xasprintf("cd '%s' && tar czf ../re.tar.gz --format=gnu triage-test-20261126T050000Z && "
+	    "tar tzf ../re.tar.gz | head -1 | grep -qx 'triage-test-20261126T050000Z/'", out);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf("%s/re.tar.gz", dir);
+	check_with_reader(cmd, c, false);
+	free(cmd);
 	free((char *)c[3].data);
 	free(path);
 	free(out);
@@ -372,6 +380,50 @@ test_directory_hostile(void **state)
 	free(path);
 	free(out);
 	free(top);
+}
+
+/* A path over tar's 100 bytes: pax from our writer, GNU long names from GNU tar; both read back. */
+static void
+test_long_paths(void **state)
+{
+	const char *dir = *state;
+	char *path = xasprintf("%s/b.tar.gz", dir);
+	char rel[400];
+	struct bundle_writer *w;
+	struct bundle_reader *r;
+	struct br_entry e;
+	char *err = NULL, *cmd, *data;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "config/etc/%s/%s/file.yaml",
+	    "a-very-long-folder-name-that-goes-on-and-on-and-on-and-on-and-on",
+	    "and-another-very-long-folder-name-so-that-the-path-passes-a-hundred-and-fifty-bytes");
+	assert_true(strlen(rel) > 150);
+	assert_int_equal(bw_open(&w, path, "top", &err), 0);
+	assert_int_equal(bw_add(w, rel, "k: v\n", 5), 0);
+	assert_int_equal(bw_commit(w, NULL, &err), 0);
+	bw_free(w);
+	cmd = xasprintf("cd '%s' && tar xzf b.tar.gz && test \"$(cat 'top/%s')\" = 'k: v' && "
+	    "tar czf gnu.tar.gz --format=gnu top", dir, rel);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	for (int i = 0; i < 2; i++) {
+		char *p = i == 0 ? xstrdup(path) : xasprintf("%s/gnu.tar.gz", dir);
+
+		if (br_open(&r, p, NULL, &err) < 0)
+			fail_msg("refused: %s", err);
+		do
+			assert_int_equal(br_next(r, &e), 1);
+		while (e.is_dir);
+		assert_string_equal(e.path, rel);
+		assert_int_equal(br_read_all(r, 100, &data, &len), 0);
+		assert_string_equal(data, "k: v\n");
+		assert_int_equal(br_verdict(r), BR_VERIFIED);
+		free(data);
+		br_free(r);
+		free(p);
+	}
+	free(path);
 }
 
 static void
@@ -616,6 +668,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_manifest_first, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_gnu_tar, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_directory_hostile, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_long_paths, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_writer_refuses, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_discard, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_free_without_commit, setup_dir, teardown_dir),
