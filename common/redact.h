@@ -84,6 +84,26 @@ unsigned secret_scan(const char *buf, size_t len,
 /* True if a key name is secret-like (password, client_secret, privateKey, ...). */
 bool redact_key_is_secret(const char *key, size_t len);
 
+/*
+ * Records v as a secret of the given kind ("password", "token", ...) and
+ * returns its marker, e.g. "<redacted:password:3fa1c2>" (owned by the
+ * redactor, valid until redactor_free()).  A value seen before keeps the kind
+ * and marker it got first, so the same secret reads the same everywhere.
+ */
+const char *redact_value(struct redactor *, const char *kind, const char *v, size_t len);
+
+/*
+ * Counts the comments in a YAML text (libyaml drops them, and a comment can
+ * hold a secret, so redact_yaml() never carries them through); for the
+ * manifest's "comments_dropped".  '#' inside scalars does not count.
+ */
+unsigned redact_yaml_comment_count(const char *in, size_t len);
+
+/* Limits of redact_yaml(): larger or deeper input is refused (returns 1). */
+#define REDACT_YAML_MAX_BYTES	(16u << 20)	/* input size */
+#define REDACT_YAML_MAX_DEPTH	256		/* nested collections */
+#define REDACT_YAML_MAX_ALIASES	10000		/* alias nodes */
+
 /* Lists the secret-like key words and pattern kinds (for --dry-run). */
 void redact_describe(void (*cb)(const char *what, const char *example, void *userdata),
     void *userdata);

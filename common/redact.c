@@ -1,0 +1,721 @@
+/* redact.c: the redactor (keyed markers, remembered values), text and unit-file redaction, verification. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "cleanup.h"
+#include "redact.h"
+#include "secretpat.h"
+#include "xalloc.h"
+
+/* Values shorter than this are not searched for by redact_verify(): too many chance hits. */
+#define VERIFY_MIN_PLAIN	4
+/* Base64 forms are searched only by stable parts at least this long. */
+#define VERIFY_MIN_B64		8
+/* Above this many search strings, one hashed pass replaces memmem() per string. */
+#define VERIFY_MEMMEM_MAX	16
+
+/* One value redacted so far. */
+struct rvalue {
+	char		*val;		/* the secret itself (wiped when freed) */
+	size_t		 len;		/* its length */
+	unsigned char	 mac[32];	/* HMAC-SHA256(key, val) */
+	const char	*kind;		/* kind of its first redaction (static string) */
+	char		 marker[48];	/* "<redacted:KIND:xxxxxx>" */
+};
+
+/* One string redact_verify() looks for. */
+struct needle {
+	char		*s;		/* bytes to find */
+	size_t		 len;		/* their length, >= 4 */
+	size_t		 value;		/* index into redactor.values */
+	const char	*form;		/* "as is", "base64-encoded", "URL-encoded", "JSON-escaped" */
+	int32_t		 next;		/* next needle in the same hash bucket, or -1 */
+};
+
+struct redactor {
+	unsigned char	 key[32];	/* per-bundle random key; never stored */
+	struct rvalue	*values;	/* every value redacted so far */
+	size_t		 nvalues;	/* used entries of values */
+	size_t		 capvalues;	/* allocated entries of values */
+	uint32_t	*tab;		/* open-addressing index by mac: value index + 1, 0 free */
+	size_t		 tabsize;	/* entries of tab, a power of two */
+	struct needle	*needles;	/* verify's search strings */
+	size_t		 nneedles;	/* used entries of needles */
+	size_t		 indexed;	/* values already turned into needles */
+	int32_t		*heads;		/* 65536 bucket heads by the first 4 bytes, or NULL */
+};
+
+static void
+fill_random(unsigned char *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	while (got < n) {
+		r = getrandom(p + got, n - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got == n)
+		return;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && got < n) {
+		r = read(fd, p + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (got < n)
+		abort();	/* no randomness: markers could be brute-forced */
+}
+
+/* Creates a redactor with a fresh random key.  Free with redactor_free(). */
+struct redactor *
+redactor_new(void)
+{
+	struct redactor *r = xcalloc(1, sizeof(*r));
+
+	fill_random(r->key, sizeof(r->key));
+	r->tabsize = 64;
+	r->tab = xcalloc(r->tabsize, sizeof(*r->tab));
+	return r;
+}
+
+/* Wipes the key and every remembered value, then frees; accepts NULL. */
+void
+redactor_free(struct redactor *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nvalues; i++) {
+		explicit_bzero(r->values[i].val, r->values[i].len);
+		free(r->values[i].val);
+	}
+	for (i = 0; i < r->nneedles; i++) {
+		explicit_bzero(r->needles[i].s, r->needles[i].len);
+		free(r->needles[i].s);
+	}
+	explicit_bzero(r->key, sizeof(r->key));
+	free(r->values);
+	free(r->needles);
+	free(r->heads);
+	free(r->tab);
+	free(r);
+}
+
+static uint32_t
+mac_hash(const unsigned char *mac)
+{
+	uint32_t h;
+
+	memcpy(&h, mac, sizeof(h));
+	return h;
+}
+
+static void
+tab_insert(struct redactor *r, size_t idx)
+{
+	size_t mask = r->tabsize - 1, i = mac_hash(r->values[idx].mac) & mask;
+
+	while (r->tab[i] != 0)
+		i = (i + 1) & mask;
+	r->tab[i] = (uint32_t)idx + 1;
+}
+
+const char *
+redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
+{
+	unsigned char mac[32];
+	unsigned int maclen = sizeof(mac);
+	size_t mask, i;
+	struct rvalue *e;
+
+	if (HMAC(EVP_sha256(), r->key, sizeof(r->key), (const unsigned char *)v, len, mac,
+	    &maclen) == NULL)
+		abort();
+	mask = r->tabsize - 1;
+	for (i = mac_hash(mac) & mask; r->tab[i] != 0; i = (i + 1) & mask) {
+		e = &r->values[r->tab[i] - 1];
+		if (memcmp(e->mac, mac, sizeof(mac)) == 0 && e->len == len &&
+		    memcmp(e->val, v, len) == 0)
+			return e->marker;
+	}
+	if (r->nvalues == r->capvalues) {
+		r->capvalues = r->capvalues ? r->capvalues * 2 : 16;
+		r->values = xreallocarray(r->values, r->capvalues, sizeof(*r->values));
+	}
+	e = &r->values[r->nvalues];
+	e->val = xmemdup(v, len);
+	e->len = len;
+	memcpy(e->mac, mac, sizeof(mac));
+	e->kind = kind != NULL ? kind : "secret";
+	snprintf(e->marker, sizeof(e->marker), "<redacted:%.24s:%02x%02x%02x>", e->kind,
+	    mac[0], mac[1], mac[2]);
+	r->nvalues++;
+	if (r->nvalues * 2 > r->tabsize) {
+		free(r->tab);
+		r->tabsize *= 2;
+		r->tab = xcalloc(r->tabsize, sizeof(*r->tab));
+		for (i = 0; i < r->nvalues; i++)
+			tab_insert(r, i);
+	} else
+		tab_insert(r, r->nvalues - 1);
+	return e->marker;
+}
+
+/* Adds one to counts[rule]. */
+static void
+count(redact_counts *counts, const char *rule)
+{
+	json_t *n;
+
+	if (counts == NULL)
+		return;
+	n = json_object_get(counts, rule);
+	json_object_set_new(counts, rule, json_integer((n != NULL ? json_integer_value(n) : 0) + 1));
+}
+
+/* ---- text ---- */
+
+struct textctx {
+	struct redactor	*r;
+	const char	*in;
+	struct buf	 out;
+	size_t		 copied;
+	redact_counts	*counts;
+};
+
+static void
+text_hit(const struct secret_hit *h, void *userdata)
+{
+	struct textctx *t = userdata;
+
+	if (t->out.data == NULL)
+		buf_grow(&t->out, (size_t)(h->start - t->copied) + 256);
+	buf_add(&t->out, t->in + t->copied, h->start - t->copied);
+	buf_adds(&t->out, redact_value(t->r, h->kind, t->in + h->start, h->end - h->start));
+	t->copied = h->end;
+	count(t->counts, h->rule);
+}
+
+/*
+ * Redacts free text by the pattern rules; *out (free it) gets the result.
+ * Text without a trigger costs one scan and one copy.
+ */
+int
+redact_text(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts)
+{
+	struct textctx t = { .r = r, .in = in, .counts = counts };
+
+	if (secretpat_scan(in, len, text_hit, &t) == 0) {
+		*out = xmemdup(in, len);
+		if (outlen != NULL)
+			*outlen = len;
+		return 0;
+	}
+	buf_add(&t.out, in + t.copied, len - t.copied);
+	*out = buf_steal(&t.out, outlen);
+	return 0;
+}
+
+bool
+redact_text_maybe(const char *in, size_t len)
+{
+	return secretpat_maybe(in, len);
+}
+
+bool
+redact_key_is_secret(const char *key, size_t len)
+{
+	return secretpat_key_class(key, len, NULL) != KEY_NONE;
+}
+
+void
+redact_describe(void (*cb)(const char *what, const char *example, void *userdata),
+    void *userdata)
+{
+	secretpat_describe(cb, userdata);
+}
+
+/* ---- unit files ---- */
+
+/* One word of a unit file line, as systemd splits it. */
+struct uword {
+	size_t		 rs, re;	/* raw bytes in the line, quotes included */
+	struct buf	 content;	/* unquoted, unescaped */
+	bool		 quoted;	/* had quotes */
+};
+
+/* Splits the next word at *p (blanks skipped by the caller); false at the end. */
+static bool
+unit_word(const char *s, size_t e, size_t *p, struct uword *w)
+{
+	size_t i = *p;
+	char q = 0;
+
+	buf_reset(&w->content);
+	buf_add(&w->content, "", 0);
+	w->rs = i;
+	w->quoted = false;
+	while (i < e) {
+		char ch = s[i];
+
+		if (q == 0 && (ch == ' ' || ch == '\t'))
+			break;
+		if (q == 0 && (ch == '"' || ch == '\'')) {
+			q = ch;
+			w->quoted = true;
+		} else if (q != 0 && ch == q)
+			q = 0;
+		else if (ch == '\\' && i + 1 < e && q != '\'') {
+			buf_addc(&w->content, s[++i]);
+		} else
+			buf_addc(&w->content, ch);
+		i++;
+	}
+	w->re = i;
+	*p = i;
+	return w->re > w->rs;
+}
+
+static void
+add_quoted(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, s[i]);
+	}
+	buf_addc(b, '"');
+}
+
+/* Writes word w with its value part (from vo) replaced by marker, or text-redacted. */
+static void
+unit_emit(struct redactor *r, struct buf *b, const char *line, struct uword *w, size_t vo,
+    const char *kind, redact_counts *counts, const char *rule)
+{
+	const char *c = w->content.data;
+	size_t clen = w->content.len;
+	_cleanup_free_ char *red = NULL;
+	size_t redlen;
+	struct buf tmp = { 0 };
+
+	if (kind != NULL && vo < clen) {
+		buf_add(&tmp, c, vo);
+		buf_adds(&tmp, redact_value(r, kind, c + vo, clen - vo));
+		count(counts, rule);
+	} else {
+		redact_text(r, c, clen, &red, &redlen, counts);
+		if (redlen == clen && memcmp(red, c, clen) == 0) {
+			buf_add(b, line + w->rs, w->re - w->rs);
+			return;
+		}
+		buf_add(&tmp, red, redlen);
+	}
+	if (w->quoted || memchr(tmp.data, ' ', tmp.len) || memchr(tmp.data, '\t', tmp.len))
+		add_quoted(b, tmp.data, tmp.len);
+	else
+		buf_add(b, tmp.data, tmp.len);
+	buf_free(&tmp);
+}
+
+/* Environment= "A=1" B=2: secret-like variable names lose their values. */
+static void
+unit_environment(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
+    redact_counts *counts)
+{
+	struct uword w = { 0 };
+
+	while (p < e) {
+		const char *kind, *c, *eq;
+		enum key_class cls;
+
+		while (p < e && (s[p] == ' ' || s[p] == '\t'))
+			buf_addc(b, s[p++]);
+		if (!unit_word(s, e, &p, &w))
+			break;
+		c = w.content.data;
+		eq = memchr(c, '=', w.content.len);
+		kind = NULL;
+		if (eq != NULL) {
+			size_t vo = (size_t)(eq - c) + 1;
+
+			cls = secretpat_key_class(c, (size_t)(eq - c), &kind);
+			if (!secretpat_value_wanted(cls, c + vo, w.content.len - vo, false))
+				kind = NULL;
+			unit_emit(r, b, s, &w, vo, kind, counts, "unit-environment");
+		} else
+			unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+	}
+	buf_free(&w.content);
+}
+
+/* ExecStart= and friends: "--client-secret=V", "--token V". */
+static void
+unit_exec(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
+    redact_counts *counts)
+{
+	struct uword w = { 0 };
+	const char *pending = NULL;
+
+	while (p < e) {
+		const char *kind = NULL, *c, *eq;
+
+		while (p < e && (s[p] == ' ' || s[p] == '\t'))
+			buf_addc(b, s[p++]);
+		if (!unit_word(s, e, &p, &w))
+			break;
+		c = w.content.data;
+		if (pending != NULL && !secretpat_value_trivial(c, w.content.len) && c[0] != '-') {
+			unit_emit(r, b, s, &w, 0, pending, counts, "unit-exec-arg");
+			pending = NULL;
+			continue;
+		}
+		pending = NULL;
+		eq = memchr(c, '=', w.content.len);
+		if (c[0] == '-' && eq != NULL) {
+			size_t vo = (size_t)(eq - c) + 1;
+
+			if (secretpat_key_class(c, (size_t)(eq - c), &kind) < KEY_MEDIUM ||
+			    secretpat_value_trivial(c + vo, w.content.len - vo))
+				kind = NULL;
+			unit_emit(r, b, s, &w, vo, kind, counts, "unit-exec-arg");
+		} else {
+			if (secretpat_is_secret_flag(c, w.content.len, &kind))
+				pending = kind;
+			unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+		}
+	}
+	buf_free(&w.content);
+}
+
+/*
+ * Redacts a unit file: Environment= assignments by variable name, Exec*=
+ * arguments by flag name, then everything by the pattern rules.
+ */
+int
+redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts)
+{
+	struct buf b = { 0 };
+	size_t p = 0;
+	_cleanup_free_ char *mid = NULL;
+	size_t midlen;
+
+	buf_grow(&b, len + 64);
+	while (p < len) {
+		const char *nl = memchr(in + p, '\n', len - p);
+		size_t e = nl != NULL ? (size_t)(nl - in) : len, k = p, eq;
+
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		for (eq = k; eq < e && in[eq] != '=' && in[eq] != ' ' && in[eq] != '\t'; eq++)
+			;
+		/* "Key = value" is allowed too */
+		{
+			size_t q = eq;
+
+			while (q < e && (in[q] == ' ' || in[q] == '\t'))
+				q++;
+			if (q < e && in[q] == '=') {
+				size_t v = q + 1;
+
+				while (v < e && (in[v] == ' ' || in[v] == '\t'))
+					v++;
+				if (eq - k == 11 && memcmp(in + k, "Environment", 11) == 0) {
+					buf_add(&b, in + p, v - p);
+					unit_environment(r, &b, in, v, e, counts);
+					goto next;
+				}
+				if (eq - k > 4 && memcmp(in + k, "Exec", 4) == 0) {
+					buf_add(&b, in + p, v - p);
+					unit_exec(r, &b, in, v, e, counts);
+					goto next;
+				}
+			}
+		}
+		buf_add(&b, in + p, e - p);
+next:
+		if (nl != NULL)
+			buf_addc(&b, '\n');
+		p = e + 1;
+	}
+	/* then the pattern rules over everything (idempotent on what is done) */
+	mid = buf_steal(&b, &midlen);
+	return redact_text(r, mid, midlen, out, outlen, counts);
+}
+
+/* ---- verification ---- */
+
+static char *
+b64(const unsigned char *s, size_t n)
+{
+	size_t olen = 4 * ((n + 2) / 3);
+	char *o = xmalloc(olen + 1);
+
+	EVP_EncodeBlock((unsigned char *)o, s, (int)n);
+	o[olen] = '\0';
+	return o;
+}
+
+static void
+add_needle(struct redactor *r, char *s, size_t len, size_t value, const char *form)
+{
+	size_t i;
+
+	for (i = 0; i < r->nneedles; i++)
+		if (r->needles[i].len == len && memcmp(r->needles[i].s, s, len) == 0) {
+			free(s);
+			return;
+		}
+	r->needles = xreallocarray(r->needles, r->nneedles + 1, sizeof(*r->needles));
+	r->needles[r->nneedles++] = (struct needle){ s, len, value, form, -1 };
+}
+
+static uint32_t
+load4(const char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+
+static uint32_t
+h16(uint32_t w)
+{
+	return (w * 2654435761u) >> 16;
+}
+
+/* Turns new values into search strings and rebuilds the bucket index. */
+static void
+index_values(struct redactor *r)
+{
+	size_t i, j, a;
+
+	if (r->indexed == r->nvalues)
+		return;
+	for (i = r->indexed; i < r->nvalues; i++) {
+		const struct rvalue *v = &r->values[i];
+		struct buf u = { 0 }, js = { 0 };
+		bool uchanged = false, jchanged = false;
+
+		if (v->len >= VERIFY_MIN_PLAIN)
+			add_needle(r, xmemdup(v->val, v->len), v->len, i, "as is");
+		for (j = 0; j < v->len; j++) {
+			unsigned char c = (unsigned char)v->val[j];
+
+			if (isalnum(c) || strchr("-._~", c) != NULL)
+				buf_addc(&u, (char)c);
+			else {
+				buf_printf(&u, "%%%02X", c);
+				uchanged = true;
+			}
+			if (c == '"' || c == '\\') {
+				buf_addc(&js, '\\');
+				buf_addc(&js, (char)c);
+				jchanged = true;
+			} else if (c == '\n' || c == '\t' || c == '\r') {
+				buf_addc(&js, '\\');
+				buf_addc(&js, c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+				jchanged = true;
+			} else if (c < 0x20) {
+				buf_printf(&js, "\\u%04x", c);
+				jchanged = true;
+			} else
+				buf_addc(&js, (char)c);
+		}
+		if (uchanged && v->len >= VERIFY_MIN_PLAIN) {
+			size_t ul = u.len;
+
+			add_needle(r, buf_steal(&u, NULL), ul, i, "URL-encoded");
+		}
+		if (jchanged && v->len >= VERIFY_MIN_PLAIN) {
+			size_t jl = js.len;
+
+			add_needle(r, buf_steal(&js, NULL), jl, i, "JSON-escaped");
+		}
+		buf_free(&u);
+		buf_free(&js);
+		/* base64 at each of the 3 alignments: the part that depends on v alone */
+		for (a = 0; a < 3 && a < v->len; a++) {
+			size_t n = (v->len - a) / 3 * 3;
+
+			if (n / 3 * 4 >= VERIFY_MIN_B64)
+				add_needle(r, b64((const unsigned char *)v->val + a, n), n / 3 * 4, i,
+				    "base64-encoded");
+		}
+	}
+	r->indexed = r->nvalues;
+	if (r->nneedles > VERIFY_MEMMEM_MAX) {
+		if (r->heads == NULL)
+			r->heads = xmalloc(65536 * sizeof(*r->heads));
+		memset(r->heads, 0xff, 65536 * sizeof(*r->heads));
+		for (i = 0; i < r->nneedles; i++) {
+			uint32_t h = h16(load4(r->needles[i].s));
+
+			r->needles[i].next = r->heads[h];
+			r->heads[h] = (int32_t)i;
+		}
+	}
+}
+
+static unsigned
+line_of(const char *buf, size_t pos)
+{
+	unsigned line = 1;
+	const char *p = buf, *end = buf + pos, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		line++;
+		p = nl + 1;
+	}
+	return line;
+}
+
+/* The first needle found in buf, or -1; *pos gets where. */
+static ssize_t
+find_needle(const struct redactor *r, const char *buf, size_t len, size_t *pos)
+{
+	size_t i, best = SIZE_MAX;
+	ssize_t which = -1;
+
+	if (r->heads == NULL) {
+		for (i = 0; i < r->nneedles; i++) {
+			const char *f = memmem(buf, len, r->needles[i].s, r->needles[i].len);
+
+			if (f != NULL && (size_t)(f - buf) < best) {
+				best = (size_t)(f - buf);
+				which = (ssize_t)i;
+			}
+		}
+		*pos = best;
+		return which;
+	}
+	for (i = 0; i + 4 <= len; i++) {
+		int32_t n = r->heads[h16(load4(buf + i))];
+
+		while (n >= 0) {
+			const struct needle *nd = &r->needles[n];
+
+			if (nd->len <= len - i && memcmp(buf + i, nd->s, nd->len) == 0) {
+				*pos = i;
+				return n;
+			}
+			n = nd->next;
+		}
+	}
+	return -1;
+}
+
+struct firsthit {
+	bool		 found;
+	size_t		 pos;
+	const char	*kind;
+};
+
+static void
+first_hit(const struct secret_hit *h, void *userdata)
+{
+	struct firsthit *f = userdata;
+
+	if (!f->found) {
+		f->found = true;
+		f->pos = h->start;
+		f->kind = h->kind;
+	}
+}
+
+/*
+ * Looks in buf for every value redacted so far (as is, URL-encoded,
+ * JSON-escaped, base64 at any alignment; values under 4 bytes are not
+ * searched, base64 forms only by stable parts of 8+ characters) and for the
+ * secret patterns.  0 clean; 1 with *why naming kind and line, never the value.
+ */
+int
+redact_verify(struct redactor *r, const char *buf, size_t len, char **why)
+{
+	struct firsthit f = { 0 };
+	size_t pos = 0;
+	ssize_t n;
+
+	*why = NULL;
+	(void)secretpat_scan(buf, len, first_hit, &f);
+	index_values(r);
+	n = find_needle(r, buf, len, &pos);
+	if (n >= 0 && (!f.found || pos < f.pos)) {
+		const struct needle *nd = &r->needles[n];
+
+		*why = xasprintf("line %u: a value redacted as %s elsewhere appears (%s)",
+		    line_of(buf, pos), r->values[nd->value].kind, nd->form);
+		return 1;
+	}
+	if (f.found) {
+		*why = xasprintf("line %u: %s pattern", line_of(buf, f.pos), f.kind);
+		return 1;
+	}
+	return 0;
+}
+
+struct scanctx {
+	const char	*buf;
+	size_t		 pos;		/* where line was counted up to */
+	unsigned	 line;		/* line number at pos */
+	void		(*cb)(unsigned, const char *, void *);
+	void		*userdata;
+};
+
+static void
+scan_hit(const struct secret_hit *h, void *userdata)
+{
+	struct scanctx *s = userdata;
+	const char *p = s->buf + s->pos, *end = s->buf + h->start, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		s->line++;
+		p = nl + 1;
+	}
+	s->pos = h->start;
+	if (s->cb != NULL)
+		s->cb(s->line, h->kind, s->userdata);
+	/* count lines inside the hit too, so the next line number is right */
+	p = s->buf + h->start;
+	end = s->buf + h->end;
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		s->line++;
+		p = nl + 1;
+	}
+	s->pos = h->end;
+}
+
+unsigned
+secret_scan(const char *buf, size_t len,
+    void (*cb)(unsigned line, const char *kind, void *userdata), void *userdata)
+{
+	struct scanctx s = { .buf = buf, .line = 1, .cb = cb, .userdata = userdata };
+
+	return secretpat_scan(buf, len, scan_hit, &s);
+}

@@ -1,0 +1,673 @@
+/* redact_yaml.c: structure-aware YAML (and JSON) redaction on libyaml's event stream; aliases stay aliases. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "cleanup.h"
+#include "redact.h"
+#include "secretpat.h"
+#include "xalloc.h"
+
+#define MAX_MARKED	1024	/* anchors that must be redacted */
+#define MAX_PASSES	8	/* dry passes to settle which anchors hold secrets */
+
+/* One open collection. */
+struct ylevel {
+	bool		 map;		/* a mapping (else a sequence) */
+	bool		 expect_key;	/* mapping: the next node is a key */
+	bool		 blanket;	/* every scalar inside is a secret */
+	const char	*bkind;		/* kind for blanket redaction */
+	bool		 pair;		/* {name: <secret-like>, value: ...}: "value" is secret */
+	enum key_class	 pair_kc;	/* class of that name */
+	const char	*pair_kind;	/* kind of that name */
+	enum key_class	 kc;		/* mapping: class of the current key */
+	const char	*kind;		/* its kind */
+	bool		 key_is_value;	/* the current key is "value" */
+	bool		 key_is_name;	/* the current key is "name" or "key" (dry pass) */
+	enum key_class	 name_kc;	/* dry pass: class of this mapping's name/key value */
+	const char	*name_kind;	/* its kind */
+	size_t		 ordinal;	/* mapping: its number in document order */
+	const char	*flag_kind;	/* sequence: the previous item was a secret flag */
+};
+
+/* A mapping {name: X, value: Y} whose X is secret-like. */
+struct pairinfo {
+	enum key_class	 kc;		/* class of X, KEY_NONE if not a secret pair */
+	const char	*kind;		/* kind of X */
+};
+
+/* What the node about to come is. */
+struct nodectx {
+	bool		 is_key;	/* a mapping key */
+	bool		 secret;	/* its scalars are secrets (subject to kc's rule) */
+	enum key_class	 kc;		/* how sure */
+	const char	*kind;		/* marker kind */
+	const char	*rule;		/* rule name for the counts */
+	bool		 blanket;	/* a collection here is secret throughout */
+};
+
+struct ystate {
+	struct redactor	*r;
+	redact_counts	*counts;
+	bool		 dry;		/* settling pass: no output */
+	bool		 json;		/* input was JSON: write block style */
+	yaml_emitter_t	*em;		/* output (not dry) */
+	struct ylevel	*lv;		/* open collections */
+	size_t		 depth;		/* used entries of lv */
+	size_t		 caplv;		/* allocated entries of lv */
+	size_t		 nmaps;		/* mappings started so far */
+	struct pairinfo	*pairs;		/* per mapping, from the dry pass: is it a secret pair */
+	size_t		 cappairs;	/* allocated entries of pairs */
+	char		*marked[MAX_MARKED];	/* anchors whose nodes must be redacted */
+	size_t		 nmarked;	/* used entries of marked */
+	bool		 new_marks;	/* this pass marked a new anchor */
+	size_t		 aliases;	/* alias nodes seen */
+	char		*error;		/* "line N: problem" */
+};
+
+static void
+count(redact_counts *counts, const char *rule)
+{
+	json_t *n;
+
+	if (counts == NULL)
+		return;
+	n = json_object_get(counts, rule);
+	json_object_set_new(counts, rule, json_integer((n != NULL ? json_integer_value(n) : 0) + 1));
+}
+
+static bool
+is_marked(const struct ystate *st, const yaml_char_t *anchor)
+{
+	size_t i;
+
+	if (anchor == NULL)
+		return false;
+	for (i = 0; i < st->nmarked; i++)
+		if (strcmp(st->marked[i], (const char *)anchor) == 0)
+			return true;
+	return false;
+}
+
+static bool
+mark(struct ystate *st, const yaml_char_t *anchor, size_t line)
+{
+	if (is_marked(st, anchor))
+		return true;
+	if (st->nmarked == MAX_MARKED) {
+		st->error = xasprintf("line %zu: more than %d anchors hold secrets", line + 1,
+		    MAX_MARKED);
+		return false;
+	}
+	st->marked[st->nmarked++] = xstrdup((const char *)anchor);
+	st->new_marks = true;
+	return true;
+}
+
+static void
+node_ctx(const struct ystate *st, const yaml_char_t *anchor, struct nodectx *nc)
+{
+	const struct ylevel *top = st->depth > 0 ? &st->lv[st->depth - 1] : NULL;
+
+	memset(nc, 0, sizeof(*nc));
+	if (top != NULL && top->map && top->expect_key) {
+		nc->is_key = true;
+	} else if (top != NULL && top->blanket) {
+		nc->secret = true;
+		nc->kc = KEY_STRONG;
+		nc->kind = top->bkind;
+		nc->rule = "yaml-key";
+	} else if (top != NULL && top->map && top->pair && top->key_is_value) {
+		nc->secret = true;
+		nc->kc = top->pair_kc;
+		nc->kind = top->pair_kind;
+		nc->rule = "yaml-name-value";
+	} else if (top != NULL && top->map && top->kc != KEY_NONE) {
+		nc->secret = true;
+		nc->kc = top->kc;
+		nc->kind = top->kind;
+		nc->rule = "yaml-key";
+	} else if (top != NULL && !top->map && top->flag_kind != NULL) {
+		nc->secret = true;
+		nc->kc = KEY_STRONG;
+		nc->kind = top->flag_kind;
+		nc->rule = "yaml-arg";
+	}
+	if (!nc->is_key && is_marked(st, anchor)) {
+		if (!nc->secret || nc->kc < KEY_MEDIUM) {
+			nc->kc = KEY_STRONG;
+			nc->kind = nc->kind != NULL ? nc->kind : "secret";
+		}
+		nc->secret = true;
+		nc->rule = "yaml-anchor";
+	}
+	nc->blanket = nc->secret && nc->kc >= KEY_MEDIUM;
+}
+
+/* After a whole node (scalar, alias or collection) under the top level. */
+static void
+node_done(struct ystate *st)
+{
+	struct ylevel *top;
+
+	if (st->depth == 0)
+		return;
+	top = &st->lv[st->depth - 1];
+	if (top->map) {
+		if (top->expect_key) {
+			top->expect_key = false;
+		} else {
+			top->expect_key = true;
+			top->kc = KEY_NONE;
+			top->kind = NULL;
+			top->key_is_value = top->key_is_name = false;
+		}
+	} else
+		top->flag_kind = NULL;
+}
+
+static bool
+emit(struct ystate *st, yaml_event_t *ev)
+{
+	if (st->dry) {
+		yaml_event_delete(ev);
+		return true;
+	}
+	if (!yaml_emitter_emit(st->em, ev)) {
+		st->error = xasprintf("cannot write YAML: %s",
+		    st->em->problem != NULL ? st->em->problem : "emitter error");
+		return false;
+	}
+	return true;
+}
+
+/* Replaces a scalar event's value (the anchor stays; a redacted value loses its tag). */
+static bool
+emit_scalar(struct ystate *st, yaml_event_t *ev, const char *val, size_t len, bool redacted)
+{
+	yaml_event_t ne;
+	yaml_scalar_style_t style = ev->data.scalar.style;
+	int ok;
+
+	if (redacted && style != YAML_SINGLE_QUOTED_SCALAR_STYLE &&
+	    style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+		style = YAML_PLAIN_SCALAR_STYLE;
+	ok = yaml_scalar_event_initialize(&ne, ev->data.scalar.anchor,
+	    redacted ? NULL : ev->data.scalar.tag, (yaml_char_t *)val, (int)len,
+	    redacted ? 1 : ev->data.scalar.plain_implicit,
+	    redacted ? 1 : ev->data.scalar.quoted_implicit, style);
+	yaml_event_delete(ev);
+	if (!ok) {
+		st->error = xstrdup("cannot write YAML: out of memory");
+		return false;
+	}
+	return emit(st, &ne);
+}
+
+static bool
+scalar_eq(const yaml_event_t *ev, const char *w)
+{
+	return ev->data.scalar.length == strlen(w) &&
+	    strncasecmp((const char *)ev->data.scalar.value, w, ev->data.scalar.length) == 0;
+}
+
+static bool
+on_scalar(struct ystate *st, yaml_event_t *ev)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	struct ylevel *top = st->depth > 0 ? &st->lv[st->depth - 1] : NULL;
+	struct nodectx nc;
+	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	const char *flag_kind = NULL, *m;
+
+	node_ctx(st, ev->data.scalar.anchor, &nc);
+	if (nc.is_key) {
+		top->kc = secretpat_key_class(v, len, &top->kind);
+		top->key_is_value = scalar_eq(ev, "value");
+		top->key_is_name = scalar_eq(ev, "name") || scalar_eq(ev, "key");
+	} else if (top != NULL && top->map && top->key_is_name) {
+		enum key_class c = secretpat_key_class(v, len, &top->name_kind);
+
+		if (c != KEY_NONE)
+			top->name_kc = c;
+	}
+	if (top != NULL && !top->map && !nc.secret && !secretpat_is_secret_flag(v, len, &flag_kind))
+		flag_kind = NULL;
+
+	if (!nc.is_key && nc.secret && !(plain && secretpat_value_trivial(v, len)) &&
+	    (len > 0 || !plain) && secretpat_value_wanted(nc.kc, v, len, false)) {
+		node_done(st);
+		if (st->dry) {
+			yaml_event_delete(ev);
+			return true;
+		}
+		m = redact_value(st->r, nc.kind, v, len);
+		count(st->counts, nc.rule);
+		return emit_scalar(st, ev, m, strlen(m), true);
+	}
+	/* not secret by position: the text patterns still apply */
+	node_done(st);
+	if (top != NULL && !top->map)
+		top->flag_kind = flag_kind;
+	if (!st->dry && len > 0 && redact_text_maybe(v, len)) {
+		_cleanup_free_ char *out = NULL;
+		size_t outlen;
+
+		redact_text(st->r, v, len, &out, &outlen, st->counts);
+		if (outlen != len || memcmp(out, v, len) != 0)
+			return emit_scalar(st, ev, out, outlen, false);
+	}
+	return emit(st, ev);
+}
+
+static bool
+on_alias(struct ystate *st, yaml_event_t *ev)
+{
+	struct nodectx nc;
+
+	node_ctx(st, NULL, &nc);
+	if (++st->aliases > REDACT_YAML_MAX_ALIASES) {
+		st->error = xasprintf("line %zu: more than %d aliases", ev->start_mark.line + 1,
+		    REDACT_YAML_MAX_ALIASES);
+		yaml_event_delete(ev);
+		return false;
+	}
+	if (st->depth > 0 && st->lv[st->depth - 1].map && st->lv[st->depth - 1].key_is_name &&
+	    !nc.is_key)
+		st->lv[st->depth - 1].name_kc = KEY_STRONG;	/* {name: *x, ...}: assume the worst */
+	if (!nc.is_key && nc.secret && st->dry &&
+	    !mark(st, ev->data.alias.anchor, ev->start_mark.line)) {
+		yaml_event_delete(ev);
+		return false;
+	}
+	node_done(st);
+	return emit(st, ev);
+}
+
+static bool
+on_start(struct ystate *st, yaml_event_t *ev, bool map)
+{
+	const yaml_char_t *anchor = map ? ev->data.mapping_start.anchor :
+	    ev->data.sequence_start.anchor;
+	struct nodectx nc;
+	struct ylevel *l;
+	const struct ylevel *top = st->depth > 0 ? &st->lv[st->depth - 1] : NULL;
+
+	if (st->depth >= REDACT_YAML_MAX_DEPTH) {
+		st->error = xasprintf("line %zu: nesting deeper than %d levels",
+		    ev->start_mark.line + 1, REDACT_YAML_MAX_DEPTH);
+		yaml_event_delete(ev);
+		return false;
+	}
+	node_ctx(st, anchor, &nc);
+	if (st->depth == st->caplv) {
+		st->caplv = st->caplv ? st->caplv * 2 : 16;
+		st->lv = xreallocarray(st->lv, st->caplv, sizeof(*st->lv));
+	}
+	l = &st->lv[st->depth];
+	memset(l, 0, sizeof(*l));
+	l->map = map;
+	l->expect_key = map;
+	l->blanket = nc.blanket || (top != NULL && top->blanket && !nc.is_key);
+	l->bkind = nc.kind != NULL ? nc.kind : (top != NULL ? top->bkind : NULL);
+	if (l->blanket && l->bkind == NULL)
+		l->bkind = "secret";
+	if (map) {
+		l->ordinal = st->nmaps++;
+		if (!st->dry && l->ordinal < st->cappairs && st->pairs[l->ordinal].kc != KEY_NONE) {
+			l->pair = true;
+			l->pair_kc = st->pairs[l->ordinal].kc;
+			l->pair_kind = st->pairs[l->ordinal].kind;
+		}
+	}
+	st->depth++;
+	if (st->json) {
+		if (map)
+			ev->data.mapping_start.style = YAML_BLOCK_MAPPING_STYLE;
+		else
+			ev->data.sequence_start.style = YAML_BLOCK_SEQUENCE_STYLE;
+	}
+	return emit(st, ev);
+}
+
+static bool
+on_end(struct ystate *st, yaml_event_t *ev)
+{
+	struct ylevel *l = &st->lv[st->depth - 1];
+
+	if (st->dry && l->map) {
+		if (l->ordinal >= st->cappairs) {
+			size_t n = st->cappairs ? st->cappairs : 64;
+
+			while (n <= l->ordinal)
+				n *= 2;
+			st->pairs = xreallocarray(st->pairs, n, sizeof(*st->pairs));
+			memset(st->pairs + st->cappairs, 0, (n - st->cappairs) * sizeof(*st->pairs));
+			st->cappairs = n;
+		}
+		st->pairs[l->ordinal].kc = l->name_kc;
+		st->pairs[l->ordinal].kind = l->name_kind != NULL ? l->name_kind : "secret";
+	}
+	st->depth--;
+	node_done(st);
+	return emit(st, ev);
+}
+
+/* Adds the numbers of from into to (json_object_update() would replace them). */
+static void
+merge_counts(redact_counts *to, redact_counts *from)
+{
+	const char *k;
+	json_t *v, *old;
+
+	json_object_foreach(from, k, v) {
+		old = json_object_get(to, k);
+		json_object_set_new(to, k, json_integer(json_integer_value(v) +
+		    (old != NULL ? json_integer_value(old) : 0)));
+	}
+}
+
+static int
+yaml_write(void *data, unsigned char *buffer, size_t size)
+{
+	buf_add(data, buffer, size);
+	return 1;
+}
+
+/* One pass over the input: dry (settle anchors and pairs) or emitting. */
+static bool
+run_pass(struct ystate *st, const char *in, size_t len, struct buf *out)
+{
+	yaml_parser_t parser;
+	yaml_emitter_t emitter;
+	bool ok = true, done = false;
+
+	st->depth = 0;
+	st->nmaps = 0;
+	st->aliases = 0;
+	st->new_marks = false;
+	if (!yaml_parser_initialize(&parser)) {
+		st->error = xstrdup("out of memory");
+		return false;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)in, len);
+	if (!st->dry) {
+		if (!yaml_emitter_initialize(&emitter)) {
+			yaml_parser_delete(&parser);
+			st->error = xstrdup("out of memory");
+			return false;
+		}
+		yaml_emitter_set_output(&emitter, yaml_write, out);
+		yaml_emitter_set_unicode(&emitter, 1);
+		yaml_emitter_set_width(&emitter, -1);
+		yaml_emitter_set_indent(&emitter, 2);
+		st->em = &emitter;
+	}
+	while (ok && !done) {
+		yaml_event_t ev;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.context != NULL)
+				st->error = xasprintf("line %zu: %s %s", parser.problem_mark.line + 1,
+				    parser.problem != NULL ? parser.problem : "syntax error",
+				    parser.context);
+			else
+				st->error = xasprintf("line %zu: %s", parser.problem_mark.line + 1,
+				    parser.problem != NULL ? parser.problem : "syntax error");
+			ok = false;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_SCALAR_EVENT:
+			ok = on_scalar(st, &ev);
+			break;
+		case YAML_ALIAS_EVENT:
+			ok = on_alias(st, &ev);
+			break;
+		case YAML_MAPPING_START_EVENT:
+			ok = on_start(st, &ev, true);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			ok = on_start(st, &ev, false);
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			ok = on_end(st, &ev);
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			ok = emit(st, &ev);
+			break;
+		default:
+			ok = emit(st, &ev);
+			break;
+		}
+	}
+	if (!st->dry) {
+		if (ok && !yaml_emitter_flush(&emitter)) {
+			st->error = xstrdup("cannot write YAML");
+			ok = false;
+		}
+		yaml_emitter_delete(&emitter);
+		st->em = NULL;
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
+/* Parses text fully without output; true when it is well-formed YAML. */
+static bool
+parses(const char *in, size_t len)
+{
+	yaml_parser_t parser;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return false;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)in, len);
+	while (!done) {
+		yaml_event_t ev;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			ok = false;
+			break;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
+static int
+redact_structured(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts, char **parse_error, bool json)
+{
+	struct ystate st = { .r = r, .counts = counts, .json = json };
+	struct buf b = { 0 };
+	_cleanup_free_ char *emitted = NULL;
+	size_t emittedlen, i, pass;
+	bool ok = true;
+	json_t *scratch = NULL;
+
+	if (parse_error != NULL)
+		*parse_error = NULL;
+	if (len > REDACT_YAML_MAX_BYTES) {
+		st.error = xasprintf("input is %zu bytes, more than the %u MiB limit; redacted as text",
+		    len, REDACT_YAML_MAX_BYTES >> 20);
+		ok = false;
+	}
+	/* dry passes: which mappings are secret pairs, which anchors hold secrets */
+	for (pass = 0; ok; pass++) {
+		st.dry = true;
+		ok = run_pass(&st, in, len, NULL);
+		if (!ok || !st.new_marks)
+			break;
+		if (pass + 1 == MAX_PASSES) {
+			st.error = xstrdup("aliases of secrets nest too deeply");
+			ok = false;
+		}
+	}
+	if (ok) {
+		/* counts only from the real pass, and only if it succeeds */
+		scratch = json_object();
+		st.dry = false;
+		st.counts = scratch;
+		ok = run_pass(&st, in, len, &b);
+	}
+	if (ok) {
+		_cleanup_free_ char *final = NULL;
+		size_t finallen;
+
+		emitted = buf_steal(&b, &emittedlen);
+		/* the pattern rules once more over the written text, as the leak check reads it */
+		redact_text(r, emitted, emittedlen, &final, &finallen, scratch);
+		if ((finallen != emittedlen || memcmp(final, emitted, emittedlen) != 0) &&
+		    !parses(final, finallen)) {
+			st.error = xstrdup("redacted output does not parse; redacted as text");
+			ok = false;
+		} else {
+			if (counts != NULL)
+				merge_counts(counts, scratch);
+			*out = TAKE_PTR(final);
+			if (outlen != NULL)
+				*outlen = finallen;
+		}
+	}
+	json_decref(scratch);
+	buf_free(&b);
+	free(st.lv);
+	free(st.pairs);
+	for (i = 0; i < st.nmarked; i++)
+		free(st.marked[i]);
+	if (ok) {
+		free(st.error);
+		return 0;
+	}
+	redact_text(r, in, len, out, outlen, counts);
+	if (parse_error != NULL)
+		*parse_error = st.error;
+	else
+		free(st.error);
+	return 1;
+}
+
+/*
+ * Redacts YAML through libyaml's events: secret-like keys, {name, value}
+ * pairs, secret flags in argument lists, anchors of secrets; comments are
+ * dropped.  0, or 1 with *parse_error when it fell back to the text rules.
+ */
+int
+redact_yaml(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts, char **parse_error)
+{
+	return redact_structured(r, in, len, out, outlen, counts, parse_error, false);
+}
+
+/* JSON read by libyaml (JSON is nearly YAML), written as block-style YAML. */
+int
+redact_json_config(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts, char **parse_error)
+{
+	return redact_structured(r, in, len, out, outlen, counts, parse_error, true);
+}
+
+/* ---- comments ---- */
+
+struct range {
+	size_t	sl, sc, el, ec;	/* start line/column, end line/column (libyaml marks) */
+};
+
+static bool
+before(size_t l1, size_t c1, size_t l2, size_t c2)
+{
+	return l1 < l2 || (l1 == l2 && c1 < c2);
+}
+
+unsigned
+redact_yaml_comment_count(const char *in, size_t len)
+{
+	yaml_parser_t parser;
+	struct range *rg = NULL;
+	size_t nrg = 0, caprg = 0, ri = 0, i, line = 0, col = 0, errline = SIZE_MAX;
+	unsigned n = 0;
+	char q = 0;
+
+	if (len <= REDACT_YAML_MAX_BYTES && yaml_parser_initialize(&parser)) {
+		yaml_parser_set_input_string(&parser, (const unsigned char *)in, len);
+		for (;;) {
+			yaml_token_t tok;
+
+			if (!yaml_parser_scan(&parser, &tok)) {
+				errline = parser.problem_mark.line;
+				break;
+			}
+			if (tok.type == YAML_STREAM_END_TOKEN) {
+				yaml_token_delete(&tok);
+				break;
+			}
+			if (tok.type == YAML_SCALAR_TOKEN) {
+				if (nrg == caprg) {
+					caprg = caprg ? caprg * 2 : 64;
+					rg = xreallocarray(rg, caprg, sizeof(*rg));
+				}
+				rg[nrg++] = (struct range){ tok.start_mark.line, tok.start_mark.column,
+				    tok.end_mark.line, tok.end_mark.column };
+			}
+			yaml_token_delete(&tok);
+		}
+		yaml_parser_delete(&parser);
+	} else
+		errline = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == '\n') {
+			line++;
+			col = 0;
+			q = 0;
+			continue;
+		}
+		if ((c & 0xc0) == 0x80)
+			continue;	/* UTF-8 continuation: libyaml counts characters */
+		while (ri < nrg && !before(line, col, rg[ri].el, rg[ri].ec))
+			ri++;
+		if (line >= errline || errline == SIZE_MAX) {
+			bool inside = ri < nrg && !before(line, col, rg[ri].sl, rg[ri].sc);
+
+			if (line >= errline) {
+				if (q != 0 && c == (unsigned char)q)
+					q = 0;
+				else if (q == 0 && (c == '"' || c == '\''))
+					q = (char)c;
+				inside = q != 0;
+			}
+			if (c == '#' && !inside && (i == 0 || in[i - 1] == ' ' || in[i - 1] == '\t' ||
+			    in[i - 1] == '\n' || in[i - 1] == '\r')) {
+				const char *nl = memchr(in + i, '\n', len - i);
+
+				n++;
+				if (nl == NULL)
+					break;
+				i = (size_t)(nl - in) - 1;	/* the rest of the line is the comment */
+			}
+		} else if (c == '#' && !(ri < nrg && !before(line, col, rg[ri].sl, rg[ri].sc)) &&
+		    (i == 0 || in[i - 1] == ' ' || in[i - 1] == '\t' || in[i - 1] == '\n' ||
+		    in[i - 1] == '\r')) {
+			const char *nl = memchr(in + i, '\n', len - i);
+
+			n++;
+			if (nl == NULL)
+				break;
+			i = (size_t)(nl - in) - 1;
+		}
+		col++;
+	}
+	free(rg);
+	return n;
+}

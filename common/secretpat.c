@@ -1,0 +1,911 @@
+/* secretpat.c: finding secrets in text (PCRE2, compiled once, JIT) and judging key names. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <ctype.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "secretpat.h"
+
+/*
+ * One unanchored prefilter finds every place a secret could start; each
+ * capture group names what was seen there, and a small anchored pattern or
+ * plain code then decides.  Text without a trigger costs one JIT scan.
+ */
+enum {
+	T_MARKER = 1,	/* "<redacted:" */
+	T_PEM,		/* "-----BEGIN " */
+	T_JWT,		/* "eyJ" */
+	T_AKID,		/* AKIA / ASIA / A3Tx */
+	T_URL,		/* "://user:pass@" */
+	T_B64PEM,	/* base64 of "PRIVATE KEY-", in its three alignments */
+	T_AWS,		/* "aws": a 40-character secret key may follow */
+	T_BEARER,	/* "bearer" */
+	T_WORD,		/* a secret-like key word */
+	T_NGROUPS
+};
+
+static const char trigger_src[] =
+	"(<redacted:)"
+	"|(-----BEGIN )"
+	"|(eyJ)"
+	"|(AKIA|ASIA|A3T[A-Z0-9])"
+	"|(://[^\\s/?#@]{0,256}@)"
+	"|(UFJJVkFURSBLRVkt|UklWQVRFIEtF|SVZBVEUgS0VZ)"
+	"|((?i)aws)"
+	"|((?i)bearer)"
+	"|((?i)pass|pwd|secret|token|api.?key|access.?key|private.?key|cred|auth|cookie|session)";
+
+/* A whole PEM private key block, or, when it has no END line, its body. */
+static const char pem_src[] =
+	"-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----"
+	"(?:[\\s\\S]{0,65535}?-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----"
+	"|(?:[A-Za-z0-9+/=:,. \\t\\r\\n-]|\\\\[nrt])*)";
+
+static const char jwt_src[] = "eyJ[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]*){2,4}";
+static const char akid_src[] = "(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])";
+static const char awssecret_src[] =
+	"[^\\n]{0,64}?(?<![A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])";
+
+static pcre2_code *re_trigger, *re_pem, *re_jwt, *re_akid, *re_awssecret;
+static pthread_once_t re_once = PTHREAD_ONCE_INIT;
+static _Thread_local pcre2_match_data *tls_md;
+
+static pcre2_code *
+compile(const char *src, uint32_t flags)
+{
+	pcre2_code *re;
+	int errcode;
+	PCRE2_SIZE erroff;
+
+	re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff, NULL);
+	if (re == NULL)
+		abort();	/* the patterns are constants: a failure is a bug */
+	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* interpreter if JIT is unavailable */
+	return re;
+}
+
+static void
+compile_all(void)
+{
+	re_trigger = compile(trigger_src, 0);
+	re_pem = compile(pem_src, PCRE2_ANCHORED);
+	re_jwt = compile(jwt_src, PCRE2_ANCHORED);
+	re_akid = compile(akid_src, PCRE2_ANCHORED);
+	re_awssecret = compile(awssecret_src, PCRE2_ANCHORED);
+}
+
+static pcre2_match_data *
+md_get(void)
+{
+	pthread_once(&re_once, compile_all);
+	if (tls_md == NULL) {
+		tls_md = pcre2_match_data_create(T_NGROUPS + 1, NULL);
+		if (tls_md == NULL)
+			abort();
+	}
+	return tls_md;
+}
+
+/* Runs re at off; on a match sets [*s, *e) of group g and returns true. */
+static bool
+run(pcre2_code *re, pcre2_match_data *md, const char *in, size_t len, size_t off, int g,
+    size_t *s, size_t *e)
+{
+	PCRE2_SIZE *ov;
+	int rc;
+
+	rc = pcre2_match(re, (PCRE2_SPTR)in, len, off, 0, md, NULL);
+	if (rc <= g)
+		return false;
+	ov = pcre2_get_ovector_pointer(md);
+	if (ov[2 * g] == PCRE2_UNSET)
+		return false;
+	*s = ov[2 * g];
+	*e = ov[2 * g + 1];
+	return true;
+}
+
+/* ---- key names ---- */
+
+/* Key endings that name something about a secret, not the secret itself. */
+static const char *const key_suffix_ok[] = {
+	"file", "files", "path", "paths", "dir", "directory", "name", "names", "ref", "type",
+	"method", "mode", "ttl", "timeout", "expiry", "expires", "expiration", "expiresin",
+	"expiresat", "seconds", "duration", "interval", "lifetime", "length", "size", "count",
+	"enabled", "disabled", "required", "header", "headers", "audience", "issuer", "endpoint",
+	"url", "uri", "host", "port", "format", "algorithm", "kind", "source", "provider",
+	"plugin", "plugins", "policy", "version", "prefix", "location", "store", "env", "var",
+	"scope", "scopes", "cache", "rotation", "field", "keyref", "secretref",
+};
+
+static bool
+ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t m = strlen(suf);
+
+	return n >= m && memcmp(s + n - m, suf, m) == 0;
+}
+
+static bool
+contains(const char *s, size_t n, const char *w)
+{
+	return memmem(s, n, w, strlen(w)) != NULL;
+}
+
+enum key_class
+secretpat_key_class(const char *key, size_t len, const char **kind)
+{
+	char norm[128], words[16][32];
+	size_t n = 0, nw = 0, wl = 0, i;
+	const char *k = NULL;
+	enum key_class c = KEY_NONE;
+
+	while (len > 0 && (*key == '-' || *key == '"' || *key == '\'')) {
+		key++;
+		len--;
+	}
+	if (len == 0 || len > 120)
+		goto out;
+	/* Lowercase alnum only ("Client-Secret" -> "clientsecret") and a word list
+	 * split at separators and camelCase ("clientSecret" -> client, secret). */
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)key[i];
+		bool brk;
+
+		if (!isalnum(ch)) {
+			if (wl > 0 && nw < 16) {
+				words[nw][wl] = '\0';
+				nw++;
+			}
+			wl = 0;
+			continue;
+		}
+		brk = i > 0 && isupper(ch) && (islower((unsigned char)key[i - 1]) ||
+		    (i + 1 < len && islower((unsigned char)key[i + 1]) &&
+		    isupper((unsigned char)key[i - 1])));
+		if (brk && wl > 0 && nw < 16) {
+			words[nw][wl] = '\0';
+			nw++;
+			wl = 0;
+		}
+		norm[n++] = (char)tolower(ch);
+		if (wl < 31 && nw < 16)
+			words[nw][wl++] = (char)tolower(ch);
+	}
+	if (wl > 0 && nw < 16) {
+		words[nw][wl] = '\0';
+		nw++;
+	}
+	if (n == 0)
+		goto out;
+	for (i = 0; i < sizeof(key_suffix_ok) / sizeof(key_suffix_ok[0]); i++)
+		if (ends_with(norm, n, key_suffix_ok[i]))
+			goto out;
+	/* systemd's LoadCredential= / ImportCredential= name files, not secrets. */
+	if ((n >= 4 && memcmp(norm, "load", 4) == 0) || (n >= 6 && memcmp(norm, "import", 6) == 0))
+		goto out;
+
+	if (contains(norm, n, "password") || contains(norm, n, "passwd") ||
+	    contains(norm, n, "passphrase"))
+		c = KEY_STRONG, k = "password";
+	else if (contains(norm, n, "secretaccesskey") || contains(norm, n, "awssecret") ||
+	    contains(norm, n, "secretkey"))
+		c = KEY_STRONG, k = contains(norm, n, "aws") || contains(norm, n, "access") ?
+		    "aws-secret-key" : "secret";
+	else if (contains(norm, n, "privatekey"))
+		c = KEY_STRONG, k = "private-key";
+	else if (contains(norm, n, "secret"))
+		c = KEY_STRONG, k = "secret";
+	else if (contains(norm, n, "accesskeyid"))
+		c = KEY_MEDIUM, k = "aws-access-key";
+	else if (contains(norm, n, "apikey") || contains(norm, n, "accesskey"))
+		c = KEY_STRONG, k = "api-key";
+	else if (contains(norm, n, "token"))
+		c = KEY_MEDIUM, k = "token";
+	else if (contains(norm, n, "cookie"))
+		c = KEY_MEDIUM, k = "cookie";
+	else if (contains(norm, n, "bearer"))
+		c = KEY_MEDIUM, k = "bearer";
+	else if (contains(norm, n, "sessionid") || contains(norm, n, "sessionkey"))
+		c = KEY_WEAK, k = "session";
+	else {
+		for (i = 0; i < nw && c == KEY_NONE; i++) {
+			const char *w = words[i];
+
+			if (!strcmp(w, "pwd") || !strcmp(w, "pass") || !strcmp(w, "pw"))
+				c = KEY_MEDIUM, k = "password";
+			else if (!strcmp(w, "auth") || !strcmp(w, "authorization") ||
+			    !strcmp(w, "authz"))
+				c = KEY_WEAK, k = "credential";
+			else if (!strcmp(w, "credential") || !strcmp(w, "credentials") ||
+			    !strcmp(w, "cred") || !strcmp(w, "creds"))
+				c = KEY_WEAK, k = "credential";
+		}
+	}
+out:
+	if (kind != NULL)
+		*kind = k;
+	return c;
+}
+
+size_t
+secretpat_marker_len(const char *p, size_t avail)
+{
+	size_t i = 10, kl = 0, h = 0;
+
+	if (avail < 10 || memcmp(p, "<redacted:", 10) != 0)
+		return 0;
+	while (i < avail && kl < 32 && (islower((unsigned char)p[i]) || p[i] == '-' ||
+	    isdigit((unsigned char)p[i]))) {
+		i++;
+		kl++;
+	}
+	if (kl == 0 || i >= avail || p[i] != ':')
+		return 0;
+	i++;
+	while (i < avail && h < 6 && isxdigit((unsigned char)p[i]) && !isupper((unsigned char)p[i])) {
+		i++;
+		h++;
+	}
+	if (h != 6 || i >= avail || p[i] != '>')
+		return 0;
+	return i + 1;
+}
+
+static bool
+word_eq(const char *v, size_t len, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(list[i]) == len && strncasecmp(v, list[i], len) == 0)
+			return true;
+	return false;
+}
+
+bool
+secretpat_value_trivial(const char *v, size_t len)
+{
+	static const char *const triv[] = {
+		"~", "null", "nil", "true", "false", "\"\"", "''", "[]", "{}", "<nil>",
+	};
+
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
+		len--;
+	if (len == 0)
+		return true;
+	if (secretpat_marker_len(v, len) == len)
+		return true;
+	return word_eq(v, len, triv, sizeof(triv) / sizeof(triv[0]));
+}
+
+/* Words that follow "password is" / "secret:" in messages, not secrets. */
+static bool
+prose_word(const char *v, size_t len)
+{
+	static const char *const prose[] = {
+		"required", "missing", "empty", "invalid", "incorrect", "wrong", "expired", "not",
+		"set", "unset", "none", "too", "being", "the", "a", "an", "present", "valid",
+		"correct", "ok", "blank", "configured", "provided", "specified", "changed",
+		"updated", "accepted", "rejected", "denied", "for", "of", "from", "to", "in", "is",
+		"was", "and", "or", "must", "should", "will", "has", "have", "mismatch", "error",
+		"failed", "found", "given", "expected", "unknown", "unavailable", "refreshed",
+		"revoked", "ignored", "stored", "saved", "loaded", "cached", "disabled", "enabled",
+	};
+
+	while (len > 0 && strchr(".,;:!?)", v[len - 1]) != NULL)
+		len--;
+	return word_eq(v, len, prose, sizeof(prose) / sizeof(prose[0]));
+}
+
+/* Random-looking: no blank, and digits or symbols, or long. */
+static bool
+looks_secret(const char *v, size_t len)
+{
+	bool digit = false, sym = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (isspace(ch))
+			return false;
+		if (isdigit(ch))
+			digit = true;
+		else if (!isalpha(ch) && ch != '-' && ch != '_' && ch != '.')
+			sym = true;
+	}
+	return (len >= 6 && (digit || sym)) || len >= 20;
+}
+
+bool
+secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
+{
+	if (c == KEY_NONE || secretpat_value_trivial(v, len))
+		return false;
+	switch (c) {
+	case KEY_STRONG:
+		return !loose || !prose_word(v, len);
+	case KEY_MEDIUM:
+		return !loose || looks_secret(v, len);
+	case KEY_WEAK:
+		return v[0] != '/' && looks_secret(v, len);
+	default:
+		return false;
+	}
+}
+
+bool
+secretpat_is_secret_flag(const char *s, size_t len, const char **kind)
+{
+	if (len < 2 || s[0] != '-' || memchr(s, '=', len) != NULL || memchr(s, ' ', len) != NULL)
+		return false;
+	return secretpat_key_class(s, len, kind) >= KEY_MEDIUM;
+}
+
+/* ---- the scanner ---- */
+
+struct scan {
+	const char	*in;
+	size_t		 len;
+	pcre2_match_data *md;
+	void		(*cb)(const struct secret_hit *, void *);
+	void		*userdata;
+	unsigned	 hits;
+};
+
+static void
+hit(struct scan *s, size_t start, size_t end, const char *kind, const char *rule)
+{
+	struct secret_hit h = { start, end, kind, rule };
+
+	if (end <= start)
+		return;
+	s->hits++;
+	if (s->cb != NULL)
+		s->cb(&h, s->userdata);
+}
+
+static bool
+is_keych(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+static bool
+is_b64(unsigned char c)
+{
+	return isalnum(c) || c == '+' || c == '/' || c == '=';
+}
+
+static bool
+is_b64url(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '-';
+}
+
+static size_t
+eol(const char *in, size_t len, size_t p)
+{
+	const char *nl = memchr(in + p, '\n', len - p);
+
+	return nl != NULL ? (size_t)(nl - in) : len;
+}
+
+/* A base64 run holding an encoded "PRIVATE KEY": extend over the run and its wrapped lines. */
+static size_t
+do_b64pem(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t a = ts, b = te;
+
+	while (a > 0 && is_b64((unsigned char)in[a - 1]))
+		a--;
+	for (;;) {
+		size_t q, r;
+
+		while (b < s->len && is_b64((unsigned char)in[b]))
+			b++;
+		/* a wrapped line: newline (or "\n" escape), optional indent, all base64 */
+		q = b;
+		if (q < s->len && in[q] == '\r')
+			q++;
+		if (q < s->len && in[q] == '\n')
+			q++;
+		else if (q + 1 < s->len && in[q] == '\\' && in[q + 1] == 'n')
+			q += 2;
+		else
+			break;
+		while (q < s->len && (in[q] == ' ' || in[q] == '\t'))
+			q++;
+		r = q;
+		while (r < s->len && is_b64((unsigned char)in[r]))
+			r++;
+		if (r - q < 4 || (r < s->len && !isspace((unsigned char)in[r]) &&
+		    in[r] != '\\' && in[r] != '"' && in[r] != '\''))
+			break;
+		b = r;
+	}
+	hit(s, a, b, "private-key", "pem-base64");
+	return b;
+}
+
+static size_t
+do_jwt(struct scan *s, size_t ts, size_t te)
+{
+	size_t ms, me, i, parts = 1, p2 = 0, cur = 0;
+
+	if (ts > 0 && (is_b64url((unsigned char)s->in[ts - 1]) || s->in[ts - 1] == '+' ||
+	    s->in[ts - 1] == '/'))
+		return te;
+	if (!run(re_jwt, s->md, s->in, s->len, ts, 0, &ms, &me))
+		return te;
+	for (i = ms; i < me; i++) {
+		if (s->in[i] == '.') {
+			if (parts == 2)
+				p2 = cur;
+			parts++;
+			cur = 0;
+		} else
+			cur++;
+	}
+	if (parts == 2)
+		p2 = cur;
+	/* trailing '.' of a sentence is not a part */
+	if (me - ms >= 1 && s->in[me - 1] == '.' && parts > 3) {
+		me--;
+		parts--;
+	}
+	if (parts < 3 || me - ms < 24 || (p2 < 4 && parts != 5))
+		return te;
+	hit(s, ms, me, "jwt", "jwt");
+	return me;
+}
+
+static size_t
+do_akid(struct scan *s, size_t ts, size_t te)
+{
+	size_t ms, me;
+
+	if (ts > 0 && isalnum((unsigned char)s->in[ts - 1]))
+		return te;
+	if (!run(re_akid, s->md, s->in, s->len, ts, 0, &ms, &me))
+		return te;
+	hit(s, ms, me, "aws-access-key", "aws-access-key");
+	return me;
+}
+
+static size_t
+do_aws(struct scan *s, size_t ts, size_t te)
+{
+	size_t ms, me, i;
+	bool up = false, lo = false, dg = false;
+
+	(void)ts;
+	if (!run(re_awssecret, s->md, s->in, s->len, te, 1, &ms, &me))
+		return te;
+	for (i = ms; i < me; i++) {
+		unsigned char c = (unsigned char)s->in[i];
+
+		up |= isupper(c) != 0;
+		lo |= islower(c) != 0;
+		dg |= isdigit(c) || c == '/' || c == '+';
+	}
+	if (!(up && lo && dg) || secretpat_marker_len(s->in + ms, s->len - ms) > 0)
+		return te;
+	hit(s, ms, me, "aws-secret-key", "aws-secret-key");
+	return me;
+}
+
+static size_t
+do_url(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t ui = ts + 3, at = te - 1, p, colon;
+
+	/* the last '@' of the authority: a password may hold a raw '@' */
+	for (p = te; p < s->len && !isspace((unsigned char)in[p]) && in[p] != '/' &&
+	    in[p] != '?' && in[p] != '#' && in[p] != '"' && in[p] != '\''; p++)
+		if (in[p] == '@')
+			at = p;
+	for (colon = ui; colon < at && in[colon] != ':'; colon++)
+		;
+	if (colon >= at || colon + 1 == at)
+		return te;
+	if (secretpat_marker_len(in + colon + 1, at - colon - 1) == at - colon - 1)
+		return at + 1;
+	hit(s, colon + 1, at, "url-password", "url-password");
+	return at + 1;
+}
+
+/* A token after "Bearer", "Basic", ...: no blank, at least 8 bytes, not all letters. */
+static size_t
+token_end(const char *in, size_t len, size_t p)
+{
+	while (p < len && !isspace((unsigned char)in[p]) && in[p] != '"' && in[p] != '\'' &&
+	    in[p] != ',' && in[p] != '\\')
+		p++;
+	return p;
+}
+
+static size_t
+do_bearer(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t p = te, e, i;
+	bool ok = false;
+
+	if (ts > 0 && isalnum((unsigned char)in[ts - 1]))
+		return te;
+	if (p >= s->len || (in[p] != ' ' && in[p] != '\t'))
+		return te;
+	while (p < s->len && (in[p] == ' ' || in[p] == '\t'))
+		p++;
+	if (secretpat_marker_len(in + p, s->len - p) > 0)
+		return p + secretpat_marker_len(in + p, s->len - p);
+	e = token_end(in, s->len, p);
+	if (e - p < 8)
+		return te;
+	for (i = p; i < e; i++)
+		if (!isalpha((unsigned char)in[i]))
+			ok = true;
+	if (!ok)
+		return te;
+	hit(s, p, e, "bearer", "bearer");
+	return e;
+}
+
+/* True if v holds nothing but markers, blanks, quotes and flow punctuation: done already. */
+static bool
+only_markers(const char *v, size_t n)
+{
+	size_t i = 0, m;
+	bool any = false;
+
+	while (i < n) {
+		if ((m = secretpat_marker_len(v + i, n - i)) > 0) {
+			i += m;
+			any = true;
+		} else if (strchr(" \t[]{},\"'", v[i]) != NULL && v[i] != '\0')
+			i++;
+		else
+			return false;
+	}
+	return any;
+}
+
+static const char *const auth_schemes[] = {
+	"bearer", "basic", "token", "digest", "negotiate", "apikey", "hoba", "mutual",
+	"aws4-hmac-sha256",
+};
+
+/* The value of a secret-like key; returns where to resume. */
+static size_t
+do_word(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in, *kind;
+	size_t len = s->len, ks = ts, ke = te, p, vs, ve, after, i, m;
+	enum key_class c;
+	bool opened = false, quoted_key = false, line_start, flag, loose = false,
+	    flagarg = false, query, to_eol = false, colon = false;
+	char oq = 0;
+	const char *rule = "key-value";
+
+	/* the whole key: "EXT_JWT_CLIENT_SECRET", "--client-secret", "aws.secretKey" */
+	while (ks > 0 && ts - ks < 128 && is_keych((unsigned char)in[ks - 1])) {
+		/* stop at a JSON escape: "\tpassword" is a tab, then the key */
+		if (ks >= 2 && in[ks - 2] == '\\' && strchr("ntrbfu", in[ks - 1]) != NULL)
+			break;
+		ks--;
+	}
+	while (ke < len && ke - ts < 128 && is_keych((unsigned char)in[ke]))
+		ke++;
+	c = secretpat_key_class(in + ks, ke - ks, &kind);
+	if (c == KEY_NONE)
+		return ke;
+	flag = in[ks] == '-' && (ks == 0 || isspace((unsigned char)in[ks - 1]) ||
+	    strchr("\"'=[,", in[ks - 1]) != NULL);
+	if (ks > 0 && (in[ks - 1] == '"' || in[ks - 1] == '\'')) {
+		opened = true;
+		oq = in[ks - 1];
+	}
+	query = ks > 0 && (in[ks - 1] == '?' || in[ks - 1] == '&');
+
+	p = ke;
+	if (opened && p < len && in[p] == oq) {
+		quoted_key = true;
+		p++;
+	} else if (opened && p + 1 < len && in[p] == '\\' && in[p + 1] == oq) {
+		quoted_key = true;
+		p += 2;
+	}
+
+	/* line start: only blanks, and maybe a "- " list marker, before the key */
+	i = opened ? ks - 1 : ks;
+	if (opened && i > 0 && in[i - 1] == '\\')
+		i--;
+	while (i > 0 && (in[i - 1] == ' ' || in[i - 1] == '\t'))
+		i--;
+	if (i > 0 && in[i - 1] == '-' && (i == 1 || strchr(" \t\n", in[i - 2]) != NULL)) {
+		i--;
+		while (i > 0 && (in[i - 1] == ' ' || in[i - 1] == '\t'))
+			i--;
+	}
+	line_start = i == 0 || in[i - 1] == '\n';
+
+	after = p;
+	while (p < len && (in[p] == ' ' || in[p] == '\t'))
+		p++;
+	if (p < len && in[p] == '=') {
+		if (p + 1 < len && in[p + 1] == '=')
+			return ke;
+		p += (p + 1 < len && in[p + 1] == '>') ? 2 : 1;
+	} else if (p < len && in[p] == ':') {
+		if (p + 1 < len && in[p + 1] == ':')
+			return ke;
+		if (p + 2 < len && in[p + 1] == '/' && in[p + 2] == '/')
+			return ke;
+		p += (p + 1 < len && in[p + 1] == '=') ? 2 : 1;
+		colon = true;
+		if (!quoted_key && !line_start) {
+			loose = true;
+			rule = "free-text";
+		} else if (line_start && !quoted_key)
+			to_eol = true;
+	} else if (p > after && p + 2 < len && (in[p] == 'i' || in[p] == 'I') &&
+	    (in[p + 1] == 's' || in[p + 1] == 'S') && (in[p + 2] == ' ' || in[p + 2] == '\t')) {
+		p += 2;
+		loose = true;
+		rule = "free-text";
+	} else if (flag && p > after && p < len && in[p] != '-' && in[p] != '\n' &&
+	    in[p] != '\r' && !quoted_key) {
+		flagarg = true;
+		rule = "flag";
+	} else
+		return ke;
+	if (flag && !loose)
+		rule = "flag";
+
+	while (p < len && (in[p] == ' ' || in[p] == '\t'))
+		p++;
+	if (colon) {
+		/* YAML node properties ("&anchor", "!tag") precede the value; "*alias" is none */
+		while (p < len && (in[p] == '&' || in[p] == '!')) {
+			size_t q = p + 1;
+
+			while (q < len && !isspace((unsigned char)in[q]))
+				q++;
+			if (q >= len || in[q] == '\n' || in[q] == '\r')
+				return q;
+			p = q;
+			while (p < len && (in[p] == ' ' || in[p] == '\t'))
+				p++;
+		}
+		if (p < len && in[p] == '*') {
+			size_t q = p + 1;
+
+			while (q < len && is_keych((unsigned char)in[q]))
+				q++;
+			if (q > p + 1 && (q == len || isspace((unsigned char)in[q]) ||
+			    strchr(",]}", in[q]) != NULL))
+				return q;
+		}
+	}
+	if (p >= len || in[p] == '\n' || in[p] == '\r')
+		return p;
+	if ((m = secretpat_marker_len(in + p, len - p)) > 0)
+		return p + m;
+
+	/* the value: quoted, or up to a terminator that depends on the context */
+	if (in[p] == '\\' && p + 1 < len && (in[p + 1] == '"' || in[p + 1] == '\'')) {
+		char q = in[p + 1];
+		size_t e = eol(in, len, p);
+
+		vs = p + 2;
+		for (ve = vs; ve < e && !(in[ve] == '\\' && ve + 1 < e && in[ve + 1] == q); ve++)
+			;
+		after = ve < e ? ve + 2 : e;
+	} else if (in[p] == '"' || in[p] == '\'') {
+		char q = in[p];
+		size_t e = eol(in, len, p);
+
+		vs = p + 1;
+		for (ve = vs; ve < e && in[ve] != q; ve++)
+			if (q == '"' && in[ve] == '\\' && ve + 1 < e)
+				ve++;
+		if (ve > e)
+			ve = e;
+		after = ve < e ? ve + 1 : e;
+	} else {
+		vs = p;
+		if (to_eol) {
+			ve = eol(in, len, p);
+			while (ve > vs && isspace((unsigned char)in[ve - 1]))
+				ve--;
+		} else {
+			for (ve = vs; ve < len; ve++) {
+				unsigned char ch = (unsigned char)in[ve];
+
+				if (isspace(ch) || ch == '"' || (ch == '\'' && oq == '\''))
+					break;
+				if (ch == '\\' && ve + 1 < len && in[ve + 1] == '"')
+					break;
+				if (quoted_key && (ch == ',' || ch == '}' || ch == ']'))
+					break;
+				if (query && (ch == '&' || ch == '#'))
+					break;
+			}
+		}
+		after = ve;
+	}
+	if (ve <= vs)
+		return after;
+	if (only_markers(in + vs, ve - vs))
+		return after;
+
+	/* a YAML block scalar in text: "key: |" and the lines indented under it */
+	if (to_eol && (in[vs] == '|' || in[vs] == '>') && ve - vs <= 4) {
+		size_t bol = ks, col, q = ve, last = ve, first = 0;
+
+		while (bol > 0 && in[bol - 1] != '\n')
+			bol--;
+		col = (opened ? ks - 1 : ks) - bol;
+		while (q < len) {
+			size_t ls = q + 1, ind = 0, le;
+
+			if (in[q] != '\n')
+				break;
+			le = eol(in, len, ls);
+			while (ls + ind < le && in[ls + ind] == ' ')
+				ind++;
+			if (ls + ind < le && in[ls + ind] != '\r' && ind <= col)
+				break;
+			if (ls + ind < le && in[ls + ind] != '\r') {
+				if (first == 0)
+					first = ls + ind;
+				last = le;
+			}
+			q = le;
+		}
+		if (first == 0)
+			return ve;
+		hit(s, first, last, kind, "key-value");
+		return last;
+	}
+
+	/* "Authorization: Bearer X": the scheme stays, the credentials go */
+	for (i = vs; i < len && (isalnum((unsigned char)in[i]) || in[i] == '-'); i++)
+		;
+	if (i > vs && i < len && (in[i] == ' ' || in[i] == '\t') && word_eq(in + vs, i - vs,
+	    auth_schemes, sizeof(auth_schemes) / sizeof(auth_schemes[0]))) {
+		bool whole = strncasecmp(in + vs, "digest", 6) == 0 || to_eol || ve > i;
+		size_t t = i, e;
+
+		while (t < len && (in[t] == ' ' || in[t] == '\t'))
+			t++;
+		if ((m = secretpat_marker_len(in + t, len - t)) > 0)
+			return t + m;
+		e = whole ? ve : token_end(in, len, t);
+		if (e > t) {
+			hit(s, t, e, strncasecmp(in + vs, "basic", 5) == 0 ? "basic-auth" : "bearer",
+			    "authorization");
+			return e > after ? e : after;
+		}
+		return after;
+	}
+	if (flagarg)
+		loose = false;
+	if (!secretpat_value_wanted(c, in + vs, ve - vs, loose))
+		return loose ? ve : after;
+	hit(s, vs, ve, kind, rule);
+	return after;
+}
+
+unsigned
+secretpat_scan(const char *in, size_t len,
+    void (*cb)(const struct secret_hit *, void *userdata), void *userdata)
+{
+	struct scan s = { .in = in, .len = len, .cb = cb, .userdata = userdata };
+	size_t off = 0;
+
+	s.md = md_get();
+	while (off < len) {
+		PCRE2_SIZE *ov;
+		size_t ts, te, next;
+		int rc, g;
+
+		rc = pcre2_match(re_trigger, (PCRE2_SPTR)in, len, off, 0, s.md, NULL);
+		if (rc <= 0)
+			break;
+		ov = pcre2_get_ovector_pointer(s.md);
+		for (g = 1; g < rc && ov[2 * g] == PCRE2_UNSET; g++)
+			;
+		ts = ov[2 * g];
+		te = ov[2 * g + 1];
+		switch (g) {
+		case T_MARKER: {
+			size_t m = secretpat_marker_len(in + ts, len - ts);
+
+			next = m > 0 ? ts + m : te;
+			break;
+		}
+		case T_PEM: {
+			size_t ms, me;
+
+			if (run(re_pem, s.md, in, len, ts, 0, &ms, &me)) {
+				hit(&s, ms, me, "private-key", "pem");
+				next = me;
+			} else
+				next = te;
+			break;
+		}
+		case T_JWT:
+			next = do_jwt(&s, ts, te);
+			break;
+		case T_AKID:
+			next = do_akid(&s, ts, te);
+			break;
+		case T_URL:
+			next = do_url(&s, ts, te);
+			break;
+		case T_B64PEM:
+			next = do_b64pem(&s, ts, te);
+			break;
+		case T_AWS:
+			next = do_aws(&s, ts, te);
+			break;
+		case T_BEARER:
+			next = do_word(&s, ts, te);
+			if (next <= te)
+				next = do_bearer(&s, ts, te);
+			break;
+		default:
+			next = do_word(&s, ts, te);
+			break;
+		}
+		off = next > off ? next : off + 1;
+	}
+	return s.hits;
+}
+
+bool
+secretpat_maybe(const char *in, size_t len)
+{
+	pcre2_match_data *md = md_get();
+
+	return pcre2_match(re_trigger, (PCRE2_SPTR)in, len, 0, 0, md, NULL) > 0;
+}
+
+void
+secretpat_describe(void (*cb)(const char *what, const char *example, void *userdata),
+    void *userdata)
+{
+	cb("key word (any case and separator)", "password, passwd, passphrase, pwd, pass", userdata);
+	cb("key word (any case and separator)", "secret, client_secret, clientSecret", userdata);
+	cb("key word (any case and separator)", "token, access_token, apikey, api_key, access_key",
+	    userdata);
+	cb("key word (any case and separator)", "private_key, privateKey, secret_access_key",
+	    userdata);
+	cb("key word (when the value looks random)", "credential(s), auth, authorization, session id",
+	    userdata);
+	cb("key word (any case and separator)", "cookie, bearer", userdata);
+	cb("kept: keys ending in", "file, path, dir, name, type, url, ttl, timeout, ... (they name, not hold)",
+	    userdata);
+	cb("YAML pair", "{name: EXT_JWT_CLIENT_SECRET, value: ...}", userdata);
+	cb("argument", "--client-secret=V, --token V", userdata);
+	cb("pattern", "PEM private key block (also one-line and \\n-escaped)", userdata);
+	cb("pattern", "base64-encoded PEM private key (LS0tLS1CRUdJTi...)", userdata);
+	cb("pattern", "JWT (eyJ....eyJ....signature)", userdata);
+	cb("pattern", "AWS access key id (AKIA..., ASIA...) and 40-character secret key near \"aws\"",
+	    userdata);
+	cb("pattern", "Authorization: Bearer|Basic ..., Bearer <token>", userdata);
+	cb("pattern", "password in a URL: scheme://user:PASSWORD@host", userdata);
+	cb("pattern", "key=value, key: value, \"key\": \"value\", \"password is X\" with a secret-like key",
+	    userdata);
+	cb("comments", "YAML comments are dropped", userdata);
+}
