@@ -401,7 +401,7 @@ archive_start(struct bundle_reader *r, char **errmsg)
 		}
 		e = archive_read_open_fd(r->a, r->fd, READ_BLOCK);
 	} else
-		e = archive_read_open_memory(r->a, r->mem, r->mem_len);
+		e = archive_read_open_memory2(r->a, r->mem, r->mem_len, READ_BLOCK);
 	if (e != ARCHIVE_OK) {
 		*errmsg = describe_archive_error(r, "");
 		return -EINVAL;
