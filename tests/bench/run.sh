@@ -81,7 +81,8 @@ machine() {
 }
 
 say "bench: $(machine)"
-say "bench: sizes: $SIZES; $RUNS alternating runs each; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+say "bench: sizes: $SIZES; $RUNS alternating runs each; load average $load0"
 
 pattern=""
 if [ -f "$RULES" ] && pattern=$(python3 "$here/rules-ere.py" --check "$RULES" 2>"$work/rules-ere.log"); then :; else
@@ -151,6 +152,7 @@ for n in $SIZES; do
 		row "| $n | collect wall time | ${ow}s | ${tw}s | $r | ≤ $T_COLLECT | $V |"
 		r=$(ratio "$bsize" "$jsize"); judge "$r" $T_BUNDLE
 		row "| $n | output size | $((bsize / 1024)) KiB | $((jsize / 1024)) KiB | $r | ≤ $T_BUNDLE | $V |"
+		row "| $n | collect CPU time (user+sys) | ${ocpu}s | ${tcpu}s | $(ratio "$ocpu" "$tcpu") | | |"
 		judge "$orss" $T_RSS_KIB
 		row "| $n | collect peak RSS | $((orss / 1024)) MiB | $((trss / 1024)) MiB | $(ratio "$orss" "$trss") | ≤ 64 MiB | $V |"
 		per_entry[collect-ours:$n]=$(per "$ow" "$expect")
@@ -159,6 +161,8 @@ for n in $SIZES; do
 	else
 		row "| $n | collect wall time | n/a | ${tw}s | | ≤ $T_COLLECT | $([ $have_ours = 1 ] && echo FAILED || echo baseline) |"
 		row "| $n | output size | n/a | $((jsize / 1024)) KiB | | ≤ $T_BUNDLE | |"
+		row "| $n | collect CPU time (user+sys) | n/a | ${tcpu}s | | | |"
+		row "| $n | collect peak RSS | n/a | $((trss / 1024)) MiB | | ≤ 64 MiB | |"
 		per_entry[collect-theirs:$n]=$(per "$tw" "$expect")
 		row "| $n | collect per entry | n/a | ${per_entry[collect-theirs:$n]} µs | | | |"
 	fi
@@ -183,18 +187,21 @@ for n in $SIZES; do
 	done
 	if [ -n "$pattern" ]; then
 		gw=$(col analyze-theirs 1) grss=$(col analyze-theirs 2)
-		say "analyze: theirs (zcat | grep -E -c): ${gw}s wall, peak RSS $((grss / 1024)) MiB, $(cat "$out/analyze-theirs.log") matching lines"
+		gcpu=$(awk '{print $3 + $4}' "$work/analyze-theirs.times" | median)
+		say "analyze: theirs (zcat | grep -E -c): ${gw}s wall, ${gcpu}s CPU, peak RSS $((grss / 1024)) MiB, $(cat "$out/analyze-theirs.log") matching lines"
 	else
-		gw=nan grss=0
+		gw=nan grss=0 gcpu=nan
 	fi
 	if [ $aours_ok = 1 ]; then
 		aw=$(col analyze-ours 1) arss=$(col analyze-ours 2)
-		say "analyze: ours (triage-analyze -f json): ${aw}s wall, peak RSS $((arss / 1024)) MiB; findings: $(python3 -c '
+		acpu=$(awk '{print $3 + $4}' "$work/analyze-ours.times" | median)
+		say "analyze: ours (triage-analyze -f json): ${aw}s wall, ${acpu}s CPU, peak RSS $((arss / 1024)) MiB; findings: $(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 print(", ".join("%s x%s" % (f["rule"], f.get("count")) for f in r.get("findings", [])) or "none")' "$out/report.json" 2>&1 | cut -c1-300)"
 		r=$(ratio "$aw" "$gw"); judge "$r" $T_ANALYZE
 		row "| $n | analyze wall time | ${aw}s | ${gw}s | $r | ≤ $T_ANALYZE | $V |"
+		row "| $n | analyze CPU time (user+sys) | ${acpu}s | ${gcpu}s | $(ratio "$acpu" "$gcpu") | | |"
 		judge "$arss" $T_RSS_KIB
 		row "| $n | analyze peak RSS | $((arss / 1024)) MiB | $((grss / 1024)) MiB | $(ratio "$arss" "$grss") | ≤ 64 MiB | $V |"
 		per_entry[analyze-ours:$n]=$(per "$aw" "$expect")
@@ -203,6 +210,7 @@ print(", ".join("%s x%s" % (f["rule"], f.get("count")) for f in r.get("findings"
 	else
 		row "| $n | analyze wall time | n/a | ${gw}s | | ≤ $T_ANALYZE | $([ $have_ours = 1 ] && echo FAILED || echo baseline) |"
 		per_entry[analyze-theirs:$n]=$(per "$gw" "$expect")
+		row "| $n | analyze CPU time (user+sys) | n/a | ${gcpu}s | | | |"
 		row "| $n | analyze per entry | n/a | ${per_entry[analyze-theirs:$n]} µs | | | |"
 	fi
 done
@@ -227,7 +235,8 @@ if [ "${BENCH_NO_RECORD:-0}" != 1 ]; then
 		echo ""
 		echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $summary"
 		echo ""
-		echo "Machine: $(machine). Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). Median of $RUNS alternating runs."
+		echo "Machine: $(machine). Load average at the start: $load0, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes wall times noisy; CPU times are steadier). Median of $RUNS alternating runs."
+		echo "grep side: $(tail -n 1 "$work/rules-ere.log" | sed 's/^rules-ere: //') from ${RULES#"$top"/}."
 		echo ""
 		echo "| entries | measure | ours | theirs | ours/theirs | target | verdict |"
 		echo "| ---: | --- | ---: | ---: | ---: | --- | --- |"
