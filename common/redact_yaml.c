@@ -1,4 +1,5 @@
 /* redact_yaml.c: structure-aware YAML (and JSON) redaction on libyaml's event stream; aliases stay aliases. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,6 @@
 #include "secretpat.h"
 #include "xalloc.h"
 
-#define MAX_MARKED	1024	/* anchors that must be redacted */
-#define MAX_PASSES	8	/* dry passes to settle which anchors hold secrets */
 
 /* One open collection. */
 struct ylevel {
@@ -30,7 +29,17 @@ struct ylevel {
 	enum key_class	 name_kc;	/* dry pass: class of this mapping's name/key value */
 	const char	*name_kind;	/* its kind */
 	size_t		 ordinal;	/* mapping: its number in document order */
+	int32_t		 anchor;	/* dry pass: index of this collection's anchor, or -1 */
 	const char	*flag_kind;	/* sequence: the previous item was a secret flag */
+};
+
+/* An anchor name, and the anchors aliased inside its node (dry pass). */
+struct anchor {
+	char		*name;		/* the anchor */
+	int32_t		*kids;		/* anchors aliased within its node */
+	size_t		 nkids;		/* used entries of kids */
+	size_t		 capkids;	/* allocated entries of kids */
+	bool		 marked;	/* its node must be redacted */
 };
 
 /* A mapping {name: X, value: Y} whose X is secret-like. */
@@ -61,9 +70,11 @@ struct ystate {
 	size_t		 nmaps;		/* mappings started so far */
 	struct pairinfo	*pairs;		/* per mapping, from the dry pass: is it a secret pair */
 	size_t		 cappairs;	/* allocated entries of pairs */
-	char		*marked[MAX_MARKED];	/* anchors whose nodes must be redacted */
-	size_t		 nmarked;	/* used entries of marked */
-	bool		 new_marks;	/* this pass marked a new anchor */
+	struct anchor	*anchors;	/* every anchor name seen */
+	size_t		 nanchors;	/* used entries of anchors */
+	size_t		 capanchors;	/* allocated entries of anchors */
+	int32_t		*ahash;		/* open-addressing index into anchors, -1 free */
+	size_t		 ahsize;	/* entries of ahash, a power of two */
 	size_t		 aliases;	/* alias nodes seen */
 	char		*error;		/* "line N: problem" */
 };
@@ -79,36 +90,96 @@ count(redact_counts *counts, const char *rule)
 	json_object_set_new(counts, rule, json_integer((n != NULL ? json_integer_value(n) : 0) + 1));
 }
 
-static bool
-is_marked(const struct ystate *st, const yaml_char_t *anchor)
+static uint32_t
+name_hash(const char *n)
 {
-	size_t i;
+	uint32_t h = 2166136261u;
 
-	if (anchor == NULL)
-		return false;
-	for (i = 0; i < st->nmarked; i++)
-		if (strcmp(st->marked[i], (const char *)anchor) == 0)
-			return true;
-	return false;
+	while (*n != '\0')
+		h = (h ^ (unsigned char)*n++) * 16777619u;
+	return h;
+}
+
+/* The index of anchor name, created when create is set; -1 if absent. */
+static int32_t
+anchor_get(struct ystate *st, const yaml_char_t *name, bool create)
+{
+	size_t mask, i;
+
+	if (name == NULL || st->ahsize == 0) {
+		if (name == NULL || !create)
+			return -1;
+		st->ahsize = 64;
+		st->ahash = xmalloc(st->ahsize * sizeof(*st->ahash));
+		memset(st->ahash, 0xff, st->ahsize * sizeof(*st->ahash));
+	}
+	mask = st->ahsize - 1;
+	for (i = name_hash((const char *)name) & mask; st->ahash[i] >= 0; i = (i + 1) & mask)
+		if (strcmp(st->anchors[st->ahash[i]].name, (const char *)name) == 0)
+			return st->ahash[i];
+	if (!create)
+		return -1;
+	if (st->nanchors == st->capanchors) {
+		st->capanchors = st->capanchors ? st->capanchors * 2 : 16;
+		st->anchors = xreallocarray(st->anchors, st->capanchors, sizeof(*st->anchors));
+	}
+	st->anchors[st->nanchors] = (struct anchor){ .name = xstrdup((const char *)name) };
+	st->ahash[i] = (int32_t)st->nanchors++;
+	if (st->nanchors * 2 > st->ahsize) {
+		size_t j;
+
+		st->ahsize *= 2;
+		free(st->ahash);
+		st->ahash = xmalloc(st->ahsize * sizeof(*st->ahash));
+		memset(st->ahash, 0xff, st->ahsize * sizeof(*st->ahash));
+		mask = st->ahsize - 1;
+		for (j = 0; j < st->nanchors; j++) {
+			for (i = name_hash(st->anchors[j].name) & mask; st->ahash[i] >= 0;
+			    i = (i + 1) & mask)
+				;
+			st->ahash[i] = (int32_t)j;
+		}
+	}
+	return (int32_t)st->nanchors - 1;
 }
 
 static bool
-mark(struct ystate *st, const yaml_char_t *anchor, size_t line)
+is_marked(struct ystate *st, const yaml_char_t *anchor)
 {
-	if (is_marked(st, anchor))
-		return true;
-	if (st->nmarked == MAX_MARKED) {
-		st->error = xasprintf("line %zu: more than %d anchors hold secrets", line + 1,
-		    MAX_MARKED);
-		return false;
+	int32_t a = anchor_get(st, anchor, false);
+
+	return a >= 0 && st->anchors[a].marked;
+}
+
+/* Marks every anchor aliased, directly or not, inside a marked one. */
+static void
+close_marks(struct ystate *st)
+{
+	int32_t *stack = xreallocarray(NULL, st->nanchors + 1, sizeof(*stack));
+	size_t n = 0, i, k;
+	bool *seen = xcalloc(st->nanchors + 1, sizeof(*seen));
+
+	for (i = 0; i < st->nanchors; i++)
+		if (st->anchors[i].marked) {
+			stack[n++] = (int32_t)i;
+			seen[i] = true;
+		}
+	while (n > 0) {
+		struct anchor *a = &st->anchors[stack[--n]];
+
+		a->marked = true;
+		for (k = 0; k < a->nkids; k++)
+			if (!seen[a->kids[k]]) {
+				seen[a->kids[k]] = true;
+				stack[n++] = a->kids[k];
+			}
 	}
-	st->marked[st->nmarked++] = xstrdup((const char *)anchor);
-	st->new_marks = true;
-	return true;
+	free(seen);
+	free(stack);
 }
 
 static void
-node_ctx(const struct ystate *st, const yaml_char_t *anchor, struct nodectx *nc)
+node_ctx(struct ystate *st, const yaml_char_t *anchor, struct nodectx *nc)
 {
 	const struct ylevel *top = st->depth > 0 ? &st->lv[st->depth - 1] : NULL;
 
@@ -214,6 +285,29 @@ scalar_eq(const yaml_event_t *ev, const char *w)
 	    strncasecmp((const char *)ev->data.scalar.value, w, ev->data.scalar.length) == 0;
 }
 
+/* JSON strings that read the same as a plain YAML scalar lose their quotes. */
+static void
+json_plain(yaml_event_t *ev)
+{
+	static const char *const special[] = {
+		"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
+	};
+	const char *v = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length, i;
+
+	if (ev->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE || len == 0 || len > 256 ||
+	    !(isalpha((unsigned char)v[0]) || v[0] == '_'))
+		return;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr("_.-/", v[i]) == NULL)
+			return;
+	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (strlen(special[i]) == len && strncasecmp(v, special[i], len) == 0)
+			return;
+	ev->data.scalar.style = YAML_PLAIN_SCALAR_STYLE;
+	ev->data.scalar.plain_implicit = 1;
+}
+
 static bool
 on_scalar(struct ystate *st, yaml_event_t *ev)
 {
@@ -224,6 +318,8 @@ on_scalar(struct ystate *st, yaml_event_t *ev)
 	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	const char *flag_kind = NULL, *m;
 
+	if (st->json)
+		json_plain(ev);
 	node_ctx(st, ev->data.scalar.anchor, &nc);
 	if (nc.is_key) {
 		top->kc = secretpat_key_class(v, len, &top->kind);
@@ -279,10 +375,27 @@ on_alias(struct ystate *st, yaml_event_t *ev)
 	if (st->depth > 0 && st->lv[st->depth - 1].map && st->lv[st->depth - 1].key_is_name &&
 	    !nc.is_key)
 		st->lv[st->depth - 1].name_kc = KEY_STRONG;	/* {name: *x, ...}: assume the worst */
-	if (!nc.is_key && nc.secret && st->dry &&
-	    !mark(st, ev->data.alias.anchor, ev->start_mark.line)) {
-		yaml_event_delete(ev);
-		return false;
+	if (st->dry) {
+		int32_t a = anchor_get(st, ev->data.alias.anchor, true);
+		size_t d;
+
+		if (!nc.is_key && nc.secret)
+			st->anchors[a].marked = true;
+		/* every open anchored collection contains this alias */
+		for (d = 0; d < st->depth; d++) {
+			struct anchor *o;
+
+			if (st->lv[d].anchor < 0 || st->lv[d].anchor == a)
+				continue;
+			o = &st->anchors[st->lv[d].anchor];
+			if (o->nkids > 0 && o->kids[o->nkids - 1] == a)
+				continue;
+			if (o->nkids == o->capkids) {
+				o->capkids = o->capkids ? o->capkids * 2 : 4;
+				o->kids = xreallocarray(o->kids, o->capkids, sizeof(*o->kids));
+			}
+			o->kids[o->nkids++] = a;
+		}
 	}
 	node_done(st);
 	return emit(st, ev);
@@ -295,7 +408,7 @@ on_start(struct ystate *st, yaml_event_t *ev, bool map)
 	    ev->data.sequence_start.anchor;
 	struct nodectx nc;
 	struct ylevel *l;
-	const struct ylevel *top = st->depth > 0 ? &st->lv[st->depth - 1] : NULL;
+	const struct ylevel *top;
 
 	if (st->depth >= REDACT_YAML_MAX_DEPTH) {
 		st->error = xasprintf("line %zu: nesting deeper than %d levels",
@@ -308,8 +421,10 @@ on_start(struct ystate *st, yaml_event_t *ev, bool map)
 		st->caplv = st->caplv ? st->caplv * 2 : 16;
 		st->lv = xreallocarray(st->lv, st->caplv, sizeof(*st->lv));
 	}
+	top = st->depth > 0 ? &st->lv[st->depth - 1] : NULL;
 	l = &st->lv[st->depth];
 	memset(l, 0, sizeof(*l));
+	l->anchor = st->dry ? anchor_get(st, anchor, anchor != NULL) : -1;
 	l->map = map;
 	l->expect_key = map;
 	l->blanket = nc.blanket || (top != NULL && top->blanket && !nc.is_key);
@@ -389,7 +504,6 @@ run_pass(struct ystate *st, const char *in, size_t len, struct buf *out)
 	st->depth = 0;
 	st->nmaps = 0;
 	st->aliases = 0;
-	st->new_marks = false;
 	if (!yaml_parser_initialize(&parser)) {
 		st->error = xstrdup("out of memory");
 		return false;
@@ -490,7 +604,7 @@ redact_structured(struct redactor *r, const char *in, size_t len, char **out, si
 	struct ystate st = { .r = r, .counts = counts, .json = json };
 	struct buf b = { 0 };
 	_cleanup_free_ char *emitted = NULL;
-	size_t emittedlen, i, pass;
+	size_t emittedlen, i;
 	bool ok = true;
 	json_t *scratch = NULL;
 
@@ -501,16 +615,11 @@ redact_structured(struct redactor *r, const char *in, size_t len, char **out, si
 		    len, REDACT_YAML_MAX_BYTES >> 20);
 		ok = false;
 	}
-	/* dry passes: which mappings are secret pairs, which anchors hold secrets */
-	for (pass = 0; ok; pass++) {
+	/* a dry pass: which mappings are secret pairs, which anchors hold secrets */
+	if (ok) {
 		st.dry = true;
 		ok = run_pass(&st, in, len, NULL);
-		if (!ok || !st.new_marks)
-			break;
-		if (pass + 1 == MAX_PASSES) {
-			st.error = xstrdup("aliases of secrets nest too deeply");
-			ok = false;
-		}
+		close_marks(&st);
 	}
 	if (ok) {
 		/* counts only from the real pass, and only if it succeeds */
@@ -542,8 +651,12 @@ redact_structured(struct redactor *r, const char *in, size_t len, char **out, si
 	buf_free(&b);
 	free(st.lv);
 	free(st.pairs);
-	for (i = 0; i < st.nmarked; i++)
-		free(st.marked[i]);
+	for (i = 0; i < st.nanchors; i++) {
+		free(st.anchors[i].name);
+		free(st.anchors[i].kids);
+	}
+	free(st.anchors);
+	free(st.ahash);
 	if (ok) {
 		free(st.error);
 		return 0;

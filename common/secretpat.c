@@ -323,6 +323,20 @@ looks_secret(const char *v, size_t len)
 	return (len >= 6 && (digit || sym)) || len >= 20;
 }
 
+/* "/etc/creds/token": names a file, not a secret. */
+static bool
+abs_path(const char *v, size_t len)
+{
+	size_t i;
+
+	if (len < 2 || v[0] != '/' || v[1] == '/')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr("/._-@+", v[i]) == NULL)
+			return false;
+	return true;
+}
+
 bool
 secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 {
@@ -332,9 +346,9 @@ secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 	case KEY_STRONG:
 		return !loose || !prose_word(v, len);
 	case KEY_MEDIUM:
-		return !loose || looks_secret(v, len);
+		return !loose || (!abs_path(v, len) && looks_secret(v, len));
 	case KEY_WEAK:
-		return v[0] != '/' && looks_secret(v, len);
+		return !abs_path(v, len) && looks_secret(v, len);
 	default:
 		return false;
 	}
