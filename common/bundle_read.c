@@ -18,7 +18,8 @@
 #include "sha256.h"
 #include "xalloc.h"
 
-#define READ_BLOCK	(64 * 1024)	/* bytes libarchive reads from a file at once */
+#define READ_BLOCK	(16 * 1024)	/* compressed bytes handed to libarchive at once; bounds what
+					   inflates between two ratio checks (about 16 MiB of zeros) */
 #define SCRATCH		(64 * 1024)	/* draining entries the caller skipped */
 #define MAX_DIR_DEPTH	64		/* folders below the top one (directory input) */
 #define MSG_PATH	200		/* bytes of an untrusted path shown in a message */
@@ -45,6 +46,8 @@ struct bundle_reader {
 	int	 fd;			/* the .tar.gz file, or -1 (memory) */
 	const void *mem;		/* memory input */
 	size_t	 mem_len;
+	size_t	 mem_off;		/* memory input: bytes handed out */
+	char	*inbuf;			/* file input: READ_BLOCK bytes */
 	bool	 replay;		/* reopened because manifest.json was not first */
 
 	struct dir_level *stack;	/* directory input: folders being walked */
@@ -338,15 +341,34 @@ cur_shown(const struct bundle_reader *r)
 }
 
 /* Checks the compression ratio so far (path NULL: the current entry); a bomb is refused while streaming. */
+/*
+ * True when the stream so far inflates beyond the caps: the ratio of
+ * uncompressed to compressed bytes (past BUNDLE_RATIO_FLOOR), or far more
+ * uncompressed bytes than the entries may declare.  Fills *in and *out.
+ */
+static bool
+inflated_too_much(struct bundle_reader *r, uint64_t *in, uint64_t *out)
+{
+	la_int64_t i = archive_filter_bytes(r->a, -1);	/* compressed, consumed by gunzip */
+	la_int64_t o = archive_filter_bytes(r->a, 0);	/* uncompressed tar stream */
+
+	*in = i > 0 ? (uint64_t)i : 0;
+	*out = o > 0 ? (uint64_t)o : 0;
+	if (*out > r->lim.max_total + r->lim.max_manifest + 1024 * r->lim.max_entries + BUNDLE_RATIO_FLOOR)
+		return true;
+	if (*out <= BUNDLE_RATIO_FLOOR || r->lim.max_ratio == 0)
+		return false;
+	return *in == 0 || *out / *in > r->lim.max_ratio;
+}
+
+/* Checks the compression ratio so far (path NULL: the current entry); a bomb is refused while streaming. */
 static int
 check_ratio(struct bundle_reader *r, const char *path)
 {
-	uint64_t in = (uint64_t)archive_filter_bytes(r->a, -1);	/* compressed, from the file */
-	uint64_t out = (uint64_t)archive_filter_bytes(r->a, 0);	/* uncompressed tar stream */
+	uint64_t in, out;
 
-	if (out <= BUNDLE_RATIO_FLOOR || r->lim.max_ratio == 0)
+	if (!inflated_too_much(r, &in, &out))
 		return 0;
-	if (in == 0 || out / in > r->lim.max_ratio)
 	{
 		_cleanup_free_ char *shown = path ? NULL : cur_shown(r);
 
@@ -355,7 +377,44 @@ check_ratio(struct bundle_reader *r, const char *path)
 		    (unsigned long long)r->lim.max_ratio, (unsigned long long)out,
 		    (unsigned long long)in);
 	}
-	return 0;
+}
+
+/*
+ * libarchive's source of compressed bytes.  It checks the caps on every
+ * block, so that bytes libarchive inflates on its own (skipping data, long
+ * names, pax headers) are bounded as well as those we read.
+ */
+static la_ssize_t
+client_read(struct archive *a, void *data, const void **buf)
+{
+	struct bundle_reader *r = data;
+	uint64_t in, out;
+
+	if (inflated_too_much(r, &in, &out)) {
+		archive_set_error(a, EFBIG, "compression ratio over %llu:1 (%llu bytes from %llu): "
+		    "a decompression bomb?", (unsigned long long)r->lim.max_ratio,
+		    (unsigned long long)out, (unsigned long long)in);
+		return -1;
+	}
+	if (r->fd < 0) {
+		size_t n = r->mem_len - r->mem_off < READ_BLOCK ? r->mem_len - r->mem_off : READ_BLOCK;
+
+		*buf = (const char *)r->mem + r->mem_off;
+		r->mem_off += n;
+		return (la_ssize_t)n;
+	}
+	for (;;) {
+		ssize_t n = read(r->fd, r->inbuf, READ_BLOCK);
+
+		if (n >= 0) {
+			*buf = r->inbuf;
+			return n;
+		}
+		if (errno != EINTR) {
+			archive_set_error(a, errno, "cannot read: %s", strerror(errno));
+			return -1;
+		}
+	}
 }
 
 static int
@@ -399,9 +458,11 @@ archive_start(struct bundle_reader *r, char **errmsg)
 			*errmsg = xasprintf("cannot seek: %s", strerror(errno));
 			return -errno;
 		}
-		e = archive_read_open_fd(r->a, r->fd, READ_BLOCK);
-	} else
-		e = archive_read_open_memory2(r->a, r->mem, r->mem_len, READ_BLOCK);
+		if (r->inbuf == NULL)
+			r->inbuf = xmalloc(READ_BLOCK);
+	}
+	r->mem_off = 0;
+	e = archive_read_open2(r->a, r, NULL, client_read, NULL, NULL);
 	if (e != ARCHIVE_OK) {
 		*errmsg = describe_archive_error(r, "");
 		return -EINVAL;
@@ -431,7 +492,8 @@ archive_header(struct bundle_reader *r, char **relpath, bool *is_dir, uint64_t *
 		/* the error is about what follows the last entry, or the stream itself */
 		_cleanup_free_ char *prev = (r->cur_path && !first) ? cur_shown(r) : NULL;
 		_cleanup_free_ char *q = prev ? quote(prev) : NULL;
-		_cleanup_free_ char *where = q ? xasprintf("after entry '%s': ", q) : xstrdup("");
+		_cleanup_free_ char *where = q ? xasprintf("after entry '%s': ", q) :
+		    xstrdup(first ? "" : "at the start: ");
 		_cleanup_free_ char *msg = describe_archive_error(r, where);
 
 		return refuse(r, first ? -EINVAL : -EIO, "%s", msg);
@@ -579,9 +641,10 @@ archive_open_manifest(struct bundle_reader *r, char **errmsg)
 		r->replay = true;
 		if ((e = archive_start(r, errmsg)) < 0)
 			return e;
+		free(r->cur_path);
+		r->cur_path = NULL;
 	}
-	free(r->cur_path);
-	r->cur_path = NULL;
+	/* cur_path stays "manifest.json": an error in the next header is "after entry '.../manifest.json'" */
 	sha256_done(&r->hash);
 	return 0;
 fail:
@@ -1037,6 +1100,7 @@ br_free(struct bundle_reader *r)
 	free(r->cur_path);
 	free(r->err);
 	free(r->scratch);
+	free(r->inbuf);
 	free(r);
 }
 
