@@ -100,6 +100,8 @@ quote(const char *s)
 		else
 			buf_addc(&b, (char)c);
 	}
+	if (b.data == NULL)
+		return xstrdup("");
 	return buf_steal(&b, NULL);
 }
 
@@ -1183,7 +1185,13 @@ br_read_all(struct bundle_reader *r, size_t max, char **data, size_t *len)
 
 	*data = NULL;
 	*len = 0;
+	if (r->cur_open && r->cur_size > max) {
+		_cleanup_free_ char *shown = cur_shown(r), *q = quote(shown);
+
+		return set_err(r, -EFBIG, "entry '%s': larger than %zu bytes", q, max);
+	}
 	buf_grow(&b, (r->cur_size < max ? (size_t)r->cur_size : max) + 1);
+	b.data[0] = '\0';
 	for (;;) {
 		if (b.cap - b.len < 4096)
 			buf_grow(&b, b.cap);

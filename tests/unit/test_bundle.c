@@ -168,6 +168,7 @@ check_with_reader(const char *path, const struct content c[4], bool is_dir)
 		assert_non_null(e.listed);
 		assert_int_equal(br_read_all(r, 64 << 20, &data, &len), 0);
 		assert_int_equal(len, want->len);
+		assert_int_equal(data[len], '\0');
 		if (len > 0)
 			assert_memory_equal(data, want->data, len);
 		assert_int_equal(br_verdict(r), BR_VERIFIED);
@@ -487,6 +488,8 @@ test_discard(void **state)
 	assert_int_equal(br_open(&r, path, NULL, &err), 0);
 	assert_int_equal(br_next(r, &ent), 1);
 	assert_string_equal(ent.path, "keep1");
+	assert_int_equal(br_read_all(r, 2, &data, &len), -EFBIG);	/* over the caller's max */
+	assert_non_null(strstr(br_error(r), "entry 'top/keep1': larger than 2 bytes"));
 	assert_int_equal(br_read_all(r, 100, &data, &len), 0);
 	assert_string_equal(data, "one");
 	free(data);
