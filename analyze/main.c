@@ -1,38 +1,282 @@
-/* main.c: triage-analyze's command line (a stub until the collector lands). */
-#include <err.h>
+/* main.c: triage-analyze's command line: rules in, bundle in, one report out (exit 0, 1 or 2). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "cleanup.h"
+
+#define EXIT_FINDINGS	1
+#define EXIT_BAD	2
+
+static const char *prog = "triage-analyze";
+static volatile sig_atomic_t have_tmp;
+static char tmp_path[4096];
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: triage-analyze [-r RULES] [-f markdown|html|json] [-o PATH] [--fail-on LEVEL] BUNDLE\n"
-	    "       triage-analyze --check-rules [-r RULES] | --list-rules\n");
+	fprintf(f,
+	    "usage: triage-analyze [OPTIONS] BUNDLE\n"
+	    "       triage-analyze --check-rules [-r RULES]...\n"
+	    "       triage-analyze --list-rules [-r RULES]...\n"
+	    "\n"
+	    "BUNDLE is a .tar.gz made by triage-collect, or a folder extracted from one.\n"
+	    "\n"
+	    "  -r, --rules PATH     rules file or folder, repeatable (default: the built-in rules)\n"
+	    "  -f, --format FORMAT  markdown (default), html, json\n"
+	    "  -o, --output PATH    write the report there (atomically) instead of stdout\n"
+	    "      --fail-on LEVEL  exit 1 on a finding at LEVEL or above: critical, error (default),\n"
+	    "                       warning, info, none\n"
+	    "      --check-rules    validate the rules and run their examples; no bundle needed\n"
+	    "      --list-rules     list rule ids, severities and titles\n"
+	    "  -q, --quiet          print nothing but errors\n"
+	    "      --version        print the version\n"
+	    "  -h, --help           print this help\n"
+	    "\n"
+	    "Exit status: 0 no finding at or above --fail-on, 1 at least one, 2 bad input or usage.\n");
+}
+
+static void
+on_signal(int sig)
+{
+	if (have_tmp)
+		unlink(tmp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Writes the report to path through a temporary file in the same folder, then renames it. */
+static int
+write_atomic(const char *path, const struct report_format *fmt, const struct analysis *a, char **why)
+{
+	_cleanup_free_ char *d = xstrdup(path), *b = xstrdup(path);
+	const char *dir = dirname(d), *base = basename(b);
+	mode_t um;
+	FILE *f;
+	int fd, r;
+
+	if ((size_t)snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.XXXXXX", dir, base) >= sizeof(tmp_path)) {
+		*why = xstrdup("path too long");
+		return -ENAMETOOLONG;
+	}
+	fd = mkostemp(tmp_path, O_CLOEXEC);
+	if (fd < 0) {
+		*why = xasprintf("cannot create a file in %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	have_tmp = 1;
+	um = umask(0);
+	umask(um);
+	(void)fchmod(fd, 0644 & ~um);
+	f = fdopen(fd, "we");
+	if (f == NULL) {
+		r = -errno;
+		close(fd);
+		goto fail;
+	}
+	r = fmt->write(f, a);
+	if (r == 0 && (fflush(f) != 0 || ferror(f)))
+		r = -errno ? -errno : -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		goto fail;
+	if (rename(tmp_path, path) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	have_tmp = 0;
+	return 0;
+fail:
+	unlink(tmp_path);
+	have_tmp = 0;
+	*why = xasprintf("cannot write: %s", strerror(-r));
+	return r;
+}
+
+static void
+list_rules(const struct ruleset *rs)
+{
+	static const char *const engine_ids[] = { "bundle-integrity-failed", "bundle-contains-secret" };
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		printf("%-38s %-9s %s\n", rs->rules[i]->id, severity_name(rs->rules[i]->severity), rs->rules[i]->title);
+	for (i = 0; i < ELEMENTSOF(engine_ids); i++) {
+		const struct rule *r = engine_rule(engine_ids[i]);
+
+		printf("%-38s %-9s %s (engine)\n", r->id, severity_name(r->severity), r->title);
+	}
 }
 
 int
 main(int argc, char *argv[])
 {
+	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION };
 	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "check-rules", no_argument, NULL, OPT_CHECK },
+		{ "list-rules", no_argument, NULL, OPT_LIST },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const char **rules = NULL, *output = NULL;
+	const struct report_format *fmt = &report_formats[0];
+	size_t n_rules = 0, i;
+	int c, fail_on = SEV_ERROR, r, status;
+	bool check = false, list = false;
+	struct ruleset *rs;
+	struct model *m = NULL;
+	struct analysis *a;
+	char *errmsg = NULL;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:f:o:qh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			rules = xreallocarray(rules, n_rules + 1, sizeof(*rules));
+			rules[n_rules++] = optarg;
+			break;
+		case 'f':
+			if ((fmt = report_format_find(optarg)) == NULL) {
+				fprintf(stderr, "%s: --format: unknown format '%s' (markdown, html, json)\n", prog, optarg);
+				return EXIT_BAD;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if ((fail_on = severity_parse(optarg, true)) < 0) {
+				fprintf(stderr, "%s: --fail-on: unknown level '%s' (critical, error, warning, info, none)\n",
+				    prog, optarg);
+				return EXIT_BAD;
+			}
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_LIST:
+			list = true;
+			break;
+		case 'q':
+			break;
+		case OPT_VERSION:
+			printf("triage-analyze %s\n", TRIAGE_VERSION);
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
-		case 'V':
-			printf("triage-analyze %s\n", TRIAGE_VERSION);
-			return 0;
+		case ':':
+			fprintf(stderr, "%s: option '%s' needs an argument\n", prog, argv[optind - 1]);
+			return EXIT_BAD;
 		default:
+			if (optopt != 0)
+				fprintf(stderr, "%s: unknown option '-%c'\n", prog, optopt);
+			else
+				fprintf(stderr, "%s: unknown option '%s'\n", prog, argv[optind - 1]);
 			usage(stderr);
-			return 2;
+			return EXIT_BAD;
 		}
 	}
-	errx(1, "analysis is not implemented yet");
+	if (!check && !list && argc - optind != 1) {
+		fprintf(stderr, "%s: %s\n", prog, argc - optind == 0 ? "no BUNDLE given" : "give exactly one BUNDLE");
+		usage(stderr);
+		return EXIT_BAD;
+	}
+	if ((check || list) && argc - optind != 0) {
+		fprintf(stderr, "%s: --check-rules and --list-rules take no BUNDLE\n", prog);
+		return EXIT_BAD;
+	}
+
+	rs = ruleset_new();
+	r = 0;
+	if (n_rules == 0)
+		r = rules_load_buffer(rs, BUILTIN_RULES_NAME, triage_builtin_rules, strlen(triage_builtin_rules));
+	for (i = 0; i < n_rules; i++) {
+		int q = rules_load_path(rs, rules[i]);
+
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	free(rules);
+	if (rules_finish(rs) < 0 && r == 0)
+		r = -EINVAL;
+	if (check) {
+		unsigned n_examples = 0, failed = rules_check_examples(rs, &n_examples);
+
+		for (i = 0; i < rs->n_diags; i++)
+			fprintf(stderr, "%s\n", rs->diags[i]);
+		if (rs->n_diags > 0 || r < 0 || failed > 0) {
+			fprintf(stderr, "%s: %zu %s in the rules\n", prog, rs->n_diags,
+			    rs->n_diags == 1 ? "problem" : "problems");
+			ruleset_free(rs);
+			return EXIT_BAD;
+		}
+		printf("%zu rules, %u examples: all pass\n", rs->n, n_examples);
+		ruleset_free(rs);
+		return 0;
+	}
+	if (r < 0 || rs->n_diags > 0) {
+		fprintf(stderr, "%s: %s", prog, rs->n_diags > 0 ? rs->diags[0] : "invalid rules");
+		if (rs->n_diags > 1)
+			fprintf(stderr, " (and %zu more problems: run --check-rules)", rs->n_diags - 1);
+		fputc('\n', stderr);
+		ruleset_free(rs);
+		return EXIT_BAD;
+	}
+	if (list) {
+		list_rules(rs);
+		ruleset_free(rs);
+		return fflush(stdout) == 0 ? 0 : EXIT_BAD;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	r = load_bundle(argv[optind], rs, &m, &errmsg);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, argv[optind], errmsg ? errmsg : strerror(-r));
+		free(errmsg);
+		ruleset_free(rs);
+		return EXIT_BAD;
+	}
+	a = evaluate(rs, m);
+	if (output != NULL) {
+		r = write_atomic(output, fmt, a, &errmsg);
+		if (r < 0)
+			fprintf(stderr, "%s: %s: %s\n", prog, output, errmsg);
+	} else {
+		r = fmt->write(stdout, a);
+		if (r == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+			r = errno ? -errno : -EIO;
+		if (r < 0)
+			fprintf(stderr, "%s: stdout: cannot write the report: %s\n", prog, strerror(-r));
+	}
+	free(errmsg);
+	if (r < 0)
+		status = EXIT_BAD;
+	else if (fail_on != SEV_NONE && analysis_worst(a) <= (enum severity)fail_on)
+		status = EXIT_FINDINGS;
+	else
+		status = 0;
+	analysis_free(a);
+	model_free(m);
+	ruleset_free(rs);
+	return status;
 }

@@ -1,0 +1,495 @@
+/* analyze.h: triage-analyze's internals: YAML trees, rules, the bundle model, the engine, reports. */
+#ifndef TRIAGE_ANALYZE_H
+#define TRIAGE_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <jansson.h>
+#include <pcre2.h>
+
+#include "bundle.h"
+#include "xalloc.h"
+
+#define AGENT_UNIT		"onboarding-agent.service"
+#define ONBOARDING_CONFIG	"/etc/onboarding-agent/onboarding.config.yaml"
+#define ONBOARDING_CONFIG_ENV	"env/ONBOARDING_CONFIG"
+
+#define JOURNAL_LINE_MAX	(1024 * 1024)	/* longer journal lines are counted and skipped */
+#define EVIDENCE_HEAD		3		/* first lines kept per finding */
+#define EVIDENCE_TAIL		3		/* last lines kept per finding */
+#define SMALL_FILE_MAX		(8 * 1024 * 1024) /* units, configs, resolver files kept in memory */
+#define MODEL_FILES_MAX		512		/* small files kept in memory */
+
+/* ---- severities --------------------------------------------------------- */
+
+/* Highest first, as CONTRACT.md orders them. */
+enum severity {
+	SEV_CRITICAL,
+	SEV_ERROR,
+	SEV_WARNING,
+	SEV_INFO,
+	SEV_NONE,	/* only for --fail-on none */
+};
+
+const char *severity_name(enum severity);
+/* Parses "critical".."info" (and "none" when allow_none); -EINVAL otherwise. */
+int severity_parse(const char *s, bool allow_none);
+
+/* ---- yaml.c: YAML documents as trees that remember where each node was -- */
+
+enum ynode_kind {
+	YN_SCALAR,
+	YN_SEQ,
+	YN_MAP,
+	YN_ALIAS,	/* an alias, never expanded (alias bombs stay small) */
+};
+
+struct ynode {
+	enum ynode_kind kind;	/* what it is */
+	char	*value;		/* scalar text, NUL-terminated (may hold NULs: see len) */
+	size_t	 len;		/* bytes of value */
+	bool	 plain;		/* unquoted scalar (so `true` means a boolean) */
+	unsigned line;		/* 1-based line of the node's start */
+	unsigned col;		/* 1-based column */
+	struct ynode **kids;	/* sequence items, or map keys and values alternating */
+	size_t	 n;		/* items, or 2 x pairs */
+};
+
+#define YAML_MAX_DEPTH	64
+#define YAML_MAX_NODES	200000
+
+/*
+ * Parses the first document of data (libyaml).  Returns 0 and a tree (free
+ * with ynode_free()), or -EINVAL with *line, *col and *msg (free it) saying
+ * what is wrong; an empty document gives an empty map.
+ */
+int ytree_parse(const char *data, size_t len, struct ynode **ret,
+    unsigned *line, unsigned *col, char **msg);
+void ynode_free(struct ynode *);
+/* The value of key in a map, or NULL. */
+const struct ynode *ynode_get(const struct ynode *map, const char *key);
+/* Follows a dotted path ("onboardingEndpoint.host") through maps; NULL when absent. */
+const struct ynode *ynode_path(const struct ynode *root, const char *dotted);
+/* True for a plain scalar YAML reads as true (true, True, TRUE, yes, on). */
+bool ynode_is_true(const struct ynode *);
+
+/* ---- rules.c: the rules language ----------------------------------------- */
+
+enum cond_kind {
+	COND_ALL,
+	COND_ANY,
+	COND_NOT,
+	COND_JOURNAL,
+	COND_UNIT,
+	COND_FILE,
+	COND_RESOLVER,
+	COND_MANIFEST,
+};
+
+/* Comparison of a unit property, a config key, a manifest source. */
+enum cmp_op {
+	OP_NONE,
+	OP_EXISTS,	/* want says whether it should exist */
+	OP_EQUALS,
+	OP_NOT_EQUALS,
+	OP_IN,
+	OP_NOT_IN,
+	OP_MATCHES,
+	OP_AT_LEAST,
+	OP_AT_MOST,
+};
+
+/* A compiled PCRE2 pattern (byte mode) with JIT and its own match data. */
+struct regex {
+	char		  *src;		/* the pattern as written */
+	pcre2_code	  *code;	/* compiled, JIT when available */
+	pcre2_match_data *md;		/* match data sized for the pattern */
+};
+
+enum probe_want {
+	PROBE_ANY,
+	PROBE_OK,
+	PROBE_FAILED,
+};
+
+/* One condition of a rule's `when`. */
+struct cond {
+	enum cond_kind kind;	/* which condition */
+	unsigned line, col;	/* where it was written */
+	struct cond **kids;	/* all / any / not */
+	size_t	 n_kids;
+
+	/* journal */
+	char	*unit;		/* unit glob (default the agent's unit) */
+	struct regex re;	/* `match` */
+	char	**literals;	/* prefilter: every matching MESSAGE holds one of these, or NULL */
+	size_t	*literal_lens;
+	size_t	 n_literals;
+	int	 prio_min;	/* PRIORITY range, inclusive (0..7 when not given) */
+	int	 prio_max;
+	unsigned long min_count; /* matches needed (default 1) */
+	uint64_t within;	/* only the last `within` usec of the slice count (0: all) */
+	bool	 absent;	/* true when no line matches */
+	unsigned jindex;	/* index of this journal condition in the ruleset */
+	const char *rule_id;	/* the rule it belongs to (for notes) */
+
+	/* unit, file, manifest: what is compared and how */
+	char	*property;	/* unit property or config key (dotted) */
+	char	**paths;	/* file: host paths or env/NAME, first present wins */
+	size_t	 n_paths;
+	bool	 test_parses;	/* file: `parses` given */
+	enum cmp_op op;		/* comparison */
+	bool	 want;		/* exists / parses: the wanted value */
+	char	**values;	/* equals / not_equals (1), in / not_in (n) */
+	size_t	 n_values;
+	double	 number;	/* at_least / at_most */
+	struct regex vre;	/* matches */
+
+	/* resolver */
+	bool	 nameservers;	/* the nameservers test (want: whether some are listed) */
+	char	*probe_host;	/* probe: host, or NULL for the onboarding endpoint's */
+	enum probe_want probe_resolve;
+	enum probe_want probe_connect;
+
+	/* manifest */
+	char	*source;	/* source name glob */
+};
+
+/* An example a rule carries: a small bundle as YAML, and whether the rule must fire. */
+struct example {
+	bool	 want_match;		/* under `match` (true) or `no_match` */
+	const struct ynode *spec;	/* the example (borrowed from the ruleset's trees) */
+	const char *file;		/* rules file name (borrowed) */
+};
+
+/* One rule. */
+struct rule {
+	char	*id;			/* kebab-case id */
+	char	*title;			/* one line */
+	enum severity severity;
+	char	*description;		/* what it detects, plain text */
+	char	*message;		/* template with {placeholders} */
+	char	*remedy;		/* small markdown subset */
+	char	**links;		/* http(s) URLs */
+	size_t	 n_links;
+	struct cond *when;		/* the condition */
+	struct example *examples;
+	size_t	 n_examples;
+	const char *file;		/* rules file it came from (borrowed) */
+	unsigned line, col;		/* where the rule starts */
+	bool	 engine;		/* raised by the engine itself (bundle checks) */
+};
+
+/* Every loaded rule, plus what --check-rules reports. */
+struct ruleset {
+	struct rule **rules;		/* in load order */
+	size_t	 n;
+	struct cond **jconds;		/* every journal condition, by jindex */
+	size_t	 n_jconds;
+	struct ynode **trees;		/* parsed rules files (examples point into them) */
+	size_t	 n_trees;
+	char	**names;		/* rules file names (rules point into them) */
+	size_t	 n_names;
+	char	**diags;		/* "FILE:LINE:COLUMN: message" */
+	size_t	 n_diags;
+	pcre2_match_context *mctx;	/* match and depth limits */
+	pcre2_jit_stack *jit_stack;	/* JIT stack for every pattern */
+};
+
+#define REGEX_MATCH_LIMIT	200000
+#define REGEX_DEPTH_LIMIT	2000
+#define REGEX_HEAP_LIMIT	(4 * 1024)	/* KiB */
+
+/* The built-in rules (rules/onboarding-agent.yaml, NUL-terminated). */
+extern const char triage_builtin_rules[];
+#define BUILTIN_RULES_NAME	"onboarding-agent.yaml (built-in)"
+
+/* A new empty ruleset; free with ruleset_free(). */
+struct ruleset *ruleset_new(void);
+void ruleset_free(struct ruleset *);
+/*
+ * Parses rules from memory, appending them; name labels diagnostics.
+ * Returns 0, or -EINVAL with diagnostics in rs->diags.
+ */
+int rules_load_buffer(struct ruleset *rs, const char *name, const char *data, size_t len);
+/* Loads a rules file, or every *.yaml / *.yml of a folder in name order. */
+int rules_load_path(struct ruleset *rs, const char *path);
+/* After loading: checks ids are unique across files.  Returns 0 or -EINVAL. */
+int rules_finish(struct ruleset *rs);
+/* Runs every example; failures go to rs->diags.  Returns the number that failed. */
+unsigned rules_check_examples(struct ruleset *rs, unsigned *n_examples);
+/* Adds a diagnostic. */
+void rules_diag(struct ruleset *rs, const char *file, unsigned line, unsigned col,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Matches subject against re with the ruleset's limits: 1 match, 0 none, <0 PCRE2 error. */
+int regex_match(const struct ruleset *rs, const struct regex *re, const char *s, size_t len);
+/* The engine's own rules (bundle-integrity-failed, bundle-contains-secret). */
+const struct rule *engine_rule(const char *id);
+/*
+ * The prefilter literals of a pattern: every match contains at least one of
+ * them (one per top-level branch), each limited to bytes JSON never escapes,
+ * so it appears verbatim in a raw journal line without \u escapes.  NULL when
+ * no such set is known.  Free each string, the array and *lens.
+ */
+char **regex_required_literals(const char *pattern, size_t **lens, size_t *n);
+
+/* ---- the model of a bundle (load.c) -------------------------------------- */
+
+/* A line that proves a finding. */
+struct evidence {
+	char	*source;	/* bundle path, e.g. journal/onboarding-agent.service.jsonl */
+	unsigned long line;	/* 1-based line in it, 0 when none */
+	uint64_t time;		/* usec since the epoch, 0 when none */
+	char	*text;		/* the raw text (escaped on output) */
+	size_t	 len;		/* bytes of text */
+};
+
+void evidence_clear(struct evidence *);
+
+/* What one journal condition saw in one journal file. */
+struct jresult {
+	unsigned long count;		/* matching lines */
+	uint64_t first, last;		/* their first and last time */
+	struct evidence head[EVIDENCE_HEAD];	/* first matches */
+	unsigned n_head;
+	struct evidence tail[EVIDENCE_TAIL];	/* last matches, a ring */
+	unsigned n_tail;		/* matches stored in the ring (<= EVIDENCE_TAIL) */
+	unsigned tail_pos;		/* next slot of the ring */
+	char	**cap_names;		/* named captures of the latest match */
+	char	**cap_values;
+	size_t	 n_caps;
+	unsigned long limit_hits;	/* lines where the regex hit a limit */
+};
+
+/* A journal file of the bundle, streamed once. */
+struct journal_file {
+	char	*path;			/* journal/<unit>.jsonl */
+	char	*unit;			/* <unit> */
+	enum br_verdict verdict;	/* integrity, once read */
+	unsigned long lines;		/* lines seen */
+	unsigned long invalid;		/* not JSON, no MESSAGE, ... */
+	unsigned long too_long;		/* over JOURNAL_LINE_MAX, skipped */
+	unsigned long parsed;		/* lines handed to jansson */
+	uint64_t first, last;		/* time of the first and last entry */
+	uint64_t slice_end;		/* end of the collected slice (for `within`), 0 if unknown */
+	struct jresult **res;		/* per journal condition, NULL when it does not apply */
+	size_t	 n_res;
+};
+
+/* A small file kept in memory: units, configs, resolver files, host.json. */
+struct kfile {
+	char	*path;			/* bundle path */
+	char	*data;			/* contents, NUL-terminated */
+	size_t	 len;
+	enum br_verdict verdict;	/* integrity */
+	bool	 tried;			/* YAML parse attempted */
+	struct ynode *tree;		/* parsed YAML, or NULL */
+	char	*parse_error;		/* "line N: message" when it does not parse */
+	bool	 json_tried;		/* JSON parse attempted (units) */
+	json_t	*json;			/* parsed JSON object, or NULL */
+};
+
+#define TL_FINE		1024	/* fine buckets of the timeline histogram */
+#define TL_LEVELS	4	/* err-or-worse, warning, notice/info, debug */
+
+/* The agent's journal per time bucket and level, bounded whatever the size. */
+struct timeline {
+	uint64_t t0;			/* start of bucket 0 (usec) */
+	uint64_t width;			/* usec per bucket, doubles as needed */
+	uint32_t n[TL_FINE][TL_LEVELS];	/* entries */
+	uint64_t min, max;		/* first and last time seen */
+	unsigned long total;		/* entries with a time */
+};
+
+/* A problem with a bundle entry's integrity. */
+struct integrity_problem {
+	char	*path;			/* bundle path */
+	char	*problem;		/* e.g. "SHA-256 differs from the manifest" */
+};
+
+/* A secret pattern found in the bundle (never its value). */
+struct secret_found {
+	char	*path;
+	unsigned long line;
+	char	*kind;
+};
+
+/* A bundle as the rules see it. */
+struct model {
+	char	*bundle_path;		/* as given on the command line */
+	json_t	*manifest;		/* own reference */
+	json_t	*host;			/* host.json, or NULL */
+	char	*hostname;		/* from the manifest or host.json */
+	char	*collected_at;		/* RFC 3339 from the manifest */
+	struct kfile *files;		/* small files */
+	size_t	 n_files;
+	struct journal_file *journals;
+	size_t	 n_journals;
+	struct integrity_problem *integrity;
+	size_t	 n_integrity;
+	struct secret_found *secrets;
+	size_t	 n_secrets;
+	unsigned long secrets_total;	/* hits, the list is capped */
+	struct timeline tl;		/* the agent's journal over time */
+	bool	 tl_used;
+	char	**notes;		/* things the analysis skipped, said once */
+	size_t	 n_notes;
+	const struct ruleset *rs;	/* the rules (journal conditions) */
+};
+
+/* An empty model for rules rs; free with model_free(). */
+struct model *model_new(const struct ruleset *rs, const char *bundle_path);
+void model_free(struct model *);
+/* Adds a small file (takes data, malloc'd and NUL-terminated). */
+struct kfile *model_add_file(struct model *, const char *path, char *data, size_t len,
+    enum br_verdict verdict);
+/* The file at bundle path, or NULL. */
+struct kfile *model_file(const struct model *, const char *path);
+/* Parses a kept file as YAML once; returns the tree or NULL (then kf->parse_error). */
+const struct ynode *kfile_yaml(struct kfile *kf);
+/* The manifest source called name, or NULL. */
+const json_t *model_source(const struct model *, const char *name);
+/* Adds a note for the report (e.g. a file too large to analyze). */
+void model_note(struct model *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records an integrity problem. */
+void model_integrity(struct model *, const char *path, const char *problem);
+
+/*
+ * Reads a bundle (tar.gz or folder) into a model for rs: small files kept,
+ * journals streamed once through the journal conditions.  Returns 0, or a
+ * negative errno with *errmsg (free it) when the bundle must be refused.
+ */
+int load_bundle(const char *path, const struct ruleset *rs, struct model **ret, char **errmsg);
+
+/* ---- journal.c: journal lines ------------------------------------------- */
+
+/* What a cheap scan of a raw line found, without a JSON parser. */
+struct jl_scan {
+	bool	 understood;	/* a flat object of string / number-array values, keys without escapes */
+	bool	 has_msg;	/* a MESSAGE key was seen (when understood) */
+	const char *msg;	/* raw (JSON-escaped) MESSAGE string contents, when understood */
+	size_t	 msg_len;
+	bool	 msg_string;	/* MESSAGE is a JSON string */
+	bool	 msg_unicode;	/* ... holding \u escapes (decoded bytes may differ from raw) */
+	bool	 has_time;
+	uint64_t time;		/* __REALTIME_TIMESTAMP */
+	int	 priority;	/* PRIORITY, -1 when absent */
+	int	 level;		/* the agent's level word in MESSAGE, else priority, else -1 */
+};
+
+/* A parsed journal entry (jansson): the fields the rules use. */
+struct jl_entry {
+	struct buf msg;		/* MESSAGE decoded (string or byte array), may hold NULs */
+	bool	 has_msg;
+	uint64_t time;		/* __REALTIME_TIMESTAMP, 0 if absent */
+	int	 priority;	/* PRIORITY, -1 when absent */
+};
+
+/* Scans a raw journal line (no NUL needed); never fails, never reads past len. */
+void journal_scan_line(const char *line, size_t len, struct jl_scan *out);
+/*
+ * True when the line could match cond, judging from the scan alone.  Never
+ * false for a line whose parsed MESSAGE would match (the prefilter is sound).
+ */
+bool journal_may_match(const struct cond *c, const struct jl_scan *s);
+/*
+ * Parses a journal line with jansson into e (reset first; free with
+ * jl_entry_free()).  Returns 0, or -EINVAL when it is not a JSON object.
+ */
+int journal_parse_line(const char *line, size_t len, struct jl_entry *e);
+void jl_entry_free(struct jl_entry *);
+
+/* One journal file being streamed. */
+struct journal_run;
+
+/* Starts streaming the journal file jf of model m; free with journal_run_free(). */
+struct journal_run *journal_run_new(struct model *m, struct journal_file *jf);
+/* Feeds bytes (any chunking). */
+void journal_run_feed(struct journal_run *, const char *data, size_t len);
+/* Ends the file (a last line without newline counts). */
+void journal_run_end(struct journal_run *);
+void journal_run_free(struct journal_run *);
+/* Handles one complete line (no newline); lineno is 1-based. */
+void journal_line(struct model *m, struct journal_file *jf, const char *line, size_t len,
+    unsigned long lineno);
+/* Adds a journal file to the model (path journal/<unit>.jsonl). */
+struct journal_file *model_add_journal(struct model *m, const char *path);
+
+/* ---- evaluate.c ----------------------------------------------------------- */
+
+/* A rule that fired. */
+struct finding {
+	const struct rule *rule;
+	char	*message;		/* template filled in */
+	unsigned long count;		/* matching lines, or 1 */
+	uint64_t first, last;		/* 0 when not from the journal */
+	struct evidence *ev;		/* first and last lines */
+	size_t	 n_ev;
+	unsigned long ev_total;		/* lines that matched in all */
+};
+
+/* A rule that could not be evaluated, and why. */
+struct not_evaluated {
+	const struct rule *rule;
+	char	*reason;
+};
+
+/* The result of a run. */
+struct analysis {
+	struct model *m;			/* borrowed */
+	struct finding *findings;		/* sorted by severity, then first seen */
+	size_t	 n_findings;
+	struct not_evaluated *not_eval;
+	size_t	 n_not_eval;
+	char	**notes;			/* engine notes (regex limits, skipped lines) */
+	size_t	 n_notes;
+};
+
+/* Evaluates every rule of rs on m (and the engine's checks).  Free with analysis_free(). */
+struct analysis *evaluate(const struct ruleset *rs, struct model *m);
+void analysis_free(struct analysis *);
+/* The highest severity among findings, or SEV_NONE. */
+enum severity analysis_worst(const struct analysis *);
+/*
+ * Evaluates one rule on m: 1 fired (*f filled), 0 did not, -ENODATA inputs
+ * missing (*reason set, free it).
+ */
+int evaluate_rule(const struct ruleset *rs, const struct rule *r, struct model *m,
+    struct finding *f, char **reason);
+void finding_clear(struct finding *);
+
+/* Facts the reports show beside findings. */
+const json_t *model_unit(const struct model *m, const char *unit);
+/* "failed (Result: exit-code, 5 restarts)" or "not installed" or "unknown (...)"; free it. */
+char *agent_state(const struct model *m);
+/* The nameservers resolv.conf lists, as a NULL-terminated array (free with strv_free()). */
+char **resolv_nameservers(const struct model *m, bool *known);
+void strv_free(char **);
+/* The onboarding config kept in the model (etc file or env), or NULL. */
+struct kfile *onboarding_config(const struct model *m);
+
+/* ---- reports ---------------------------------------------------------------- */
+
+/* An output format: a name and a writer. */
+struct report_format {
+	const char *name;
+	int (*write)(FILE *f, const struct analysis *a);
+};
+
+extern const struct report_format report_formats[];
+const struct report_format *report_format_find(const char *name);
+
+int report_markdown(FILE *, const struct analysis *);
+int report_html(FILE *, const struct analysis *);
+int report_json(FILE *, const struct analysis *);
+
+/* Shared by the writers: RFC 3339 of usec into buf ("" for 0). */
+const char *report_time(uint64_t usec, char buf[static 40]);
+/* The JSON document of the report (also used by tests).  New reference. */
+json_t *report_json_doc(const struct analysis *a);
+
+#endif

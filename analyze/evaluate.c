@@ -1,0 +1,1308 @@
+/* evaluate.c: rules on the model: three-valued conditions, facts, messages, engine checks, ordering. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analyze.h"
+#include "cleanup.h"
+#include "timeutil.h"
+
+enum tri {
+	T_FALSE,
+	T_TRUE,
+	T_UNKNOWN,
+};
+
+/* What evaluating one rule gathers. */
+struct ectx {
+	const struct ruleset *rs;
+	struct model *m;
+	const struct rule *r;
+	unsigned long count;		/* matching journal lines */
+	bool	 from_journal;		/* count came from the journal */
+	uint64_t first, last;
+	struct evidence *ev;		/* candidates (copies) */
+	size_t	 n_ev;
+	const char **cap_names;		/* borrowed from journal results */
+	const char **cap_values;
+	size_t	 n_caps;
+	char	*reason;		/* why a condition could not be evaluated (first one) */
+};
+
+void
+strv_free(char **v)
+{
+	char **p;
+
+	if (v == NULL)
+		return;
+	for (p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+static void
+set_reason(struct ectx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_reason(struct ectx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->reason != NULL)
+		return;
+	va_start(ap, fmt);
+	x->reason = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void
+add_evidence(struct ectx *x, const char *source, unsigned long line, uint64_t time, const char *text)
+{
+	struct evidence *ev;
+
+	x->ev = xreallocarray(x->ev, x->n_ev + 1, sizeof(*x->ev));
+	ev = &x->ev[x->n_ev++];
+	ev->source = xstrdup(source);
+	ev->line = line;
+	ev->time = time;
+	ev->len = strlen(text);
+	ev->text = xstrdup(text);
+}
+
+static void
+add_evidence_copy(struct ectx *x, const struct evidence *e)
+{
+	struct evidence *ev;
+
+	x->ev = xreallocarray(x->ev, x->n_ev + 1, sizeof(*x->ev));
+	ev = &x->ev[x->n_ev++];
+	ev->source = xstrdup(e->source);
+	ev->line = e->line;
+	ev->time = e->time;
+	ev->text = xmemdup(e->text, e->len);
+	ev->len = e->len;
+}
+
+/* Why a source is missing, in words: "unit/x: unavailable (detail)" or "x is not in the bundle". */
+static char *
+source_why(const struct model *m, const char *source, const char *bundle_path)
+{
+	const json_t *s = model_source(m, source);
+	const char *st, *detail;
+
+	if (s == NULL)
+		return xasprintf("%s is not in the bundle (the collector did not record source %s)",
+		    bundle_path, source);
+	st = json_string_value(json_object_get(s, "status"));
+	detail = json_string_value(json_object_get(s, "detail"));
+	return xasprintf("%s: %s%s%s%s", source, st ? st : "not collected", detail ? " (" : "",
+	    detail ? detail : "", detail ? ")" : "");
+}
+
+static const char *
+source_status(const struct model *m, const char *source)
+{
+	return json_string_value(json_object_get(model_source(m, source), "status"));
+}
+
+static bool
+verdict_bad(enum br_verdict v)
+{
+	return v != BR_VERIFIED && v != BR_PENDING;
+}
+
+/* ---- facts the conditions and messages read ------------------------------ */
+
+const json_t *
+model_unit(const struct model *m, const char *unit)
+{
+	_cleanup_free_ char *path = xasprintf("units/%s.json", unit);
+	struct kfile *kf = model_file(m, path);
+	json_t *j;
+
+	if (kf == NULL || verdict_bad(kf->verdict))
+		return NULL;
+	if (!kf->json_tried) {
+		kf->json_tried = true;
+		j = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
+		if (j != NULL && !json_is_object(j)) {
+			json_decref(j);
+			j = NULL;
+		}
+		kf->json = j;
+	}
+	return kf->json;
+}
+
+static char *
+json_to_text(const json_t *v)
+{
+	if (v == NULL)
+		return xstrdup("(missing)");
+	if (json_is_string(v))
+		return xmemdup(json_string_value(v), json_string_length(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%g", json_real_value(v));
+	if (json_is_true(v))
+		return xstrdup("true");
+	if (json_is_false(v))
+		return xstrdup("false");
+	if (json_is_null(v))
+		return xstrdup("null");
+	{
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		if (s == NULL)
+			return xstrdup("?");
+		{
+			char *r = xstrdup(s);
+
+			free(s);
+			return r;
+		}
+	}
+}
+
+static bool
+json_number(const json_t *v, double *ret)
+{
+	char *end;
+
+	if (json_is_number(v)) {
+		*ret = json_number_value(v);
+		return true;
+	}
+	if (json_is_string(v) && json_string_length(v) > 0) {
+		*ret = strtod(json_string_value(v), &end);
+		return *end == '\0' && !isnan(*ret);
+	}
+	return false;
+}
+
+/* The bundle path and source name of a config path of the rules (/etc/... or env/NAME). */
+static void
+config_names(const char *p, char **bundle_path, char **source)
+{
+	if (strncmp(p, "env/", 4) == 0) {
+		*bundle_path = xasprintf("config/%s.yaml", p);
+		*source = xstrdup(p);
+	} else {
+		*bundle_path = xasprintf("config%s", p);
+		*source = xasprintf("config%s", p);
+	}
+}
+
+enum fstate {
+	F_PRESENT,
+	F_ABSENT,
+	F_UNKNOWN,
+	F_UNLISTED,
+};
+
+/* Finds the first present file among paths; *why explains an unknown. */
+static enum fstate
+find_config(const struct model *m, char *const *paths, size_t n, struct kfile **ret, char **why)
+{
+	enum fstate best = F_UNLISTED, st;
+	size_t i;
+
+	*ret = NULL;
+	*why = NULL;
+	for (i = 0; i < n; i++) {
+		_cleanup_free_ char *bp = NULL, *src = NULL;
+		struct kfile *kf;
+		const char *status;
+
+		config_names(paths[i], &bp, &src);
+		kf = model_file(m, bp);
+		status = source_status(m, src);
+		if (kf != NULL) {
+			if (verdict_bad(kf->verdict)) {
+				free(*why);
+				*why = xasprintf("%s failed the integrity check (%s)", bp, br_verdict_name(kf->verdict));
+				return F_UNKNOWN;
+			}
+			*ret = kf;
+			free(*why);
+			*why = NULL;
+			return F_PRESENT;
+		}
+		if (status != NULL && strcmp(status, "unavailable") == 0)
+			st = F_ABSENT;
+		else if (status != NULL)
+			st = F_UNKNOWN;
+		else
+			st = F_UNLISTED;
+		if (st == F_UNKNOWN || (st == F_UNLISTED && *why == NULL)) {
+			free(*why);
+			*why = source_why(m, src, bp);
+		}
+		if (st == F_UNKNOWN || (st == F_ABSENT && best == F_UNLISTED))
+			best = st;
+	}
+	if (best == F_ABSENT) {
+		free(*why);
+		*why = NULL;
+	}
+	return best;
+}
+
+struct kfile *
+onboarding_config(const struct model *m)
+{
+	static char *const paths[] = { (char *)ONBOARDING_CONFIG, (char *)ONBOARDING_CONFIG_ENV };
+	struct kfile *kf;
+	_cleanup_free_ char *why = NULL;
+
+	if (find_config(m, paths, 2, &kf, &why) == F_PRESENT)
+		return kf;
+	return NULL;
+}
+
+static bool
+scalar_missing(const struct ynode *n)
+{
+	return n == NULL || (n->kind == YN_SCALAR && n->plain &&
+	    (n->len == 0 || strcmp(n->value, "null") == 0 || strcmp(n->value, "~") == 0 ||
+	    strcmp(n->value, "Null") == 0 || strcmp(n->value, "NULL") == 0));
+}
+
+char **
+resolv_nameservers(const struct model *m, bool *known)
+{
+	struct kfile *kf = model_file(m, "resolver/resolv.conf");
+	char **v = xcalloc(1, sizeof(*v));
+	size_t n = 0;
+	const char *p, *end, *nl;
+
+	*known = kf != NULL && !verdict_bad(kf->verdict);
+	if (!*known)
+		return v;
+	for (p = kf->data, end = kf->data + kf->len; p < end; p = nl + 1) {
+		const char *q, *a;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		q = p;
+		while (q < nl && (*q == ' ' || *q == '\t'))
+			q++;
+		if ((size_t)(nl - q) < 11 || strncmp(q, "nameserver", 10) != 0 || (q[10] != ' ' && q[10] != '\t'))
+			continue;
+		q += 10;
+		while (q < nl && (*q == ' ' || *q == '\t'))
+			q++;
+		a = q;
+		while (q < nl && *q != ' ' && *q != '\t' && *q != '#' && *q != ';' && *q != '\r')
+			q++;
+		if (q == a || n >= 64)
+			continue;
+		v = xreallocarray(v, n + 2, sizeof(*v));
+		v[n++] = xstrndup(a, (size_t)(q - a));
+		v[n] = NULL;
+	}
+	return v;
+}
+
+static json_t *
+probes_json(const struct model *m, char **why)
+{
+	struct kfile *kf = model_file(m, "resolver/probes.json");
+	json_t *j;
+
+	*why = NULL;
+	if (kf == NULL) {
+		*why = source_why(m, "probes", "resolver/probes.json");
+		return NULL;
+	}
+	if (verdict_bad(kf->verdict)) {
+		*why = xasprintf("resolver/probes.json failed the integrity check (%s)", br_verdict_name(kf->verdict));
+		return NULL;
+	}
+	j = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
+	if (j == NULL || !json_is_array(json_object_get(j, "probes"))) {
+		json_decref(j);
+		*why = xstrdup("resolver/probes.json is not a probes object");
+		return NULL;
+	}
+	return j;
+}
+
+static bool
+host_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* The probe for host (NULL: the onboarding endpoint's). Borrowed from j. */
+static const json_t *
+find_probe(const json_t *j, const char *host)
+{
+	const json_t *probes = json_object_get(j, "probes"), *p;
+	size_t i;
+
+	json_array_foreach(probes, i, p) {
+		const char *h = json_string_value(json_object_get(p, "host"));
+		const char *o = json_string_value(json_object_get(p, "origin"));
+
+		if (host != NULL ? (h != NULL && host_equal(h, host)) : (o != NULL && strcmp(o, "onboardingEndpoint") == 0))
+			return p;
+	}
+	if (host == NULL && json_array_size(probes) > 0)
+		return json_array_get(probes, 0);
+	return NULL;
+}
+
+static bool
+probe_connected(const json_t *p)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(p, "connect"), i, c)
+		if (json_is_true(json_object_get(c, "ok")))
+			return true;
+	return false;
+}
+
+static const char *
+probe_connect_error(const json_t *p)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(p, "connect"), i, c)
+		if (json_is_string(json_object_get(c, "error")))
+			return json_string_value(json_object_get(c, "error"));
+	return NULL;
+}
+
+/* "probe HOST:PORT: resolves to A, B; TCP connect failed (refused)" */
+static char *
+probe_describe(const json_t *p)
+{
+	struct buf b = { 0 };
+	const json_t *res = json_object_get(p, "resolve"), *a;
+	const char *host = json_string_value(json_object_get(p, "host"));
+	size_t i;
+
+	buf_printf(&b, "probe %s:%lld: ", host ? host : "?", (long long)json_integer_value(json_object_get(p, "port")));
+	if (json_is_true(json_object_get(res, "ok"))) {
+		buf_adds(&b, "resolves to");
+		json_array_foreach(json_object_get(res, "addresses"), i, a)
+			if (json_is_string(a) && i < 8)
+				buf_printf(&b, "%s %s", i ? "," : "", json_string_value(a));
+		if (json_array_size(json_object_get(p, "connect")) == 0)
+			buf_adds(&b, "; no TCP connect attempted");
+		else if (probe_connected(p))
+			buf_adds(&b, "; TCP connect succeeded");
+		else
+			buf_printf(&b, "; TCP connect failed (%s)", probe_connect_error(p) ? probe_connect_error(p) : "no detail");
+	} else {
+		const char *e = json_string_value(json_object_get(res, "error"));
+
+		buf_printf(&b, "does not resolve (%s)", e ? e : "no detail");
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* The onboarding config's value at key: 1 found (*val), 0 not set, -ENODATA no config. */
+static int
+config_value(const struct model *m, const char *key, const char **val, const struct ynode **node)
+{
+	struct kfile *kf = onboarding_config(m);
+	const struct ynode *root, *n;
+
+	if (kf == NULL || (root = kfile_yaml(kf)) == NULL)
+		return -ENODATA;
+	n = ynode_path(root, key);
+	if (node)
+		*node = n;
+	if (scalar_missing(n) || n->kind != YN_SCALAR)
+		return 0;
+	*val = n->value;
+	return 1;
+}
+
+/* ---- conditions ------------------------------------------------------------- */
+
+static enum tri eval(struct ectx *x, const struct cond *c, bool collect);
+
+static enum tri
+eval_journal(struct ectx *x, const struct cond *c, bool collect)
+{
+	struct model *m = x->m;
+	unsigned long count = 0;
+	size_t i, k, used = 0;
+	bool bad = false;
+	enum tri t;
+
+	for (i = 0; i < m->n_journals; i++) {
+		struct journal_file *jf = &m->journals[i];
+
+		if (c->jindex >= jf->n_res || jf->res[c->jindex] == NULL)
+			continue;
+		if (verdict_bad(jf->verdict)) {
+			set_reason(x, "%s failed the integrity check (%s)", jf->path, br_verdict_name(jf->verdict));
+			bad = true;
+			continue;
+		}
+		used++;
+		count += jf->res[c->jindex]->count;
+	}
+	if (used == 0) {
+		if (!bad) {
+			if (strpbrk(c->unit, "*?[") == NULL) {
+				_cleanup_free_ char *src = xasprintf("journal/%s", c->unit);
+				_cleanup_free_ char *bp = xasprintf("journal/%s.jsonl", c->unit);
+				_cleanup_free_ char *why = source_why(m, src, bp);
+
+				set_reason(x, "no journal for %s: %s", c->unit, why);
+			} else
+				set_reason(x, "no journal of a unit matching '%s' in the bundle", c->unit);
+		}
+		return T_UNKNOWN;
+	}
+	t = c->absent ? (count == 0 ? T_TRUE : T_FALSE) : (count >= c->min_count ? T_TRUE : T_FALSE);
+	if (t != T_TRUE || !collect || c->absent)
+		return t;
+	x->from_journal = true;
+	x->count += count;
+	for (i = 0; i < m->n_journals; i++) {
+		struct journal_file *jf = &m->journals[i];
+		struct jresult *jr;
+
+		if (c->jindex >= jf->n_res || (jr = jf->res[c->jindex]) == NULL || verdict_bad(jf->verdict) ||
+		    jr->count == 0)
+			continue;
+		if (jr->first != 0 && (x->first == 0 || jr->first < x->first))
+			x->first = jr->first;
+		if (jr->last > x->last)
+			x->last = jr->last;
+		for (k = 0; k < jr->n_head; k++)
+			add_evidence_copy(x, &jr->head[k]);
+		for (k = 0; k < jr->n_tail; k++)
+			add_evidence_copy(x, &jr->tail[(jr->tail_pos + EVIDENCE_TAIL - jr->n_tail + k) % EVIDENCE_TAIL]);
+		for (k = 0; k < jr->n_caps; k++) {
+			x->cap_names = xreallocarray(x->cap_names, x->n_caps + 1, sizeof(char *));
+			x->cap_values = xreallocarray(x->cap_values, x->n_caps + 1, sizeof(char *));
+			x->cap_names[x->n_caps] = jr->cap_names[k];
+			x->cap_values[x->n_caps] = jr->cap_values[k];
+			x->n_caps++;
+		}
+	}
+	return t;
+}
+
+static bool
+compare(const struct ruleset *rs, const struct cond *c, const char *text, const json_t *jv, bool present)
+{
+	size_t i;
+	double d;
+
+	switch (c->op) {
+	case OP_EQUALS:
+		return present && strcmp(text, c->values[0]) == 0;
+	case OP_NOT_EQUALS:
+		return !present || strcmp(text, c->values[0]) != 0;
+	case OP_IN:
+	case OP_NOT_IN:
+		for (i = 0; present && i < c->n_values; i++)
+			if (strcmp(text, c->values[i]) == 0)
+				return c->op == OP_IN;
+		return c->op == OP_NOT_IN;
+	case OP_MATCHES:
+		return present && regex_match(rs, &c->vre, text, strlen(text)) == 1;
+	case OP_AT_LEAST:
+	case OP_AT_MOST:
+		if (!present || jv == NULL || !json_number(jv, &d))
+			return false;
+		return c->op == OP_AT_LEAST ? d >= c->number : d <= c->number;
+	default:
+		return false;
+	}
+}
+
+static enum tri
+eval_unit(struct ectx *x, const struct cond *c, bool collect)
+{
+	_cleanup_free_ char *path = xasprintf("units/%s.json", c->unit);
+	_cleanup_free_ char *src = xasprintf("unit/%s", c->unit);
+	_cleanup_free_ char *text = NULL;
+	struct kfile *kf = model_file(x->m, path);
+	const json_t *props, *v;
+	bool res;
+
+	if (kf == NULL) {
+		_cleanup_free_ char *why = source_why(x->m, src, path);
+
+		set_reason(x, "no unit status for %s: %s", c->unit, why);
+		return T_UNKNOWN;
+	}
+	if (verdict_bad(kf->verdict)) {
+		set_reason(x, "%s failed the integrity check (%s)", path, br_verdict_name(kf->verdict));
+		return T_UNKNOWN;
+	}
+	if ((props = model_unit(x->m, c->unit)) == NULL) {
+		set_reason(x, "%s is not a JSON object", path);
+		return T_UNKNOWN;
+	}
+	v = json_object_get(props, c->property);
+	text = json_to_text(v);
+	if (c->op == OP_EXISTS)
+		res = (v != NULL) == c->want;
+	else
+		res = compare(x->rs, c, text, v, v != NULL);
+	if (res && collect) {
+		_cleanup_free_ char *line = xasprintf("%s = %s", c->property, text);
+
+		add_evidence(x, path, 0, 0, line);
+	}
+	return res ? T_TRUE : T_FALSE;
+}
+
+static enum tri
+eval_file(struct ectx *x, const struct cond *c, bool collect)
+{
+	struct kfile *kf;
+	_cleanup_free_ char *why = NULL;
+	enum fstate st = find_config(x->m, c->paths, c->n_paths, &kf, &why);
+	const struct ynode *root, *n;
+	bool res;
+
+	if (st == F_UNKNOWN || st == F_UNLISTED) {
+		set_reason(x, "%s", why ? why : "the config was not collected");
+		return T_UNKNOWN;
+	}
+	if (c->op == OP_EXISTS && c->property == NULL) {
+		res = (st == F_PRESENT) == c->want;
+		if (res && collect) {
+			_cleanup_free_ char *bp = NULL, *src = NULL, *line = NULL;
+
+			config_names(c->paths[0], &bp, &src);
+			if (st == F_PRESENT)
+				add_evidence(x, kf->path, 0, 0, "the file is present");
+			else {
+				const char *d = json_string_value(json_object_get(model_source(x->m, src), "detail"));
+
+				line = xasprintf("source %s: unavailable (%s)", src, d ? d : "not found");
+				add_evidence(x, "manifest.json", 0, 0, line);
+			}
+		}
+		return res ? T_TRUE : T_FALSE;
+	}
+	if (st == F_ABSENT) {
+		set_reason(x, "%s was not found on the host", c->paths[0]);
+		return T_UNKNOWN;
+	}
+	root = kfile_yaml(kf);
+	if (c->test_parses) {
+		res = (root != NULL) == c->want;
+		if (res && collect && root == NULL) {
+			_cleanup_free_ char *line = xasprintf("does not parse: %s", kf->parse_error);
+
+			add_evidence(x, kf->path, 0, 0, line);
+		}
+		return res ? T_TRUE : T_FALSE;
+	}
+	if (root == NULL) {
+		set_reason(x, "%s does not parse (%s)", kf->path, kf->parse_error ? kf->parse_error : "?");
+		return T_UNKNOWN;
+	}
+	n = ynode_path(root, c->property);
+	if (c->op == OP_EXISTS)
+		res = !scalar_missing(n) == c->want;
+	else {
+		bool present = !scalar_missing(n) && n->kind == YN_SCALAR;
+
+		res = compare(x->rs, c, present ? n->value : "", NULL, present);
+	}
+	if (res && collect) {
+		_cleanup_free_ char *line = NULL;
+
+		if (scalar_missing(n))
+			line = xasprintf("%s: not set", c->property);
+		else if (n->kind == YN_SCALAR)
+			line = xasprintf("%s: %s", c->property, n->value);
+		else
+			line = xasprintf("%s: (%s)", c->property, n->kind == YN_MAP ? "a mapping" : "a list");
+		add_evidence(x, kf->path, n ? n->line : 0, 0, line);
+	}
+	return res ? T_TRUE : T_FALSE;
+}
+
+static enum tri
+eval_resolver(struct ectx *x, const struct cond *c, bool collect)
+{
+	if (c->nameservers) {
+		bool known;
+		char **ns = resolv_nameservers(x->m, &known);
+		bool res = (ns[0] != NULL) == c->want;
+
+		if (!known) {
+			_cleanup_free_ char *why = source_why(x->m, "resolver/resolv.conf", "resolver/resolv.conf");
+
+			set_reason(x, "%s", why);
+			strv_free(ns);
+			return T_UNKNOWN;
+		}
+		if (res && collect) {
+			struct buf b = { 0 };
+			size_t i;
+
+			if (ns[0] == NULL)
+				buf_adds(&b, "no nameserver line");
+			for (i = 0; ns[i] != NULL; i++)
+				buf_printf(&b, "%snameserver %s", i ? "; " : "", ns[i]);
+			add_evidence(x, "resolver/resolv.conf", 0, 0, b.data);
+			buf_free(&b);
+		}
+		strv_free(ns);
+		return res ? T_TRUE : T_FALSE;
+	} else {
+		_cleanup_free_ char *why = NULL, *host = NULL;
+		json_t *j = probes_json(x->m, &why);
+		const json_t *p;
+		bool res = true;
+
+		if (j == NULL) {
+			set_reason(x, "no probe results: %s", why);
+			return T_UNKNOWN;
+		}
+		if (c->probe_host != NULL) {
+			const char *v = NULL;
+
+			if (strcmp(c->probe_host, "{config.onboardingEndpoint.host}") == 0) {
+				if (config_value(x->m, "onboardingEndpoint.host", &v, NULL) <= 0) {
+					set_reason(x, "onboardingEndpoint.host is not known");
+					json_decref(j);
+					return T_UNKNOWN;
+				}
+				host = xstrdup(v);
+			} else
+				host = xstrdup(c->probe_host);
+		}
+		p = find_probe(j, host);
+		if (p == NULL) {
+			set_reason(x, "the collector did not probe %s", host ? host : "the onboarding endpoint");
+			json_decref(j);
+			return T_UNKNOWN;
+		}
+		if (c->probe_resolve != PROBE_ANY)
+			res = json_is_true(json_object_get(json_object_get(p, "resolve"), "ok")) ==
+			    (c->probe_resolve == PROBE_OK);
+		if (res && c->probe_connect != PROBE_ANY) {
+			if (!json_is_true(json_object_get(json_object_get(p, "resolve"), "ok"))) {
+				/* Never connected because it never resolved: no connect result to judge. */
+				res = c->probe_connect == PROBE_FAILED;
+			} else
+				res = probe_connected(p) == (c->probe_connect == PROBE_OK);
+		}
+		if (res && collect) {
+			_cleanup_free_ char *d = probe_describe(p);
+
+			add_evidence(x, "resolver/probes.json", 0, 0, d);
+		}
+		json_decref(j);
+		return res ? T_TRUE : T_FALSE;
+	}
+}
+
+static enum tri
+eval_manifest(struct ectx *x, const struct cond *c, bool collect)
+{
+	const json_t *srcs = json_object_get(x->m->manifest, "sources"), *s;
+	size_t i, k;
+	bool res = false;
+
+	json_array_foreach(srcs, i, s) {
+		const char *n = json_string_value(json_object_get(s, "name"));
+		const char *st = json_string_value(json_object_get(s, "status"));
+		const char *d = json_string_value(json_object_get(s, "detail"));
+
+		if (n == NULL || st == NULL || fnmatch(c->source, n, 0) != 0)
+			continue;
+		for (k = 0; k < c->n_values; k++)
+			if (strcmp(st, c->values[k]) == 0)
+				break;
+		if (k == c->n_values)
+			continue;
+		res = true;
+		if (collect) {
+			_cleanup_free_ char *line = xasprintf("source %s: %s%s%s%s", n, st, d ? " (" : "", d ? d : "", d ? ")" : "");
+
+			add_evidence(x, "manifest.json", 0, 0, line);
+		}
+	}
+	return res ? T_TRUE : T_FALSE;
+}
+
+static enum tri
+eval(struct ectx *x, const struct cond *c, bool collect)
+{
+	size_t i;
+	enum tri t, acc;
+
+	switch (c->kind) {
+	case COND_ALL:
+		acc = T_TRUE;
+		for (i = 0; i < c->n_kids; i++) {
+			t = eval(x, c->kids[i], collect);
+			if (t == T_FALSE)
+				return T_FALSE;
+			if (t == T_UNKNOWN)
+				acc = T_UNKNOWN;
+		}
+		return acc;
+	case COND_ANY:
+		acc = T_FALSE;
+		for (i = 0; i < c->n_kids; i++) {
+			t = eval(x, c->kids[i], collect);
+			if (t == T_TRUE)
+				acc = T_TRUE;	/* keep going: every true branch adds evidence */
+			else if (t == T_UNKNOWN && acc == T_FALSE)
+				acc = T_UNKNOWN;
+		}
+		return acc;
+	case COND_NOT:
+		t = eval(x, c->kids[0], false);
+		return t == T_UNKNOWN ? T_UNKNOWN : t == T_TRUE ? T_FALSE : T_TRUE;
+	case COND_JOURNAL:
+		return eval_journal(x, c, collect);
+	case COND_UNIT:
+		return eval_unit(x, c, collect);
+	case COND_FILE:
+		return eval_file(x, c, collect);
+	case COND_RESOLVER:
+		return eval_resolver(x, c, collect);
+	case COND_MANIFEST:
+		return eval_manifest(x, c, collect);
+	}
+	return T_UNKNOWN;
+}
+
+/* ---- messages ------------------------------------------------------------- */
+
+static const char *
+capture(const struct ectx *x, const char *name, size_t len)
+{
+	size_t i;
+
+	/* The latest journal result wins: search from the end. */
+	for (i = x->n_caps; i > 0; i--)
+		if (strlen(x->cap_names[i - 1]) == len && strncmp(x->cap_names[i - 1], name, len) == 0)
+			return x->cap_values[i - 1];
+	return NULL;
+}
+
+static void
+fn_endpoint_match(struct ectx *x, struct buf *b, const char *v)
+{
+	const char *cfg = NULL;
+	int r = config_value(x->m, "onboardingEndpoint.host", &cfg, NULL);
+
+	if (r < 0)
+		buf_adds(b, "cannot be compared with onboardingEndpoint.host (the onboarding config was not collected or does not parse)");
+	else if (r == 0)
+		buf_adds(b, "cannot be compared: onboardingEndpoint.host is not set in the onboarding config");
+	else if (host_equal(v, cfg))
+		buf_adds(b, "is the configured onboardingEndpoint.host");
+	else
+		buf_printf(b, "is not the configured onboardingEndpoint.host (that is %s)", cfg);
+}
+
+/* Strips ":port" and brackets from a server address as the resolver logs it. */
+static char *
+server_address(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	size_t len = strlen(v);
+
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+
+		if (close)
+			return xstrndup(v + 1, (size_t)(close - v - 1));
+	}
+	/* One colon: IPv4 with a port.  More: a bare IPv6 address. */
+	if (colon != NULL && strchr(v, ':') == colon)
+		len = (size_t)(colon - v);
+	return xstrndup(v, len);
+}
+
+static void
+fn_resolv_lists(struct ectx *x, struct buf *b, const char *v)
+{
+	bool known;
+	char **ns = resolv_nameservers(x->m, &known);
+	_cleanup_free_ char *addr = server_address(v);
+	size_t i;
+
+	if (!known)
+		buf_adds(b, "could not be checked (resolv.conf was not collected)");
+	else if (ns[0] == NULL)
+		buf_printf(b, "lists no nameserver at all (so not %s)", addr);
+	else {
+		for (i = 0; ns[i] != NULL; i++)
+			if (strcasecmp(ns[i], addr) == 0)
+				break;
+		if (ns[i] != NULL)
+			buf_printf(b, "lists %s", addr);
+		else {
+			buf_printf(b, "does not list %s (it lists ", addr);
+			for (i = 0; ns[i] != NULL; i++)
+				buf_printf(b, "%s%s", i ? ", " : "", ns[i]);
+			buf_addc(b, ')');
+		}
+	}
+	strv_free(ns);
+}
+
+static void
+fn_probe(struct ectx *x, struct buf *b, const char *host)
+{
+	_cleanup_free_ char *why = NULL;
+	json_t *j = probes_json(x->m, &why);
+	const json_t *p, *res;
+	const char *e;
+
+	if (j == NULL) {
+		const char *d = json_string_value(json_object_get(model_source(x->m, "probes"), "detail"));
+
+		buf_printf(b, "the collector did not probe it (%s)", d ? d : "no probe results in the bundle");
+		return;
+	}
+	p = find_probe(j, host);
+	if (p == NULL) {
+		buf_adds(b, "the collector did not probe it");
+		json_decref(j);
+		return;
+	}
+	res = json_object_get(p, "resolve");
+	if (!json_is_true(json_object_get(res, "ok"))) {
+		e = json_string_value(json_object_get(res, "error"));
+		buf_printf(b, "the collector's own probe could not resolve %s (%s)",
+		    json_string_value(json_object_get(p, "host")) ? json_string_value(json_object_get(p, "host")) : "it",
+		    e ? e : "no detail");
+	} else {
+		const json_t *a;
+		size_t i;
+
+		buf_adds(b, "the collector's own probe resolved it to");
+		json_array_foreach(json_object_get(res, "addresses"), i, a)
+			if (json_is_string(a) && i < 4)
+				buf_printf(b, "%s %s", i ? "," : "", json_string_value(a));
+		if (json_array_size(json_object_get(p, "connect")) > 0) {
+			if (probe_connected(p))
+				buf_printf(b, " and connected to port %lld", (long long)json_integer_value(json_object_get(p, "port")));
+			else
+				buf_printf(b, " but could not connect to port %lld (%s)",
+				    (long long)json_integer_value(json_object_get(p, "port")),
+				    probe_connect_error(p) ? probe_connect_error(p) : "no detail");
+		}
+	}
+	json_decref(j);
+}
+
+static void
+fn_ntp(struct ectx *x, struct buf *b)
+{
+	const json_t *v = json_object_get(x->m->host, "ntp_synchronized");
+
+	if (json_is_true(v))
+		buf_adds(b, "is NTP-synchronised");
+	else if (json_is_false(v))
+		buf_adds(b, "is NOT NTP-synchronised");
+	else
+		buf_adds(b, "has an unknown NTP state");
+}
+
+static char *
+render_message(struct ectx *x)
+{
+	const char *s = x->r->message, *p, *e;
+	struct buf b = { 0 };
+	char tb[RFC3339_MAX];
+
+	for (p = s; *p != '\0'; p++) {
+		size_t len;
+		const char *colon, *v;
+		_cleanup_free_ char *name = NULL;
+
+		if (*p != '{') {
+			buf_addc(&b, *p);
+			continue;
+		}
+		if (p[1] == '{') {
+			buf_addc(&b, '{');
+			p++;
+			continue;
+		}
+		e = strchr(p, '}');
+		if (e == NULL) {
+			buf_adds(&b, p);
+			break;
+		}
+		len = (size_t)(e - p - 1);
+		name = xstrndup(p + 1, len);
+		colon = strchr(name, ':');
+		if (strcmp(name, "count") == 0)
+			buf_printf(&b, "%lu", x->from_journal ? x->count : 1UL);
+		else if (strcmp(name, "times") == 0) {
+			unsigned long c = x->from_journal ? x->count : 1UL;
+
+			if (c == 1)
+				buf_adds(&b, "once");
+			else
+				buf_printf(&b, "%lu times", c);
+		}
+		else if (strcmp(name, "first_seen") == 0)
+			buf_adds(&b, x->first ? time_rfc3339(x->first, false, tb) : "(no time)");
+		else if (strcmp(name, "last_seen") == 0)
+			buf_adds(&b, x->last ? time_rfc3339(x->last, false, tb) : "(no time)");
+		else if (strcmp(name, "unit") == 0)
+			buf_adds(&b, AGENT_UNIT);
+		else if (strcmp(name, "ntp") == 0)
+			fn_ntp(x, &b);
+		else if (strncmp(name, "config.", 7) == 0) {
+			int r = config_value(x->m, name + 7, &v, NULL);
+
+			if (r == 0 && strcmp(name + 7, "onboardingEndpoint.port") == 0)
+				v = "15443 (the default)";
+			else if (r == 0)
+				v = "(not set)";
+			else if (r < 0)
+				v = "(unknown: the onboarding config was not collected)";
+			buf_adds(&b, v);
+		} else if (strncmp(name, "unit.", 5) == 0) {
+			const json_t *u = model_unit(x->m, AGENT_UNIT);
+			const json_t *pv = u ? json_object_get(u, name + 5) : NULL;
+			_cleanup_free_ char *t = pv ? json_to_text(pv) : NULL;
+
+			buf_adds(&b, t ? t : "(unknown)");
+		} else if (colon != NULL) {
+			const char *arg = colon + 1;
+
+			*(char *)colon = '\0';
+			v = strcmp(arg, "endpoint") == 0 ? NULL : capture(x, arg, strlen(arg));
+			if (strcmp(name, "probe") == 0)
+				fn_probe(x, &b, strcmp(arg, "endpoint") == 0 ? NULL : v);
+			else if (v == NULL)
+				buf_adds(&b, "(unknown)");
+			else if (strcmp(name, "endpoint_match") == 0)
+				fn_endpoint_match(x, &b, v);
+			else if (strcmp(name, "resolv_lists") == 0)
+				fn_resolv_lists(x, &b, v);
+		} else if ((v = capture(x, name, len)) != NULL)
+			buf_adds(&b, v);
+		else
+			buf_adds(&b, "(unknown)");
+		p = e;
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* ---- findings ----------------------------------------------------------------- */
+
+void
+finding_clear(struct finding *f)
+{
+	size_t i;
+
+	free(f->message);
+	for (i = 0; i < f->n_ev; i++)
+		evidence_clear(&f->ev[i]);
+	free(f->ev);
+	memset(f, 0, sizeof(*f));
+}
+
+static int
+cmp_evidence(const void *a, const void *b)
+{
+	const struct evidence *x = a, *y = b;
+	int c;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	if ((c = strcmp(x->source, y->source)) != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Keeps the first EVIDENCE_HEAD and last EVIDENCE_TAIL of x's evidence, in order, without duplicates. */
+static void
+take_evidence(struct ectx *x, struct finding *f)
+{
+	size_t i, n = 0, keep = EVIDENCE_HEAD + EVIDENCE_TAIL;
+
+	qsort(x->ev, x->n_ev, sizeof(*x->ev), cmp_evidence);
+	for (i = 0; i < x->n_ev; i++) {
+		if (n > 0 && x->ev[i].line != 0 && x->ev[n - 1].line == x->ev[i].line &&
+		    strcmp(x->ev[n - 1].source, x->ev[i].source) == 0) {
+			evidence_clear(&x->ev[i]);
+			continue;
+		}
+		x->ev[n++] = x->ev[i];
+	}
+	if (n > keep) {
+		for (i = EVIDENCE_HEAD; i < n - EVIDENCE_TAIL; i++)
+			evidence_clear(&x->ev[i]);
+		memmove(&x->ev[EVIDENCE_HEAD], &x->ev[n - EVIDENCE_TAIL], EVIDENCE_TAIL * sizeof(*x->ev));
+		n = keep;
+	}
+	f->ev = x->ev;
+	f->n_ev = n;
+	x->ev = NULL;
+	x->n_ev = 0;
+}
+
+static void
+ectx_clear(struct ectx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n_ev; i++)
+		evidence_clear(&x->ev[i]);
+	free(x->ev);
+	free(x->cap_names);
+	free(x->cap_values);
+	free(x->reason);
+}
+
+int
+evaluate_rule(const struct ruleset *rs, const struct rule *r, struct model *m, struct finding *f,
+    char **reason)
+{
+	struct ectx x = { .rs = rs, .m = m, .r = r };
+	enum tri t;
+
+	memset(f, 0, sizeof(*f));
+	*reason = NULL;
+	t = eval(&x, r->when, true);
+	if (t == T_UNKNOWN) {
+		*reason = x.reason ? TAKE_PTR(x.reason) : xstrdup("its inputs are not in the bundle");
+		ectx_clear(&x);
+		return -ENODATA;
+	}
+	if (t == T_FALSE) {
+		ectx_clear(&x);
+		return 0;
+	}
+	f->rule = r;
+	f->message = render_message(&x);
+	f->count = x.from_journal ? x.count : 1;
+	f->ev_total = x.from_journal ? x.count : x.n_ev;
+	f->first = x.first;
+	f->last = x.last;
+	take_evidence(&x, f);
+	ectx_clear(&x);
+	return 1;
+}
+
+static void
+add_finding(struct analysis *a, struct finding *f)
+{
+	a->findings = xreallocarray(a->findings, a->n_findings + 1, sizeof(*a->findings));
+	a->findings[a->n_findings++] = *f;
+}
+
+static void
+add_note(struct analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+add_note(struct analysis *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->notes = xreallocarray(a->notes, a->n_notes + 1, sizeof(*a->notes));
+	va_start(ap, fmt);
+	a->notes[a->n_notes++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void
+engine_checks(struct analysis *a, struct model *m)
+{
+	struct finding f;
+	struct buf b = { 0 };
+	size_t i, shown;
+
+	if (m->n_integrity > 0) {
+		memset(&f, 0, sizeof(f));
+		f.rule = engine_rule("bundle-integrity-failed");
+		buf_printf(&b, "%zu %s of the bundle %s not match the manifest: ", m->n_integrity,
+		    m->n_integrity == 1 ? "entry" : "entries", m->n_integrity == 1 ? "does" : "do");
+		for (i = 0; i < m->n_integrity && i < 5; i++)
+			buf_printf(&b, "%s%s (%s)", i ? "; " : "", m->integrity[i].path, m->integrity[i].problem);
+		if (m->n_integrity > 5)
+			buf_printf(&b, "; and %zu more", m->n_integrity - 5);
+		buf_adds(&b, ". Rules that read them are listed as not evaluated.");
+		f.message = buf_steal(&b, NULL);
+		f.count = m->n_integrity;
+		f.ev_total = m->n_integrity;
+		shown = m->n_integrity < EVIDENCE_HEAD + EVIDENCE_TAIL ? m->n_integrity : EVIDENCE_HEAD + EVIDENCE_TAIL;
+		f.ev = xcalloc(shown, sizeof(*f.ev));
+		for (i = 0; i < shown; i++) {
+			size_t k = i < EVIDENCE_HEAD || m->n_integrity <= shown ? i : m->n_integrity - (shown - i);
+
+			f.ev[i].source = xstrdup(m->integrity[k].path);
+			f.ev[i].text = xstrdup(m->integrity[k].problem);
+			f.ev[i].len = strlen(f.ev[i].text);
+		}
+		f.n_ev = shown;
+		add_finding(a, &f);
+	}
+	if (m->secrets_total > 0) {
+		memset(&f, 0, sizeof(f));
+		f.rule = engine_rule("bundle-contains-secret");
+		buf_printf(&b, "A %s pattern is still present in %s line %lu", m->secrets[0].kind,
+		    m->secrets[0].path, m->secrets[0].line);
+		if (m->secrets_total > 1)
+			buf_printf(&b, " (%lu such hits in all)", m->secrets_total);
+		buf_adds(&b, "; the value is not shown here.");
+		f.message = buf_steal(&b, NULL);
+		f.count = m->secrets_total;
+		f.ev_total = m->secrets_total;
+		shown = m->n_secrets < EVIDENCE_HEAD + EVIDENCE_TAIL ? m->n_secrets : EVIDENCE_HEAD + EVIDENCE_TAIL;
+		f.ev = xcalloc(shown ? shown : 1, sizeof(*f.ev));
+		for (i = 0; i < shown; i++) {
+			f.ev[i].source = xstrdup(m->secrets[i].path);
+			f.ev[i].line = m->secrets[i].line;
+			f.ev[i].text = xasprintf("%s pattern (value not shown)", m->secrets[i].kind);
+			f.ev[i].len = strlen(f.ev[i].text);
+		}
+		f.n_ev = shown;
+		add_finding(a, &f);
+	}
+}
+
+static int
+cmp_findings(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+
+	if (a->rule->severity != b->rule->severity)
+		return a->rule->severity < b->rule->severity ? -1 : 1;
+	/* State findings (no time) first, then by first seen; ids break ties. */
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return strcmp(a->rule->id, b->rule->id);
+}
+
+struct analysis *
+evaluate(const struct ruleset *rs, struct model *m)
+{
+	struct analysis *a = xcalloc(1, sizeof(*a));
+	size_t i, k;
+
+	a->m = m;
+	engine_checks(a, m);
+	for (i = 0; i < rs->n; i++) {
+		struct finding f;
+		char *reason = NULL;
+		int r = evaluate_rule(rs, rs->rules[i], m, &f, &reason);
+
+		if (r == 1)
+			add_finding(a, &f);
+		else if (r == -ENODATA) {
+			a->not_eval = xreallocarray(a->not_eval, a->n_not_eval + 1, sizeof(*a->not_eval));
+			a->not_eval[a->n_not_eval].rule = rs->rules[i];
+			a->not_eval[a->n_not_eval].reason = reason;
+			a->n_not_eval++;
+		}
+	}
+	qsort(a->findings, a->n_findings, sizeof(*a->findings), cmp_findings);
+	for (i = 0; i < m->n_journals; i++) {
+		const struct journal_file *jf = &m->journals[i];
+
+		if (jf->invalid > 0)
+			add_note(a, "%s: %lu of %lu lines are not journal entries (invalid JSON or no MESSAGE) and were skipped",
+			    jf->path, jf->invalid, jf->lines);
+		if (jf->too_long > 0)
+			add_note(a, "%s: %lu lines over %d MiB were skipped", jf->path, jf->too_long, JOURNAL_LINE_MAX >> 20);
+		for (k = 0; k < jf->n_res; k++)
+			if (jf->res[k] != NULL && jf->res[k]->limit_hits > 0) {
+				const char *id = rs->jconds[k]->rule_id ? rs->jconds[k]->rule_id : "?";
+
+				add_note(a, "rule %s: its pattern hit the PCRE2 match limit on %lu lines of %s; those lines were not matched",
+				    id, jf->res[k]->limit_hits, jf->path);
+			}
+	}
+	for (i = 0; i < m->n_notes; i++)
+		add_note(a, "%s", m->notes[i]);
+	return a;
+}
+
+void
+analysis_free(struct analysis *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->n_findings; i++)
+		finding_clear(&a->findings[i]);
+	free(a->findings);
+	for (i = 0; i < a->n_not_eval; i++)
+		free(a->not_eval[i].reason);
+	free(a->not_eval);
+	for (i = 0; i < a->n_notes; i++)
+		free(a->notes[i]);
+	free(a->notes);
+	free(a);
+}
+
+enum severity
+analysis_worst(const struct analysis *a)
+{
+	enum severity w = SEV_NONE;
+	size_t i;
+
+	for (i = 0; i < a->n_findings; i++)
+		if (a->findings[i].rule->severity < w)
+			w = a->findings[i].rule->severity;
+	return w;
+}
+
+char *
+agent_state(const struct model *m)
+{
+	const json_t *u = model_unit(m, AGENT_UNIT);
+	const char *load, *active, *sub, *result;
+	json_int_t restarts;
+	struct buf b = { 0 };
+
+	if (u == NULL) {
+		_cleanup_free_ char *why = source_why(m, "unit/" AGENT_UNIT, "units/" AGENT_UNIT ".json");
+
+		return xasprintf("unknown (%s)", why);
+	}
+	load = json_string_value(json_object_get(u, "LoadState"));
+	active = json_string_value(json_object_get(u, "ActiveState"));
+	sub = json_string_value(json_object_get(u, "SubState"));
+	result = json_string_value(json_object_get(u, "Result"));
+	restarts = json_integer_value(json_object_get(u, "NRestarts"));
+	if (load != NULL && strcmp(load, "not-found") == 0)
+		return xstrdup("not installed (LoadState not-found)");
+	buf_printf(&b, "%s", active ? active : "unknown");
+	if (sub != NULL)
+		buf_printf(&b, " (%s)", sub);
+	if (result != NULL && strcmp(result, "success") != 0)
+		buf_printf(&b, ", Result: %s", result);
+	if (restarts > 0)
+		buf_printf(&b, ", %lld restarts", (long long)restarts);
+	return buf_steal(&b, NULL);
+}

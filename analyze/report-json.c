@@ -1,0 +1,147 @@
+/* report-json.c: the JSON report of CONTRACT.md (schema triage-report/1), plus summary and integrity. */
+#include <errno.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "escape.h"
+
+/* A JSON string of untrusted bytes: terminal-safe, valid UTF-8. */
+static json_t *
+jtext(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	json_t *j;
+
+	esc_text(&b, s ? s : "", s ? len : 0, /* keep_newlines= */ true);
+	j = json_stringn(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return j;
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return s ? jtext(s, strlen(s)) : json_null();
+}
+
+static json_t *
+jtime(uint64_t usec)
+{
+	char tb[40];
+
+	return usec ? json_string(report_time(usec, tb)) : json_null();
+}
+
+static json_t *
+finding_json(const struct finding *f)
+{
+	const struct rule *r = f->rule;
+	json_t *o = json_object(), *ev = json_array(), *links = json_array();
+	size_t i;
+
+	json_object_set_new(o, "rule", json_string(r->id));
+	json_object_set_new(o, "severity", json_string(severity_name(r->severity)));
+	json_object_set_new(o, "title", jstr(r->title));
+	json_object_set_new(o, "message", jstr(f->message));
+	json_object_set_new(o, "count", json_integer((json_int_t)f->count));
+	json_object_set_new(o, "first_seen", jtime(f->first));
+	json_object_set_new(o, "last_seen", jtime(f->last));
+	for (i = 0; i < f->n_ev; i++) {
+		const struct evidence *e = &f->ev[i];
+		json_t *eo = json_object();
+
+		json_object_set_new(eo, "source", jstr(e->source));
+		if (e->line)
+			json_object_set_new(eo, "line", json_integer((json_int_t)e->line));
+		if (e->time)
+			json_object_set_new(eo, "time", jtime(e->time));
+		json_object_set_new(eo, "text", jtext(e->text, e->len));
+		json_array_append_new(ev, eo);
+	}
+	json_object_set_new(o, "evidence", ev);
+	json_object_set_new(o, "evidence_total", json_integer((json_int_t)f->ev_total));
+	json_object_set_new(o, "remedy", jstr(r->remedy ? r->remedy : ""));
+	for (i = 0; i < r->n_links; i++)
+		json_array_append_new(links, jstr(r->links[i]));
+	json_object_set_new(o, "links", links);
+	return o;
+}
+
+json_t *
+report_json_doc(const struct analysis *a)
+{
+	const struct model *m = a->m;
+	json_t *doc = json_object(), *b = json_object(), *sum = json_object(), *arr, *o, *s;
+	unsigned counts[SEV_NONE] = { 0 };
+	char *state = agent_state(m);
+	size_t i;
+
+	json_object_set_new(doc, "schema", json_string("triage-report/1"));
+	json_object_set_new(b, "path", jstr(m->bundle_path));
+	json_object_set_new(b, "hostname", jstr(m->hostname));
+	json_object_set_new(b, "collected_at", jstr(m->collected_at));
+	json_object_set_new(b, "agent_state", jstr(state));
+	free(state);
+	json_object_set_new(doc, "bundle", b);
+	for (i = 0; i < a->n_findings; i++)
+		counts[a->findings[i].rule->severity]++;
+	for (i = 0; i < SEV_NONE; i++)
+		json_object_set_new(sum, severity_name((enum severity)i), json_integer(counts[i]));
+	json_object_set_new(doc, "summary", sum);
+	arr = json_array();
+	for (i = 0; i < a->n_findings; i++)
+		json_array_append_new(arr, finding_json(&a->findings[i]));
+	json_object_set_new(doc, "findings", arr);
+	arr = json_array();
+	for (i = 0; i < a->n_not_eval; i++) {
+		o = json_object();
+		json_object_set_new(o, "rule", json_string(a->not_eval[i].rule->id));
+		json_object_set_new(o, "reason", jstr(a->not_eval[i].reason));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(doc, "not_evaluated", arr);
+	o = json_object();
+	json_object_set_new(o, "verified", json_boolean(m->n_integrity == 0));
+	arr = json_array();
+	for (i = 0; i < m->n_integrity; i++) {
+		json_t *p = json_object();
+
+		json_object_set_new(p, "path", jstr(m->integrity[i].path));
+		json_object_set_new(p, "problem", jstr(m->integrity[i].problem));
+		json_array_append_new(arr, p);
+	}
+	json_object_set_new(o, "problems", arr);
+	json_object_set_new(doc, "integrity", o);
+	arr = json_array();
+	json_array_foreach(json_object_get(m->manifest, "sources"), i, s) {
+		const char *st = json_string_value(json_object_get(s, "status"));
+
+		if (st == NULL || strcmp(st, "ok") == 0)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "source", jstr(json_string_value(json_object_get(s, "name"))));
+		json_object_set_new(o, "status", jstr(st));
+		json_object_set_new(o, "detail", jstr(json_string_value(json_object_get(s, "detail"))));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(doc, "not_collected", arr);
+	arr = json_array();
+	for (i = 0; i < a->n_notes; i++)
+		json_array_append_new(arr, jstr(a->notes[i]));
+	json_object_set_new(doc, "notes", arr);
+	return doc;
+}
+
+int
+report_json(FILE *f, const struct analysis *a)
+{
+	json_t *doc = report_json_doc(a);
+	int r;
+
+	r = json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (r < 0)
+		return -EIO;
+	fputc('\n', f);
+	return 0;
+}

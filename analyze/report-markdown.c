@@ -1,0 +1,227 @@
+/* report-markdown.c: the report for pasting into a ticket; log text stays inside its fences. */
+#include <errno.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "escape.h"
+
+static void
+inl(struct buf *b, const char *s)
+{
+	if (s != NULL)
+		esc_md_inline(b, s, strlen(s));
+}
+
+static void
+cell(struct buf *b, const char *s)
+{
+	if (s != NULL)
+		esc_md_table(b, s, strlen(s));
+}
+
+/*
+ * The remedy is markdown from the rules file: kept as markdown, but terminal-
+ * safe, with HTML neutralised and links other than http(s) unlinked.
+ */
+static void
+remedy(struct buf *b, const char *s)
+{
+	struct buf t = { 0 };
+	const char *p;
+
+	esc_text(&t, s, strlen(s), /* keep_newlines= */ true);
+	for (p = t.data ? t.data : ""; *p != '\0'; p++) {
+		if (*p == '<')
+			buf_adds(b, "&lt;");
+		else if (*p == '>' && (p == t.data || p[-1] != '\n'))
+			buf_adds(b, "&gt;");
+		else if (p[0] == ']' && p[1] == '(') {
+			const char *close = strchr(p + 2, ')');
+
+			buf_addc(b, ']');
+			if (close == NULL || !url_is_safe(p + 2, (size_t)(close - p - 2)))
+				buf_addc(b, '\\');
+		} else
+			buf_addc(b, *p);
+	}
+	buf_free(&t);
+	if (b->len > 0 && b->data[b->len - 1] != '\n')
+		buf_addc(b, '\n');
+}
+
+static const char *
+sev_label(enum severity s)
+{
+	static const char *const l[] = { "CRITICAL", "ERROR", "WARNING", "INFO", "NONE" };
+
+	return (unsigned)s <= SEV_NONE ? l[s] : "?";
+}
+
+static void
+evidence_block(struct buf *b, const struct finding *f)
+{
+	struct buf t = { 0 };
+	char tb[40];
+	size_t i;
+
+	for (i = 0; i < f->n_ev; i++) {
+		const struct evidence *e = &f->ev[i];
+
+		if (i == EVIDENCE_HEAD && f->ev_total > f->n_ev)
+			buf_printf(&t, "... %lu more ...\n", f->ev_total - f->n_ev);
+		if (e->time)
+			buf_printf(&t, "%s  ", report_time(e->time, tb));
+		buf_adds(&t, e->source);
+		if (e->line)
+			buf_printf(&t, ":%lu", e->line);
+		buf_adds(&t, "  ");
+		buf_add(&t, e->text, e->len);
+		buf_addc(&t, '\n');
+	}
+	esc_md_fence(b, "text", t.data ? t.data : "", t.len);
+	buf_free(&t);
+}
+
+static void
+finding(struct buf *b, const struct finding *f, size_t n)
+{
+	const struct rule *r = f->rule;
+	char tb[40];
+	size_t i;
+
+	buf_printf(b, "### %zu. %s: ", n, sev_label(r->severity));
+	inl(b, r->title);
+	buf_printf(b, "\n\nRule `%s`", r->id);
+	if (f->first)
+		buf_printf(b, " · %lu %s · first seen %s", f->count, f->count == 1 ? "line" : "lines",
+		    report_time(f->first, tb));
+	if (f->last && f->last != f->first)
+		buf_printf(b, " · last seen %s", report_time(f->last, tb));
+	buf_adds(b, "\n\n");
+	inl(b, f->message);
+	buf_adds(b, "\n\n");
+	if (r->remedy != NULL && r->remedy[0] != '\0') {
+		buf_adds(b, "**What to do**\n\n");
+		remedy(b, r->remedy);
+		buf_addc(b, '\n');
+	}
+	if (r->n_links > 0) {
+		buf_adds(b, "**Links**\n\n");
+		for (i = 0; i < r->n_links; i++)
+			buf_printf(b, "- <%s>\n", r->links[i]);	/* checked by url_is_safe() at load */
+		buf_addc(b, '\n');
+	}
+	if (f->n_ev > 0) {
+		if (f->ev_total > f->n_ev)
+			buf_printf(b, "**Evidence** (%zu of %lu: the first %d and the last %d)\n\n", f->n_ev,
+			    f->ev_total, EVIDENCE_HEAD, EVIDENCE_TAIL);
+		else
+			buf_adds(b, "**Evidence**\n\n");
+		evidence_block(b, f);
+		buf_addc(b, '\n');
+	}
+}
+
+int
+report_markdown(FILE *out, const struct analysis *a)
+{
+	const struct model *m = a->m;
+	struct buf b = { 0 };
+	unsigned counts[SEV_NONE] = { 0 };
+	char *state = agent_state(m);
+	const json_t *s;
+	size_t i, gaps = 0;
+	bool first = true;
+
+	buf_adds(&b, "# Triage report: ");
+	inl(&b, m->hostname ? m->hostname : "unknown host");
+	buf_adds(&b, "\n\n**Host** ");
+	inl(&b, m->hostname ? m->hostname : "unknown");
+	buf_adds(&b, " · **collected** ");
+	inl(&b, m->collected_at ? m->collected_at : "unknown");
+	buf_adds(&b, " · **agent** ");
+	inl(&b, state);
+	buf_adds(&b, " · **bundle** ");
+	inl(&b, m->bundle_path);
+	buf_adds(&b, "\n\n");
+	free(state);
+
+	for (i = 0; i < a->n_findings; i++)
+		counts[a->findings[i].rule->severity]++;
+	if (a->n_findings == 0)
+		buf_adds(&b, "No findings: none of the rules matched this bundle.\n\n");
+	else {
+		buf_printf(&b, "**%zu %s:** ", a->n_findings, a->n_findings == 1 ? "finding" : "findings");
+		for (i = 0; i < SEV_NONE; i++)
+			if (counts[i]) {
+				buf_printf(&b, "%s%u %s", first ? "" : ", ", counts[i], severity_name((enum severity)i));
+				first = false;
+			}
+		buf_adds(&b, "\n\n## Summary\n\n| Severity | Rule | Title | Count |\n| --- | --- | --- | ---: |\n");
+		for (i = 0; i < a->n_findings; i++) {
+			const struct finding *f = &a->findings[i];
+
+			buf_printf(&b, "| %s | `%s` | ", severity_name(f->rule->severity), f->rule->id);
+			cell(&b, f->rule->title);
+			buf_printf(&b, " | %lu |\n", f->count);
+		}
+		buf_adds(&b, "\n## Findings\n\n");
+		for (i = 0; i < a->n_findings; i++)
+			finding(&b, &a->findings[i], i + 1);
+	}
+
+	if (a->n_not_eval > 0) {
+		buf_adds(&b, "## Not evaluated\n\nThese rules need inputs the bundle does not have:\n\n"
+		    "| Rule | Why |\n| --- | --- |\n");
+		for (i = 0; i < a->n_not_eval; i++) {
+			buf_printf(&b, "| `%s` | ", a->not_eval[i].rule->id);
+			cell(&b, a->not_eval[i].reason);
+			buf_adds(&b, " |\n");
+		}
+		buf_addc(&b, '\n');
+	}
+
+	json_array_foreach(json_object_get(m->manifest, "sources"), i, s) {
+		const char *st = json_string_value(json_object_get(s, "status"));
+
+		if (st == NULL || strcmp(st, "ok") == 0)
+			continue;
+		if (gaps++ == 0)
+			buf_adds(&b, "## What the collector could not collect\n\n| Source | Status | Detail |\n| --- | --- | --- |\n");
+		buf_adds(&b, "| ");
+		cell(&b, json_string_value(json_object_get(s, "name")));
+		buf_adds(&b, " | ");
+		cell(&b, st);
+		buf_adds(&b, " | ");
+		cell(&b, json_string_value(json_object_get(s, "detail")));
+		buf_adds(&b, " |\n");
+	}
+	json_array_foreach(json_object_get(m->manifest, "skipped"), i, s) {
+		if (gaps++ == 0)
+			buf_adds(&b, "## What the collector could not collect\n\n| Source | Status | Detail |\n| --- | --- | --- |\n");
+		buf_adds(&b, "| ");
+		cell(&b, json_string_value(json_object_get(s, "path")));
+		buf_adds(&b, " | skipped | ");
+		cell(&b, json_string_value(json_object_get(s, "reason")));
+		buf_adds(&b, " |\n");
+	}
+	if (gaps > 0)
+		buf_addc(&b, '\n');
+
+	if (a->n_notes > 0) {
+		buf_adds(&b, "## Notes\n\n");
+		for (i = 0; i < a->n_notes; i++) {
+			buf_adds(&b, "- ");
+			inl(&b, a->notes[i]);
+			buf_addc(&b, '\n');
+		}
+		buf_addc(&b, '\n');
+	}
+	buf_printf(&b, "_Generated by triage-analyze %s._\n", TRIAGE_VERSION);
+	if (fwrite(b.data, 1, b.len, out) != b.len) {
+		buf_free(&b);
+		return -EIO;
+	}
+	buf_free(&b);
+	return 0;
+}

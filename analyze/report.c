@@ -1,0 +1,35 @@
+/* report.c: the table of output formats and what the writers share. */
+#include <string.h>
+
+#include "analyze.h"
+#include "timeutil.h"
+
+const struct report_format report_formats[] = {
+	{ "markdown", report_markdown },
+	{ "html", report_html },
+	{ "json", report_json },
+	{ NULL, NULL },
+};
+
+const struct report_format *
+report_format_find(const char *name)
+{
+	const struct report_format *f;
+
+	for (f = report_formats; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	if (strcmp(name, "md") == 0)
+		return &report_formats[0];
+	return NULL;
+}
+
+const char *
+report_time(uint64_t usec, char buf[static 40])
+{
+	if (usec == 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	return time_rfc3339(usec, false, buf);
+}

@@ -1,0 +1,1870 @@
+/* rules.c: the rules language: loading YAML rules with positions, compiling regexes, --check-rules. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "cleanup.h"
+#include "escape.h"
+#include "timeutil.h"
+
+#define RULES_FILE_MAX	(4 * 1024 * 1024)
+#define RULES_MAX	10000
+
+static const char *const sev_names[] = { "critical", "error", "warning", "info", "none" };
+
+const char *
+severity_name(enum severity s)
+{
+	return (unsigned)s < ELEMENTSOF(sev_names) ? sev_names[s] : "?";
+}
+
+int
+severity_parse(const char *s, bool allow_none)
+{
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(sev_names); i++)
+		if (strcmp(s, sev_names[i]) == 0 && (i != SEV_NONE || allow_none))
+			return (int)i;
+	return -EINVAL;
+}
+
+/* ---- the engine's own rules ----------------------------------------------- */
+
+static char *integrity_links[] = { NULL };
+
+static struct rule engine_rules[] = {
+	{
+		.id = (char *)"bundle-integrity-failed",
+		.title = (char *)"The bundle does not match its manifest",
+		.severity = SEV_ERROR,
+		.description = (char *)"An entry's size or SHA-256 differs from the manifest, or a file is missing or not listed.",
+		.message = (char *)"",
+		.remedy = (char *)"The bundle was changed or damaged after collection. Ask for the original file "
+		    "(compare its checksum with the upload) or run `triage-collect` again; findings that "
+		    "read the damaged entries are listed as not evaluated.",
+		.links = integrity_links,
+		.engine = true,
+	},
+	{
+		.id = (char *)"bundle-contains-secret",
+		.title = (char *)"A secret is still present in the bundle",
+		.severity = SEV_CRITICAL,
+		.description = (char *)"A secret pattern (private key, token, password) was found in the bundle.",
+		.message = (char *)"",
+		.remedy = (char *)"Treat the secret as exposed: rotate it, delete every copy of this bundle "
+		    "(ticket attachments included), and collect again with the current `triage-collect`.",
+		.links = integrity_links,
+		.engine = true,
+	},
+};
+
+const struct rule *
+engine_rule(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(engine_rules); i++)
+		if (strcmp(engine_rules[i].id, id) == 0)
+			return &engine_rules[i];
+	return NULL;
+}
+
+/* ---- ruleset -------------------------------------------------------------- */
+
+struct ruleset *
+ruleset_new(void)
+{
+	struct ruleset *rs = xcalloc(1, sizeof(*rs));
+
+	rs->mctx = pcre2_match_context_create(NULL);
+	if (rs->mctx == NULL)
+		abort();
+	pcre2_set_match_limit(rs->mctx, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(rs->mctx, REGEX_DEPTH_LIMIT);
+	pcre2_set_heap_limit(rs->mctx, REGEX_HEAP_LIMIT);
+	rs->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+	if (rs->jit_stack != NULL)
+		pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit_stack);
+	return rs;
+}
+
+static void
+regex_clear(struct regex *re)
+{
+	free(re->src);
+	pcre2_match_data_free(re->md);
+	pcre2_code_free(re->code);
+	memset(re, 0, sizeof(*re));
+}
+
+static void
+strs_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+cond_free(struct cond *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n_kids; i++)
+		cond_free(c->kids[i]);
+	free(c->kids);
+	free(c->unit);
+	regex_clear(&c->re);
+	strs_free(c->literals, c->n_literals);
+	free(c->literal_lens);
+	free(c->property);
+	strs_free(c->paths, c->n_paths);
+	strs_free(c->values, c->n_values);
+	regex_clear(&c->vre);
+	free(c->probe_host);
+	free(c->source);
+	free(c);
+}
+
+static void
+rule_free(struct rule *r)
+{
+	if (r == NULL)
+		return;
+	free(r->id);
+	free(r->title);
+	free(r->description);
+	free(r->message);
+	free(r->remedy);
+	strs_free(r->links, r->n_links);
+	cond_free(r->when);
+	free(r->examples);
+	free(r);
+}
+
+void
+ruleset_free(struct ruleset *rs)
+{
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->n; i++)
+		rule_free(rs->rules[i]);
+	free(rs->rules);
+	free(rs->jconds);
+	for (i = 0; i < rs->n_trees; i++)
+		ynode_free(rs->trees[i]);
+	free(rs->trees);
+	strs_free(rs->names, rs->n_names);
+	strs_free(rs->diags, rs->n_diags);
+	pcre2_match_context_free(rs->mctx);
+	pcre2_jit_stack_free(rs->jit_stack);
+	free(rs);
+}
+
+void
+rules_diag(struct ruleset *rs, const char *file, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	rs->diags = xreallocarray(rs->diags, rs->n_diags + 1, sizeof(*rs->diags));
+	rs->diags[rs->n_diags++] = xasprintf("%s:%u:%u: %s", file, line, col, msg);
+	free(msg);
+}
+
+int
+regex_match(const struct ruleset *rs, const struct regex *re, const char *s, size_t len)
+{
+	int r;
+
+	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, rs->mctx);
+	if (r >= 0)
+		return 1;
+	if (r == PCRE2_ERROR_NOMATCH)
+		return 0;
+	return r < 0 ? r : -1;
+}
+
+/* ---- the prefilter literal ------------------------------------------------- */
+
+/* Bytes that appear verbatim in JSON text whenever the decoded string holds them (no \u escapes). */
+static bool
+literal_byte(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '/') || c >= 0x80;
+}
+
+/* Skips a character class starting at p[i] == '['; returns the index after it, or len. */
+static size_t
+skip_class(const char *p, size_t len, size_t i)
+{
+	i++;
+	if (i < len && p[i] == '^')
+		i++;
+	if (i < len && p[i] == ']')
+		i++;
+	while (i < len && p[i] != ']') {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '[' && i + 1 < len && p[i + 1] == ':') {
+			const char *e = memmem(p + i + 2, len - i - 2, ":]", 2);
+
+			if (e != NULL)
+				i = (size_t)(e - p) + 1;
+		}
+		i++;
+	}
+	return i < len ? i + 1 : len;
+}
+
+/* Parses a {n}, {n,}, {n,m} quantifier at p[i]; returns its length (0 if literal) and *min. */
+static size_t
+quantifier_braces(const char *p, size_t len, size_t i, unsigned long *min)
+{
+	size_t j = i + 1, digits = 0;
+
+	*min = 0;
+	while (j < len && p[j] >= '0' && p[j] <= '9') {
+		*min = *min * 10 + (unsigned long)(p[j] - '0');
+		if (*min > 100000)
+			*min = 100000;
+		j++;
+		digits++;
+	}
+	if (digits == 0)
+		return 0;
+	if (j < len && p[j] == ',') {
+		j++;
+		while (j < len && p[j] >= '0' && p[j] <= '9')
+			j++;
+	}
+	if (j < len && p[j] == '}')
+		return j + 1 - i;
+	return 0;
+}
+
+/* The longest literal run of a branch without top-level alternation (NULL when none). */
+static char *
+seq_literal(const char *p, size_t len, size_t *lenp)
+{
+	size_t i = 0, depth;
+	struct buf run = { 0 }, best = { 0 };
+	bool give_up = false;
+
+	/* Any top-level alternation, option setting or verb: no literal (sound, not clever). */
+	while (i < len && !give_up) {
+		unsigned char c = (unsigned char)p[i];
+		size_t qlen = 0;
+		unsigned long qmin = 1;
+		bool have_char = false;
+		unsigned char ch = 0;
+
+		if (c == '\\') {
+			if (i + 1 >= len) {
+				give_up = true;
+				break;
+			}
+			c = (unsigned char)p[i + 1];
+			if (c == 'Q' || c == 'E') {
+				give_up = true;
+				break;
+			}
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+				/* A class, an anchor, a back-reference, \x.. : breaks the run. */
+				i += 2;
+				if (c == 'x' || c == 'o' || c == 'N' || c == 'p' || c == 'P' ||
+				    c == 'g' || c == 'k' || c == 'c') {
+					/* \x{..} \o{..} \p{..} \g{..} \k<..>: skip the argument too */
+					if (c == 'c' && i < len)
+						i++;
+					else if (i < len && (p[i] == '{' || p[i] == '<' || p[i] == '\'')) {
+						char close = p[i] == '{' ? '}' : p[i] == '<' ? '>' : '\'';
+						const char *e = memchr(p + i, close, len - i);
+
+						i = e ? (size_t)(e - p) + 1 : len;
+					}
+				}
+				goto broken;
+			}
+			have_char = true;
+			ch = c;
+			i += 2;
+		} else if (c == '[') {
+			i = skip_class(p, len, i);
+			goto broken;
+		} else if (c == '(') {
+			if (i + 2 < len && p[i + 1] == '?' && !strchr(":<=!>|P'#", p[i + 2])) {
+				give_up = true;	/* (?i) and other option settings */
+				break;
+			}
+			if (i + 1 < len && p[i + 1] == '*') {
+				give_up = true;	/* (*UTF) and other verbs */
+				break;
+			}
+			/* Skip the group, nested groups and classes included. */
+			depth = 0;
+			while (i < len) {
+				if (p[i] == '\\')
+					i += 2;
+				else if (p[i] == '[')
+					i = skip_class(p, len, i);
+				else {
+					if (p[i] == '(')
+						depth++;
+					else if (p[i] == ')' && --depth == 0) {
+						i++;
+						break;
+					}
+					i++;
+				}
+			}
+			goto broken;
+		} else if (c == '|') {
+			give_up = true;
+			break;
+		} else if (c == '.' || c == '^' || c == '$' || c == ')') {
+			i++;
+			goto broken;
+		} else if (c == '*' || c == '+' || c == '?') {
+			/* A quantifier after something that was not a plain character. */
+			i++;
+			goto broken;
+		} else if (c == '{') {
+			size_t ql = quantifier_braces(p, len, i, &qmin);
+
+			if (ql > 0) {
+				i += ql;
+				goto broken;
+			}
+			have_char = true;
+			ch = c;
+			i++;
+		} else {
+			have_char = true;
+			ch = c;
+			i++;
+		}
+
+		/* A character: is it quantified? */
+		if (i < len && (p[i] == '*' || p[i] == '?')) {
+			qlen = 1;
+			qmin = 0;
+		} else if (i < len && p[i] == '+') {
+			qlen = 1;
+			qmin = 1;
+		} else if (i < len && p[i] == '{') {
+			qlen = quantifier_braces(p, len, i, &qmin);
+		}
+		if (have_char && literal_byte(ch) && (qlen == 0 || qmin > 0))
+			buf_addc(&run, (char)ch);
+		else if (!have_char || !literal_byte(ch) || qmin == 0)
+			goto skipq;
+		if (qlen > 0) {
+			/* The character repeats: what follows is not adjacent to the run. */
+			i += qlen;
+			if (i < len && (p[i] == '?' || p[i] == '+'))
+				i++;
+			goto broken;
+		}
+		continue;
+skipq:
+		i += qlen;
+		if (qlen > 0 && i < len && (p[i] == '?' || p[i] == '+'))
+			i++;
+broken:
+		if (run.len > best.len) {
+			buf_reset(&best);
+			buf_add(&best, run.data, run.len);
+		}
+		buf_reset(&run);
+	}
+	if (run.len > best.len) {
+		buf_reset(&best);
+		buf_add(&best, run.data, run.len);
+	}
+	buf_free(&run);
+	if (give_up || best.len < 2) {
+		buf_free(&best);
+		*lenp = 0;
+		return NULL;
+	}
+	return buf_steal(&best, lenp);
+}
+
+
+/* The index of the ')' closing the group opened at p[i], or len. */
+static size_t
+group_end(const char *p, size_t len, size_t i)
+{
+	size_t depth = 0;
+
+	while (i < len) {
+		if (p[i] == '\\')
+			i += 2;
+		else if (p[i] == '[')
+			i = skip_class(p, len, i);
+		else {
+			if (p[i] == '(')
+				depth++;
+			else if (p[i] == ')' && --depth == 0)
+				return i;
+			i++;
+		}
+	}
+	return len;
+}
+
+static bool
+branch_literals(const char *p, size_t len, char ***lits, size_t **lens, size_t *n, unsigned depth)
+{
+	size_t i = 0, start = 0, e, l;
+	char *lit;
+
+	if (depth > 8)
+		return false;
+	/* A pattern that is one plain or named group: look inside it. */
+	if (len >= 2 && p[0] == '(' && group_end(p, len, 0) == len - 1) {
+		size_t skip = 1;
+
+		if (len > 2 && p[1] == '?') {
+			if (p[2] == ':')
+				skip = 3;
+			else if ((p[2] == '<' && len > 3 && p[3] != '=' && p[3] != '!') || p[2] == '\'' ||
+			    (p[2] == 'P' && len > 3 && p[3] == '<')) {
+				const char *close = memchr(p + 2, p[2] == '\'' ? '\'' : '>', len - 3);
+
+				if (close == NULL)
+					return false;
+				skip = (size_t)(close - p) + 1;
+			} else
+				return false;	/* lookarounds, atomic groups, options */
+		}
+		return branch_literals(p + skip, len - 1 - skip, lits, lens, n, depth + 1);
+	}
+	for (;;) {
+		/* Find the next top-level '|'. */
+		while (i < len && p[i] != '|') {
+			if (p[i] == '\\')
+				i += 2;
+			else if (p[i] == '[')
+				i = skip_class(p, len, i);
+			else if (p[i] == '(') {
+				e = group_end(p, len, i);
+				i = e < len ? e + 1 : len;
+			} else
+				i++;
+		}
+		e = i < len ? i : len;
+		lit = seq_literal(p + start, e - start, &l);
+		if (lit == NULL)
+			return false;
+		*lits = xreallocarray(*lits, *n + 1, sizeof(**lits));
+		*lens = xreallocarray(*lens, *n + 1, sizeof(**lens));
+		(*lits)[*n] = lit;
+		(*lens)[*n] = l;
+		(*n)++;
+		if (i >= len)
+			return true;
+		start = ++i;
+	}
+}
+
+char **
+regex_required_literals(const char *pattern, size_t **lens, size_t *n)
+{
+	char **lits = NULL;
+	size_t i;
+
+	*lens = NULL;
+	*n = 0;
+	if (branch_literals(pattern, strlen(pattern), &lits, lens, n, 0) && *n > 0 && *n <= 16)
+		return lits;
+	for (i = 0; i < *n; i++)
+		free(lits[i]);
+	free(lits);
+	free(*lens);
+	*lens = NULL;
+	*n = 0;
+	return NULL;
+}
+
+/* ---- parsing ---------------------------------------------------------------- */
+
+struct ctx {
+	struct ruleset *rs;
+	const char *file;
+	unsigned errors;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+err(struct ctx *c, const struct ynode *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	rules_diag(c->rs, c->file, n ? n->line : 1, n ? n->col : 1, "%s", msg);
+	free(msg);
+	c->errors++;
+}
+
+static const char *
+kind_name(const struct ynode *n)
+{
+	switch (n->kind) {
+	case YN_SCALAR: return "a scalar";
+	case YN_SEQ: return "a list";
+	case YN_MAP: return "a mapping";
+	case YN_ALIAS: return "an alias";
+	}
+	return "?";
+}
+
+/* Checks that map has only the allowed keys, each once. */
+static bool
+check_keys(struct ctx *c, const struct ynode *map, const char *what, const char *const *allowed)
+{
+	size_t i, j, k;
+	bool ok = true;
+
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *key = map->kids[i];
+
+		if (key->kind != YN_SCALAR) {
+			err(c, key, "%s: a key must be a string, not %s", what, kind_name(key));
+			ok = false;
+			continue;
+		}
+		for (k = 0; allowed[k] != NULL; k++)
+			if (strcmp(key->value, allowed[k]) == 0)
+				break;
+		if (allowed[k] == NULL) {
+			struct buf b = { 0 };
+
+			for (k = 0; allowed[k] != NULL; k++)
+				buf_printf(&b, "%s%s", k ? ", " : "", allowed[k]);
+			err(c, key, "%s: unknown key '%s' (known: %s)", what, key->value, b.data);
+			buf_free(&b);
+			ok = false;
+		}
+		for (j = 0; j < i; j += 2)
+			if (map->kids[j]->kind == YN_SCALAR && strcmp(map->kids[j]->value, key->value) == 0) {
+				err(c, key, "%s: duplicate key '%s'", what, key->value);
+				ok = false;
+			}
+	}
+	return ok;
+}
+
+static const char *
+get_str(struct ctx *c, const struct ynode *n, const char *what)
+{
+	if (n->kind != YN_SCALAR) {
+		err(c, n, "%s must be a string, not %s", what, kind_name(n));
+		return NULL;
+	}
+	if (memchr(n->value, '\0', n->len) != NULL) {
+		err(c, n, "%s holds a NUL byte", what);
+		return NULL;
+	}
+	return n->value;
+}
+
+static int
+get_bool(struct ctx *c, const struct ynode *n, const char *what, bool *ret)
+{
+	if (n->kind == YN_SCALAR && n->plain) {
+		if (strcmp(n->value, "true") == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcmp(n->value, "false") == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	err(c, n, "%s must be true or false", what);
+	return -EINVAL;
+}
+
+static int
+get_ulong(struct ctx *c, const struct ynode *n, const char *what, unsigned long *ret)
+{
+	char *end;
+
+	if (n->kind == YN_SCALAR && n->plain && n->value[0] >= '0' && n->value[0] <= '9') {
+		errno = 0;
+		*ret = strtoul(n->value, &end, 10);
+		if (errno == 0 && *end == '\0')
+			return 0;
+	}
+	err(c, n, "%s must be a whole number", what);
+	return -EINVAL;
+}
+
+static int
+get_number(struct ctx *c, const struct ynode *n, const char *what, double *ret)
+{
+	char *end;
+
+	if (n->kind == YN_SCALAR && n->len > 0) {
+		*ret = strtod(n->value, &end);
+		if (*end == '\0')
+			return 0;
+	}
+	err(c, n, "%s must be a number", what);
+	return -EINVAL;
+}
+
+static int
+compile_regex(struct ctx *c, const struct ynode *n, const char *what, struct regex *re)
+{
+	const char *s = get_str(c, n, what);
+	int ecode;
+	PCRE2_SIZE eoff;
+	PCRE2_UCHAR msg[256];
+
+	if (s == NULL)
+		return -EINVAL;
+	re->code = pcre2_compile((PCRE2_SPTR)s, n->len, PCRE2_NEVER_UTF | PCRE2_NEVER_BACKSLASH_C,
+	    &ecode, &eoff, NULL);
+	if (re->code == NULL) {
+		pcre2_get_error_message(ecode, msg, sizeof(msg));
+		/* The offset is into the pattern; quoted scalars start one column later. */
+		rules_diag(c->rs, c->file, n->line, n->col + (unsigned)eoff + (n->plain ? 0 : 1),
+		    "%s: bad regular expression at offset %zu: %s", what, (size_t)eoff, (char *)msg);
+		c->errors++;
+		return -EINVAL;
+	}
+	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+	re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	re->src = xstrdup(s);
+	return 0;
+}
+
+static char **
+get_strs(struct ctx *c, const struct ynode *n, const char *what, size_t *count)
+{
+	char **v;
+	size_t i;
+
+	*count = 0;
+	if (n->kind == YN_SCALAR) {
+		if (get_str(c, n, what) == NULL)
+			return NULL;
+		v = xcalloc(1, sizeof(*v));
+		v[0] = xstrdup(n->value);
+		*count = 1;
+		return v;
+	}
+	if (n->kind != YN_SEQ || n->n == 0) {
+		err(c, n, "%s must be a string or a non-empty list of strings", what);
+		return NULL;
+	}
+	v = xcalloc(n->n, sizeof(*v));
+	for (i = 0; i < n->n; i++) {
+		if (get_str(c, n->kids[i], what) == NULL) {
+			strs_free(v, i);
+			return NULL;
+		}
+		v[i] = xstrdup(n->kids[i]->value);
+	}
+	*count = n->n;
+	return v;
+}
+
+static const char *const prio_names[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+
+static int
+prio_one(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 1 && s[0] >= '0' && s[0] <= '7')
+		return s[0] - '0';
+	for (i = 0; i < ELEMENTSOF(prio_names); i++)
+		if (strlen(prio_names[i]) == len && strncmp(prio_names[i], s, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* "err" (0..3, like journalctl -p), "3", "err..warning", "0..4". */
+static int
+parse_priority(struct ctx *c, const struct ynode *n, int *lo, int *hi)
+{
+	const char *s = get_str(c, n, "priority"), *dots;
+
+	if (s == NULL)
+		return -EINVAL;
+	dots = strstr(s, "..");
+	if (dots == NULL) {
+		*lo = 0;
+		*hi = prio_one(s, strlen(s));
+	} else {
+		*lo = prio_one(s, (size_t)(dots - s));
+		*hi = prio_one(dots + 2, strlen(dots + 2));
+	}
+	if (*lo < 0 || *hi < 0 || *lo > *hi) {
+		err(c, n, "priority: '%s' is not a priority (0-7 or emerg..debug) or a range FROM..TO", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "90s", "30m", "1h", "2d", "1w". */
+static int
+parse_duration(struct ctx *c, const struct ynode *n, uint64_t *ret)
+{
+	const char *s = get_str(c, n, "within");
+	unsigned long v;
+	char *end;
+	uint64_t mult;
+
+	if (s == NULL)
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || end[0] == '\0' || end[1] != '\0')
+		goto bad;
+	switch (*end) {
+	case 's': mult = 1; break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	case 'w': mult = 604800; break;
+	default: goto bad;
+	}
+	if (v == 0 || v > 10 * 365 * 86400UL / mult)
+		goto bad;
+	*ret = (uint64_t)v * mult * USEC_PER_SEC;
+	return 0;
+bad:
+	err(c, n, "within: '%s' is not a duration such as 90s, 30m, 1h, 2d", s);
+	return -EINVAL;
+}
+
+/* The comparison keys shared by unit and file conditions. */
+static int
+parse_op(struct ctx *c, const struct ynode *map, struct cond *cd, const char *what, bool allow_numbers)
+{
+	static const char *const ops[] = {
+		"exists", "equals", "not_equals", "in", "not_in", "matches", "at_least", "at_most", NULL,
+	};
+	const struct ynode *v = NULL;
+	size_t k, found = 0;
+
+	for (k = 0; ops[k] != NULL; k++) {
+		const struct ynode *x = ynode_get(map, ops[k]);
+
+		if (x == NULL)
+			continue;
+		if (found++ == 0) {
+			v = x;
+			cd->op = (enum cmp_op)(OP_EXISTS + k);
+		}
+	}
+	if (found != 1) {
+		err(c, map, "%s: give exactly one of exists, equals, not_equals, in, not_in, matches%s",
+		    what, allow_numbers ? ", at_least, at_most" : "");
+		return -EINVAL;
+	}
+	switch (cd->op) {
+	case OP_EXISTS:
+		return get_bool(c, v, "exists", &cd->want);
+	case OP_EQUALS:
+	case OP_NOT_EQUALS:
+		if (get_str(c, v, cd->op == OP_EQUALS ? "equals" : "not_equals") == NULL)
+			return -EINVAL;
+		cd->values = xcalloc(1, sizeof(char *));
+		cd->values[0] = xstrdup(v->value);
+		cd->n_values = 1;
+		return 0;
+	case OP_IN:
+	case OP_NOT_IN:
+		cd->values = get_strs(c, v, cd->op == OP_IN ? "in" : "not_in", &cd->n_values);
+		return cd->values ? 0 : -EINVAL;
+	case OP_MATCHES:
+		return compile_regex(c, v, "matches", &cd->vre);
+	case OP_AT_LEAST:
+	case OP_AT_MOST:
+		if (!allow_numbers) {
+			err(c, v, "%s: at_least and at_most compare unit properties only", what);
+			return -EINVAL;
+		}
+		return get_number(c, v, cd->op == OP_AT_LEAST ? "at_least" : "at_most", &cd->number);
+	default:
+		return -EINVAL;
+	}
+}
+
+static struct cond *parse_cond(struct ctx *c, const struct ynode *n, unsigned depth);
+
+static struct cond *
+cond_new(enum cond_kind kind, const struct ynode *n)
+{
+	struct cond *cd = xcalloc(1, sizeof(*cd));
+
+	cd->kind = kind;
+	cd->line = n->line;
+	cd->col = n->col;
+	return cd;
+}
+
+static struct cond *
+parse_journal(struct ctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "unit", "match", "priority", "min_count", "within", "absent", NULL };
+	struct cond *cd = cond_new(COND_JOURNAL, m);
+	const struct ynode *v;
+	bool ok = check_keys(c, m, "journal", keys);
+
+	cd->prio_min = 0;
+	cd->prio_max = 7;
+	cd->min_count = 1;
+	if ((v = ynode_get(m, "unit")) != NULL) {
+		if (get_str(c, v, "unit") == NULL)
+			ok = false;
+		else
+			cd->unit = xstrdup(v->value);
+	} else
+		cd->unit = xstrdup(AGENT_UNIT);
+	if ((v = ynode_get(m, "match")) == NULL) {
+		err(c, m, "journal: 'match' (a regular expression) is required");
+		ok = false;
+	} else if (compile_regex(c, v, "match", &cd->re) < 0)
+		ok = false;
+	else
+		cd->literals = regex_required_literals(cd->re.src, &cd->literal_lens, &cd->n_literals);
+	if ((v = ynode_get(m, "priority")) != NULL && parse_priority(c, v, &cd->prio_min, &cd->prio_max) < 0)
+		ok = false;
+	if ((v = ynode_get(m, "min_count")) != NULL) {
+		if (get_ulong(c, v, "min_count", &cd->min_count) < 0)
+			ok = false;
+		else if (cd->min_count == 0) {
+			err(c, v, "min_count must be at least 1 (use absent: true for none)");
+			ok = false;
+		}
+	}
+	if ((v = ynode_get(m, "within")) != NULL && parse_duration(c, v, &cd->within) < 0)
+		ok = false;
+	if ((v = ynode_get(m, "absent")) != NULL && get_bool(c, v, "absent", &cd->absent) < 0)
+		ok = false;
+	if (!ok) {
+		cond_free(cd);
+		return NULL;
+	}
+	return cd;
+}
+
+static struct cond *
+parse_unit(struct ctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = {
+		"unit", "property", "exists", "equals", "not_equals", "in", "not_in", "matches",
+		"at_least", "at_most", NULL,
+	};
+	struct cond *cd = cond_new(COND_UNIT, m);
+	const struct ynode *v;
+	bool ok = check_keys(c, m, "unit", keys);
+
+	if ((v = ynode_get(m, "unit")) != NULL) {
+		if (get_str(c, v, "unit") == NULL)
+			ok = false;
+		else
+			cd->unit = xstrdup(v->value);
+	} else
+		cd->unit = xstrdup(AGENT_UNIT);
+	if ((v = ynode_get(m, "property")) == NULL) {
+		err(c, m, "unit: 'property' (a D-Bus property name such as ActiveState) is required");
+		ok = false;
+	} else if (get_str(c, v, "property") == NULL)
+		ok = false;
+	else
+		cd->property = xstrdup(v->value);
+	if (ok && parse_op(c, m, cd, "unit", true) < 0)
+		ok = false;
+	if (!ok) {
+		cond_free(cd);
+		return NULL;
+	}
+	return cd;
+}
+
+static struct cond *
+parse_file(struct ctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = {
+		"path", "exists", "parses", "key", "equals", "not_equals", "in", "not_in", "matches", NULL,
+	};
+	struct cond *cd = cond_new(COND_FILE, m);
+	const struct ynode *v, *key;
+	bool ok = check_keys(c, m, "file", keys);
+	size_t i;
+
+	if ((v = ynode_get(m, "path")) == NULL) {
+		err(c, m, "file: 'path' is required");
+		ok = false;
+	} else if ((cd->paths = get_strs(c, v, "path", &cd->n_paths)) == NULL)
+		ok = false;
+	else
+		for (i = 0; i < cd->n_paths; i++)
+			if (cd->paths[i][0] != '/' && strncmp(cd->paths[i], "env/", 4) != 0) {
+				err(c, v, "path: '%s' must be absolute, or env/NAME", cd->paths[i]);
+				ok = false;
+			}
+	key = ynode_get(m, "key");
+	if (key == NULL) {
+		const struct ynode *e = ynode_get(m, "exists"), *p = ynode_get(m, "parses");
+
+		if ((e == NULL) == (p == NULL)) {
+			err(c, m, "file: without 'key', give exactly one of exists and parses");
+			ok = false;
+		} else if (e != NULL) {
+			cd->op = OP_EXISTS;
+			if (get_bool(c, e, "exists", &cd->want) < 0)
+				ok = false;
+		} else {
+			cd->test_parses = true;
+			if (get_bool(c, p, "parses", &cd->want) < 0)
+				ok = false;
+		}
+		if (ynode_get(m, "equals") || ynode_get(m, "not_equals") || ynode_get(m, "in") ||
+		    ynode_get(m, "not_in") || ynode_get(m, "matches")) {
+			err(c, m, "file: comparisons need a 'key'");
+			ok = false;
+		}
+	} else {
+		if (get_str(c, key, "key") == NULL)
+			ok = false;
+		else
+			cd->property = xstrdup(key->value);
+		if (ynode_get(m, "parses") != NULL) {
+			err(c, ynode_get(m, "parses"), "file: 'parses' does not combine with 'key'");
+			ok = false;
+		}
+		if (ok && parse_op(c, m, cd, "file", false) < 0)
+			ok = false;
+	}
+	if (!ok) {
+		cond_free(cd);
+		return NULL;
+	}
+	return cd;
+}
+
+static int
+parse_probe_want(struct ctx *c, const struct ynode *n, const char *what, enum probe_want *ret)
+{
+	const char *s = get_str(c, n, what);
+
+	if (s == NULL)
+		return -EINVAL;
+	if (strcmp(s, "ok") == 0)
+		*ret = PROBE_OK;
+	else if (strcmp(s, "failed") == 0)
+		*ret = PROBE_FAILED;
+	else {
+		err(c, n, "%s: '%s' must be ok or failed", what, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct cond *
+parse_resolver(struct ctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "nameservers", "probe", NULL };
+	static const char *const pkeys[] = { "host", "resolve", "connect", NULL };
+	struct cond *cd = cond_new(COND_RESOLVER, m);
+	const struct ynode *ns = ynode_get(m, "nameservers"), *pr = ynode_get(m, "probe"), *v;
+	bool ok = check_keys(c, m, "resolver", keys);
+
+	if ((ns == NULL) == (pr == NULL)) {
+		err(c, m, "resolver: give exactly one of nameservers and probe");
+		ok = false;
+	} else if (ns != NULL) {
+		cd->nameservers = true;
+		if (get_bool(c, ns, "nameservers", &cd->want) < 0)
+			ok = false;
+	} else if (pr->kind != YN_MAP) {
+		err(c, pr, "probe must be a mapping (host, resolve, connect)");
+		ok = false;
+	} else {
+		ok = check_keys(c, pr, "probe", pkeys) && ok;
+		if ((v = ynode_get(pr, "host")) != NULL) {
+			if (get_str(c, v, "host") == NULL)
+				ok = false;
+			else
+				cd->probe_host = xstrdup(v->value);
+		}
+		if ((v = ynode_get(pr, "resolve")) != NULL && parse_probe_want(c, v, "resolve", &cd->probe_resolve) < 0)
+			ok = false;
+		if ((v = ynode_get(pr, "connect")) != NULL && parse_probe_want(c, v, "connect", &cd->probe_connect) < 0)
+			ok = false;
+		if (ok && cd->probe_resolve == PROBE_ANY && cd->probe_connect == PROBE_ANY) {
+			err(c, pr, "probe: give resolve or connect (ok or failed)");
+			ok = false;
+		}
+	}
+	if (!ok) {
+		cond_free(cd);
+		return NULL;
+	}
+	return cd;
+}
+
+static struct cond *
+parse_manifest(struct ctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "source", "status", NULL };
+	static const char *const statuses[] = { "ok", "unavailable", "error", "truncated", NULL };
+	struct cond *cd = cond_new(COND_MANIFEST, m);
+	const struct ynode *v;
+	bool ok = check_keys(c, m, "manifest", keys);
+	size_t i, k;
+
+	if ((v = ynode_get(m, "source")) == NULL || get_str(c, v, "source") == NULL) {
+		if (v == NULL)
+			err(c, m, "manifest: 'source' (a source name such as journal/onboarding-agent.service) is required");
+		ok = false;
+	} else
+		cd->source = xstrdup(v->value);
+	if ((v = ynode_get(m, "status")) == NULL) {
+		err(c, m, "manifest: 'status' (ok, unavailable, error, truncated, or a list) is required");
+		ok = false;
+	} else if ((cd->values = get_strs(c, v, "status", &cd->n_values)) == NULL)
+		ok = false;
+	else {
+		cd->op = OP_IN;
+		for (i = 0; i < cd->n_values; i++) {
+			for (k = 0; statuses[k] != NULL; k++)
+				if (strcmp(cd->values[i], statuses[k]) == 0)
+					break;
+			if (statuses[k] == NULL) {
+				err(c, v, "status: '%s' is not ok, unavailable, error or truncated", cd->values[i]);
+				ok = false;
+			}
+		}
+	}
+	if (!ok) {
+		cond_free(cd);
+		return NULL;
+	}
+	return cd;
+}
+
+static struct cond *
+parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
+{
+	static const char *const kinds[] = {
+		"all", "any", "not", "journal", "unit", "file", "resolver", "manifest",
+	};
+	const struct ynode *key, *v;
+	struct cond *cd;
+	size_t k, i;
+
+	if (depth > 32) {
+		err(c, n, "conditions nested deeper than 32 levels");
+		return NULL;
+	}
+	if (n->kind != YN_MAP || n->n != 2) {
+		err(c, n, "a condition is a mapping with one key: all, any, not, journal, unit, file, resolver or manifest");
+		return NULL;
+	}
+	key = n->kids[0];
+	v = n->kids[1];
+	if (key->kind != YN_SCALAR) {
+		err(c, key, "a condition's key must be a string");
+		return NULL;
+	}
+	for (k = 0; k < ELEMENTSOF(kinds); k++)
+		if (strcmp(key->value, kinds[k]) == 0)
+			break;
+	if (k == ELEMENTSOF(kinds)) {
+		err(c, key, "unknown condition '%s' (known: all, any, not, journal, unit, file, resolver, manifest)",
+		    key->value);
+		return NULL;
+	}
+	switch ((enum cond_kind)k) {
+	case COND_ALL:
+	case COND_ANY:
+		if (v->kind != YN_SEQ || v->n == 0) {
+			err(c, v, "%s: expected a non-empty list of conditions", key->value);
+			return NULL;
+		}
+		cd = cond_new((enum cond_kind)k, key);
+		cd->kids = xcalloc(v->n, sizeof(*cd->kids));
+		for (i = 0; i < v->n; i++) {
+			cd->kids[cd->n_kids] = parse_cond(c, v->kids[i], depth + 1);
+			if (cd->kids[cd->n_kids] != NULL)
+				cd->n_kids++;
+		}
+		if (cd->n_kids != v->n) {
+			cond_free(cd);
+			return NULL;
+		}
+		return cd;
+	case COND_NOT:
+		cd = cond_new(COND_NOT, key);
+		cd->kids = xcalloc(1, sizeof(*cd->kids));
+		if ((cd->kids[0] = parse_cond(c, v, depth + 1)) == NULL) {
+			cond_free(cd);
+			return NULL;
+		}
+		cd->n_kids = 1;
+		return cd;
+	default:
+		break;
+	}
+	if (v->kind != YN_MAP) {
+		err(c, v, "%s: expected a mapping, not %s", key->value, kind_name(v));
+		return NULL;
+	}
+	switch ((enum cond_kind)k) {
+	case COND_JOURNAL: return parse_journal(c, v);
+	case COND_UNIT: return parse_unit(c, v);
+	case COND_FILE: return parse_file(c, v);
+	case COND_RESOLVER: return parse_resolver(c, v);
+	case COND_MANIFEST: return parse_manifest(c, v);
+	default: return NULL;
+	}
+}
+
+/* Calls cb for each journal condition under cd. */
+static void
+cond_walk_journal(struct cond *cd, void (*cb)(struct cond *, void *), void *ud)
+{
+	size_t i;
+
+	if (cd == NULL)
+		return;
+	if (cd->kind == COND_JOURNAL)
+		cb(cd, ud);
+	for (i = 0; i < cd->n_kids; i++)
+		cond_walk_journal(cd->kids[i], cb, ud);
+}
+
+struct names {
+	char	**v;
+	size_t	 n;
+};
+
+static void
+collect_capture_names(struct cond *cd, void *ud)
+{
+	struct names *nm = ud;
+	uint32_t count = 0, size = 0, i;
+	PCRE2_SPTR table;
+
+	if (cd->re.code == NULL)
+		return;
+	pcre2_pattern_info(cd->re.code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(cd->re.code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(cd->re.code, PCRE2_INFO_NAMETABLE, &table);
+	for (i = 0; i < count; i++) {
+		nm->v = xreallocarray(nm->v, nm->n + 1, sizeof(*nm->v));
+		nm->v[nm->n++] = xstrdup((const char *)table + i * size + 2);
+	}
+}
+
+static bool
+names_has(const struct names *nm, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		if (strlen(nm->v[i]) == len && strncmp(nm->v[i], s, len) == 0)
+			return true;
+	return false;
+}
+
+/* Checks every {placeholder} of a message template against what the rule can fill. */
+static void
+check_template(struct ctx *c, const struct ynode *n, struct cond *when)
+{
+	static const char *const facts[] = { "count", "times", "first_seen", "last_seen", "unit", "ntp", NULL };
+	static const char *const fns[] = { "endpoint_match", "resolv_lists", "probe", NULL };
+	struct names nm = { 0 };
+	const char *s = n->value, *p, *e, *colon;
+	size_t k, len;
+
+	cond_walk_journal(when, collect_capture_names, &nm);
+	for (p = s; (p = strchr(p, '{')) != NULL; p = e + 1) {
+		if (p[1] == '{') {
+			e = p + 1;
+			continue;
+		}
+		e = strchr(p, '}');
+		if (e == NULL) {
+			err(c, n, "message: '{' at offset %zu has no closing '}' (write {{ for a brace)",
+			    (size_t)(p - s));
+			break;
+		}
+		len = (size_t)(e - p - 1);
+		if ((len > 7 && strncmp(p + 1, "config.", 7) == 0) || (len > 5 && strncmp(p + 1, "unit.", 5) == 0))
+			continue;
+		colon = memchr(p + 1, ':', len);
+		if (colon != NULL) {
+			size_t fl = (size_t)(colon - p - 1), al = (size_t)(e - colon - 1);
+
+			for (k = 0; fns[k] != NULL; k++)
+				if (strlen(fns[k]) == fl && strncmp(fns[k], p + 1, fl) == 0)
+					break;
+			if (fns[k] == NULL)
+				err(c, n, "message: unknown function in '{%.*s}' (known: endpoint_match, resolv_lists, probe)",
+				    (int)len, p + 1);
+			else if (!names_has(&nm, colon + 1, al) && !(al == 8 && strncmp(colon + 1, "endpoint", 8) == 0))
+				err(c, n, "message: '{%.*s}': no capture named '%.*s' in this rule's journal patterns",
+				    (int)len, p + 1, (int)al, colon + 1);
+			continue;
+		}
+		for (k = 0; facts[k] != NULL; k++)
+			if (strlen(facts[k]) == len && strncmp(facts[k], p + 1, len) == 0)
+				break;
+		if (facts[k] == NULL && !names_has(&nm, p + 1, len))
+			err(c, n, "message: unknown placeholder '{%.*s}' (not a fact, a config.KEY or a named capture)",
+			    (int)len, p + 1);
+	}
+	strs_free(nm.v, nm.n);
+}
+
+static void
+index_journal(struct cond *cd, void *ud)
+{
+	struct ruleset *rs = ud;
+
+	cd->jindex = (unsigned)rs->n_jconds;
+	rs->jconds = xreallocarray(rs->jconds, rs->n_jconds + 1, sizeof(*rs->jconds));
+	rs->jconds[rs->n_jconds++] = cd;
+}
+
+static bool
+id_valid(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || strlen(s) > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.'))
+			return false;
+	return true;
+}
+
+static const char *const example_keys[] = {
+	"journal", "journal_unit", "unit", "files", "missing", "resolv.conf", "probes", "sources", "host", NULL,
+};
+
+static void
+parse_examples(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = { "match", "no_match", NULL };
+	size_t k, i;
+
+	if (n->kind != YN_MAP) {
+		err(c, n, "examples must be a mapping with match and no_match lists");
+		return;
+	}
+	if (!check_keys(c, n, "examples", keys))
+		return;
+	for (k = 0; k < 2; k++) {
+		const struct ynode *list = ynode_get(n, keys[k]);
+
+		if (list == NULL)
+			continue;
+		if (list->kind != YN_SEQ) {
+			err(c, list, "examples: %s must be a list", keys[k]);
+			continue;
+		}
+		for (i = 0; i < list->n; i++) {
+			const struct ynode *e = list->kids[i];
+
+			if (e->kind == YN_MAP) {
+				if (!check_keys(c, e, "example", example_keys))
+					continue;
+			} else if (e->kind != YN_SCALAR) {
+				err(c, e, "an example is a journal line (a string) or a mapping (%s)",
+				    "journal, unit, files, missing, resolv.conf, probes, sources, host");
+				continue;
+			}
+			r->examples = xreallocarray(r->examples, r->n_examples + 1, sizeof(*r->examples));
+			r->examples[r->n_examples++] = (struct example){
+				.want_match = k == 0, .spec = e, .file = c->file,
+			};
+		}
+	}
+}
+
+static struct rule *
+parse_rule(struct ctx *c, const struct ynode *n)
+{
+	static const char *const keys[] = {
+		"id", "title", "severity", "description", "message", "remedy", "links", "when", "examples", NULL,
+	};
+	struct rule *r;
+	const struct ynode *v;
+	unsigned before = c->errors;
+	int sev;
+	size_t i;
+
+	if (n->kind != YN_MAP) {
+		err(c, n, "a rule must be a mapping, not %s", kind_name(n));
+		return NULL;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->file = c->file;
+	r->line = n->line;
+	r->col = n->col;
+	check_keys(c, n, "rule", keys);
+	if ((v = ynode_get(n, "id")) == NULL)
+		err(c, n, "rule: 'id' is required");
+	else if (get_str(c, v, "id") != NULL) {
+		if (!id_valid(v->value))
+			err(c, v, "id '%s': use lowercase letters, digits, '-' and '.' (at most 64)", v->value);
+		else if (engine_rule(v->value) != NULL)
+			err(c, v, "id '%s' is reserved: the engine raises it itself", v->value);
+		r->id = xstrdup(v->value);
+	}
+	if ((v = ynode_get(n, "title")) == NULL)
+		err(c, n, "rule: 'title' is required");
+	else if (get_str(c, v, "title") != NULL)
+		r->title = xstrdup(v->value);
+	if ((v = ynode_get(n, "severity")) == NULL)
+		err(c, n, "rule: 'severity' (critical, error, warning, info) is required");
+	else if (get_str(c, v, "severity") != NULL) {
+		if ((sev = severity_parse(v->value, false)) < 0)
+			err(c, v, "unknown severity '%s' (critical, error, warning, info)", v->value);
+		else
+			r->severity = (enum severity)sev;
+	}
+	if ((v = ynode_get(n, "description")) != NULL && get_str(c, v, "description") != NULL)
+		r->description = xstrdup(v->value);
+	if ((v = ynode_get(n, "remedy")) != NULL && get_str(c, v, "remedy") != NULL)
+		r->remedy = xstrdup(v->value);
+	if ((v = ynode_get(n, "links")) != NULL) {
+		if ((r->links = get_strs(c, v, "links", &r->n_links)) != NULL)
+			for (i = 0; i < r->n_links; i++)
+				if (!url_is_safe(r->links[i], strlen(r->links[i])))
+					err(c, v->kind == YN_SEQ ? v->kids[i] : v,
+					    "links: '%s' is not an http(s) URL", r->links[i]);
+	}
+	if ((v = ynode_get(n, "when")) == NULL)
+		err(c, n, "rule: 'when' (the condition) is required");
+	else
+		r->when = parse_cond(c, v, 0);
+	if ((v = ynode_get(n, "message")) == NULL)
+		err(c, n, "rule: 'message' (a template) is required");
+	else if (get_str(c, v, "message") != NULL) {
+		r->message = xstrdup(v->value);
+		if (r->when != NULL)
+			check_template(c, v, r->when);
+	}
+	if ((v = ynode_get(n, "examples")) != NULL)
+		parse_examples(c, v, r);
+	if (c->errors != before) {
+		rule_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+rules_load_buffer(struct ruleset *rs, const char *name, const char *data, size_t len)
+{
+	struct ctx c = { .rs = rs };
+	struct ynode *root = NULL;
+	const struct ynode *list, *v;
+	unsigned line, col;
+	char *msg;
+	size_t i;
+	int r;
+
+	rs->names = xreallocarray(rs->names, rs->n_names + 1, sizeof(*rs->names));
+	rs->names[rs->n_names] = xstrdup(name);
+	c.file = rs->names[rs->n_names++];
+	r = ytree_parse(data, len, &root, &line, &col, &msg);
+	if (r < 0) {
+		rules_diag(rs, c.file, line ? line : 1, col ? col : 1, "invalid YAML: %s", msg);
+		free(msg);
+		return -EINVAL;
+	}
+	rs->trees = xreallocarray(rs->trees, rs->n_trees + 1, sizeof(*rs->trees));
+	rs->trees[rs->n_trees++] = root;
+	if (root->kind != YN_MAP) {
+		err(&c, root, "a rules file is a mapping with a 'rules' list");
+		return -EINVAL;
+	}
+	{
+		static const char *const keys[] = { "version", "rules", NULL };
+
+		check_keys(&c, root, "rules file", keys);
+	}
+	if ((v = ynode_get(root, "version")) != NULL &&
+	    (v->kind != YN_SCALAR || strcmp(v->value, "1") != 0))
+		err(&c, v, "version: only version 1 of the rules language is known");
+	list = ynode_get(root, "rules");
+	if (list == NULL || list->kind != YN_SEQ) {
+		err(&c, list ? list : root, "'rules' must be a list of rules");
+		return -EINVAL;
+	}
+	for (i = 0; i < list->n; i++) {
+		struct rule *rule;
+
+		if (rs->n >= RULES_MAX) {
+			err(&c, list->kids[i], "more than %d rules", RULES_MAX);
+			break;
+		}
+		size_t first_j = rs->n_jconds;
+
+		rule = parse_rule(&c, list->kids[i]);
+		if (rule == NULL)
+			continue;
+		rs->rules = xreallocarray(rs->rules, rs->n + 1, sizeof(*rs->rules));
+		rs->rules[rs->n++] = rule;
+		cond_walk_journal(rule->when, index_journal, rs);
+		for (size_t k = first_j; k < rs->n_jconds; k++)
+			rs->jconds[k]->rule_id = rule->id;
+	}
+	return c.errors ? -EINVAL : 0;
+}
+
+static int
+load_file(struct ruleset *rs, const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *data = NULL;
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rules_diag(rs, path, 1, 1, "cannot read: %s", strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > RULES_FILE_MAX) {
+		rules_diag(rs, path, 1, 1, S_ISREG(st.st_mode) ? "larger than 4 MiB" : "not a regular file");
+		return -EINVAL;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size && (n = read(fd, data + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	data[got] = '\0';
+	return rules_load_buffer(rs, path, data, got);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+rules_load_path(struct ruleset *rs, const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, i, l;
+	int r = 0, q;
+
+	if (stat(path, &st) < 0) {
+		rules_diag(rs, path, 1, 1, "cannot read: %s", strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return load_file(rs, path);
+	d = opendir(path);
+	if (d == NULL) {
+		rules_diag(rs, path, 1, 1, "cannot read the folder: %s", strerror(errno));
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (de->d_name[0] == '.' ||
+		    !((l > 5 && strcmp(de->d_name + l - 5, ".yaml") == 0) || (l > 4 && strcmp(de->d_name + l - 4, ".yml") == 0)))
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(*names));
+		names[n++] = xasprintf("%s/%s", path, de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	if (n == 0) {
+		rules_diag(rs, path, 1, 1, "the folder holds no *.yaml rules file");
+		r = -ENOENT;
+	}
+	for (i = 0; i < n; i++)
+		if ((q = load_file(rs, names[i])) < 0 && r == 0)
+			r = q;
+	strs_free(names, n);
+	return r;
+}
+
+int
+rules_finish(struct ruleset *rs)
+{
+	size_t i, j;
+	int r = 0;
+
+	for (i = 0; i < rs->n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(rs->rules[i]->id, rs->rules[j]->id) == 0) {
+				rules_diag(rs, rs->rules[i]->file, rs->rules[i]->line, rs->rules[i]->col,
+				    "duplicate rule id '%s' (first at %s:%u:%u)", rs->rules[i]->id,
+				    rs->rules[j]->file, rs->rules[j]->line, rs->rules[j]->col);
+				r = -EINVAL;
+				break;
+			}
+	return r;
+}
+
+/* ---- examples ----------------------------------------------------------------- */
+
+#define EXAMPLE_T0	UINT64_C(1795669200000000)	/* 2026-11-26T05:00:00Z */
+
+static json_t *
+scalar_json(const struct ynode *n)
+{
+	char *end;
+	long long v;
+
+	if (n->kind != YN_SCALAR)
+		return json_null();
+	if (n->plain) {
+		if (strcmp(n->value, "true") == 0)
+			return json_true();
+		if (strcmp(n->value, "false") == 0)
+			return json_false();
+		if (n->len > 0 && ((n->value[0] >= '0' && n->value[0] <= '9') || n->value[0] == '-')) {
+			v = strtoll(n->value, &end, 10);
+			if (*end == '\0')
+				return json_integer(v);
+		}
+	}
+	return json_stringn(n->value, n->len);
+}
+
+static json_t *
+ynode_json(const struct ynode *n, unsigned depth)
+{
+	json_t *j;
+	size_t i;
+
+	if (depth > 16)
+		return json_null();
+	switch (n->kind) {
+	case YN_MAP:
+		j = json_object();
+		for (i = 0; i + 1 < n->n; i += 2)
+			if (n->kids[i]->kind == YN_SCALAR)
+				json_object_set_new(j, n->kids[i]->value, ynode_json(n->kids[i + 1], depth + 1));
+		return j;
+	case YN_SEQ:
+		j = json_array();
+		for (i = 0; i < n->n; i++)
+			json_array_append_new(j, ynode_json(n->kids[i], depth + 1));
+		return j;
+	default:
+		return scalar_json(n);
+	}
+}
+
+static void
+source_add(json_t *man, const char *name, const char *status, const char *detail)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "status", json_string(status));
+	json_object_set_new(o, "detail", json_string(detail));
+	json_array_append_new(json_object_get(man, "sources"), o);
+}
+
+static char *
+dump(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT), *r;
+
+	r = xstrdup(s ? s : "null");
+	free(s);
+	return r;
+}
+
+static const char *
+example_unit(const struct cond *c)
+{
+	size_t i;
+	const char *u;
+
+	if (c == NULL)
+		return NULL;
+	if (c->kind == COND_JOURNAL && strpbrk(c->unit, "*?[") == NULL)
+		return c->unit;
+	for (i = 0; i < c->n_kids; i++)
+		if ((u = example_unit(c->kids[i])) != NULL)
+			return u;
+	return NULL;
+}
+
+/* Builds the little bundle an example describes; NULL and a message when it is malformed. */
+static struct model *
+example_model(const struct ruleset *rs, const struct rule *r, const struct ynode *spec, char **why)
+{
+	struct model *m = model_new(rs, "example");
+	json_t *man = json_object();
+	const struct ynode *v, *lines = NULL;
+	const char *unit = example_unit(r->when);
+	size_t i;
+
+	*why = NULL;
+	if (unit == NULL)
+		unit = AGENT_UNIT;
+	json_object_set_new(man, "format", json_string(BUNDLE_FORMAT));
+	json_object_set_new(man, "format_version", json_integer(BUNDLE_FORMAT_VERSION));
+	json_object_set_new(man, "collected_at", json_string("2026-11-26T06:00:00Z"));
+	json_object_set_new(man, "sources", json_array());
+	m->manifest = man;
+	m->collected_at = xstrdup("2026-11-26T06:00:00Z");
+	m->hostname = xstrdup("example");
+
+	if (spec->kind == YN_SCALAR)
+		lines = spec;
+	else {
+		if ((v = ynode_get(spec, "journal_unit")) != NULL && v->kind == YN_SCALAR)
+			unit = v->value;
+		lines = ynode_get(spec, "journal");
+	}
+	if (lines != NULL) {
+		_cleanup_free_ char *path = xasprintf("journal/%s.jsonl", unit);
+		_cleanup_free_ char *src = xasprintf("journal/%s", unit);
+		struct journal_file *jf;
+		size_t n = lines->kind == YN_SEQ ? lines->n : 1;
+
+		source_add(man, src, "ok", "example");
+		jf = model_add_journal(m, path);
+		jf->verdict = BR_VERIFIED;
+		for (i = 0; i < n; i++) {
+			const struct ynode *l = lines->kind == YN_SEQ ? lines->kids[i] : lines;
+			json_t *e;
+			_cleanup_free_ char *ts = NULL, *text = NULL;
+
+			if (l->kind != YN_SCALAR) {
+				*why = xstrdup("journal lines must be strings");
+				goto fail;
+			}
+			ts = xasprintf("%llu", (unsigned long long)(EXAMPLE_T0 + i * 10 * USEC_PER_SEC));
+			e = json_object();
+			json_object_set_new(e, "__REALTIME_TIMESTAMP", json_string(ts));
+			json_object_set_new(e, "PRIORITY", json_string("6"));
+			json_object_set_new(e, "_SYSTEMD_UNIT", json_string(unit));
+			json_object_set_new(e, "MESSAGE", json_stringn(l->value, l->len));
+			text = dump(e);
+			json_decref(e);
+			journal_line(m, jf, text, strlen(text), i + 1);
+		}
+	}
+	if (spec->kind != YN_MAP)
+		return m;
+	if ((v = ynode_get(spec, "unit")) != NULL) {
+		_cleanup_free_ char *path = xasprintf("units/%s.json", AGENT_UNIT);
+		json_t *j;
+
+		if (v->kind != YN_MAP) {
+			*why = xstrdup("unit: a mapping of properties");
+			goto fail;
+		}
+		j = ynode_json(v, 0);
+		source_add(man, "unit/" AGENT_UNIT, "ok", "example");
+		model_add_file(m, path, dump(j), 0, BR_VERIFIED);
+		m->files[m->n_files - 1].len = strlen(m->files[m->n_files - 1].data);
+		json_decref(j);
+	}
+	if ((v = ynode_get(spec, "files")) != NULL) {
+		if (v->kind != YN_MAP) {
+			*why = xstrdup("files: a mapping of path to contents");
+			goto fail;
+		}
+		for (i = 0; i + 1 < v->n; i += 2) {
+			const struct ynode *k = v->kids[i], *c = v->kids[i + 1];
+			_cleanup_free_ char *bp = NULL, *src = NULL;
+
+			if (k->kind != YN_SCALAR || c->kind != YN_SCALAR) {
+				*why = xstrdup("files: path and contents must be strings");
+				goto fail;
+			}
+			if (strncmp(k->value, "env/", 4) == 0) {
+				bp = xasprintf("config/%s.yaml", k->value);
+				src = xstrdup(k->value);
+			} else {
+				bp = xasprintf("config%s", k->value);
+				src = xasprintf("config%s", k->value);
+			}
+			source_add(man, src, "ok", "example");
+			model_add_file(m, bp, xmemdup(c->value, c->len), c->len, BR_VERIFIED);
+		}
+	}
+	if ((v = ynode_get(spec, "missing")) != NULL) {
+		size_t n = v->kind == YN_SEQ ? v->n : 1;
+
+		for (i = 0; i < n; i++) {
+			const struct ynode *k = v->kind == YN_SEQ ? v->kids[i] : v;
+			_cleanup_free_ char *src = NULL;
+
+			if (k->kind != YN_SCALAR) {
+				*why = xstrdup("missing: paths");
+				goto fail;
+			}
+			src = strncmp(k->value, "env/", 4) == 0 ? xstrdup(k->value) : xasprintf("config%s", k->value);
+			source_add(man, src, "unavailable", "not found");
+		}
+	}
+	if ((v = ynode_get(spec, "resolv.conf")) != NULL) {
+		if (v->kind != YN_SCALAR) {
+			*why = xstrdup("resolv.conf: the file's text");
+			goto fail;
+		}
+		source_add(man, "resolver/resolv.conf", "ok", "example");
+		model_add_file(m, "resolver/resolv.conf", xmemdup(v->value, v->len), v->len, BR_VERIFIED);
+	}
+	if ((v = ynode_get(spec, "probes")) != NULL) {
+		json_t *j = json_object(), *arr = json_array();
+
+		if (v->kind != YN_SEQ) {
+			*why = xstrdup("probes: a list");
+			json_decref(j);
+			json_decref(arr);
+			goto fail;
+		}
+		for (i = 0; i < v->n; i++) {
+			const struct ynode *p = v->kids[i], *x;
+			json_t *o = json_object(), *res = json_object(), *conn = json_array();
+			bool rok;
+
+			x = ynode_get(p, "host");
+			json_object_set_new(o, "host", json_string(x && x->kind == YN_SCALAR ? x->value : "endpoint.example"));
+			json_object_set_new(o, "port", json_integer(15443));
+			json_object_set_new(o, "origin", json_string("onboardingEndpoint"));
+			x = ynode_get(p, "resolve");
+			rok = x != NULL && x->kind == YN_SCALAR && strcmp(x->value, "ok") == 0;
+			json_object_set_new(res, "ok", json_boolean(rok));
+			json_object_set_new(res, "addresses", rok ? json_pack("[s]", "127.0.0.1") : json_array());
+			x = ynode_get(p, "error");
+			json_object_set_new(res, "error", rok ? json_null() :
+			    json_string(x && x->kind == YN_SCALAR ? x->value : "no such host"));
+			json_object_set_new(o, "resolve", res);
+			x = ynode_get(p, "connect");
+			if (rok && x != NULL && x->kind == YN_SCALAR) {
+				bool cok = strcmp(x->value, "ok") == 0;
+
+				json_array_append_new(conn, json_pack("{s:s,s:i,s:b,s:s?}", "address", "127.0.0.1",
+				    "port", 15443, "ok", cok, "error", cok ? NULL : "connection refused"));
+			}
+			json_object_set_new(o, "connect", conn);
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(j, "probes", arr);
+		source_add(man, "probes", "ok", "example");
+		{
+			char *d = dump(j);
+
+			model_add_file(m, "resolver/probes.json", d, strlen(d), BR_VERIFIED);
+		}
+		json_decref(j);
+	}
+	if ((v = ynode_get(spec, "sources")) != NULL) {
+		if (v->kind != YN_MAP) {
+			*why = xstrdup("sources: a mapping of name to status");
+			goto fail;
+		}
+		for (i = 0; i + 1 < v->n; i += 2)
+			if (v->kids[i]->kind == YN_SCALAR && v->kids[i + 1]->kind == YN_SCALAR)
+				source_add(man, v->kids[i]->value, v->kids[i + 1]->value, "example");
+	}
+	if ((v = ynode_get(spec, "host")) != NULL) {
+		json_t *j = ynode_json(v, 0);
+		char *d = dump(j);
+
+		source_add(man, "host", "ok", "example");
+		model_add_file(m, "host.json", d, strlen(d), BR_VERIFIED);
+		json_decref(j);
+	}
+	return m;
+fail:
+	model_free(m);
+	return NULL;
+}
+
+unsigned
+rules_check_examples(struct ruleset *rs, unsigned *n_examples)
+{
+	unsigned failed = 0;
+	size_t i, k;
+
+	*n_examples = 0;
+	for (i = 0; i < rs->n; i++) {
+		const struct rule *r = rs->rules[i];
+		unsigned matches = 0, misses = 0;
+
+		for (k = 0; k < r->n_examples; k++) {
+			const struct example *ex = &r->examples[k];
+			struct finding f;
+			char *why = NULL, *reason = NULL;
+			struct model *m = example_model(rs, r, ex->spec, &why);
+			int q;
+
+			(*n_examples)++;
+			if (ex->want_match)
+				matches++;
+			else
+				misses++;
+			if (m == NULL) {
+				rules_diag(rs, ex->file, ex->spec->line, ex->spec->col, "rule '%s': bad example: %s", r->id, why);
+				free(why);
+				failed++;
+				continue;
+			}
+			q = evaluate_rule(rs, r, m, &f, &reason);
+			if (q == -ENODATA) {
+				rules_diag(rs, ex->file, ex->spec->line, ex->spec->col,
+				    "rule '%s': the example cannot be evaluated: %s", r->id, reason);
+				failed++;
+			} else if ((q == 1) != ex->want_match) {
+				rules_diag(rs, ex->file, ex->spec->line, ex->spec->col, "rule '%s': the example %s",
+				    r->id, ex->want_match ? "should match but does not" : "should not match but does");
+				failed++;
+			}
+			if (q == 1)
+				finding_clear(&f);
+			free(reason);
+			model_free(m);
+		}
+		if (matches < 2 || misses < 2) {
+			rules_diag(rs, r->file, r->line, r->col,
+			    "rule '%s': needs at least two match and two no_match examples (has %u and %u)",
+			    r->id, matches, misses);
+			failed++;
+		}
+	}
+	return failed;
+}
