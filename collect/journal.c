@@ -422,10 +422,10 @@ journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uin
 		    " older entries left out to fit the size budget (warnings and worse kept first)",
 		    written, seen, t1, t2, omitted);
 	else if (seen == 0 && partial)
-		ctx_source(c, name, SOURCE_UNAVAILABLE, "no entries readable: %s", partial);
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "journal: %s", partial);
 	else
 		ctx_source(c, name, SOURCE_OK, "%" PRIu64 " entries from %s to %s%s%s%s", written, t1, t2,
-		    withheld ? " (some withheld by the leak check)" : "", partial ? "; " : "",
+		    withheld ? " (some withheld by the leak check)" : "", partial ? "; incomplete: " : "",
 		    partial ? partial : "");
 	if (c->bw) {
 		o = bw_source_object(c->bw, name);
@@ -497,8 +497,8 @@ collect_journal(struct ctx *c)
 		why = "the system journal";
 	}
 	if (denied > 0)
-		partial = xasprintf("%u journal file%s not readable (permission denied); run as root or as a "
-		    "member of systemd-journal", denied, denied == 1 ? "" : "s");
+		partial = xasprintf("permission denied; run as root or as a member of systemd-journal "
+		    "(%u journal file%s not readable)", denied, denied == 1 ? "" : "s");
 	if (r < 0) {
 		for (size_t i = 0; i < units->n; i++) {
 			_cleanup_free_ char *name = xasprintf("journal/%s", units->v[i]);

@@ -163,7 +163,7 @@ summary(struct ctx *c, const char *path, uint64_t size)
 {
 	_cleanup_free_ char *hs = human_size(size);
 
-	if (!c->tty)
+	if (!c->tty && c->opt->verbosity == 0)
 		for (size_t i = 0; i < c->problems.n; i++)
 			fprintf(stderr, "%s: %s\n", PROG, c->problems.v[i]);
 	fprintf(stderr, "%s: wrote %s (%s)\n", PROG, path, hs);

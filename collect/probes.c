@@ -205,6 +205,21 @@ collect_probes(struct ctx *c)
 		json_decref(arr);
 		return;
 	}
+	/* Endpoints the profile asks for that no collected config named. */
+	for (i = 0; i < c->profile->n_probes; i++) {
+		const struct profile_probe *pb = &c->profile->probes[i];
+		bool found = false;
+		size_t k;
+
+		json_array_foreach(c->probe_targets, k, t)
+			found |= strcmp(json_string_value(json_object_get(t, "origin")), pb->origin) == 0;
+		if (!found) {
+			_cleanup_free_ char *name = xasprintf("probe/%s", pb->origin);
+
+			ctx_source(c, name, SOURCE_UNAVAILABLE, "no endpoint to probe: %s was not collected%s%s%s",
+			    pb->config, pb->env ? " and " : "", pb->env ? pb->env : "", pb->env ? " is not set" : "");
+		}
+	}
 	json_array_foreach(c->probe_targets, i, t) {
 		const char *host = json_string_value(json_object_get(t, "host"));
 		const char *origin = json_string_value(json_object_get(t, "origin"));

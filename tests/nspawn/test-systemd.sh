@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# tests/nspawn/test-systemd.sh: triage-collect against a real systemd booted in a container, one
+# scenario after another (healthy, dns, policy, failed, not-installed, unprivileged).  Each bundle is
+# checked against CONTRACT.md and against what systemd itself reports (systemctl show, journalctl -u
+# -o json), and no planted fake secret may appear in it.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/lib-nspawn.sh"
+BC="$PY $TOP/tests/nspawn/bundle-check.py"
+U=onboarding-agent.service
+SHOW=LoadState,ActiveState,SubState,Result,NRestarts,FragmentPath,Type
+
+echo "# $(date +%T.%N) boot"; ns_boot; echo "# $(date +%T.%N) booted"
+# Names resolve from files only: no network, no waiting on a DNS server.
+echo "hosts: files" | ns_write /etc/nsswitch.conf
+printf '127.0.0.1 localhost\n127.0.0.1 onboarding.example.test\n' | ns_write /etc/hosts
+
+# A TCP listener on loopback standing in for the onboarding endpoint (healthy scenario).
+$PY -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+s.settimeout(120)
+try:
+    while True: s.accept()[0].close()
+except Exception: pass
+' >"$T/port" &
+LISTENER=$!
+at_exit "kill $LISTENER 2>/dev/null"
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+PORT=$(head -1 "$T/port")
+
+# prepare NAME AGENT-SCENARIO HOST [PORT]: a clean slate, configs, the unit, started.
+prepare() {
+	echo "# $(date +%T.%N) prepare $1"
+	ns_sh "systemctl stop $U 2>/dev/null; systemctl reset-failed $U 2>/dev/null;
+	       rm -rf /etc/onboarding-agent /var/lib/onboarding-agent /etc/systemd/system/$U; systemctl daemon-reload"
+	T0=$(date +%s)
+	sleep 1
+	[ "$2" = none ] && return 0
+	ns_configs "$3" "${4:-15443}"
+	ns_install_agent "$2" "Environment=API_TOKEN=FAKE-unit-env-secret-Qm3Vt"
+	ns_run systemctl start "$U"
+}
+
+# wait_for WHAT CMD...: up to 15 s.
+wait_for() {
+	local what=$1 i; shift
+	for i in $(seq 75); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+	fail "$what" "timed out waiting"
+	return 1
+}
+
+# collect NAME [ARGS...]: runs the collector inside, then asks systemd the same questions.
+collect() {
+	local name=$1; shift
+	# Every line waited for was logged at least a second ago: the window [T0, T1] is closed.
+	sleep 1
+	T1=$(date +%s)
+	local rc=0
+	ns_collect -q -o "/out/$name.tar.gz" --since "@$T0" --until "@$T1" "$@" 2>"$T/$name.err" || rc=$?
+	if [ "$rc" = 0 ]; then pass "$name: collector exits 0"; else fail "$name: collector exits 0" "exit $rc: $(head -3 "$T/$name.err")"; fi
+	B=$NS_OUT/$name.tar.gz
+	ns_run journalctl -u "$U" -o json --all --since "@$T0" --until "@$T1" >"$T/$name.jc" 2>/dev/null
+	ns_run systemctl show -p "$SHOW" "$U" >"$T/$name.show"
+}
+
+# common_checks NAME: valid bundle, journal and unit agree with systemd, no planted secret.
+common_checks() {
+	local name=$1
+	check "$name: bundle is valid, hashes verify" $BC verify "$B"
+	check "$name: journal equals journalctl -u -o json" $BC journal "$B" "$U" "$T/$name.jc"
+	check "$name: unit equals systemctl show" $BC unit "$B" "$U" "$T/$name.show"
+	# shellcheck disable=SC2086
+	check "$name: no planted secret in the bundle" $BC absent "$B" $NS_SECRETS
+}
+
+# expect NAME WHAT EXPR WANT: a value read from the bundle.
+expect() {
+	local got
+	got=$($BC get "$B" "$3" 2>&1)
+	if [ "$got" = "$4" ]; then pass "$1: $2"; else fail "$1: $2" "got '$got', wanted '$4'"; fi
+}
+
+# ---- healthy: active, running, success lines; the endpoint resolves and accepts connections
+prepare healthy healthy onboarding.example.test "$PORT"
+wait_for "healthy: agent logs success" sh -c "nsenter -t $NS_PID -a journalctl -u $U --since @$T0 -o cat | grep -q successfully"
+collect healthy
+common_checks healthy
+expect healthy "unit active/running" 'json.loads(f("units/onboarding-agent.service.json"))["SubState"]' running
+expect healthy "journal has the success line" 'any("successfully onboarded" in e["MESSAGE"] for e in jl("journal/onboarding-agent.service.jsonl"))' True
+expect healthy "probe resolves to 127.0.0.1" 'json.loads(f("resolver/probes.json"))["probes"][0]["resolve"]["addresses"]' "['127.0.0.1']"
+expect healthy "probe connects" 'json.loads(f("resolver/probes.json"))["probes"][0]["connect"][0]["ok"]' True
+expect healthy "config collected" 'src("config/etc/onboarding-agent/onboarding.config.yaml")["status"]' ok
+expect healthy "endpoint host kept" '"onboarding.example.test" in f("config/etc/onboarding-agent/onboarding.config.yaml")' True
+expect healthy "unit file collected" '"config/etc/systemd/system/onboarding-agent.service" in files' True
+expect healthy "key file skipped by name" '[s["path"] for s in m["skipped"]]' "['/etc/onboarding-agent/client.key', '/var/lib/onboarding-agent/session.cache']"
+expect healthy "host.json says systemd runs" 'json.loads(f("host.json"))["systemd"]["running"]' True
+
+# ---- dns: the agent cannot resolve the endpoint; neither can the probe
+prepare dns dns onboarding.example.invalid
+wait_for "dns: three lookups logged" sh -c "[ \$(nsenter -t $NS_PID -a journalctl -u $U --since @$T0 -o cat | grep -c 'no such host') -ge 3 ]"
+collect dns
+common_checks dns
+expect dns "journal has 'no such host'" 'sum("no such host" in e["MESSAGE"] for e in jl("journal/onboarding-agent.service.jsonl"))' 3
+expect dns "probe does not resolve" 'json.loads(f("resolver/probes.json"))["probes"][0]["resolve"]["ok"]' False
+expect dns "probe source names host:port" 'src("probe/onboarding.example.invalid:15443")["status"]' ok
+
+# ---- policy: PermissionDenied by OnboardingPolicy; the agent logs a token, which must not survive
+prepare policy policy onboarding.example.test
+wait_for "policy: denial logged" sh -c "nsenter -t $NS_PID -a journalctl -u $U --since @$T0 -o cat | grep -q EXT_JWT_TOKEN"
+collect policy --no-probe
+common_checks policy
+expect policy "journal has PermissionDenied" 'sum("Not authorized by OnboardingPolicy" in e["MESSAGE"] for e in jl("journal/onboarding-agent.service.jsonl"))' 2
+expect policy "--no-probe recorded" 'src("probes")["status"]' unavailable
+
+# ---- failed: exits 1, restarts until systemd gives up
+prepare failed failed onboarding.example.test
+wait_for "failed: unit failed" sh -c "nsenter -t $NS_PID -a systemctl show -p ActiveState --value $U | grep -qx failed"
+collect failed --no-probe
+common_checks failed
+expect failed "ActiveState failed" 'json.loads(f("units/onboarding-agent.service.json"))["ActiveState"]' failed
+expect failed "NRestarts > 0" 'json.loads(f("units/onboarding-agent.service.json"))["NRestarts"] > 0' True
+expect failed "Result is not success" 'json.loads(f("units/onboarding-agent.service.json"))["Result"] != "success"' True
+expect failed "PID 1's messages about the unit are in the slice" 'any(e.get("_PID") == "1" for e in jl("journal/onboarding-agent.service.jsonl"))' True
+
+# ---- not-installed: no unit, no config
+prepare not-installed none
+collect not-installed --no-probe
+check "not-installed: bundle is valid" $BC verify "$B"
+check "not-installed: unit equals systemctl show" $BC unit "$B" "$U" "$T/not-installed.show"
+check "not-installed: journal equals journalctl" $BC journal "$B" "$U" "$T/not-installed.jc"
+expect not-installed "LoadState not-found" 'json.loads(f("units/onboarding-agent.service.json"))["LoadState"]' not-found
+expect not-installed "unit file unavailable" 'src("unit-file/onboarding-agent.service")["status"]' unavailable
+expect not-installed "onboarding config not found" 'src("config/etc/onboarding-agent/onboarding.config.yaml")["detail"]' "not found"
+
+# ---- unprivileged: a user outside systemd-journal; a config only root may read
+prepare unprivileged dns onboarding.example.invalid
+ns_run chmod 0600 /etc/onboarding-agent/agent.config.yaml
+wait_for "unprivileged: agent logged" sh -c "nsenter -t $NS_PID -a journalctl -u $U --since @$T0 -o cat | grep -q 'no such host'"
+sleep 1
+T1=$(date +%s)
+rc=0
+ns_run setpriv --reuid=65534 --regid=65534 --clear-groups "$NS_COLLECT" -o /out/unprivileged.tar.gz --no-probe \
+	--since "@$T0" --until "@$T1" 2>"$T/unpriv.err" || rc=$?
+B=$NS_OUT/unprivileged.tar.gz
+if [ "$rc" = 0 ]; then pass "unprivileged: collector exits 0"; else fail "unprivileged: collector exits 0" "exit $rc $(head -3 "$T/unpriv.err")"; fi
+check "unprivileged: bundle is valid" $BC verify "$B"
+expect unprivileged "journal says why" '"permission denied; run as root or as a member of systemd-journal" in src("journal/onboarding-agent.service")["detail"]' True
+expect unprivileged "unreadable config says why" 'src("config/etc/onboarding-agent/agent.config.yaml")["detail"]' "permission denied; run as root"
+expect unprivileged "unit status still read over the bus" 'json.loads(f("units/onboarding-agent.service.json"))["ActiveState"]' active
+check "unprivileged: stderr names the journal problem" grep -q "systemd-journal" "$T/unpriv.err"
+# shellcheck disable=SC2086
+check "unprivileged: no planted secret" $BC absent "$B" $NS_SECRETS
+
+nspawn_pid=$NS_NSPAWN_PID
+ns_poweroff
+check "container powered off, no process left" sh -c "! kill -0 $nspawn_pid 2>/dev/null && ! pgrep -P $nspawn_pid >/dev/null"
+echo "# $(date +%T.%N) end"; finish
