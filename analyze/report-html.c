@@ -1,12 +1,757 @@
-/* report-html.c: one self-contained HTML file (written in the next commit). */
+/* report-html.c: one self-contained HTML file: inline CSS and SVG, no script, strict CSP, every bundle byte escaped. */
 #include <errno.h>
+#include <string.h>
 
 #include "analyze.h"
+#include "cleanup.h"
+#include "escape.h"
+
+#define TL_COLS		60	/* columns of the timeline */
+#define TL_W		1040	/* SVG width */
+#define TL_BAR_H	110	/* height of the tallest bar */
+
+static const char css[] =
+	":root{--crit:#b3261e;--err:#d9480f;--warn:#b7791f;--info:#1c64b8;--ok:#2b8a3e;--fg:#1d232b;"
+	"--muted:#5b6675;--line:#d9dee5;--bg:#f5f7fa;--card:#fff}"
+	"*{box-sizing:border-box}"
+	"body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,'Segoe UI',"
+	"Roboto,'Helvetica Neue',Arial,sans-serif}"
+	"main{max-width:1120px;margin:0 auto;padding:24px 28px 48px}"
+	"h1{font-size:24px;margin:0 0 6px}h2{font-size:18px;margin:32px 0 12px}h3{font-size:16px;margin:0}"
+	"h4{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:14px 0 6px}"
+	"code,pre,.mono{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,'DejaVu Sans Mono',monospace;font-size:13px}"
+	"code{background:#eef1f5;padding:1px 5px;border-radius:4px}"
+	"pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}"
+	".top{background:#1d2733;color:#fff;padding:22px 0 18px}"
+	".top main{padding-top:0;padding-bottom:0}"
+	".meta{display:flex;flex-wrap:wrap;gap:6px 28px;margin:8px 0 0;color:#c9d3df;font-size:14px}"
+	".meta b{color:#fff;font-weight:600}"
+	".state{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px}"
+	".state.bad{background:#f8d7d4;color:#8a1c14}.state.good{background:#d3f0da;color:#1d5e2c}"
+	".state.unknown{background:#e4e7eb;color:#3d4652}"
+	".tiles{display:flex;gap:12px;margin:20px 0 4px;flex-wrap:wrap}"
+	".tile{flex:1;min-width:150px;background:var(--card);border:1px solid var(--line);border-radius:8px;"
+	"padding:10px 14px;border-top:4px solid var(--line)}"
+	".tile .n{font-size:28px;font-weight:700;line-height:1.1}.tile .l{color:var(--muted);font-size:13px}"
+	".tile.critical{border-top-color:var(--crit)}.tile.error{border-top-color:var(--err)}"
+	".tile.warning{border-top-color:var(--warn)}.tile.info{border-top-color:var(--info)}"
+	".tile.zero .n{color:#aab3bf}"
+	".verdict{font-size:16px;margin:14px 0 0}"
+	".toc{margin:10px 0 0;padding:0;list-style:none}.toc li{margin:3px 0}"
+	".toc a{color:var(--fg);text-decoration:none}.toc a:hover{text-decoration:underline}"
+	".card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin:0 0 16px}"
+	".finding{border-left:6px solid var(--line)}"
+	".finding.critical{border-left-color:var(--crit)}.finding.error{border-left-color:var(--err)}"
+	".finding.warning{border-left-color:var(--warn)}.finding.info{border-left-color:var(--info)}"
+	".fhead{display:flex;align-items:center;gap:10px;flex-wrap:wrap}"
+	".badge{display:inline-block;font-size:11px;font-weight:700;letter-spacing:.05em;color:#fff;"
+	"padding:2px 8px;border-radius:4px;background:var(--muted)}"
+	".badge.critical{background:var(--crit)}.badge.error{background:var(--err)}"
+	".badge.warning{background:var(--warn)}.badge.info{background:var(--info)}"
+	".rid{color:var(--muted);font-size:13px}"
+	".msg{font-size:15.5px;margin:10px 0 4px}"
+	".when{color:var(--muted);font-size:13px;margin:0}"
+	".remedy{background:#f3f8f4;border:1px solid #cfe6d5;border-radius:6px;padding:2px 14px 8px;margin-top:12px}"
+	".remedy p{margin:6px 0}.remedy ul{margin:6px 0;padding-left:22px}"
+	"table{border-collapse:collapse;width:100%;font-size:13.5px}"
+	"th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}"
+	"th{color:var(--muted);font-weight:600;font-size:12.5px;text-transform:uppercase;letter-spacing:.03em}"
+	"table.ev td.t,table.ev td.s{white-space:nowrap;color:var(--muted);font-size:12.5px}"
+	"table.ev td pre{font-size:12.5px}table.ev td:last-child{width:100%}"
+	".gap{color:var(--muted);font-style:italic;text-align:center}"
+	"details{margin:0 0 12px}summary{cursor:pointer;font-weight:600}"
+	"details.panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 18px}"
+	"details.panel>summary{font-size:16px}"
+	".links{margin:8px 0 0;padding-left:20px;font-size:13.5px}"
+	"a{color:#1c5fb8}"
+	".ok{color:var(--ok);font-weight:600}.bad{color:var(--crit);font-weight:600}"
+	".kv td:first-child{width:260px;color:var(--muted)}"
+	".tl svg{width:100%;height:auto;display:block}"
+	".legend{display:flex;gap:18px;font-size:12.5px;color:var(--muted);margin-top:6px;flex-wrap:wrap}"
+	".sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}"
+	"footer{color:var(--muted);font-size:12.5px;margin-top:28px}";
+
+static const char *const level_color[TL_LEVELS] = { "#c92a2a", "#e8a317", "#8fa4b8", "#cfd8e3" };
+static const char *const level_name[TL_LEVELS] = { "error or worse", "warning", "notice / info", "debug" };
+static const char *const sev_color[] = { "#b3261e", "#d9480f", "#b7791f", "#1c64b8" };
+
+static void
+h(struct buf *b, const char *s)
+{
+	if (s != NULL)
+		esc_html(b, s, strlen(s));
+}
+
+static void
+hn(struct buf *b, const char *s, size_t len)
+{
+	esc_html(b, s, len);
+}
+
+/* Inline markdown of a remedy: `code`, **bold**, *em*, [text](http-url); the rest escaped. */
+static void
+md_inline_html(struct buf *b, const char *s, size_t len)
+{
+	size_t i = 0, start = 0;
+
+	while (i < len) {
+		const char *close;
+		size_t rest = len - i;
+
+		if (s[i] == '`' && (close = memchr(s + i + 1, '`', rest - 1)) != NULL) {
+			hn(b, s + start, i - start);
+			buf_adds(b, "<code>");
+			hn(b, s + i + 1, (size_t)(close - s - i - 1));
+			buf_adds(b, "</code>");
+			i = start = (size_t)(close - s) + 1;
+		} else if (rest > 2 && s[i] == '*' && s[i + 1] == '*' &&
+		    (close = memmem(s + i + 2, rest - 2, "**", 2)) != NULL) {
+			hn(b, s + start, i - start);
+			buf_adds(b, "<strong>");
+			hn(b, s + i + 2, (size_t)(close - s - i - 2));
+			buf_adds(b, "</strong>");
+			i = start = (size_t)(close - s) + 2;
+		} else if (rest > 1 && s[i] == '*' && s[i + 1] != ' ' &&
+		    (close = memchr(s + i + 1, '*', rest - 1)) != NULL) {
+			hn(b, s + start, i - start);
+			buf_adds(b, "<em>");
+			hn(b, s + i + 1, (size_t)(close - s - i - 1));
+			buf_adds(b, "</em>");
+			i = start = (size_t)(close - s) + 1;
+		} else if (s[i] == '[') {
+			const char *mid = memmem(s + i, rest, "](", 2), *end;
+
+			if (mid != NULL && (end = memchr(mid + 2, ')', (size_t)(s + len - mid - 2))) != NULL &&
+			    url_is_safe(mid + 2, (size_t)(end - mid - 2))) {
+				hn(b, s + start, i - start);
+				buf_adds(b, "<a href=\"");
+				hn(b, mid + 2, (size_t)(end - mid - 2));
+				buf_adds(b, "\" rel=\"noreferrer noopener\">");
+				hn(b, s + i + 1, (size_t)(mid - s - i - 1));
+				buf_adds(b, "</a>");
+				i = start = (size_t)(end - s) + 1;
+			} else
+				i++;
+		} else
+			i++;
+	}
+	hn(b, s + start, len - start);
+}
+
+/* A remedy's small markdown: paragraphs and "- " lists, with inline markup. */
+static void
+md_block_html(struct buf *b, const char *s)
+{
+	const char *p = s, *nl;
+	struct buf para = { 0 };
+	bool in_list = false, in_item = false;
+
+	for (;; p = nl + 1) {
+		size_t len;
+		const char *q;
+
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		q = p;
+		while (q < p + len && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q == p + len || (q[0] == '-' && q + 1 < p + len && q[1] == ' ')) {
+			/* A blank line or a new item ends the paragraph or item so far. */
+			if (para.len > 0) {
+				buf_adds(b, in_item ? "" : "<p>");
+				md_inline_html(b, para.data, para.len);
+				buf_adds(b, in_item ? "</li>" : "</p>");
+				buf_reset(&para);
+			} else if (in_item)
+				buf_adds(b, "</li>");
+			in_item = false;
+			if (q == p + len) {
+				if (in_list) {
+					buf_adds(b, "</ul>");
+					in_list = false;
+				}
+			} else {
+				if (!in_list) {
+					buf_adds(b, "<ul>");
+					in_list = true;
+				}
+				buf_adds(b, "<li>");
+				in_item = true;
+				buf_add(&para, q + 2, (size_t)(p + len - q - 2));
+			}
+		} else {
+			if (para.len > 0)
+				buf_addc(&para, ' ');
+			buf_add(&para, q, (size_t)(p + len - q));
+		}
+		if (nl == NULL)
+			break;
+	}
+	if (para.len > 0) {
+		buf_adds(b, in_item ? "" : "<p>");
+		md_inline_html(b, para.data, para.len);
+		buf_adds(b, in_item ? "</li>" : "</p>");
+	} else if (in_item)
+		buf_adds(b, "</li>");
+	if (in_list)
+		buf_adds(b, "</ul>");
+	buf_free(&para);
+}
+
+static const char *
+sev_class(enum severity s)
+{
+	return severity_name(s);
+}
+
+static void
+evidence_table(struct buf *b, const struct finding *f)
+{
+	char tb[40];
+	size_t i;
+
+	buf_adds(b, "<table class=\"ev\"><tbody>");
+	for (i = 0; i < f->n_ev; i++) {
+		const struct evidence *e = &f->ev[i];
+
+		if (i == EVIDENCE_HEAD && f->ev_total > f->n_ev)
+			buf_printf(b, "<tr><td colspan=\"3\" class=\"gap\">&#8943; %lu more &#8943;</td></tr>",
+			    f->ev_total - f->n_ev);
+		buf_adds(b, "<tr><td class=\"t\">");
+		h(b, report_time(e->time, tb));
+		buf_adds(b, "</td><td class=\"s\">");
+		h(b, e->source);
+		if (e->line)
+			buf_printf(b, ":%lu", e->line);
+		buf_adds(b, "</td><td><pre>");
+		hn(b, e->text, e->len);
+		buf_adds(b, "</pre></td></tr>");
+	}
+	buf_adds(b, "</tbody></table>");
+}
+
+static void
+finding_html(struct buf *b, const struct finding *f, size_t n)
+{
+	const struct rule *r = f->rule;
+	char tb[40];
+	size_t i;
+
+	buf_printf(b, "<article class=\"card finding %s\" id=\"f%zu\"><div class=\"fhead\"><span class=\"badge %s\">%s</span><h3>",
+	    sev_class(r->severity), n, sev_class(r->severity), severity_name(r->severity));
+	h(b, r->title);
+	buf_printf(b, "</h3><span class=\"rid mono\">%s</span></div><p class=\"msg\">", r->id);
+	h(b, f->message);
+	buf_adds(b, "</p>");
+	if (f->first) {
+		buf_printf(b, "<p class=\"when\">%lu %s · first seen ", f->count, f->count == 1 ? "line" : "lines");
+		h(b, report_time(f->first, tb));
+		if (f->last && f->last != f->first) {
+			buf_adds(b, " · last seen ");
+			h(b, report_time(f->last, tb));
+		}
+		buf_adds(b, "</p>");
+	}
+	if (r->remedy != NULL && r->remedy[0] != '\0') {
+		buf_adds(b, "<div class=\"remedy\"><h4>What to do</h4>");
+		md_block_html(b, r->remedy);
+		buf_adds(b, "</div>");
+	}
+	if (f->n_ev > 0) {
+		buf_adds(b, "<h4>Evidence");
+		if (f->ev_total > f->n_ev)
+			buf_printf(b, " &#8212; %zu of %lu: the first %d and the last %d", f->n_ev, f->ev_total,
+			    EVIDENCE_HEAD, EVIDENCE_TAIL);
+		buf_adds(b, "</h4>");
+		evidence_table(b, f);
+	}
+	if (r->n_links > 0) {
+		buf_adds(b, "<ul class=\"links\">");
+		for (i = 0; i < r->n_links; i++) {
+			buf_adds(b, "<li><a href=\"");
+			h(b, r->links[i]);
+			buf_adds(b, "\" rel=\"noreferrer noopener\">");
+			h(b, r->links[i]);
+			buf_adds(b, "</a></li>");
+		}
+		buf_adds(b, "</ul>");
+	}
+	buf_adds(b, "</article>");
+}
+
+/* x of time t in [lo, hi] mapped to [x0, x0 + w]. */
+static double
+tx(uint64_t t, uint64_t lo, uint64_t hi, double x0, double w)
+{
+	if (t <= lo)
+		return x0;
+	if (t >= hi)
+		return x0 + w;
+	return x0 + w * (double)(t - lo) / (double)(hi - lo);
+}
+
+static void
+timeline(struct buf *b, const struct analysis *a)
+{
+	const struct model *m = a->m;
+	const struct timeline *tl = &m->tl;
+	uint32_t col[TL_COLS][TL_LEVELS];
+	uint64_t lo, hi;
+	unsigned long top = 0;
+	double x0 = 250, w = TL_W - 270, cw, base = 20 + TL_BAR_H;
+	char t1[40], t2[40], t3[40];
+	size_t i, k, rows = 0;
+	unsigned marks = 0;
+
+	buf_adds(b, "<h2 id=\"timeline\">Timeline of the journal</h2><div class=\"card tl\">");
+	if (!m->tl_used || tl->total == 0) {
+		buf_adds(b, "<p>No journal entries with a timestamp in the bundle.</p></div>");
+		return;
+	}
+	lo = tl->min;
+	hi = tl->max;
+	if (hi - lo < 60 * 1000000ULL) {
+		lo = lo > 30 * 1000000ULL ? lo - 30 * 1000000ULL : 0;
+		hi = hi + 30 * 1000000ULL;
+	}
+	memset(col, 0, sizeof(col));
+	for (i = 0; i < TL_FINE; i++) {
+		uint64_t t = tl->t0 + (uint64_t)((double)tl->width * (i + 0.5));
+		size_t c;
+
+		if (tl->n[i][0] + tl->n[i][1] + tl->n[i][2] + tl->n[i][3] == 0)
+			continue;
+		if (t < lo)
+			t = lo;
+		if (t > hi)
+			t = hi;
+		c = (size_t)((double)(t - lo) / (double)(hi - lo + 1) * TL_COLS);
+		if (c >= TL_COLS)
+			c = TL_COLS - 1;
+		for (k = 0; k < TL_LEVELS; k++)
+			col[c][k] += tl->n[i][k];
+	}
+	for (i = 0; i < TL_COLS; i++) {
+		unsigned long s = (unsigned long)col[i][0] + col[i][1] + col[i][2] + col[i][3];
+
+		if (s > top)
+			top = s;
+	}
+	for (i = 0; i < a->n_findings; i++)
+		if (a->findings[i].first)
+			rows++;
+	cw = w / TL_COLS;
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %zu\" role=\"img\" aria-label=\"journal entries over time\">",
+	    TL_W, (size_t)base + 36 + rows * 18);
+	buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa5b1\"/>", x0, base, x0 + w, base);
+	buf_printf(b, "<text x=\"%.1f\" y=\"24\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">%lu</text>", x0 - 6, top);
+	buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">0</text>", x0 - 6, base);
+	for (i = 0; i < TL_COLS; i++) {
+		double y = base;
+
+		for (k = 0; k < TL_LEVELS; k++) {
+			double hgt;
+
+			if (col[i][k] == 0)
+				continue;
+			hgt = (double)col[i][k] / (double)top * TL_BAR_H;
+			if (hgt < 1.5)
+				hgt = 1.5;
+			y -= hgt;
+			buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%u %s</title></rect>",
+			    x0 + i * cw + 0.5, y, cw - 1, hgt, level_color[k], col[i][k], level_name[k]);
+		}
+	}
+	buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\">", x0, base + 16);
+	h(b, report_time(lo, t1));
+	buf_printf(b, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"middle\">", x0 + w / 2, base + 16);
+	h(b, report_time(lo + (hi - lo) / 2, t3));
+	buf_printf(b, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">", x0 + w, base + 16);
+	h(b, report_time(hi, t2));
+	buf_adds(b, "</text>");
+	/* One row per finding from the journal: its span and its evidence lines. */
+	for (i = 0; i < a->n_findings; i++) {
+		const struct finding *f = &a->findings[i];
+		double y = base + 34 + marks * 18, xa, xb;
+		const char *c = sev_color[f->rule->severity < 4 ? f->rule->severity : 3];
+
+		if (!f->first)
+			continue;
+		marks++;
+		xa = tx(f->first, lo, hi, x0, w);
+		xb = tx(f->last ? f->last : f->first, lo, hi, x0, w);
+		buf_printf(b, "<g><title>%s: ", f->rule->id);
+		h(b, report_time(f->first, t1));
+		buf_adds(b, " to ");
+		h(b, report_time(f->last ? f->last : f->first, t2));
+		buf_printf(b, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\" stroke-linecap=\"round\" opacity=\".45\"/>",
+		    xa, y, xb < xa + 1 ? xa + 1 : xb, y, c);
+		for (k = 0; k < f->n_ev; k++)
+			if (f->ev[k].time)
+				buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>",
+				    tx(f->ev[k].time, lo, hi, x0, w), y, c);
+		buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\" text-anchor=\"end\">%s</text></g>",
+		    x0 - 6, y + 4, c, f->rule->id);
+	}
+	buf_adds(b, "</svg><div class=\"legend\">");
+	for (k = 0; k < TL_LEVELS; k++)
+		buf_printf(b, "<span><span class=\"sw\" style=\"background:%s\"></span>%s</span>", level_color[k], level_name[k]);
+	buf_printf(b, "<span>%lu entries; the agent's level word (error, warn, info) is used when the line has one</span></div></div>",
+	    tl->total);
+}
+
+static void
+kv_row(struct buf *b, const char *k, const char *v)
+{
+	buf_adds(b, "<tr><td>");
+	h(b, k);
+	buf_adds(b, "</td><td class=\"mono\">");
+	h(b, v);
+	buf_adds(b, "</td></tr>");
+}
+
+static void
+unit_panel(struct buf *b, const struct model *m)
+{
+	static const char *const keys[] = {
+		"LoadState", "ActiveState", "SubState", "Result", "NRestarts", "MainPID", "ExecMainStatus",
+		"ExecMainCode", "UnitFileState", "FragmentPath", "ActiveEnterTimestamp", "InactiveEnterTimestamp",
+	};
+	const json_t *u = model_unit(m, AGENT_UNIT), *v;
+	const char *key;
+	size_t i;
+
+	buf_adds(b, "<details class=\"panel\" open><summary>Unit status: " AGENT_UNIT "</summary>");
+	if (u == NULL) {
+		char *st = agent_state(m);
+
+		buf_adds(b, "<p>");
+		h(b, st);
+		buf_adds(b, "</p></details>");
+		free(st);
+		return;
+	}
+	buf_adds(b, "<table class=\"kv\"><tbody>");
+	for (i = 0; i < ELEMENTSOF(keys); i++) {
+		char *t;
+
+		if ((v = json_object_get(u, keys[i])) == NULL)
+			continue;
+		t = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		kv_row(b, keys[i], t ? t : "");
+		free(t);
+	}
+	buf_adds(b, "</tbody></table><details><summary>Every property</summary><table class=\"kv\"><tbody>");
+	json_object_foreach((json_t *)u, key, v) {
+		char *t = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+		kv_row(b, key, t ? t : "");
+		free(t);
+	}
+	buf_adds(b, "</tbody></table></details></details>");
+}
+
+static void
+config_panel(struct buf *b, const struct model *m)
+{
+	size_t i, n = 0;
+
+	buf_adds(b, "<details class=\"panel\"><summary>Configuration (as collected, redacted)</summary>");
+	for (i = 0; i < m->n_files; i++) {
+		const struct kfile *kf = &m->files[i];
+
+		if (strncmp(kf->path, "config/", 7) != 0)
+			continue;
+		n++;
+		buf_adds(b, "<h4>");
+		h(b, kf->path + 6);
+		buf_adds(b, "</h4><pre class=\"card\">");
+		hn(b, kf->data, kf->len);
+		buf_adds(b, "</pre>");
+	}
+	if (n == 0)
+		buf_adds(b, "<p>No configuration file in the bundle.</p>");
+	buf_adds(b, "</details>");
+}
+
+static void
+resolver_panel(struct buf *b, const struct model *m)
+{
+	const struct kfile *kf = model_file(m, "resolver/resolv.conf");
+	json_t *pj = NULL, *p;
+	size_t i;
+
+	buf_adds(b, "<details class=\"panel\" open><summary>Resolver and probes</summary>");
+	if (kf != NULL) {
+		buf_adds(b, "<h4>resolv.conf</h4><pre class=\"card\">");
+		hn(b, kf->data, kf->len);
+		buf_adds(b, "</pre>");
+	} else
+		buf_adds(b, "<p>resolv.conf is not in the bundle.</p>");
+	for (i = 0; i < m->n_files; i++)
+		if (strncmp(m->files[i].path, "resolver/", 9) == 0 && strcmp(m->files[i].path, "resolver/resolv.conf") != 0 &&
+		    strcmp(m->files[i].path, "resolver/probes.json") != 0) {
+			buf_adds(b, "<details><summary>");
+			h(b, m->files[i].path + 9);
+			buf_adds(b, "</summary><pre class=\"card\">");
+			hn(b, m->files[i].data, m->files[i].len);
+			buf_adds(b, "</pre></details>");
+		}
+	if ((kf = model_file(m, "resolver/probes.json")) != NULL)
+		pj = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
+	buf_adds(b, "<h4>The collector's probes</h4>");
+	if (json_array_size(json_object_get(pj, "probes")) == 0) {
+		const char *d = json_string_value(json_object_get(model_source(m, "probes"), "detail"));
+
+		buf_adds(b, "<p>No probe results");
+		if (d) {
+			buf_adds(b, ": ");
+			h(b, d);
+		}
+		buf_adds(b, ".</p>");
+	} else {
+		buf_adds(b, "<table><thead><tr><th>Host</th><th>Port</th><th>Resolve</th><th>Addresses</th><th>TCP connect</th></tr></thead><tbody>");
+		json_array_foreach(json_object_get(pj, "probes"), i, p) {
+			const json_t *res = json_object_get(p, "resolve"), *x;
+			size_t k;
+
+			buf_adds(b, "<tr><td class=\"mono\">");
+			h(b, json_string_value(json_object_get(p, "host")));
+			buf_printf(b, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(p, "port")));
+			if (json_is_true(json_object_get(res, "ok")))
+				buf_adds(b, "<span class=\"ok\">ok</span>");
+			else {
+				buf_adds(b, "<span class=\"bad\">failed</span> ");
+				h(b, json_string_value(json_object_get(res, "error")));
+			}
+			buf_adds(b, "</td><td class=\"mono\">");
+			json_array_foreach(json_object_get(res, "addresses"), k, x) {
+				if (k)
+					buf_adds(b, ", ");
+				h(b, json_string_value(x));
+			}
+			buf_adds(b, "</td><td>");
+			json_array_foreach(json_object_get(p, "connect"), k, x) {
+				if (k)
+					buf_adds(b, "<br>");
+				h(b, json_string_value(json_object_get(x, "address")));
+				buf_adds(b, json_is_true(json_object_get(x, "ok")) ? " <span class=\"ok\">ok</span>" : " <span class=\"bad\">failed</span> ");
+				h(b, json_string_value(json_object_get(x, "error")));
+			}
+			buf_adds(b, "</td></tr>");
+		}
+		buf_adds(b, "</tbody></table>");
+	}
+	json_decref(pj);
+	buf_adds(b, "</details>");
+}
+
+static const char *
+entry_problem(const struct model *m, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_integrity; i++)
+		if (strcmp(m->integrity[i].path, path) == 0)
+			return m->integrity[i].problem;
+	return NULL;
+}
+
+static void
+manifest_panel(struct buf *b, const struct model *m)
+{
+	const json_t *man = m->manifest, *s, *x;
+	const char *key;
+	size_t i;
+
+	buf_adds(b, "<details class=\"panel\"><summary>Manifest: sources, entries, redactions</summary><h4>Sources</h4>"
+	    "<table><thead><tr><th>Source</th><th>Status</th><th>Detail</th></tr></thead><tbody>");
+	json_array_foreach(json_object_get(man, "sources"), i, s) {
+		const char *st = json_string_value(json_object_get(s, "status"));
+
+		buf_adds(b, "<tr><td class=\"mono\">");
+		h(b, json_string_value(json_object_get(s, "name")));
+		buf_printf(b, "</td><td class=\"%s\">", st && strcmp(st, "ok") == 0 ? "ok" : "bad");
+		h(b, st);
+		buf_adds(b, "</td><td>");
+		h(b, json_string_value(json_object_get(s, "detail")));
+		buf_adds(b, "</td></tr>");
+	}
+	buf_adds(b, "</tbody></table><h4>Entries (SHA-256 checked while reading)</h4>"
+	    "<table><thead><tr><th>Path</th><th>Size</th><th>SHA-256</th><th>Check</th></tr></thead><tbody>");
+	json_array_foreach(json_object_get(man, "entries"), i, s) {
+		const char *path = json_string_value(json_object_get(s, "path"));
+		const char *sha = json_string_value(json_object_get(s, "sha256"));
+		const char *prob = path ? entry_problem(m, path) : NULL;
+
+		buf_adds(b, "<tr><td class=\"mono\">");
+		h(b, path);
+		buf_printf(b, "</td><td>%lld</td><td class=\"mono\" title=\"", (long long)json_integer_value(json_object_get(s, "size")));
+		h(b, sha);
+		buf_adds(b, "\">");
+		if (sha != NULL)
+			hn(b, sha, strlen(sha) > 16 ? 16 : strlen(sha));
+		buf_adds(b, "&#8230;</td><td>");
+		if (prob) {
+			buf_adds(b, "<span class=\"bad\">");
+			h(b, prob);
+			buf_adds(b, "</span>");
+		} else
+			buf_adds(b, "<span class=\"ok\">verified</span>");
+		buf_adds(b, "</td></tr>");
+	}
+	for (i = 0; i < m->n_integrity; i++) {
+		buf_adds(b, "<tr><td class=\"mono\">");
+		h(b, m->integrity[i].path);
+		buf_adds(b, "</td><td></td><td></td><td><span class=\"bad\">");
+		h(b, m->integrity[i].problem);
+		buf_adds(b, "</span></td></tr>");
+	}
+	buf_adds(b, "</tbody></table><h4>Redactions (values never stored)</h4>");
+	if (json_array_size(json_object_get(man, "redactions")) == 0)
+		buf_adds(b, "<p>None recorded.</p>");
+	else {
+		buf_adds(b, "<table><thead><tr><th>File</th><th>Values</th><th>By rule</th></tr></thead><tbody>");
+		json_array_foreach(json_object_get(man, "redactions"), i, s) {
+			bool first = true;
+
+			buf_adds(b, "<tr><td class=\"mono\">");
+			h(b, json_string_value(json_object_get(s, "path")));
+			buf_printf(b, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(s, "count")));
+			json_object_foreach(json_object_get(s, "rules"), key, x) {
+				buf_adds(b, first ? "" : ", ");
+				h(b, key);
+				buf_printf(b, " %lld", (long long)json_integer_value(x));
+				first = false;
+			}
+			buf_adds(b, "</td></tr>");
+		}
+		buf_adds(b, "</tbody></table>");
+	}
+	if (json_array_size(json_object_get(man, "skipped")) > 0) {
+		buf_adds(b, "<h4>Not collected on purpose (secrets)</h4><ul>");
+		json_array_foreach(json_object_get(man, "skipped"), i, s) {
+			buf_adds(b, "<li><code>");
+			h(b, json_string_value(json_object_get(s, "path")));
+			buf_adds(b, "</code>: ");
+			h(b, json_string_value(json_object_get(s, "reason")));
+			buf_adds(b, "</li>");
+		}
+		buf_adds(b, "</ul>");
+	}
+	buf_adds(b, "</details>");
+}
 
 int
-report_html(FILE *f, const struct analysis *a)
+report_html(FILE *out, const struct analysis *a)
 {
-	(void)f;
-	(void)a;
-	return -ENOTSUP;
+	const struct model *m = a->m;
+	const json_t *u = model_unit(m, AGENT_UNIT);
+	const char *active = json_string_value(json_object_get(u, "ActiveState"));
+	struct buf b = { 0 };
+	unsigned counts[SEV_NONE] = { 0 };
+	char *state = agent_state(m);
+	const json_t *s;
+	size_t i, gaps = 0;
+
+	for (i = 0; i < a->n_findings; i++)
+		counts[a->findings[i].rule->severity]++;
+	buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+	    "<meta name=\"referrer\" content=\"no-referrer\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Triage report: ");
+	h(&b, m->hostname ? m->hostname : "unknown host");
+	buf_printf(&b, "</title><style>%s</style></head><body>\n", css);
+
+	buf_adds(&b, "<div class=\"top\"><main><h1>Triage report: ");
+	h(&b, m->hostname ? m->hostname : "unknown host");
+	buf_adds(&b, "</h1><div class=\"meta\"><span>Collected <b>");
+	h(&b, m->collected_at ? m->collected_at : "unknown");
+	buf_printf(&b, "</b></span><span>Agent <span class=\"state %s\">",
+	    u == NULL ? "unknown" : active && strcmp(active, "active") == 0 ? "good" : "bad");
+	h(&b, state);
+	buf_adds(&b, "</span></span><span>Bundle <b class=\"mono\">");
+	h(&b, m->bundle_path);
+	buf_adds(&b, "</b></span></div></main></div><main>\n");
+	free(state);
+
+	buf_adds(&b, "<div class=\"tiles\">");
+	for (i = 0; i < SEV_NONE; i++)
+		buf_printf(&b, "<div class=\"tile %s%s\"><div class=\"n\">%u</div><div class=\"l\">%s</div></div>",
+		    severity_name((enum severity)i), counts[i] ? "" : " zero", counts[i], severity_name((enum severity)i));
+	buf_adds(&b, "</div>");
+	if (a->n_findings == 0)
+		buf_adds(&b, "<p class=\"verdict\">No findings: none of the rules matched this bundle.</p>");
+	else {
+		buf_adds(&b, "<ol class=\"toc\">");
+		for (i = 0; i < a->n_findings; i++) {
+			buf_printf(&b, "<li><span class=\"badge %s\">%s</span> <a href=\"#f%zu\">",
+			    sev_class(a->findings[i].rule->severity), severity_name(a->findings[i].rule->severity), i + 1);
+			h(&b, a->findings[i].rule->title);
+			buf_printf(&b, "</a> <span class=\"rid\">%s &#183; %lu</span></li>", a->findings[i].rule->id,
+			    a->findings[i].count);
+		}
+		buf_adds(&b, "</ol>");
+	}
+
+	timeline(&b, a);
+
+	if (a->n_findings > 0) {
+		buf_adds(&b, "<h2 id=\"findings\">Findings</h2>\n");
+		for (i = 0; i < a->n_findings; i++) {
+			finding_html(&b, &a->findings[i], i + 1);
+			buf_addc(&b, '\n');
+		}
+	}
+
+	if (a->n_not_eval > 0) {
+		buf_adds(&b, "<h2>Not evaluated</h2><div class=\"card\"><table><thead><tr><th>Rule</th><th>Why</th></tr></thead><tbody>");
+		for (i = 0; i < a->n_not_eval; i++) {
+			buf_printf(&b, "<tr><td class=\"mono\">%s</td><td>", a->not_eval[i].rule->id);
+			h(&b, a->not_eval[i].reason);
+			buf_adds(&b, "</td></tr>");
+		}
+		buf_adds(&b, "</tbody></table></div>");
+	}
+	json_array_foreach(json_object_get(m->manifest, "sources"), i, s) {
+		const char *st = json_string_value(json_object_get(s, "status"));
+
+		if (st == NULL || strcmp(st, "ok") == 0)
+			continue;
+		if (gaps++ == 0)
+			buf_adds(&b, "<h2>What the collector could not collect</h2><div class=\"card\"><table><thead><tr>"
+			    "<th>Source</th><th>Status</th><th>Detail</th></tr></thead><tbody>");
+		buf_adds(&b, "<tr><td class=\"mono\">");
+		h(&b, json_string_value(json_object_get(s, "name")));
+		buf_adds(&b, "</td><td>");
+		h(&b, st);
+		buf_adds(&b, "</td><td>");
+		h(&b, json_string_value(json_object_get(s, "detail")));
+		buf_adds(&b, "</td></tr>");
+	}
+	if (gaps > 0)
+		buf_adds(&b, "</tbody></table></div>");
+	if (a->n_notes > 0) {
+		buf_adds(&b, "<h2>Notes</h2><div class=\"card\"><ul>");
+		for (i = 0; i < a->n_notes; i++) {
+			buf_adds(&b, "<li>");
+			h(&b, a->notes[i]);
+			buf_adds(&b, "</li>");
+		}
+		buf_adds(&b, "</ul></div>");
+	}
+
+	buf_adds(&b, "<h2>What the bundle holds</h2>\n");
+	unit_panel(&b, m);
+	resolver_panel(&b, m);
+	config_panel(&b, m);
+	manifest_panel(&b, m);
+	buf_printf(&b, "<footer>Generated by triage-analyze %s. This file is self-contained: no script, no external resource.</footer>"
+	    "</main></body></html>\n", TRIAGE_VERSION);
+	if (fwrite(b.data, 1, b.len, out) != b.len) {
+		buf_free(&b);
+		return -EIO;
+	}
+	buf_free(&b);
+	return 0;
 }
