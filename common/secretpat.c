@@ -303,12 +303,15 @@ prose_word(const char *v, size_t len)
 	return word_eq(v, len, prose, sizeof(prose) / sizeof(prose[0]));
 }
 
-/* Random-looking: no blank, and digits or symbols, or long. */
+/*
+ * Random-looking: no blank, at least 6 bytes, and symbols, or two digits, or
+ * a digit among mixed case; or long.  "aws-ec2-credential" is a name.
+ */
 static bool
 looks_secret(const char *v, size_t len)
 {
-	bool digit = false, sym = false;
-	size_t i;
+	bool sym = false, up = false, lo = false;
+	size_t i, digits = 0;
 
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)v[i];
@@ -316,11 +319,15 @@ looks_secret(const char *v, size_t len)
 		if (isspace(ch))
 			return false;
 		if (isdigit(ch))
-			digit = true;
-		else if (!isalpha(ch) && ch != '-' && ch != '_' && ch != '.')
+			digits++;
+		else if (isupper(ch))
+			up = true;
+		else if (islower(ch))
+			lo = true;
+		else if (ch != '-' && ch != '_' && ch != '.')
 			sym = true;
 	}
-	return (len >= 6 && (digit || sym)) || len >= 20;
+	return (len >= 6 && (sym || digits >= 2 || (digits > 0 && up && lo))) || len >= 20;
 }
 
 /* "/etc/creds/token": names a file, not a secret. */

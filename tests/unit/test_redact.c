@@ -1,0 +1,927 @@
+/* test_redact.c: redaction leaks nothing planted in the corpus, keeps what analysis needs, stays bounded. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <yaml.h>
+
+#include "redact.h"
+#include "xalloc.h"
+
+#define CORPUS "tests/redact/corpus"
+
+static const char *const corpus_files[] = {
+	"agent.config.yaml", "onboarding.config.yaml", "onboarding-agent.service", "10-env.conf",
+	"env-agent-config.json", "env-onboarding-config.json", "journal.txt",
+};
+
+static char *
+top_path(const char *rel)
+{
+	const char *top = getenv("TRIAGE_TOP");
+
+	return top != NULL ? xasprintf("%s/%s", top, rel) : xstrdup(rel);
+}
+
+static char *
+slurp(const char *rel, size_t *lenp)
+{
+	char *path = top_path(rel);
+	FILE *f = fopen(path, "re");
+	struct buf b = { 0 };
+	char tmp[65536];
+	size_t n;
+
+	if (f == NULL)
+		fail_msg("cannot open %s (run from the top of the tree or set TRIAGE_TOP)", path);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(&b, tmp, n);
+	fclose(f);
+	free(path);
+	return buf_steal(&b, lenp);
+}
+
+/* Non-comment, non-empty lines of a list file. */
+static char **
+read_list(const char *rel, size_t *np)
+{
+	size_t len, n = 0;
+	char *text = slurp(rel, &len), *line, *save = NULL;
+	char **v = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = xstrdup(line);
+	}
+	free(text);
+	*np = n;
+	return v;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static bool
+ends(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* Redacts one corpus file the way the collector does; returns the output. */
+static char *
+redact_file(struct redactor *r, const char *name, const char *in, size_t len, size_t *outlen,
+    json_t *counts)
+{
+	char *out = NULL, *err = NULL;
+	int rc;
+
+	if (ends(name, ".yaml")) {
+		rc = redact_yaml(r, in, len, &out, outlen, counts, &err);
+		assert_int_equal(rc, 0);
+	} else if (ends(name, ".json")) {
+		rc = redact_json_config(r, in, len, &out, outlen, counts, &err);
+		assert_int_equal(rc, 0);
+	} else if (ends(name, ".service") || ends(name, ".conf")) {
+		assert_int_equal(redact_unit_file(r, in, len, &out, outlen, counts), 0);
+	} else {
+		/* a journal: MESSAGE by MESSAGE, as the collector calls it */
+		struct buf b = { 0 };
+		size_t p = 0;
+
+		while (p < len) {
+			const char *nl = memchr(in + p, '\n', len - p);
+			size_t e = nl != NULL ? (size_t)(nl - in) : len, ol;
+			char *o;
+
+			if (redact_text_maybe(in + p, e - p)) {
+				assert_int_equal(redact_text(r, in + p, e - p, &o, &ol, counts), 0);
+				buf_add(&b, o, ol);
+				free(o);
+			} else
+				buf_add(&b, in + p, e - p);
+			buf_addc(&b, '\n');
+			p = e + 1;
+		}
+		out = buf_steal(&b, outlen);
+	}
+	free(err);
+	return out;
+}
+
+static char *
+b64(const char *s, size_t n)
+{
+	char *o = xmalloc(4 * ((n + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)o, (const unsigned char *)s, (int)n);
+	return o;
+}
+
+static char *
+urlenc(const char *s)
+{
+	struct buf b = { 0 };
+
+	for (; *s != '\0'; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    strchr("-._~", *s) != NULL)
+			buf_addc(&b, *s);
+		else
+			buf_printf(&b, "%%%02X", (unsigned char)*s);
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* Fails if value appears in out as is, URL-encoded, or base64 at any alignment. */
+static void
+assert_absent(const char *file, const char *out, size_t outlen, const char *value)
+{
+	size_t vl = strlen(value), a;
+	char *u = urlenc(value);
+
+	if (memmem(out, outlen, value, vl) != NULL)
+		fail_msg("%s: planted value \"%s\" survived", file, value);
+	if (memmem(out, outlen, u, strlen(u)) != NULL)
+		fail_msg("%s: planted value \"%s\" survived URL-encoded", file, value);
+	free(u);
+	for (a = 0; a < 3 && a < vl; a++) {
+		size_t n = (vl - a) / 3 * 3;
+		char *e;
+
+		if (n < 6)
+			continue;
+		e = b64(value + a, n);
+		if (memmem(out, outlen, e, strlen(e)) != NULL)
+			fail_msg("%s: planted value \"%s\" survived base64-encoded", file, value);
+		free(e);
+	}
+}
+
+static void
+test_corpus_no_leaks(void **state)
+{
+	struct redactor *r = redactor_new();
+	json_t *counts = json_object();
+	size_t np, i, j;
+	char **planted = read_list("tests/redact/planted.txt", &np);
+	unsigned total_redacted = 0;
+
+	(void)state;
+	assert_true(np >= 60);
+	for (i = 0; i < sizeof(corpus_files) / sizeof(corpus_files[0]); i++) {
+		char *rel = xasprintf(CORPUS "/%s", corpus_files[i]);
+		size_t len, outlen;
+		char *in = slurp(rel, &len), *out;
+		char *why = NULL;
+
+		out = redact_file(r, corpus_files[i], in, len, &outlen, counts);
+		for (j = 0; j < np; j++)
+			assert_absent(corpus_files[i], out, outlen, planted[j]);
+		/* what the collector checks before writing */
+		if (redact_verify(r, out, outlen, &why) != 0)
+			fail_msg("%s: verify: %s", corpus_files[i], why);
+		assert_int_equal(secret_scan(out, outlen, NULL, NULL), 0);
+		free(in);
+		free(out);
+		free(rel);
+	}
+	/* every planted value was seen and redacted somewhere */
+	{
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(counts, k, v)
+			total_redacted += (unsigned)json_integer_value(v);
+	}
+	assert_true(total_redacted >= np - 2);
+	free_list(planted, np);
+	json_decref(counts);
+	redactor_free(r);
+}
+
+static void
+test_corpus_keeps(void **state)
+{
+	struct redactor *r = redactor_new();
+	size_t nk, i, j;
+	char **keep = read_list("tests/redact/keep.txt", &nk);
+	bool *seen = xcalloc(nk, sizeof(*seen));
+
+	(void)state;
+	for (i = 0; i < sizeof(corpus_files) / sizeof(corpus_files[0]); i++) {
+		char *rel = xasprintf(CORPUS "/%s", corpus_files[i]);
+		size_t len, outlen;
+		char *in = slurp(rel, &len), *out;
+
+		out = redact_file(r, corpus_files[i], in, len, &outlen, NULL);
+		for (j = 0; j < nk; j++) {
+			if (memmem(in, len, keep[j], strlen(keep[j])) == NULL)
+				continue;
+			seen[j] = true;
+			if (memmem(out, outlen, keep[j], strlen(keep[j])) == NULL)
+				fail_msg("%s: keep value \"%s\" was lost", corpus_files[i], keep[j]);
+		}
+		free(in);
+		free(out);
+		free(rel);
+	}
+	for (j = 0; j < nk; j++)
+		if (!seen[j])
+			fail_msg("keep value \"%s\" is in no corpus file", keep[j]);
+	free(seen);
+	free_list(keep, nk);
+	redactor_free(r);
+}
+
+/* The shape of a YAML stream: event types, mapping keys, alias names. */
+static char *
+yaml_shape(const char *in, size_t len)
+{
+	yaml_parser_t p;
+	struct buf b = { 0 };
+	bool stack[512];	/* per level: mapping expecting a key */
+	bool ismap[512];
+	size_t depth = 0;
+	bool done = false;
+
+	assert_true(yaml_parser_initialize(&p));
+	yaml_parser_set_input_string(&p, (const unsigned char *)in, len);
+	while (!done) {
+		yaml_event_t ev;
+		bool key;
+
+		if (!yaml_parser_parse(&p, &ev))
+			fail_msg("does not parse: line %zu: %s", p.problem_mark.line + 1, p.problem);
+		key = depth > 0 && ismap[depth - 1] && stack[depth - 1];
+		switch (ev.type) {
+		case YAML_SCALAR_EVENT:
+			if (key)
+				buf_printf(&b, "K(%s)", (const char *)ev.data.scalar.value);
+			else
+				buf_adds(&b, "S");
+			break;
+		case YAML_ALIAS_EVENT:
+			buf_printf(&b, "A(%s)", (const char *)ev.data.alias.anchor);
+			break;
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			buf_adds(&b, ev.type == YAML_MAPPING_START_EVENT ? "{" : "[");
+			assert_true(depth < 512);
+			ismap[depth] = ev.type == YAML_MAPPING_START_EVENT;
+			stack[depth] = true;
+			depth++;
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			buf_adds(&b, ev.type == YAML_MAPPING_END_EVENT ? "}" : "]");
+			depth--;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			buf_adds(&b, "<doc>");
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		/* a finished node flips its mapping between key and value */
+		if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT ||
+		    ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
+			if (depth > 0 && ismap[depth - 1])
+				stack[depth - 1] = !stack[depth - 1];
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return buf_steal(&b, NULL);
+}
+
+static void
+check_same_shape(const char *name, const char *in, size_t len)
+{
+	struct redactor *r = redactor_new();
+	char *out = NULL, *err = NULL, *s1, *s2;
+	size_t outlen;
+	int rc;
+
+	rc = ends(name, ".json") ? redact_json_config(r, in, len, &out, &outlen, NULL, &err) :
+	    redact_yaml(r, in, len, &out, &outlen, NULL, &err);
+	if (rc != 0)
+		fail_msg("%s: %s", name, err);
+	s1 = yaml_shape(in, len);
+	s2 = yaml_shape(out, outlen);
+	if (strcmp(s1, s2) != 0)
+		fail_msg("%s: structure changed:\n%s\n%s", name, s1, s2);
+	free(s1);
+	free(s2);
+	free(out);
+	free(err);
+	redactor_free(r);
+}
+
+static void
+test_yaml_structure(void **state)
+{
+	static const char *const extra[] = {
+		"a: &x {password: p4ss-w0rd-1, list: [1, 2]}\nb: *x\nc: [*x, *x]\n",
+		"- {name: API_TOKEN, value: t0k3n-v4lue}\n- {value: v4lue-f1rst, name: TOKEN}\n",
+		"secret:\n  nested:\n    - a: 1\n      b: [x, y]\n    - &q 'quoted'\n  k: *q\n",
+		"? complex key\n: password-like value\n? [a, b]\n: {token: c0mplex-t0k3n}\n",
+		"%YAML 1.1\n---\nk: !!str v\npassword: !!binary aGVsbG8gd29ybGQ=\n...\n---\nx: 1\n",
+		"token: |-\n  line one\n  line 2\nother: >+\n  folded\n\n",
+		"args: [--token, sec-ret-1, --client-secret=s3c, --flag, --password]\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(corpus_files) / sizeof(corpus_files[0]); i++) {
+		char *rel;
+		size_t len;
+		char *in;
+
+		if (!ends(corpus_files[i], ".yaml") && !ends(corpus_files[i], ".json"))
+			continue;
+		rel = xasprintf(CORPUS "/%s", corpus_files[i]);
+		in = slurp(rel, &len);
+		check_same_shape(corpus_files[i], in, len);
+		free(in);
+		free(rel);
+	}
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		check_same_shape("extra.yaml", extra[i], strlen(extra[i]));
+}
+
+static char *
+redact_named(struct redactor *r, const char *name)
+{
+	char *rel = xasprintf(CORPUS "/%s", name), *in, *out;
+	size_t len, outlen;
+
+	in = slurp(rel, &len);
+	out = redact_file(r, name, in, len, &outlen, NULL);
+	free(in);
+	free(rel);
+	return out;
+}
+
+static void
+test_same_marker_across_files(void **state)
+{
+	static const char shared[] = "Pl4nt-shared-across-files-0029";
+	struct redactor *r = redactor_new(), *r2 = redactor_new();
+	char *a = redact_named(r, "agent.config.yaml");
+	char *b = redact_named(r, "onboarding.config.yaml");
+	char *c = redact_named(r, "10-env.conf");
+	char *a2 = redact_named(r2, "agent.config.yaml");
+	char *m = xstrdup(redact_value(r, "password", shared, strlen(shared)));
+	const char *m2 = redact_value(r2, "password", shared, strlen(shared));
+
+	(void)state;
+	assert_non_null(strstr(m, "<redacted:password:"));
+	assert_non_null(strstr(a, m));
+	assert_non_null(strstr(b, m));
+	assert_non_null(strstr(c, m));
+	/* another bundle: another key, other markers */
+	assert_string_not_equal(m, m2);
+	assert_null(strstr(a2, m));
+	assert_non_null(strstr(a2, m2));
+	free(a);
+	free(b);
+	free(c);
+	free(a2);
+	free(m);
+	redactor_free(r);
+	redactor_free(r2);
+}
+
+static void
+test_verify_catches_reinserted(void **state)
+{
+	static const char secret[] = "Pl4nt-verify-me/0099+x";
+	static const char yaml[] = "password: Pl4nt-verify-me/0099+x\nhost: h.example.invalid\n";
+	struct redactor *r = redactor_new();
+	char *out, *why = NULL, *u, *e;
+	size_t outlen, a;
+	struct buf b = { 0 };
+
+	(void)state;
+	assert_int_equal(redact_yaml(r, yaml, strlen(yaml), &out, &outlen, NULL, NULL), 0);
+	assert_int_equal(redact_verify(r, out, outlen, &why), 0);
+	assert_null(why);
+
+	/* as is */
+	buf_printf(&b, "%sline: %s\n", out, secret);
+	assert_int_equal(redact_verify(r, b.data, b.len, &why), 1);
+	assert_non_null(strstr(why, "line 3"));
+	assert_null(strstr(why, secret));
+	free(why);
+	/* URL-encoded */
+	u = urlenc(secret);
+	buf_reset(&b);
+	buf_printf(&b, "x\n?q=%s\n", u);
+	assert_int_equal(redact_verify(r, b.data, b.len, &why), 1);
+	assert_non_null(strstr(why, "URL-encoded"));
+	assert_non_null(strstr(why, "line 2"));
+	free(why);
+	free(u);
+	/* base64 behind 0, 1 or 2 bytes of something else */
+	for (a = 0; a < 3; a++) {
+		char pre[64];
+
+		snprintf(pre, sizeof(pre), "%.*s%s", (int)a, "zz", secret);
+		e = b64(pre, strlen(pre));
+		buf_reset(&b);
+		buf_printf(&b, "data: %s\n", e);
+		assert_int_equal(redact_verify(r, b.data, b.len, &why), 1);
+		assert_non_null(strstr(why, "base64"));
+		assert_null(strstr(why, secret));
+		free(why);
+		free(e);
+	}
+	/* a secret pattern nobody redacted yet */
+	buf_reset(&b);
+	buf_adds(&b, "ok\nAuthorization: Bearer abcdef0123456789\n");
+	assert_int_equal(redact_verify(r, b.data, b.len, &why), 1);
+	assert_non_null(strstr(why, "line 2"));
+	assert_null(strstr(why, "abcdef0123456789"));
+	free(why);
+	buf_free(&b);
+	free(out);
+	redactor_free(r);
+}
+
+/* Many values: verify switches to its hashed scan, and must still find each. */
+static void
+test_verify_many_values(void **state)
+{
+	struct redactor *r = redactor_new();
+	char val[64], *why = NULL, *e;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		snprintf(val, sizeof(val), "many-secret-%03d-xyz", i);
+		(void)redact_value(r, "token", val, strlen(val));
+	}
+	assert_int_equal(redact_verify(r, "nothing here\n", 13, &why), 0);
+	for (i = 0; i < 200; i += 37) {
+		char buf[256];
+
+		snprintf(val, sizeof(val), "many-secret-%03d-xyz", i);
+		snprintf(buf, sizeof(buf), "a\nb\nc %s d\n", val);
+		assert_int_equal(redact_verify(r, buf, strlen(buf), &why), 1);
+		assert_non_null(strstr(why, "line 3"));
+		free(why);
+		e = b64(val + 1, strlen(val) - 1);
+		snprintf(buf, sizeof(buf), "k: %s\n", e);
+		assert_int_equal(redact_verify(r, buf, strlen(buf), &why), 1);
+		free(why);
+		free(e);
+	}
+	redactor_free(r);
+}
+
+/* Redacted text is quiet under the leak check and redacting it again changes nothing. */
+static void
+test_idempotent(void **state)
+{
+	static const char *const texts[] = {
+		"password=a1b2c3 token: x9y8z7 Authorization: Bearer abc123def456\n",
+		"https://u:p4ss@h.example.invalid/ and eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz\n",
+		"{\"secret\": \"s3\", \"apiKey\": 12345, \"x\": \"password is hunter22\"}\n",
+		"AKIAABCDEFGHIJKLMNOP aws wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+		"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\nkey: |\n  abc\n",
+		"  - password: &a p1\n  - token: *a\n  cookie: a=b; c=d\n",
+		"--token t0ken --client-secret=s3c \"--password p4ss\"\n",
+		"set-cookie: sid=abc123; Path=/\nLS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t\n",
+	};
+	struct redactor *r = redactor_new();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char *o1, *o2;
+		size_t l1, l2;
+
+		assert_int_equal(redact_text(r, texts[i], strlen(texts[i]), &o1, &l1, NULL), 0);
+		assert_int_equal(redact_text(r, o1, l1, &o2, &l2, NULL), 0);
+		if (l1 != l2 || memcmp(o1, o2, l1) != 0)
+			fail_msg("not idempotent:\n%s\n%s", o1, o2);
+		if (secret_scan(o1, l1, NULL, NULL) != 0)
+			fail_msg("leak check fires on redacted text:\n%s", o1);
+		assert_true(l1 != strlen(texts[i]) || memcmp(o1, texts[i], l1) != 0);
+		free(o1);
+		free(o2);
+	}
+	redactor_free(r);
+}
+
+/* The agent's own lines, and sentences around secrets without a value, pass unchanged. */
+static void
+test_keep_lines(void **state)
+{
+	size_t nk, i;
+	char **keep = read_list("tests/redact/keep.txt", &nk);
+	struct redactor *r = redactor_new();
+
+	(void)state;
+	for (i = 0; i < nk; i++) {
+		char *o;
+		size_t ol;
+
+		assert_int_equal(redact_text(r, keep[i], strlen(keep[i]), &o, &ol, NULL), 0);
+		if (ol != strlen(keep[i]) || memcmp(o, keep[i], ol) != 0)
+			fail_msg("changed: \"%s\" -> \"%s\"", keep[i], o);
+		assert_int_equal(secret_scan(keep[i], strlen(keep[i]), NULL, NULL), 0);
+		free(o);
+	}
+	free_list(keep, nk);
+	redactor_free(r);
+}
+
+/* redact_text_maybe() is never false where redact_text() would change something. */
+static void
+test_maybe_is_safe(void **state)
+{
+	struct redactor *r = redactor_new();
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(corpus_files) / sizeof(corpus_files[0]); i++) {
+		char *rel = xasprintf(CORPUS "/%s", corpus_files[i]);
+		char *in = slurp(rel, &len);
+		size_t p = 0;
+
+		while (p < len) {
+			const char *nl = memchr(in + p, '\n', len - p);
+			size_t e = nl != NULL ? (size_t)(nl - in) : len, ol;
+			char *o;
+
+			assert_int_equal(redact_text(r, in + p, e - p, &o, &ol, NULL), 0);
+			if (!redact_text_maybe(in + p, e - p))
+				assert_true(ol == e - p && memcmp(o, in + p, ol) == 0);
+			free(o);
+			p = e + 1;
+		}
+		free(in);
+		free(rel);
+	}
+	assert_false(redact_text_maybe("plain line with nothing", 23));
+	assert_false(redact_text_maybe("https://onboarding.example.invalid:15443/x", 42));
+	assert_true(redact_text_maybe("https://u:p@h", 13));
+	redactor_free(r);
+}
+
+static void
+test_key_classes(void **state)
+{
+	static const char *const secret[] = {
+		"password", "Password", "PASSWD", "pwd", "db_pass", "secret", "client_secret",
+		"Client-Secret", "clientSecret", "client.secret", "CLIENT_SECRET", "EXT_JWT_CLIENT_SECRET",
+		"token", "access_token", "apikey", "api_key", "x-api-key", "apiKey", "access_key",
+		"secret_access_key", "AWS_SECRET_ACCESS_KEY", "private_key", "privateKey",
+		"credential", "credentials", "auth", "authorization", "Authorization", "cookie",
+		"Set-Cookie", "session_id", "sessionId", "bearer", "--client-secret", "--token",
+		"passphrase", "clientsecret",
+	};
+	static const char *const plain[] = {
+		"host", "port", "name", "path", "secretName", "tokenFile", "token_path", "PASSWORD_FILE",
+		"credentialsFile", "author", "authority", "authentication", "authenticated", "OnboardingPolicy",
+		"sessionTimeout", "insecureSkipVerify", "transportSecurity", "LoadCredential",
+		"_AUDIT_SESSION", "SESSION", "key", "passthrough", "bypass", "token_type", "auth_mode",
+		"secretKeyRef", "caFile", "plugin", "workloadGroup",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(secret) / sizeof(secret[0]); i++)
+		if (!redact_key_is_secret(secret[i], strlen(secret[i])))
+			fail_msg("\"%s\" should be secret-like", secret[i]);
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (redact_key_is_secret(plain[i], strlen(plain[i])))
+			fail_msg("\"%s\" should not be secret-like", plain[i]);
+}
+
+/* Each text form, alone: what goes and what stays. */
+static void
+test_text_forms(void **state)
+{
+	static const struct {
+		const char *in, *gone, *kept, *kind;
+	} cases[] = {
+		{ "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAK\nQQQ=\n-----END RSA PRIVATE KEY-----\n",
+		  "MIIEpAIBAAK", NULL, "private-key" },
+		{ "k -----BEGIN PRIVATE KEY----- MIIEvQIB -----END PRIVATE KEY----- k", "MIIEvQIB",
+		  NULL, "private-key" },
+		{ "{\"key\":\"-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE\\n-----END EC PRIVATE KEY-----\\n\"}",
+		  "MHcCAQEE", "{\"key\":\"", "private-key" },
+		{ "truncated -----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\nQQQQ", "MIIEvQIBADAN", "truncated",
+		  "private-key" },
+		{ "data: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTg==", "LS0tLS1CRUdJTi",
+		  "data: ", "private-key" },
+		{ "ca: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJ", NULL, "LS0tLS1CRUdJTiBDRVJU", NULL },
+		{ "t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz end", "c2lnbmF0dXJlMTIz",
+		  " end", "jwt" },
+		{ "id AKIAIOSFODNN7EXAMPLE here", "AKIAIOSFODNN7EXAMPLE", "id ", "aws-access-key" },
+		{ "aws_secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI", "aws_secret=",
+		  NULL },
+		{ "AWS key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI", "AWS key",
+		  "aws-secret-key" },
+		{ "Authorization: Bearer abc.def-123", "abc.def-123", "Authorization: Bearer ", "bearer" },
+		{ "authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz", "Basic ", "basic-auth" },
+		{ "curl -H 'Bearer 0123456789abcdef'", "0123456789abcdef", "Bearer ", "bearer" },
+		{ "amqp://guest:gu3st@mq.example.invalid:5672/", "gu3st", "amqp://guest:", "url-password" },
+		{ "http://u:p@ss@h.example.invalid/x", "p@ss", "@h.example.invalid/x", "url-password" },
+		{ "client_secret=abc123 next", "abc123", " next", "secret" },
+		{ "--client-secret=abc123", "abc123", "--client-secret=", "secret" },
+		{ "run --token abc124 --v", "abc124", "--token ", "token" },
+		{ "\"password\": \"p w d\"", "p w d", "\"password\": \"", "password" },
+		{ "the password is hunter22.", "hunter22", "the password is ", "password" },
+		{ "secret: s3kr1t", "s3kr1t", "secret: ", "secret" },
+		{ "url?token=abc123&x=1", "abc123", "&x=1", "token" },
+		{ "password: |\n  line1\n  line2\nnext: 1\n", "line2", "next: 1", "password" },
+		{ "check token: invalid", NULL, "token: invalid", NULL },
+		{ "password is required", NULL, "password is required", NULL },
+		{ "failed to refresh token: context deadline exceeded", NULL, "context", NULL },
+		{ "credential: aws-ec2-credential", NULL, "aws-ec2-credential", NULL },
+		{ "LoadCredential=token:/etc/creds/token", NULL, "/etc/creds/token", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct redactor *r = redactor_new();	/* a value keeps its first kind */
+		char *o;
+		size_t ol;
+
+		assert_int_equal(redact_text(r, cases[i].in, strlen(cases[i].in), &o, &ol, NULL), 0);
+		if (cases[i].gone != NULL && strstr(o, cases[i].gone) != NULL)
+			fail_msg("case %zu: \"%s\" survived: %s", i, cases[i].gone, o);
+		if (cases[i].kept != NULL && strstr(o, cases[i].kept) == NULL)
+			fail_msg("case %zu: \"%s\" lost: %s", i, cases[i].kept, o);
+		if (cases[i].kind != NULL) {
+			char *k = xasprintf("<redacted:%s:", cases[i].kind);
+
+			if (strstr(o, k) == NULL)
+				fail_msg("case %zu: no %s marker: %s", i, cases[i].kind, o);
+			free(k);
+		}
+		if (cases[i].gone == NULL && strcmp(o, cases[i].in) != 0 && cases[i].kind == NULL &&
+		    strstr(cases[i].in, "aws_secret") == NULL)
+			fail_msg("case %zu: changed: %s", i, o);
+		free(o);
+		redactor_free(r);
+	}
+}
+
+struct hits {
+	unsigned	 n;
+	unsigned	 lines[16];
+	const char	*kinds[16];
+};
+
+static void
+on_hit(unsigned line, const char *kind, void *userdata)
+{
+	struct hits *h = userdata;
+
+	if (h->n < 16) {
+		h->lines[h->n] = line;
+		h->kinds[h->n] = kind;
+	}
+	h->n++;
+}
+
+static void
+test_secret_scan(void **state)
+{
+	static const char text[] =
+	    "ok\n"
+	    "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"
+	    "x <redacted:token:3fa1c2> <redacted:private-key:000000> <redacted:basic-auth:abcdef>\n"
+	    "password: <redacted:password:123456>\n"
+	    "Authorization: Bearer <redacted:bearer:aaaaaa>\n"
+	    "https://u:<redacted:url-password:bbbbbb>@h/\n"
+	    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz\n";
+	struct hits h = { 0 };
+
+	(void)state;
+	assert_int_equal(secret_scan(text, strlen(text), on_hit, &h), 2);
+	assert_int_equal(h.lines[0], 2);
+	assert_string_equal(h.kinds[0], "private-key");
+	assert_int_equal(h.lines[1], 9);
+	assert_string_equal(h.kinds[1], "jwt");
+}
+
+static void
+test_counts_and_comments(void **state)
+{
+	static const char yaml[] =
+	    "# top comment password: c0mment\n"
+	    "a: 'has # no comment'  # but this is one\n"
+	    "b: \"x#y\"\n"
+	    "c: |\n  # inside a block scalar\n"
+	    "token: t0k3n-123 # trailing\n"
+	    "url: http://x/#frag\n";
+	struct redactor *r = redactor_new();
+	json_t *counts = json_object();
+	char *out, *err = NULL;
+	size_t ol;
+
+	(void)state;
+	assert_int_equal(redact_yaml_comment_count(yaml, strlen(yaml)), 3);
+	assert_int_equal(redact_yaml(r, yaml, strlen(yaml), &out, &ol, counts, &err), 0);
+	assert_null(strstr(out, "c0mment"));
+	assert_null(strstr(out, "trailing"));
+	assert_null(strstr(out, "t0k3n-123"));
+	assert_int_equal(json_integer_value(json_object_get(counts, "yaml-key")), 1);
+	free(out);
+	json_decref(counts);
+	redactor_free(r);
+}
+
+static void
+test_unparseable_falls_back(void **state)
+{
+	static const char bad[] = "a: 1\nb: [unclosed\npassword: hunter22\n  - x: : :\n";
+	struct redactor *r = redactor_new();
+	char *out, *err = NULL;
+	size_t ol;
+
+	(void)state;
+	assert_int_equal(redact_yaml(r, bad, strlen(bad), &out, &ol, NULL, &err), 1);
+	assert_non_null(err);
+	assert_true(strncmp(err, "line ", 5) == 0);
+	assert_null(strstr(out, "hunter22"));
+	assert_non_null(strstr(out, "a: 1"));
+	free(out);
+	free(err);
+	redactor_free(r);
+}
+
+static long
+maxrss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static void
+test_hostile_alias_bomb(void **state)
+{
+	struct buf b = { 0 };
+	struct redactor *r = redactor_new();
+	char *out, *err = NULL;
+	size_t ol;
+	int i, j;
+	long before = maxrss_kb();
+
+	(void)state;
+	buf_adds(&b, "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+	for (i = 1; i < 30; i++) {
+		buf_printf(&b, "l%d: &l%d [", i, i);
+		for (j = 0; j < 9; j++)
+			buf_printf(&b, "%s*l%d", j ? ", " : "", i - 1);
+		buf_adds(&b, "]\n");
+	}
+	buf_adds(&b, "password: *l29\n");
+	assert_int_equal(redact_yaml(r, b.data, b.len, &out, &ol, NULL, &err), 0);
+	/* not expanded: the output is about as big as the input */
+	assert_true(ol < 4 * b.len);
+	assert_non_null(strstr(out, "*l28"));
+	/* the bomb hangs off a secret: its leaves are redacted, aliases stay */
+	assert_null(strstr(out, "lol"));
+	assert_true(maxrss_kb() - before < 200 * 1024);
+	free(out);
+	buf_free(&b);
+	redactor_free(r);
+}
+
+static void
+test_hostile_alias_count(void **state)
+{
+	struct buf b = { 0 };
+	struct redactor *r = redactor_new();
+	char *out, *err = NULL;
+	size_t ol;
+	int i;
+
+	(void)state;
+	buf_adds(&b, "a: &a x\nb: [");
+	for (i = 0; i <= REDACT_YAML_MAX_ALIASES; i++)
+		buf_adds(&b, "*a, ");
+	buf_adds(&b, "*a]\n");
+	assert_int_equal(redact_yaml(r, b.data, b.len, &out, &ol, NULL, &err), 1);
+	assert_non_null(strstr(err, "aliases"));
+	free(out);
+	free(err);
+	buf_free(&b);
+	redactor_free(r);
+}
+
+static void
+test_hostile_deep(void **state)
+{
+	struct buf b = { 0 };
+	struct redactor *r = redactor_new();
+	char *out, *err = NULL;
+	size_t ol;
+	int i;
+	long before = maxrss_kb();
+
+	(void)state;
+	for (i = 0; i < 10000; i++)
+		buf_adds(&b, "[{a: ");
+	for (i = 0; i < 10000; i++)
+		buf_adds(&b, "}]");
+	assert_int_equal(redact_yaml(r, b.data, b.len, &out, &ol, NULL, &err), 1);
+	assert_non_null(strstr(err, "nesting deeper than 256"));
+	assert_true(maxrss_kb() - before < 200 * 1024);
+	free(out);
+	free(err);
+	/* block style, 2000 deep: refused the same way */
+	buf_reset(&b);
+	for (i = 0; i < 2000; i++)
+		buf_printf(&b, "%*s- \n", i, "");
+	err = NULL;
+	assert_int_equal(redact_yaml(r, b.data, b.len, &out, &ol, NULL, &err), 1);
+	assert_non_null(strstr(err, "nesting"));
+	free(out);
+	free(err);
+	buf_free(&b);
+	redactor_free(r);
+}
+
+static void
+test_hostile_huge_scalar(void **state)
+{
+	size_t n = 100u << 20;
+	char *in = xmalloc(n + 8), *out, *err = NULL;
+	struct redactor *r = redactor_new();
+	size_t ol;
+	long before;
+
+	(void)state;
+	memcpy(in, "k: \"", 4);
+	memset(in + 4, 'x', n);
+	memcpy(in + 4 + n, "\"\n", 2);
+	before = maxrss_kb();
+	assert_int_equal(redact_yaml(r, in, n + 6, &out, &ol, NULL, &err), 1);
+	assert_non_null(strstr(err, "limit"));
+	assert_int_equal(ol, n + 6);
+	/* the text fallback copies once: far below 1 GiB */
+	assert_true(maxrss_kb() - before < 1024 * 1024);
+	free(out);
+	free(err);
+	free(in);
+	redactor_free(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus_no_leaks),
+		cmocka_unit_test(test_corpus_keeps),
+		cmocka_unit_test(test_yaml_structure),
+		cmocka_unit_test(test_same_marker_across_files),
+		cmocka_unit_test(test_verify_catches_reinserted),
+		cmocka_unit_test(test_verify_many_values),
+		cmocka_unit_test(test_idempotent),
+		cmocka_unit_test(test_keep_lines),
+		cmocka_unit_test(test_maybe_is_safe),
+		cmocka_unit_test(test_key_classes),
+		cmocka_unit_test(test_text_forms),
+		cmocka_unit_test(test_secret_scan),
+		cmocka_unit_test(test_counts_and_comments),
+		cmocka_unit_test(test_unparseable_falls_back),
+		cmocka_unit_test(test_hostile_alias_bomb),
+		cmocka_unit_test(test_hostile_alias_count),
+		cmocka_unit_test(test_hostile_deep),
+		cmocka_unit_test(test_hostile_huge_scalar),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
