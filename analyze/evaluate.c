@@ -961,7 +961,22 @@ render_message(struct ectx *x)
 		colon = strchr(name, ':');
 		if (strcmp(name, "count") == 0)
 			buf_printf(&b, "%lu", x->from_journal ? x->count : 1UL);
-		else if (strcmp(name, "times") == 0) {
+		else if (strcmp(name, "seen") == 0) {
+			unsigned long c = x->from_journal ? x->count : 1UL;
+
+			if (c == 1)
+				buf_adds(&b, "once");
+			else
+				buf_printf(&b, "%lu times", c);
+			if (x->first != 0 && (c == 1 || x->first == x->last))
+				buf_printf(&b, ", at %s", time_rfc3339(x->first, false, tb));
+			else if (x->first != 0) {
+				char tb2[RFC3339_MAX];
+
+				buf_printf(&b, " from %s to %s", time_rfc3339(x->first, false, tb),
+				    time_rfc3339(x->last, false, tb2));
+			}
+		} else if (strcmp(name, "times") == 0) {
 			unsigned long c = x->from_journal ? x->count : 1UL;
 
 			if (c == 1)

@@ -1202,7 +1202,7 @@ names_has(const struct names *nm, const char *s, size_t len)
 static void
 check_template(struct ctx *c, const struct ynode *n, struct cond *when)
 {
-	static const char *const facts[] = { "count", "times", "first_seen", "last_seen", "unit", "ntp", NULL };
+	static const char *const facts[] = { "count", "times", "seen", "first_seen", "last_seen", "unit", "ntp", NULL };
 	static const char *const fns[] = { "endpoint_match", "resolv_lists", "probe", NULL };
 	struct names nm = { 0 };
 	const char *s = n->value, *p, *e, *colon;

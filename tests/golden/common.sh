@@ -1,0 +1,41 @@
+# tests/golden/common.sh: shared by test-*.sh and update.sh: builds the test-bundle
+# helper and the bundles of tests/golden/specs/ with the common/ writer.
+# Needs TOP, BUILD and a scratch folder T (tests/lib.sh sets them).
+
+GOLDEN=$TOP/tests/golden
+
+# build_mkbundle: compiles tests/golden/mkbundle.c against $BUILD/libtriage.a into $T.
+build_mkbundle() {
+	# shellcheck disable=SC2046
+	cc -std=c17 -O1 -D_GNU_SOURCE -I"$TOP/common" -o "$T/mkbundle" "$GOLDEN/mkbundle.c" \
+		"$BUILD/libtriage.a" $(pkg-config --libs libarchive jansson libcrypto)
+}
+
+# build_specs: one $T/bundles/<name>.tar.gz per tests/golden/specs/<name>/.
+build_specs() {
+	local d name
+	mkdir -p "$T/bundles"
+	for d in "$GOLDEN"/specs/*/; do
+		name=$(basename "$d")
+		"$T/mkbundle" "$d" "$T/bundles/$name.tar.gz" || return 1
+	done
+}
+
+# golden_cases: lines "NAME DIR EXPECTED_PREFIX": every spec bundle and every sample.
+golden_cases() {
+	local f name
+	for f in "$T"/bundles/*.tar.gz; do
+		[ -e "$f" ] || continue
+		name=$(basename "$f" .tar.gz)
+		echo "$name $T/bundles $GOLDEN/expected/$name"
+	done
+	for f in "$TOP"/samples/*.tar.gz; do
+		[ -e "$f" ] || continue
+		name=$(basename "$f" .tar.gz)
+		if [ -e "$TOP/samples/$name.expected.md" ] || [ ! -e "$GOLDEN/expected/sample-$name.expected.md" ]; then
+			echo "$name $TOP/samples $TOP/samples/$name"
+		else
+			echo "$name $TOP/samples $GOLDEN/expected/sample-$name"
+		fi
+	done
+}

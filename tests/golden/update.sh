@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# tests/golden/update.sh: regenerates the expected reports (markdown, JSON) of every
+# spec bundle and sample.  Review the diff (git diff) before committing it.
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+ANALYZE=${ANALYZE:-$BUILD/triage-analyze}
+T=$(mktemp -d /tmp/triage-golden.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+# shellcheck source=common.sh
+. "$TOP/tests/golden/common.sh"
+build_mkbundle
+build_specs
+mkdir -p "$GOLDEN/expected"
+golden_cases | while read -r name dir prefix; do
+	# Run from the bundle's folder with a relative path: reports name the bundle as given.
+	(cd "$dir" && "$ANALYZE" "$name.tar.gz" >"$prefix.expected.md" || [ $? = 1 ])
+	(cd "$dir" && "$ANALYZE" -f json "$name.tar.gz" >"$prefix.expected.json" || [ $? = 1 ])
+	echo "updated $prefix.expected.{md,json}"
+done
