@@ -347,7 +347,8 @@ main(int argc, char *argv[])
 			status = 1;
 			goto out;
 		}
-		c.openat2_ok = probe_openat2(c.rootfd);
+		/* The test suite exercises the manual resolver for kernels without openat2. */
+		c.openat2_ok = getenv("TRIAGE_TEST_NO_OPENAT2") == NULL && probe_openat2(c.rootfd);
 	} else {
 		c.systemd = access("/run/systemd/system", F_OK) == 0;
 		if (c.systemd) {

@@ -5,6 +5,8 @@
   journal BUNDLE UNIT JC.json      journal/UNIT.jsonl holds what `journalctl -u UNIT -o json --all` printed
                                    (same entries, cursors and fields; a redacted value may differ)
   unit BUNDLE UNIT SHOW.txt        units/UNIT.json agrees with `systemctl show UNIT` (KEY=VALUE lines)
+  trimmed BUNDLE UNIT JC.json      a journal trimmed to the budget: a subset of journalctl's entries in order,
+                                   warnings and worse kept first, newest first within each class
   absent BUNDLE VALUE...           no VALUE appears in any entry (plain, base64 or URL-encoded)
   get BUNDLE EXPR                  prints a Python expression over m (manifest), src(name), f(path), jl(path)
 Exit status 0 when the check holds; 1 with a reason on stderr.
@@ -140,6 +142,34 @@ def unit(path, unit_name, show):
             die(f"units/{unit_name}.json: {k}={got!r}, systemctl show says {v!r}")
 
 
+def trimmed(path, unit_name, jc):
+    files, _, _ = load(path)
+    m = manifest(files)
+    ours = [json.loads(line) for line in files.get(f"journal/{unit_name}.jsonl", b"").decode().splitlines()]
+    theirs = [json.loads(line) for line in open(jc, encoding="utf-8") if line.strip()]
+    pos = {e["__CURSOR"]: i for i, e in enumerate(theirs)}
+    idx = [pos.get(e["__CURSOR"], -1) for e in ours]
+    if -1 in idx:
+        die("an entry is not one journalctl printed")
+    if idx != sorted(idx):
+        die("entries are out of order")
+    kept = set(idx)
+    src = next(s for s in m["sources"] if s["name"] == f"journal/{unit_name}")
+    if src["status"] != "truncated" or src["omitted"] != len(theirs) - len(ours) or not ours:
+        die(f"source says {src['status']}, omitted {src['omitted']}; {len(theirs) - len(ours)} of {len(theirs)} left out")
+
+    def important(e):
+        return e.get("PRIORITY", "9") <= "4"
+
+    for cls in (True, False):
+        members = [i for i, e in enumerate(theirs) if important(e) == cls]
+        k = sum(1 for i in members if i in kept)
+        if set(members[len(members) - k:]) != {i for i in members if i in kept}:
+            die(f"the kept {'warnings' if cls else 'other entries'} are not the newest")
+    if any(not important(theirs[i]) for i in kept) and not all(i in kept for i, e in enumerate(theirs) if important(e)):
+        die("other entries were kept while warnings were left out")
+
+
 def absent(path, values):
     files, _, _ = load(path)
     for v in values:
@@ -177,6 +207,8 @@ def main():
         journal(*args)
     elif cmd == "unit":
         unit(*args)
+    elif cmd == "trimmed":
+        trimmed(*args)
     elif cmd == "absent":
         absent(args[0], args[1:])
     elif cmd == "get":
