@@ -28,6 +28,7 @@ struct rvalue {
 	char		*val;		/* the secret itself (wiped when freed) */
 	size_t		 len;		/* its length */
 	unsigned char	 mac[32];	/* HMAC-SHA256(key, val) */
+	uint64_t	 hash;		/* a fast hash of val, for lookups */
 	const char	*kind;		/* kind of its first redaction (static string) */
 	char		 marker[48];	/* "<redacted:KIND:xxxxxx>" */
 };
@@ -46,7 +47,7 @@ struct redactor {
 	struct rvalue	*values;	/* every value redacted so far */
 	size_t		 nvalues;	/* used entries of values */
 	size_t		 capvalues;	/* allocated entries of values */
-	uint32_t	*tab;		/* open-addressing index by mac: value index + 1, 0 free */
+	uint32_t	*tab;		/* open-addressing index by hash: value index + 1, 0 free */
 	size_t		 tabsize;	/* entries of tab, a power of two */
 	struct needle	*needles;	/* verify's search strings */
 	size_t		 nneedles;	/* used entries of needles */
@@ -122,19 +123,22 @@ redactor_free(struct redactor *r)
 	free(r);
 }
 
-static uint32_t
-mac_hash(const unsigned char *mac)
+/* FNV-1a, 64 bits: a lookup key only; the marker comes from the HMAC. */
+static uint64_t
+fast_hash(const char *v, size_t len)
 {
-	uint32_t h;
+	uint64_t h = 14695981039346656037u;
+	size_t i;
 
-	memcpy(&h, mac, sizeof(h));
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)v[i]) * 1099511628211u;
 	return h;
 }
 
 static void
 tab_insert(struct redactor *r, size_t idx)
 {
-	size_t mask = r->tabsize - 1, i = mac_hash(r->values[idx].mac) & mask;
+	size_t mask = r->tabsize - 1, i = r->values[idx].hash & mask;
 
 	while (r->tab[i] != 0)
 		i = (i + 1) & mask;
@@ -146,19 +150,19 @@ redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
 {
 	unsigned char mac[32];
 	unsigned int maclen = sizeof(mac);
+	uint64_t h = fast_hash(v, len);
 	size_t mask, i;
 	struct rvalue *e;
 
+	mask = r->tabsize - 1;
+	for (i = h & mask; r->tab[i] != 0; i = (i + 1) & mask) {
+		e = &r->values[r->tab[i] - 1];
+		if (e->hash == h && e->len == len && memcmp(e->val, v, len) == 0)
+			return e->marker;
+	}
 	if (HMAC(EVP_sha256(), r->key, sizeof(r->key), (const unsigned char *)v, len, mac,
 	    &maclen) == NULL)
 		abort();
-	mask = r->tabsize - 1;
-	for (i = mac_hash(mac) & mask; r->tab[i] != 0; i = (i + 1) & mask) {
-		e = &r->values[r->tab[i] - 1];
-		if (memcmp(e->mac, mac, sizeof(mac)) == 0 && e->len == len &&
-		    memcmp(e->val, v, len) == 0)
-			return e->marker;
-	}
 	if (r->nvalues == r->capvalues) {
 		r->capvalues = r->capvalues ? r->capvalues * 2 : 16;
 		r->values = xreallocarray(r->values, r->capvalues, sizeof(*r->values));
@@ -167,6 +171,7 @@ redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
 	e->val = xmemdup(v, len);
 	e->len = len;
 	memcpy(e->mac, mac, sizeof(mac));
+	e->hash = h;
 	e->kind = kind != NULL ? kind : "secret";
 	snprintf(e->marker, sizeof(e->marker), "<redacted:%.24s:%02x%02x%02x>", e->kind,
 	    mac[0], mac[1], mac[2]);

@@ -12,9 +12,10 @@
 #include "secretpat.h"
 
 /*
- * One unanchored prefilter finds every place a secret could start; each
- * capture group names what was seen there, and a small anchored pattern or
- * plain code then decides.  Text without a trigger costs one JIT scan.
+ * A prefilter finds every place a secret could start: fixed stems, most of
+ * them case-insensitive words, looked up by their first two bytes in a table
+ * (one load per byte of text); a small anchored pattern or plain code then
+ * decides.  Text without a stem costs one pass and nothing else.
  */
 enum {
 	T_MARKER = 1,	/* "<redacted:" */
@@ -26,19 +27,152 @@ enum {
 	T_AWS,		/* "aws": a 40-character secret key may follow */
 	T_BEARER,	/* "bearer" */
 	T_WORD,		/* a secret-like key word */
-	T_NGROUPS
 };
 
-static const char trigger_src[] =
-	"(<redacted:)"
-	"|(-----BEGIN )"
-	"|(eyJ)"
-	"|(AKIA|ASIA|A3T[A-Z0-9])"
-	"|(://[^\\s/?#@]{0,256}@)"
-	"|(UFJJVkFURSBLRVkt|UklWQVRFIEtF|SVZBVEUgS0VZ)"
-	"|((?i)aws)"
-	"|((?i)bearer)"
-	"|((?i)pass|pwd|secret|token|api.?key|access.?key|private.?key|cred|auth|cookie|session)";
+/* One stem: '?' in a word stands for any one byte but a newline, or none. */
+struct stem {
+	const char	*s;	/* the stem */
+	bool		 icase;	/* compared case-insensitively (ASCII) */
+	int		 type;	/* T_* */
+};
+
+static const struct stem stems[] = {
+	{ "<redacted:", false, T_MARKER },
+	{ "-----BEGIN ", false, T_PEM },
+	{ "eyJ", false, T_JWT },
+	{ "AKIA", false, T_AKID },
+	{ "ASIA", false, T_AKID },
+	{ "A3T", false, T_AKID },
+	{ "://", false, T_URL },
+	{ "UFJJVkFURSBLRVkt", false, T_B64PEM },
+	{ "UklWQVRFIEtF", false, T_B64PEM },
+	{ "SVZBVEUgS0VZ", false, T_B64PEM },
+	{ "aws", true, T_AWS },
+	{ "bearer", true, T_BEARER },
+	{ "pass", true, T_WORD },
+	{ "pwd", true, T_WORD },
+	{ "secret", true, T_WORD },
+	{ "token", true, T_WORD },
+	{ "api?key", true, T_WORD },
+	{ "access?key", true, T_WORD },
+	{ "private?key", true, T_WORD },
+	{ "cred", true, T_WORD },
+	{ "auth", true, T_WORD },
+	{ "cookie", true, T_WORD },
+	{ "session", true, T_WORD },
+};
+
+#define NSTEMS (sizeof(stems) / sizeof(stems[0]))
+
+/* Per two-byte prefix (first byte low): an index into stem_sets, 0 for none. */
+static uint8_t stem_index[65536];
+/* Bit i set: stems[i] starts with that prefix. */
+static uint32_t stem_sets[64];
+
+static void
+stem_table(void)
+{
+	size_t i, nsets = 1;
+	unsigned a, b;
+	static uint32_t acc[65536];	/* only during setup */
+
+	for (i = 0; i < NSTEMS; i++) {
+		unsigned char c0 = (unsigned char)stems[i].s[0], c1 = (unsigned char)stems[i].s[1];
+
+		for (a = 0; a < 2; a++)
+			for (b = 0; b < 2; b++) {
+				unsigned x = a ? (unsigned)toupper(c0) : c0;
+				unsigned y = b ? (unsigned)toupper(c1) : c1;
+
+				if (!stems[i].icase && (a || b))
+					continue;
+				acc[x | y << 8] |= 1u << i;
+			}
+	}
+	for (i = 0; i < 65536; i++) {
+		size_t k;
+
+		if (acc[i] == 0)
+			continue;
+		for (k = 1; k < nsets && stem_sets[k] != acc[i]; k++)
+			;
+		if (k == nsets) {
+			if (nsets == sizeof(stem_sets) / sizeof(stem_sets[0]))
+				abort();	/* a constant table: cannot happen */
+			stem_sets[nsets++] = acc[i];
+		}
+		stem_index[i] = (uint8_t)k;
+	}
+}
+
+/* Length of stem st at in[p], or 0 when it does not match there. */
+static size_t
+stem_match(const struct stem *st, const char *in, size_t len, size_t p)
+{
+	const char *w = st->s;
+	size_t q = p;
+
+	for (; *w != '\0'; w++) {
+		if (*w == '?' && st->icase) {
+			/* optional separator: "apiKey", "api_key", "api key" */
+			if (q < len && in[q] != '\n' && w[1] != '\0' &&
+			    tolower((unsigned char)in[q]) != w[1])
+				q++;
+			continue;
+		}
+		if (q >= len)
+			return 0;
+		if (st->icase ? tolower((unsigned char)in[q]) != *w : in[q] != *w)
+			return 0;
+		q++;
+	}
+	if (st->type == T_AKID && st->s[2] == 'T') {
+		if (q >= len || !(isupper((unsigned char)in[q]) || isdigit((unsigned char)in[q])))
+			return 0;
+		q++;
+	}
+	if (st->type == T_URL) {
+		/* only with userinfo: "://user:pass@" within 256 bytes */
+		size_t e = q;
+
+		while (e < len && e - q <= 256 && !isspace((unsigned char)in[e]) && in[e] != '/' &&
+		    in[e] != '?' && in[e] != '#' && in[e] != '@')
+			e++;
+		if (e >= len || in[e] != '@' || e - q > 256)
+			return 0;
+		q = e + 1;
+	}
+	return q - p;
+}
+
+/* The leftmost stem at or after off: sets [*ts, *te) and returns its type, or 0. */
+static int
+find_trigger(const char *in, size_t len, size_t off, size_t *ts, size_t *te)
+{
+	const unsigned char *u = (const unsigned char *)in;
+	size_t p;
+
+	if (len < 2)
+		return 0;
+	for (p = off; p + 1 < len; p++) {
+		uint8_t k = stem_index[u[p] | (unsigned)u[p + 1] << 8];
+		uint32_t set;
+
+		if (k == 0)
+			continue;
+		for (set = stem_sets[k]; set != 0; set &= set - 1) {
+			const struct stem *st = &stems[__builtin_ctz(set)];
+			size_t m = stem_match(st, in, len, p);
+
+			if (m > 0) {
+				*ts = p;
+				*te = p + m;
+				return st->type;
+			}
+		}
+	}
+	return 0;
+}
 
 /* A whole PEM private key block, or, when it has no END line, its body. */
 static const char pem_src[] =
@@ -48,10 +182,8 @@ static const char pem_src[] =
 
 static const char jwt_src[] = "eyJ[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]*){2,4}";
 static const char akid_src[] = "(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])";
-static const char awssecret_src[] =
-	"[^\\n]{0,64}?(?<![A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])";
 
-static pcre2_code *re_trigger, *re_pem, *re_jwt, *re_akid, *re_awssecret;
+static pcre2_code *re_pem, *re_jwt, *re_akid;
 static pthread_once_t re_once = PTHREAD_ONCE_INIT;
 static _Thread_local pcre2_match_data *tls_md;
 
@@ -72,11 +204,10 @@ compile(const char *src, uint32_t flags)
 static void
 compile_all(void)
 {
-	re_trigger = compile(trigger_src, 0);
+	stem_table();
 	re_pem = compile(pem_src, PCRE2_ANCHORED);
 	re_jwt = compile(jwt_src, PCRE2_ANCHORED);
 	re_akid = compile(akid_src, PCRE2_ANCHORED);
-	re_awssecret = compile(awssecret_src, PCRE2_ANCHORED);
 }
 
 static pcre2_match_data *
@@ -84,7 +215,7 @@ md_get(void)
 {
 	pthread_once(&re_once, compile_all);
 	if (tls_md == NULL) {
-		tls_md = pcre2_match_data_create(T_NGROUPS + 1, NULL);
+		tls_md = pcre2_match_data_create(4, NULL);
 		if (tls_md == NULL)
 			abort();
 	}
@@ -131,14 +262,67 @@ ends_with(const char *s, size_t n, const char *suf)
 	return n >= m && memcmp(s + n - m, suf, m) == 0;
 }
 
+/* Naive search: keys are short, and memmem()'s setup costs more than it saves. */
 static bool
 contains(const char *s, size_t n, const char *w)
 {
-	return memmem(s, n, w, strlen(w)) != NULL;
+	size_t m = strlen(w), i, j;
+
+	for (i = 0; i + m <= n; i++) {
+		if (s[i] != w[0])
+			continue;
+		for (j = 1; j < m && s[i + j] == w[j]; j++)
+			;
+		if (j == m)
+			return true;
+	}
+	return false;
 }
+
+static enum key_class key_class_uncached(const char *key, size_t len, const char **kind);
+
+/* Keys repeat (every log line says "credential"): a small per-thread cache. */
+#define KEY_CACHE	256
+#define KEY_CACHE_LEN	40
+struct key_cache_entry {
+	uint8_t		 len;			/* 0: empty */
+	uint8_t		 cls;			/* enum key_class */
+	const char	*kind;			/* its kind */
+	char		 key[KEY_CACHE_LEN];	/* the key bytes */
+};
+static _Thread_local struct key_cache_entry key_cache[KEY_CACHE];
 
 enum key_class
 secretpat_key_class(const char *key, size_t len, const char **kind)
+{
+	struct key_cache_entry *e;
+	uint32_t h = 2166136261u;
+	enum key_class c;
+	const char *k;
+	size_t i;
+
+	if (len == 0 || len >= KEY_CACHE_LEN)
+		return key_class_uncached(key, len, kind);
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	e = &key_cache[h % KEY_CACHE];
+	if (e->len == len && memcmp(e->key, key, len) == 0) {
+		if (kind != NULL)
+			*kind = e->kind;
+		return (enum key_class)e->cls;
+	}
+	c = key_class_uncached(key, len, &k);
+	e->len = (uint8_t)len;
+	e->cls = (uint8_t)c;
+	e->kind = k;
+	memcpy(e->key, key, len);
+	if (kind != NULL)
+		*kind = k;
+	return c;
+}
+
+static enum key_class
+key_class_uncached(const char *key, size_t len, const char **kind)
 {
 	char norm[128], words[16][32];
 	size_t n = 0, nw = 0, wl = 0, i;
@@ -501,26 +685,47 @@ do_akid(struct scan *s, size_t ts, size_t te)
 	return me;
 }
 
+static bool
+is_b64std(unsigned char c)
+{
+	return isalnum(c) || c == '+' || c == '/';
+}
+
+/* Within 64 bytes after "aws" on the same line: a run of exactly 40 base64 characters, mixed. */
 static size_t
 do_aws(struct scan *s, size_t ts, size_t te)
 {
-	size_t ms, me, i;
-	bool up = false, lo = false, dg = false;
+	const char *in = s->in;
+	size_t p = te, lim = te + 64 + 40 < s->len ? te + 64 + 40 : s->len;
 
 	(void)ts;
-	if (!run(re_awssecret, s->md, s->in, s->len, te, 1, &ms, &me))
-		return te;
-	for (i = ms; i < me; i++) {
-		unsigned char c = (unsigned char)s->in[i];
+	while (p < lim && in[p] != '\n') {
+		size_t a = p, b, i;
+		bool up = false, lo = false, dg = false;
 
-		up |= isupper(c) != 0;
-		lo |= islower(c) != 0;
-		dg |= isdigit(c) || c == '/' || c == '+';
+		if (!is_b64std((unsigned char)in[p])) {
+			p++;
+			continue;
+		}
+		for (b = a; b < s->len && is_b64std((unsigned char)in[b]); b++)
+			;
+		p = b;
+		if (b - a != 40 || a - te > 64 || (a > 0 && in[a - 1] == '=') ||
+		    (b < s->len && in[b] == '='))
+			continue;
+		for (i = a; i < b; i++) {
+			unsigned char c = (unsigned char)in[i];
+
+			up |= isupper(c) != 0;
+			lo |= islower(c) != 0;
+			dg |= isdigit(c) || c == '/' || c == '+';
+		}
+		if (!(up && lo && dg))
+			continue;
+		hit(s, a, b, "aws-secret-key", "aws-secret-key");
+		return b;
 	}
-	if (!(up && lo && dg) || secretpat_marker_len(s->in + ms, s->len - ms) > 0)
-		return te;
-	hit(s, ms, me, "aws-secret-key", "aws-secret-key");
-	return me;
+	return te;
 }
 
 static size_t
@@ -836,18 +1041,11 @@ secretpat_scan(const char *in, size_t len,
 
 	s.md = md_get();
 	while (off < len) {
-		PCRE2_SIZE *ov;
 		size_t ts, te, next;
-		int rc, g;
+		int g = find_trigger(in, len, off, &ts, &te);
 
-		rc = pcre2_match(re_trigger, (PCRE2_SPTR)in, len, off, 0, s.md, NULL);
-		if (rc <= 0)
+		if (g == 0)
 			break;
-		ov = pcre2_get_ovector_pointer(s.md);
-		for (g = 1; g < rc && ov[2 * g] == PCRE2_UNSET; g++)
-			;
-		ts = ov[2 * g];
-		te = ov[2 * g + 1];
 		switch (g) {
 		case T_MARKER: {
 			size_t m = secretpat_marker_len(in + ts, len - ts);
@@ -897,9 +1095,10 @@ secretpat_scan(const char *in, size_t len,
 bool
 secretpat_maybe(const char *in, size_t len)
 {
-	pcre2_match_data *md = md_get();
+	size_t ts, te;
 
-	return pcre2_match(re_trigger, (PCRE2_SPTR)in, len, 0, 0, md, NULL) > 0;
+	pthread_once(&re_once, compile_all);
+	return find_trigger(in, len, 0, &ts, &te) != 0;
 }
 
 void
