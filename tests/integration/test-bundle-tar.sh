@@ -68,6 +68,7 @@ EOF
 }
 check "entries match the manifest (size, SHA-256, nothing unlisted)" verify
 
+check "the unit file is in the bundle" test -s "$T/x/triage-test/config/etc/systemd/system/onboarding-agent.service"
 if grep -rq 'not-really-a-secret' "$T/x"; then fail "secret not in the bundle" "found it"
 else pass "secret not in the bundle"; fi
 
