@@ -262,6 +262,163 @@ redact_describe(void (*cb)(const char *what, const char *example, void *userdata
 	secretpat_describe(cb, userdata);
 }
 
+/* ---- JSON values ---- */
+
+/* "NAME=value" with an environment-like, secret-like NAME: the whole value goes. */
+static bool
+env_assignment(struct redactor *r, json_t *v, redact_counts *counts)
+{
+	const char *s = json_string_value(v), *eq, *kind;
+	size_t len = json_string_length(v), i, vo;
+	struct buf b = { 0 };
+
+	eq = memchr(s, '=', len);
+	if (eq == NULL || eq == s)
+		return false;
+	for (i = 0; s + i < eq; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || (i > 0 && s[i] == '.')))
+			return false;
+	vo = (size_t)(eq - s) + 1;
+	if (!secretpat_value_wanted(secretpat_key_class(s, (size_t)(eq - s), &kind), s + vo,
+	    len - vo, false))
+		return false;
+	buf_add(&b, s, vo);
+	buf_adds(&b, redact_value(r, kind, s + vo, len - vo));
+	json_string_set(v, b.data);
+	buf_free(&b);
+	count(counts, "key-value");
+	return true;
+}
+
+/*
+ * A scalar under key class kc (or inside a secret collection): its marker as
+ * a new string (numbers become strings), or NULL when it stays.
+ */
+static json_t *
+json_marker(struct redactor *r, json_t *v, enum key_class kc, const char *kind, bool blanket)
+{
+	_cleanup_free_ char *num = NULL;
+	const char *s;
+	size_t len;
+
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		len = json_string_length(v);
+		if (!blanket && !secretpat_value_wanted(kc, s, len, false))
+			return NULL;
+	} else if (json_is_integer(v) || json_is_real(v)) {
+		if (!blanket && kc < KEY_MEDIUM)
+			return NULL;
+		num = json_is_integer(v) ? xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v)) :
+		    xasprintf("%.17g", json_real_value(v));
+		s = num;
+		len = strlen(num);
+	} else
+		return NULL;
+	if (secretpat_value_trivial(s, len))
+		return NULL;
+	return json_string(redact_value(r, kind != NULL ? kind : "secret", s, len));
+}
+
+static unsigned json_walk(struct redactor *, json_t *, bool, redact_counts *);
+
+/* One member or element: redacted as a whole, or walked. */
+static unsigned
+json_child(struct redactor *r, json_t *e, enum key_class kc, const char *kind, bool blanket,
+    json_t **replace, redact_counts *counts, const char *rule)
+{
+	*replace = NULL;
+	if (json_is_string(e) || json_is_number(e)) {
+		*replace = (blanket || kc != KEY_NONE) ? json_marker(r, e, kc, kind, blanket) : NULL;
+		if (*replace != NULL) {
+			count(counts, rule);
+			return 1;
+		}
+	}
+	return json_walk(r, e, blanket || (kc >= KEY_MEDIUM && !json_is_string(e)), counts);
+}
+
+static unsigned
+json_walk(struct redactor *r, json_t *v, bool blanket, redact_counts *counts)
+{
+	unsigned n = 0;
+	json_t *e, *rep;
+	size_t i;
+
+	if (json_is_string(v) && !blanket) {
+		const char *s = json_string_value(v);
+		size_t len = json_string_length(v);
+
+		if (env_assignment(r, v, counts))
+			return 1;
+		if (redact_text_maybe(s, len)) {
+			_cleanup_free_ char *out = NULL;
+			size_t outlen;
+
+			redact_text(r, s, len, &out, &outlen, counts);
+			if (outlen != len || memcmp(out, s, len) != 0) {
+				json_string_setn(v, out, outlen);
+				n = 1;
+			}
+		}
+	} else if (json_is_array(v)) {
+		const char *pending = NULL, *fk;
+
+		json_array_foreach(v, i, e) {
+			bool flag = json_is_string(e) && json_string_value(e)[0] == '-';
+
+			if (pending != NULL && json_is_string(e) && !flag) {
+				n += json_child(r, e, KEY_STRONG, pending, true, &rep, counts, "json-arg");
+				pending = NULL;
+			} else {
+				pending = NULL;
+				if (flag && secretpat_is_secret_flag(json_string_value(e),
+				    json_string_length(e), &fk))
+					pending = fk;
+				n += json_child(r, e, KEY_NONE, NULL, blanket, &rep, counts, "json-key");
+			}
+			if (rep != NULL)
+				json_array_set_new(v, i, rep);
+		}
+	} else if (json_is_object(v)) {
+		static const char *const names[] = { "name", "Name", "NAME", "key", "Key" };
+		static const char *const values[] = { "value", "Value", "VALUE" };
+		enum key_class pc = KEY_NONE;
+		const char *pkind = NULL, *k;
+		void *tmp;
+
+		for (i = 0; i < ELEMENTSOF(names) && pc == KEY_NONE; i++) {
+			e = json_object_get(v, names[i]);
+			if (json_is_string(e))
+				pc = secretpat_key_class(json_string_value(e), json_string_length(e),
+				    &pkind);
+		}
+		json_object_foreach_safe(v, tmp, k, e) {
+			const char *ck;
+			enum key_class c = secretpat_key_class(k, strlen(k), &ck);
+			bool isvalue = false;
+
+			for (i = 0; i < ELEMENTSOF(values); i++)
+				isvalue |= strcmp(k, values[i]) == 0;
+			if (isvalue && pc != KEY_NONE) {
+				c = pc;
+				ck = pkind;
+			}
+			n += json_child(r, e, c, ck, blanket, &rep, counts,
+			    isvalue && pc != KEY_NONE ? "json-name-value" : "json-key");
+			if (rep != NULL)
+				json_object_set_new(v, k, rep);
+		}
+	}
+	return n;
+}
+
+unsigned
+redact_json_value(struct redactor *r, json_t *v, redact_counts *counts)
+{
+	return json_walk(r, v, false, counts);
+}
+
 /* ---- unit files ---- */
 
 /* One word of a unit file line, as systemd splits it. */

@@ -93,6 +93,16 @@ bool redact_key_is_secret(const char *key, size_t len);
 const char *redact_value(struct redactor *, const char *kind, const char *v, size_t len);
 
 /*
+ * Redacts a JSON value in place (D-Bus properties, env configs already
+ * parsed): string members of secret-like keys, {name, value} pairs, secret
+ * flags in string arrays ("--token", "V"), "NAME=value" strings with a
+ * secret-like NAME (the whole value, blanks and all), and every string by the
+ * pattern rules.  A secret-like key over an object or array redacts every
+ * string in it.  Returns the number of values redacted.
+ */
+unsigned redact_json_value(struct redactor *, json_t *v, redact_counts *counts);
+
+/*
  * Counts the comments in a YAML text (libyaml drops them, and a comment can
  * hold a secret, so redact_yaml() never carries them through); for the
  * manifest's "comments_dropped".  '#' inside scalars does not count.

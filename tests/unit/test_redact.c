@@ -899,6 +899,49 @@ test_hostile_huge_scalar(void **state)
 	redactor_free(r);
 }
 
+/* D-Bus properties and parsed env configs as JSON trees. */
+static void
+test_json_value(void **state)
+{
+	static const char in[] =
+	    "{\"Environment\": [\"CLIENT_SECRET=a b c1\", \"HOST=onboarding.example.invalid\"],"
+	    " \"ExecStart\": [[\"/usr/bin/agent\", [\"/usr/bin/agent\", \"--token\", \"t0k3n-abc\","
+	    "   \"--client-secret=s3c-abc\", \"--config\", \"/etc/a.yaml\"], false]],"
+	    " \"env\": [{\"name\": \"API_KEY\", \"value\": \"k3y-abc\"},"
+	    "   {\"value\": \"/run/token\", \"name\": \"TOKEN_FILE\"}],"
+	    " \"password\": 987654321, \"secrets\": {\"a\": \"x1-zz\", \"b\": [1, \"y2-zz\"]},"
+	    " \"note\": \"Authorization: Bearer abcdef123456\", \"Port\": 15443}";
+	static const char *const gone[] = {
+		"a b c1", "t0k3n-abc", "s3c-abc", "k3y-abc", "987654321", "x1-zz", "y2-zz",
+		"abcdef123456",
+	};
+	static const char *const kept[] = {
+		"HOST=onboarding.example.invalid", "/usr/bin/agent", "--token", "--client-secret=",
+		"/etc/a.yaml", "/run/token", "TOKEN_FILE", "API_KEY", "CLIENT_SECRET=", "15443",
+		"Authorization: Bearer ",
+	};
+	struct redactor *r = redactor_new();
+	json_t *counts = json_object(), *v = json_loads(in, 0, NULL);
+	char *out;
+	size_t i;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(redact_json_value(r, v, counts), 9);
+	out = json_dumps(v, JSON_COMPACT);
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		if (strstr(out, gone[i]) != NULL)
+			fail_msg("\"%s\" survived: %s", gone[i], out);
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (strstr(out, kept[i]) == NULL)
+			fail_msg("\"%s\" lost: %s", kept[i], out);
+	assert_int_equal(secret_scan(out, strlen(out), NULL, NULL), 0);
+	free(out);
+	json_decref(v);
+	json_decref(counts);
+	redactor_free(r);
+}
+
 int
 main(void)
 {
@@ -915,6 +958,7 @@ main(void)
 		cmocka_unit_test(test_key_classes),
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_secret_scan),
+		cmocka_unit_test(test_json_value),
 		cmocka_unit_test(test_counts_and_comments),
 		cmocka_unit_test(test_unparseable_falls_back),
 		cmocka_unit_test(test_hostile_alias_bomb),
