@@ -653,7 +653,10 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 		bool res = (ns[0] != NULL) == c->want;
 
 		if (!known) {
-			_cleanup_free_ char *why = source_why(x->m, "resolver/resolv.conf", "resolver/resolv.conf");
+			struct kfile *kf = model_file(x->m, "resolver/resolv.conf");
+			_cleanup_free_ char *why = kf != NULL ?
+			    xasprintf("resolver/resolv.conf failed the integrity check (%s)", br_verdict_name(kf->verdict)) :
+			    source_why(x->m, "resolver/resolv.conf", "resolver/resolv.conf");
 
 			set_reason(x, "%s", why);
 			strv_free(ns);
@@ -852,7 +855,9 @@ fn_resolv_lists(struct ectx *x, struct buf *b, const char *v)
 	size_t i;
 
 	if (!known)
-		buf_adds(b, "could not be checked (resolv.conf was not collected)");
+		buf_adds(b, model_file(x->m, "resolver/resolv.conf") != NULL ?
+		    "could not be checked (resolv.conf failed the integrity check)" :
+		    "could not be checked (resolv.conf was not collected)");
 	else if (ns[0] == NULL)
 		buf_printf(b, "lists no nameserver at all (so not %s)", addr);
 	else {

@@ -1452,25 +1452,39 @@ static int
 load_file(struct ruleset *rs, const char *path)
 {
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *data = NULL;
+	struct buf b = { 0 };
 	struct stat st;
-	size_t got = 0;
+	char chunk[65536];
 	ssize_t n;
+	int r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		rules_diag(rs, path, 1, 1, "cannot read: %s", strerror(errno));
 		return -errno;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > RULES_FILE_MAX) {
-		rules_diag(rs, path, 1, 1, S_ISREG(st.st_mode) ? "larger than 4 MiB" : "not a regular file");
-		return -EINVAL;
+	if (S_ISDIR(st.st_mode)) {
+		rules_diag(rs, path, 1, 1, "a folder inside a rules folder is not read");
+		return -EISDIR;
 	}
-	data = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size && (n = read(fd, data + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	data[got] = '\0';
-	return rules_load_buffer(rs, path, data, got);
+	/* Regular files, pipes (-r <(...)) and /dev/stdin alike, up to the cap. */
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (b.len + (size_t)n > RULES_FILE_MAX) {
+			buf_free(&b);
+			rules_diag(rs, path, 1, 1, "larger than 4 MiB");
+			return -EFBIG;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if (n < 0) {
+		r = -errno;
+		buf_free(&b);
+		rules_diag(rs, path, 1, 1, "cannot read: %s", strerror(-r));
+		return r;
+	}
+	r = rules_load_buffer(rs, path, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return r;
 }
 
 static int

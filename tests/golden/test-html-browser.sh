@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# tests/golden/test-html-browser.sh: headless Chromium renders the HTML report of a bundle
+# (offline, no script); the rendered DOM shows the findings.  A screenshot is kept as an
+# artifact in $BUILD/artifacts/ (not committed).
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=common.sh
+. "$TOP/tests/golden/common.sh"
+if ! command -v chromium >/dev/null; then
+	fail "chromium is installed" "run make deps"
+	finish
+fi
+build_mkbundle && build_specs || { fail "build the spec bundles"; finish; }
+mkdir -p "$BUILD/artifacts"
+chrome() {
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" "$@" 2>>"$T/chrome.log"
+}
+# A sample when there is one, else the spec bundles.
+bundles=()
+for f in "$TOP"/samples/dns*.tar.gz "$T"/bundles/dns.tar.gz "$T"/bundles/hostile.tar.gz; do
+	[ -e "$f" ] && bundles+=("$f")
+done
+for f in "${bundles[@]}"; do
+	name=$(basename "$f" .tar.gz)
+	[ "${f#"$TOP"/samples/}" != "$f" ] && name=sample-$name
+	"$ANALYZE" -f html -o "$T/$name.html" "$f" || true
+	"$ANALYZE" -f json -o "$T/$name.json" "$f" || true
+	chrome --dump-dom "file://$T/$name.html" >"$T/$name.dom"
+	check "$name: Chromium renders the report" grep -q '<h2 id="findings">Findings</h2>' "$T/$name.dom"
+	# Every finding's title and rule id appear in the rendered DOM.
+	python3 - "$T/$name.json" "$T/$name.dom" <<'PY' && pass "$name: the DOM shows every finding" || fail "$name: the DOM shows every finding"
+import html, json, sys
+d = json.load(open(sys.argv[1]))
+dom = open(sys.argv[2], encoding="utf-8").read()
+assert d["findings"], "no findings"
+for f in d["findings"]:
+    assert f["rule"] in dom, f["rule"]
+    assert html.escape(f["title"], quote=False) in dom, f["title"]
+PY
+	if grep -q '<script' "$T/$name.dom"; then fail "$name: no script in the DOM"; else pass "$name: no script in the DOM"; fi
+	chrome --screenshot="$BUILD/artifacts/report-$name.png" --window-size=1280,2000 "file://$T/$name.html" >/dev/null
+	check "$name: screenshot kept in $BUILD/artifacts/report-$name.png" test -s "$BUILD/artifacts/report-$name.png"
+done
+finish
