@@ -926,6 +926,9 @@ do_word(struct scan *s, size_t ts, size_t te)
 		return p;
 	if ((m = secretpat_marker_len(in + p, len - p)) > 0)
 		return p + m;
+	/* an inline JSON object or array: its members speak for themselves */
+	if ((in[p] == '{' || in[p] == '[') && !to_eol)
+		return p + 1;
 
 	/* the value: quoted, or up to a terminator that depends on the context */
 	if (in[p] == '\\' && p + 1 < len && (in[p + 1] == '"' || in[p + 1] == '\'')) {
