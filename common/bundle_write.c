@@ -292,6 +292,10 @@ spool_flush(struct bundle_writer *w)
 	return 0;
 }
 
+/*
+ * Appends to the spool.  On failure nothing of data is stored and spool_len is
+ * unchanged (bytes buffered earlier stay buffered, for a later flush).
+ */
 static int
 spool_write(struct bundle_writer *w, const void *data, size_t len)
 {
@@ -471,14 +475,10 @@ bw_add(struct bundle_writer *w, const char *relpath, const void *data, size_t le
 		return set_err(w, -EALREADY, "entry '%s': the bundle is already committed", relpath);
 	if ((r = check_relpath(w, relpath)) < 0)
 		return r;
+	/* on failure nothing of it counts: spool_len only grows by what was stored */
 	r = spool_write(w, data, len);
-	if (r < 0) {
-		/* drop what part of it reached the file; the buffer is dropped with it */
-		w->sbuf_len = 0;
-		w->spool_len = off;
-		(void)ftruncate(w->spool, (off_t)off);
+	if (r < 0)
 		return set_err(w, r, "entry '%s': spooling: %s", relpath, strerror(-r));
-	}
 	sha256_hex(data, len, hex);
 	record(w, xstrdup(relpath), off, len, hex);
 	return 0;

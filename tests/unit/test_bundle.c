@@ -590,6 +590,60 @@ test_commit_write_fails(void **state)
 	free(path);
 }
 
+/*
+ * A spool write that fails (file size limit) leaves the writer usable: the
+ * failed entry is not in the bundle, the others are intact.
+ */
+static void
+test_spool_failure_recovers(void **state)
+{
+	const char *dir = *state;
+	char *path = xasprintf("%s/b.tar.gz", dir);
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct bundle_writer *w;
+		struct bundle_reader *r;
+		struct br_entry e;
+		char *err = NULL, *small = make_data(1000, 1);
+		unsigned char *rnd = xmalloc(3 << 20);
+		struct rlimit rl = {2 << 20, 2 << 20};
+		uint32_t x = 5;
+
+		for (size_t i = 0; i < (3 << 20); i++) {
+			x = x * 1103515245 + 12345;
+			rnd[i] = (unsigned char)(x >> 23);
+		}
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(10);
+		if (bw_open(&w, path, "top", &err) < 0 || bw_add(w, "before", small, 1000) < 0 ||
+		    bw_add(w, "one-mb", rnd, 1 << 20) < 0)
+			_exit(11);
+		if (bw_add(w, "too-big", rnd, 3 << 20) != -EFBIG || strstr(bw_error(w), "too-big") == NULL)
+			_exit(12);
+		if (bw_bytes(w) != 1000 + (1 << 20) || bw_add(w, "after", small, 1000) < 0 ||
+		    bw_commit(w, NULL, &err) < 0)
+			_exit(13);
+		bw_free(w);
+		if (br_open(&r, path, NULL, &err) < 0)
+			_exit(14);
+		for (int i = 0; i < 3; i++)
+			if (br_next(r, &e) != 1 || strcmp(e.path, i == 0 ? "before" : i == 1 ? "one-mb" : "after") != 0)
+				_exit(15);
+		if (br_next(r, &e) != 0 || br_failures(r, NULL, NULL) != 0)
+			_exit(16);
+		br_free(r);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	free(path);
+}
+
 static void
 raise_on_progress(uint64_t done, uint64_t total, void *userdata)
 {
@@ -677,6 +731,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_free_without_commit, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_commit_rename_fails, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_commit_write_fails, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_spool_failure_recovers, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_sigterm_mid_write, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_sigint_mid_write, setup_dir, teardown_dir),
 		cmocka_unit_test(test_compress_ratio),
