@@ -64,13 +64,18 @@ void bw_entry_discard(struct bw_entry *);
 /* Bytes written to the open entry so far. */
 uint64_t bw_entry_size(const struct bw_entry *);
 
-/* Records a source the collector tried (manifest "sources"); detail is printf-style. */
+/*
+ * Records a source the collector tried (manifest "sources"); detail is
+ * printf-style, NULL for an empty one.  Called again for the same name, it
+ * updates status and detail and keeps the object's other keys.
+ */
 void bw_source(struct bundle_writer *, const char *name, enum source_status,
     const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
- * Returns the source object for name (created if needed) so that callers can add
- * keys (e.g. "first_cursor", "entries", "omitted").  Borrowed reference.
+ * Returns the source object for name (created if needed, with status "ok" and
+ * an empty detail) so that callers can add keys (e.g. "first_cursor",
+ * "entries", "omitted").  Borrowed reference.
  */
 json_t *bw_source_object(struct bundle_writer *, const char *name);
 
@@ -204,7 +209,7 @@ ssize_t br_read(struct bundle_reader *, void *buf, size_t len);
  */
 int br_read_all(struct bundle_reader *, size_t max, char **data, size_t *len);
 
-/* The current entry's verdict (BR_PENDING until read to the end). */
+/* The current entry's verdict (BR_PENDING until read to the end; BR_VERIFIED for a directory). */
 enum br_verdict br_verdict(const struct bundle_reader *);
 
 /* A short phrase for a verdict, e.g. "SHA-256 differs from the manifest". */
