@@ -17,7 +17,7 @@
 #include "cleanup.h"
 #include "test_bundle_util.h"
 
-#define BIG_SIZE	(6u << 20)	/* a streamed entry of several MB, written in odd-sized pieces */
+#define BIG_SIZE	(3u << 20)	/* a streamed entry of several MB, written in odd-sized pieces */
 
 /* A scratch folder per test, removed afterwards. */
 static int
