@@ -27,8 +27,8 @@ typedef json_t redact_counts;
 
 /*
  * Redacts a YAML file (libyaml events; aliases never expanded; comments
- * dropped).  On success *out is the re-emitted YAML (NUL-terminated, free it)
- * and 0 is returned.  When the input does not parse, the text is redacted by
+ * dropped, and counted in counts as "comments": N).  On success *out is the
+ * re-emitted YAML (NUL-terminated, free it) and 0 is returned.  When the input does not parse, the text is redacted by
  * the pattern rules instead, *out holds that, *parse_error describes the
  * problem ("line 4: mapping values are not allowed here"), and 1 is returned.
  * Input over the size cap or nesting too deep is refused the same way.

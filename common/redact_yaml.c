@@ -640,6 +640,13 @@ redact_structured(struct redactor *r, const char *in, size_t len, char **out, si
 			st.error = xstrdup("redacted output does not parse; redacted as text");
 			ok = false;
 		} else {
+			/* comments dropped count as redactions too ("comments": N) */
+			if (!json) {
+				unsigned nc = redact_yaml_comment_count(in, len);
+
+				if (nc > 0)
+					json_object_set_new(scratch, "comments", json_integer(nc));
+			}
 			if (counts != NULL)
 				merge_counts(counts, scratch);
 			*out = TAKE_PTR(final);

@@ -755,6 +755,7 @@ test_counts_and_comments(void **state)
 	assert_null(strstr(out, "trailing"));
 	assert_null(strstr(out, "t0k3n-123"));
 	assert_int_equal(json_integer_value(json_object_get(counts, "yaml-key")), 1);
+	assert_int_equal(json_integer_value(json_object_get(counts, "comments")), 3);
 	free(out);
 	json_decref(counts);
 	redactor_free(r);
