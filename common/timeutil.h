@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define USEC_PER_SEC	UINT64_C(1000000)
-#define RFC3339_MAX	40	/* "2026-11-26T05:00:00.123456Z" and NUL, with room */
+#define RFC3339_MAX	64	/* "2026-11-26T05:00:00.123456Z" and NUL, with room for any year */
 
 /* Microseconds since the epoch, CLOCK_REALTIME. */
 uint64_t time_now_usec(void);
