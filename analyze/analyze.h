@@ -12,6 +12,7 @@
 #include <pcre2.h>
 
 #include "bundle.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 #define AGENT_UNIT		"onboarding-agent.service"
@@ -488,7 +489,7 @@ int report_html(FILE *, const struct analysis *);
 int report_json(FILE *, const struct analysis *);
 
 /* Shared by the writers: RFC 3339 of usec into buf ("" for 0). */
-const char *report_time(uint64_t usec, char buf[static 40]);
+const char *report_time(uint64_t usec, char buf[static RFC3339_MAX]);
 /* The JSON document of the report (also used by tests).  New reference. */
 json_t *report_json_doc(const struct analysis *a);
 

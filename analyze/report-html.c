@@ -207,7 +207,7 @@ sev_class(enum severity s)
 static void
 evidence_table(struct buf *b, const struct finding *f)
 {
-	char tb[40];
+	char tb[RFC3339_MAX];
 	size_t i;
 
 	buf_adds(b, "<table class=\"ev\"><tbody>");
@@ -234,7 +234,7 @@ static void
 finding_html(struct buf *b, const struct finding *f, size_t n)
 {
 	const struct rule *r = f->rule;
-	char tb[40];
+	char tb[RFC3339_MAX];
 	size_t i;
 
 	buf_printf(b, "<article class=\"card finding %s\" id=\"f%zu\"><div class=\"fhead\"><span class=\"badge %s\">%s</span><h3>",
@@ -299,7 +299,7 @@ timeline(struct buf *b, const struct analysis *a)
 	uint64_t lo, hi;
 	unsigned long top = 0;
 	double x0 = 250, w = TL_W - 270, cw, base = 20 + TL_BAR_H;
-	char t1[40], t2[40], t3[40];
+	char t1[RFC3339_MAX], t2[RFC3339_MAX], t3[RFC3339_MAX];
 	size_t i, k, rows = 0;
 	unsigned marks = 0;
 

@@ -27,7 +27,7 @@ jstr(const char *s)
 static json_t *
 jtime(uint64_t usec)
 {
-	char tb[40];
+	char tb[RFC3339_MAX];
 
 	return usec ? json_string(report_time(usec, tb)) : json_null();
 }

@@ -61,7 +61,7 @@ static void
 evidence_block(struct buf *b, const struct finding *f)
 {
 	struct buf t = { 0 };
-	char tb[40];
+	char tb[RFC3339_MAX];
 	size_t i;
 
 	for (i = 0; i < f->n_ev; i++) {
@@ -86,7 +86,7 @@ static void
 finding(struct buf *b, const struct finding *f, size_t n)
 {
 	const struct rule *r = f->rule;
-	char tb[40];
+	char tb[RFC3339_MAX];
 	size_t i;
 
 	buf_printf(b, "### %zu. %s: ", n, sev_label(r->severity));

@@ -25,7 +25,7 @@ report_format_find(const char *name)
 }
 
 const char *
-report_time(uint64_t usec, char buf[static 40])
+report_time(uint64_t usec, char buf[static RFC3339_MAX])
 {
 	if (usec == 0) {
 		buf[0] = '\0';
