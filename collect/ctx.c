@@ -98,7 +98,7 @@ uint64_t
 ctx_journal_budget(struct ctx *c)
 {
 	/* Everything else, compressed, counted generously; the manifest and tar headers on top. */
-	uint64_t other = (c->bw ? bw_bytes(c->bw) / 2 : 0) + 128 * 1024;
+	uint64_t other = (c->bw ? bw_bytes(c->bw) / 3 : 0) + 32 * 1024;
 
 	return c->max_size > other ? c->max_size - other : 0;
 }

@@ -42,23 +42,41 @@ struct fmt {
 static bool
 field_exempt(const char *name, size_t len)
 {
-	static const char *const exempt[] = {
-		"_MACHINE_ID", "MESSAGE_ID", "_PID", "_UID", "_GID", "PRIORITY", "SYSLOG_FACILITY",
-		"SYSLOG_PID", "_SOURCE_REALTIME_TIMESTAMP", "_SOURCE_MONOTONIC_TIMESTAMP",
-		"_SYSTEMD_INVOCATION_ID", "INVOCATION_ID", "_STREAM_ID", "_TRANSPORT", "_SYSTEMD_UNIT",
-		"UNIT", "_SYSTEMD_SLICE", "_SYSTEMD_CGROUP", "_HOSTNAME", "SYSLOG_IDENTIFIER",
-		"_COMM", "CODE_LINE", "CODE_FILE", "CODE_FUNC", "_CAP_EFFECTIVE", "TID", "JOB_ID",
-		"JOB_TYPE", "JOB_RESULT", "ERRNO", "EXIT_CODE", "EXIT_STATUS", "_SELINUX_CONTEXT",
-		"_AUDIT_SESSION", "_AUDIT_LOGINUID", "_SYSTEMD_OWNER_UID", "_SYSTEMD_USER_SLICE",
-		"_RUNTIME_SCOPE", "COREDUMP_UNIT", "OBJECT_SYSTEMD_UNIT", "N_RESTARTS",
+#define F(s) { s, sizeof(s) - 1 }
+	static const struct { const char *s; size_t len; } exempt[] = {
+		F("_MACHINE_ID"), F("MESSAGE_ID"), F("_PID"), F("_UID"), F("_GID"), F("PRIORITY"),
+		F("SYSLOG_FACILITY"), F("SYSLOG_PID"), F("_SOURCE_REALTIME_TIMESTAMP"),
+		F("_SOURCE_MONOTONIC_TIMESTAMP"), F("_SYSTEMD_INVOCATION_ID"), F("INVOCATION_ID"),
+		F("_STREAM_ID"), F("_TRANSPORT"), F("_SYSTEMD_UNIT"), F("UNIT"), F("_SYSTEMD_SLICE"),
+		F("_SYSTEMD_CGROUP"), F("_HOSTNAME"), F("SYSLOG_IDENTIFIER"), F("_COMM"), F("CODE_LINE"),
+		F("CODE_FILE"), F("CODE_FUNC"), F("_CAP_EFFECTIVE"), F("TID"), F("JOB_ID"), F("JOB_TYPE"),
+		F("JOB_RESULT"), F("ERRNO"), F("EXIT_CODE"), F("EXIT_STATUS"), F("_SELINUX_CONTEXT"),
+		F("_AUDIT_SESSION"), F("_AUDIT_LOGINUID"), F("_SYSTEMD_OWNER_UID"), F("_SYSTEMD_USER_SLICE"),
+		F("_RUNTIME_SCOPE"), F("COREDUMP_UNIT"), F("OBJECT_SYSTEMD_UNIT"), F("N_RESTARTS"),
 	};
+#undef F
 
 	if (len >= 2 && name[0] == '_' && name[1] == '_')
 		return true;
 	for (size_t i = 0; i < ELEMENTSOF(exempt); i++)
-		if (strlen(exempt[i]) == len && memcmp(exempt[i], name, len) == 0)
+		if (exempt[i].len == len && exempt[i].s[1] == name[1] && memcmp(exempt[i].s, name, len) == 0)
 			return true;
 	return false;
+}
+
+#define ADD_LIT(b, s) buf_add((b), (s), sizeof(s) - 1)
+
+/* Appends a decimal number. */
+static void
+add_u64(struct buf *b, uint64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 static bool
@@ -155,9 +173,15 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 		return r == -EBADMSG || r == -EADDRNOTAVAIL ? 0 : r;
 	}
 	buf_reset(&f->line);
-	buf_printf(&f->line, "{\"__CURSOR\":\"%s\",\"__REALTIME_TIMESTAMP\":\"%" PRIu64
-	    "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64 "\",\"_BOOT_ID\":\"%s\"",
-	    cursor, rt, mono, sd_id128_to_string(boot, bootstr));
+	ADD_LIT(&f->line, "{\"__CURSOR\":\"");
+	buf_adds(&f->line, cursor);
+	ADD_LIT(&f->line, "\",\"__REALTIME_TIMESTAMP\":\"");
+	add_u64(&f->line, rt);
+	ADD_LIT(&f->line, "\",\"__MONOTONIC_TIMESTAMP\":\"");
+	add_u64(&f->line, mono);
+	ADD_LIT(&f->line, "\",\"_BOOT_ID\":\"");
+	buf_adds(&f->line, sd_id128_to_string(boot, bootstr));
+	buf_addc(&f->line, '"');
 	free(cursor);
 	f->n_spans = 0;
 

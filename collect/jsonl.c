@@ -359,7 +359,7 @@ jsonl_skip_next(struct jsonl *s)
 static void
 select_lines(struct jsonl *s)
 {
-	double allowed = (double)s->limit / (s->ratio > 0 ? s->ratio : 1.0) * 0.9;
+	double allowed = (double)s->limit / (s->ratio > 0 ? s->ratio : 1.0) * 0.95;
 	uint64_t used = 0;
 
 	s->keep = xcalloc(s->n ? s->n : 1, 1);

@@ -85,7 +85,7 @@ def verify(path):
         if rel.endswith(".json"):
             json.loads(files[rel])
         if rel.endswith(".jsonl"):
-            for i, line in enumerate(files[rel].decode().splitlines()):
+            for i, line in enumerate(files[rel].decode().split("\n")[:-1]):
                 e = json.loads(line)
                 if "__REALTIME_TIMESTAMP" not in e or "MESSAGE" not in e:
                     die(f"{rel}:{i + 1}: no __REALTIME_TIMESTAMP or MESSAGE")
@@ -99,7 +99,7 @@ def journal(path, unit, jc):
     files, _, _ = load(path)
     m = manifest(files)
     rel = f"journal/{unit}.jsonl"
-    ours = [json.loads(line) for line in files.get(rel, b"").decode().splitlines()]
+    ours = [json.loads(line) for line in files.get(rel, b"").decode().split("\n") if line]
     theirs = [json.loads(line) for line in open(jc, encoding="utf-8") if line.strip()]
     if len(ours) != len(theirs):
         die(f"{rel}: {len(ours)} entries, journalctl printed {len(theirs)}")
@@ -145,7 +145,7 @@ def unit(path, unit_name, show):
 def trimmed(path, unit_name, jc):
     files, _, _ = load(path)
     m = manifest(files)
-    ours = [json.loads(line) for line in files.get(f"journal/{unit_name}.jsonl", b"").decode().splitlines()]
+    ours = [json.loads(line) for line in files.get(f"journal/{unit_name}.jsonl", b"").decode().split("\n") if line]
     theirs = [json.loads(line) for line in open(jc, encoding="utf-8") if line.strip()]
     pos = {e["__CURSOR"]: i for i, e in enumerate(theirs)}
     idx = [pos.get(e["__CURSOR"], -1) for e in ours]
@@ -191,7 +191,7 @@ def get(path, expr):
         return files.get(rel, b"").decode(errors="replace")
 
     def jl(rel):
-        return [json.loads(line) for line in f(rel).splitlines()]
+        return [json.loads(line) for line in f(rel).split("\n") if line]
 
     env = {"m": m, "src": src, "f": f, "jl": jl, "files": files, "top": top, "json": json}
     print(eval(expr, env))  # noqa: S307 -- test helper, expressions come from the test scripts
