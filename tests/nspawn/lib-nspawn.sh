@@ -7,7 +7,7 @@
 #   ns_collect ARGS..  runs triage-collect inside; bundles go to $NS_OUT (host) = /out (inside)
 # The tree is bound read-only at /triage, the collector's folder at /triage-bin.
 
-NS_MACHINE=triage-t$$-$RANDOM
+NS_MACHINE=${NS_MACHINE:-triage-t$$-$RANDOM}
 # The system's python3 (a version manager's shim can cost a second per call).
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
