@@ -81,6 +81,7 @@ StartLimitBurst=3
 
 [Service]
 ExecStart=/triage/tests/nspawn/agent-standin.sh $scenario
+SyslogIdentifier=onboarding-agent
 Restart=on-failure
 RestartSec=100ms
 $extra

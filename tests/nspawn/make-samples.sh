@@ -79,11 +79,13 @@ now=$(date -u +%s)
 ONB='{"apiVersion":"config.agent.onboarding.tetrate.io/v1alpha1","kind":"OnboardingConfiguration","onboardingEndpoint":{"host":"onboarding.example.invalid","port":15443,"transportSecurity":{"tls":{"sni":"onboarding-endpoint.example"}}},"workloadGroup":{"namespace":"bookinfo","name":"ratings"},"settings":{"connectedOver":"INTERNET"}}'
 AGC=$(printf 'apiVersion: config.agent.onboarding.tetrate.io/v1alpha1\nkind: AgentConfiguration\nhost:\n  aws:\n    ecs: {}\nsidecar:\n  stdout: /dev/stdout\n  stderr: /dev/stderr\n')
 echo "hosts: files" >"$T/nsswitch.conf"
+echo "nameserver 169.254.169.253" >"$T/resolv.conf"
 mkdir -p "$T/empty"
 rm -f "$OUT/ecs-logfile.tar.gz"
 s=$(date +%s.%N)
-ONBOARDING_CONFIG=$ONB AGENT_CONFIG=$AGC unshare -m --propagation private sh -c '
-	mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf && mount --bind "$1/empty" /run/systemd 2>/dev/null
+ONBOARDING_CONFIG=$ONB AGENT_CONFIG=$AGC unshare -mu --propagation private sh -c '
+	mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf && mount --bind "$1/resolv.conf" /etc/resolv.conf &&
+	    hostname ecs-task-ratings-7f9c && { [ ! -d /run/systemd ] || mount --bind "$1/empty" /run/systemd; }
 	exec "$2" -q --log-file - -o "$3"' sh "$T" "$COLLECT" "$OUT/ecs-logfile.tar.gz" <"$T/ecs.log"
 e=$(date +%s.%N)
 chmod 0644 "$OUT/ecs-logfile.tar.gz"
