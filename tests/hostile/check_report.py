@@ -149,8 +149,8 @@ def check_html(path):
                       (r"<\s*img", "an <img> element"),
                       (r"<\s*iframe", "an <iframe> element"),
                       (r"<\s*a\s+href\s*=\s*[\"']?\s*javascript:", "a javascript: link"),
-                      (r"\son\w+\s*=", "an event handler attribute"),
-                      (r"href\s*=\s*[\"']?\s*javascript:", "a javascript: href"),
+                      (r"<[a-zA-Z][^<>]*\son\w+\s*=", "an event handler attribute"),
+                      (r"<[a-zA-Z][^<>]*\s(href|src)\s*=\s*[\"']?\s*javascript:", "a javascript: URL"),
                       (r"XSS-(SCRIPT|IMG)'\)\s*>", "markup around hostile text")]:
         mm = re.search(pat, text, re.I)
         if mm:

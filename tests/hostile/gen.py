@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # gen.py: builds each hostile input of tests/hostile at test time (and small versions for the fuzz corpora).
 """python3 gen.py [--small] CASE OUT     build one case
+   python3 gen.py --many DIR CASE...     build each case into DIR/CASE
    python3 gen.py --list                 list the cases, one a line: NAME KIND
 
 KIND is "bundle" (a .tar.gz or a file posing as one), "dir" (an extracted
@@ -49,12 +50,12 @@ def with_files(out, replace, extra=(), **kw):
 
 @case("bundle")
 def dotdot(out, small):
-    healthy(out, [E("../../../../tmp/triage-pwned", b"x\n")])
+    healthy(out, [E("../../../../tmp/triage-pwned", b"x\n", listed=False)])
 
 
 @case("bundle")
 def dotdot_inner(out, small):
-    healthy(out, [E("journal/../../escape.jsonl", b"{}\n")])
+    healthy(out, [E("journal/../../escape.jsonl", b"{}\n", listed=False)])
 
 
 @case("bundle")
@@ -69,7 +70,7 @@ def second_topdir(out, small):
 
 @case("bundle")
 def long_path(out, small):
-    healthy(out, [E("config/" + "d" * 200 + "/" + "p" * 4000, b"x\n")])
+    healthy(out, [E("config/" + "d" * 200 + "/" + "p" * 4000, b"x\n", listed=False)])
 
 
 @case("bundle")
@@ -137,6 +138,12 @@ def bomb_ratio(out, small):
 def flood(out, small):
     n = 400 if small else 20000
     healthy(out, [E(f"config/flood/{i:05d}", b"") for i in range(n)])
+
+
+@case("bundle")
+def flood_unlisted(out, small):
+    n = 400 if small else 20000
+    healthy(out, [E(f"config/flood/{i:05d}", b"", listed=False) for i in range(n)])
 
 
 @case("bundle")
@@ -482,8 +489,8 @@ def journal_invalid_json(out, small):
 def journal_long_line(out, small):
     # 1 GiB of MESSAGE on one line, streamed (never in memory here).
     n = (4 << 20) if small else GIB
-    head = b'{"__REALTIME_TIMESTAMP":"1795665601000000","PRIORITY":"3","MESSAGE":"'
-    line = mb.repeat(head, b"lookup x on 1.2.3.4:53: no such host " * 4, n // 148, b'"}\n')
+    head = b'{"__REALTIME_TIMESTAMP":"1795665601000000","PRIORITY":"3","MESSAGE":"lookup x on 1.2.3.4:53: no such host '
+    line = mb.sprinkled(head, n, b'"}\n')
     journal_bundle(out, [line], small)
 
 
@@ -491,7 +498,7 @@ def journal_long_line(out, small):
 def journal_long_noline(out, small):
     # 1 GiB without a newline at all, then the end of the file.
     n = (4 << 20) if small else GIB
-    with_files(out, {JOURNAL: mb.repeat(b'{"MESSAGE":"', b"no newline, no end quote \\\" { [ " * 4, n // 128)})
+    with_files(out, {JOURNAL: mb.sprinkled(b'{"MESSAGE":"no newline, no end quote \\" { [ ', n)})
 
 
 @case("journal")
@@ -521,11 +528,12 @@ def journal_nul(out, small):
 
 @case("journal")
 def journal_big_fields(out, small):
-    big = "x" * (100 << 10)
-    journal_bundle(out, [jl("lookup " + big + " on 10.0.0.2:53: no such host"),
-                         jl("ok", _BIG=("y" * (1 << 20))),
-                         jl("ok", **{"K" * 70000: "long key"}),
-                         jl("ok", __REALTIME_TIMESTAMP="1" * 70000)])
+    def text(n):  # compressible, but not enough to look like a bomb
+        return b"".join(mb.sprinkled(b"", n)()).decode()
+    journal_bundle(out, [jl("lookup " + text(100 << 10) + " on 10.0.0.2:53: no such host"),
+                         jl("ok", _BIG=text(1 << 20)),
+                         jl("ok", **{"K" + text(70000): "long key"}),
+                         jl("ok", __REALTIME_TIMESTAMP="1" + "0" * 70000)])
 
 
 @case("journal")
@@ -616,10 +624,12 @@ def neutralise(out, small):
     host = "onboarding.example.invalid"
     lines = []
     t = mb.T0 + 10_000_000
+    everything = " ".join(HOSTILE_TEXT)
     for i, h in enumerate(HOSTILE_TEXT):
+        # Each line carries every hostile text (evidence keeps only the first and last lines).
         msg = (f"error\tagent\tRPC failed: rpc error: code = Unavailable desc = connection error: "
                f"desc = \"transport: Error while dialing dial tcp: lookup {host} on 172.31.0.2:53: "
-               f"no such host\" {h}")
+               f"no such host\" {h} {everything}")
         lines.append(mb.journal_line(msg, t + i * 1_000_000, 3))
         lines.append(mb.journal_line("warning\tagent\t" + h, t + i * 1_000_000 + 1, 4))
     # The DNS rule captures the host: make the captured host itself hostile too.
@@ -657,28 +667,30 @@ def neutralise(out, small):
 # ---- rules files (-r) -------------------------------------------------------
 
 RULE_OK = """\
-- id: hostile-{n}
-  title: Hostile rule {n}
-  severity: warning
-  description: a rule from tests/hostile
-  message: "matched {{count}} lines"
-  remedy: nothing
-  when:
-    journal:
-      match: '{regex}'
+version: 1
+rules:
+  - id: hostile-{n}
+    title: Hostile rule {n}
+    severity: warning
+    description: a rule from tests/hostile
+    message: "matched {{count}} lines"
+    remedy: nothing
+    when:
+      journal:
+        match: '{regex}'
 """
 
 
 @case("rules")
 def rules_invalid_yaml(out, small):
     with open(out, "w") as f:
-        f.write("- id: x\n  title: [unclosed\n  severity: warning\n")
+        f.write("version: 1\nrules:\n  - id: x\n    title: [unclosed\n    severity: warning\n")
 
 
 @case("rules")
 def rules_unknown_key(out, small):
     with open(out, "w") as f:
-        f.write(RULE_OK.format(n=1, regex="x") + "  frobnicate: yes\n")
+        f.write(RULE_OK.format(n=1, regex="x") + "    frobnicate: yes\n")
 
 
 @case("rules")
@@ -697,10 +709,23 @@ def rules_alias_bomb(out, small):
 
 
 @case("rules")
+def rules_alias_inside(out, small):
+    # The laughs where a rule reads a list (a unit property's "in"), and a rule repeated by alias.
+    y = ["version: 1", "rules:", "  - &rule", "    id: hostile-1", "    title: t", "    severity: info",
+         "    description: d", "    message: m", "    remedy: r", "    when:", "      all:",
+         '        - unit: {property: ActiveState, in: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]}']
+    for i in range(1, 30):
+        y.append(f"        - unit: {{property: SubState, in: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]}")
+    y += ["  - *rule", "  - *rule"]
+    with open(out, "w") as f:
+        f.write("\n".join(y) + "\n")
+
+
+@case("rules")
 def rules_deep(out, small):
     d = 2000 if small else 100000
     with open(out, "w") as f:
-        f.write("- id: x\n  when: " + "[" * d + "]" * d + "\n")
+        f.write("version: 1\nrules:\n  - id: x\n    when: " + "[" * d + "]" * d + "\n")
 
 
 @case("rules")
@@ -726,6 +751,11 @@ def main():
     if args == ["--list"]:
         for name, (kind, _) in CASES.items():
             print(name, kind)
+        return 0
+    if args and args[0] == "--many":
+        # --many DIR CASE...: builds each case into DIR/CASE in one process.
+        for name in args[2:]:
+            CASES[name][1](os.path.join(args[1], name), False)
         return 0
     small = False
     if args and args[0] == "--small":

@@ -57,6 +57,27 @@ def repeat(prefix, unit, count, suffix=b""):
     return gen
 
 
+def sprinkled(prefix, n, suffix=b""):
+    """Entry data: prefix + n bytes of mostly 'a' with a random letter every ~600
+    bytes + suffix: compresses about 150:1, under the reader's ratio cap, so a
+    huge line is content, not a bomb."""
+    def gen():
+        import random
+        rnd = random.Random(600)
+        block = bytearray(b"a" * (1 << 20))
+        for i in range(0, len(block) - 600, 600):
+            block[i + rnd.randrange(600)] = rnd.choice(b"bcdefghijklmnopqrstuvwxyz0123456789")
+        block = bytes(block)
+        yield prefix
+        left = n
+        while left:
+            k = min(left, len(block))
+            yield block[:k]
+            left -= k
+        yield suffix
+    return gen
+
+
 def chunks_of(src):
     if isinstance(src, Zeros):
         z = bytes(min(ZBLOCK, src.n))

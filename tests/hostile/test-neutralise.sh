@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# test-neutralise.sh: log lines, unit properties, config values and manifest strings carrying HTML,
+# markdown fences and table pipes, javascript: links, ANSI/OSC escapes and bidi overrides come out
+# of the markdown and HTML reports as text, never as markup or terminal control.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/hostile-lib.sh"
+
+B=$(gen neutralise)
+analyzed neutralise-json "$B" -- --finding endpoint-dns-unresolvable --evidence-contains XSS-SCRIPT
+
+for fmt in markdown html; do
+	run_analyze "neutralise-$fmt" -f "$fmt" "$B"
+	why=$ERRS
+	case $RC in 0|1) ;; *) why+="exit $RC; " ;; esac
+	if [ ! -s "$S/out/report" ]; then
+		fail "neutralise-$fmt" "${why}no report: $(head -c 300 "$S/stderr")"
+		continue
+	fi
+	# The hostile text is there (the check is not vacuous) ...
+	for w in XSS-SCRIPT XSS-IMG XSS-JSLINK INJECTED-HEADING ANSI-RED OSC-LINK EDIR-ODIB; do
+		grep -q -- "$w" "$S/out/report" || why+="$w is missing from the report; "
+	done
+	# ... and only as text.
+	if ! out=$("${CHECK[@]}" "$fmt" "$S/out/report"); then
+		why+="$(printf '%s' "$out" | head -n 6 | tr '\n' ' ')"; fi
+	if [ -z "$why" ]; then pass "neutralise-$fmt"; else fail "neutralise-$fmt" "$why"; fi
+	cp "$S/out/report" "$T/report.$fmt"
+done
+
+# The same report on stdout (no -o) is the same bytes.
+rc=0; (cd "$T" && "$ANALYZE" -f markdown "$B" >"$T/stdout.md" 2>/dev/null) || rc=$?
+if [ -f "$T/report.markdown" ] && cmp -s "$T/stdout.md" "$T/report.markdown"; then
+	pass "neutralise-stdout"; else fail "neutralise-stdout" "markdown on stdout differs from -o (exit $rc)"; fi
+finish
