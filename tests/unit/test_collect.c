@@ -1,0 +1,157 @@
+/* links: collect -- test_collect.c: the collector's JSON output rules (journalctl's), sizes, durations, the profile. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "collect.h"
+
+static char *
+value(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+
+	journal_value(&b, s, len);
+	return buf_steal(&b, NULL);
+}
+
+static void
+test_escape(void **state)
+{
+	static const char in[] = "a\"b\\c\n\t\r\b\f\x01\x1f end \xc3\xa9";
+	struct buf b = { 0 };
+
+	(void)state;
+	json_escape(&b, in, sizeof(in) - 1);
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f end \xc3\xa9\"");
+	buf_free(&b);
+	json_escape(&b, "", 0);
+	assert_string_equal(b.data, "\"\"");
+	buf_free(&b);
+}
+
+/* systemd's utf8_is_printable(): what journalctl prints as a string rather than bytes. */
+static void
+test_text_or_bytes(void **state)
+{
+	(void)state;
+	assert_true(journal_value_is_text("plain ascii", 11));
+	assert_true(journal_value_is_text("tab\tand\nnewline", 15));
+	assert_true(journal_value_is_text("", 0));
+	assert_true(journal_value_is_text("\xc3\xa9\xe2\x9c\x93\xf0\x9f\x98\x80", 9));	/* é ✓ 😀 */
+	assert_false(journal_value_is_text("bell\x07", 5));
+	assert_false(journal_value_is_text("cr\r", 3));
+	assert_false(journal_value_is_text("nul\0x", 5));
+	assert_false(journal_value_is_text("del\x7f", 4));
+	assert_false(journal_value_is_text("\xc2\x85", 2));		/* U+0085, C1 control */
+	assert_false(journal_value_is_text("\xff\xfe", 2));		/* not UTF-8 */
+	assert_false(journal_value_is_text("\xc0\xaf", 2));		/* overlong '/' */
+	assert_false(journal_value_is_text("\xed\xa0\x80", 3));		/* surrogate */
+	assert_false(journal_value_is_text("\xef\xbf\xbe", 3));		/* U+FFFE */
+	assert_false(journal_value_is_text("\xf4\x90\x80\x80", 4));	/* beyond U+10FFFF */
+	assert_false(journal_value_is_text("\xe2\x9c", 2));		/* cut short */
+}
+
+static void
+test_values(void **state)
+{
+	char *v;
+
+	(void)state;
+	v = value("hi\tthere", 8);
+	assert_string_equal(v, "\"hi\\tthere\"");
+	free(v);
+	v = value("a\xff\x00", 3);
+	assert_string_equal(v, "[97,255,0]");
+	free(v);
+	v = value("\x1b[0m", 4);
+	assert_string_equal(v, "[27,91,48,109]");
+	free(v);
+}
+
+static void
+test_sizes(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(parse_size("20M", &v), 0);
+	assert_true(v == 20 * 1024 * 1024);
+	assert_int_equal(parse_size("1G", &v), 0);
+	assert_true(v == 1024ULL * 1024 * 1024);
+	assert_int_equal(parse_size("500K", &v), 0);
+	assert_true(v == 500 * 1024);
+	assert_int_equal(parse_size("12345", &v), 0);
+	assert_true(v == 12345);
+	assert_int_equal(parse_size("12Q", &v), -EINVAL);
+	assert_int_equal(parse_size("-1M", &v), -EINVAL);
+	assert_int_equal(parse_size("", &v), -EINVAL);
+	assert_int_equal(parse_size("99999999999999999999G", &v), -EINVAL);
+	assert_int_equal(parse_duration("24h", &v), 0);
+	assert_true(v == 24ULL * 3600 * 1000000);
+	assert_int_equal(parse_duration("500ms", &v), 0);
+	assert_true(v == 500000);
+	assert_int_equal(parse_duration("5x", &v), -EINVAL);
+}
+
+static void
+test_builtin_profile(void **state)
+{
+	struct profile *p = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(profile_parse(triage_builtin_profile, strlen(triage_builtin_profile), "built-in", &p, &err), 0);
+	assert_int_equal(p->units.n, 1);
+	assert_string_equal(p->units.v[0], "onboarding-agent.service");
+	assert_int_equal(p->config_expect.n, 2);
+	assert_int_equal(p->n_probes, 1);
+	assert_int_equal(p->probes[0].default_port, 15443);
+	assert_string_equal(p->probes[0].host_key, "onboardingEndpoint.host");
+	assert_true(p->window_usec == 24ULL * 3600 * 1000000);
+	assert_true(p->max_size == 50ULL * 1024 * 1024);
+	profile_free(p);
+}
+
+static void
+test_bad_profiles(void **state)
+{
+	static const char *const bad[] = {
+		"units: [a\n",
+		"units: [a.service]\nbogus: 1\n",
+		"journal: {window: forever}\n",
+		"budget: {max_size: lots}\n",
+		"probes:\n- {config: /x}\n",
+		"- just a list\n",
+		"",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct profile *p = NULL;
+		char *err = NULL;
+
+		assert_int_equal(profile_parse(bad[i], strlen(bad[i]), "t", &p, &err), -EINVAL);
+		assert_non_null(err);
+		assert_null(p);
+		free(err);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_text_or_bytes),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_builtin_profile),
+		cmocka_unit_test(test_bad_profiles),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
