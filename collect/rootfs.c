@@ -303,7 +303,8 @@ ctx_glob(struct ctx *c, const char *pattern, struct strv *out)
 		}
 	}
 	closedir(d);
-	qsort(out->v + first, out->n - first, sizeof(char *), cmp_str);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(char *), cmp_str);
 	return n;
 }
 
