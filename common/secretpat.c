@@ -562,6 +562,7 @@ struct scan {
 	void		(*cb)(const struct secret_hit *, void *);
 	void		*userdata;
 	unsigned	 hits;
+	size_t		 floor;	/* end of the last hit: nothing reaches back over it */
 };
 
 static void
@@ -569,12 +570,17 @@ hit(struct scan *s, size_t start, size_t end, const char *kind, const char *rule
 {
 	struct secret_hit h = { start, end, kind, rule };
 
-	if (end <= start)
+	if (h.start < s->floor)
+		h.start = s->floor;
+	if (end <= h.start)
 		return;
+	s->floor = end;
 	s->hits++;
 	if (s->cb != NULL)
 		s->cb(&h, s->userdata);
 }
+
+static bool only_markers(const char *, size_t);
 
 static bool
 is_keych(unsigned char c)
@@ -713,6 +719,13 @@ do_aws(struct scan *s, size_t ts, size_t te)
 		if (b - a != 40 || a - te > 64 || (a > 0 && in[a - 1] == '=') ||
 		    (b < s->len && in[b] == '='))
 			continue;
+		/* another trigger in between speaks first: hits stay in order */
+		{
+			size_t x, y;
+
+			if (find_trigger(in, a, te, &x, &y) != 0)
+				return te;
+		}
 		for (i = a; i < b; i++) {
 			unsigned char c = (unsigned char)in[i];
 
@@ -739,12 +752,14 @@ do_url(struct scan *s, size_t ts, size_t te)
 	    in[p] != '?' && in[p] != '#' && in[p] != '"' && in[p] != '\''; p++)
 		if (in[p] == '@')
 			at = p;
+	/* a marker in the user info: redacted already (or text around one that was) */
+	for (p = ui; p < at; p++)
+		if (in[p] == '<' && secretpat_marker_len(in + p, at - p) > 0)
+			return te;
 	for (colon = ui; colon < at && in[colon] != ':'; colon++)
 		;
 	if (colon >= at || colon + 1 == at)
 		return te;
-	if (secretpat_marker_len(in + colon + 1, at - colon - 1) == at - colon - 1)
-		return at + 1;
 	hit(s, colon + 1, at, "url-password", "url-password");
 	return at + 1;
 }
@@ -823,14 +838,16 @@ do_word(struct scan *s, size_t ts, size_t te)
 	const char *rule = "key-value";
 
 	/* the whole key: "EXT_JWT_CLIENT_SECRET", "--client-secret", "aws.secretKey" */
-	while (ks > 0 && ts - ks < 128 && is_keych((unsigned char)in[ks - 1])) {
+	while (ks > s->floor && is_keych((unsigned char)in[ks - 1])) {
 		/* stop at a JSON escape: "\tpassword" is a tab, then the key */
 		if (ks >= 2 && in[ks - 2] == '\\' && strchr("ntrbfu", in[ks - 1]) != NULL)
 			break;
 		ks--;
 	}
-	while (ke < len && ke - ts < 128 && is_keych((unsigned char)in[ke]))
+	while (ke < len && is_keych((unsigned char)in[ke]))
 		ke++;
+	if (ke - ks > 128)
+		return ke;	/* a long word, not a key */
 	c = secretpat_key_class(in + ks, ke - ks, &kind);
 	if (c == KEY_NONE)
 		return ke;
@@ -926,6 +943,9 @@ do_word(struct scan *s, size_t ts, size_t te)
 		return p;
 	if ((m = secretpat_marker_len(in + p, len - p)) > 0)
 		return p + m;
+	/* "token=" inside a quoted string: that quote closes the string, no value */
+	if (opened && !quoted_key && (in[p] == oq || (in[p] == '\\' && p + 1 < len && in[p + 1] == oq)))
+		return p + 1;
 	/* an inline JSON object or array: its members speak for themselves */
 	if ((in[p] == '{' || in[p] == '[') && !to_eol)
 		return p + 1;
@@ -954,6 +974,13 @@ do_word(struct scan *s, size_t ts, size_t te)
 		vs = p;
 		if (to_eol) {
 			ve = eol(in, len, p);
+			/* "- 'key: value'": the quoted scalar ends before the line does */
+			if (opened) {
+				const char *q = memchr(in + vs, oq, ve - vs);
+
+				if (q != NULL)
+					ve = (size_t)(q - in) - (q > in + vs && q[-1] == '\\');
+			}
 			while (ve > vs && isspace((unsigned char)in[ve - 1]))
 				ve--;
 		} else {
@@ -976,6 +1003,19 @@ do_word(struct scan *s, size_t ts, size_t te)
 		return after;
 	if (only_markers(in + vs, ve - vs))
 		return after;
+	/*
+	 * A value holding a marker had a secret inside it redacted, and was itself
+	 * judged not secret: judging it again, marker and all, would redact twice.
+	 */
+	{
+		const char *mk = memmem(in + vs, ve - vs, "<redacted:", 10);
+
+		while (mk != NULL) {
+			if (secretpat_marker_len(mk, (size_t)(in + len - mk)) > 0)
+				return vs;
+			mk = memmem(mk + 1, (size_t)(in + ve - mk - 1), "<redacted:", 10);
+		}
+	}
 
 	/* a YAML block scalar in text: "key: |" and the lines indented under it */
 	if (to_eol && (in[vs] == '|' || in[vs] == '>') && ve - vs <= 4) {
@@ -1030,7 +1070,7 @@ do_word(struct scan *s, size_t ts, size_t te)
 	if (flagarg)
 		loose = false;
 	if (!secretpat_value_wanted(c, in + vs, ve - vs, loose))
-		return loose ? ve : after;
+		return vs;	/* what stays is scanned like any text */
 	hit(s, vs, ve, kind, rule);
 	return after;
 }
