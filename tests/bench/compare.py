@@ -56,6 +56,7 @@ def main():
     extra = []
     by_time = None
     suspects = {}
+    invalid = []
     with tarfile.open(bundle, "r|gz") as t:
         for m in t:
             if m.name.endswith("/manifest.json") and m.name.count("/") == 1:
@@ -65,8 +66,12 @@ def main():
                 continue
             f = t.extractfile(m)
             for line in f:
-                e = json.loads(line)
                 n_ours += 1
+                try:
+                    e = json.loads(line)
+                except ValueError as err:
+                    invalid.append((n_ours, str(err), line[:160]))
+                    continue
                 k = e.get("__CURSOR")
                 if k is None:
                     missing_key += 1
@@ -117,6 +122,8 @@ def main():
                 problems.append("manifest: %s entries omitted" % s.get("omitted"))
             if "entries" in s and s["entries"] != n_ours:
                 problems.append("manifest says %s entries, the file has %d" % (s["entries"], n_ours))
+    if invalid:
+        problems.append("%d bundle lines are not valid JSON" % len(invalid))
     if missing:
         problems.append("%d entries missing from the bundle" % len(missing))
     if extra:
@@ -134,6 +141,8 @@ def main():
         n_ours, n_theirs, redacted,
         ", keyed by __REALTIME_TIMESTAMP (%d bundle entries lack __CURSOR)" % missing_key if missing_key else "",
         "; ".join(problems) if problems else "same entries"))
+    for k, err, text in invalid[:3]:
+        print("  invalid JSON: line %d: %s: %r" % (k, err, text))
     for k in missing[:3]:
         print("  missing: %s (__REALTIME_TIMESTAMP %s)" % (k, theirs[k][1]))
     for k in extra[:3]:

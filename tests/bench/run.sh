@@ -236,6 +236,7 @@ if [ "${BENCH_NO_RECORD:-0}" != 1 ]; then
 		echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $summary"
 		echo ""
 		echo "Machine: $(machine). Load average at the start: $load0, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes wall times noisy; CPU times are steadier). Median of $RUNS alternating runs."
+		[ $have_ours = 1 ] && echo "Binaries: $COLLECT, $ANALYZE."
 		echo "grep side: $(tail -n 1 "$work/rules-ere.log" | sed 's/^rules-ere: //') from ${RULES#"$top"/}."
 		echo ""
 		echo "| entries | measure | ours | theirs | ours/theirs | target | verdict |"
