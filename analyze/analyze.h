@@ -376,6 +376,8 @@ struct jl_scan {
 	size_t	 msg_len;
 	bool	 msg_string;	/* MESSAGE is a JSON string */
 	bool	 msg_unicode;	/* ... holding \u escapes (decoded bytes may differ from raw) */
+	const char *mval;	/* the whole MESSAGE value as JSON text (string, array or null) */
+	size_t	 mval_len;
 	bool	 has_time;
 	uint64_t time;		/* __REALTIME_TIMESTAMP */
 	int	 priority;	/* PRIORITY, -1 when absent */
@@ -403,6 +405,12 @@ bool journal_may_match(const struct cond *c, const struct jl_scan *s);
  */
 int journal_parse_line(const char *line, size_t len, struct jl_entry *e);
 void jl_entry_free(struct jl_entry *);
+/*
+ * The same for a line journal_scan_line() understood: jansson decodes only the
+ * MESSAGE value; time and priority come from the scan.  Returns 0, or -EINVAL
+ * when the scan did not understand the line or the value does not decode.
+ */
+int journal_parse_scanned(const struct jl_scan *s, struct jl_entry *e);
 
 /* One journal file being streamed. */
 struct journal_run;

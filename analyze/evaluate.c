@@ -311,6 +311,22 @@ resolv_nameservers(const struct model *m, bool *known)
 	return v;
 }
 
+/* The manifest's record of the probes: "probes" (all skipped) or the first "probe/..." source. */
+static const json_t *
+probe_source(const struct model *m)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(m->manifest, "sources"), i, s) {
+		const char *n = json_string_value(json_object_get(s, "name"));
+
+		if (n != NULL && (strcmp(n, "probes") == 0 || strncmp(n, "probe/", 6) == 0))
+			return s;
+	}
+	return NULL;
+}
+
 static json_t *
 probes_json(const struct model *m, char **why)
 {
@@ -319,7 +335,14 @@ probes_json(const struct model *m, char **why)
 
 	*why = NULL;
 	if (kf == NULL) {
-		*why = source_why(m, "probes", "resolver/probes.json");
+		const json_t *src = probe_source(m);
+
+		if (src != NULL)
+			*why = xasprintf("%s: %s (%s)", json_string_value(json_object_get(src, "name")),
+			    json_string_value(json_object_get(src, "status")) ?: "?",
+			    json_string_value(json_object_get(src, "detail")) ?: "no detail");
+		else
+			*why = xstrdup("resolver/probes.json is not in the bundle (no probe was recorded)");
 		return NULL;
 	}
 	if (verdict_bad(kf->verdict)) {
@@ -885,7 +908,7 @@ fn_probe(struct ectx *x, struct buf *b, const char *host)
 	const char *e;
 
 	if (j == NULL) {
-		const char *d = json_string_value(json_object_get(model_source(x->m, "probes"), "detail"));
+		const char *d = json_string_value(json_object_get(probe_source(x->m), "detail"));
 
 		buf_printf(b, "the collector did not probe it (%s)", d ? d : "no probe results in the bundle");
 		return;
@@ -1188,7 +1211,7 @@ engine_checks(struct analysis *a, struct model *m)
 	if (m->secrets_total > 0) {
 		memset(&f, 0, sizeof(f));
 		f.rule = engine_rule("bundle-contains-secret");
-		buf_printf(&b, "A %s pattern is still present in %s line %lu", m->secrets[0].kind,
+		buf_printf(&b, "A secret (%s pattern) is still present in %s line %lu", m->secrets[0].kind,
 		    m->secrets[0].path, m->secrets[0].line);
 		if (m->secrets_total > 1)
 			buf_printf(&b, " (%lu such hits in all)", m->secrets_total);

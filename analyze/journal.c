@@ -160,6 +160,8 @@ journal_scan_line(const char *line, size_t len, struct jl_scan *out)
 				out->msg_string = true;
 				out->msg = vs;
 				out->msg_len = (size_t)(ve - vs);
+				out->mval = vs - 1;
+				out->mval_len = (size_t)(ve - vs) + 2;
 				while ((b = memchr(b, '\\', (size_t)(ve - b))) != NULL && b + 1 < ve) {
 					if (b[1] == 'u')
 						out->msg_unicode = true;
@@ -185,7 +187,10 @@ journal_scan_line(const char *line, size_t len, struct jl_scan *out)
 					out->priority = *vs - '0';
 			}
 		} else {
-			if (kl == 7 && memcmp(ks, "MESSAGE", 7) == 0) {
+			bool is_msg = kl == 7 && memcmp(ks, "MESSAGE", 7) == 0;
+			const char *v0 = p;
+
+			if (is_msg) {
 				if (out->has_msg)
 					return;
 				out->has_msg = true;	/* a byte array or null: decoded only by jansson */
@@ -198,6 +203,10 @@ journal_scan_line(const char *line, size_t len, struct jl_scan *out)
 				p = skip_scalar(p, end);
 			if (p == NULL)
 				return;
+			if (is_msg) {
+				out->mval = v0;
+				out->mval_len = (size_t)(p - v0);
+			}
 		}
 		p = skip_ws(p, end);
 		if (p < end && *p == ',') {
@@ -325,6 +334,29 @@ journal_parse_line(const char *line, size_t len, struct jl_entry *e)
 	if ((v = json_object_get(root, "PRIORITY")) != NULL && parse_uint_field(v, 7, &x) == 0)
 		e->priority = (int)x;
 	json_decref(root);
+	return 0;
+}
+
+int
+journal_parse_scanned(const struct jl_scan *s, struct jl_entry *e)
+{
+	json_t *v;
+
+	buf_reset(&e->msg);
+	e->has_msg = false;
+	e->time = s->has_time ? s->time : 0;
+	e->priority = s->priority;
+	if (!s->understood)
+		return -EINVAL;
+	if (!s->has_msg)
+		return 0;
+	v = json_loadb(s->mval, s->mval_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	if (v == NULL)
+		return -EINVAL;
+	e->has_msg = decode_message(v, &e->msg, 0);
+	if (!e->has_msg)
+		buf_reset(&e->msg);
+	json_decref(v);
 	return 0;
 }
 
@@ -510,7 +542,7 @@ journal_line(struct model *m, struct journal_file *jf, const char *line, size_t 
 	if (!any && s.understood)
 		goto out;
 	jf->parsed++;
-	if (journal_parse_line(line, len, &e) < 0) {
+	if ((s.understood ? journal_parse_scanned(&s, &e) : journal_parse_line(line, len, &e)) < 0) {
 		jf->invalid++;
 		goto out;
 	}

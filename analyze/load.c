@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,9 +213,6 @@ struct secret_ctx {
 	unsigned long base;	/* lines before the scanned text */
 };
 
-/* Until common/redact.c provides it, the leak check is skipped (weak reference). */
-#pragma weak secret_scan
-
 static void
 secret_cb(unsigned line, const char *kind, void *userdata)
 {
@@ -237,7 +235,7 @@ scan_secrets(struct model *m, const char *path, const char *buf, size_t len, uns
 {
 	struct secret_ctx sc = { m, path, base };
 
-	if (len > 0 && secret_scan != NULL)
+	if (len > 0)
 		secret_scan(buf, len, secret_cb, &sc);
 }
 
@@ -254,59 +252,186 @@ count_lines(const char *p, size_t len)
 	return n;
 }
 
-/* Streams the current entry in chunks: to the journal engine when jf, and through the leak check. */
+/* The leak check of a stream, chunk by chunk, on whole lines (a line cut by a chunk is joined). */
+struct leak_stream {
+	struct model *m;
+	const char *path;
+	struct buf part;	/* the partial last line of the previous chunk */
+	unsigned long lines;	/* lines before the next chunk */
+};
+
+static void
+leak_chunk(struct leak_stream *ls, const char *chunk, size_t n)
+{
+	const char *first, *last;
+
+	last = memrchr(chunk, '\n', n);
+	if (last == NULL) {
+		if (ls->part.len < JOURNAL_LINE_MAX)
+			buf_add(&ls->part, chunk, n);
+		return;
+	}
+	first = memchr(chunk, '\n', n);
+	if (ls->part.len > 0) {
+		buf_add(&ls->part, chunk, (size_t)(first - chunk) + 1);
+		scan_secrets(ls->m, ls->path, ls->part.data, ls->part.len, ls->lines);
+		buf_reset(&ls->part);
+	} else
+		scan_secrets(ls->m, ls->path, chunk, (size_t)(first - chunk) + 1, ls->lines);
+	ls->lines++;
+	if (last > first) {
+		scan_secrets(ls->m, ls->path, first + 1, (size_t)(last - first), ls->lines);
+		ls->lines += count_lines(first + 1, (size_t)(last - first));
+	}
+	if ((size_t)(last - chunk) + 1 < n)
+		buf_add(&ls->part, last + 1, n - (size_t)(last - chunk) - 1);
+}
+
+static void
+leak_end(struct leak_stream *ls)
+{
+	if (ls->part.len > 0)
+		scan_secrets(ls->m, ls->path, ls->part.data, ls->part.len, ls->lines);
+	buf_free(&ls->part);
+}
+
+/*
+ * An entry is read on every core: this thread inflates and hashes chunks into a
+ * ring of STREAM_BUFS buffers; one worker runs them through the journal engine,
+ * another through the leak check.  A buffer is refilled once both saw it, so
+ * memory stays flat.  The engine touches only the journal file's results and
+ * the timeline, the leak check only the model's secret list.
+ */
+#define STREAM_BUFS	4
+
+enum { W_ENGINE, W_LEAK, W_N };
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char	*buf[STREAM_BUFS];
+	size_t	 len[STREAM_BUFS];
+	unsigned long produced;		/* chunks filled so far */
+	unsigned long consumed[W_N];	/* chunks each worker is done with */
+	bool	 active[W_N];		/* the worker runs */
+	bool	 done;			/* no more chunks */
+	struct journal_run *run;	/* W_ENGINE */
+	struct leak_stream *leak;	/* W_LEAK */
+};
+
+struct worker {
+	struct ring *rg;
+	int	 w;
+	pthread_t th;
+};
+
+static void
+consume(struct ring *rg, int w, const char *data, size_t len)
+{
+	if (w == W_ENGINE)
+		journal_run_feed(rg->run, data, len);
+	else
+		leak_chunk(rg->leak, data, len);
+}
+
+static void *
+stream_worker(void *arg)
+{
+	struct worker *wk = arg;
+	struct ring *rg = wk->rg;
+	unsigned long i;
+
+	for (;;) {
+		pthread_mutex_lock(&rg->mu);
+		while (rg->consumed[wk->w] == rg->produced && !rg->done)
+			pthread_cond_wait(&rg->cv, &rg->mu);
+		if (rg->consumed[wk->w] == rg->produced) {
+			pthread_mutex_unlock(&rg->mu);
+			return NULL;
+		}
+		i = rg->consumed[wk->w] % STREAM_BUFS;
+		pthread_mutex_unlock(&rg->mu);
+		consume(rg, wk->w, rg->buf[i], rg->len[i]);
+		pthread_mutex_lock(&rg->mu);
+		rg->consumed[wk->w]++;
+		pthread_cond_broadcast(&rg->cv);
+		pthread_mutex_unlock(&rg->mu);
+	}
+}
+
+/* Chunks the slowest active worker has not finished yet. */
+static unsigned long
+in_flight(const struct ring *rg)
+{
+	unsigned long low = rg->produced;
+	int w;
+
+	for (w = 0; w < W_N; w++)
+		if (rg->active[w] && rg->consumed[w] < low)
+			low = rg->consumed[w];
+	return rg->produced - low;
+}
+
+/* Streams the current entry: through the leak check, and through the journal engine when jf. */
 static int
 stream_entry(struct bundle_reader *br, struct model *m, const char *path, struct journal_file *jf)
 {
-	_cleanup_free_ char *chunk = xmalloc(READ_CHUNK);
-	struct journal_run *run = jf ? journal_run_new(m, jf) : NULL;
-	struct buf part = { 0 };	/* a partial line, for the leak check */
-	unsigned long lines = 0;
+	struct leak_stream ls = { .m = m, .path = path };
+	struct ring rg = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .leak = &ls };
+	struct worker wk[W_N];
+	unsigned k, slot;
 	ssize_t n;
-	int r = 0;
+	int r = 0, w;
 
+	for (k = 0; k < STREAM_BUFS; k++)
+		rg.buf[k] = xmalloc(READ_CHUNK);
+	if (jf != NULL)
+		rg.run = journal_run_new(m, jf);
+	for (w = 0; w < W_N; w++) {
+		wk[w].rg = &rg;
+		wk[w].w = w;
+		if (w == W_ENGINE && rg.run == NULL)
+			continue;
+		rg.active[w] = pthread_create(&wk[w].th, NULL, stream_worker, &wk[w]) == 0;
+	}
 	for (;;) {
-		const char *first, *last;
-
-		n = br_read(br, chunk, READ_CHUNK);
-		if (n < 0) {
+		pthread_mutex_lock(&rg.mu);
+		while (in_flight(&rg) == STREAM_BUFS)
+			pthread_cond_wait(&rg.cv, &rg.mu);
+		slot = rg.produced % STREAM_BUFS;
+		pthread_mutex_unlock(&rg.mu);
+		n = br_read(br, rg.buf[slot], READ_CHUNK);
+		if (n <= 0) {
 			r = (int)n;
 			break;
 		}
-		if (n == 0)
-			break;
-		if (run != NULL)
-			journal_run_feed(run, chunk, (size_t)n);
-		last = memrchr(chunk, '\n', (size_t)n);
-		if (last == NULL) {
-			if (part.len < JOURNAL_LINE_MAX)
-				buf_add(&part, chunk, (size_t)n);
-			continue;
-		}
-		first = memchr(chunk, '\n', (size_t)n);
-		if (part.len > 0) {
-			buf_add(&part, chunk, (size_t)(first - chunk) + 1);
-			scan_secrets(m, path, part.data, part.len, lines);
-			lines++;
-			buf_reset(&part);
-		} else {
-			scan_secrets(m, path, chunk, (size_t)(first - chunk) + 1, lines);
-			lines++;
-		}
-		if (last > first) {
-			scan_secrets(m, path, first + 1, (size_t)(last - first), lines);
-			lines += count_lines(first + 1, (size_t)(last - first));
-		}
-		if ((size_t)(last - chunk) + 1 < (size_t)n)
-			buf_add(&part, last + 1, (size_t)n - (size_t)(last - chunk) - 1);
+		rg.len[slot] = (size_t)n;
+		/* Without a thread (cannot happen in practice), this thread does the work itself. */
+		for (w = 0; w < W_N; w++)
+			if (!rg.active[w] && (w == W_LEAK || rg.run != NULL))
+				consume(&rg, w, rg.buf[slot], (size_t)n);
+		pthread_mutex_lock(&rg.mu);
+		rg.produced++;
+		pthread_cond_broadcast(&rg.cv);
+		pthread_mutex_unlock(&rg.mu);
 	}
-	if (r == 0 && part.len > 0)
-		scan_secrets(m, path, part.data, part.len, lines);
-	buf_free(&part);
-	if (run != NULL) {
-		journal_run_end(run);
-		journal_run_free(run);
+	pthread_mutex_lock(&rg.mu);
+	rg.done = true;
+	pthread_cond_broadcast(&rg.cv);
+	pthread_mutex_unlock(&rg.mu);
+	for (w = 0; w < W_N; w++)
+		if (rg.active[w])
+			pthread_join(wk[w].th, NULL);
+	if (r == 0)
+		leak_end(&ls);
+	else
+		buf_free(&ls.part);
+	if (rg.run != NULL) {
+		journal_run_end(rg.run);
+		journal_run_free(rg.run);
 	}
+	for (k = 0; k < STREAM_BUFS; k++)
+		free(rg.buf[k]);
 	return r;
 }
 

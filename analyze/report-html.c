@@ -501,7 +501,18 @@ resolver_panel(struct buf *b, const struct model *m)
 		pj = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
 	buf_adds(b, "<h4>The collector's probes</h4>");
 	if (json_array_size(json_object_get(pj, "probes")) == 0) {
-		const char *d = json_string_value(json_object_get(model_source(m, "probes"), "detail"));
+		const char *d = NULL;
+		const json_t *src;
+		size_t q;
+
+		json_array_foreach(json_object_get(m->manifest, "sources"), q, src) {
+			const char *sn = json_string_value(json_object_get(src, "name"));
+
+			if (sn != NULL && (strcmp(sn, "probes") == 0 || strncmp(sn, "probe/", 6) == 0)) {
+				d = json_string_value(json_object_get(src, "detail"));
+				break;
+			}
+		}
 
 		buf_adds(b, "<p>No probe results");
 		if (d) {
