@@ -8,7 +8,7 @@ CC      ?= cc
 
 VERSION := 0.1.0
 
-COMMON_PKGS  := libarchive jansson yaml-0.1 libpcre2-8 libcrypto
+COMMON_PKGS  := libarchive jansson yaml-0.1 libpcre2-8 libcrypto libdeflate zlib
 COLLECT_PKGS := $(COMMON_PKGS) libsystemd
 TEST_PKGS    := cmocka
 
