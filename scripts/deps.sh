@@ -6,7 +6,7 @@ set -eu
 PKGS="
 build-essential pkg-config make gcc
 libarchive-dev libsystemd-dev libjansson-dev libyaml-dev libpcre2-dev libssl-dev
-libdeflate-dev
+libdeflate-dev zlib1g-dev
 libcmocka-dev clang libclang-rt-14-dev valgrind
 systemd systemd-container systemd-journal-remote dbus
 tar gzip xxd python3 python3-yaml iproute2 procps time
