@@ -943,6 +943,135 @@ test_json_value(void **state)
 	redactor_free(r);
 }
 
+/* Fragments that meet in odd ways: random texts built of them must redact idempotently. */
+static const char *const frags[] = {
+	"password", "Password", "token", "secret", "client_secret", "--token", "--client-secret",
+	"api_key", "auth", "authorization", "Authorization", "credential", "cookie", "bearer",
+	"Bearer", "Basic", "session_id", "pwd", "aws", "AWS", "=", ":", ": ", " is ", " ", "  ",
+	"\"", "'", "\\\"", "{", "}", "[", "]", ",", ";", "&", "?", "abc123", "hunter22", "x",
+	"/etc/path", "eyJhbGciOiJIUzI1NiJ9", ".", "eyJzdWIiOiIxIn0", "c2lnbmF0dXJlMTIz",
+	"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "https://", "user",
+	"@host.example", "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----", "MIIEv", "\n",
+	"\\n", "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t", "UFJJVkFURSBLRVkt",
+	"<redacted:token:abcdef>", "<redacted:", "- ", "&a ", "*a", "!tag ", "|", ">", "#", "null",
+	"true", "required", "the", "\t", "=>", "::", ":=", "==", "tokenFile", "secretName",
+	"LoadCredential",
+};
+
+static uint32_t
+rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void
+test_random_text_idempotent(void **state)
+{
+	struct redactor *r = redactor_new();
+	uint32_t seed = 12345;
+	int i, k, n;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		struct buf b = { 0 };
+		char *o1, *o2;
+		size_t l1, l2;
+
+		n = 1 + (int)(rnd(&seed) % 14);
+		buf_adds(&b, "");
+		for (k = 0; k < n; k++)
+			buf_adds(&b, frags[rnd(&seed) % (sizeof(frags) / sizeof(frags[0]))]);
+		redact_text(r, b.data, b.len, &o1, &l1, NULL);
+		redact_text(r, o1, l1, &o2, &l2, NULL);
+		if (l1 != l2 || memcmp(o1, o2, l1) != 0)
+			fail_msg("not idempotent:\n in: %s\n o1: %s\n o2: %s", b.data, o1, o2);
+		if (secret_scan(o1, l1, NULL, NULL) != 0)
+			fail_msg("leak check fires on redacted text:\n in: %s\n o1: %s", b.data, o1);
+		/* the prefilter never says no where redaction acts */
+		if (!redact_text_maybe(b.data, b.len) && (l1 != b.len || memcmp(o1, b.data, l1) != 0))
+			fail_msg("prefilter missed: %s", b.data);
+		free(o1);
+		free(o2);
+		buf_free(&b);
+	}
+	redactor_free(r);
+}
+
+/* Random flow documents: redacted YAML parses, keeps its shape, and the leak check is quiet. */
+static void
+random_node(struct buf *b, uint32_t *seed, int depth)
+{
+	static const char *const keys[] = {
+		"password", "Client-Secret", "token", "name", "value", "args", "env", "host", "auth",
+		"credential", "cookie", "note", "secretName", "tokenFile", "api_key", "session_id",
+		"plugin", "path", "bearer", "authorization", "--token", "key",
+	};
+	static const char *const vals[] = {
+		"abc123", "hunter22", "x", "/etc/path",
+		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz", "AKIAIOSFODNN7EXAMPLE",
+		"https://u:p4ss@h.example", "-----BEGIN PRIVATE KEY-----\\nMIIEv\\n-----END PRIVATE KEY-----",
+		"null", "true", "", "required", "--token", "--client-secret=abc1", "token: abc123",
+		"password is x1y2z3", "Bearer abcdef123456", "CLIENT_SECRET", "TOKEN_FILE", "a: b",
+		"#notcomment", "multi\\nline", "<redacted:token:abcdef>", "secret=s3cr3t99",
+		"credential: aws-ec2-credential", "\\\"dq\\\"", "{x}", "'q'",
+	};
+	uint32_t r = rnd(seed) % 100;
+	int i, n;
+
+	if (depth > 4 || r < 50) {
+		if (r % 10 == 0)
+			buf_printf(b, "&a%u ", rnd(seed) % 20);
+		buf_printf(b, "\"%s\"", vals[rnd(seed) % (sizeof(vals) / sizeof(vals[0]))]);
+		return;
+	}
+	n = (int)(rnd(seed) % 5);
+	buf_adds(b, r < 75 ? "{" : "[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_adds(b, ", ");
+		if (r < 75)
+			buf_printf(b, "\"%s\": ", keys[rnd(seed) % (sizeof(keys) / sizeof(keys[0]))]);
+		random_node(b, seed, depth + 1);
+	}
+	buf_adds(b, r < 75 ? "}" : "]");
+}
+
+static void
+test_random_yaml(void **state)
+{
+	uint32_t seed = 777;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1500; i++) {
+		struct buf b = { 0 };
+
+		buf_adds(&b, "{\"host\": ");
+		random_node(&b, &seed, 1);
+		buf_adds(&b, ", \"x\": ");
+		random_node(&b, &seed, 1);
+		buf_adds(&b, "}\n");
+		/* as YAML (flow kept) and as JSON (written in block style) */
+		check_same_shape("random.yaml", b.data, b.len);
+		check_same_shape("random.json", b.data, b.len);
+		{
+			struct redactor *r = redactor_new();
+			char *out, *err = NULL;
+			size_t ol;
+
+			assert_int_equal(redact_json_config(r, b.data, b.len, &out, &ol, NULL, &err), 0);
+			if (secret_scan(out, ol, NULL, NULL) != 0)
+				fail_msg("leak check fires on redacted YAML:\n%s\n%s", b.data, out);
+			free(out);
+			redactor_free(r);
+		}
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -954,6 +1083,8 @@ main(void)
 		cmocka_unit_test(test_verify_catches_reinserted),
 		cmocka_unit_test(test_verify_many_values),
 		cmocka_unit_test(test_idempotent),
+		cmocka_unit_test(test_random_text_idempotent),
+		cmocka_unit_test(test_random_yaml),
 		cmocka_unit_test(test_keep_lines),
 		cmocka_unit_test(test_maybe_is_safe),
 		cmocka_unit_test(test_key_classes),
