@@ -52,7 +52,7 @@ ctx_verbose(struct ctx *c, const char *fmt, ...)
 	if (c->opt->verbosity <= 0)
 		return;
 	va_start(ap, fmt);
-	fputs("triage-collect: ", stderr);
+	fprintf(stderr, "triage-collect: [%.3f s] ", (double)(mono_usec() - c->start_usec) / 1e6);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);

@@ -462,7 +462,9 @@ main(int argc, char *argv[])
 
 	free(errmsg);
 	errmsg = NULL;
+	ctx_verbose(&c, "writing the bundle (%" PRIu64 " bytes before compression)", bw_bytes(c.bw));
 	r = bw_commit(c.bw, &size, &errmsg);
+	ctx_verbose(&c, "written: %" PRIu64 " bytes", size);
 	alarm(0);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROG, output, errmsg ? errmsg : strerror(-r));

@@ -53,10 +53,17 @@ timeouts: {bus: 2s, probe: 1s, source: 30s, run: 60s}
 YAML
 printf 'password: FAKE-profile-pw-Tq1\nname: keep-me\n' >"$T/prof/etc/other.yaml"
 printf 'x' >"$T/prof/etc/private.key"
+printf 'kind: OnboardingConfiguration\nonboardingEndpoint:\n  host: a.example\n bad: [indent\npassword: FAKE-broken-pw-Rz5\n' >"$T/prof/etc/broken.yaml"
+printf '# a comment with token=FAKE-comment-token-Wq8\nname: x # trailing\n' >"$T/prof/etc/commented.yaml"
 expect_status "custom profile: exit 0" 0 "$COLLECT" -q --no-probe --profile "$T/profile.yaml" -o "$T/p.tar.gz"
 check "custom profile: its config collected" sh -c "$BC get $T/p.tar.gz 'f(\"config$T/prof/etc/other.yaml\")' | grep -q keep-me"
 check "custom profile: secret value redacted" $BC absent "$T/p.tar.gz" FAKE-profile-pw-Tq1
 check "custom profile: key file listed as skipped" sh -c "$BC get $T/p.tar.gz '[s[\"path\"] for s in m[\"skipped\"]]' | grep -q private.key"
+check "invalid YAML: collected anyway" sh -c "$BC get $T/p.tar.gz 'f(\"config$T/prof/etc/broken.yaml\")' | grep -q a.example"
+check "invalid YAML: parse error with its line in the manifest" sh -c "$BC get $T/p.tar.gz 'src(\"config$T/prof/etc/broken.yaml\")[\"parse_error\"]' | grep -q '^line [0-9]'"
+check "invalid YAML: still redacted" $BC absent "$T/p.tar.gz" FAKE-broken-pw-Rz5
+check "comments dropped and counted" sh -c "$BC get $T/p.tar.gz 'src(\"config$T/prof/etc/commented.yaml\")[\"comments_dropped\"]' | grep -qx 2"
+check "no comment text in the bundle" $BC absent "$T/p.tar.gz" FAKE-comment-token-Wq8
 check "custom profile: recorded in the manifest" sh -c "$BC get $T/p.tar.gz 'm[\"collection\"][\"profile\"]' | grep -q profile.yaml"
 
 # A plain run on this host: a bundle under the default name that says what was unavailable and why
