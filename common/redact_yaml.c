@@ -597,6 +597,153 @@ parses(const char *in, size_t len)
 	return ok;
 }
 
+/* ---- text fallback for YAML that does not parse ---- */
+
+/* A span to redact found by the line heuristics below. */
+struct fspan {
+	size_t		 start, end;	/* bytes */
+	const char	*kind;		/* marker kind */
+};
+
+/* One open block-style list item of the fallback heuristic. */
+struct fitem {
+	size_t		 keycol;	/* column of its keys */
+	enum key_class	 nc;		/* class of its name: / key: value */
+	const char	*nkind;		/* kind of that name */
+	bool		 have;		/* it has a value: */
+	size_t		 vs, ve;	/* the value's span */
+};
+
+static int
+fspan_cmp(const void *a, const void *b)
+{
+	const struct fspan *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* "key: rest" at p: the key and the value span, quotes off both. */
+static bool
+line_pair(const char *in, size_t p, size_t e, size_t *ks, size_t *ke, size_t *vs, size_t *ve)
+{
+	size_t q = p;
+
+	if (q < e && (in[q] == '"' || in[q] == '\''))
+		q++;
+	*ks = q;
+	while (q < e && in[q] != ':' && in[q] != ' ' && in[q] != '"' && in[q] != '\'')
+		q++;
+	*ke = q;
+	if (q < e && (in[q] == '"' || in[q] == '\''))
+		q++;
+	if (q >= e || in[q] != ':' || *ke == *ks)
+		return false;
+	q++;
+	while (q < e && (in[q] == ' ' || in[q] == '\t'))
+		q++;
+	*vs = q;
+	*ve = e;
+	while (*ve > *vs && isspace((unsigned char)in[*ve - 1]))
+		(*ve)--;
+	if (*ve - *vs >= 2 && (in[*vs] == '"' || in[*vs] == '\'') && in[*ve - 1] == in[*vs]) {
+		(*vs)++;
+		(*ve)--;
+	}
+	return true;
+}
+
+static bool
+word_is(const char *in, size_t s, size_t e, const char *w)
+{
+	return e - s == strlen(w) && strncasecmp(in + s, w, e - s) == 0;
+}
+
+static void
+fitem_close(const char *in, struct fitem *it, struct fspan **sp, size_t *nsp)
+{
+	if (it->nc != KEY_NONE && it->have && it->ve > it->vs &&
+	    secretpat_value_wanted(it->nc, in + it->vs, it->ve - it->vs, false)) {
+		*sp = xreallocarray(*sp, *nsp + 1, sizeof(**sp));
+		(*sp)[(*nsp)++] = (struct fspan){ it->vs, it->ve, it->nkind };
+	}
+}
+
+/*
+ * Unparseable YAML still often holds block-style {name: X, value: Y} items
+ * (an agent config with one typo): a line heuristic finds the value of an item
+ * whose name is secret-like, and the pattern rules do the rest.
+ */
+static void
+fallback_text(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts)
+{
+	struct fitem st[64];
+	size_t depth = 0, nsp = 0, p = 0, i, copied = 0, midlen;
+	struct fspan *sp = NULL;
+	struct buf b = { 0 };
+	_cleanup_free_ char *mid = NULL;
+
+	for (;;) {
+		const char *nl = p < len ? memchr(in + p, '\n', len - p) : NULL;
+		size_t e = nl != NULL ? (size_t)(nl - in) : len, q = p, cq, ks, ke, vs, ve;
+
+		while (q < e && in[q] == ' ')
+			q++;
+		if (q < e && in[q] != '#' && in[q] != '\r') {
+			bool dash = q + 1 < e && in[q] == '-' && in[q + 1] == ' ';
+
+			cq = q;
+			if (dash) {
+				cq += 2;
+				while (cq < e && in[cq] == ' ')
+					cq++;
+			}
+			/* items whose keys stand right of this line are over */
+			while (depth > 0 && st[depth - 1].keycol > q - p)
+				fitem_close(in, &st[--depth], &sp, &nsp);
+			if (dash) {
+				if (depth == ELEMENTSOF(st))
+					fitem_close(in, &st[--depth], &sp, &nsp);
+				st[depth++] = (struct fitem){ .keycol = cq - p };
+			}
+			if (depth > 0 && st[depth - 1].keycol == cq - p &&
+			    line_pair(in, cq, e, &ks, &ke, &vs, &ve)) {
+				struct fitem *it = &st[depth - 1];
+
+				if (word_is(in, ks, ke, "name") || word_is(in, ks, ke, "key")) {
+					it->nc = secretpat_key_class(in + vs, ve - vs, &it->nkind);
+				} else if (word_is(in, ks, ke, "value")) {
+					it->have = true;
+					it->vs = vs;
+					it->ve = ve;
+				}
+			}
+		}
+		if (nl == NULL)
+			break;
+		p = e + 1;
+	}
+	while (depth > 0)
+		fitem_close(in, &st[--depth], &sp, &nsp);
+	if (nsp == 0) {
+		redact_text(r, in, len, out, outlen, counts);
+		return;
+	}
+	qsort(sp, nsp, sizeof(*sp), fspan_cmp);
+	for (i = 0; i < nsp; i++) {
+		if (sp[i].start < copied)
+			continue;
+		buf_add(&b, in + copied, sp[i].start - copied);
+		buf_adds(&b, redact_value(r, sp[i].kind, in + sp[i].start, sp[i].end - sp[i].start));
+		copied = sp[i].end;
+		count(counts, "yaml-name-value");
+	}
+	buf_add(&b, in + copied, len - copied);
+	free(sp);
+	mid = buf_steal(&b, &midlen);
+	redact_text(r, mid, midlen, out, outlen, counts);
+}
+
 static int
 redact_structured(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
     redact_counts *counts, char **parse_error, bool json)
@@ -668,7 +815,7 @@ redact_structured(struct redactor *r, const char *in, size_t len, char **out, si
 		free(st.error);
 		return 0;
 	}
-	redact_text(r, in, len, out, outlen, counts);
+	fallback_text(r, in, len, out, outlen, counts);
 	if (parse_error != NULL)
 		*parse_error = st.error;
 	else

@@ -780,6 +780,35 @@ test_unparseable_falls_back(void **state)
 	redactor_free(r);
 }
 
+/* An agent config with one typo: its {name, value} items are still redacted. */
+static void
+test_unparseable_pairs(void **state)
+{
+	static const char bad[] =
+	    "host:\n  custom:\n    credential:\n    - plugin:\n        env:\n"
+	    "        - name: EXT_JWT_CLIENT_SECRET\n          args:\n          - a\n"
+	    "          value: fallback-secret-1\n"
+	    "        - value: \"fallback-rev-2\"\n          name: API_TOKEN\n"
+	    "        - name: ONBOARDING_HOST\n          value: keep.example.invalid\n"
+	    "   bad: [indent\n";
+	struct redactor *r = redactor_new();
+	json_t *counts = json_object();
+	char *out, *err = NULL;
+	size_t ol;
+
+	(void)state;
+	assert_int_equal(redact_yaml(r, bad, strlen(bad), &out, &ol, counts, &err), 1);
+	assert_null(strstr(out, "fallback-secret-1"));
+	assert_null(strstr(out, "fallback-rev-2"));
+	assert_non_null(strstr(out, "keep.example.invalid"));
+	assert_non_null(strstr(out, "EXT_JWT_CLIENT_SECRET"));
+	assert_int_equal(json_integer_value(json_object_get(counts, "yaml-name-value")), 2);
+	free(out);
+	free(err);
+	json_decref(counts);
+	redactor_free(r);
+}
+
 static long
 maxrss_kb(void)
 {
@@ -1093,6 +1122,7 @@ main(void)
 		cmocka_unit_test(test_json_value),
 		cmocka_unit_test(test_counts_and_comments),
 		cmocka_unit_test(test_unparseable_falls_back),
+		cmocka_unit_test(test_unparseable_pairs),
 		cmocka_unit_test(test_hostile_alias_bomb),
 		cmocka_unit_test(test_hostile_alias_count),
 		cmocka_unit_test(test_hostile_deep),
