@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -141,6 +142,61 @@ test_bad_profiles(void **state)
 	}
 }
 
+/* Offers n lines of ~200 bytes; every 10th is a warning.  Returns the pass count. */
+static int
+offer(struct jsonl *s, size_t n, unsigned *passes)
+{
+	char line[256];
+	int r;
+
+	*passes = 0;
+	do {
+		(*passes)++;
+		for (size_t i = 0; i < n; i++) {
+			if (jsonl_skip_next(s))
+				continue;
+			snprintf(line, sizeof(line), "{\"MESSAGE\":\"entry %zu %08zx%0150zu\",\"PRIORITY\":\"%d\"}",
+			    i, i * 2654435761u, i, i % 10 == 0 ? 4 : 6);
+			r = jsonl_push(s, line, strlen(line), i % 10 == 0 ? 4 : 6);
+			if (r < 0)
+				return r;
+		}
+		r = jsonl_end_pass(s);
+	} while (r == 1);
+	return r;
+}
+
+static void
+test_budget_selection(void **state)
+{
+	struct options o = { 0 };
+	struct ctx c = { .opt = &o, .rootfd = -1, .red = redactor_new() };
+	uint64_t seen, written, withheld, omitted;
+	unsigned passes;
+	struct jsonl *s;
+
+	(void)state;
+	/* A generous budget: one pass, nothing left out. */
+	s = jsonl_new(&c, "journal/x.jsonl", 100 * 1024 * 1024);
+	assert_int_equal(offer(s, 20000, &passes), 0);
+	jsonl_counts(s, &seen, &written, &withheld, &omitted);
+	assert_int_equal(passes, 1);
+	assert_true(seen == 20000 && written == 20000 && omitted == 0 && withheld == 0);
+	jsonl_free(s);
+
+	/* A tight one: a second pass keeps fewer lines, and says how many it left out. */
+	s = jsonl_new(&c, "journal/x.jsonl", 64 * 1024);
+	assert_int_equal(offer(s, 20000, &passes), 0);
+	jsonl_counts(s, &seen, &written, &withheld, &omitted);
+	assert_int_equal(passes, 2);
+	assert_true(seen == 20000);
+	assert_true(written > 0 && written < 20000);
+	assert_true(written + omitted == 20000);
+	assert_true(jsonl_bytes(s) > 0);
+	jsonl_free(s);
+	redactor_free(c.red);
+}
+
 int
 main(void)
 {
@@ -151,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_builtin_profile),
 		cmocka_unit_test(test_bad_profiles),
+		cmocka_unit_test(test_budget_selection),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
