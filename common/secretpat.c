@@ -1067,6 +1067,13 @@ do_word(struct scan *s, size_t ts, size_t te)
 		}
 		return after;
 	}
+	/* "count": 3 in JSON text: numbers under quoted keys are counts, not secrets */
+	if (quoted_key && in[p] != '"' && in[p] != '\'') {
+		for (i = vs; i < ve && isdigit((unsigned char)in[i]); i++)
+			;
+		if (i == ve)
+			return ve;
+	}
 	if (flagarg)
 		loose = false;
 	if (!secretpat_value_wanted(c, in + vs, ve - vs, loose))

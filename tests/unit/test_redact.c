@@ -664,6 +664,9 @@ test_text_forms(void **state)
 		{ "password is required", NULL, "password is required", NULL },
 		{ "failed to refresh token: context deadline exceeded", NULL, "context", NULL },
 		{ "credential: aws-ec2-credential", NULL, "aws-ec2-credential", NULL },
+		{ "\"rules\": {\"url-password\": 1, \"aws-secret-key\": 2, \"bearer\": 3}", NULL,
+		  "\"bearer\": 3", NULL },
+		{ "\"password\": \"123456\"", "123456", NULL, "password" },
 		{ "LoadCredential=token:/etc/creds/token", NULL, "/etc/creds/token", NULL },
 	};
 	size_t i;
