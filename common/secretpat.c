@@ -514,18 +514,28 @@ looks_secret(const char *v, size_t len)
 	return (len >= 6 && (sym || digits >= 2 || (digits > 0 && up && lo))) || len >= 20;
 }
 
-/* "/etc/creds/token": names a file, not a secret. */
+/*
+ * "/etc/creds/token", "/run/key.pem": names a file, not a secret (and the
+ * journal names the same path: redacting it would withhold those entries).
+ * Two slashes, or one and an extension; "/Pa55w0rd" is no path.
+ */
 static bool
 abs_path(const char *v, size_t len)
 {
-	size_t i;
+	size_t i, slashes = 0;
+	bool dot = false;
 
 	if (len < 2 || v[0] != '/' || v[1] == '/')
 		return false;
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)v[i]) && strchr("/._-@+", v[i]) == NULL)
+	for (i = 0; i < len; i++) {
+		if (v[i] == '/')
+			slashes++;
+		else if (v[i] == '.' && slashes > 0 && i > 1 && v[i - 1] != '/')
+			dot = true;
+		else if (!isalnum((unsigned char)v[i]) && strchr("_-@+", v[i]) == NULL)
 			return false;
-	return true;
+	}
+	return slashes >= 2 || dot;
 }
 
 bool
@@ -533,13 +543,15 @@ secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 {
 	if (c == KEY_NONE || secretpat_value_trivial(v, len))
 		return false;
+	if (abs_path(v, len))
+		return false;
 	switch (c) {
 	case KEY_STRONG:
 		return !loose || !prose_word(v, len);
 	case KEY_MEDIUM:
-		return !loose || (!abs_path(v, len) && looks_secret(v, len));
+		return !loose || looks_secret(v, len);
 	case KEY_WEAK:
-		return !abs_path(v, len) && looks_secret(v, len);
+		return looks_secret(v, len);
 	default:
 		return false;
 	}

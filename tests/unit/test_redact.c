@@ -667,6 +667,8 @@ test_text_forms(void **state)
 		{ "\"rules\": {\"url-password\": 1, \"aws-secret-key\": 2, \"bearer\": 3}", NULL,
 		  "\"bearer\": 3", NULL },
 		{ "\"password\": \"123456\"", "123456", NULL, "password" },
+		{ "privateKey: /etc/onboarding-agent/key.pem", NULL, "/etc/onboarding-agent/key.pem", NULL },
+		{ "password=/Pa55w0rd", "/Pa55w0rd", NULL, "password" },
 		{ "LoadCredential=token:/etc/creds/token", NULL, "/etc/creds/token", NULL },
 	};
 	size_t i;
