@@ -96,6 +96,16 @@ expect healthy "unit file collected" '"config/etc/systemd/system/onboarding-agen
 expect healthy "key file skipped by name" '[s["path"] for s in m["skipped"]]' "['/etc/onboarding-agent/client.key', '/var/lib/onboarding-agent/session.cache']"
 expect healthy "host.json says systemd runs" 'json.loads(f("host.json"))["systemd"]["running"]' True
 
+# ---- two units at once (-u, repeatable; a name without a suffix is a service)
+ns_collect -q -o /out/multi.tar.gz -u onboarding-agent -u systemd-journald.service --no-probe --since "@$T0" --until "@$T1" 2>/dev/null
+ns_run journalctl -u systemd-journald.service -o json --all --since "@$T0" --until "@$T1" >"$T/multi-journald.jc" 2>/dev/null
+ns_run systemctl show -p "$SHOW" systemd-journald.service >"$T/multi-journald.show"
+B=$NS_OUT/multi.tar.gz
+check "two units: bundle valid" $BC verify "$B"
+check "two units: agent journal as before" $BC journal "$B" "$U" "$T/healthy.jc"
+check "two units: journald journal equals journalctl" $BC journal "$B" systemd-journald.service "$T/multi-journald.jc"
+check "two units: journald unit equals systemctl show" $BC unit "$B" systemd-journald.service "$T/multi-journald.show"
+
 # ---- dns: the agent cannot resolve the endpoint; neither can the probe
 prepare dns dns onboarding.example.invalid
 wait_for "dns: three lookups logged" sh -c "[ \$(nsenter -t $NS_PID -a journalctl -u $U --since @$T0 -o cat | grep -c 'no such host') -ge 3 ]"
