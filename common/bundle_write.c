@@ -1,4 +1,4 @@
-/* bundle_write.c: writing a bundle: spool and hash entries, then manifest.json first, then the tar.gz. */
+/* bundle_write.c: writing a bundle: hash entries and spool them as gzip members, then manifest.json first, then the tar.gz. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,39 +18,40 @@
 
 #include "bundle.h"
 #include "cleanup.h"
+#include "gzip_writer.h"
 #include "sha256.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
-#define SPOOL_BUF	(64 * 1024)	/* coalesces the many small writes of a journal */
-#define COPY_BUF	(128 * 1024)
-#define GZIP_LEVEL	"6"
+#define SPOOL_THREADS	2		/* compress on the other core while the caller reads the journal */
+#define ZEROS_BUF	(256 * 1024)
 #define CLEANUP_SLOTS	16		/* writers committing at once, per process */
 
 /* One entry in the spool, in the order added. */
 struct spooled {
 	char	*relpath;		/* relative to the top directory, normalised */
-	uint64_t off;			/* where its data starts in the spool */
-	uint64_t size;			/* bytes */
+	uint64_t off;			/* where its gzip members start in the spool */
+	uint64_t clen;			/* bytes of gzip members in the spool */
+	uint64_t size;			/* uncompressed bytes */
 	char	 sha256[SHA256_HEX_LEN + 1];
 };
 
 struct bw_entry {
 	struct bundle_writer *w;	/* its writer */
 	char	*relpath;		/* relative to the top directory */
-	uint64_t off;			/* spool offset of its first byte */
+	uint64_t off;			/* spool offset of its first gzip member */
 	uint64_t size;			/* bytes written so far */
-	struct sha256 hash;		/* over the bytes written so far */
+	struct sha256 hash;		/* over the bytes written so far (updated on the spool's threads) */
 };
 
 struct bundle_writer {
 	char	*base;			/* final file name, in dirfd */
 	char	*topdir;		/* the single top directory in the archive */
 	int	 dirfd;			/* the output's folder */
-	int	 spool;			/* unlinked file holding every entry's data */
-	uint64_t spool_len;		/* bytes in the spool, buffer included */
-	char	*sbuf;			/* write buffer in front of the spool */
-	size_t	 sbuf_len;		/* bytes in sbuf, not yet in the file */
+	int	 spool;			/* unlinked file holding every entry's data as gzip members */
+	struct gzw *gz;			/* compresses into the spool on worker threads */
+	uint64_t spool_end;		/* spool offset after the last closed entry */
+	uint64_t bytes;			/* uncompressed bytes added, open entry included */
 	struct spooled *ents;		/* entries, in order */
 	size_t	 n_ents, cap_ents;
 	json_t	*paths;			/* relpath -> true, to refuse duplicates */
@@ -238,83 +239,31 @@ set_err(struct bundle_writer *w, int r, const char *fmt, ...)
 	return r;
 }
 
-static int
-write_full(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Writes at a position of the spool (its end), so that a cut by ftruncate() leaves no hole. */
-static int
-pwrite_full(int fd, const void *data, size_t len, uint64_t off)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int
-spool_flush(struct bundle_writer *w)
-{
-	int r;
-
-	if (w->sbuf_len == 0)
-		return 0;
-	r = pwrite_full(w->spool, w->sbuf, w->sbuf_len, w->spool_len - w->sbuf_len);
-	if (r < 0)
-		return r;
-	w->sbuf_len = 0;
-	return 0;
-}
-
 /*
- * Appends to the spool.  On failure nothing of data is stored and spool_len is
- * unchanged (bytes buffered earlier stay buffered, for a later flush).
+ * Ends the entry being spooled: waits until its members are in the spool.
+ * Returns 0 and *end (the spool offset after them), or the spool's error.
  */
 static int
-spool_write(struct bundle_writer *w, const void *data, size_t len)
+spool_sync(struct bundle_writer *w, uint64_t *end)
 {
-	int r;
+	return gzw_sync(w->gz, end);
+}
 
-	if (w->sbuf_len + len > SPOOL_BUF) {
-		if ((r = spool_flush(w)) < 0)
-			return r;
-		if (len >= SPOOL_BUF) {
-			if ((r = pwrite_full(w->spool, data, len, w->spool_len)) < 0)
-				return r;
-			w->spool_len += len;
-			return 0;
-		}
-	}
-	memcpy(w->sbuf + w->sbuf_len, data, len);
-	w->sbuf_len += len;
-	w->spool_len += len;
-	return 0;
+/* The spool's observer: hashes the open entry's bytes in order, on a compression thread. */
+static void
+hash_chunk(const void *data, size_t len, void *userdata)
+{
+	sha256_update(userdata, data, len);
+}
+
+/* Gives back what an entry spooled from off on (failed or discarded); the spool stays usable. */
+static void
+spool_drop(struct bundle_writer *w, uint64_t off)
+{
+	(void)gzw_sync(w->gz, NULL);
+	(void)ftruncate(w->spool, (off_t)off);
+	gzw_reset(w->gz, off);
+	w->spool_end = off;
 }
 
 /* Checks relpath for an entry: normal form, not the manifest, not yet added. */
@@ -336,7 +285,7 @@ check_relpath(struct bundle_writer *w, const char *relpath)
 }
 
 static void
-record(struct bundle_writer *w, char *relpath, uint64_t off, uint64_t size, const char *hex)
+record(struct bundle_writer *w, char *relpath, uint64_t off, uint64_t clen, uint64_t size, const char *hex)
 {
 	struct spooled *s;
 
@@ -347,6 +296,7 @@ record(struct bundle_writer *w, char *relpath, uint64_t off, uint64_t size, cons
 	s = &w->ents[w->n_ents++];
 	s->relpath = relpath;
 	s->off = off;
+	s->clen = clen;
 	s->size = size;
 	memcpy(s->sha256, hex, SHA256_HEX_LEN + 1);
 	json_object_set_new(w->paths, relpath, json_true());
@@ -398,7 +348,7 @@ bw_open(struct bundle_writer **ret, const char *path, const char *topdir, char *
 		bw_free(w);
 		return r;
 	}
-	w->sbuf = xmalloc(SPOOL_BUF);
+	w->gz = gzw_new(w->spool, 0, SPOOL_THREADS, GZW_LEVEL);
 	w->paths = json_object();
 	w->source_index = json_object();
 	w->redaction_index = json_object();
@@ -431,6 +381,7 @@ bw_free(struct bundle_writer *w)
 		return;
 	if (w->open)
 		bw_entry_discard(w->open);
+	gzw_free(w->gz);
 	if (w->spool >= 0)
 		close(w->spool);
 	if (w->dirfd >= 0)
@@ -442,7 +393,6 @@ bw_free(struct bundle_writer *w)
 	json_decref(w->manifest);
 	json_decref(w->source_index);
 	json_decref(w->redaction_index);
-	free(w->sbuf);
 	free(w->base);
 	free(w->topdir);
 	free(w->err);
@@ -466,7 +416,7 @@ int
 bw_add(struct bundle_writer *w, const char *relpath, const void *data, size_t len)
 {
 	char hex[SHA256_HEX_LEN + 1];
-	uint64_t off = w->spool_len;
+	uint64_t off = w->spool_end, end;
 	int r;
 
 	if (w->open)
@@ -475,12 +425,18 @@ bw_add(struct bundle_writer *w, const char *relpath, const void *data, size_t le
 		return set_err(w, -EALREADY, "entry '%s': the bundle is already committed", relpath);
 	if ((r = check_relpath(w, relpath)) < 0)
 		return r;
-	/* on failure nothing of it counts: spool_len only grows by what was stored */
-	r = spool_write(w, data, len);
-	if (r < 0)
+	/* on failure nothing of it counts: its members are cut from the spool */
+	r = gzw_write(w->gz, data, len);
+	if (r == 0)
+		r = spool_sync(w, &end);
+	if (r < 0) {
+		spool_drop(w, off);
 		return set_err(w, r, "entry '%s': spooling: %s", relpath, strerror(-r));
+	}
 	sha256_hex(data, len, hex);
-	record(w, xstrdup(relpath), off, len, hex);
+	record(w, xstrdup(relpath), off, end - off, len, hex);
+	w->spool_end = end;
+	w->bytes += len;
 	return 0;
 }
 
@@ -500,8 +456,10 @@ bw_entry_open(struct bundle_writer *w, const char *relpath, struct bw_entry **re
 	e = xcalloc(1, sizeof(*e));
 	e->w = w;
 	e->relpath = xstrdup(relpath);
-	e->off = w->spool_len;
+	e->off = w->spool_end;
 	sha256_init(&e->hash);
+	/* the spool is idle between entries: the observer may change */
+	gzw_observe(w->gz, hash_chunk, &e->hash);
 	w->open = e;
 	*ret = e;
 	return 0;
@@ -510,12 +468,12 @@ bw_entry_open(struct bundle_writer *w, const char *relpath, struct bw_entry **re
 int
 bw_entry_write(struct bw_entry *e, const void *data, size_t len)
 {
-	int r = spool_write(e->w, data, len);
+	int r = gzw_write(e->w->gz, data, len);
 
 	if (r < 0)
 		return set_err(e->w, r, "entry '%s': spooling: %s", e->relpath, strerror(-r));
-	sha256_update(&e->hash, data, len);
 	e->size += len;
+	e->w->bytes += len;
 	return 0;
 }
 
@@ -530,9 +488,19 @@ bw_entry_close(struct bw_entry *e)
 {
 	struct bundle_writer *w = e->w;
 	char hex[SHA256_HEX_LEN + 1];
+	uint64_t end;
+	int r = spool_sync(w, &end);
 
+	if (r < 0) {
+		/* a member did not reach the spool: the entry is dropped, the writer stays usable */
+		set_err(w, r, "entry '%s': spooling: %s", e->relpath, strerror(-r));
+		bw_entry_discard(e);
+		return r;
+	}
+	gzw_observe(w->gz, NULL, NULL);
 	sha256_final_hex(&e->hash, hex);
-	record(w, TAKE_PTR(e->relpath), e->off, e->size, hex);
+	record(w, TAKE_PTR(e->relpath), e->off, end - e->off, e->size, hex);
+	w->spool_end = end;
 	w->open = NULL;
 	free(e);
 	return 0;
@@ -546,14 +514,10 @@ bw_entry_discard(struct bw_entry *e)
 	if (e == NULL)
 		return;
 	w = e->w;
-	/* Give its bytes back: drop them from the buffer, or cut the file. */
-	if (w->spool_len - e->off <= w->sbuf_len)
-		w->sbuf_len -= (size_t)(w->spool_len - e->off);
-	else {
-		w->sbuf_len = 0;
-		(void)ftruncate(w->spool, (off_t)e->off);
-	}
-	w->spool_len = e->off;
+	/* Give its bytes back: wait for its members, cut them from the spool. */
+	spool_drop(w, e->off);
+	gzw_observe(w->gz, NULL, NULL);
+	w->bytes -= e->size;
 	sha256_done(&e->hash);
 	w->open = NULL;
 	free(e->relpath);
@@ -563,7 +527,7 @@ bw_entry_discard(struct bw_entry *e)
 uint64_t
 bw_bytes(const struct bundle_writer *w)
 {
-	return w->spool_len;
+	return w->bytes;
 }
 
 json_t *
@@ -639,28 +603,40 @@ bw_skipped(struct bundle_writer *w, const char *path, const char *reason)
 /* ---- output: the compression seam ------------------------------------- */
 
 /*
- * Where the archive's bytes go.  libarchive calls sink_write() with tar
- * blocks already gzip-compressed by its gzip filter (level 6).  This pair,
- * output_open() and sink_write(), is the one place that knows how the output
- * is compressed: a faster compressor (e.g. multi-threaded libdeflate writing
- * gzip members) replaces the filter here and compresses in sink_write().
+ * Where the archive's bytes go.  libarchive writes the tar format unblocked
+ * and uncompressed (bytes_per_block 0: each header, data run and padding
+ * reaches sink_write() at once, in order); the sink compresses them into gzip
+ * members.  An entry's data is already compressed in the spool: while
+ * libarchive is fed placeholder bytes for it (skip > 0), the sink drops them
+ * and the spool's members are copied in their place.  gzip allows any number
+ * of members in one stream, and a member boundary need not fall on a tar
+ * block, so the output is one valid .tar.gz.
  */
 struct sink {
 	int	 fd;		/* the temporary output file */
-	uint64_t bytes;		/* compressed bytes written */
+	struct gzw *gz;		/* compresses headers, padding and the manifest */
+	uint64_t skip;		/* placeholder bytes still to drop */
 };
 
 static la_ssize_t
 sink_write(struct archive *a, void *data, const void *buf, size_t len)
 {
 	struct sink *s = data;
-	int r = write_full(s->fd, buf, len);
+	int r;
 
+	if (s->skip > 0) {
+		if (len > s->skip) {
+			archive_set_error(a, EIO, "internal error: the tar data does not match the spool");
+			return -1;
+		}
+		s->skip -= len;
+		return (la_ssize_t)len;
+	}
+	r = gzw_write(s->gz, buf, len);
 	if (r < 0) {
 		archive_set_error(a, -r, "%s", strerror(-r));
 		return -1;
 	}
-	s->bytes += len;
 	return (la_ssize_t)len;
 }
 
@@ -668,9 +644,7 @@ static int
 output_open(struct archive *a, struct sink *s)
 {
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "gzip", "compression-level", GZIP_LEVEL) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
 	    archive_write_open2(a, s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK)
 		return -1;
 	return 0;
@@ -679,33 +653,9 @@ output_open(struct archive *a, struct sink *s)
 double
 bw_compress_ratio(const void *sample, size_t len)
 {
-	struct archive *a;
-	struct archive_entry *ae;
-	size_t cap = len + len / 8 + 4096, used = 0;
-	_cleanup_free_ char *out = NULL;
-	double ratio = 1.0;
-
 	if (len == 0)
 		return 1.0;
-	out = xmalloc(cap);
-	a = archive_write_new();
-	ae = archive_entry_new();
-	/* the raw format: just the gzip stream of the sample, as output_open() compresses */
-	if (archive_write_set_format_raw(a) == ARCHIVE_OK &&
-	    archive_write_add_filter_gzip(a) == ARCHIVE_OK &&
-	    archive_write_set_filter_option(a, "gzip", "compression-level", GZIP_LEVEL) == ARCHIVE_OK &&
-	    archive_write_set_bytes_per_block(a, 0) == ARCHIVE_OK &&
-	    archive_write_open_memory(a, out, cap, &used) == ARCHIVE_OK) {
-		archive_entry_set_filetype(ae, AE_IFREG);
-		archive_entry_set_size(ae, (la_int64_t)len);
-		if (archive_write_header(a, ae) == ARCHIVE_OK &&
-		    archive_write_data(a, sample, len) == (la_ssize_t)len &&
-		    archive_write_close(a) == ARCHIVE_OK)
-			ratio = (double)used / (double)len;
-	}
-	archive_entry_free(ae);
-	archive_write_free(a);
-	return ratio;
+	return (double)gzw_compressed_size(sample, len) / (double)len;
 }
 
 /* ---- commit ------------------------------------------------------------- */
@@ -727,43 +677,37 @@ write_entry(struct archive *a, struct archive_entry *ae, const char *topdir, con
 	return archive_write_header(a, ae);
 }
 
-/* Copies an entry's bytes from the spool into the archive, checking its hash on the way. */
+/*
+ * Puts an entry's data into the archive: the header's member is finished,
+ * the spooled members are copied after it, and libarchive is fed as many
+ * placeholder bytes (dropped by the sink) so that it pads and goes on.
+ */
 static int
-copy_entry(struct bundle_writer *w, struct archive *a, const struct spooled *s, char *buf,
-    char **errmsg)
+copy_entry(struct bundle_writer *w, struct archive *a, struct sink *sink, const struct spooled *s,
+    const char *zeros, char **errmsg)
 {
-	struct sha256 h;
-	char hex[SHA256_HEX_LEN + 1];
-	uint64_t done = 0;
+	uint64_t left = s->size;
+	int r;
 
-	sha256_init(&h);
-	while (done < s->size) {
-		size_t want = s->size - done < COPY_BUF ? (size_t)(s->size - done) : COPY_BUF;
-		ssize_t n = pread(w->spool, buf, want, (off_t)(s->off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int r = n < 0 ? -errno : -EIO;
-
-			sha256_done(&h);
-			*errmsg = xasprintf("entry '%s': reading the spool: %s", s->relpath,
-			    n < 0 ? strerror(errno) : "unexpected end");
-			return r;
-		}
-		sha256_update(&h, buf, (size_t)n);
-		if (archive_write_data(a, buf, (size_t)n) != n) {
-			int r = archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
-
-			sha256_done(&h);
-			*errmsg = xasprintf("writing entry '%s': %s", s->relpath, archive_error_string(a));
-			return r;
-		}
-		done += (uint64_t)n;
+	if ((r = gzw_sync(sink->gz, NULL)) < 0 || (r = gzw_copy(sink->gz, w->spool, s->off, s->clen)) < 0) {
+		*errmsg = xasprintf("writing entry '%s': %s", s->relpath, strerror(-r));
+		return r;
 	}
-	sha256_final_hex(&h, hex);
-	if (strcmp(hex, s->sha256) != 0) {
-		*errmsg = xasprintf("entry '%s': the spool changed while writing", s->relpath);
+	sink->skip = s->size;
+	while (left > 0) {
+		size_t n = left < ZEROS_BUF ? (size_t)left : ZEROS_BUF;
+		la_ssize_t k = archive_write_data(a, zeros, n);
+
+		if (k <= 0) {
+			r = archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
+			*errmsg = xasprintf("writing entry '%s': %s", s->relpath,
+			    archive_error_string(a) ? archive_error_string(a) : "libarchive failed");
+			return r;
+		}
+		left -= (uint64_t)k;
+	}
+	if (sink->skip != 0) {
+		*errmsg = xasprintf("writing entry '%s': internal error: libarchive held back data", s->relpath);
 		return -EIO;
 	}
 	return 0;
@@ -773,7 +717,7 @@ int
 bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 {
 	char tmpname[NAME_MAX + 1];
-	_cleanup_free_ char *json = NULL, *buf = NULL;
+	_cleanup_free_ char *json = NULL, *zeros = NULL;
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
 	struct sink sink = {.fd = -1};
@@ -792,7 +736,7 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 		*errmsg = xasprintf("entry '%s' is still open", w->open->relpath);
 		return -EBUSY;
 	}
-	if ((r = spool_flush(w)) < 0) {
+	if ((r = spool_sync(w, NULL)) < 0) {
 		*errmsg = xasprintf("spooling: %s", strerror(-r));
 		return r;
 	}
@@ -818,9 +762,11 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 		*errmsg = xasprintf("cannot create a temporary file: %s", strerror(-r));
 		return r;
 	}
+	/* headers and padding are small: compressed in this thread */
+	sink.gz = gzw_new(sink.fd, 0, 0, GZW_LEVEL);
 	a = archive_write_new();
 	ae = archive_entry_new();
-	buf = xmalloc(COPY_BUF);
+	zeros = xcalloc(1, ZEROS_BUF);
 	if (output_open(a, &sink) < 0)
 		goto archive_fail;
 	if (write_entry(a, ae, w->topdir, BUNDLE_MANIFEST, strlen(json), mtime) != ARCHIVE_OK ||
@@ -831,7 +777,7 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 
 		if (write_entry(a, ae, w->topdir, s->relpath, s->size, mtime) != ARCHIVE_OK)
 			goto archive_fail;
-		if ((r = copy_entry(w, a, s, buf, errmsg)) < 0)
+		if ((r = copy_entry(w, a, &sink, s, zeros, errmsg)) < 0)
 			goto fail;
 		done += s->size;
 		if (w->progress)
@@ -839,6 +785,10 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 	}
 	if (archive_write_close(a) != ARCHIVE_OK)
 		goto archive_fail;
+	if ((r = gzw_sync(sink.gz, NULL)) < 0) {
+		*errmsg = xasprintf("writing the bundle: %s", strerror(-r));
+		goto fail;
+	}
 
 	if (fchmod(sink.fd, 0600) < 0 || fsync(sink.fd) < 0 || fstat(sink.fd, &st) < 0) {
 		r = -errno;
@@ -867,6 +817,7 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 	(void)fsync(w->dirfd);
 	archive_entry_free(ae);
 	archive_write_free(a);
+	gzw_free(sink.gz);
 	w->committed = true;
 	if (final_size)
 		*final_size = (uint64_t)st.st_size;
@@ -886,5 +837,6 @@ fail:
 		archive_write_fail(a);
 		archive_write_free(a);
 	}
+	gzw_free(sink.gz);
 	return r;
 }
