@@ -82,9 +82,40 @@ json_escape(struct buf *b, const char *s, size_t len)
 }
 
 /*
- * systemd's utf8_is_printable(): valid UTF-8 of valid code points, no
- * control characters except TAB and LF (C0, DEL and C1 are control).
+ * Length of the valid, printable UTF-8 sequence at p, or 0: systemd's
+ * utf8_is_printable() rules (valid code points, no C1 control).
  */
+static size_t
+utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char ch = *p;
+	uint32_t cp;
+	size_t n;
+
+	if ((ch & 0xe0) == 0xc0)
+		n = 2, cp = ch & 0x1f;
+	else if ((ch & 0xf0) == 0xe0)
+		n = 3, cp = ch & 0x0f;
+	else if ((ch & 0xf8) == 0xf0)
+		n = 4, cp = ch & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+		return 0;
+	if (cp >= 0x110000 || (cp & 0xfffff800) == 0xd800 || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+	    (cp & 0xfffe) == 0xfffe || (cp >= 0x7f && cp <= 0x9f))
+		return 0;
+	return n;
+}
+
+/* systemd's utf8_is_printable(): no control characters but TAB and LF (C0, DEL, C1). */
 bool
 journal_value_is_text(const char *s, size_t len)
 {
@@ -92,7 +123,6 @@ journal_value_is_text(const char *s, size_t len)
 
 	while (p < end) {
 		unsigned char ch = *p;
-		uint32_t cp;
 		size_t n;
 
 		if (ch < 0x80) {
@@ -101,44 +131,58 @@ journal_value_is_text(const char *s, size_t len)
 			p++;
 			continue;
 		}
-		if ((ch & 0xe0) == 0xc0)
-			n = 2, cp = ch & 0x1f;
-		else if ((ch & 0xf0) == 0xe0)
-			n = 3, cp = ch & 0x0f;
-		else if ((ch & 0xf8) == 0xf0)
-			n = 4, cp = ch & 0x07;
-		else
-			return false;
-		if ((size_t)(end - p) < n)
-			return false;
-		for (size_t i = 1; i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		/* Overlong forms, surrogates, beyond Unicode, non-characters, C1 controls. */
-		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
-			return false;
-		if (cp >= 0x110000 || (cp & 0xfffff800) == 0xd800 ||
-		    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
-			return false;
-		if (cp >= 0x7f && cp <= 0x9f)
+		n = utf8_seq(p, end);
+		if (n == 0)
 			return false;
 		p += n;
 	}
 	return true;
 }
 
+/*
+ * One pass: escapes the value as a JSON string while checking that it is
+ * printable UTF-8; when it is not, starts over and writes the byte array.
+ */
 void
 journal_value(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t start = b->len;
 	char *o;
 
-	if (journal_value_is_text(s, len)) {
-		json_escape(b, s, len);
-		return;
+	buf_grow(b, len * 2 + 2);
+	o = b->data + b->len;
+	*o++ = '"';
+	while (p < end) {
+		unsigned char ch = *p;
+
+		if (ch >= 0x20 && ch < 0x7f) {
+			if (ch == '"' || ch == '\\')
+				*o++ = '\\';
+			*o++ = (char)ch;
+			p++;
+		} else if (ch == '\n' || ch == '\t') {
+			*o++ = '\\';
+			*o++ = ch == '\n' ? 'n' : 't';
+			p++;
+		} else if (ch >= 0x80) {
+			size_t n = utf8_seq(p, end);
+
+			if (n == 0)
+				goto bytes;
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else
+			goto bytes;
 	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+	return;
+bytes:
+	b->len = start;
+	p = (const unsigned char *)s;
 	buf_grow(b, len * 4 + 2);
 	o = b->data + b->len;
 	*o++ = '[';
