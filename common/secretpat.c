@@ -178,7 +178,7 @@ find_trigger(const char *in, size_t len, size_t off, size_t *ts, size_t *te)
 static const char pem_src[] =
 	"-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----"
 	"(?:[\\s\\S]{0,65535}?-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----"
-	"|(?:[A-Za-z0-9+/=:,. \\t\\r\\n-]|\\\\[nrt])*)";
+	"|(?:[A-Za-z0-9+/=:,. \\t\\r\\n-]++|\\\\[nrt])*+)";
 
 static const char jwt_src[] = "eyJ[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]*){2,4}";
 static const char akid_src[] = "(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])";
@@ -1117,8 +1117,23 @@ secretpat_scan(const char *in, size_t len,
 		}
 		case T_PEM: {
 			size_t ms, me;
+			int rc = pcre2_match(re_pem, (PCRE2_SPTR)in, len, ts, 0, s.md, NULL);
 
-			if (run(re_pem, s.md, in, len, ts, 0, &ms, &me)) {
+			if (rc > 0) {
+				PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s.md);
+
+				ms = ov[0];
+				me = ov[1];
+			} else if (rc != PCRE2_ERROR_NOMATCH &&
+			    memmem(in + ts, len - ts < 80 ? len - ts : 80, "PRIVATE KEY", 11) != NULL) {
+				/* a limit hit on a huge block: its body is base64, take it all */
+				ms = ts;
+				for (me = te; me < len && (isalnum((unsigned char)in[me]) ||
+				    strchr("+/=:,. \t\r\n-\\", in[me]) != NULL); me++)
+					;
+			} else
+				ms = me = 0;
+			if (me > ms) {
 				hit(&s, ms, me, "private-key", "pem");
 				next = me;
 			} else

@@ -699,6 +699,34 @@ test_text_forms(void **state)
 	}
 }
 
+/* A PEM block far beyond the regex's window, with and without its END line. */
+static void
+test_huge_pem(void **state)
+{
+	struct redactor *r = redactor_new();
+	struct buf b = { 0 };
+	char *o;
+	size_t ol, i;
+	int end;
+
+	(void)state;
+	for (end = 0; end < 2; end++) {
+		buf_reset(&b);
+		buf_adds(&b, "key: -----BEGIN RSA PRIVATE KEY-----\n");
+		for (i = 0; i < 20000; i++)
+			buf_adds(&b, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n");
+		if (end)
+			buf_adds(&b, "-----END RSA PRIVATE KEY-----\n");
+		assert_int_equal(redact_text(r, b.data, b.len, &o, &ol, NULL), 0);
+		assert_true(ol < 100);
+		assert_null(strstr(o, "MIIEvQ"));
+		assert_int_equal(secret_scan(b.data, b.len, NULL, NULL), 1);
+		free(o);
+	}
+	buf_free(&b);
+	redactor_free(r);
+}
+
 struct hits {
 	unsigned	 n;
 	unsigned	 lines[16];
@@ -1124,6 +1152,7 @@ main(void)
 		cmocka_unit_test(test_key_classes),
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_secret_scan),
+		cmocka_unit_test(test_huge_pem),
 		cmocka_unit_test(test_json_value),
 		cmocka_unit_test(test_counts_and_comments),
 		cmocka_unit_test(test_unparseable_falls_back),
