@@ -83,6 +83,8 @@ expect() {
 
 # ---- healthy: active, running, success lines; the endpoint resolves and accepts connections
 prepare healthy healthy onboarding.example.test "$PORT"
+# timedated running: host.json's NTP state comes over D-Bus from it.
+ns_run systemctl start systemd-timedated.service >/dev/null 2>&1
 wait_for "healthy: agent logs success" sh -c "nsenter -t $NS_PID -a journalctl -u $U --since @$T0 -o cat | grep -q successfully"
 collect healthy
 common_checks healthy
@@ -94,6 +96,9 @@ expect healthy "config collected" 'src("config/etc/onboarding-agent/onboarding.c
 expect healthy "endpoint host kept" '"onboarding.example.test" in f("config/etc/onboarding-agent/onboarding.config.yaml")' True
 expect healthy "unit file collected" '"config/etc/systemd/system/onboarding-agent.service" in files' True
 expect healthy "key file skipped by name" '[s["path"] for s in m["skipped"]]' "['/etc/onboarding-agent/client.key', '/var/lib/onboarding-agent/session.cache']"
+NTP=$(ns_run timedatectl show -p NTPSynchronized --value 2>/dev/null)
+expect healthy "NTP state as timedatectl reports it" '{True: "yes", False: "no"}.get(json.loads(f("host.json"))["ntp_synchronized"])' "${NTP:-unknown}"
+expect healthy "systemd version from the manager" 'json.loads(f("host.json"))["systemd"]["version"].split(".")[0].isdigit()' True
 expect healthy "host.json says systemd runs" 'json.loads(f("host.json"))["systemd"]["running"]' True
 
 # ---- two units at once (-u, repeatable; a name without a suffix is a service)
