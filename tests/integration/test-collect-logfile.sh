@@ -42,6 +42,20 @@ check "log-file PATH: four entries" sh -c "$BC get $T/b.tar.gz 'len(jl(\"journal
 expect_status "log-file missing: exit 0, source error" 0 "$COLLECT" -q --no-probe --log-file "$T/nope.log" -o "$T/c.tar.gz"
 check "log-file missing: recorded" sh -c "$BC get $T/c.tar.gz 'src(\"journal/$U\")[\"status\"]' | grep -qx error"
 
+# --max-size on a pipe: the lines are spooled and a second pass keeps the warnings and the newest
+$PY -c '
+import hashlib
+for i in range(20000):
+    h = hashlib.sha256(str(i).encode()).hexdigest()
+    print(("warn" if i % 10 == 0 else "info") + "\tagent\trequest %d id=%s trace %s" % (i, h[:32], h[32:]))
+' >"$T/many.log"
+rc=0
+"$COLLECT" -q --no-probe --log-file - --max-size 200K -o "$T/m.tar.gz" <"$T/many.log" || rc=$?
+check "log-file budget: exit 0" test "$rc" = 0
+check "log-file budget: within 200K ($(stat -c %s "$T/m.tar.gz" 2>/dev/null) bytes)" test "$(stat -c %s "$T/m.tar.gz")" -le 204800
+check "log-file budget: truncated, omitted counted" sh -c "$BC get $T/m.tar.gz '(lambda s: s[\"status\"] == \"truncated\" and s[\"omitted\"] + s[\"entries\"] == 20000 and s[\"entries\"] == len(jl(\"journal/$U.jsonl\")))(src(\"journal/$U\"))' | grep -qx True"
+check "log-file budget: every warning kept, then the newest, in order" sh -c "$BC get $T/m.tar.gz '(lambda n: sum(n[i] % 10 == 0 for i in range(len(n))) == 2000 and n[-1] == 19999 and n == sorted(n))([int(x[\"MESSAGE\"].split()[3]) for x in jl(\"journal/$U.jsonl\")])' | grep -qx True"
+
 # Ctrl-C while reading a fifo that never closes: no bundle, no temporary file
 mkdir "$T/out"
 mkfifo "$T/fifo"

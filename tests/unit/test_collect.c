@@ -197,6 +197,30 @@ test_budget_selection(void **state)
 	redactor_free(c.red);
 }
 
+/* A line that still holds a secret is withheld by the leak check; the others are written. */
+static void
+test_withheld(void **state)
+{
+	struct options o = { 0 };
+	struct ctx c = { .opt = &o, .rootfd = -1, .red = redactor_new() };
+	static const char *const lines[] = {
+		"{\"MESSAGE\":\"fine\"}",
+		"{\"MESSAGE\":\"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\\n-----END RSA PRIVATE KEY-----\"}",
+		"{\"MESSAGE\":\"also fine\"}",
+	};
+	uint64_t seen, written, withheld, omitted;
+	struct jsonl *s = jsonl_new(&c, "journal/x.jsonl", 1024 * 1024);
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(jsonl_push(s, lines[i], strlen(lines[i]), 6), 0);
+	assert_int_equal(jsonl_end_pass(s), 0);
+	jsonl_counts(s, &seen, &written, &withheld, &omitted);
+	assert_true(seen == 3 && written == 2 && withheld == 1 && omitted == 0);
+	jsonl_free(s);
+	redactor_free(c.red);
+}
+
 int
 main(void)
 {
@@ -208,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_builtin_profile),
 		cmocka_unit_test(test_bad_profiles),
 		cmocka_unit_test(test_budget_selection),
+		cmocka_unit_test(test_withheld),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
