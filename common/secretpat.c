@@ -185,7 +185,14 @@ static const char akid_src[] = "(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0
 
 static pcre2_code *re_pem, *re_jwt, *re_akid;
 static pthread_once_t re_once = PTHREAD_ONCE_INIT;
+static pthread_key_t md_key;	/* frees a thread's match data when the thread ends */
 static _Thread_local pcre2_match_data *tls_md;
+
+static void
+md_free(void *md)
+{
+	pcre2_match_data_free(md);
+}
 
 static pcre2_code *
 compile(const char *src, uint32_t flags)
@@ -205,6 +212,8 @@ static void
 compile_all(void)
 {
 	stem_table();
+	if (pthread_key_create(&md_key, md_free) != 0)
+		abort();
 	re_pem = compile(pem_src, PCRE2_ANCHORED);
 	re_jwt = compile(jwt_src, PCRE2_ANCHORED);
 	re_akid = compile(akid_src, PCRE2_ANCHORED);
@@ -218,6 +227,7 @@ md_get(void)
 		tls_md = pcre2_match_data_create(4, NULL);
 		if (tls_md == NULL)
 			abort();
+		(void)pthread_setspecific(md_key, tls_md);
 	}
 	return tls_md;
 }

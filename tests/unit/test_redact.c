@@ -1,5 +1,6 @@
 /* test_redact.c: redaction leaks nothing planted in the corpus, keeps what analysis needs, stays bounded. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -727,6 +728,32 @@ test_huge_pem(void **state)
 	redactor_free(r);
 }
 
+static void *
+scan_thread(void *arg)
+{
+	static const char text[] = "Authorization: Bearer abcdef123456\npassword=hunter22\n";
+
+	*(unsigned *)arg = secret_scan(text, strlen(text), NULL, NULL);
+	return NULL;
+}
+
+/* Short-lived threads scan too (the analyzer's workers); LeakSanitizer checks they leave nothing. */
+static void
+test_threads(void **state)
+{
+	pthread_t th[4];
+	unsigned hits[4];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, scan_thread, &hits[i]), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(hits[i], 2);
+	}
+}
+
 struct hits {
 	unsigned	 n;
 	unsigned	 lines[16];
@@ -1153,6 +1180,7 @@ main(void)
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_secret_scan),
 		cmocka_unit_test(test_huge_pem),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_json_value),
 		cmocka_unit_test(test_counts_and_comments),
 		cmocka_unit_test(test_unparseable_falls_back),
