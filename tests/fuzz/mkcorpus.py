@@ -63,6 +63,18 @@ def bundles(tmp):
         yield name, p
 
 
+def container(files):
+    """Files in fuzz_analyze.c's input format: PATH, newline, bytes, separator."""
+    out = b""
+    for rel, content in files.items():
+        if content.count(b"\n") > 60:  # keep journals short: the fuzzer mutates, not reads
+            content = b"\n".join(content.split(b"\n")[:60]) + b"\n"
+        if len(content) > 65536:
+            continue
+        out += rel.encode() + b"\n" + content + b"\n\x1e\n"
+    return out
+
+
 def rules_seeds(tmp):
     for name, (kind, fn) in gen.CASES.items():
         if kind == "rules":
@@ -173,7 +185,7 @@ def raw(s):
 def main():
     targets = set(sys.argv[1:]) or {"bundle_reader", "manifest", "yaml_redactor", "text_redactor",
                                      "journal_line", "rules_loader", "html_escape",
-                                     "markdown_escape"}
+                                     "markdown_escape", "analyze"}
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in bundles(tmp):
             with open(path, "rb") as f:
@@ -181,6 +193,8 @@ def main():
             if "bundle_reader" in targets:
                 put("bundle_reader", name, data)
             files = members(path)
+            if "analyze" in targets and files:
+                put("analyze", name, container(files))
             if "manifest" in targets and "manifest.json" in files:
                 put("manifest", name, files["manifest.json"])
             for rel, content in files.items():
@@ -210,6 +224,11 @@ def main():
                 put(t, name, raw(data))
             for i, h in enumerate(gen.HOSTILE_TEXT):
                 put(t, f"hostile-{i}", h)
+    if "analyze" in targets:
+        samples = os.path.join(HERE, "..", "..", "samples")
+        for n in sorted(os.listdir(samples)) if os.path.isdir(samples) else []:
+            if n.endswith(".tar.gz"):
+                put("analyze", "sample-" + n[:-7], container(members(os.path.join(samples, n))))
     # A manifest-only seed for each entry shape (the manifest parser alone).
     if "manifest" in targets:
         m = mb.manifest_for(mb.default_entries(), mb.TOP)
