@@ -1091,7 +1091,8 @@ take_evidence(struct ectx *x, struct finding *f)
 {
 	size_t i, n = 0, keep = EVIDENCE_HEAD + EVIDENCE_TAIL;
 
-	qsort(x->ev, x->n_ev, sizeof(*x->ev), cmp_evidence);
+	if (x->n_ev > 1)
+		qsort(x->ev, x->n_ev, sizeof(*x->ev), cmp_evidence);
 	for (i = 0; i < x->n_ev; i++) {
 		if (n > 0 && x->ev[i].line != 0 && x->ev[n - 1].line == x->ev[i].line &&
 		    strcmp(x->ev[n - 1].source, x->ev[i].source) == 0) {
@@ -1267,7 +1268,8 @@ evaluate(const struct ruleset *rs, struct model *m)
 			a->n_not_eval++;
 		}
 	}
-	qsort(a->findings, a->n_findings, sizeof(*a->findings), cmp_findings);
+	if (a->n_findings > 1)
+		qsort(a->findings, a->n_findings, sizeof(*a->findings), cmp_findings);
 	for (i = 0; i < m->n_journals; i++) {
 		const struct journal_file *jf = &m->journals[i];
 

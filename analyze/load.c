@@ -296,10 +296,9 @@ leak_end(struct leak_stream *ls)
 }
 
 /*
- * An entry is read on every core: this thread inflates and hashes chunks into a
- * ring of STREAM_BUFS buffers; one worker runs them through the journal engine,
- * another through the leak check.  A buffer is refilled once both saw it, so
- * memory stays flat.  The engine touches only the journal file's results and
+ * An entry is read on both cores: this thread inflates, hashes and leak-checks
+ * chunks in a ring of STREAM_BUFS buffers; a worker runs them through the
+ * journal engine.  A buffer is refilled once both saw it, so memory stays flat.  The engine touches only the journal file's results and
  * the timeline, the leak check only the model's secret list.
  */
 #define STREAM_BUFS	4
@@ -390,7 +389,11 @@ stream_entry(struct bundle_reader *br, struct model *m, const char *path, struct
 	for (w = 0; w < W_N; w++) {
 		wk[w].rg = &rg;
 		wk[w].w = w;
-		if (w == W_ENGINE && rg.run == NULL)
+		/*
+		 * The leak check stays on this thread: secret_scan() keeps per-thread
+		 * state that a short-lived thread would leak.
+		 */
+		if ((w == W_ENGINE && rg.run == NULL) || w == W_LEAK)
 			continue;
 		rg.active[w] = pthread_create(&wk[w].th, NULL, stream_worker, &wk[w]) == 0;
 	}
@@ -406,14 +409,17 @@ stream_entry(struct bundle_reader *br, struct model *m, const char *path, struct
 			break;
 		}
 		rg.len[slot] = (size_t)n;
-		/* Without a thread (cannot happen in practice), this thread does the work itself. */
-		for (w = 0; w < W_N; w++)
-			if (!rg.active[w] && (w == W_LEAK || rg.run != NULL))
-				consume(&rg, w, rg.buf[slot], (size_t)n);
 		pthread_mutex_lock(&rg.mu);
 		rg.produced++;
 		pthread_cond_broadcast(&rg.cv);
 		pthread_mutex_unlock(&rg.mu);
+		/*
+		 * Work without a thread is done here, on the buffer just handed out: the
+		 * workers only read it, and it is refilled only on a later turn.
+		 */
+		for (w = 0; w < W_N; w++)
+			if (!rg.active[w] && (w == W_LEAK || rg.run != NULL))
+				consume(&rg, w, rg.buf[slot], (size_t)n);
 	}
 	pthread_mutex_lock(&rg.mu);
 	rg.done = true;

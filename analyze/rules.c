@@ -1523,7 +1523,8 @@ rules_load_path(struct ruleset *rs, const char *path)
 		names[n++] = xasprintf("%s/%s", path, de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	if (n == 0) {
 		rules_diag(rs, path, 1, 1, "the folder holds no *.yaml rules file");
 		r = -ENOENT;

@@ -6,9 +6,14 @@ GOLDEN=$TOP/tests/golden
 
 # build_mkbundle: compiles tests/golden/mkbundle.c against $BUILD/libtriage.a into $T.
 build_mkbundle() {
-	# shellcheck disable=SC2046
-	cc -std=c17 -O1 -D_GNU_SOURCE -I"$TOP/common" -o "$T/mkbundle" "$GOLDEN/mkbundle.c" \
-		"$BUILD/libtriage.a" $(pkg-config --libs libarchive jansson libcrypto)
+	local san=
+	# A sanitizer build of the library needs the sanitizer runtime too.
+	if nm "$BUILD/libtriage.a" 2>/dev/null | grep -q __asan_; then
+		san="-fsanitize=address,undefined"
+	fi
+	# shellcheck disable=SC2046,SC2086
+	cc -std=c17 -O1 $san -D_GNU_SOURCE -I"$TOP/common" -o "$T/mkbundle" "$GOLDEN/mkbundle.c" \
+		"$BUILD/libtriage.a" $(pkg-config --libs libarchive jansson libcrypto) $(pkg-config --libs libdeflate 2>/dev/null) -lpthread
 }
 
 # build_specs: one $T/bundles/<name>.tar.gz per tests/golden/specs/<name>/.

@@ -141,9 +141,9 @@ test_prefilter_sound(void **state)
 		"read udp 10.0.0.5:1234->10.0.0.2:53", "[fd00::2]:53", "i/o", "\"transport: ",
 	};
 	struct ruleset *rs = ruleset_new();
-	struct jl_entry e = { 0 };
+	struct jl_entry e = { 0 }, e2 = { 0 };
 	struct jl_scan s;
-	unsigned lines = 0, matches = 0, skipped = 0, i, how, c;
+	unsigned lines = 0, matches = 0, skipped = 0, scanned = 0, i, how, c;
 
 	(void)state;
 	assert_int_equal(rules_load_buffer(rs, "builtin", triage_builtin_rules, strlen(triage_builtin_rules)), 0);
@@ -171,6 +171,14 @@ test_prefilter_sound(void **state)
 				free(line);
 				continue;
 			}
+			/* The scanned path decodes the same MESSAGE, time and priority. */
+			if (s.understood) {
+				assert_int_equal(journal_parse_scanned(&s, &e2), 0);
+				assert_true(e2.has_msg && e2.msg.len == e.msg.len && memcmp(e2.msg.data, e.msg.data, e.msg.len) == 0);
+				assert_true(e2.time == e.time);
+				assert_int_equal(e2.priority, e.priority);
+				scanned++;
+			}
 			for (c = 0; c < rs->n_jconds; c++) {
 				const struct cond *cd = rs->jconds[c];
 				bool may = journal_may_match(cd, &s);
@@ -190,6 +198,8 @@ test_prefilter_sound(void **state)
 		}
 	}
 	jl_entry_free(&e);
+	jl_entry_free(&e2);
+	assert_true(scanned > lines / 2);
 	/* The test exercises matches, and the prefilter does skip most non-matching work. */
 	assert_true(matches > 2000);
 	assert_true(skipped > lines);
@@ -210,8 +220,8 @@ test_chunking(void **state)
 	(void)state;
 	assert_int_equal(rules_load_buffer(rs, "builtin", triage_builtin_rules, strlen(triage_builtin_rules)), 0);
 	for (i = 0; i < 50; i++) {
-		char *l = encode(i % 3 ? "info\tagent\tfine" : "error\tagent\tdial tcp: lookup h.invalid on 10.0.0.2:53: no such host",
-		    i % 3 ? 16 : 70, 0, 6);
+		const char *msg = i % 3 ? "info\tagent\tfine" : "error\tagent\tdial tcp: lookup h.invalid on 10.0.0.2:53: no such host";
+		char *l = encode(msg, strlen(msg), 0, 6);
 
 		buf_adds(&data, l);
 		buf_addc(&data, '\n');
