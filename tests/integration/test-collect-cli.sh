@@ -78,5 +78,11 @@ if [ ! -d /run/systemd/system ]; then
 	check "this host: no systemd, said plainly" sh -c "$BC get $B 'src(\"unit/$U\")[\"detail\"]' | grep -q 'systemd is not running'"
 	check "this host: stderr lists what was unavailable" grep -q "unavailable" "$T/here.out"
 fi
+# On a terminal: one progress line per source as it is collected
+if command -v script >/dev/null; then
+	script -qec "$COLLECT --no-probe -o $T/tty.tar.gz" /dev/null >"$T/tty.out" 2>&1
+	check "tty: a progress line per source" grep -q "ok .*host: " "$T/tty.out"
+	check "tty: the summary at the end" grep -q "attach this file to your support ticket" "$T/tty.out"
+fi
 check "this host: host.json has the NTP state" sh -c "$BC get $B 'json.loads(f(\"host.json\"))[\"ntp_synchronized\"] in (True, False)' | grep -qx True"
 finish
