@@ -337,10 +337,13 @@ probes_json(const struct model *m, char **why)
 	if (kf == NULL) {
 		const json_t *src = probe_source(m);
 
-		if (src != NULL)
+		if (src != NULL) {
+			const char *st = json_string_value(json_object_get(src, "status"));
+			const char *d = json_string_value(json_object_get(src, "detail"));
+
 			*why = xasprintf("%s: %s (%s)", json_string_value(json_object_get(src, "name")),
-			    json_string_value(json_object_get(src, "status")) ?: "?",
-			    json_string_value(json_object_get(src, "detail")) ?: "no detail");
+			    st ? st : "?", d ? d : "no detail");
+		}
 		else
 			*why = xstrdup("resolver/probes.json is not in the bundle (no probe was recorded)");
 		return NULL;
