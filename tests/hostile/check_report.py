@@ -118,8 +118,8 @@ def check_markdown(path):
             probs.append(f"line {n}: raw HTML tag outside code: {line[:120]!r}")
         if re.search(r"(?<!\\)\]\(\s*javascript:", plain, re.I) or re.search(r"(?<!\\)<javascript:", plain, re.I):
             probs.append(f"line {n}: javascript: link: {line[:120]!r}")
-        if re.match(r"^ {0,3}(#+|\|)\s*INJECTED", line):
-            probs.append(f"line {n}: injected text became a heading or table row: {line[:120]!r}")
+        if re.match(r"^ {0,3}(#+|\||[-+*]|\d+[.)]|>|```|~~~|<[a-z])\s*INJECTED", line):
+            probs.append(f"line {n}: injected text became a heading, list, quote, fence, HTML block or table row: {line[:120]!r}")
     # Every table keeps the column count of its header row.
     table = None
     for n, line in outside:

@@ -741,6 +741,35 @@ def rules_backtrack(out, small):
         f.write(RULE_OK.format(n=1, regex="(a+)+$"))
 
 
+@case("rules")
+def rules_echo(out, small):
+    # Rules whose message is nothing but a capture of the log line: the line starts a paragraph.
+    with open(out, "w") as f:
+        f.write("version: 1\nrules:\n")
+        for k in ECHO_LINES:
+            f.write(f"""\
+  - id: echo-{k.lower()}
+    title: Echo {k}
+    severity: warning
+    description: echoes a captured journal line
+    message: "{{line}}"
+    remedy: nothing
+    when:
+      journal:
+        match: '^(?<line>.*INJECTED-{k}.*)$'
+""")
+
+
+ECHO_LINES = {"HEADING": "   # INJECTED-HEADING", "LIST": "  - INJECTED-LIST", "PLUS": "+ INJECTED-PLUS",
+              "OL": " 1. INJECTED-OL", "PAREN": "12) INJECTED-PAREN", "QUOTE": "\t> INJECTED-QUOTE",
+              "FENCE": "  ``` INJECTED-FENCE", "HTML": "  <div>INJECTED-HTML", "TABLE": " | INJECTED-TABLE |"}
+
+
+def echo_bundle(out, small):
+    """A bundle whose journal has the lines rules-echo echoes."""
+    journal_bundle(out, [jl(v) for v in ECHO_LINES.values()])
+
+
 def backtrack_bundle(out, small):
     """A bundle whose journal has the line (a+)+$ backtracks on."""
     journal_bundle(out, [jl("a" * 5000 + "b"), jl("a" * 100000 + "!")])
@@ -767,6 +796,9 @@ def main():
     name, out = args
     if name == "backtrack-bundle":
         backtrack_bundle(out, small)
+        return 0
+    if name == "echo-bundle":
+        echo_bundle(out, small)
         return 0
     if name == "healthy":
         healthy(out)

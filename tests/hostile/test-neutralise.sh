@@ -27,6 +27,17 @@ for fmt in markdown html; do
 	cp "$S/out/report" "$T/report.$fmt"
 done
 
+# A rule whose message is a capture of the whole line: the line must not start a heading,
+# list, quote, fence, HTML block or table row when the message begins a paragraph.
+r=$(gen rules-echo)
+run_analyze neutralise-echo -f markdown -r "$r" "$(gen echo-bundle)"
+why=$ERRS
+case $RC in 0|1) ;; *) why+="exit $RC; " ;; esac
+n=$(grep -c 'INJECTED-' "$S/out/report" 2>/dev/null)
+[ "${n:-0}" -ge 9 ] || why+="only ${n:-0} INJECTED lines in the report; "
+if ! out=$("${CHECK[@]}" markdown "$S/out/report"); then why+="$(printf '%s' "$out" | head -n 6 | tr '\n' ' ')"; fi
+if [ -z "$why" ]; then pass "neutralise-echo"; else fail "neutralise-echo" "$why"; fi
+
 # The same report on stdout (no -o) is the same bytes.
 rc=0; (cd "$T" && "$ANALYZE" -f markdown "$B" >"$T/stdout.md" 2>/dev/null) || rc=$?
 if [ -f "$T/report.markdown" ] && cmp -s "$T/stdout.md" "$T/report.markdown"; then
