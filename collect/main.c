@@ -309,12 +309,10 @@ main(int argc, char *argv[])
 
 	/* The profile. */
 	if (o.profile) {
-		int fd = open(o.profile, O_RDONLY | O_CLOEXEC);
+		/* The profile is a file of the machine running the collector, never of --root. */
 		struct ctx tmp = { .opt = &o, .rootfd = -1 };
 		size_t len;
 
-		if (fd >= 0)
-			close(fd);
 		r = ctx_read_file(&tmp, o.profile, 1024 * 1024, &ptext, &len);
 		if (r < 0) {
 			fprintf(stderr, "%s: '%s': %s\n", PROG, o.profile, file_errstr(r));
@@ -364,11 +362,10 @@ main(int argc, char *argv[])
 
 	/* The bundle's name. */
 	if (o.root) {
-		struct ctx *cp = &c;
 		_cleanup_free_ char *h = NULL;
 		size_t len;
 
-		if (ctx_read_file(cp, "/etc/hostname", 256, &h, &len) == 0 && len > 0) {
+		if (ctx_read_file(&c, "/etc/hostname", 256, &h, &len) == 0 && len > 0) {
 			h[strcspn(h, "\n \t")] = '\0';
 			if (*h)
 				snprintf(hn, sizeof(hn), "%s", h);
