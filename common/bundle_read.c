@@ -15,11 +15,10 @@
 
 #include "bundle.h"
 #include "cleanup.h"
+#include "gzip_reader.h"
 #include "sha256.h"
 #include "xalloc.h"
 
-#define READ_BLOCK	(16 * 1024)	/* compressed bytes handed to libarchive at once; bounds what
-					   inflates between two ratio checks (about 16 MiB of zeros) */
 #define SCRATCH		(64 * 1024)	/* draining entries the caller skipped */
 #define MAX_DIR_DEPTH	64		/* folders below the top one (directory input) */
 #define MSG_PATH	200		/* bytes of an untrusted path shown in a message */
@@ -46,8 +45,7 @@ struct bundle_reader {
 	int	 fd;			/* the .tar.gz file, or -1 (memory) */
 	const void *mem;		/* memory input */
 	size_t	 mem_len;
-	size_t	 mem_off;		/* memory input: bytes handed out */
-	char	*inbuf;			/* file input: READ_BLOCK bytes */
+	struct gzr *gz;			/* archive input: inflates what libarchive reads as tar */
 	bool	 replay;		/* reopened because manifest.json was not first */
 
 	struct dir_level *stack;	/* directory input: folders being walked */
@@ -294,7 +292,7 @@ input_size(const struct bundle_reader *r)
 		return r->mem_len;
 	if (fstat(r->fd, &st) == 0)
 		return (uint64_t)st.st_size;
-	return r->a ? (uint64_t)archive_filter_bytes(r->a, -1) : 0;
+	return r->gz ? gzr_in(r->gz) : 0;
 }
 
 /*
@@ -351,11 +349,8 @@ cur_shown(const struct bundle_reader *r)
 static bool
 inflated_too_much(struct bundle_reader *r, uint64_t *in, uint64_t *out)
 {
-	la_int64_t i = archive_filter_bytes(r->a, -1);	/* compressed, consumed by gunzip */
-	la_int64_t o = archive_filter_bytes(r->a, 0);	/* uncompressed tar stream */
-
-	*in = i > 0 ? (uint64_t)i : 0;
-	*out = o > 0 ? (uint64_t)o : 0;
+	*in = r->gz ? gzr_in(r->gz) : 0;	/* compressed, consumed */
+	*out = r->gz ? gzr_out(r->gz) : 0;	/* uncompressed tar stream handed to libarchive */
 	if (*out > r->lim.max_total + r->lim.max_manifest + 1024 * r->lim.max_entries + BUNDLE_RATIO_FLOOR)
 		return true;
 	if (*out <= BUNDLE_RATIO_FLOOR || r->lim.max_ratio == 0)
@@ -382,15 +377,18 @@ check_ratio(struct bundle_reader *r, const char *path)
 }
 
 /*
- * libarchive's source of compressed bytes.  It checks the caps on every
- * block, so that bytes libarchive inflates on its own (skipping data, long
- * names, pax headers) are bounded as well as those we read.
+ * libarchive's source of tar bytes: the gzip stream inflated here (at most
+ * GZR_WINDOW bytes a call, a whole member at once when it fits).  The caps
+ * are checked before every call, so that bytes libarchive inflates on its
+ * own (skipping data, long names, pax headers) are bounded as well as those
+ * we read: at most one window inflates unchecked.
  */
 static la_ssize_t
 client_read(struct archive *a, void *data, const void **buf)
 {
 	struct bundle_reader *r = data;
 	uint64_t in, out;
+	ssize_t n;
 
 	if (inflated_too_much(r, &in, &out)) {
 		archive_set_error(a, EFBIG, "compression ratio over %llu:1 (%llu bytes from %llu): "
@@ -398,23 +396,39 @@ client_read(struct archive *a, void *data, const void **buf)
 		    (unsigned long long)out, (unsigned long long)in);
 		return -1;
 	}
-	if (r->fd < 0) {
-		size_t n = r->mem_len - r->mem_off < READ_BLOCK ? r->mem_len - r->mem_off : READ_BLOCK;
-
-		*buf = (const char *)r->mem + r->mem_off;
-		r->mem_off += n;
-		return (la_ssize_t)n;
+	n = gzr_read(r->gz, buf);
+	if (n < 0) {
+		archive_set_error(a, -(int)n, "%s", gzr_error(r->gz));
+		return -1;
 	}
-	for (;;) {
-		ssize_t n = read(r->fd, r->inbuf, READ_BLOCK);
+	return (la_ssize_t)n;
+}
 
-		if (n >= 0) {
-			*buf = r->inbuf;
-			return n;
-		}
-		if (errno != EINTR) {
-			archive_set_error(a, errno, "cannot read: %s", strerror(errno));
-			return -1;
+/*
+ * After the tar archive's end: the rest of the gzip stream (GNU tar's record
+ * padding, the last trailer) must inflate to its end, within the caps, or
+ * the bundle was cut or damaged after its last entry.
+ */
+static int
+archive_finish_gzip(struct bundle_reader *r)
+{
+	for (;;) {
+		uint64_t in, out;
+		const void *p;
+		ssize_t n;
+
+		if (inflated_too_much(r, &in, &out))
+			return refuse(r, -EFBIG, "compression ratio over %llu:1 (%llu bytes from %llu) after "
+			    "the last entry: a decompression bomb?", (unsigned long long)r->lim.max_ratio,
+			    (unsigned long long)out, (unsigned long long)in);
+		n = gzr_read(r->gz, &p);
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (strstr(gzr_error(r->gz), "truncated"))
+				return refuse(r, (int)n, "truncated gzip stream after %llu bytes",
+				    (unsigned long long)input_size(r));
+			return refuse(r, (int)n, "after the last entry: %s", gzr_error(r->gz));
 		}
 	}
 }
@@ -452,18 +466,11 @@ archive_start(struct bundle_reader *r, char **errmsg)
 	}
 
 	archive_read_free(r->a);
+	gzr_free(r->gz);
+	/* libarchive only parses tar: the gzip layer is ours (gzip_reader.c) */
+	r->gz = r->fd >= 0 ? gzr_new_fd(r->fd) : gzr_new_memory(r->mem, r->mem_len);
 	r->a = archive_read_new();
-	archive_read_support_filter_gzip(r->a);
 	archive_read_support_format_tar(r->a);
-	if (r->fd >= 0) {
-		if (lseek(r->fd, 0, SEEK_SET) < 0) {
-			*errmsg = xasprintf("cannot seek: %s", strerror(errno));
-			return -errno;
-		}
-		if (r->inbuf == NULL)
-			r->inbuf = xmalloc(READ_BLOCK);
-	}
-	r->mem_off = 0;
 	e = archive_read_open2(r->a, r, NULL, client_read, NULL, NULL);
 	if (e != ARCHIVE_OK) {
 		*errmsg = describe_archive_error(r, "");
@@ -489,7 +496,7 @@ archive_header(struct bundle_reader *r, char **relpath, bool *is_dir, uint64_t *
 	*relpath = NULL;
 	e = archive_read_next_header(r->a, &ae);
 	if (e == ARCHIVE_EOF)
-		return 0;
+		return archive_finish_gzip(r);
 	if (e < ARCHIVE_WARN) {
 		/* the error is about what follows the last entry, or the stream itself */
 		_cleanup_free_ char *prev = (r->cur_path && !first) ? cur_shown(r) : NULL;
@@ -500,9 +507,6 @@ archive_header(struct bundle_reader *r, char **relpath, bool *is_dir, uint64_t *
 
 		return refuse(r, first ? -EINVAL : -EIO, "%s", msg);
 	}
-	if (archive_filter_code(r->a, 0) != ARCHIVE_FILTER_GZIP)
-		return refuse(r, -EINVAL, "not a gzip-compressed tar: no gzip compression");
-
 	raw = archive_entry_pathname(ae);
 	if (raw == NULL)
 		raw = archive_entry_pathname_utf8(ae);
@@ -1102,7 +1106,7 @@ br_free(struct bundle_reader *r)
 	free(r->cur_path);
 	free(r->err);
 	free(r->scratch);
-	free(r->inbuf);
+	gzr_free(r->gz);
 	free(r);
 }
 
