@@ -428,6 +428,14 @@ struct uword {
 	bool		 quoted;	/* had quotes */
 };
 
+/* A blank between words: space, tab, or a line continuation ("\\" newline). */
+static bool
+unit_blank(const char *s, size_t i, size_t e)
+{
+	return s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+	    (s[i] == '\\' && i + 1 < e && s[i + 1] == '\n');
+}
+
 /* Splits the next word at *p (blanks skipped by the caller); false at the end. */
 static bool
 unit_word(const char *s, size_t e, size_t *p, struct uword *w)
@@ -442,7 +450,7 @@ unit_word(const char *s, size_t e, size_t *p, struct uword *w)
 	while (i < e) {
 		char ch = s[i];
 
-		if (q == 0 && (ch == ' ' || ch == '\t'))
+		if (q == 0 && unit_blank(s, i, e))
 			break;
 		if (q == 0 && (ch == '"' || ch == '\'')) {
 			q = ch;
@@ -515,7 +523,7 @@ unit_environment(struct redactor *r, struct buf *b, const char *s, size_t p, siz
 		const char *kind, *c, *eq;
 		enum key_class cls;
 
-		while (p < e && (s[p] == ' ' || s[p] == '\t'))
+		while (p < e && unit_blank(s, p, e))
 			buf_addc(b, s[p++]);
 		if (!unit_word(s, e, &p, &w))
 			break;
@@ -546,7 +554,7 @@ unit_exec(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
 	while (p < e) {
 		const char *kind = NULL, *c, *eq;
 
-		while (p < e && (s[p] == ' ' || s[p] == '\t'))
+		while (p < e && unit_blank(s, p, e))
 			buf_addc(b, s[p++]);
 		if (!unit_word(s, e, &p, &w))
 			break;
@@ -607,12 +615,20 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 
 				while (v < e && (in[v] == ' ' || in[v] == '\t'))
 					v++;
-				if (eq - k == 11 && memcmp(in + k, "Environment", 11) == 0) {
+				bool env = eq - k == 11 && memcmp(in + k, "Environment", 11) == 0;
+				bool exec = eq - k > 4 && memcmp(in + k, "Exec", 4) == 0;
+
+				/* continuation lines belong to the setting */
+				while ((env || exec) && nl != NULL && e > p && in[e - 1] == '\\') {
+					nl = memchr(in + e + 1, '\n', len - e - 1);
+					e = nl != NULL ? (size_t)(nl - in) : len;
+				}
+				if (env) {
 					buf_add(&b, in + p, v - p);
 					unit_environment(r, &b, in, v, e, counts);
 					goto next;
 				}
-				if (eq - k > 4 && memcmp(in + k, "Exec", 4) == 0) {
+				if (exec) {
 					buf_add(&b, in + p, v - p);
 					unit_exec(r, &b, in, v, e, counts);
 					goto next;
