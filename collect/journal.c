@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -351,6 +352,39 @@ count_denied(const char *dir, unsigned depth, unsigned *total, unsigned *denied)
 	closedir(d);
 }
 
+/*
+ * sd-journal maps journal files and keeps the windows it touched: reading a
+ * large journal would count every page of it as our memory.  The pages are
+ * clean and shared with the page cache, so dropping them from our mappings
+ * loses nothing (a later access maps them again): memory stays flat however
+ * long the journal is.
+ */
+static void
+release_journal_pages(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[4096];
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char perms[8];
+		size_t l = strcspn(line, "\n");
+
+		line[l] = '\0';
+		if (!(l > 8 && strcmp(line + l - 8, ".journal") == 0) &&
+		    !(l > 9 && strcmp(line + l - 9, ".journal~") == 0))
+			continue;
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[3] != 's' || perms[1] == 'w')
+			continue;
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
+}
+
+#define RELEASE_EVERY 16384
+
 /* One pass over the slice.  Returns 0, or -ETIME when the time limit stopped it, or -errno. */
 static int
 run_pass(struct fmt *f, sd_journal *j, struct jsonl *s, uint64_t since, uint64_t until,
@@ -372,6 +406,8 @@ run_pass(struct fmt *f, sd_journal *j, struct jsonl *s, uint64_t since, uint64_t
 			break;
 		if (++n % DEADLINE_CHECK_EVERY == 0 && mono_usec() > deadline)
 			return -ETIME;
+		if (n % RELEASE_EVERY == 0)
+			release_journal_pages();
 		if (sd_journal_get_realtime_usec(j, &rt) < 0)
 			continue;
 		if (rt > until)
