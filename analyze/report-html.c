@@ -310,9 +310,12 @@ timeline(struct buf *b, const struct analysis *a)
 	}
 	lo = tl->min;
 	hi = tl->max;
-	if (hi - lo < 60 * 1000000ULL) {
-		lo = lo > 30 * 1000000ULL ? lo - 30 * 1000000ULL : 0;
-		hi = hi + 30 * 1000000ULL;
+	/* A short journal still gets a readable axis: at least 20 s, centred on its entries. */
+	if (hi - lo < 20 * USEC_PER_SEC) {
+		uint64_t pad = (20 * USEC_PER_SEC - (hi - lo)) / 2;
+
+		lo = lo > pad ? lo - pad : 0;
+		hi = hi + pad;
 	}
 	memset(col, 0, sizeof(col));
 	for (i = 0; i < TL_FINE; i++) {

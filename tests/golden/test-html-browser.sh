@@ -17,9 +17,11 @@ chrome() {
 }
 # A sample when there is one, else the spec bundles.
 bundles=()
-for f in "$TOP"/samples/dns*.tar.gz "$T"/bundles/dns.tar.gz "$T"/bundles/hostile.tar.gz; do
-	[ -e "$f" ] && bundles+=("$f")
+for f in "$TOP"/samples/dns*.tar.gz; do
+	[ -e "$f" ] && bundles+=("$f") && break
 done
+[ ${#bundles[@]} = 0 ] && bundles+=("$T/bundles/dns.tar.gz")
+bundles+=("$T/bundles/hostile.tar.gz")
 for f in "${bundles[@]}"; do
 	name=$(basename "$f" .tar.gz)
 	[ "${f#"$TOP"/samples/}" != "$f" ] && name=sample-$name
