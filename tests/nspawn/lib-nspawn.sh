@@ -34,14 +34,12 @@ ns_boot() {
 		--bind="$NS_OUT":/out </dev/null >"$T/nspawn.log" 2>&1 &
 	NS_NSPAWN_PID=$!
 	at_exit ns_poweroff
-	local i
-	for i in $(seq 1 100); do
+	local deadline=$(( $(date +%s) + 60 )) state
+	while [ "$(date +%s)" -lt "$deadline" ]; do
 		NS_PID=$(pgrep -P "$NS_NSPAWN_PID" | head -1)
 		if [ -n "$NS_PID" ] && nsenter -t "$NS_PID" -a true 2>/dev/null; then
-			if nsenter -t "$NS_PID" -a timeout 20 systemctl is-system-running --wait >/dev/null 2>&1 ||
-			   [ "$(nsenter -t "$NS_PID" -a systemctl is-system-running 2>/dev/null)" = degraded ]; then
-				return 0
-			fi
+			state=$(nsenter -t "$NS_PID" -a systemctl is-system-running 2>/dev/null)
+			case "$state" in running|degraded) return 0 ;; esac
 		fi
 		kill -0 "$NS_NSPAWN_PID" 2>/dev/null || break
 		sleep 0.2
