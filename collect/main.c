@@ -105,7 +105,11 @@ dry_run(struct ctx *c, const char *output)
 	for (size_t i = 0; i < units->n; i++)
 		printf("  %s -> units/%s.json, its unit file and drop-ins -> config/<path>\n", units->v[i],
 		    units->v[i]);
-	if (c->opt->log_file)
+	if (!c->opt->log_file && !c->opt->root && !c->opt->journal_dir && !c->systemd &&
+	    access("/var/log/journal", F_OK) < 0 && access("/run/log/journal", F_OK) < 0)
+		printf("journal: none on this host (systemd is not running); for an agent in a container "
+		    "use --log-file\n");
+	else if (c->opt->log_file)
 		printf("journal: lines of --log-file %s -> journal/%s.jsonl\n", c->opt->log_file,
 		    units->n ? units->v[0] : "agent");
 	else
