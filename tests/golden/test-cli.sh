@@ -87,4 +87,36 @@ for f in d["findings"]:
 for n in d["not_evaluated"]:
     assert set(n) == {"rule", "reason"}
 PY
+# A pattern that backtracks catastrophically on hostile lines: the limit stops it, the run goes on, the report says so.
+mkdir -p "$T/cat/files/journal"
+python3 - "$T/cat" <<'PY'
+import json, sys
+d = sys.argv[1]
+lines = [json.dumps({"__REALTIME_TIMESTAMP": "1795669200000000", "MESSAGE": "a" * 50000 + "c"}) for _ in range(20)]
+open(d + "/files/journal/onboarding-agent.service.jsonl", "w").write("\n".join(lines) + "\n")
+json.dump({"collected_at": "2026-11-26T06:00:00Z", "host": {"hostname": "h"},
+           "sources": [{"name": "journal/onboarding-agent.service", "status": "ok", "detail": "20 entries"}]},
+          open(d + "/manifest.json", "w"))
+PY
+"$T/mkbundle" "$T/cat" "$T/cat.tar.gz"
+cat >"$T/slow.yaml" <<'Y'
+rules:
+  - id: slow-rule
+    title: Backtracks
+    severity: info
+    message: "slow {seen}"
+    when:
+      journal:
+        match: '^(a|aa)+$'
+    examples:
+      match: ["aa", "aaa"]
+      no_match: ["ab", "ccc"]
+Y
+rc=0
+timeout 60 "$ANALYZE" -r "$T/slow.yaml" "$T/cat.tar.gz" >"$T/slow.md" 2>&1 || rc=$?
+if [ "$rc" = 0 ] && grep -q 'rule slow-rule: its pattern hit the PCRE2 match limit on 20 lines' "$T/slow.md"; then
+	pass "a catastrophic pattern hits the match limit, the run goes on and says so"
+else
+	fail "a catastrophic pattern" "exit $rc: $(tail -c 300 "$T/slow.md")"
+fi
 finish

@@ -319,6 +319,39 @@ test_dns_correlation(void **state)
 	ruleset_free(rs);
 }
 
+/* Mutated journal lines (flipped bytes, cuts, quotes, backslashes, NULs) never crash the line path. */
+static void
+test_mutated_lines(void **state)
+{
+	static const char base[] = "{\"__CURSOR\":\"s=1\",\"__REALTIME_TIMESTAMP\":\"1795669200000000\",\"PRIORITY\":\"3\","
+	    "\"_X\":[1,2,\"a\"],\"MESSAGE\":\"error\\tagent\\tdial tcp: lookup h.invalid on 10.0.0.2:53: no such host \\\"q\\\" \\u00e9\"}";
+	static const char junk[] = "\"\\{}[],:u0 \x00\xff\n";
+	struct ruleset *rs = ruleset_new();
+	struct model *m;
+	struct journal_file *jf;
+	char line[sizeof(base) + 16];
+	unsigned i, k;
+
+	(void)state;
+	assert_int_equal(rules_load_buffer(rs, "builtin", triage_builtin_rules, strlen(triage_builtin_rules)), 0);
+	m = model_new(rs, "mut");
+	jf = model_add_journal(m, "journal/" AGENT_UNIT ".jsonl");
+	for (i = 0; i < 30000; i++) {
+		size_t len = sizeof(base) - 1;
+
+		memcpy(line, base, len);
+		for (k = 0; k < 1 + rnd() % 4; k++)
+			line[rnd() % len] = junk[rnd() % (sizeof(junk) - 1)];
+		if (rnd() % 3 == 0)
+			len = rnd() % len;
+		journal_line(m, jf, line, len, i + 1);
+	}
+	assert_int_equal(jf->lines, 30000);
+	assert_true(jf->invalid > 0);
+	model_free(m);
+	ruleset_free(rs);
+}
+
 int
 main(void)
 {
@@ -328,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_prefilter_sound),
 		cmocka_unit_test(test_chunking),
 		cmocka_unit_test(test_dns_correlation),
+		cmocka_unit_test(test_mutated_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
