@@ -161,6 +161,8 @@ void collect_resolver(struct ctx *);
 void collect_probes(struct ctx *);
 /* journal/<unit>.jsonl for each unit from sd-journal. */
 void collect_journal(struct ctx *);
+/* True when the live host has journal files (readable or not). */
+bool journal_files_present(void);
 /* journal/<unit>.jsonl from --log-file lines. */
 void collect_logfile(struct ctx *);
 

@@ -352,6 +352,16 @@ count_denied(const char *dir, unsigned depth, unsigned *total, unsigned *denied)
 	closedir(d);
 }
 
+bool
+journal_files_present(void)
+{
+	unsigned total = 0, denied = 0;
+
+	count_denied("/var/log/journal", 0, &total, &denied);
+	count_denied("/run/log/journal", 0, &total, &denied);
+	return total > 0;
+}
+
 /*
  * sd-journal maps journal files and keeps the windows it touched: reading a
  * large journal would count every page of it as our memory.  The pages are

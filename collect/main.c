@@ -106,7 +106,7 @@ dry_run(struct ctx *c, const char *output)
 		printf("  %s -> units/%s.json, its unit file and drop-ins -> config/<path>\n", units->v[i],
 		    units->v[i]);
 	if (!c->opt->log_file && !c->opt->root && !c->opt->journal_dir && !c->systemd &&
-	    access("/var/log/journal", F_OK) < 0 && access("/run/log/journal", F_OK) < 0)
+	    !journal_files_present())
 		printf("journal: none on this host (systemd is not running); for an agent in a container "
 		    "use --log-file\n");
 	else if (c->opt->log_file)
