@@ -373,7 +373,7 @@ unit_one(struct ctx *c, const char *unit)
 	_cleanup_free_ char *name = xasprintf("unit/%s", unit);
 	_cleanup_free_ char *rel = xasprintf("units/%s.json", unit);
 	_cleanup_free_ char *path = NULL, *err = NULL, *err2 = NULL, *text = NULL, *why = NULL;
-	json_t *props, *counts;
+	json_t *props, *counts, *files;
 	int r;
 
 	if (c->opt->root) {
@@ -405,7 +405,12 @@ unit_one(struct ctx *c, const char *unit)
 	if (strlen(unit) > 8 && strcmp(unit + strlen(unit) - 8, ".service") == 0)
 		(void)bus_get_all(c, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Service",
 		    props, &err2);
-	unit_files(c, unit, props);
+	/* The unit's files, named before redaction touches any string. */
+	files = json_object();
+	if (json_object_get(props, "FragmentPath"))
+		json_object_set_new(files, "FragmentPath", json_deep_copy(json_object_get(props, "FragmentPath")));
+	if (json_object_get(props, "DropInPaths"))
+		json_object_set_new(files, "DropInPaths", json_deep_copy(json_object_get(props, "DropInPaths")));
 	counts = json_object();
 	redact_json_strings(c, props, counts);
 	text = json_dumps(props, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -428,6 +433,8 @@ unit_one(struct ctx *c, const char *unit)
 		}
 	} else
 		ctx_source(c, name, SOURCE_OK, "would write %s", rel);
+	unit_files(c, unit, files);
+	json_decref(files);
 	json_decref(counts);
 	json_decref(props);
 }
