@@ -463,6 +463,10 @@ def manifest_last(out, small):
 def journal_bundle(out, lines, small=False):
     """lines: byte strings (or generator factories) making up the journal, then the DNS failure."""
     tail = (mb.journal_line(DNS_FAIL, mb.T0 + 60_000_000, 3) + "\n").encode()
+    if len(lines) == 1 and isinstance(lines[0], mb.Blocks):
+        b = lines[0]  # keep it a Blocks source: the writer compresses its block once
+        with_files(out, {JOURNAL: mb.Blocks(b.prefix, b.block, b.count, b.tail, b.suffix + tail)})
+        return
     parts = [ln if callable(ln) else mb.const(ln + b"\n") for ln in lines]
     parts.append(mb.const(tail))
 

@@ -41,41 +41,46 @@ class Zeros:
         self.n = n
 
 
+class Blocks:
+    """Entry data: prefix + block repeated count times + tail + suffix.  The gzip
+    writer compresses the block once and repeats its deflate output."""
+
+    def __init__(self, prefix, block, count, tail=b"", suffix=b""):
+        self.prefix, self.block, self.count, self.tail, self.suffix = prefix, block, count, tail, suffix
+
+    def __call__(self):
+        yield self.prefix
+        for _ in range(self.count):
+            yield self.block
+        yield self.tail
+        yield self.suffix
+
+    def size(self):
+        return len(self.prefix) + len(self.block) * self.count + len(self.tail) + len(self.suffix)
+
+
 def repeat(prefix, unit, count, suffix=b""):
-    """Entry data: prefix + unit*count + suffix, streamed in ~1 MiB chunks."""
-    def gen():
-        yield prefix
-        per = max(1, (1 << 20) // max(1, len(unit)))
-        chunk = unit * per
-        left = count
-        while left >= per:
-            yield chunk
-            left -= per
-        if left:
-            yield unit * left
-        yield suffix
-    return gen
+    """Entry data: prefix + unit*count + suffix."""
+    per = max(1, (1 << 20) // max(1, len(unit)))
+    return Blocks(prefix, unit * per, count // per, unit * (count % per), suffix)
+
+
+_SPRINKLED = []
 
 
 def sprinkled(prefix, n, suffix=b""):
     """Entry data: prefix + n bytes of mostly 'a' with a random letter every ~600
     bytes + suffix: compresses about 150:1, under the reader's ratio cap, so a
     huge line is content, not a bomb."""
-    def gen():
+    if not _SPRINKLED:
         import random
         rnd = random.Random(600)
         block = bytearray(b"a" * (1 << 20))
         for i in range(0, len(block) - 600, 600):
             block[i + rnd.randrange(600)] = rnd.choice(b"bcdefghijklmnopqrstuvwxyz0123456789")
-        block = bytes(block)
-        yield prefix
-        left = n
-        while left:
-            k = min(left, len(block))
-            yield block[:k]
-            left -= k
-        yield suffix
-    return gen
+        _SPRINKLED.append(bytes(block))
+    block = _SPRINKLED[0]
+    return Blocks(prefix, block, n // len(block), block[: n % len(block)], suffix)
 
 
 def chunks_of(src):
@@ -171,6 +176,23 @@ class GzipOut:
             n -= ZBLOCK
         self.write(bytes(n))
 
+    def blocks(self, b):
+        """Writes a Blocks source: the block compressed once, its output repeated."""
+        self.write(b.prefix)
+        if b.count > 2:
+            self.f.write(self.co.flush(zlib.Z_FULL_FLUSH))
+            c = zlib.compressobj(self.level, zlib.DEFLATED, -15, 9)
+            z = c.compress(b.block) + c.flush(zlib.Z_FULL_FLUSH)
+            for _ in range(b.count):
+                self.f.write(z)
+                self.crc = zlib.crc32(b.block, self.crc)
+                self.isize += len(b.block)
+        else:
+            for _ in range(b.count):
+                self.write(b.block)
+        self.write(b.tail)
+        self.write(b.suffix)
+
     def close(self):
         self.f.write(self.co.flush(zlib.Z_FINISH))
         self.f.write((self.crc & 0xffffffff).to_bytes(4, "little"))
@@ -197,6 +219,8 @@ def write_member(gz, name, kind, src, size, declared=None, **kw):
         return
     if isinstance(src, Zeros) and declared is None:
         gz.zeros(src.n)
+    elif isinstance(src, Blocks) and declared is None:
+        gz.blocks(src)
     else:
         left = hsize
         for c in chunks_of(src):
@@ -272,7 +296,8 @@ def write_bundle(out, entries, *, top=TOP, manifest=None, manifest_extra=None,
         for e in members:
             kw = dict(linkname=e.linkname, mode=e.mode, devmajor=e.devmajor, devminor=e.devminor)
             if e.kind in (tarfile.REGTYPE, tarfile.AREGTYPE):
-                n = e.data.n if isinstance(e.data, Zeros) else measure(e.data)[0]
+                n = e.data.n if isinstance(e.data, Zeros) else \
+                    e.data.size() if isinstance(e.data, Blocks) else measure(e.data)[0]
             else:
                 n = 0
             write_member(gz, e.name(top), e.kind, e.data, n, e.declared_size, **kw)

@@ -4,6 +4,11 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/hostile-lib.sh"
 
+gen_many integrity-hash integrity-size integrity-missing integrity-unlisted manifest-last \
+	journal-invalid-json journal-deep journal-non-utf8 journal-nul journal-big-fields \
+	journal-many-lines journal-long-line journal-message-types journal-long-noline \
+	config-alias-bomb config-deep config-garbage host-unit-types host-unit-not-json ||
+	fail generators "gen.py --many failed"
 J=journal/onboarding-agent.service.jsonl
 DNS=endpoint-dns-unresolvable
 
