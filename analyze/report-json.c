@@ -51,10 +51,9 @@ finding_json(const struct finding *f)
 		json_t *eo = json_object();
 
 		json_object_set_new(eo, "source", jstr(e->source));
-		if (e->line)
-			json_object_set_new(eo, "line", json_integer((json_int_t)e->line));
-		if (e->time)
-			json_object_set_new(eo, "time", jtime(e->time));
+		/* Always present, null when the evidence is not a line (a unit property, a probe). */
+		json_object_set_new(eo, "line", e->line ? json_integer((json_int_t)e->line) : json_null());
+		json_object_set_new(eo, "time", jtime(e->time));
 		json_object_set_new(eo, "text", jtext(e->text, e->len));
 		json_array_append_new(ev, eo);
 	}
