@@ -4,7 +4,7 @@
 # clang and libFuzzer are dependencies (scripts/deps.sh): when missing this fails, it does not skip.
 source "$(dirname "$0")/../lib.sh"
 
-SMOKE_SECONDS=${SMOKE_SECONDS:-7}
+SMOKE_SECONDS=${SMOKE_SECONDS:-5}
 if ! out=$(cd "$TOP" && make --no-print-directory -s fuzz-build 2>&1); then
 	fail "fuzz-build" "$(printf '%s' "$out" | grep -m3 -E 'error|not found' | tr '\n' ' ')"
 	finish
