@@ -181,6 +181,9 @@ collect_logfile(struct ctx *c)
 		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: %s", path, file_errstr(-errno));
 		return;
 	}
+	if (rd.fd == STDIN_FILENO && isatty(STDIN_FILENO) && c->opt->verbosity >= 0)
+		fprintf(stderr, "triage-collect: reading agent log lines from the terminal; end with Ctrl-D "
+		    "(or pipe them in: docker logs --timestamps CONTAINER 2>&1 | triage-collect --log-file -)\n");
 	rd.seekable = fstat(rd.fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (!rd.seekable)
 		rd.spool = tmpfile();
