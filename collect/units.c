@@ -330,6 +330,11 @@ unit_files(struct ctx *c, const char *unit, json_t *props)
 	json_t *e;
 	size_t i;
 
+	if (props && json_is_string(json_object_get(props, "LoadState")) &&
+	    strcmp(json_string_value(json_object_get(props, "LoadState")), "masked") == 0) {
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "the unit is masked (its unit file is a link to /dev/null)");
+		goto out;
+	}
 	if (props) {
 		if (json_is_string(frag) && json_string_length(frag) > 0)
 			strv_add(&files, json_string_value(frag));
@@ -407,6 +412,8 @@ unit_one(struct ctx *c, const char *unit)
 		    props, &err2);
 	/* The unit's files, named before redaction touches any string. */
 	files = json_object();
+	if (json_is_string(json_object_get(props, "LoadState")))
+		json_object_set_new(files, "LoadState", json_deep_copy(json_object_get(props, "LoadState")));
 	if (json_object_get(props, "FragmentPath"))
 		json_object_set_new(files, "FragmentPath", json_deep_copy(json_object_get(props, "FragmentPath")));
 	if (json_object_get(props, "DropInPaths"))

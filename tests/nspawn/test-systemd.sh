@@ -148,6 +148,16 @@ expect not-installed "LoadState not-found" 'json.loads(f("units/onboarding-agent
 expect not-installed "unit file unavailable" 'src("unit-file/onboarding-agent.service")["status"]' unavailable
 expect not-installed "onboarding config not found" 'src("config/etc/onboarding-agent/onboarding.config.yaml")["detail"]' "not found"
 
+# ---- masked: the unit file is a link to /dev/null
+ns_run systemctl mask "$U" >/dev/null 2>&1
+ns_collect -q -o /out/masked.tar.gz --no-probe --since "@$T0" 2>/dev/null
+ns_run systemctl show -p "$SHOW" "$U" >"$T/masked.show"
+B=$NS_OUT/masked.tar.gz
+check "masked: unit equals systemctl show" $BC unit "$B" "$U" "$T/masked.show"
+expect masked "LoadState masked" 'json.loads(f("units/onboarding-agent.service.json"))["LoadState"]' masked
+expect masked "unit file: masked, said plainly" 'src("unit-file/onboarding-agent.service")["detail"].startswith("the unit is masked")' True
+ns_run systemctl unmask "$U" >/dev/null 2>&1
+
 # ---- unprivileged: a user outside systemd-journal; a config only root may read
 prepare unprivileged dns onboarding.example.invalid
 ns_run chmod 0600 /etc/onboarding-agent/agent.config.yaml
