@@ -296,9 +296,11 @@ leak_end(struct leak_stream *ls)
 }
 
 /*
- * An entry is read on both cores: this thread inflates, hashes and leak-checks
- * chunks in a ring of STREAM_BUFS buffers; a worker runs them through the
- * journal engine.  A buffer is refilled once both saw it, so memory stays flat.  The engine touches only the journal file's results and
+ * An entry is read on every core: this thread inflates and hashes chunks into a
+ * ring of STREAM_BUFS buffers; one worker runs them through the journal engine,
+ * another through the leak check (secret_scan() frees its per-thread state
+ * when a thread ends).  A buffer is refilled once both saw it, so memory stays
+ * flat.  The engine touches only the journal file's results and
  * the timeline, the leak check only the model's secret list.
  */
 #define STREAM_BUFS	4
@@ -389,11 +391,7 @@ stream_entry(struct bundle_reader *br, struct model *m, const char *path, struct
 	for (w = 0; w < W_N; w++) {
 		wk[w].rg = &rg;
 		wk[w].w = w;
-		/*
-		 * The leak check stays on this thread: secret_scan() keeps per-thread
-		 * state that a short-lived thread would leak.
-		 */
-		if ((w == W_ENGINE && rg.run == NULL) || w == W_LEAK)
+		if (w == W_ENGINE && rg.run == NULL)
 			continue;
 		rg.active[w] = pthread_create(&wk[w].th, NULL, stream_worker, &wk[w]) == 0;
 	}
