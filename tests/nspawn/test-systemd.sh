@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # tests/nspawn/test-systemd.sh: triage-collect against a real systemd booted in a container, one
 # scenario after another (healthy, two units, dns, policy, failed, not-installed, masked, unprivileged).
-# Each bundle is
-# checked against CONTRACT.md and against what systemd itself reports (systemctl show, journalctl -u
-# -o json, timedatectl), and no planted fake secret may appear in it.
+# Each bundle is checked against CONTRACT.md and against what systemd itself reports (systemctl show,
+# journalctl -u -o json, timedatectl), and no planted fake secret may appear in it.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib-nspawn.sh"
 BC="$PY $TOP/tests/nspawn/bundle-check.py"
