@@ -194,6 +194,25 @@ def corrupt_crc(out, small):
 
 
 @case("bundle")
+def trailing_garbage(out, small):
+    b = _healthy_bytes(out)
+    with open(out, "wb") as f:
+        f.write(b + b"garbage after the gzip stream\n" * 4)
+
+
+@case("bundle")
+def second_member(out, small):
+    # A second gzip member after the archive's end: another tar smuggled behind the first.
+    b = _healthy_bytes(out)
+    mb.write_bundle(out + ".2", [E("journal/smuggled.jsonl", b'{"MESSAGE":"x"}\n', listed=False)])
+    with open(out + ".2", "rb") as f:
+        extra = f.read()
+    os.unlink(out + ".2")
+    with open(out, "wb") as f:
+        f.write(b + extra)
+
+
+@case("bundle")
 def not_gzip(out, small):
     with open(out, "wb") as f:
         f.write(b"This is not a bundle, just a text file renamed to .tar.gz\n" * 20)

@@ -24,6 +24,7 @@ flood-dirs                    entries
 truncated                     truncated|unexpected end
 truncated-trailer             truncated|unexpected end
 corrupt                       corrupt|invalid|damaged|crc|checksum|truncated
+corrupt-crc                   corrupt|crc|check
 not-gzip                      gzip
 plain-tar                     gzip
 gzip-not-tar                  tar
