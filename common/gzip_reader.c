@@ -15,12 +15,13 @@
 #include "xalloc.h"
 
 /*
- * File input is read in IN_CAP bytes; a member is tried with libdeflate only
- * with at least IN_LOW bytes (or the rest of the file) in hand, so that a
- * member of GZR_WINDOW bytes that does not compress still fits whole.
+ * File input is read into IN_CAP bytes; a member is tried with libdeflate
+ * only with at least IN_LOW bytes (or the rest of the file) in hand, so that
+ * a member of GZR_WINDOW bytes that did not compress (stored blocks: 5 bytes
+ * more per 64 KiB, plus header and trailer) still fits whole.
  */
-#define IN_CAP		((size_t)4 << 20)
-#define IN_LOW		((size_t)2 << 20)
+#define IN_LOW		(GZR_WINDOW + 64 * 1024)
+#define IN_CAP		(2 * GZR_WINDOW)
 
 struct gzr {
 	int	 fd;			/* file input, or -1 */
