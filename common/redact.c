@@ -774,7 +774,25 @@ line_of(const char *buf, size_t pos)
 	return line;
 }
 
-/* The first needle found in buf, or -1; *pos gets where. */
+/* True if [i, i + n) lies inside a redaction marker: "1234" in "<redacted:pin:a1234f>" is no leak. */
+static bool
+in_marker(const char *buf, size_t len, size_t i, size_t n)
+{
+	size_t back = i > 48 ? i - 48 : 0, j;
+
+	for (j = i + 1; j-- > back;) {
+		if (buf[j] == '>' && j < i)
+			return false;
+		if (buf[j] == '<') {
+			size_t m = secretpat_marker_len(buf + j, len - j);
+
+			return m > 0 && i + n <= j + m;
+		}
+	}
+	return false;
+}
+
+/* The first needle found in buf outside markers, or -1; *pos gets where. */
 static ssize_t
 find_needle(const struct redactor *r, const char *buf, size_t len, size_t *pos)
 {
@@ -783,8 +801,11 @@ find_needle(const struct redactor *r, const char *buf, size_t len, size_t *pos)
 
 	if (r->heads == NULL) {
 		for (i = 0; i < r->nneedles; i++) {
-			const char *f = memmem(buf, len, r->needles[i].s, r->needles[i].len);
+			const struct needle *nd = &r->needles[i];
+			const char *f = memmem(buf, len, nd->s, nd->len);
 
+			while (f != NULL && in_marker(buf, len, (size_t)(f - buf), nd->len))
+				f = memmem(f + 1, len - (size_t)(f + 1 - buf), nd->s, nd->len);
 			if (f != NULL && (size_t)(f - buf) < best) {
 				best = (size_t)(f - buf);
 				which = (ssize_t)i;
@@ -799,7 +820,8 @@ find_needle(const struct redactor *r, const char *buf, size_t len, size_t *pos)
 		while (n >= 0) {
 			const struct needle *nd = &r->needles[n];
 
-			if (nd->len <= len - i && memcmp(buf + i, nd->s, nd->len) == 0) {
+			if (nd->len <= len - i && memcmp(buf + i, nd->s, nd->len) == 0 &&
+			    !in_marker(buf, len, i, nd->len)) {
 				*pos = i;
 				return n;
 			}

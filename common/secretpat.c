@@ -555,6 +555,15 @@ secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 		return false;
 	if (abs_path(v, len))
 		return false;
+	/* in prose, a secret has some substance: "password: }" ends a JSON string */
+	if (loose) {
+		size_t i, alnum = 0;
+
+		for (i = 0; i < len; i++)
+			alnum += isalnum((unsigned char)v[i]) != 0;
+		if (len < 3 || alnum == 0)
+			return false;
+	}
 	switch (c) {
 	case KEY_STRONG:
 		return !loose || !prose_word(v, len);
@@ -603,6 +612,24 @@ hit(struct scan *s, size_t start, size_t end, const char *kind, const char *rule
 }
 
 static bool only_markers(const char *, size_t);
+
+/*
+ * A quote at p, escaped any number of times ("\"", "\\\"" once JSON-encoded
+ * again): the length of the sequence, 0 if none.  *q gets the quote; when
+ * *q is set on entry only that quote counts.
+ */
+static size_t
+quote_seq(const char *in, size_t len, size_t p, char *q)
+{
+	size_t j = p;
+
+	while (j < len && in[j] == '\\' && j - p < 16)
+		j++;
+	if (j >= len || (in[j] != '"' && in[j] != '\'') || (*q != 0 && in[j] != *q))
+		return 0;
+	*q = in[j];
+	return j - p + 1;
+}
 
 static bool
 is_keych(unsigned char c)
@@ -855,45 +882,48 @@ do_word(struct scan *s, size_t ts, size_t te)
 	size_t len = s->len, ks = ts, ke = te, p, vs, ve, after, i, m;
 	enum key_class c;
 	bool opened = false, quoted_key = false, line_start, flag, loose = false,
-	    flagarg = false, query, to_eol = false, colon = false;
+	    flagarg = false, query, to_eol = false, colon = false, unclosed;
 	char oq = 0;
+	size_t oqlen = 0;
 	const char *rule = "key-value";
 
 	/* the whole key: "EXT_JWT_CLIENT_SECRET", "--client-secret", "aws.secretKey" */
-	while (ks > s->floor && is_keych((unsigned char)in[ks - 1])) {
+	while (ks > s->floor && ts - ks < 256 && is_keych((unsigned char)in[ks - 1])) {
 		/* stop at a JSON escape: "\tpassword" is a tab, then the key */
 		if (ks >= 2 && in[ks - 2] == '\\' && strchr("ntrbfu", in[ks - 1]) != NULL)
 			break;
 		ks--;
 	}
-	while (ke < len && is_keych((unsigned char)in[ke]))
+	while (ke < len && ke - te < 256 && is_keych((unsigned char)in[ke]))
 		ke++;
-	if (ke - ks > 128)
-		return ke;	/* a long word, not a key */
+	if (ke - ks > 128 || (ks > s->floor && is_keych((unsigned char)in[ks - 1]) &&
+	    !(ks >= 2 && in[ks - 2] == '\\')) || (ke < len && is_keych((unsigned char)in[ke]))) {
+		/* a long word (a base64 blob), not a key: skip it whole, once */
+		while (ke < len && is_keych((unsigned char)in[ke]))
+			ke++;
+		return ke;
+	}
 	c = secretpat_key_class(in + ks, ke - ks, &kind);
 	if (c == KEY_NONE)
-		return ke;
+		return te;	/* other stems inside the word still count */
 	flag = in[ks] == '-' && (ks == 0 || isspace((unsigned char)in[ks - 1]) ||
 	    strchr("\"'=[,", in[ks - 1]) != NULL);
 	if (ks > 0 && (in[ks - 1] == '"' || in[ks - 1] == '\'')) {
 		opened = true;
 		oq = in[ks - 1];
+		for (oqlen = 1; oqlen < ks && oqlen < 16 && in[ks - 1 - oqlen] == '\\'; oqlen++)
+			;
 	}
 	query = ks > 0 && (in[ks - 1] == '?' || in[ks - 1] == '&');
 
 	p = ke;
-	if (opened && p < len && in[p] == oq) {
+	if (opened && (m = quote_seq(in, len, p, &oq)) > 0) {
 		quoted_key = true;
-		p++;
-	} else if (opened && p + 1 < len && in[p] == '\\' && in[p + 1] == oq) {
-		quoted_key = true;
-		p += 2;
+		p += m;
 	}
 
 	/* line start: only blanks, and maybe a "- " list marker, before the key */
-	i = opened ? ks - 1 : ks;
-	if (opened && i > 0 && in[i - 1] == '\\')
-		i--;
+	i = opened ? ks - oqlen : ks;
 	while (i > 0 && (in[i - 1] == ' ' || in[i - 1] == '\t'))
 		i--;
 	if (i > 0 && in[i - 1] == '-' && (i == 1 || strchr(" \t\n", in[i - 2]) != NULL)) {
@@ -902,19 +932,30 @@ do_word(struct scan *s, size_t ts, size_t te)
 			i--;
 	}
 	line_start = i == 0 || in[i - 1] == '\n';
+	/* where a JSON-encoded text began, or had a line break: a journal line as the collector wrote it */
+	if (!line_start && i >= 2 && in[i - 1] == 'n' && in[i - 2] == '\\' && (i < 3 || in[i - 3] != '\\'))
+		line_start = true;
+	if (!line_start && opened && oqlen == 1 && oq == '"' && !quoted_key) {
+		size_t j = ks - 1;
+
+		while (j > 0 && in[j - 1] == ' ')
+			j--;
+		if (j > 0 && (in[j - 1] == ':' || in[j - 1] == '['))
+			line_start = true;
+	}
 
 	after = p;
 	while (p < len && (in[p] == ' ' || in[p] == '\t'))
 		p++;
 	if (p < len && in[p] == '=') {
 		if (p + 1 < len && in[p + 1] == '=')
-			return ke;
+			return te;
 		p += (p + 1 < len && in[p + 1] == '>') ? 2 : 1;
 	} else if (p < len && in[p] == ':') {
 		if (p + 1 < len && in[p + 1] == ':')
-			return ke;
+			return te;
 		if (p + 2 < len && in[p + 1] == '/' && in[p + 2] == '/')
-			return ke;
+			return te;
 		p += (p + 1 < len && in[p + 1] == '=') ? 2 : 1;
 		colon = true;
 		if (!quoted_key && !line_start) {
@@ -932,7 +973,7 @@ do_word(struct scan *s, size_t ts, size_t te)
 		flagarg = true;
 		rule = "flag";
 	} else
-		return ke;
+		return te;
 	if (flag && !loose)
 		rule = "flag";
 
@@ -966,21 +1007,30 @@ do_word(struct scan *s, size_t ts, size_t te)
 	if ((m = secretpat_marker_len(in + p, len - p)) > 0)
 		return p + m;
 	/* "token=" inside a quoted string: that quote closes the string, no value */
-	if (opened && !quoted_key && (in[p] == oq || (in[p] == '\\' && p + 1 < len && in[p + 1] == oq)))
+	if (opened && !quoted_key && quote_seq(in, len, p, &oq) > 0)
 		return p + 1;
 	/* an inline JSON object or array: its members speak for themselves */
 	if ((in[p] == '{' || in[p] == '[') && !to_eol)
 		return p + 1;
 
+	/* a quote that closes a JSON string ("...password=\"}"): no value here */
+	if (in[p] == '"' && (p + 1 == len || strchr(",}]:\n\r", in[p + 1]) != NULL))
+		return p + 1;
 	/* the value: quoted, or up to a terminator that depends on the context */
-	if (in[p] == '\\' && p + 1 < len && (in[p + 1] == '"' || in[p + 1] == '\'')) {
-		char q = in[p + 1];
+	vs = ve = after = p;
+	unclosed = false;
+	if (in[p] == '\\' && (m = quote_seq(in, len, p, &(char){ 0 })) > 0) {
+		/* an escaped quote opens: the same sequence closes */
 		size_t e = eol(in, len, p);
+		const char *qs = in + p;
 
-		vs = p + 2;
-		for (ve = vs; ve < e && !(in[ve] == '\\' && ve + 1 < e && in[ve + 1] == q); ve++)
+		vs = p + m;
+		for (ve = vs; ve + m <= e && memcmp(in + ve, qs, m) != 0; ve++)
 			;
-		after = ve < e ? ve + 2 : e;
+		if (ve + m > e)
+			unclosed = true;
+		else
+			after = ve + m;
 	} else if (in[p] == '"' || in[p] == '\'') {
 		char q = in[p];
 		size_t e = eol(in, len, p);
@@ -989,12 +1039,16 @@ do_word(struct scan *s, size_t ts, size_t te)
 		for (ve = vs; ve < e && in[ve] != q; ve++)
 			if (q == '"' && in[ve] == '\\' && ve + 1 < e)
 				ve++;
-		if (ve > e)
-			ve = e;
-		after = ve < e ? ve + 1 : e;
-	} else {
-		vs = p;
-		if (to_eol) {
+		if (ve >= e)
+			unclosed = true;
+		else
+			after = ve + 1;
+	}
+	if (unclosed || (in[p] != '"' && in[p] != '\'' && !(in[p] == '\\' && vs > p))) {
+		/* unquoted, or a quote that never closes on this line: up to a terminator */
+		if (!unclosed)
+			vs = p;
+		if (to_eol && !unclosed) {
 			ve = eol(in, len, p);
 			/* "- 'key: value'": the quoted scalar ends before the line does */
 			if (opened) {
@@ -1011,7 +1065,8 @@ do_word(struct scan *s, size_t ts, size_t te)
 
 				if (isspace(ch) || ch == '"' || (ch == '\'' && oq == '\''))
 					break;
-				if (ch == '\\' && ve + 1 < len && in[ve + 1] == '"')
+				/* JSON escapes end a value: "\t" was a tab before encoding */
+				if (ch == '\\' && ve + 1 < len && strchr("tnr\"'\\", in[ve + 1]) != NULL)
 					break;
 				if (quoted_key && (ch == ',' || ch == '}' || ch == ']'))
 					break;

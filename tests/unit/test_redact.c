@@ -754,6 +754,62 @@ test_threads(void **state)
 	}
 }
 
+/*
+ * The collector redacts each journal field, then writes it JSON-encoded and
+ * verifies that: encoding must not make redacted text look like a leak.
+ */
+static void
+test_verify_json_encoded(void **state)
+{
+	static const char *const extra[] = {
+		"msg=\"token=\\\"abc123\\\"\"",
+		"level=info msg=\"password is \\\"hunter22\\\"\"",
+		"x {\"client_secret\": \"s3\"}",
+		"a\tb password=x1y2z3\tnext",
+		"pwd='abc' next",
+		"secret: \"a b c\"",
+		"auth: some words here",
+		"token: context\tdeadline exceeded",
+		"--client-secret=",
+		"failed to refresh token:",
+		"cookie: a=b\nset-cookie: c=d",
+	};
+	struct redactor *r = redactor_new();
+	size_t len, i, n = 0, p = 0;
+	char *journal = slurp(CORPUS "/journal.txt", &len);
+	const char *lines[64];
+
+	(void)state;
+	while (p < len && n < 48) {
+		const char *nl = memchr(journal + p, '\n', len - p);
+		size_t e = nl != NULL ? (size_t)(nl - journal) : len;
+
+		journal[e] = '\0';
+		lines[n++] = journal + p;
+		p = e + 1;
+	}
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		lines[n++] = extra[i];
+	for (i = 0; i < n; i++) {
+		char *o, *js, *why = NULL;
+		size_t ol;
+		json_t *obj = json_object();
+
+		assert_int_equal(redact_text(r, lines[i], strlen(lines[i]), &o, &ol, NULL), 0);
+		json_object_set_new(obj, "__REALTIME_TIMESTAMP", json_string("1795669200000000"));
+		json_object_set_new(obj, "MESSAGE", json_stringn(o, ol));
+		json_object_set_new(obj, "_PID", json_string("1234"));
+		js = json_dumps(obj, JSON_COMPACT);
+		if (redact_verify(r, js, strlen(js), &why) != 0)
+			fail_msg("withheld (%s): %s", why, js);
+		free(js);
+		free(o);
+		json_decref(obj);
+	}
+	free(journal);
+	redactor_free(r);
+}
+
 struct hits {
 	unsigned	 n;
 	unsigned	 lines[16];
@@ -1181,6 +1237,7 @@ main(void)
 		cmocka_unit_test(test_secret_scan),
 		cmocka_unit_test(test_huge_pem),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_verify_json_encoded),
 		cmocka_unit_test(test_json_value),
 		cmocka_unit_test(test_counts_and_comments),
 		cmocka_unit_test(test_unparseable_falls_back),
