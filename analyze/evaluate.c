@@ -961,103 +961,132 @@ fn_ntp(struct ectx *x, struct buf *b)
 		buf_adds(b, "has an unknown NTP state");
 }
 
+/*
+ * Writes one placeholder's value; sets *missing when the value is not known
+ * (a config key not set or not collected, a unit property or capture absent,
+ * journal facts of a finding that does not come from the journal).
+ */
+static void
+render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
+{
+	char tb[RFC3339_MAX], tb2[RFC3339_MAX];
+	const char *colon = strchr(name, ':'), *v;
+	unsigned long c = x->from_journal ? x->count : 1UL;
+
+	if (strcmp(name, "count") == 0 || strcmp(name, "times") == 0 || strcmp(name, "seen") == 0) {
+		if (!x->from_journal)
+			*missing = true;
+		if (name[0] == 'c')
+			buf_printf(b, "%lu", c);
+		else if (c == 1)
+			buf_adds(b, "once");
+		else
+			buf_printf(b, "%lu times", c);
+		if (name[0] != 's' || x->first == 0)
+			return;
+		if (c == 1 || x->first == x->last)
+			buf_printf(b, ", at %s", time_rfc3339(x->first, false, tb));
+		else
+			buf_printf(b, " from %s to %s", time_rfc3339(x->first, false, tb), time_rfc3339(x->last, false, tb2));
+	} else if (strcmp(name, "first_seen") == 0 || strcmp(name, "last_seen") == 0) {
+		uint64_t t = name[0] == 'f' ? x->first : x->last;
+
+		if (t == 0)
+			*missing = true;
+		buf_adds(b, t ? time_rfc3339(t, false, tb) : "(no time)");
+	} else if (strcmp(name, "unit") == 0)
+		buf_adds(b, AGENT_UNIT);
+	else if (strcmp(name, "ntp") == 0)
+		fn_ntp(x, b);
+	else if (strncmp(name, "config.", 7) == 0) {
+		int r = config_value(x->m, name + 7, &v, NULL);
+
+		if (r == 0 && strcmp(name + 7, "onboardingEndpoint.port") == 0)
+			v = "15443 (the default)";
+		else if (r <= 0) {
+			*missing = true;
+			v = r == 0 ? "(not set)" : "(unknown: the onboarding config was not collected)";
+		}
+		buf_adds(b, v);
+	} else if (strncmp(name, "unit.", 5) == 0) {
+		const json_t *u = model_unit(x->m, AGENT_UNIT);
+		const json_t *pv = u ? json_object_get(u, name + 5) : NULL;
+		_cleanup_free_ char *t = pv ? json_to_text(pv) : NULL;
+
+		if (t == NULL)
+			*missing = true;
+		buf_adds(b, t ? t : "(unknown)");
+	} else if (colon != NULL) {
+		const char *arg = colon + 1;
+
+		*(char *)colon = '\0';
+		v = strcmp(arg, "endpoint") == 0 ? NULL : capture(x, arg, strlen(arg));
+		if (strcmp(name, "probe") == 0)
+			fn_probe(x, b, strcmp(arg, "endpoint") == 0 ? NULL : v);
+		else if (v == NULL) {
+			*missing = true;
+			buf_adds(b, "(unknown)");
+		} else if (strcmp(name, "endpoint_match") == 0)
+			fn_endpoint_match(x, b, v);
+		else if (strcmp(name, "resolv_lists") == 0)
+			fn_resolv_lists(x, b, v);
+	} else if ((v = capture(x, name, strlen(name))) != NULL)
+		buf_adds(b, v);
+	else {
+		*missing = true;
+		buf_adds(b, "(unknown)");
+	}
+}
+
+/* Renders s[0..len) (no [[ ]] inside) into b; *missing when a value was not known. */
+static void
+render_text(struct ectx *x, struct buf *b, const char *s, size_t len, bool *missing)
+{
+	const char *p = s, *end = s + len, *e;
+
+	while (p < end) {
+		if (*p != '{') {
+			buf_addc(b, *p++);
+			continue;
+		}
+		if (p + 1 < end && p[1] == '{') {
+			buf_addc(b, '{');
+			p += 2;
+			continue;
+		}
+		e = memchr(p, '}', (size_t)(end - p));
+		if (e == NULL) {
+			buf_add(b, p, (size_t)(end - p));
+			return;
+		}
+		{
+			_cleanup_free_ char *name = xstrndup(p + 1, (size_t)(e - p - 1));
+
+			render_placeholder(x, b, name, missing);
+		}
+		p = e + 1;
+	}
+}
+
+/* The message: its template filled in; a [[ ... ]] part is left out when a value in it is not known. */
 static char *
 render_message(struct ectx *x)
 {
-	const char *s = x->r->message, *p, *e;
-	struct buf b = { 0 };
-	char tb[RFC3339_MAX];
+	const char *s = x->r->message, *open, *close;
+	struct buf b = { 0 }, part = { 0 };
+	bool missing = false;
 
-	for (p = s; *p != '\0'; p++) {
-		size_t len;
-		const char *colon, *v;
-		_cleanup_free_ char *name = NULL;
-
-		if (*p != '{') {
-			buf_addc(&b, *p);
-			continue;
-		}
-		if (p[1] == '{') {
-			buf_addc(&b, '{');
-			p++;
-			continue;
-		}
-		e = strchr(p, '}');
-		if (e == NULL) {
-			buf_adds(&b, p);
-			break;
-		}
-		len = (size_t)(e - p - 1);
-		name = xstrndup(p + 1, len);
-		colon = strchr(name, ':');
-		if (strcmp(name, "count") == 0)
-			buf_printf(&b, "%lu", x->from_journal ? x->count : 1UL);
-		else if (strcmp(name, "seen") == 0) {
-			unsigned long c = x->from_journal ? x->count : 1UL;
-
-			if (c == 1)
-				buf_adds(&b, "once");
-			else
-				buf_printf(&b, "%lu times", c);
-			if (x->first != 0 && (c == 1 || x->first == x->last))
-				buf_printf(&b, ", at %s", time_rfc3339(x->first, false, tb));
-			else if (x->first != 0) {
-				char tb2[RFC3339_MAX];
-
-				buf_printf(&b, " from %s to %s", time_rfc3339(x->first, false, tb),
-				    time_rfc3339(x->last, false, tb2));
-			}
-		} else if (strcmp(name, "times") == 0) {
-			unsigned long c = x->from_journal ? x->count : 1UL;
-
-			if (c == 1)
-				buf_adds(&b, "once");
-			else
-				buf_printf(&b, "%lu times", c);
-		}
-		else if (strcmp(name, "first_seen") == 0)
-			buf_adds(&b, x->first ? time_rfc3339(x->first, false, tb) : "(no time)");
-		else if (strcmp(name, "last_seen") == 0)
-			buf_adds(&b, x->last ? time_rfc3339(x->last, false, tb) : "(no time)");
-		else if (strcmp(name, "unit") == 0)
-			buf_adds(&b, AGENT_UNIT);
-		else if (strcmp(name, "ntp") == 0)
-			fn_ntp(x, &b);
-		else if (strncmp(name, "config.", 7) == 0) {
-			int r = config_value(x->m, name + 7, &v, NULL);
-
-			if (r == 0 && strcmp(name + 7, "onboardingEndpoint.port") == 0)
-				v = "15443 (the default)";
-			else if (r == 0)
-				v = "(not set)";
-			else if (r < 0)
-				v = "(unknown: the onboarding config was not collected)";
-			buf_adds(&b, v);
-		} else if (strncmp(name, "unit.", 5) == 0) {
-			const json_t *u = model_unit(x->m, AGENT_UNIT);
-			const json_t *pv = u ? json_object_get(u, name + 5) : NULL;
-			_cleanup_free_ char *t = pv ? json_to_text(pv) : NULL;
-
-			buf_adds(&b, t ? t : "(unknown)");
-		} else if (colon != NULL) {
-			const char *arg = colon + 1;
-
-			*(char *)colon = '\0';
-			v = strcmp(arg, "endpoint") == 0 ? NULL : capture(x, arg, strlen(arg));
-			if (strcmp(name, "probe") == 0)
-				fn_probe(x, &b, strcmp(arg, "endpoint") == 0 ? NULL : v);
-			else if (v == NULL)
-				buf_adds(&b, "(unknown)");
-			else if (strcmp(name, "endpoint_match") == 0)
-				fn_endpoint_match(x, &b, v);
-			else if (strcmp(name, "resolv_lists") == 0)
-				fn_resolv_lists(x, &b, v);
-		} else if ((v = capture(x, name, len)) != NULL)
-			buf_adds(&b, v);
-		else
-			buf_adds(&b, "(unknown)");
-		p = e;
+	while ((open = strstr(s, "[[")) != NULL && (close = strstr(open + 2, "]]")) != NULL) {
+		render_text(x, &b, s, (size_t)(open - s), &missing);
+		missing = false;
+		buf_reset(&part);
+		render_text(x, &part, open + 2, (size_t)(close - open - 2), &missing);
+		if (!missing && part.len > 0)
+			buf_add(&b, part.data, part.len);
+		s = close + 2;
 	}
+	render_text(x, &b, s, strlen(s), &missing);
+	buf_free(&part);
 	return buf_steal(&b, NULL);
 }
 

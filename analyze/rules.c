@@ -1209,6 +1209,17 @@ check_template(struct ctx *c, const struct ynode *n, struct cond *when)
 	size_t k, len;
 
 	cond_walk_journal(when, collect_capture_names, &nm);
+	/* Optional parts [[ ... ]] close on the same level and do not nest. */
+	for (p = s; (p = strstr(p, "[[")) != NULL; p = e + 2) {
+		const char *inner = strstr(p + 2, "[[");
+
+		e = strstr(p + 2, "]]");
+		if (e == NULL || (inner != NULL && inner < e)) {
+			err(c, n, "message: '[[' at offset %zu has no closing ']]' before the next '[[' (optional parts do not nest)",
+			    (size_t)(p - s));
+			break;
+		}
+	}
 	for (p = s; (p = strchr(p, '{')) != NULL; p = e + 1) {
 		if (p[1] == '{') {
 			e = p + 1;
