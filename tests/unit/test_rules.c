@@ -220,6 +220,8 @@ test_load_errors(void **state)
 	expect_diag("rules:\n  - {id: x, title: t, severity: info, message: m, when: {journal: {match: a}}}\n"
 	    "  - {id: x, title: t, severity: info, message: m, when: {journal: {match: b}}}\n",
 	    "f.yaml:3:5: duplicate rule id 'x' (first at f.yaml:2:5)");
+	expect_diag("rules:\n  - id: x\n    title: t\n    severity: info\n    message: 'a [[b [[c]] d'\n    when: {journal: {match: a}}\n",
+	    "f.yaml:5:14: message: '[[' at offset 2 has no closing ']]' before the next '[['");
 	expect_diag("rules:\n  - {id: bundle-contains-secret, title: t, severity: info, message: m, when: {journal: {match: a}}}\n",
 	    "f.yaml:2:10: id 'bundle-contains-secret' is reserved");
 }
