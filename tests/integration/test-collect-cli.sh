@@ -84,5 +84,8 @@ if command -v script >/dev/null; then
 	check "tty: a progress line per source" grep -q "ok .*host: " "$T/tty.out"
 	check "tty: the summary at the end" grep -q "attach this file to your support ticket" "$T/tty.out"
 fi
+if [ -r /etc/nsswitch.conf ]; then
+	check "this host: nsswitch.conf collected" sh -c "$BC get $B 'src(\"resolver/nsswitch.conf\")[\"status\"]' | grep -qx ok"
+fi
 check "this host: host.json has the NTP state" sh -c "$BC get $B 'json.loads(f(\"host.json\"))[\"ntp_synchronized\"] in (True, False)' | grep -qx True"
 finish

@@ -11,7 +11,23 @@ SHOW=LoadState,ActiveState,SubState,Result,NRestarts,FragmentPath,Type
 
 echo "# $(date +%T.%N) boot"; ns_boot; echo "# $(date +%T.%N) booted"
 # Names resolve from files only: no network, no waiting on a DNS server.
-echo "hosts: files" | ns_write /etc/nsswitch.conf
+# Debian's stock nsswitch.conf, but names resolve from files only (no network, no waiting on DNS).
+ns_write /etc/nsswitch.conf <<'NSS'
+passwd:         files systemd
+group:          files systemd
+shadow:         files
+gshadow:        files
+
+hosts:          files
+networks:       files
+
+protocols:      db files
+services:       db files
+ethers:         db files
+rpc:            db files
+
+netgroup:       nis
+NSS
 printf '127.0.0.1 localhost\n127.0.0.1 onboarding.example.test\n' | ns_write /etc/hosts
 
 # A TCP listener on loopback standing in for the onboarding endpoint (healthy scenario).
@@ -99,6 +115,7 @@ expect healthy "key file skipped by name" '[s["path"] for s in m["skipped"]]' "[
 NTP=$(ns_run timedatectl show -p NTPSynchronized --value 2>/dev/null)
 expect healthy "NTP state as timedatectl reports it" '{True: "yes", False: "no"}.get(json.loads(f("host.json"))["ntp_synchronized"])' "${NTP:-unknown}"
 expect healthy "systemd version from the manager" 'json.loads(f("host.json"))["systemd"]["version"].split(".")[0].isdigit()' True
+expect healthy "nsswitch.conf collected as is (its passwd: line is no password)" '"passwd:         files systemd" in f("resolver/nsswitch.conf")' True
 expect healthy "host.json says systemd runs" 'json.loads(f("host.json"))["systemd"]["running"]' True
 
 # ---- two units at once (-u, repeatable; a name without a suffix is a service)
