@@ -196,6 +196,9 @@ md_inline(struct buf *out, const char *s, size_t len)
 	uint32_t cp;
 
 	buf_grow(out, len);
+	/* Leading blanks mean nothing inline, and would let "   # x" or "    x" start a block. */
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
 	while (i < len) {
 		switch (next_char(p + i, len - i, &n, &cp)) {
 		case CH_PLAIN:

@@ -25,8 +25,8 @@ void esc_text(struct buf *out, const char *s, size_t len, bool keep_newlines);
 void esc_html(struct buf *out, const char *s, size_t len);
 
 /*
- * Markdown inline text (a paragraph or a table cell): esc_text, newlines and
- * tabs as spaces, and backslash escapes for the punctuation markdown or GFM
+ * Markdown inline text (a paragraph or a table cell): esc_text, leading blanks
+ * dropped, newlines and tabs as spaces, and backslash escapes for the punctuation markdown or GFM
  * could read as syntax (\ ` * _ [ ] < > | & ~ anywhere; # + - = > : and
  * "1." at the start), so no emphasis, code span, link, autolink, HTML tag,
  * entity, table pipe, heading or list can form; the colon of "javascript:",

@@ -79,6 +79,15 @@ test_md_inline(void **state)
 	o = run(esc_md_inline, "# h", 3);
 	assert_string_equal(o, "\\# h");
 	free(o);
+	o = run(esc_md_inline, "   # h", 6);
+	assert_string_equal(o, "\\# h");
+	free(o);
+	o = run(esc_md_inline, "\n  - item", 9);
+	assert_string_equal(o, "\\- item");
+	free(o);
+	o = run(esc_md_inline, " 1. x", 5);
+	assert_string_equal(o, "1\\. x");
+	free(o);
 	o = run(esc_md_inline, "12. x", 5);
 	assert_string_equal(o, "12\\. x");
 	free(o);
