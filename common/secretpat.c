@@ -548,12 +548,47 @@ abs_path(const char *v, size_t len)
 	return slashes >= 2 || dot;
 }
 
+/*
+ * "passwd: files systemd" in nsswitch.conf: NSS source names and actions,
+ * not a password.
+ */
+static bool
+nss_sources(const char *v, size_t len)
+{
+	static const char *const src[] = {
+		"files", "systemd", "db", "nis", "nisplus", "sss", "ldap", "compat", "dns",
+		"myhostname", "mymachines", "resolve", "winbind", "hesiod", "extrausers", "cache",
+		"mdns", "mdns4", "mdns6", "mdns_minimal", "mdns4_minimal", "mdns6_minimal", "wins",
+		"altfiles", "usrfiles", "oslogin", "libvirt", "libvirt_guest",
+	};
+	size_t i = 0, words = 0;
+
+	while (i < len) {
+		size_t a, b;
+
+		while (i < len && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (i >= len)
+			break;
+		a = i;
+		while (i < len && v[i] != ' ' && v[i] != '\t')
+			i++;
+		b = i;
+		if (v[a] == '[' && v[b - 1] == ']' && memchr(v + a, '=', b - a) != NULL)
+			continue;	/* [NOTFOUND=return] */
+		if (!word_eq(v + a, b - a, src, sizeof(src) / sizeof(src[0])))
+			return false;
+		words++;
+	}
+	return words > 0;
+}
+
 bool
 secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 {
 	if (c == KEY_NONE || secretpat_value_trivial(v, len))
 		return false;
-	if (abs_path(v, len))
+	if (abs_path(v, len) || nss_sources(v, len))
 		return false;
 	/* in prose, a secret has some substance: "password: }" ends a JSON string */
 	if (loose) {

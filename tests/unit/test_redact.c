@@ -679,6 +679,8 @@ test_text_forms(void **state)
 		{ "\"password\": \"123456\"", "123456", NULL, "password" },
 		{ "privateKey: /etc/onboarding-agent/key.pem", NULL, "/etc/onboarding-agent/key.pem", NULL },
 		{ "password=/Pa55w0rd", "/Pa55w0rd", NULL, "password" },
+		{ "passwd:         files systemd\nshadow:         files\nhosts: files [NOTFOUND=return] dns\n",
+		  NULL, "passwd:         files systemd", NULL },
 		{ "LoadCredential=token:/etc/creds/token", NULL, "/etc/creds/token", NULL },
 	};
 	size_t i;
