@@ -413,6 +413,21 @@ kv_row(struct buf *b, const char *k, const char *v)
 	buf_adds(b, "</td></tr>");
 }
 
+/* A unit property as text; *Timestamp properties (usec) as RFC 3339 too.  Free it. */
+static char *
+prop_text(const char *key, const json_t *v)
+{
+	size_t kl = strlen(key);
+	char tb[RFC3339_MAX];
+
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (kl > 9 && strcmp(key + kl - 9, "Timestamp") == 0 && json_is_integer(v) && json_integer_value(v) > 0)
+		return xasprintf("%s (%lld)", time_rfc3339((uint64_t)json_integer_value(v), false, tb),
+		    (long long)json_integer_value(v));
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
 static void
 unit_panel(struct buf *b, const struct model *m)
 {
@@ -440,13 +455,13 @@ unit_panel(struct buf *b, const struct model *m)
 
 		if ((v = json_object_get(u, keys[i])) == NULL)
 			continue;
-		t = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		t = prop_text(keys[i], v);
 		kv_row(b, keys[i], t ? t : "");
 		free(t);
 	}
 	buf_adds(b, "</tbody></table><details><summary>Every property</summary><table class=\"kv\"><tbody>");
 	json_object_foreach((json_t *)u, key, v) {
-		char *t = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		char *t = prop_text(key, v);
 
 		kv_row(b, key, t ? t : "");
 		free(t);
