@@ -22,8 +22,9 @@
 #define JOURNAL_LINE_MAX	(1024 * 1024)	/* longer journal lines are counted and skipped */
 #define EVIDENCE_HEAD		3		/* first lines kept per finding */
 #define EVIDENCE_TAIL		3		/* last lines kept per finding */
-#define SMALL_FILE_MAX		(8 * 1024 * 1024) /* units, configs, resolver files kept in memory */
+#define SMALL_FILE_MAX		(2 * 1024 * 1024) /* one unit, config or resolver file kept in memory */
 #define MODEL_FILES_MAX		512		/* small files kept in memory */
+#define MODEL_KEPT_MAX		(32 * 1024 * 1024) /* bytes of all of them (memory stays flat) */
 
 /* ---- severities --------------------------------------------------------- */
 
@@ -337,6 +338,7 @@ struct model {
 	unsigned long secrets_total;	/* hits, the list is capped */
 	struct timeline tl;		/* the agent's journal over time */
 	bool	 tl_used;
+	size_t	 kept;			/* bytes of small files kept */
 	char	**notes;		/* things the analysis skipped, said once */
 	size_t	 n_notes;
 	const struct ruleset *rs;	/* the rules (journal conditions) */

@@ -502,7 +502,8 @@ load_bundle(const char *path, const struct ruleset *rs, struct model **ret, char
 			if ((r = stream_entry(br, m, p, jf)) < 0)
 				break;
 			jf->verdict = br_verdict(br);
-		} else if (is_kept(p) && m->n_files < MODEL_FILES_MAX) {
+		} else if (is_kept(p) && m->n_files < MODEL_FILES_MAX && m->kept + e.size <= MODEL_KEPT_MAX &&
+		    e.size <= SMALL_FILE_MAX) {
 			char *data = NULL;
 			size_t len = 0;
 
@@ -513,12 +514,14 @@ load_bundle(const char *path, const struct ruleset *rs, struct model **ret, char
 			}
 			if (r < 0)
 				break;
+			m->kept += len;
 			v = br_verdict(br);
 			scan_secrets(m, p, data, len, 0);
 			model_add_file(m, p, data, len, v);
 		} else {
 			if (is_kept(p))
-				model_note(m, "%s: more than %d files, not analyzed", p, MODEL_FILES_MAX);
+				model_note(m, "%s: %s, not analyzed", p, e.size > SMALL_FILE_MAX ? "larger than 2 MiB" :
+				    "over the analyzer's limits for small files (512 files, 32 MiB)");
 			if ((r = stream_entry(br, m, p, NULL)) < 0)
 				break;
 		}
