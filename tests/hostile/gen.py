@@ -437,6 +437,28 @@ def dir_manifest_symlink(out, small):
 
 
 @case("dir")
+def dir_socket(out, small):
+    import socket
+    def f(d):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(os.path.join(d, "resolver/sock"))
+        s.close()
+    _dir(out, f)
+
+
+@case("dir")
+def dir_deep(out, small):
+    def f(d):
+        p = os.path.join(d, "config")
+        for i in range(200):
+            p = os.path.join(p, "d")
+        os.makedirs(p)
+        with open(os.path.join(p, "x.yaml"), "w") as fh:
+            fh.write("a: 1\n")
+    _dir(out, f)
+
+
+@case("dir")
 def dir_no_manifest(out, small):
     _dir(out, lambda d: os.unlink(os.path.join(d, "manifest.json")))
 

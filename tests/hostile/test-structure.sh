@@ -55,6 +55,8 @@ dir-symlink-out               symbolic link
 dir-symlink-listed            symbolic link
 dir-symlink-dir               symbolic link
 dir-fifo                      fifo|not a regular file
+dir-socket                    socket
+dir-deep                      nested|deep
 dir-no-manifest               manifest
 '
 # shellcheck disable=SC2086
