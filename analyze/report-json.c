@@ -123,6 +123,13 @@ report_json_doc(const struct analysis *a)
 		json_object_set_new(o, "detail", jstr(json_string_value(json_object_get(s, "detail"))));
 		json_array_append_new(arr, o);
 	}
+	json_array_foreach(json_object_get(m->manifest, "skipped"), i, s) {
+		o = json_object();
+		json_object_set_new(o, "source", jstr(json_string_value(json_object_get(s, "path"))));
+		json_object_set_new(o, "status", json_string("skipped"));
+		json_object_set_new(o, "detail", jstr(json_string_value(json_object_get(s, "reason"))));
+		json_array_append_new(arr, o);
+	}
 	json_object_set_new(doc, "not_collected", arr);
 	arr = json_array();
 	for (i = 0; i < a->n_notes; i++)
