@@ -380,8 +380,9 @@ key_class_uncached(const char *key, size_t len, const char **kind)
 	for (i = 0; i < sizeof(key_suffix_ok) / sizeof(key_suffix_ok[0]); i++)
 		if (ends_with(norm, n, key_suffix_ok[i]))
 			goto out;
-	/* systemd's LoadCredential= / ImportCredential= name files, not secrets. */
-	if ((n >= 4 && memcmp(norm, "load", 4) == 0) || (n >= 6 && memcmp(norm, "import", 6) == 0))
+	/* systemd's LoadCredential= / ImportCredential= / ConditionCredential= name credentials */
+	if ((n >= 4 && memcmp(norm, "load", 4) == 0) || (n >= 6 && memcmp(norm, "import", 6) == 0) ||
+	    (n >= 9 && memcmp(norm, "condition", 9) == 0) || (n >= 6 && memcmp(norm, "assert", 6) == 0))
 		goto out;
 
 	if (contains(norm, n, "password") || contains(norm, n, "passwd") ||
@@ -466,13 +467,14 @@ bool
 secretpat_value_trivial(const char *v, size_t len)
 {
 	static const char *const triv[] = {
-		"~", "null", "nil", "true", "false", "\"\"", "''", "[]", "{}", "<nil>",
+		"~", "null", "nil", "true", "false", "yes", "no", "on", "off", "\"\"", "''", "[]", "{}",
+		"<nil>", "none",
 	};
 
 	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
 		len--;
-	if (len == 0)
-		return true;
+	if (len <= 2)
+		return true;	/* "1", "0": flags and counts; nothing to guess either */
 	if (secretpat_marker_len(v, len) == len)
 		return true;
 	return word_eq(v, len, triv, sizeof(triv) / sizeof(triv[0]));
@@ -490,6 +492,12 @@ prose_word(const char *v, size_t len)
 		"was", "and", "or", "must", "should", "will", "has", "have", "mismatch", "error",
 		"failed", "found", "given", "expected", "unknown", "unavailable", "refreshed",
 		"revoked", "ignored", "stored", "saved", "loaded", "cached", "disabled", "enabled",
+		"bad", "good", "weak", "strong", "short", "long", "old", "new", "same", "different",
+		"reused", "locked", "unlocked", "needed", "optional", "mandatory", "used", "sent",
+		"reset", "unknown", "known", "generated", "random", "encrypted", "hashed", "shown",
+		"hidden", "masked", "redacted", "ok", "okay", "accepted", "checked", "verified",
+		"this", "that", "it", "not", "no", "yes", "now", "then", "also", "only", "still",
+		"really", "always", "never", "set", "given",
 	};
 
 	while (len > 0 && strchr(".,;:!?)", v[len - 1]) != NULL)

@@ -1084,7 +1084,7 @@ test_json_value(void **state)
 
 	(void)state;
 	assert_non_null(v);
-	assert_int_equal(redact_json_value(r, v, counts), 9);
+	assert_int_equal(redact_json_value(r, v, counts), 8);	/* not the 1: too short to matter */
 	out = json_dumps(v, JSON_COMPACT);
 	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
 		if (strstr(out, gone[i]) != NULL)
