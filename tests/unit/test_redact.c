@@ -681,6 +681,10 @@ test_text_forms(void **state)
 		{ "password=/Pa55w0rd", "/Pa55w0rd", NULL, "password" },
 		{ "passwd:         files systemd\nshadow:         files\nhosts: files [NOTFOUND=return] dns\n",
 		  NULL, "passwd:         files systemd", NULL },
+		{ "[Socket]\nPassCredentials=yes\nPassSecurity=yes\nConditionCredential=passwd.hashed-password.root\n",
+		  NULL, "PassCredentials=yes", NULL },
+		{ "net.ipv4.tcp_syncookies=1", NULL, "tcp_syncookies=1", NULL },
+		{ "# Max number of login retries if password is bad. This", NULL, "is bad.", NULL },
 		{ "LoadCredential=token:/etc/creds/token", NULL, "/etc/creds/token", NULL },
 	};
 	size_t i;
