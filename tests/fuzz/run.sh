@@ -29,13 +29,13 @@ for t in "${targets[@]}"; do
 	"$bin" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="tests/fuzz/artifacts/$t-" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
+	cov=$(grep -aoE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
 	if [ "$rc" = 0 ]; then
 		echo "fuzz_$t: ${runs:-?} executions in ${secs}s, ${cov:-no coverage line}, corpus $(ls "$work" | wc -l), no crash"
 	else
 		bad=1
 		echo "fuzz_$t: FOUND A PROBLEM after ${runs:-?} executions (exit $rc); log $log"
-		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)|Test unit written' "$log" | head -5 | sed 's/^/    /'
+		grep -aE '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)|Test unit written' "$log" | head -5 | sed 's/^/    /'
 	fi
 done
 exit $bad
