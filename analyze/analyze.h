@@ -137,6 +137,7 @@ struct cond {
 	uint64_t within;	/* only the last `within` usec of the slice count (0: all) */
 	bool	 absent;	/* true when no line matches */
 	unsigned jindex;	/* index of this journal condition in the ruleset */
+	uint64_t lit_mask;	/* its literals in the ruleset's literal index (0: not indexed) */
 	const char *rule_id;	/* the rule it belongs to (for notes) */
 
 	/* unit, file, manifest: what is compared and how */
@@ -198,6 +199,7 @@ struct ruleset {
 	size_t	 n_names;
 	char	**diags;		/* "FILE:LINE:COLUMN: message" */
 	size_t	 n_diags;
+	struct litindex *lix;		/* every journal literal, for one pass over a MESSAGE */
 	pcre2_match_context *mctx;	/* match and depth limits */
 	pcre2_jit_stack *jit_stack;	/* JIT stack for every pattern */
 };
@@ -279,6 +281,7 @@ struct journal_file {
 	uint64_t first, last;		/* time of the first and last entry */
 	uint64_t slice_end;		/* end of the collected slice (for `within`), 0 if unknown */
 	struct jresult **res;		/* per journal condition, NULL when it does not apply */
+	bool	*want;			/* per journal condition: res[i] != NULL */
 	size_t	 n_res;
 };
 
@@ -393,6 +396,21 @@ struct jl_entry {
 	uint64_t time;		/* __REALTIME_TIMESTAMP, 0 if absent */
 	int	 priority;	/* PRIORITY, -1 when absent */
 };
+
+/*
+ * The literals of every journal condition, deduplicated (at most 64), indexed
+ * by their first two bytes so that one pass over a MESSAGE finds which are in
+ * it.  Built by rules_load_buffer(); free with litindex_free().
+ */
+struct litindex;
+void litindex_build(struct ruleset *rs);
+void litindex_free(struct litindex *);
+/*
+ * The same verdict as journal_may_match() for every condition at once:
+ * cand[i] for jconds[i] where want[i] is set.  Faster: one pass over MESSAGE.
+ */
+void journal_may_match_all(const struct ruleset *rs, const struct jl_scan *s, const bool *want,
+    unsigned char *cand);
 
 /* Scans a raw journal line (no NUL needed); never fails, never reads past len. */
 void journal_scan_line(const char *line, size_t len, struct jl_scan *out);

@@ -104,8 +104,9 @@ raw_level(const char *m, size_t len)
 	int k, lv;
 
 	for (k = 0; k < 2; k++) {
-		t = memmem(m, len, "\\t", 2);
-		if (t == NULL || t - m > 40)
+		/* The level word is short: look for its "\t" in the first bytes only. */
+		t = memchr(m, '\\', len < 42 ? len : 42);
+		if (t == NULL || t + 1 >= m + len || t[1] != 't')
 			return -1;
 		if ((lv = level_word(m, (size_t)(t - m))) >= 0)
 			return lv;
@@ -242,6 +243,109 @@ journal_may_match(const struct cond *c, const struct jl_scan *s)
 		if (memmem(s->msg, s->msg_len, c->literals[i], c->literal_lens[i]) != NULL)
 			return true;
 	return false;
+}
+
+#define LIT_MAX	64
+
+struct litindex {
+	uint8_t	 first[8192];		/* bit set for each two-byte prefix of a literal */
+	const char *lit[LIT_MAX];	/* the literals (borrowed from the conditions) */
+	size_t	 len[LIT_MAX];
+	unsigned n;
+	bool	 complete;		/* every literal of every condition is indexed */
+};
+
+void
+litindex_free(struct litindex *lx)
+{
+	free(lx);
+}
+
+void
+litindex_build(struct ruleset *rs)
+{
+	struct litindex *lx = xcalloc(1, sizeof(*lx));
+	size_t i, k;
+	unsigned j;
+
+	lx->complete = true;
+	for (i = 0; i < rs->n_jconds; i++) {
+		struct cond *c = rs->jconds[i];
+
+		c->lit_mask = 0;
+		for (k = 0; k < c->n_literals && lx->complete; k++) {
+			for (j = 0; j < lx->n; j++)
+				if (lx->len[j] == c->literal_lens[k] && memcmp(lx->lit[j], c->literals[k], lx->len[j]) == 0)
+					break;
+			if (j == lx->n) {
+				if (lx->n == LIT_MAX) {
+					lx->complete = false;
+					break;
+				}
+				lx->lit[j] = c->literals[k];
+				lx->len[j] = c->literal_lens[k];
+				lx->n++;
+				{
+					unsigned pair = (unsigned)(unsigned char)c->literals[k][0] << 8 |
+					    (unsigned char)c->literals[k][1];
+
+					lx->first[pair >> 3] |= (uint8_t)(1u << (pair & 7));
+				}
+			}
+			c->lit_mask |= UINT64_C(1) << j;
+		}
+	}
+	litindex_free(rs->lix);
+	rs->lix = lx;
+}
+
+/* Which indexed literals the raw MESSAGE holds: one pass, a bitmap test per byte pair. */
+static uint64_t
+literals_present(const struct litindex *lx, const char *m, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)m;
+	uint64_t found = 0;
+	size_t i;
+	unsigned j;
+
+	for (i = 0; i + 1 < len; i++) {
+		unsigned pair = (unsigned)p[i] << 8 | p[i + 1];
+
+		if (!(lx->first[pair >> 3] & (1u << (pair & 7))))
+			continue;
+		for (j = 0; j < lx->n; j++)
+			if (lx->len[j] <= len - i && (unsigned char)lx->lit[j][0] == p[i] &&
+			    memcmp(lx->lit[j], p + i, lx->len[j]) == 0)
+				found |= UINT64_C(1) << j;
+	}
+	return found;
+}
+
+void
+journal_may_match_all(const struct ruleset *rs, const struct jl_scan *s, const bool *want, unsigned char *cand)
+{
+	uint64_t present = 0;
+	bool scanned = false;
+	size_t i;
+
+	for (i = 0; i < rs->n_jconds; i++) {
+		const struct cond *c = rs->jconds[i];
+
+		cand[i] = 0;
+		if (!want[i])
+			continue;
+		if (rs->lix == NULL || !rs->lix->complete || c->literals == NULL || !s->understood || !s->has_msg ||
+		    !s->msg_string || s->msg_unicode ||
+		    (s->priority >= 0 && (s->priority < c->prio_min || s->priority > c->prio_max))) {
+			cand[i] = journal_may_match(c, s);
+			continue;
+		}
+		if (!scanned) {
+			present = literals_present(rs->lix, s->msg, s->msg_len);
+			scanned = true;
+		}
+		cand[i] = (present & c->lit_mask) != 0;
+	}
 }
 
 void
@@ -535,10 +639,9 @@ journal_line(struct model *m, struct journal_file *jf, const char *line, size_t 
 	}
 	if (jf->n_res > sizeof(cand_small))
 		cand = xcalloc(jf->n_res, 1);
-	for (i = 0; i < jf->n_res; i++) {
-		cand[i] = jf->res[i] != NULL && journal_may_match(rs->jconds[i], &s);
+	journal_may_match_all(rs, &s, jf->want, cand);
+	for (i = 0; i < jf->n_res; i++)
 		any |= cand[i];
-	}
 	if (!any && s.understood)
 		goto out;
 	jf->parsed++;

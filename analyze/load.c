@@ -72,6 +72,7 @@ model_free(struct model *m)
 		for (k = 0; k < jf->n_res; k++)
 			jresult_free(jf->res[k]);
 		free(jf->res);
+		free(jf->want);
 	}
 	free(m->journals);
 	for (i = 0; i < m->n_integrity; i++) {
@@ -193,9 +194,12 @@ model_add_journal(struct model *m, const char *path)
 	jf->verdict = BR_PENDING;
 	jf->n_res = m->rs ? m->rs->n_jconds : 0;
 	jf->res = xcalloc(jf->n_res ? jf->n_res : 1, sizeof(*jf->res));
+	jf->want = xcalloc(jf->n_res ? jf->n_res : 1, sizeof(*jf->want));
 	for (i = 0; i < jf->n_res; i++)
-		if (fnmatch(m->rs->jconds[i]->unit, jf->unit, 0) == 0)
+		if (fnmatch(m->rs->jconds[i]->unit, jf->unit, 0) == 0) {
 			jf->res[i] = xcalloc(1, sizeof(struct jresult));
+			jf->want[i] = true;
+		}
 	name = xasprintf("journal/%s", jf->unit);
 	src = model_source(m, name);
 	if (src != NULL && json_is_string(json_object_get(src, "until")) &&

@@ -164,6 +164,7 @@ ruleset_free(struct ruleset *rs)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
 	free(rs->jconds);
+	litindex_free(rs->lix);
 	for (i = 0; i < rs->n_trees; i++)
 		ynode_free(rs->trees[i]);
 	free(rs->trees);
@@ -1456,6 +1457,7 @@ rules_load_buffer(struct ruleset *rs, const char *name, const char *data, size_t
 		for (size_t k = first_j; k < rs->n_jconds; k++)
 			rs->jconds[k]->rule_id = rule->id;
 	}
+	litindex_build(rs);
 	return c.errors ? -EINVAL : 0;
 }
 
