@@ -203,6 +203,13 @@ const char *jsonl_first_cursor(const struct jsonl *);
 const char *jsonl_last_cursor(const struct jsonl *);
 /* The redaction counts of this file (borrowed). */
 json_t *jsonl_redactions(struct jsonl *);
+/*
+ * redact_text() into this file's counts; the producer calls it instead of
+ * redact_text() while lines are pushed (the leak check of earlier lines may
+ * use the redactor on another thread at the same time).  *out is NULL when
+ * nothing needed redacting.
+ */
+int jsonl_redact_text(struct jsonl *, const char *in, size_t len, char **out, size_t *outlen);
 /* Bytes written. */
 uint64_t jsonl_bytes(const struct jsonl *);
 

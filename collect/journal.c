@@ -33,7 +33,7 @@ struct fmt {
 	struct buf	 alt;		/* scratch for regrouping */
 	struct span	*spans;		/* fields of the entry */
 	size_t		 n_spans, cap_spans;
-	json_t		*counts;	/* redaction counts of the file */
+	struct jsonl	*sink;		/* where lines go (its redactor lock) */
 };
 
 /*
@@ -43,24 +43,28 @@ struct fmt {
 static bool
 field_exempt(const char *name, size_t len)
 {
-#define F(s) { s, sizeof(s) - 1 }
-	static const struct { const char *s; size_t len; } exempt[] = {
-		F("_MACHINE_ID"), F("MESSAGE_ID"), F("_PID"), F("_UID"), F("_GID"), F("PRIORITY"),
-		F("SYSLOG_FACILITY"), F("SYSLOG_PID"), F("_SOURCE_REALTIME_TIMESTAMP"),
-		F("_SOURCE_MONOTONIC_TIMESTAMP"), F("_SYSTEMD_INVOCATION_ID"), F("INVOCATION_ID"),
-		F("_STREAM_ID"), F("_TRANSPORT"), F("_SYSTEMD_UNIT"), F("UNIT"), F("_SYSTEMD_SLICE"),
-		F("_SYSTEMD_CGROUP"), F("_HOSTNAME"), F("SYSLOG_IDENTIFIER"), F("_COMM"), F("CODE_LINE"),
-		F("CODE_FILE"), F("CODE_FUNC"), F("_CAP_EFFECTIVE"), F("TID"), F("JOB_ID"), F("JOB_TYPE"),
-		F("JOB_RESULT"), F("ERRNO"), F("EXIT_CODE"), F("EXIT_STATUS"), F("_SELINUX_CONTEXT"),
-		F("_AUDIT_SESSION"), F("_AUDIT_LOGINUID"), F("_SYSTEMD_OWNER_UID"), F("_SYSTEMD_USER_SLICE"),
-		F("_RUNTIME_SCOPE"), F("COREDUMP_UNIT"), F("OBJECT_SYSTEMD_UNIT"), F("N_RESTARTS"),
+	/* Sorted by length; by_len[n] is the first name of length n or more. */
+	static const char *const exempt[] = {
+		"TID", "UNIT", "_GID", "_PID", "_UID", "ERRNO", "_COMM", "JOB_ID", "JOB_TYPE", "PRIORITY",
+		"CODE_FILE", "CODE_FUNC", "CODE_LINE", "EXIT_CODE", "_HOSTNAME", "JOB_RESULT", "MESSAGE_ID",
+		"N_RESTARTS", "SYSLOG_PID", "_STREAM_ID", "_TRANSPORT", "EXIT_STATUS", "_MACHINE_ID",
+		"COREDUMP_UNIT", "INVOCATION_ID", "_SYSTEMD_UNIT", "_AUDIT_SESSION", "_CAP_EFFECTIVE",
+		"_RUNTIME_SCOPE", "_SYSTEMD_SLICE", "SYSLOG_FACILITY", "_AUDIT_LOGINUID", "_SYSTEMD_CGROUP",
+		"_SELINUX_CONTEXT", "SYSLOG_IDENTIFIER", "_SYSTEMD_OWNER_UID", "OBJECT_SYSTEMD_UNIT",
+		"_SYSTEMD_USER_SLICE", "_SYSTEMD_INVOCATION_ID", "_SOURCE_REALTIME_TIMESTAMP",
+		"_SOURCE_MONOTONIC_TIMESTAMP",
 	};
-#undef F
+	static const unsigned char by_len[] = {
+		0, 0, 0, 0, 1, 5, 7, 8, 8, 10, 15, 21, 23, 23, 26, 30, 33, 34, 35, 36, 38, 38, 38, 39,
+		39, 39, 39, 40, 41,
+	};
 
 	if (len >= 2 && name[0] == '_' && name[1] == '_')
 		return true;
-	for (size_t i = 0; i < ELEMENTSOF(exempt); i++)
-		if (exempt[i].len == len && exempt[i].s[1] == name[1] && memcmp(exempt[i].s, name, len) == 0)
+	if (len + 1 >= ELEMENTSOF(by_len))
+		return false;
+	for (unsigned i = by_len[len]; i < by_len[len + 1]; i++)
+		if (memcmp(exempt[i], name, len) == 0)
 			return true;
 	return false;
 }
@@ -160,6 +164,7 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 	const void *data;
 	size_t size;
 	bool dup = false;
+	uint64_t seen[4] = { 0 };
 	int r;
 
 	*prio = 8;
@@ -211,15 +216,23 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 		if (!field_exempt(d, nlen) && redact_text_maybe(val, vlen)) {
 			size_t rlen;
 
-			if (redact_text(f->c->red, val, vlen, &red, &rlen, f->counts) >= 0 && red) {
+			if (jsonl_redact_text(f->sink, val, vlen, &red, &rlen) >= 0 && red) {
 				val = red;
 				vlen = rlen;
 			}
 		}
-		for (size_t k = 0; k < f->n_spans && !dup; k++)
-			if (f->spans[k].name_len == nlen &&
-			    memcmp(f->line.data + f->spans[k].name_off, d, nlen) == 0)
-				dup = true;
+		/* A repeated field: names seen so far are in a 256-bit filter, compared only on a hit. */
+		{
+			unsigned h = nlen == 0 ? 0 : ((unsigned)nlen * 7u + (unsigned char)d[0] * 31u +
+			    (unsigned char)d[nlen / 2] * 13u + (unsigned char)d[nlen - 1]) & 255u;
+
+			if (!dup && (seen[h / 64] >> (h % 64) & 1))
+				for (size_t k = 0; k < f->n_spans && !dup; k++)
+					if (f->spans[k].name_len == nlen &&
+					    memcmp(f->line.data + f->spans[k].name_off, d, nlen) == 0)
+						dup = true;
+			seen[h / 64] |= UINT64_C(1) << (h % 64);
+		}
 		if (f->n_spans == f->cap_spans) {
 			f->cap_spans = f->cap_spans ? f->cap_spans * 2 : 64;
 			f->spans = xreallocarray(f->spans, f->cap_spans, sizeof(*f->spans));
@@ -462,7 +475,7 @@ journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uin
 		return;
 	}
 	s = jsonl_new(c, rel, budget);
-	f.counts = jsonl_redactions(s);
+	f.sink = s;
 	do {
 		r = run_pass(&f, j, s, since, until, deadline);
 		if (r == -ETIME) {

@@ -1,5 +1,9 @@
-/* jsonl.c: journal/<unit>.jsonl output: fast JSON formatting, the leak check in chunks, and the size budget. */
+/*
+ * jsonl.c: journal/<unit>.jsonl output: fast JSON formatting, the leak check in
+ * chunks (on a second thread while the producer formats the next chunk), and the size budget.
+ */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +11,7 @@
 #include "collect.h"
 
 #define CHUNK_BYTES	(1024 * 1024)	/* lines are verified and written in chunks this big */
+#define VERIFY_PIECE	(64 * 1024)	/* the leak check holds the redactor this long at most */
 #define PRIO_IMPORTANT	4		/* warning or worse is kept first when trimming */
 
 /* Per-line flags in the index. */
@@ -33,6 +38,22 @@ struct jsonl {
 	size_t		*chunk_idx;	/* index of each line in chunk */
 	size_t		 chunk_n, chunk_cap;
 
+	/* The verifier thread: checks and writes one chunk (job) while the producer fills the next. */
+	pthread_t	 thr;		/* the verifier */
+	bool		 thr_started;	/* thr runs */
+	pthread_mutex_t	 mu;		/* guards job_ready, quit, job_err and hands over the fields below */
+	pthread_cond_t	 cv;		/* job_ready or quit changed */
+	pthread_mutex_t	 red_mu;	/* serialises the redactor between producer and verifier */
+	bool		 job_ready;	/* job holds lines the verifier has not finished */
+	bool		 quit;		/* the verifier ends when idle */
+	int		 job_err;	/* first error of the verifier, or 0 */
+	struct buf	 job;		/* the chunk being verified */
+	size_t		*job_idx;	/* index of each line in job */
+	size_t		 job_n, job_cap;
+	size_t		*wh;		/* indexes withheld by the verifier, not yet flagged */
+	size_t		 wh_n, wh_cap;
+	bool		 v_over;	/* verifier's view of over (copied to over when idle) */
+
 	bool		 over;		/* pass 1 stopped writing: over the budget */
 	double		 ratio;		/* compressed/original, estimated from the first chunk */
 	uint64_t	 written_bytes;	/* bytes written to the entry */
@@ -45,6 +66,8 @@ struct jsonl {
 };
 
 static const char hexdig[] = "0123456789abcdef";
+
+#define ONES UINT64_C(0x0101010101010101)	/* one in each byte */
 
 void
 json_escape(struct buf *b, const char *s, size_t len)
@@ -154,8 +177,23 @@ journal_value(struct buf *b, const char *s, size_t len)
 	o = b->data + b->len;
 	*o++ = '"';
 	while (p < end) {
-		unsigned char ch = *p;
+		unsigned char ch;
 
+		/* Eight plain ASCII bytes at a time (no control, DEL, quote, backslash or high bit). */
+		while (end - p >= 8) {
+			uint64_t x;
+
+			memcpy(&x, p, 8);
+			if (((x - ONES * 0x20) | x | ((x ^ (ONES * '"')) - ONES) | ((x ^ (ONES * '\\')) - ONES) |
+			    ((x ^ (ONES * 0x7f)) - ONES)) & (ONES * 0x80))
+				break;
+			memcpy(o, p, 8);
+			o += 8;
+			p += 8;
+		}
+		if (p == end)
+			break;
+		ch = *p;
 		if (ch >= 0x20 && ch < 0x7f) {
 			if (ch == '"' || ch == '\\')
 				*o++ = '\\';
@@ -212,14 +250,20 @@ jsonl_new(struct ctx *c, const char *relpath, uint64_t limit)
 	s->limit = limit;
 	s->pass = 1;
 	s->counts = json_object();
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	pthread_mutex_init(&s->red_mu, NULL);
 	return s;
 }
+
+static void verifier_stop(struct jsonl *s);
 
 void
 jsonl_free(struct jsonl *s)
 {
 	if (s == NULL)
 		return;
+	verifier_stop(s);
 	if (s->e)
 		bw_entry_discard(s->e);
 	free(s->relpath);
@@ -229,6 +273,12 @@ jsonl_free(struct jsonl *s)
 	free(s->keep);
 	buf_free(&s->chunk);
 	free(s->chunk_idx);
+	buf_free(&s->job);
+	free(s->job_idx);
+	free(s->wh);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->red_mu);
 	free(s->first_cursor);
 	free(s->last_cursor);
 	json_decref(s->counts);
@@ -258,37 +308,72 @@ ensure_entry(struct jsonl *s)
 	return bw_entry_open(s->c->bw, s->relpath, &s->e);
 }
 
-/* Verifies the chunk, drops lines that leak, writes the rest (unless over the budget). */
+/*
+ * Verifies lines (n of them, idx their indexes), drops the ones that leak,
+ * writes the rest (unless over the budget).  Runs on the verifier thread, or
+ * on the producer's when the verifier is idle.  Withheld indexes go to s->wh.
+ */
 static int
-flush(struct jsonl *s)
+verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, size_t n)
 {
-	_cleanup_free_ char *why = NULL;
+	char *why = NULL;
 	const char *first = NULL, *last = NULL, *p, *end;
 	size_t first_len = 0, last_len = 0, i = 0;
 	struct buf clean = { 0 };
-	const char *data = s->chunk.data;
-	size_t len = s->chunk.len;
+	bool filtering = false;		/* a piece leaked: clean holds what is kept */
 	int r;
 
-	if (s->chunk_n == 0)
+	if (n == 0)
 		return 0;
-	r = redact_verify(s->c->red, data, len, &why);
-	if (r == 1) {
-		/* Something leaks: find the lines and keep the others. */
-		for (p = data, end = data + len; p < end; i++) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t l = (size_t)(nl - p) + 1;
-			_cleanup_free_ char *w = NULL;
+	if (s->pass == 1 && s->v_over)
+		return 0;	/* pass 2 redoes everything */
+	/*
+	 * In pieces of about VERIFY_PIECE bytes (whole lines): the producer
+	 * waits for the redactor lock at most one piece's check.
+	 */
+	for (p = data, end = data + len; p < end;) {
+		const char *stop = end - p > VERIFY_PIECE ? p + VERIFY_PIECE : end, *q;
 
-			if (redact_verify(s->c->red, p, l, &w) == 1) {
-				s->withheld++;
-				s->flags[s->chunk_idx[i]] |= LINE_WITHHELD;
-				ctx_verbose(s->c, "%s: the leak check withheld entry %zu: %s", s->relpath,
-				    s->chunk_idx[i] + 1, w ? w : "");
-			} else
-				buf_add(&clean, p, l);
-			p = nl + 1;
+		q = stop < end ? memchr(stop, '\n', (size_t)(end - stop)) : NULL;
+		q = q ? q + 1 : end;
+		pthread_mutex_lock(&s->red_mu);
+		r = redact_verify(s->c->red, p, (size_t)(q - p), &why);
+		free(why);
+		why = NULL;
+		if (r == 1) {
+			/* Something leaks: find the lines and keep the others. */
+			if (!filtering)
+				buf_add(&clean, data, (size_t)(p - data));
+			filtering = true;
+			while (p < q) {
+				const char *nl = memchr(p, '\n', (size_t)(q - p));
+				size_t l = (size_t)(nl - p) + 1;
+				_cleanup_free_ char *w = NULL;
+
+				if (redact_verify(s->c->red, p, l, &w) == 1) {
+					s->withheld++;
+					if (s->wh_n == s->wh_cap) {
+						s->wh_cap = s->wh_cap ? s->wh_cap * 2 : 16;
+						s->wh = xreallocarray(s->wh, s->wh_cap, sizeof(*s->wh));
+					}
+					s->wh[s->wh_n++] = idx[i];
+					ctx_verbose(s->c, "%s: the leak check withheld entry %zu: %s", s->relpath,
+					    idx[i] + 1, w ? w : "");
+				} else
+					buf_add(&clean, p, l);
+				i++;
+				p = nl + 1;
+			}
+		} else {
+			if (filtering)
+				buf_add(&clean, p, (size_t)(q - p));
+			for (const char *x = p; (x = memchr(x, '\n', (size_t)(q - x))) != NULL; x++)
+				i++;
+			p = q;
 		}
+		pthread_mutex_unlock(&s->red_mu);
+	}
+	if (filtering) {
 		data = clean.data;
 		len = clean.len;
 	}
@@ -301,7 +386,7 @@ flush(struct jsonl *s)
 	}
 	if (s->pass == 1 && s->ratio > 0.0 &&
 	    (double)(s->written_bytes + len) * s->ratio > (double)s->limit) {
-		s->over = true;
+		s->v_over = true;
 		r = 0;
 		goto out;
 	}
@@ -337,8 +422,142 @@ flush(struct jsonl *s)
 	r = 0;
 out:
 	buf_free(&clean);
+	return r;
+}
+
+static void *
+verifier(void *arg)
+{
+	struct jsonl *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		int r;
+
+		while (!s->job_ready && !s->quit)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->job_ready)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		r = s->job_err < 0 ? 0 : verify_write(s, s->job.data, s->job.len, s->job_idx, s->job_n);
+		pthread_mutex_lock(&s->mu);
+		if (r < 0 && s->job_err == 0)
+			s->job_err = r;
+		s->job_ready = false;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Waits until the verifier is idle, then takes over its results (mu held). */
+static int
+wait_idle_locked(struct jsonl *s)
+{
+	while (s->job_ready)
+		pthread_cond_wait(&s->cv, &s->mu);
+	for (size_t k = 0; k < s->wh_n; k++)
+		s->flags[s->wh[k]] |= LINE_WITHHELD;
+	s->wh_n = 0;
+	s->over = s->v_over;
+	return s->job_err;
+}
+
+/* Ends the verifier thread (after its last job) and takes over its results. */
+static void
+verifier_stop(struct jsonl *s)
+{
+	if (!s->thr_started)
+		return;
+	pthread_mutex_lock(&s->mu);
+	(void)wait_idle_locked(s);
+	s->quit = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thr, NULL);
+	s->thr_started = false;
+	s->quit = false;
+}
+
+/* Hands the full chunk to the verifier (waiting for it to finish the previous one). */
+static int
+submit(struct jsonl *s)
+{
+	int r;
+
+	if (!s->thr_started) {
+		if (pthread_create(&s->thr, NULL, verifier, s) != 0) {
+			/* No thread: verify here. */
+			r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n);
+			for (size_t k = 0; k < s->wh_n; k++)
+				s->flags[s->wh[k]] |= LINE_WITHHELD;
+			s->wh_n = 0;
+			s->over = s->v_over;
+			buf_reset(&s->chunk);
+			s->chunk_n = 0;
+			return r;
+		}
+		s->thr_started = true;
+	}
+	pthread_mutex_lock(&s->mu);
+	r = wait_idle_locked(s);
+	if (r >= 0) {
+		struct buf tb = s->job;
+		size_t *ti = s->job_idx, tc = s->job_cap;
+
+		s->job = s->chunk;
+		s->job_idx = s->chunk_idx;
+		s->job_cap = s->chunk_cap;
+		s->job_n = s->chunk_n;
+		s->chunk = tb;
+		s->chunk_idx = ti;
+		s->chunk_cap = tc;
+		s->job_ready = true;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
 	buf_reset(&s->chunk);
 	s->chunk_n = 0;
+	return r;
+}
+
+/* Verifies and writes everything pending; the verifier is stopped. */
+static int
+flush(struct jsonl *s)
+{
+	int r = 0;
+
+	if (s->thr_started) {
+		verifier_stop(s);
+		r = s->job_err;
+	}
+	if (r >= 0)
+		r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n);
+	for (size_t k = 0; k < s->wh_n; k++)
+		s->flags[s->wh[k]] |= LINE_WITHHELD;
+	s->wh_n = 0;
+	s->over = s->v_over;
+	buf_reset(&s->chunk);
+	s->chunk_n = 0;
+	return r;
+}
+
+int
+jsonl_redact_text(struct jsonl *s, const char *in, size_t len, char **out, size_t *outlen)
+{
+	int r;
+
+	/*
+	 * Text without a pattern hit comes back unchanged from redact_text(), and
+	 * secret_scan() (the same scanner, no redactor state) finds that without the lock.
+	 */
+	if (secret_scan(in, len, NULL, NULL) == 0) {
+		*out = NULL;
+		return 0;
+	}
+	pthread_mutex_lock(&s->red_mu);
+	r = redact_text(s->c->red, in, len, out, outlen, s->counts);
+	pthread_mutex_unlock(&s->red_mu);
 	return r;
 }
 
@@ -383,7 +602,7 @@ jsonl_push(struct jsonl *s, const char *line, size_t len, int prio)
 		chunk_append(s, i, line, len);
 	}
 	if (s->chunk.len >= CHUNK_BYTES)
-		return flush(s);
+		return submit(s);
 	return 0;
 }
 
@@ -443,6 +662,7 @@ jsonl_end_pass(struct jsonl *s)
 		}
 		select_lines(s);
 		s->pass = 2;
+		s->v_over = false;
 		s->pos = 0;
 		s->written = s->written_bytes = 0;
 		free(s->first_cursor);

@@ -116,7 +116,7 @@ next_line(struct reader *rd, const char **line, size_t *len)
 
 /* Formats one log line as a journal entry.  Returns false for a blank line. */
 static bool
-format_line(struct ctx *c, struct buf *out, const char *line, size_t len, uint64_t now, json_t *counts,
+format_line(struct jsonl *sink, struct buf *out, const char *line, size_t len, uint64_t now,
     int *prio)
 {
 	char tsbuf[64];
@@ -144,7 +144,7 @@ format_line(struct ctx *c, struct buf *out, const char *line, size_t len, uint64
 	while (lvl < len && line[lvl] != '\t' && line[lvl] != ' ')
 		lvl++;
 	*prio = level_priority(line, lvl);
-	if (redact_text_maybe(line, len) && redact_text(c->red, line, len, &red, &rlen, counts) >= 0 && red) {
+	if (redact_text_maybe(line, len) && jsonl_redact_text(sink, line, len, &red, &rlen) >= 0 && red) {
 		line = red;
 		len = rlen;
 	}
@@ -205,7 +205,7 @@ collect_logfile(struct ctx *c)
 			/* Blank lines are never offered, so both passes number the same lines. */
 			if (len == 0 || jsonl_skip_next(s))
 				continue;
-			if (!format_line(c, &line, l, len, now, jsonl_redactions(s), &prio))
+			if (!format_line(s, &line, l, len, now, &prio))
 				continue;
 			r = jsonl_push(s, line.data, line.len, prio);
 			if (r < 0)
