@@ -242,34 +242,6 @@ bus_get_all(struct ctx *c, const char *service, const char *path, const char *if
 	return 0;
 }
 
-/* Redacts every string in a JSON value with the pattern rules (Environment=, ExecStart= arguments). */
-static void
-redact_json_strings(struct ctx *c, json_t *v, json_t *counts)
-{
-	size_t i;
-	const char *k;
-	json_t *e;
-
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		size_t len = json_string_length(v);
-		char *out = NULL;
-		size_t outlen;
-
-		if (redact_text_maybe(s, len) && redact_text(c->red, s, len, &out, &outlen, counts) >= 0 && out) {
-			if (outlen != len || memcmp(out, s, len) != 0)
-				json_string_setn_nocheck(v, out, outlen);
-			free(out);
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
-			redact_json_strings(c, e, counts);
-	} else if (json_is_object(v)) {
-		json_object_foreach(v, k, e)
-			redact_json_strings(c, e, counts);
-	}
-}
-
 /* Reads, redacts and adds one unit file or drop-in as config/<path>.  Returns NULL, or why not (free it). */
 static char *
 add_unit_file(struct ctx *c, const char *path)
@@ -419,7 +391,9 @@ unit_one(struct ctx *c, const char *unit)
 	if (json_object_get(props, "DropInPaths"))
 		json_object_set_new(files, "DropInPaths", json_deep_copy(json_object_get(props, "DropInPaths")));
 	counts = json_object();
-	redact_json_strings(c, props, counts);
+	/* Whole values, not string by string: ExecStart argv ("--token", "V") and
+	 * Environment entries ("X_SECRET=a b") hold secrets across strings. */
+	redact_json_value(c->red, props, counts);
 	text = json_dumps(props, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (c->bw) {
 		r = ctx_add_verified(c, rel, text, strlen(text), &why);

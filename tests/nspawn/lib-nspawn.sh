@@ -137,4 +137,4 @@ YAML
 }
 
 # The planted fake secrets: none may appear in any bundle.
-NS_SECRETS="FAKE-plugin-secret-7Hq2Zr9Lx FAKE-arg-secret-Pw4Kd8Ns FAKE-token-cache-file-contents FAKE-unit-env-secret-Qm3Vt FAKE-logged-token-Xc8Jp2"
+NS_SECRETS="FAKE-plugin-secret-7Hq2Zr9Lx FAKE-arg-secret-Pw4Kd8Ns FAKE-token-cache-file-contents FAKE-unit-env-secret-Qm3Vt FAKE-logged-token-Xc8Jp2 FAKE-argv-token-Jr6Bn FAKE-spaced"

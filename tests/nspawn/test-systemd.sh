@@ -54,7 +54,8 @@ prepare() {
 	sleep 1
 	[ "$2" = none ] && return 0
 	ns_configs "$3" "${4:-15443}"
-	ns_install_agent "$2" "Environment=API_TOKEN=FAKE-unit-env-secret-Qm3Vt"
+	ns_install_agent "$2" "Environment=API_TOKEN=FAKE-unit-env-secret-Qm3Vt \"CLIENT_SECRET=FAKE-spaced secret-Wd5\"
+ExecStartPre=/bin/true --token FAKE-argv-token-Jr6Bn"
 	ns_run systemctl start "$U"
 }
 
