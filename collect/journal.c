@@ -238,21 +238,31 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 			f->spans = xreallocarray(f->spans, f->cap_spans, sizeof(*f->spans));
 		}
 		sp = &f->spans[f->n_spans++];
-		buf_addc(&f->line, ',');
 		if (name_is_plain(d, nlen)) {
-			buf_addc(&f->line, '"');
-			sp->name_off = f->line.len;
-			buf_add(&f->line, d, nlen);
-			buf_addc(&f->line, '"');
-		} else {
-			size_t before = f->line.len;
+			char *o;
 
+			/* ,"NAME": written in place, one size check. */
+			buf_grow(&f->line, nlen + 4);
+			o = f->line.data + f->line.len;
+			*o++ = ',';
+			*o++ = '"';
+			sp->name_off = f->line.len + 2;
+			memcpy(o, d, nlen);
+			o += nlen;
+			*o++ = '"';
+			*o++ = ':';
+			f->line.len = (size_t)(o - f->line.data);
+		} else {
+			size_t before;
+
+			buf_addc(&f->line, ',');
+			before = f->line.len;
 			json_escape(&f->line, d, nlen);
 			sp->name_off = before + 1;
 			nlen = f->line.len - before - 2;
+			buf_addc(&f->line, ':');
 		}
 		sp->name_len = nlen;
-		buf_addc(&f->line, ':');
 		sp->val_off = f->line.len;
 		journal_value(&f->line, val, vlen);
 		sp->val_len = f->line.len - sp->val_off;
