@@ -84,17 +84,30 @@ add_u64(struct buf *b, uint64_t v)
 	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-static bool
-name_is_plain(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
+/* Characters of a field name written without escaping: A-Z, a-z, 0-9, '_' (a 256-bit set). */
+static const uint64_t plain_chars[4] = {
+	UINT64_C(0x03ff000000000000),	/* '0'-'9' */
+	UINT64_C(0x07fffffe87fffffe),	/* 'A'-'Z', '_', 'a'-'z' */
+	0, 0,
+};
 
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-		    (ch >= 'a' && ch <= 'z')))
-			return false;
+/*
+ * Length of the field name in d (up to '='), or size when there is no '=';
+ * *plain tells whether the name is non-empty and needs no escaping.
+ */
+static size_t
+field_name(const char *d, size_t size, bool *plain)
+{
+	uint64_t ok = 1;
+	size_t i;
+
+	for (i = 0; i < size && d[i] != '='; i++) {
+		unsigned char ch = (unsigned char)d[i];
+
+		ok &= plain_chars[ch >> 6] >> (ch & 63);
 	}
-	return len > 0;
+	*plain = ok && i > 0;
+	return i;
 }
 
 /* Rewrites the entry so that each repeated field is one key with an array, as journalctl does. */
@@ -192,8 +205,9 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 	f->n_spans = 0;
 
 	for (;;) {
-		const char *d, *eq, *val;
+		const char *d, *val;
 		size_t nlen, vlen;
+		bool plain;
 		struct span *sp;
 		_cleanup_free_ char *red = NULL;
 
@@ -203,13 +217,12 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 		if (r < 0)
 			return r == -EBADMSG || r == -EADDRNOTAVAIL ? 0 : r;
 		d = data;
-		eq = memchr(d, '=', size);
-		if (eq == NULL)
-			continue;
-		nlen = (size_t)(eq - d);
+		nlen = field_name(d, size, &plain);
+		if (nlen == size)
+			continue;	/* no '=' */
 		if (nlen == 8 && memcmp(d, "_BOOT_ID", 8) == 0)
 			continue;
-		val = eq + 1;
+		val = d + nlen + 1;
 		vlen = size - nlen - 1;
 		if (nlen == 8 && memcmp(d, "PRIORITY", 8) == 0 && vlen == 1 && val[0] >= '0' && val[0] <= '7')
 			*prio = val[0] - '0';
@@ -238,7 +251,7 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 			f->spans = xreallocarray(f->spans, f->cap_spans, sizeof(*f->spans));
 		}
 		sp = &f->spans[f->n_spans++];
-		if (name_is_plain(d, nlen)) {
+		if (plain) {
 			char *o;
 
 			/* ,"NAME": written in place, one size check. */
