@@ -11,7 +11,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
 /*
- * Inline text (escape.h): one line, no raw control; \ ` * _ [ ] < > | & ~ always
+ * Inline text (escape.h): one line, no raw control, no leading blank; \ ` * _ [ ] < > | & ~ always
  * backslash-escaped; # + - = > : and "1." / "1)" escaped at the start; the
  * colon of javascript:, vbscript:, data: escaped.
  */
@@ -41,7 +41,9 @@ check_inline(const char *o, size_t len)
 					broken("a bare dangerous URL scheme", o, len, i);
 			}
 	}
-	/* The start: what would begin a heading, list, quote or setext line. */
+	/* The start: no blank (indentation), nothing that would begin a heading, list, quote, setext line. */
+	if (len > 0 && (o[0] == ' ' || o[0] == '\t'))
+		broken("a leading blank", o, len, 0);
 	if (len > 0 && strchr("#+-=>:", o[0]) != NULL)
 		broken("an unescaped line-start character", o, len, 0);
 	for (d = 0; d < len && o[d] >= '0' && o[d] <= '9'; d++)

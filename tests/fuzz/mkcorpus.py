@@ -224,6 +224,8 @@ def main():
                 put(t, name, raw(data))
             for i, h in enumerate(gen.HOSTILE_TEXT):
                 put(t, f"hostile-{i}", h)
+            for k, line in gen.ECHO_LINES.items():  # regression: leading blanks before # - 1.
+                put(t, "echo-" + k.lower(), line)
     if "analyze" in targets:
         samples = os.path.join(HERE, "..", "..", "samples")
         for n in sorted(os.listdir(samples)) if os.path.isdir(samples) else []:
