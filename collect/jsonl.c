@@ -14,6 +14,15 @@
 #define VERIFY_PIECE	(64 * 1024)	/* the leak check holds the redactor this long at most */
 #define PRIO_IMPORTANT	4		/* warning or worse is kept first when trimming */
 
+#define JOBS		4		/* chunks queued for the verifier at most */
+
+/* A chunk handed to the verifier. */
+struct job {
+	struct buf	 data;		/* lines, each with its newline */
+	size_t		*idx;		/* index of each line */
+	size_t		 n, cap;	/* lines; allocated idx */
+};
+
 /* Per-line flags in the index. */
 enum {
 	LINE_WITHHELD = 1,		/* the leak check dropped it */
@@ -38,18 +47,16 @@ struct jsonl {
 	size_t		*chunk_idx;	/* index of each line in chunk */
 	size_t		 chunk_n, chunk_cap;
 
-	/* The verifier thread: checks and writes one chunk (job) while the producer fills the next. */
+	/* The verifier thread: checks and writes queued chunks (jobs) while the producer fills the next. */
 	pthread_t	 thr;		/* the verifier */
 	bool		 thr_started;	/* thr runs */
-	pthread_mutex_t	 mu;		/* guards job_ready, quit, job_err and hands over the fields below */
-	pthread_cond_t	 cv;		/* job_ready or quit changed */
+	pthread_mutex_t	 mu;		/* guards the queue, quit, job_err, wh, v_over */
+	pthread_cond_t	 cv;		/* the queue or quit changed */
 	pthread_mutex_t	 red_mu;	/* serialises the redactor between producer and verifier */
-	bool		 job_ready;	/* job holds lines the verifier has not finished */
-	bool		 quit;		/* the verifier ends when idle */
+	struct job	 jobs[JOBS];	/* ring of chunks handed over */
+	unsigned	 head, queued;	/* first queued job, number queued (the verifier owns jobs[head]) */
+	bool		 quit;		/* the verifier ends when the queue is empty */
 	int		 job_err;	/* first error of the verifier, or 0 */
-	struct buf	 job;		/* the chunk being verified */
-	size_t		*job_idx;	/* index of each line in job */
-	size_t		 job_n, job_cap;
 	size_t		*wh;		/* indexes withheld by the verifier, not yet flagged */
 	size_t		 wh_n, wh_cap;
 	bool		 v_over;	/* verifier's view of over (copied to over when idle) */
@@ -273,8 +280,10 @@ jsonl_free(struct jsonl *s)
 	free(s->keep);
 	buf_free(&s->chunk);
 	free(s->chunk_idx);
-	buf_free(&s->job);
-	free(s->job_idx);
+	for (unsigned k = 0; k < JOBS; k++) {
+		buf_free(&s->jobs[k].data);
+		free(s->jobs[k].idx);
+	}
 	free(s->wh);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
@@ -352,11 +361,13 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 
 				if (redact_verify(s->c->red, p, l, &w) == 1) {
 					s->withheld++;
+					pthread_mutex_lock(&s->mu);
 					if (s->wh_n == s->wh_cap) {
 						s->wh_cap = s->wh_cap ? s->wh_cap * 2 : 16;
 						s->wh = xreallocarray(s->wh, s->wh_cap, sizeof(*s->wh));
 					}
 					s->wh[s->wh_n++] = idx[i];
+					pthread_mutex_unlock(&s->mu);
 					ctx_verbose(s->c, "%s: the leak check withheld entry %zu: %s", s->relpath,
 					    idx[i] + 1, w ? w : "");
 				} else
@@ -386,7 +397,9 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 	}
 	if (s->pass == 1 && s->ratio > 0.0 &&
 	    (double)(s->written_bytes + len) * s->ratio > (double)s->limit) {
+		pthread_mutex_lock(&s->mu);
 		s->v_over = true;
+		pthread_mutex_unlock(&s->mu);
 		r = 0;
 		goto out;
 	}
@@ -432,67 +445,69 @@ verifier(void *arg)
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
+		struct job *jb;
 		int r;
 
-		while (!s->job_ready && !s->quit)
+		while (s->queued == 0 && !s->quit)
 			pthread_cond_wait(&s->cv, &s->mu);
-		if (!s->job_ready)
+		if (s->queued == 0)
 			break;
+		jb = &s->jobs[s->head];
+		r = s->job_err;
 		pthread_mutex_unlock(&s->mu);
-		r = s->job_err < 0 ? 0 : verify_write(s, s->job.data, s->job.len, s->job_idx, s->job_n);
+		if (r == 0)
+			r = verify_write(s, jb->data.data, jb->data.len, jb->idx, jb->n);
+		buf_reset(&jb->data);
+		jb->n = 0;
 		pthread_mutex_lock(&s->mu);
 		if (r < 0 && s->job_err == 0)
 			s->job_err = r;
-		s->job_ready = false;
+		s->head = (s->head + 1) % JOBS;
+		s->queued--;
 		pthread_cond_broadcast(&s->cv);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
 }
 
-/* Waits until the verifier is idle, then takes over its results (mu held). */
-static int
-wait_idle_locked(struct jsonl *s)
+/* Takes over the verifier's results so far (mu held, or no verifier). */
+static void
+take_results(struct jsonl *s)
 {
-	while (s->job_ready)
-		pthread_cond_wait(&s->cv, &s->mu);
 	for (size_t k = 0; k < s->wh_n; k++)
 		s->flags[s->wh[k]] |= LINE_WITHHELD;
 	s->wh_n = 0;
 	s->over = s->v_over;
-	return s->job_err;
 }
 
-/* Ends the verifier thread (after its last job) and takes over its results. */
+/* Ends the verifier thread (after the queued jobs) and takes over its results. */
 static void
 verifier_stop(struct jsonl *s)
 {
 	if (!s->thr_started)
 		return;
 	pthread_mutex_lock(&s->mu);
-	(void)wait_idle_locked(s);
 	s->quit = true;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thr, NULL);
 	s->thr_started = false;
 	s->quit = false;
+	take_results(s);
 }
 
-/* Hands the full chunk to the verifier (waiting for it to finish the previous one). */
+/* Queues the full chunk for the verifier (waiting while the queue is full). */
 static int
 submit(struct jsonl *s)
 {
+	struct job *jb;
 	int r;
 
 	if (!s->thr_started) {
 		if (pthread_create(&s->thr, NULL, verifier, s) != 0) {
 			/* No thread: verify here. */
 			r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n);
-			for (size_t k = 0; k < s->wh_n; k++)
-				s->flags[s->wh[k]] |= LINE_WITHHELD;
-			s->wh_n = 0;
-			s->over = s->v_over;
+			take_results(s);
 			buf_reset(&s->chunk);
 			s->chunk_n = 0;
 			return r;
@@ -500,19 +515,27 @@ submit(struct jsonl *s)
 		s->thr_started = true;
 	}
 	pthread_mutex_lock(&s->mu);
-	r = wait_idle_locked(s);
+	while (s->queued == JOBS)
+		pthread_cond_wait(&s->cv, &s->mu);
+	take_results(s);
+	r = s->job_err;
 	if (r >= 0) {
-		struct buf tb = s->job;
-		size_t *ti = s->job_idx, tc = s->job_cap;
+		struct buf tb;
+		size_t *ti, tc;
 
-		s->job = s->chunk;
-		s->job_idx = s->chunk_idx;
-		s->job_cap = s->chunk_cap;
-		s->job_n = s->chunk_n;
+		/* Swap the chunk with the free job's (empty) buffers. */
+		jb = &s->jobs[(s->head + s->queued) % JOBS];
+		tb = jb->data;
+		ti = jb->idx;
+		tc = jb->cap;
+		jb->data = s->chunk;
+		jb->idx = s->chunk_idx;
+		jb->cap = s->chunk_cap;
+		jb->n = s->chunk_n;
 		s->chunk = tb;
 		s->chunk_idx = ti;
 		s->chunk_cap = tc;
-		s->job_ready = true;
+		s->queued++;
 		pthread_cond_broadcast(&s->cv);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -533,10 +556,7 @@ flush(struct jsonl *s)
 	}
 	if (r >= 0)
 		r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n);
-	for (size_t k = 0; k < s->wh_n; k++)
-		s->flags[s->wh[k]] |= LINE_WITHHELD;
-	s->wh_n = 0;
-	s->over = s->v_over;
+	take_results(s);
 	buf_reset(&s->chunk);
 	s->chunk_n = 0;
 	return r;
