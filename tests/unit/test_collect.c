@@ -221,6 +221,54 @@ test_withheld(void **state)
 	redactor_free(c.red);
 }
 
+/*
+ * Same through the verifier thread: megabytes of lines (several chunks queued),
+ * secrets early, in the middle and last; then again under a tight budget (second pass).
+ */
+static void
+test_withheld_queued(void **state)
+{
+	struct options o = { 0 };
+	struct ctx c = { .opt = &o, .rootfd = -1, .red = redactor_new() };
+	static const char secret[] = "{\"MESSAGE\":\"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\\n-----END RSA PRIVATE KEY-----\"}";
+	const size_t n = 60000;
+	uint64_t seen, written, withheld, omitted;
+
+	(void)state;
+	for (int tight = 0; tight < 2; tight++) {
+		struct jsonl *s = jsonl_new(&c, "journal/x.jsonl", tight ? 8 * 1024 : 1024 * 1024 * 1024);
+		unsigned passes = 0;
+		int r;
+
+		do {
+			passes++;
+			for (size_t i = 0; i < n; i++) {
+				char line[160];
+				bool leak = i == 5 || i == n / 2 || i == n - 1;
+
+				if (jsonl_skip_next(s))
+					continue;
+				if (leak)
+					snprintf(line, sizeof(line), "%s", secret);
+				else
+					snprintf(line, sizeof(line), "{\"MESSAGE\":\"line %zu of the agent's log, nothing secret in it\"}", i);
+				assert_int_equal(jsonl_push(s, line, strlen(line), leak ? 3 : 6), 0);
+			}
+			r = jsonl_end_pass(s);
+		} while (r == 1);
+		assert_int_equal(r, 0);
+		jsonl_counts(s, &seen, &written, &withheld, &omitted);
+		assert_int_equal(passes, tight ? 2 : 1);
+		assert_int_equal(seen, n);
+		if (!tight)
+			assert_true(written == n - 3 && withheld == 3 && omitted == 0);
+		else
+			assert_true(written > 0 && written + withheld + omitted == n && withheld >= 1);
+		jsonl_free(s);
+	}
+	redactor_free(c.red);
+}
+
 int
 main(void)
 {
@@ -233,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_bad_profiles),
 		cmocka_unit_test(test_budget_selection),
 		cmocka_unit_test(test_withheld),
+		cmocka_unit_test(test_withheld_queued),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
