@@ -327,7 +327,8 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 {
 	char *why = NULL;
 	const char *first = NULL, *last = NULL, *p, *end;
-	size_t first_len = 0, last_len = 0, i = 0;
+	size_t first_len = 0, last_len = 0, i = 0;	/* i: index in idx of the line at counted */
+	const char *counted = data;			/* lines before it are counted in i */
 	struct buf clean = { 0 };
 	bool filtering = false;		/* a piece leaked: clean holds what is kept */
 	int r;
@@ -351,6 +352,9 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 		why = NULL;
 		if (r == 1) {
 			/* Something leaks: find the lines and keep the others. */
+			for (const char *x; counted < p &&
+			    (x = memchr(counted, '\n', (size_t)(p - counted))) != NULL; counted = x + 1)
+				i++;	/* lines before this piece */
 			if (!filtering)
 				buf_add(&clean, data, (size_t)(p - data));
 			filtering = true;
@@ -375,11 +379,10 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 				i++;
 				p = nl + 1;
 			}
+			counted = q;
 		} else {
 			if (filtering)
 				buf_add(&clean, p, (size_t)(q - p));
-			for (const char *x = p; (x = memchr(x, '\n', (size_t)(q - x))) != NULL; x++)
-				i++;
 			p = q;
 		}
 		pthread_mutex_unlock(&s->red_mu);
