@@ -57,7 +57,7 @@ def main():
     by_time = None
     suspects = {}
     invalid = []
-    with tarfile.open(bundle, "r|gz") as t:
+    with tarfile.open(bundle, "r:gz") as t:
         for m in t:
             if m.name.endswith("/manifest.json") and m.name.count("/") == 1:
                 manifest = json.load(t.extractfile(m))
