@@ -19,6 +19,31 @@ static const char *const unit_dirs[] = {
 	"/usr/lib/systemd/system", "/lib/systemd/system",
 };
 
+static int msg_to_json(sd_bus_message *m, json_t **ret, unsigned depth);
+
+/* Reads the remaining values of the container m is in as a JSON array into *ret.  Returns 0 or -errno. */
+static int
+items_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
+{
+	json_t *a = json_array();
+	int r;
+
+	for (;;) {
+		json_t *v = NULL;
+
+		r = msg_to_json(m, &v, depth + 1);
+		if (r <= 0)
+			break;
+		json_array_append_new(a, v);
+	}
+	if (r < 0) {
+		json_decref(a);
+		return r;
+	}
+	*ret = a;
+	return 0;
+}
+
 /* Reads the next value of m (any D-Bus type) as JSON into *ret.  Returns 1, 0 at the end of a container, or -errno. */
 static int
 msg_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
@@ -128,49 +153,22 @@ msg_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
 			}
 			*ret = o;
 		} else {
-			json_t *a = json_array();
-
-			for (;;) {
-				json_t *v = NULL;
-
-				r = msg_to_json(m, &v, depth + 1);
-				if (r <= 0)
-					break;
-				json_array_append_new(a, v);
-			}
-			if (r < 0) {
-				json_decref(a);
+			r = items_to_json(m, ret, depth);
+			if (r < 0)
 				return r;
-			}
-			*ret = a;
 		}
 		r = sd_bus_message_exit_container(m);
 		break;
 	case SD_BUS_TYPE_STRUCT:
-	case SD_BUS_TYPE_DICT_ENTRY: {
-		json_t *a = json_array();
-
+	case SD_BUS_TYPE_DICT_ENTRY:
 		r = sd_bus_message_enter_container(m, type, contents);
-		if (r < 0) {
-			json_decref(a);
+		if (r < 0)
 			return r;
-		}
-		for (;;) {
-			json_t *v = NULL;
-
-			r = msg_to_json(m, &v, depth + 1);
-			if (r <= 0)
-				break;
-			json_array_append_new(a, v);
-		}
-		if (r < 0) {
-			json_decref(a);
+		r = items_to_json(m, ret, depth);
+		if (r < 0)
 			return r;
-		}
-		*ret = a;
 		r = sd_bus_message_exit_container(m);
 		break;
-	}
 	default:
 		return -EBADMSG;
 	}
