@@ -187,9 +187,9 @@ redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
 	return e->marker;
 }
 
-/* Adds one to counts[rule]. */
-static void
-count(redact_counts *counts, const char *rule)
+/* Adds one to counts[rule]; counts may be NULL. */
+void
+redact_count(redact_counts *counts, const char *rule)
 {
 	json_t *n;
 
@@ -219,7 +219,7 @@ text_hit(const struct secret_hit *h, void *userdata)
 	buf_add(&t->out, t->in + t->copied, h->start - t->copied);
 	buf_adds(&t->out, redact_value(t->r, h->kind, t->in + h->start, h->end - h->start));
 	t->copied = h->end;
-	count(t->counts, h->rule);
+	redact_count(t->counts, h->rule);
 }
 
 /*
@@ -286,7 +286,7 @@ env_assignment(struct redactor *r, json_t *v, redact_counts *counts)
 	buf_adds(&b, redact_value(r, kind, s + vo, len - vo));
 	json_string_set(v, b.data);
 	buf_free(&b);
-	count(counts, "key-value");
+	redact_count(counts, "key-value");
 	return true;
 }
 
@@ -331,7 +331,7 @@ json_child(struct redactor *r, json_t *e, enum key_class kc, const char *kind, b
 	if (json_is_string(e) || json_is_number(e)) {
 		*replace = (blanket || kc != KEY_NONE) ? json_marker(r, e, kc, kind, blanket) : NULL;
 		if (*replace != NULL) {
-			count(counts, rule);
+			redact_count(counts, rule);
 			return 1;
 		}
 	}
@@ -496,7 +496,7 @@ unit_emit(struct redactor *r, struct buf *b, const char *line, struct uword *w, 
 	if (kind != NULL && vo < clen) {
 		buf_add(&tmp, c, vo);
 		buf_adds(&tmp, redact_value(r, kind, c + vo, clen - vo));
-		count(counts, rule);
+		redact_count(counts, rule);
 	} else {
 		redact_text(r, c, clen, &red, &redlen, counts);
 		if (redlen == clen && memcmp(red, c, clen) == 0) {

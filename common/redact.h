@@ -25,6 +25,9 @@ void redactor_free(struct redactor *);
  */
 typedef json_t redact_counts;
 
+/* Adds one to counts[rule]; counts may be NULL. */
+void redact_count(redact_counts *counts, const char *rule);
+
 /*
  * Redacts a YAML file (libyaml events; aliases never expanded; comments
  * dropped, and counted in counts as "comments": N).  On success *out is the

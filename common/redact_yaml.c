@@ -79,16 +79,6 @@ struct ystate {
 	char		*error;		/* "line N: problem" */
 };
 
-static void
-count(redact_counts *counts, const char *rule)
-{
-	json_t *n;
-
-	if (counts == NULL)
-		return;
-	n = json_object_get(counts, rule);
-	json_object_set_new(counts, rule, json_integer((n != NULL ? json_integer_value(n) : 0) + 1));
-}
 
 static uint32_t
 name_hash(const char *n)
@@ -342,7 +332,7 @@ on_scalar(struct ystate *st, yaml_event_t *ev)
 			return true;
 		}
 		m = redact_value(st->r, nc.kind, v, len);
-		count(st->counts, nc.rule);
+		redact_count(st->counts, nc.rule);
 		return emit_scalar(st, ev, m, strlen(m), true);
 	}
 	/* not secret by position: the text patterns still apply */
@@ -736,7 +726,7 @@ fallback_text(struct redactor *r, const char *in, size_t len, char **out, size_t
 		buf_add(&b, in + copied, sp[i].start - copied);
 		buf_adds(&b, redact_value(r, sp[i].kind, in + sp[i].start, sp[i].end - sp[i].start));
 		copied = sp[i].end;
-		count(counts, "yaml-name-value");
+		redact_count(counts, "yaml-name-value");
 	}
 	buf_add(&b, in + copied, len - copied);
 	free(sp);
