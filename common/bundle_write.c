@@ -412,6 +412,17 @@ bw_set_progress(struct bundle_writer *w, void (*cb)(uint64_t, uint64_t, void *),
 	w->progress_data = userdata;
 }
 
+/* Whether an entry may start now: none open, not committed, a good new path.  0 or -errno (set_err). */
+static int
+check_new_entry(struct bundle_writer *w, const char *relpath)
+{
+	if (w->open)
+		return set_err(w, -EBUSY, "entry '%s': entry '%s' is still open", relpath, w->open->relpath);
+	if (w->committed)
+		return set_err(w, -EALREADY, "entry '%s': the bundle is already committed", relpath);
+	return check_relpath(w, relpath);
+}
+
 int
 bw_add(struct bundle_writer *w, const char *relpath, const void *data, size_t len)
 {
@@ -419,11 +430,7 @@ bw_add(struct bundle_writer *w, const char *relpath, const void *data, size_t le
 	uint64_t off = w->spool_end, end;
 	int r;
 
-	if (w->open)
-		return set_err(w, -EBUSY, "entry '%s': entry '%s' is still open", relpath, w->open->relpath);
-	if (w->committed)
-		return set_err(w, -EALREADY, "entry '%s': the bundle is already committed", relpath);
-	if ((r = check_relpath(w, relpath)) < 0)
+	if ((r = check_new_entry(w, relpath)) < 0)
 		return r;
 	/* on failure nothing of it counts: its members are cut from the spool */
 	r = gzw_write(w->gz, data, len);
@@ -447,11 +454,7 @@ bw_entry_open(struct bundle_writer *w, const char *relpath, struct bw_entry **re
 	int r;
 
 	*ret = NULL;
-	if (w->open)
-		return set_err(w, -EBUSY, "entry '%s': entry '%s' is still open", relpath, w->open->relpath);
-	if (w->committed)
-		return set_err(w, -EALREADY, "entry '%s': the bundle is already committed", relpath);
-	if ((r = check_relpath(w, relpath)) < 0)
+	if ((r = check_new_entry(w, relpath)) < 0)
 		return r;
 	e = xcalloc(1, sizeof(*e));
 	e->w = w;
