@@ -82,8 +82,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	}
 
 	for (i = 0; i < n; i++)
-		if (plens[i] == 13 && memcmp(paths[i], "manifest.json", 13) == 0)
+		if (plens[i] == 13 && memcmp(paths[i], "manifest.json", 13) == 0) {
+			json_decref(manifest);	/* the last one counts */
 			manifest = json_loadb(bodies[i], blens[i], JSON_REJECT_DUPLICATES, NULL);
+		}
 	if (!json_is_object(manifest)) {
 		json_decref(manifest);
 		manifest = json_object();
