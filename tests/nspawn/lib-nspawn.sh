@@ -68,6 +68,24 @@ ns_sh() { nsenter -t "$NS_PID" -a /bin/sh -c "$1"; }
 ns_write() { nsenter -t "$NS_PID" -a /bin/sh -c "mkdir -p \"\$(dirname '$1')\" && cat > '$1'"; }
 ns_collect() { nsenter -t "$NS_PID" -a "$NS_COLLECT" "$@"; }
 
+# ns_listener: a TCP listener on the host's loopback (the container shares the host's network),
+# accepting and closing for up to 120 s; sets PORT.  Stopped at exit.
+ns_listener() {
+	$PY -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+s.settimeout(120)
+try:
+    while True: s.accept()[0].close()
+except Exception: pass
+' >"$T/port" &
+	at_exit "kill $! 2>/dev/null"
+	local i
+	for i in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+	PORT=$(head -1 "$T/port")
+}
+
 # ns_install_agent SCENARIO [UNIT-EXTRA]: the stand-in onboarding-agent.service, started.
 ns_install_agent() {
 	local scenario=$1 extra=${2:-}

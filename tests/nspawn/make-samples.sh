@@ -14,19 +14,7 @@ mkdir -p "$OUT"
 ns_boot
 echo "hosts: files" | ns_write /etc/nsswitch.conf
 printf '127.0.0.1 localhost\n127.0.0.1 onboarding.example.test\n' | ns_write /etc/hosts
-$PY -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
-print(s.getsockname()[1], flush=True)
-s.settimeout(120)
-try:
-    while True: s.accept()[0].close()
-except Exception: pass
-' >"$T/port" &
-LISTENER=$!
-at_exit "kill $LISTENER 2>/dev/null"
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-PORT=$(head -1 "$T/port")
+ns_listener
 
 report() { # NAME SECONDS
 	printf '%-16s %6.2f s %8d bytes\n' "$1" "$2" "$(stat -c %s "$OUT/$1.tar.gz")"

@@ -31,19 +31,7 @@ NSS
 printf '127.0.0.1 localhost\n127.0.0.1 onboarding.example.test\n' | ns_write /etc/hosts
 
 # A TCP listener on loopback standing in for the onboarding endpoint (healthy scenario).
-$PY -c '
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
-print(s.getsockname()[1], flush=True)
-s.settimeout(120)
-try:
-    while True: s.accept()[0].close()
-except Exception: pass
-' >"$T/port" &
-LISTENER=$!
-at_exit "kill $LISTENER 2>/dev/null"
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-PORT=$(head -1 "$T/port")
+ns_listener
 
 # prepare NAME AGENT-SCENARIO HOST [PORT]: a clean slate, configs, the unit, started.
 prepare() {
