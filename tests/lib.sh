@@ -19,6 +19,20 @@ trap _t_exit EXIT
 # at_exit CMD: run CMD when the script ends (container power-off, ...).
 at_exit() { _t_cleanups+=("$1"); }
 
+# The system's python3 (a version manager's shim can cost a second per call).
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+
+# mkjournal KIND N END DIR: real journal files in DIR (DIR/remote.journal), written by
+# systemd-journal-remote from tests/nspawn/gen-export.py's export text.
+mkjournal() {
+	local remote=/lib/systemd/systemd-journal-remote
+	[ -x "$remote" ] || remote=/usr/lib/systemd/systemd-journal-remote
+	mkdir -p "$4"
+	$PY "$TOP/tests/nspawn/gen-export.py" "$1" "$2" "$3" >"$T/.mkjournal.export"
+	"$remote" --output="$4/remote.journal" "$T/.mkjournal.export" 2>/dev/null
+	rm -f "$T/.mkjournal.export"
+}
+
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: ${2:-failed}"; _t_failed=$((_t_failed + 1)); }
 

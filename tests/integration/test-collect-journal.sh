@@ -3,16 +3,11 @@
 # systemd-journal-remote, compared with journalctl -D; --root never leaves DIR (openat2 and the manual
 # resolver); unit files found in the tree and redacted.
 source "$(dirname "$0")/../lib.sh"
-PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 BC="$PY $TOP/tests/nspawn/bundle-check.py"
 U=onboarding-agent.service
-REMOTE=/lib/systemd/systemd-journal-remote
-[ -x "$REMOTE" ] || REMOTE=/usr/lib/systemd/systemd-journal-remote
 END=1795000000
 
-mkdir -p "$T/jd"
-$PY "$TOP/tests/nspawn/gen-export.py" mixed 600 $END >"$T/m.export"
-"$REMOTE" --output="$T/jd/remote.journal" "$T/m.export" 2>/dev/null
+mkjournal mixed 600 $END "$T/jd"
 check "journal-remote wrote a journal" test -s "$T/jd/remote.journal"
 
 # --journal-dir, default window: the 24 hours before the newest entry
