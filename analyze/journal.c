@@ -441,6 +441,52 @@ journal_parse_line(const char *line, size_t len, struct jl_entry *e)
 	return 0;
 }
 
+/*
+ * Decodes the contents of a JSON string that is plain: printable ASCII, and
+ * escapes only of the one-character kind.  Any conforming parser decodes such
+ * a string to the same bytes.  Anything else (a \u escape, a byte over 0x7e,
+ * a control byte, a backslash before another letter) returns false with out
+ * empty, and jansson decides.  Most journal lines are plain; jansson would
+ * cost a tree, an allocation per value, and UTF-8 checks on ASCII.
+ */
+static bool
+plain_string(const char *s, size_t len, struct buf *out)
+{
+	const char *end = s + len, *p = s;
+	char c;
+
+	buf_reset(out);
+	while (p < end) {
+		const char *q = p;
+
+		while (q < end && *q != '\\' && *q >= 0x20 && *q < 0x7f)
+			q++;
+		buf_add(out, p, (size_t)(q - p));
+		if (q == end)
+			break;
+		if (*q != '\\' || q + 1 == end)
+			goto complex;
+		switch (q[1]) {
+		case '"': c = '"'; break;
+		case '\\': c = '\\'; break;
+		case '/': c = '/'; break;
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		default:
+			goto complex;
+		}
+		buf_addc(out, c);
+		p = q + 2;
+	}
+	return true;
+complex:
+	buf_reset(out);
+	return false;
+}
+
 int
 journal_parse_scanned(const struct jl_scan *s, struct jl_entry *e)
 {
@@ -454,6 +500,10 @@ journal_parse_scanned(const struct jl_scan *s, struct jl_entry *e)
 		return -EINVAL;
 	if (!s->has_msg)
 		return 0;
+	if (s->msg_string && plain_string(s->msg, s->msg_len, &e->msg)) {
+		e->has_msg = true;
+		return 0;
+	}
 	v = json_loadb(s->mval, s->mval_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	if (v == NULL)
 		return -EINVAL;

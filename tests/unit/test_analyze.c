@@ -77,6 +77,44 @@ test_parse(void **state)
 	jl_entry_free(&e);
 }
 
+/* The scanned line's decode (plain strings without jansson) agrees with jansson's. */
+static void
+test_parse_scanned(void **state)
+{
+	static const char *const lines[] = {
+		"{\"MESSAGE\":\"plain text\",\"PRIORITY\":\"6\"}",
+		"{\"MESSAGE\":\"error\\tlookup x on 10.0.0.2:53: no such host\"}",
+		"{\"MESSAGE\":\"q\\\"uote \\\\ back \\/ sl \\b\\f\\n\\r\\t end\"}",
+		"{\"MESSAGE\":\"\"}",
+		"{\"MESSAGE\":\"a\\u00e9b\"}",
+		"{\"MESSAGE\":\"caf\xc3\xa9\"}",
+		"{\"MESSAGE\":\"trailing \\\\\"}",
+		"{\"MESSAGE\":\"del \x7f byte\"}",
+		"{\"MESSAGE\":\"a\\u0000b\"}",
+	};
+	struct jl_scan s;
+	struct jl_entry a = { 0 }, b = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		journal_scan_line(lines[i], strlen(lines[i]), &s);
+		assert_true(s.understood);
+		assert_int_equal(journal_parse_line(lines[i], strlen(lines[i]), &a), 0);
+		assert_int_equal(journal_parse_scanned(&s, &b), 0);
+		assert_true(a.has_msg && b.has_msg);
+		assert_int_equal(a.msg.len, b.msg.len);
+		assert_memory_equal(a.msg.data, b.msg.data, a.msg.len);
+	}
+	/* a raw control byte is not JSON: jansson refuses it, and so does the scanned path */
+	journal_scan_line("{\"MESSAGE\":\"a\tb\"}", 17, &s);
+	assert_true(s.understood);
+	assert_int_equal(journal_parse_line("{\"MESSAGE\":\"a\tb\"}", 17, &a), -EINVAL);
+	assert_int_equal(journal_parse_scanned(&s, &b), -EINVAL);
+	jl_entry_free(&a);
+	jl_entry_free(&b);
+}
+
 static uint32_t seed = 7;
 
 static uint32_t
@@ -369,6 +407,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_scanned),
 		cmocka_unit_test(test_prefilter_sound),
 		cmocka_unit_test(test_chunking),
 		cmocka_unit_test(test_dns_correlation),
