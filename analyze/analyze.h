@@ -426,9 +426,10 @@ bool journal_may_match(const struct cond *c, const struct jl_scan *s);
 int journal_parse_line(const char *line, size_t len, struct jl_entry *e);
 void jl_entry_free(struct jl_entry *);
 /*
- * The same for a line journal_scan_line() understood: jansson decodes only the
- * MESSAGE value; time and priority come from the scan.  Returns 0, or -EINVAL
- * when the scan did not understand the line or the value does not decode.
+ * The same for a line journal_scan_line() understood: only the MESSAGE value is
+ * decoded (a plain ASCII string directly, anything else by jansson); time and
+ * priority come from the scan.  Returns 0, or -EINVAL when the scan did not
+ * understand the line or the value does not decode.
  */
 int journal_parse_scanned(const struct jl_scan *s, struct jl_entry *e);
 
