@@ -456,6 +456,7 @@ plain_string(const char *s, size_t len, struct buf *out)
 	char c;
 
 	buf_reset(out);
+	buf_add(out, s, 0);	/* an empty MESSAGE is "", not NULL, as from jansson */
 	while (p < end) {
 		const char *q = p;
 

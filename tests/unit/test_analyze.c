@@ -103,6 +103,7 @@ test_parse_scanned(void **state)
 		assert_int_equal(journal_parse_line(lines[i], strlen(lines[i]), &a), 0);
 		assert_int_equal(journal_parse_scanned(&s, &b), 0);
 		assert_true(a.has_msg && b.has_msg);
+		assert_non_null(b.msg.data);	/* "" is a string, not NULL */
 		assert_int_equal(a.msg.len, b.msg.len);
 		assert_memory_equal(a.msg.data, b.msg.data, a.msg.len);
 	}
