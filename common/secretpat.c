@@ -27,6 +27,7 @@ enum {
 	T_AWS,		/* "aws": a 40-character secret key may follow */
 	T_BEARER,	/* "bearer" */
 	T_WORD,		/* a secret-like key word */
+	T_VENDOR,	/* a vendor's token with a fixed prefix: ghp_, xoxb-, sk_live_, AIza, ... */
 };
 
 /* One stem: '?' in a word stands for any one byte but a newline, or none. */
@@ -60,6 +61,24 @@ static const struct stem stems[] = {
 	{ "auth", true, T_WORD },
 	{ "cookie", true, T_WORD },
 	{ "session", true, T_WORD },
+	{ "account?key", true, T_WORD },
+	{ "signing?key", true, T_WORD },
+	{ "encryption?key", true, T_WORD },
+	{ "master?key", true, T_WORD },
+	{ "ghp_", false, T_VENDOR },
+	{ "gho_", false, T_VENDOR },
+	{ "ghu_", false, T_VENDOR },
+	{ "ghs_", false, T_VENDOR },
+	{ "ghr_", false, T_VENDOR },
+	{ "github_pat_", false, T_VENDOR },
+	{ "glpat-", false, T_VENDOR },
+	{ "xox", false, T_VENDOR },
+	{ "xapp-", false, T_VENDOR },
+	{ "sk_live_", false, T_VENDOR },
+	{ "rk_live_", false, T_VENDOR },
+	{ "sk_test_", false, T_VENDOR },
+	{ "rk_test_", false, T_VENDOR },
+	{ "AIza", false, T_VENDOR },
 };
 
 #define NSTEMS (sizeof(stems) / sizeof(stems[0]))
@@ -67,14 +86,16 @@ static const struct stem stems[] = {
 /* Per two-byte prefix (first byte low): an index into stem_sets, 0 for none. */
 static uint8_t stem_index[65536];
 /* Bit i set: stems[i] starts with that prefix. */
-static uint32_t stem_sets[64];
+static uint64_t stem_sets[64];
 
 static void
 stem_table(void)
 {
 	size_t i, nsets = 1;
 	unsigned a, b;
-	static uint32_t acc[65536];	/* only during setup */
+	static uint64_t acc[65536];	/* only during setup */
+
+	_Static_assert(NSTEMS <= 64, "a stem set is a 64-bit mask");
 
 	for (i = 0; i < NSTEMS; i++) {
 		unsigned char c0 = (unsigned char)stems[i].s[0], c1 = (unsigned char)stems[i].s[1];
@@ -86,7 +107,7 @@ stem_table(void)
 
 				if (!stems[i].icase && (a || b))
 					continue;
-				acc[x | y << 8] |= 1u << i;
+				acc[x | y << 8] |= UINT64_C(1) << i;
 			}
 	}
 	for (i = 0; i < 65536; i++) {
@@ -156,12 +177,12 @@ find_trigger(const char *in, size_t len, size_t off, size_t *ts, size_t *te)
 		return 0;
 	for (p = off; p + 1 < len; p++) {
 		uint8_t k = stem_index[u[p] | (unsigned)u[p + 1] << 8];
-		uint32_t set;
+		uint64_t set;
 
 		if (k == 0)
 			continue;
 		for (set = stem_sets[k]; set != 0; set &= set - 1) {
-			const struct stem *st = &stems[__builtin_ctz(set)];
+			const struct stem *st = &stems[__builtin_ctzll(set)];
 			size_t m = stem_match(st, in, len, p);
 
 			if (m > 0) {
@@ -183,7 +204,18 @@ static const char pem_src[] =
 static const char jwt_src[] = "eyJ[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]*){2,4}";
 static const char akid_src[] = "(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])";
 
-static pcre2_code *re_pem, *re_jwt, *re_akid;
+/*
+ * Tokens whose prefix names the vendor: GitHub (classic and fine-grained),
+ * GitLab, Slack (bot, user, app), Stripe secret and restricted keys, Google
+ * API keys.  The lengths are the vendors' shortest; the end is not followed by
+ * another token character.
+ */
+static const char vendor_src[] =
+	"(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{40,255}|glpat-[A-Za-z0-9_-]{20,64}"
+	"|xox[abposr]-[A-Za-z0-9-]{10,255}|xapp-[0-9]-[A-Za-z0-9-]{10,255}"
+	"|[rs]k_(?:live|test)_[A-Za-z0-9]{16,255}|AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])";
+
+static pcre2_code *re_pem, *re_jwt, *re_akid, *re_vendor;
 static pthread_once_t re_once = PTHREAD_ONCE_INIT;
 static pthread_key_t md_key;	/* frees a thread's match data when the thread ends */
 static _Thread_local pcre2_match_data *tls_md;
@@ -217,6 +249,7 @@ compile_all(void)
 	re_pem = compile(pem_src, PCRE2_ANCHORED);
 	re_jwt = compile(jwt_src, PCRE2_ANCHORED);
 	re_akid = compile(akid_src, PCRE2_ANCHORED);
+	re_vendor = compile(vendor_src, PCRE2_ANCHORED);
 }
 
 static pcre2_match_data *
@@ -398,8 +431,12 @@ key_class_uncached(const char *key, size_t len, const char **kind)
 		c = KEY_STRONG, k = "secret";
 	else if (contains(norm, n, "accesskeyid"))
 		c = KEY_MEDIUM, k = "aws-access-key";
-	else if (contains(norm, n, "apikey") || contains(norm, n, "accesskey"))
+	else if (contains(norm, n, "apikey") || contains(norm, n, "accesskey") ||
+	    contains(norm, n, "accountkey"))
 		c = KEY_STRONG, k = "api-key";
+	else if (contains(norm, n, "signingkey") || contains(norm, n, "encryptionkey") ||
+	    contains(norm, n, "masterkey"))
+		c = KEY_STRONG, k = "secret";
 	else if (contains(norm, n, "token"))
 		c = KEY_MEDIUM, k = "token";
 	else if (contains(norm, n, "cookie"))
@@ -780,6 +817,19 @@ do_akid(struct scan *s, size_t ts, size_t te)
 	if (!run(re_akid, s->md, s->in, s->len, ts, 0, &ms, &me))
 		return te;
 	hit(s, ms, me, "aws-access-key", "aws-access-key");
+	return me;
+}
+
+static size_t
+do_vendor(struct scan *s, size_t ts, size_t te)
+{
+	size_t ms, me;
+
+	if (ts > 0 && (isalnum((unsigned char)s->in[ts - 1]) || s->in[ts - 1] == '_'))
+		return te;
+	if (!run(re_vendor, s->md, s->in, s->len, ts, 0, &ms, &me))
+		return te;
+	hit(s, ms, me, "token", "vendor-token");
 	return me;
 }
 
@@ -1254,6 +1304,9 @@ secretpat_scan(const char *in, size_t len,
 		case T_AKID:
 			next = do_akid(&s, ts, te);
 			break;
+		case T_VENDOR:
+			next = do_vendor(&s, ts, te);
+			break;
 		case T_URL:
 			next = do_url(&s, ts, te);
 			break;
@@ -1296,6 +1349,8 @@ secretpat_describe(void (*cb)(const char *what, const char *example, void *userd
 	    userdata);
 	cb("key word (any case and separator)", "private_key, privateKey, secret_access_key",
 	    userdata);
+	cb("key word (any case and separator)", "AccountKey, signing_key, encryption_key, master_key",
+	    userdata);
 	cb("key word (when the value looks random)", "credential(s), auth, authorization, session id",
 	    userdata);
 	cb("key word (any case and separator)", "cookie, bearer", userdata);
@@ -1309,6 +1364,8 @@ secretpat_describe(void (*cb)(const char *what, const char *example, void *userd
 	cb("pattern", "AWS access key id (AKIA..., ASIA...) and 40-character secret key near \"aws\"",
 	    userdata);
 	cb("pattern", "Authorization: Bearer|Basic ..., Bearer <token>", userdata);
+	cb("pattern", "vendor tokens: GitHub ghp_/gho_/ghu_/ghs_/ghr_/github_pat_, GitLab glpat-, "
+	    "Slack xox?-/xapp-, Stripe sk_/rk_live_/test_, Google AIza...", userdata);
 	cb("pattern", "password in a URL: scheme://user:PASSWORD@host", userdata);
 	cb("pattern", "key=value, key: value, \"key\": \"value\", \"password is X\" with a secret-like key",
 	    userdata);

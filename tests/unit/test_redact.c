@@ -686,6 +686,21 @@ test_text_forms(void **state)
 		{ "net.ipv4.tcp_syncookies=1", NULL, "tcp_syncookies=1", NULL },
 		{ "# Max number of login retries if password is bad. This", NULL, "is bad.", NULL },
 		{ "LoadCredential=token:/etc/creds/token", NULL, "/etc/creds/token", NULL },
+		{ "clone with ghp_16C7e42F292c6912E7710c838347Ae178B4a done", "16C7e42F292c6912E7710c838347Ae178B4a",
+		  " done", "token" },
+		{ "pat github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUV",
+		  "mnopqrstuvwxyz0123456789", "pat ", "token" },
+		{ "slack=xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "AbCdEfGhIjKl", NULL, "token" },
+		{ "Stripe: sk_live_51H8xYzAbCdEfGhIjKlMnOp.", "51H8xYzAbCdEf", "Stripe: ", "token" },
+		{ "\"key\":\"AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q\"", "SyA1b2C3d4E5f6G7", "\"key\":\"", "token" },
+		{ "(glpat-xYz012345678901234567)", "xYz0123456789", ")", "token" },
+		{ "AccountName=acme;AccountKey=q8Zr4mN0pLk3Vb7XwY2sT6uH==;", "q8Zr4mN0pLk3", "AccountName=acme;",
+		  "api-key" },
+		{ "JWT_SIGNING_KEY=s1gn1ng-k3y-v4lu3", "s1gn1ng-k3y-v4lu3", "JWT_SIGNING_KEY=", "secret" },
+		/* prefixes inside words, or too short to be tokens */
+		{ "the ghp_ prefix and ghp_short, task_test_runner, disk_live_backup, xoxo", NULL,
+		  "ghp_short, task_test_runner", NULL },
+		{ "AIzaTooShort and mask_live_x", NULL, "AIzaTooShort", NULL },
 	};
 	size_t i;
 
