@@ -173,7 +173,7 @@ md_line_start(uint32_t c)
 	return c < 0x80 && c != 0 && strchr("#+-=>:", (int)c) != NULL;
 }
 
-/* True when the colon at s[i] ends a dangerous URL scheme name. */
+/* True when a colon after s[0..i) would end a dangerous URL scheme name. */
 static bool
 bad_scheme_before(const char *s, size_t i)
 {
@@ -202,7 +202,12 @@ md_inline(struct buf *out, const char *s, size_t len)
 	while (i < len) {
 		switch (next_char(p + i, len - i, &n, &cp)) {
 		case CH_PLAIN:
-			if (cp == ':' && bad_scheme_before(s, i)) {
+			/*
+			 * Judged on what was written, not on the input: a control byte
+			 * written visibly ("d\x1d" + "ata:" gives "...\\x1data:") can
+			 * complete a scheme name the input did not hold.
+			 */
+			if (cp == ':' && bad_scheme_before(out->data, out->len)) {
 				buf_adds(out, "\\:");
 			} else if (md_special(cp) || (out->len == start && md_line_start(cp))) {
 				buf_addc(out, '\\');

@@ -75,6 +75,10 @@ test_md_inline(void **state)
 	o = run(esc_md_inline, "[x](javascript:alert(1)) <b>*a*_b_ `c` | ~d~ &amp;", 50);
 	assert_string_equal(o, "\\[x\\](javascript\\:alert(1)) \\<b\\>\\*a\\*\\_b\\_ \\`c\\` \\| \\~d\\~ \\&amp;");
 	free(o);
+	/* a control byte shown as "\\x1d" must not complete "data" with what follows */
+	o = run(esc_md_inline, "d\x1d" "ata:x", 7);
+	assert_non_null(strstr(o, "ata\\:x"));
+	free(o);
 	/* syntax only at the start: heading, list, quote, ordered list */
 	o = run(esc_md_inline, "# h", 3);
 	assert_string_equal(o, "\\# h");
