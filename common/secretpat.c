@@ -28,6 +28,8 @@ enum {
 	T_BEARER,	/* "bearer" */
 	T_WORD,		/* a secret-like key word */
 	T_VENDOR,	/* a vendor's token with a fixed prefix: ghp_, xoxb-, sk_live_, AIza, ... */
+	T_QSIG,		/* a URL's signature parameter: SAS "sig=", "X-Amz-Signature=" */
+	T_HOOK,		/* a webhook URL whose path is the secret: hooks.slack.com/services/... */
 };
 
 /* One stem: '?' in a word stands for any one byte but a newline, or none. */
@@ -79,6 +81,14 @@ static const struct stem stems[] = {
 	{ "sk_test_", false, T_VENDOR },
 	{ "rk_test_", false, T_VENDOR },
 	{ "AIza", false, T_VENDOR },
+	{ "npm_", false, T_VENDOR },
+	{ "hvs.", false, T_VENDOR },
+	{ "hvb.", false, T_VENDOR },
+	{ "SG.", false, T_VENDOR },
+	{ "pypi-AgE", false, T_VENDOR },
+	{ "sig=", false, T_QSIG },
+	{ "Signature=", false, T_QSIG },
+	{ "hooks.slack.com/", false, T_HOOK },
 };
 
 #define NSTEMS (sizeof(stems) / sizeof(stems[0]))
@@ -213,9 +223,15 @@ static const char akid_src[] = "(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0
 static const char vendor_src[] =
 	"(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{40,255}|glpat-[A-Za-z0-9_-]{20,64}"
 	"|xox[abposr]-[A-Za-z0-9-]{10,255}|xapp-[0-9]-[A-Za-z0-9-]{10,255}"
-	"|[rs]k_(?:live|test)_[A-Za-z0-9]{16,255}|AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])";
+	"|[rs]k_(?:live|test)_[A-Za-z0-9]{16,255}|AIza[A-Za-z0-9_-]{35}|npm_[A-Za-z0-9]{36}"
+	"|hv[sb]\\.[A-Za-z0-9_-]{24,255}|SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}"
+	"|pypi-AgE[A-Za-z0-9_-]{50,255})(?![A-Za-z0-9_-])";
 
-static pcre2_code *re_pem, *re_jwt, *re_akid, *re_vendor;
+/* The secret part of a webhook URL: its path. */
+static const char hook_src[] =
+	"hooks\\.slack\\.com/(?:services|workflows|triggers)/([A-Za-z0-9/_-]{16,255})";
+
+static pcre2_code *re_pem, *re_jwt, *re_akid, *re_vendor, *re_hook;
 static pthread_once_t re_once = PTHREAD_ONCE_INIT;
 static pthread_key_t md_key;	/* frees a thread's match data when the thread ends */
 static _Thread_local pcre2_match_data *tls_md;
@@ -250,6 +266,7 @@ compile_all(void)
 	re_jwt = compile(jwt_src, PCRE2_ANCHORED);
 	re_akid = compile(akid_src, PCRE2_ANCHORED);
 	re_vendor = compile(vendor_src, PCRE2_ANCHORED);
+	re_hook = compile(hook_src, PCRE2_ANCHORED);
 }
 
 static pcre2_match_data *
@@ -833,6 +850,40 @@ do_vendor(struct scan *s, size_t ts, size_t te)
 	return me;
 }
 
+/*
+ * A signature in a URL's query ("?sv=...&sig=X", "&X-Amz-Signature=X"): it
+ * grants access as a password would.  The value runs to the next parameter.
+ */
+static size_t
+do_qsig(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t ps = ts, ve;
+
+	while (ps > 0 && ts - ps < 32 && (isalnum((unsigned char)in[ps - 1]) || in[ps - 1] == '-'))
+		ps--;
+	if (ps == 0 || (in[ps - 1] != '?' && in[ps - 1] != '&'))
+		return te;
+	for (ve = te; ve < s->len && !isspace((unsigned char)in[ve]) && in[ve] != '&' && in[ve] != '#' &&
+	    in[ve] != '"' && in[ve] != '\'' && in[ve] != '\\' && in[ve] != '<'; ve++)
+		;
+	if (ve - te < 8)
+		return te;
+	hit(s, te, ve, "signature", "url-signature");
+	return ve;
+}
+
+static size_t
+do_hook(struct scan *s, size_t ts, size_t te)
+{
+	size_t ms, me;
+
+	if (!run(re_hook, s->md, s->in, s->len, ts, 1, &ms, &me))
+		return te;
+	hit(s, ms, me, "webhook", "webhook-url");
+	return me;
+}
+
 static bool
 is_b64std(unsigned char c)
 {
@@ -1307,6 +1358,12 @@ secretpat_scan(const char *in, size_t len,
 		case T_VENDOR:
 			next = do_vendor(&s, ts, te);
 			break;
+		case T_QSIG:
+			next = do_qsig(&s, ts, te);
+			break;
+		case T_HOOK:
+			next = do_hook(&s, ts, te);
+			break;
 		case T_URL:
 			next = do_url(&s, ts, te);
 			break;
@@ -1365,7 +1422,10 @@ secretpat_describe(void (*cb)(const char *what, const char *example, void *userd
 	    userdata);
 	cb("pattern", "Authorization: Bearer|Basic ..., Bearer <token>", userdata);
 	cb("pattern", "vendor tokens: GitHub ghp_/gho_/ghu_/ghs_/ghr_/github_pat_, GitLab glpat-, "
-	    "Slack xox?-/xapp-, Stripe sk_/rk_live_/test_, Google AIza...", userdata);
+	    "Slack xox?-/xapp-, Stripe sk_/rk_live_/test_, Google AIza..., npm_, Vault hvs./hvb., "
+	    "SendGrid SG., PyPI pypi-", userdata);
+	cb("pattern", "a URL's signature parameter (Azure SAS sig=, X-Amz-Signature=) and a Slack "
+	    "webhook's path", userdata);
 	cb("pattern", "password in a URL: scheme://user:PASSWORD@host", userdata);
 	cb("pattern", "key=value, key: value, \"key\": \"value\", \"password is X\" with a secret-like key",
 	    userdata);
