@@ -824,29 +824,21 @@ do_jwt(struct scan *s, size_t ts, size_t te)
 	return me;
 }
 
+/*
+ * A token that starts with a fixed prefix (stem) and is not the tail of a
+ * longer word (underscore: whether '_' counts as part of a word); re decides.
+ */
 static size_t
-do_akid(struct scan *s, size_t ts, size_t te)
+do_prefixed(struct scan *s, size_t ts, size_t te, bool underscore, pcre2_code *re, const char *kind,
+    const char *rule)
 {
 	size_t ms, me;
 
-	if (ts > 0 && isalnum((unsigned char)s->in[ts - 1]))
+	if (ts > 0 && (isalnum((unsigned char)s->in[ts - 1]) || (underscore && s->in[ts - 1] == '_')))
 		return te;
-	if (!run(re_akid, s->md, s->in, s->len, ts, 0, &ms, &me))
+	if (!run(re, s->md, s->in, s->len, ts, 0, &ms, &me))
 		return te;
-	hit(s, ms, me, "aws-access-key", "aws-access-key");
-	return me;
-}
-
-static size_t
-do_vendor(struct scan *s, size_t ts, size_t te)
-{
-	size_t ms, me;
-
-	if (ts > 0 && (isalnum((unsigned char)s->in[ts - 1]) || s->in[ts - 1] == '_'))
-		return te;
-	if (!run(re_vendor, s->md, s->in, s->len, ts, 0, &ms, &me))
-		return te;
-	hit(s, ms, me, "token", "vendor-token");
+	hit(s, ms, me, kind, rule);
 	return me;
 }
 
@@ -1353,10 +1345,10 @@ secretpat_scan(const char *in, size_t len,
 			next = do_jwt(&s, ts, te);
 			break;
 		case T_AKID:
-			next = do_akid(&s, ts, te);
+			next = do_prefixed(&s, ts, te, false, re_akid, "aws-access-key", "aws-access-key");
 			break;
 		case T_VENDOR:
-			next = do_vendor(&s, ts, te);
+			next = do_prefixed(&s, ts, te, true, re_vendor, "token", "vendor-token");
 			break;
 		case T_QSIG:
 			next = do_qsig(&s, ts, te);
