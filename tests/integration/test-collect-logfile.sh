@@ -56,6 +56,25 @@ check "log-file budget: within 200K ($(stat -c %s "$T/m.tar.gz" 2>/dev/null) byt
 check "log-file budget: truncated, omitted counted" sh -c "$BC get $T/m.tar.gz '(lambda s: s[\"status\"] == \"truncated\" and s[\"omitted\"] + s[\"entries\"] == 20000 and s[\"entries\"] == len(jl(\"journal/$U.jsonl\")))(src(\"journal/$U\"))' | grep -qx True"
 check "log-file budget: every warning kept, then the newest, in order" sh -c "$BC get $T/m.tar.gz '(lambda n: sum(n[i] % 10 == 0 for i in range(len(n))) == 2000 and n[-1] == 19999 and n == sorted(n))([int(x[\"MESSAGE\"].split()[3]) for x in jl(\"journal/$U.jsonl\")])' | grep -qx True"
 
+# Other wordings, through both programs: a lookup without a DNS server, grpc-go's newer
+# "Error while dialing: dial tcp", a policy refusal worded differently, a vendor token.
+cat >"$T/other.log" <<EOF
+2026-11-26T05:00:01Z error${TAB}agent${TAB}lookup wop.example.net: Name or service not known
+2026-11-26T05:00:02Z error${TAB}agent${TAB}RPC failed: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 192.0.2.10:15443: connect: connection refused"
+2026-11-26T05:00:03Z error${TAB}agent${TAB}onboarding failed: rpc error: code = PermissionDenied desc = workload i-0abc: not authorized by OnboardingPolicy
+2026-11-26T05:00:04Z debug${TAB}agent${TAB}plugin fetched with ghp_FAKEotherWording0123456789abcdefghijk
+EOF
+expect_status "other wordings: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/other.log" -o "$T/o.tar.gz"
+check "other wordings: the token is redacted" $BC absent "$T/o.tar.gz" ghp_FAKEotherWording0123456789abcdefghijk
+"$ANALYZE" -f json "$T/o.tar.gz" >"$T/o.json" 2>"$T/o.err" || true
+for id in endpoint-dns-unresolvable endpoint-connection-failed onboarding-policy-denied; do
+	check "other wordings: $id raised" "$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if any(f["rule"] == sys.argv[2] for f in r["findings"]) else 1)' "$T/o.json" "$id"
+done
+check "other wordings: no secret left for the analyzer" sh -c "! grep -q bundle-contains-secret '$T/o.json'"
+check "other wordings: no unknown DNS server in the message" sh -c "! grep -q 'through DNS server (unknown)' '$T/o.json'"
+
 # Ctrl-C while reading a fifo that never closes: no bundle, no temporary file
 mkdir "$T/out"
 mkfifo "$T/fifo"
