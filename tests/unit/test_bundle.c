@@ -86,6 +86,19 @@ make_data(size_t len, uint32_t seed)
 	return p;
 }
 
+/* Deterministic bytes that do not compress: gzip output is about as large as the input. */
+static unsigned char *
+make_random(size_t len, uint32_t seed)
+{
+	unsigned char *p = xmalloc(len);
+
+	for (size_t i = 0; i < len; i++) {
+		seed = seed * 1103515245 + 12345;
+		p[i] = (unsigned char)(seed >> 23);
+	}
+	return p;
+}
+
 struct content {
 	const char *path;	/* relative to the top directory */
 	const char *data;
@@ -564,15 +577,10 @@ test_commit_write_fails(void **state)
 	if (pid == 0) {
 		struct bundle_writer *w;
 		char *err = NULL;
-		unsigned char *rnd = xmalloc(1 << 20);
+		unsigned char *rnd = make_random(1 << 20, 99);
 		struct rlimit rl = {64 * 1024, 64 * 1024};
-		uint32_t x = 99;
 		int r;
 
-		for (size_t i = 0; i < (1 << 20); i++) {
-			x = x * 1103515245 + 12345;
-			rnd[i] = (unsigned char)(x >> 23);
-		}
 		signal(SIGXFSZ, SIG_IGN);
 		if (bw_open(&w, path, "top", &err) < 0 || bw_add(w, "random", rnd, 1 << 20) < 0)
 			_exit(10);
@@ -608,14 +616,9 @@ test_spool_failure_recovers(void **state)
 		struct bundle_reader *r;
 		struct br_entry e;
 		char *err = NULL, *small = make_data(1000, 1);
-		unsigned char *rnd = xmalloc(3 << 20);
+		unsigned char *rnd = make_random(3 << 20, 5);
 		struct rlimit rl = {2 << 20, 2 << 20};
-		uint32_t x = 5;
 
-		for (size_t i = 0; i < (3 << 20); i++) {
-			x = x * 1103515245 + 12345;
-			rnd[i] = (unsigned char)(x >> 23);
-		}
 		signal(SIGXFSZ, SIG_IGN);
 		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
 			_exit(10);
