@@ -280,6 +280,7 @@ struct journal_file {
 	unsigned long parsed;		/* lines handed to jansson */
 	uint64_t first, last;		/* time of the first and last entry */
 	uint64_t slice_end;		/* end of the collected slice (for `within`), 0 if unknown */
+	bool	 unread;		/* its source is unavailable or error: the file says nothing */
 	struct jresult **res;		/* per journal condition, NULL when it does not apply */
 	bool	*want;			/* per journal condition: res[i] != NULL */
 	size_t	 n_res;

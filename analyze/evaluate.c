@@ -481,6 +481,14 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 
 		if (c->jindex >= jf->n_res || jf->res[c->jindex] == NULL)
 			continue;
+		if (jf->unread) {
+			_cleanup_free_ char *src = xasprintf("journal/%s", jf->unit);
+			_cleanup_free_ char *why = source_why(m, src, jf->path);
+
+			set_reason(x, "no journal for %s: %s", jf->unit, why);
+			bad = true;
+			continue;
+		}
 		if (verdict_bad(jf->verdict)) {
 			set_reason(x, "%s failed the integrity check (%s)", jf->path, br_verdict_name(jf->verdict));
 			bad = true;
@@ -512,7 +520,7 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 		struct jresult *jr;
 
 		if (c->jindex >= jf->n_res || (jr = jf->res[c->jindex]) == NULL || verdict_bad(jf->verdict) ||
-		    jr->count == 0)
+		    jf->unread || jr->count == 0)
 			continue;
 		if (jr->first != 0 && (x->first == 0 || jr->first < x->first))
 			x->first = jr->first;

@@ -202,6 +202,11 @@ model_add_journal(struct model *m, const char *path)
 		}
 	name = xasprintf("journal/%s", jf->unit);
 	src = model_source(m, name);
+	/* A collector that could not read the journal may still have left a file (older versions). */
+	if (src != NULL && json_is_string(json_object_get(src, "status")) &&
+	    (strcmp(json_string_value(json_object_get(src, "status")), "unavailable") == 0 ||
+	    strcmp(json_string_value(json_object_get(src, "status")), "error") == 0))
+		jf->unread = true;
 	if (src != NULL && json_is_string(json_object_get(src, "until")) &&
 	    time_parse_rfc3339(json_string_value(json_object_get(src, "until")), &t) == 0)
 		jf->slice_end = t;

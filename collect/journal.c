@@ -378,7 +378,8 @@ count_denied(const char *dir, unsigned depth, unsigned *total, unsigned *denied)
 		if (de->d_name[0] == '.')
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
-		if (l > 8 && strcmp(de->d_name + l - 8, ".journal") == 0) {
+		if ((l > 8 && strcmp(de->d_name + l - 8, ".journal") == 0) ||
+		    (l > 9 && strcmp(de->d_name + l - 9, ".journal~") == 0)) {
 			(*total)++;
 			if (access(p, R_OK) < 0 && (errno == EACCES || errno == EPERM))
 				(*denied)++;
@@ -474,6 +475,49 @@ run_pass(struct fmt *f, sd_journal *j, struct jsonl *s, uint64_t since, uint64_t
 	return 0;
 }
 
+/* The unit's oldest and newest entries and how many (counted up to a cap), without the window. */
+static bool
+unit_extent(sd_journal *j, const char *unit, uint64_t *first, uint64_t *last)
+{
+	sd_journal_flush_matches(j);
+	if (add_unit_matches(j, unit) < 0)
+		return false;
+	if (sd_journal_seek_head(j) < 0 || sd_journal_next(j) <= 0 || sd_journal_get_realtime_usec(j, first) < 0)
+		return false;
+	if (sd_journal_seek_tail(j) < 0 || sd_journal_previous(j) <= 0 || sd_journal_get_realtime_usec(j, last) < 0)
+		return false;
+	return true;
+}
+
+/*
+ * An empty slice of a unit that has entries outside it: says where they are
+ * (free it), or NULL when the unit has no entry at all.  Leaves the matches set.
+ */
+static char *
+slice_elsewhere(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uint64_t until)
+{
+	char t1[RFC3339_MAX], t2[RFC3339_MAX], f1[RFC3339_MAX], f2[RFC3339_MAX];
+	uint64_t first, last;
+	char *msg;
+
+	if (!unit_extent(j, unit, &first, &last))
+		return NULL;
+	time_rfc3339(since, false, t1);
+	time_rfc3339(until, false, t2);
+	time_rfc3339(first, false, f1);
+	time_rfc3339(last, false, f2);
+	msg = xasprintf("no entry from %s to %s, but the unit has entries from %s to %s; "
+	    "widen the window with --since/--until", t1, t2, f1, f2);
+	if (c->bw) {
+		_cleanup_free_ char *name = xasprintf("journal/%s", unit);
+		json_t *o = bw_source_object(c->bw, name);
+
+		json_object_set_new(o, "unit_first", json_string(f1));
+		json_object_set_new(o, "unit_last", json_string(f2));
+	}
+	return msg;
+}
+
 static void
 journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uint64_t until,
     uint64_t budget, const char *partial)
@@ -485,7 +529,8 @@ journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uin
 	uint64_t seen, written, withheld, omitted;
 	uint64_t deadline = mono_usec() + c->profile->source_timeout_usec;
 	char t1[RFC3339_MAX], t2[RFC3339_MAX];
-	bool timed_out = false;
+	bool timed_out = false, unread = false;
+	_cleanup_free_ char *empty = NULL;
 	json_t *o;
 	int r;
 
@@ -513,7 +558,10 @@ journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uin
 	buf_free(&f.alt);
 	free(f.spans);
 	if (r < 0) {
-		ctx_source(c, name, SOURCE_ERROR, "reading the journal failed: %s", strerror(-r));
+		if (c->bw && bw_write_error(c->bw))
+			ctx_source(c, name, SOURCE_ERROR, "writing the journal failed: %s", strerror(-r));
+		else
+			ctx_source(c, name, SOURCE_ERROR, "reading the journal failed: %s", strerror(-r));
 		jsonl_free(s);
 		return;
 	}
@@ -527,12 +575,21 @@ journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uin
 		ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " of %" PRIu64 " entries from %s to %s; %" PRIu64
 		    " older entries left out to fit the size budget (warnings and worse kept first)",
 		    written, seen, t1, t2, omitted);
-	else if (seen == 0 && partial)
+	else if (seen == 0 && partial) {
+		/* Nothing read while files were unreadable: not an empty journal, an unread one. */
 		ctx_source(c, name, SOURCE_UNAVAILABLE, "journal: %s", partial);
+		unread = true;
+	} else if (seen == 0 && (empty = slice_elsewhere(c, j, unit, since, until)) != NULL) {
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", empty);
+		unread = true;
+	} else if (partial)
+		ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " entries from %s to %s%s; incomplete: %s",
+		    written, t1, t2, withheld ? " (some withheld by the leak check)" : "", partial);
 	else
-		ctx_source(c, name, SOURCE_OK, "%" PRIu64 " entries from %s to %s%s%s%s", written, t1, t2,
-		    withheld ? " (some withheld by the leak check)" : "", partial ? "; incomplete: " : "",
-		    partial ? partial : "");
+		ctx_source(c, name, SOURCE_OK, "%" PRIu64 " entries from %s to %s%s", written, t1, t2,
+		    withheld ? " (some withheld by the leak check)" : "");
+	if (unread && c->bw)
+		(void)bw_remove(c->bw, rel);
 	if (c->bw) {
 		o = bw_source_object(c->bw, name);
 		json_object_set_new(o, "entries", json_integer((json_int_t)written));
@@ -546,6 +603,14 @@ journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uin
 	}
 	ctx_verbose(c, "%s: %" PRIu64 " entries, %" PRIu64 " bytes", rel, written, jsonl_bytes(s));
 	jsonl_free(s);
+}
+
+/* True when the journal holds at least one entry that can be read (no matches set). */
+static bool
+journal_has_entries(sd_journal *j)
+{
+	sd_journal_flush_matches(j);
+	return sd_journal_seek_head(j) >= 0 && sd_journal_next(j) > 0;
 }
 
 /* The newest entry's time among the units' entries, or 0. */
@@ -583,7 +648,14 @@ collect_journal(struct ctx *c)
 	if (c->opt->log_file || units->n == 0)
 		return;
 	if (c->opt->journal_dir) {
-		r = sd_journal_open_directory(&j, c->opt->journal_dir, 0);
+		/* sd-journal skips files it cannot open: an unreadable folder would look like an empty one. */
+		count_denied(c->opt->journal_dir, 0, &total, &denied);
+		if (total == 0)
+			r = -ENOENT;
+		else if (denied == total)
+			r = -EACCES;
+		else
+			r = sd_journal_open_directory(&j, c->opt->journal_dir, 0);
 		why = c->opt->journal_dir;
 	} else if (c->opt->root) {
 		root_journal_fds(c, "/var/log/journal", &fds, &n_fds, &denied);
@@ -605,6 +677,8 @@ collect_journal(struct ctx *c)
 	if (denied > 0)
 		partial = xasprintf("permission denied; run as root or as a member of systemd-journal "
 		    "(%u journal file%s not readable)", denied, denied == 1 ? "" : "s");
+	if (r >= 0 && offline && !journal_has_entries(j))
+		r = -ENODATA;
 	if (r < 0) {
 		for (size_t i = 0; i < units->n; i++) {
 			_cleanup_free_ char *name = xasprintf("journal/%s", units->v[i]);
@@ -616,7 +690,11 @@ collect_journal(struct ctx *c)
 				ctx_source(c, name, SOURCE_UNAVAILABLE, "no journal files in %s", why);
 			else if (r == -EACCES || r == -EPERM)
 				ctx_source(c, name, SOURCE_UNAVAILABLE, "journal: permission denied; run as root "
-				    "or as a member of systemd-journal");
+				    "or as a member of systemd-journal (%u journal file%s in %s not readable)",
+				    denied, denied == 1 ? "" : "s", why);
+			else if (r == -ENODATA)
+				ctx_source(c, name, SOURCE_UNAVAILABLE, "no journal entry could be read from the "
+				    "journal files in %s (not journal files, or corrupt)", why);
 			else
 				ctx_source(c, name, SOURCE_ERROR, "cannot open %s: %s", why, strerror(-r));
 		}

@@ -101,6 +101,19 @@ void bw_set_progress(struct bundle_writer *,
 /* The manifest under construction; callers may set keys (host, tool, ...). Borrowed. */
 json_t *bw_manifest(struct bundle_writer *);
 
+/*
+ * Takes a closed entry out of the bundle again (a source found to be unread
+ * after all must not look like an empty file).  0 or -ENOENT.
+ */
+int bw_remove(struct bundle_writer *, const char *relpath);
+
+/*
+ * The first failure to write the writer's temporary data (a full disk, an I/O
+ * error), naming the entry, or NULL.  Once set, bw_commit() refuses: a bundle
+ * missing data it read is not written.
+ */
+const char *bw_write_error(const struct bundle_writer *);
+
 /* Uncompressed bytes added so far (all entries, including open ones). */
 uint64_t bw_bytes(const struct bundle_writer *);
 

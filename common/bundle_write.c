@@ -60,6 +60,8 @@ struct bundle_writer {
 	json_t	*redaction_index;	/* relpath -> its object in "redactions" */
 	struct bw_entry *open;		/* the entry being written, or NULL */
 	char	*err;			/* last error message */
+	char	*write_err;		/* first failure to write the spool (disk full, I/O): no commit */
+	int	 write_errno;		/* its negative errno */
 	void	(*progress)(uint64_t, uint64_t, void *);
 	void	*progress_data;
 	bool	 committed;		/* the bundle is under its final name */
@@ -284,6 +286,21 @@ check_relpath(struct bundle_writer *w, const char *relpath)
 	return 0;
 }
 
+/*
+ * Remembers the first failure to write the spool: data that was read could not
+ * be kept, so the bundle cannot be whole and bw_commit() refuses it.
+ */
+static int
+write_failed(struct bundle_writer *w, int r, const char *relpath)
+{
+	if (w->write_err == NULL) {
+		w->write_err = xasprintf("writing entry '%s' to a temporary file failed: %s", relpath,
+		    strerror(-r));
+		w->write_errno = r;
+	}
+	return r;
+}
+
 static void
 record(struct bundle_writer *w, char *relpath, uint64_t off, uint64_t clen, uint64_t size, const char *hex)
 {
@@ -396,6 +413,7 @@ bw_free(struct bundle_writer *w)
 	free(w->base);
 	free(w->topdir);
 	free(w->err);
+	free(w->write_err);
 	free(w);
 }
 
@@ -438,6 +456,7 @@ bw_add(struct bundle_writer *w, const char *relpath, const void *data, size_t le
 		r = spool_sync(w, &end);
 	if (r < 0) {
 		spool_drop(w, off);
+		write_failed(w, r, relpath);
 		return set_err(w, r, "entry '%s': spooling: %s", relpath, strerror(-r));
 	}
 	sha256_hex(data, len, hex);
@@ -473,8 +492,10 @@ bw_entry_write(struct bw_entry *e, const void *data, size_t len)
 {
 	int r = gzw_write(e->w->gz, data, len);
 
-	if (r < 0)
+	if (r < 0) {
+		write_failed(e->w, r, e->relpath);
 		return set_err(e->w, r, "entry '%s': spooling: %s", e->relpath, strerror(-r));
+	}
 	e->size += len;
 	e->w->bytes += len;
 	return 0;
@@ -495,7 +516,8 @@ bw_entry_close(struct bw_entry *e)
 	int r = spool_sync(w, &end);
 
 	if (r < 0) {
-		/* a member did not reach the spool: the entry is dropped, the writer stays usable */
+		/* a member did not reach the spool: the entry is dropped, the bundle cannot be whole */
+		write_failed(w, r, e->relpath);
 		set_err(w, r, "entry '%s': spooling: %s", e->relpath, strerror(-r));
 		bw_entry_discard(e);
 		return r;
@@ -525,6 +547,33 @@ bw_entry_discard(struct bw_entry *e)
 	w->open = NULL;
 	free(e->relpath);
 	free(e);
+}
+
+int
+bw_remove(struct bundle_writer *w, const char *relpath)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_ents; i++)
+		if (strcmp(w->ents[i].relpath, relpath) == 0)
+			break;
+	if (i == w->n_ents || w->committed)
+		return -ENOENT;
+	w->bytes -= w->ents[i].size;
+	/* The last entry's members can be given back; an earlier one's bytes stay unused in the spool. */
+	if (i + 1 == w->n_ents && w->open == NULL)
+		spool_drop(w, w->ents[i].off);
+	json_object_del(w->paths, relpath);
+	free(w->ents[i].relpath);
+	memmove(&w->ents[i], &w->ents[i + 1], (w->n_ents - i - 1) * sizeof(*w->ents));
+	w->n_ents--;
+	return 0;
+}
+
+const char *
+bw_write_error(const struct bundle_writer *w)
+{
+	return w->write_err;
 }
 
 uint64_t
@@ -742,6 +791,10 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 	if ((r = spool_sync(w, NULL)) < 0) {
 		*errmsg = xasprintf("spooling: %s", strerror(-r));
 		return r;
+	}
+	if (w->write_err) {
+		*errmsg = xasprintf("the bundle could not be written whole: %s", w->write_err);
+		return w->write_errno;
 	}
 
 	entries = json_array();

@@ -180,6 +180,13 @@ expect unprivileged "journal says why" '"permission denied; run as root or as a 
 expect unprivileged "unreadable config says why" 'src("config/etc/onboarding-agent/agent.config.yaml")["detail"]' "permission denied; run as root"
 expect unprivileged "unit status still read over the bus" 'json.loads(f("units/onboarding-agent.service.json"))["ActiveState"]' active
 check "unprivileged: stderr names the journal problem" grep -q "systemd-journal" "$T/unpriv.err"
+expect unprivileged "the unread journal is not in the bundle as an empty file" '"journal/onboarding-agent.service.jsonl" in files' False
+expect unprivileged "journal source unavailable" 'src("journal/onboarding-agent.service")["status"]' unavailable
+check "unprivileged: journal rules not evaluated, with the reason" sh -c "'$ANALYZE' -f json '$B' | $PY -c '
+import json, sys
+r = json.load(sys.stdin)
+ne = {x[\"rule\"]: x[\"reason\"] for x in r[\"not_evaluated\"]}
+sys.exit(0 if \"permission denied\" in ne.get(\"endpoint-dns-unresolvable\", \"\") else 1)'"
 # shellcheck disable=SC2086
 check "unprivileged: no planted secret" $BC absent "$B" $NS_SECRETS
 
