@@ -79,6 +79,11 @@ struct options {
 	const char	*journal_dir;	/* --journal-dir DIR */
 	const char	*log_file;	/* --log-file PATH or "-" */
 	const char	*profile;	/* --profile FILE */
+	struct strv	 ecs_json;	/* --ecs-json FILE, repeatable ("-" for stdin) */
+	const char	*ecs_cluster;	/* --ecs-cluster C */
+	const char	*ecs_service;	/* --ecs-service S */
+	const char	*ecs_region;	/* --ecs-region R */
+	const char	*ecs_profile;	/* --ecs-profile P (an AWS CLI profile) */
 	bool		 no_probe;	/* --no-probe */
 	bool		 dry_run;	/* --dry-run */
 	int		 verbosity;	/* -1 quiet, 0 normal, 1 verbose */
@@ -108,6 +113,7 @@ struct ctx {
 	unsigned	 n_truncated;	/* sources truncated */
 	json_t		*probe_targets;	/* [{"host","port","origin",...}] found while collecting configs */
 	struct strv	 problems;	/* "name: status: detail" of each source that is not ok */
+	struct ecs_state *ecs;		/* ECS documents read or fetched (ecs.c), or NULL */
 	uint64_t	 red_values;	/* values redacted in all */
 	uint64_t	 red_files;	/* files with at least one redaction */
 };
@@ -165,6 +171,26 @@ void collect_journal(struct ctx *);
 bool journal_files_present(void);
 /* journal/<unit>.jsonl from --log-file lines. */
 void collect_logfile(struct ctx *);
+
+/* ---- AWS ECS (ecs.c) ---- */
+
+struct ecs_state;
+
+/* True when --ecs-json or --ecs-cluster was given: the collector runs away from the task. */
+bool ecs_away(const struct options *);
+/*
+ * Reads and recognises every --ecs-json input before the bundle is opened.
+ * Returns 0, or -errno with *errmsg (free it) naming the file and the problem.
+ */
+int ecs_read_inputs(struct ctx *, char **errmsg);
+/* ecs/ documents (redacted), the CLI calls of --ecs-cluster, the agent's CloudWatch log, env configs. */
+void collect_ecs(struct ctx *);
+/* Marks each manifest source as describing the task or the collecting host; collection.ecs. */
+void ecs_scopes(struct ctx *);
+/* --dry-run lines for ECS. */
+void ecs_dry_run(struct ctx *);
+/* Frees c->ecs. */
+void ecs_free(struct ctx *);
 
 /* ---- D-Bus helpers (units.c) ---- */
 

@@ -36,6 +36,10 @@ usage(FILE *f)
 	    "      --root DIR         collect from a system tree mounted at DIR (no bus, no probes)\n"
 	    "      --journal-dir DIR  read journal files from DIR instead of the system journal\n"
 	    "      --log-file PATH    plain agent log lines from a host without systemd ('-' for stdin)\n"
+	    "      --ecs-json FILE    saved output of aws ecs describe-services, list-tasks, describe-tasks or\n"
+	    "                         describe-task-definition, repeatable ('-' for stdin)\n"
+	    "      --ecs-cluster C --ecs-service S [--ecs-region R] [--ecs-profile P]\n"
+	    "                         run those read-only AWS CLI calls (and fetch the agent's log) itself\n"
 	    "      --no-probe         no live DNS or TCP probes\n"
 	    "      --profile FILE     collection profile (YAML) instead of the built-in one\n"
 	    "      --dry-run          print what would be collected and redacted; write nothing\n"
@@ -158,6 +162,7 @@ dry_run(struct ctx *c, const char *output)
 	printf("resolved: %s\n", c->opt->root ? "no (--root)" : c->bus ? "its D-Bus state, if it runs" : "no system bus");
 	printf("probes: %s\n", c->opt->root ? "none (--root)" : c->opt->no_probe ? "none (--no-probe)" :
 	    "DNS lookup and TCP connect of the endpoint the onboarding config names");
+	ecs_dry_run(c);
 	printf("\nredacted (values are replaced by <redacted:KIND:HASH>; never printed):\n");
 	redact_describe(describe_cb, NULL);
 }
@@ -185,7 +190,8 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MAX_SIZE, OPT_ROOT, OPT_JOURNAL_DIR, OPT_LOG_FILE,
-	    OPT_NO_PROBE, OPT_PROFILE, OPT_DRY_RUN, OPT_VERSION };
+	    OPT_NO_PROBE, OPT_PROFILE, OPT_DRY_RUN, OPT_VERSION, OPT_ECS_JSON, OPT_ECS_CLUSTER, OPT_ECS_SERVICE,
+	    OPT_ECS_REGION, OPT_ECS_PROFILE };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "unit", required_argument, NULL, 'u' },
@@ -196,6 +202,11 @@ main(int argc, char *argv[])
 		{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
 		{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 		{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
+		{ "ecs-json", required_argument, NULL, OPT_ECS_JSON },
+		{ "ecs-cluster", required_argument, NULL, OPT_ECS_CLUSTER },
+		{ "ecs-service", required_argument, NULL, OPT_ECS_SERVICE },
+		{ "ecs-region", required_argument, NULL, OPT_ECS_REGION },
+		{ "ecs-profile", required_argument, NULL, OPT_ECS_PROFILE },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -264,6 +275,22 @@ main(int argc, char *argv[])
 		case OPT_NO_PROBE:
 			o.no_probe = true;
 			break;
+		case OPT_ECS_JSON:
+			strv_add(&o.ecs_json, optarg);
+			break;
+		case OPT_ECS_CLUSTER:
+		case OPT_ECS_SERVICE:
+		case OPT_ECS_REGION:
+		case OPT_ECS_PROFILE:
+			if (optarg[0] == '\0' || optarg[0] == '-') {
+				fprintf(stderr, "%s: --ecs-%s: '%s' is not a name\n", PROG, ch == OPT_ECS_CLUSTER ?
+				    "cluster" : ch == OPT_ECS_SERVICE ? "service" : ch == OPT_ECS_REGION ? "region" :
+				    "profile", optarg);
+				return 2;
+			}
+			*(ch == OPT_ECS_CLUSTER ? &o.ecs_cluster : ch == OPT_ECS_SERVICE ? &o.ecs_service :
+			    ch == OPT_ECS_REGION ? &o.ecs_region : &o.ecs_profile) = optarg;
+			break;
 		case OPT_PROFILE:
 			o.profile = optarg;
 			break;
@@ -300,6 +327,27 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s: --log-file cannot be combined with --%s\n", PROG,
 		    o.journal_dir ? "journal-dir" : "root");
 		return 2;
+	}
+	if ((o.ecs_cluster == NULL) != (o.ecs_service == NULL) ||
+	    ((o.ecs_region || o.ecs_profile) && o.ecs_cluster == NULL)) {
+		fprintf(stderr, "%s: --ecs-cluster and --ecs-service go together (--ecs-region and --ecs-profile "
+		    "need them)\n", PROG);
+		return 2;
+	}
+	if (ecs_away(&o) && (o.root || o.journal_dir)) {
+		fprintf(stderr, "%s: --ecs-json and --ecs-cluster cannot be combined with --%s\n", PROG,
+		    o.root ? "root" : "journal-dir");
+		return 2;
+	}
+	{
+		unsigned stdin_users = o.log_file && strcmp(o.log_file, "-") == 0;
+
+		for (size_t i = 0; i < o.ecs_json.n; i++)
+			stdin_users += strcmp(o.ecs_json.v[i], "-") == 0;
+		if (stdin_users > 1) {
+			fprintf(stderr, "%s: standard input ('-') can be read only once\n", PROG);
+			return 2;
+		}
 	}
 	if (o.journal_dir) {
 		struct stat st;
@@ -402,6 +450,11 @@ main(int argc, char *argv[])
 			topdir = xasprintf("triage-%s-%s", hn, stamp);
 	}
 
+	if (o.ecs_json.n > 0 && ecs_read_inputs(&c, &errmsg) < 0) {
+		fprintf(stderr, "%s: %s; no bundle written\n", PROG, errmsg);
+		status = 1;
+		goto out;
+	}
 	if (o.dry_run) {
 		dry_run(&c, output);
 		goto out;
@@ -430,13 +483,16 @@ main(int argc, char *argv[])
 		json_object_set_new(m, "collected_at", json_string(time_rfc3339(now, false, tbuf)));
 
 	collect_host(&c);
-	collect_units(&c);
-	collect_config(&c);
-	collect_resolver(&c);
-	collect_probes(&c);
+	if (!ecs_away(&o)) {	/* away from an ECS task, these would describe the collecting host */
+		collect_units(&c);
+		collect_config(&c);
+		collect_resolver(&c);
+		collect_probes(&c);
+	}
+	collect_ecs(&c);
 	if (o.log_file)
 		collect_logfile(&c);
-	else
+	else if (!ecs_away(&o))
 		collect_journal(&c);
 
 	coll = json_object();
@@ -460,6 +516,7 @@ main(int argc, char *argv[])
 	json_object_set_new(coll, "uid", json_integer((json_int_t)geteuid()));
 	json_object_set_new(coll, "seconds", json_real((double)(mono_usec() - c.start_usec) / 1e6));
 	json_object_set_new(m, "collection", coll);
+	ecs_scopes(&c);
 
 	free(errmsg);
 	errmsg = NULL;
@@ -485,6 +542,8 @@ out:
 		close(c.rootfd);
 	profile_free(c.profile);
 	strv_free(&o.units);
+	strv_free(&o.ecs_json);
+	ecs_free(&c);
 	strv_free(&c.problems);
 	return status;
 }
