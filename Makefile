@@ -40,7 +40,7 @@ COLLECT_SRCS := $(sort $(wildcard collect/*.c))
 ANALYZE_SRCS := $(sort $(wildcard analyze/*.c))
 UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 
-COMMON_OBJS  := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+COMMON_OBJS  := $(COMMON_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/common/catalog_blob.o
 COLLECT_OBJS := $(COLLECT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/collect/profile_blob.o
 ANALYZE_OBJS := $(ANALYZE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/analyze/rules_blob.o
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -52,7 +52,7 @@ COLLECT_LIB := $(BUILD)/libcollect.a
 
 PROGS := $(BUILD)/triage-collect $(BUILD)/triage-analyze
 
-.PHONY: all deps check check-unit check-asan demo install clean samples bench fuzz fuzz-build
+.PHONY: po-update all deps check check-unit check-asan demo install clean samples bench fuzz fuzz-build
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -68,6 +68,22 @@ $(BUILD)/analyze/rules_blob.o: common/blob.S rules/onboarding-agent.yaml
 $(BUILD)/collect/profile_blob.o: common/blob.S collect/profile-default.yaml
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ -DBLOB_NAME=triage_builtin_profile -DBLOB_FILE='"collect/profile-default.yaml"' common/blob.S
+
+# Translations: po/zh_CN.po, checked and compiled by msgfmt (gettext), assembled into
+# the library so that the released programs speak Chinese with no catalog file.
+$(BUILD)/po/zh_CN.mo: po/zh_CN.po
+	@mkdir -p $(@D)
+	msgfmt --check --endianness=little -o $@ $<
+$(BUILD)/common/catalog_blob.o: common/blob.S $(BUILD)/po/zh_CN.mo
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ -DBLOB_NAME=triage_catalog_zh -DBLOB_FILE='"$(BUILD)/po/zh_CN.mo"' common/blob.S
+
+# po/triage.pot from the sources, merged into po/zh_CN.po (for translators).
+po-update:
+	xgettext --from-code=UTF-8 --language=C -k_ -kN_ -kP_:1,2 --add-comments=TRANSLATORS \
+	  --package-name=triage --package-version=$(VERSION) -o po/triage.pot \
+	  $(sort $(wildcard common/*.c collect/*.c analyze/*.c))
+	msgmerge --quiet --update --backup=none po/zh_CN.po po/triage.pot
 
 $(LIB): $(COMMON_OBJS)
 	@rm -f $@

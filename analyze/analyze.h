@@ -12,6 +12,7 @@
 #include <pcre2.h>
 
 #include "bundle.h"
+#include "i18n.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -38,6 +39,8 @@ enum severity {
 };
 
 const char *severity_name(enum severity);
+/* The severity for people, in the current language ("critical", "严重"). */
+const char *severity_label(enum severity);
 /* Parses "critical".."info" (and "none" when allow_none); -EINVAL otherwise. */
 int severity_parse(const char *s, bool allow_none);
 
@@ -177,6 +180,11 @@ struct rule {
 	char	*description;		/* what it detects, plain text */
 	char	*message;		/* template with {placeholders} */
 	char	*remedy;		/* small markdown subset */
+	char	*title_zh;		/* the Chinese texts (title_zh: ...), NULL when not given */
+	char	*description_zh;
+	char	*message_zh;		/* uses only placeholders of message */
+	char	*remedy_zh;
+	bool	 need_zh;		/* shipped: --check-rules wants every Chinese text */
 	char	**links;		/* http(s) URLs */
 	size_t	 n_links;
 	struct cond *when;		/* the condition */
@@ -210,7 +218,8 @@ struct ruleset {
 
 /* The built-in rules (rules/onboarding-agent.yaml, NUL-terminated). */
 extern const char triage_builtin_rules[];
-#define BUILTIN_RULES_NAME	"onboarding-agent.yaml (built-in)"
+#define BUILTIN_SUFFIX		" (built-in)"	/* a rules buffer named so is shipped: it needs zh texts */
+#define BUILTIN_RULES_NAME	"onboarding-agent.yaml" BUILTIN_SUFFIX
 
 /* A new empty ruleset; free with ruleset_free(). */
 struct ruleset *ruleset_new(void);
@@ -224,13 +233,21 @@ int rules_load_buffer(struct ruleset *rs, const char *name, const char *data, si
 int rules_load_path(struct ruleset *rs, const char *path);
 /* After loading: checks ids are unique across files.  Returns 0 or -EINVAL. */
 int rules_finish(struct ruleset *rs);
-/* Runs every example; failures go to rs->diags.  Returns the number that failed. */
+/*
+ * Runs every example, and checks that shipped rules carry their Chinese texts;
+ * failures go to rs->diags.  Returns the number of examples that failed.
+ */
 unsigned rules_check_examples(struct ruleset *rs, unsigned *n_examples);
 /* Adds a diagnostic. */
 void rules_diag(struct ruleset *rs, const char *file, unsigned line, unsigned col,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Matches subject against re with the ruleset's limits: 1 match, 0 none, <0 PCRE2 error. */
 int regex_match(const struct ruleset *rs, const struct regex *re, const char *s, size_t len);
+/* A rule's texts in the current language (i18n.h): Chinese when it has them, else English. */
+const char *rule_title(const struct rule *);
+const char *rule_description(const struct rule *);
+const char *rule_message_tmpl(const struct rule *);
+const char *rule_remedy(const struct rule *);
 /* The engine's own rules (bundle-integrity-failed, bundle-contains-secret). */
 const struct rule *engine_rule(const char *id);
 /*
@@ -520,6 +537,8 @@ int report_json(FILE *, const struct analysis *);
 
 /* Shared by the writers: RFC 3339 of usec into buf ("" for 0). */
 const char *report_time(uint64_t usec, char buf[static RFC3339_MAX]);
+/* The bundle's collection time for people (time_human() of the manifest's collected_at); NULL when unknown. */
+const char *report_collected_at(const struct model *m, char buf[static HTIME_MAX]);
 /* The JSON document of the report (also used by tests).  New reference. */
 json_t *report_json_doc(const struct analysis *a);
 

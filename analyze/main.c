@@ -32,6 +32,7 @@ usage(FILE *f)
 	    "\n"
 	    "  -r, --rules PATH     rules file or folder, repeatable (default: the built-in rules)\n"
 	    "  -f, --format FORMAT  markdown (default), html, json\n"
+	    "      --lang en|zh     report language (default from LC_ALL, LC_MESSAGES, LANG)\n"
 	    "  -o, --output PATH    write the report there (atomically) instead of stdout\n"
 	    "      --fail-on LEVEL  exit 1 on a finding at LEVEL or above: critical, error (default),\n"
 	    "                       warning, info, none\n"
@@ -109,18 +110,18 @@ list_rules(const struct ruleset *rs)
 	size_t i;
 
 	for (i = 0; i < rs->n; i++)
-		printf("%-38s %-9s %s\n", rs->rules[i]->id, severity_name(rs->rules[i]->severity), rs->rules[i]->title);
+		printf("%-38s %-9s %s\n", rs->rules[i]->id, severity_name(rs->rules[i]->severity), rule_title(rs->rules[i]));
 	for (i = 0; i < ELEMENTSOF(engine_ids); i++) {
 		const struct rule *r = engine_rule(engine_ids[i]);
 
-		printf("%-38s %-9s %s (engine)\n", r->id, severity_name(r->severity), r->title);
+		printf("%-38s %-9s %s (engine)\n", r->id, severity_name(r->severity), rule_title(r));
 	}
 }
 
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION };
+	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION, OPT_LANG };
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
@@ -131,6 +132,7 @@ main(int argc, char *argv[])
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
+		{ "lang", required_argument, NULL, OPT_LANG },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **rules = NULL, *output = NULL;
@@ -143,6 +145,7 @@ main(int argc, char *argv[])
 	struct analysis *a;
 	char *errmsg = NULL;
 
+	lang_set(lang_from_env());
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:f:o:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -165,6 +168,13 @@ main(int argc, char *argv[])
 				    prog, optarg);
 				return EXIT_BAD;
 			}
+			break;
+		case OPT_LANG:
+			if ((c = lang_parse(optarg)) < 0) {
+				fprintf(stderr, "%s: --lang: unknown language '%s' (en, zh)\n", prog, optarg);
+				return EXIT_BAD;
+			}
+			lang_set((enum lang)c);
 			break;
 		case OPT_CHECK:
 			check = true;

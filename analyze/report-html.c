@@ -71,8 +71,26 @@ static const char css[] =
 	".sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}"
 	"footer{color:var(--muted);font-size:12.5px;margin-top:28px}";
 
+/* Chinese pages name CJK fonts first, so that the glyphs come from one family whatever the system's default. */
+static const char css_zh[] =
+	"body{font-family:system-ui,-apple-system,'Noto Sans CJK SC','Source Han Sans SC','PingFang SC',"
+	"'Microsoft YaHei','WenQuanYi Micro Hei',sans-serif}";
+
 static const char *const level_color[TL_LEVELS] = { "#c92a2a", "#e8a317", "#8fa4b8", "#cfd8e3" };
-static const char *const level_name[TL_LEVELS] = { "error or worse", "warning", "notice / info", "debug" };
+static const char *const level_name[TL_LEVELS] = {
+	N_("error or worse"), N_("warning (level)"), N_("notice / info"), N_("debug (level)"),
+};
+
+/* The timeline's level names, in the current language ("warning (level)" reads "warning" in English). */
+static const char *
+level_label(size_t k)
+{
+	const char *t = _(level_name[k]);
+
+	if (t == level_name[k] && (k == 1 || k == 3))
+		return k == 1 ? "warning" : "debug";
+	return t;
+}
 static const char *const sev_color[] = { "#b3261e", "#d9480f", "#b7791f", "#1c64b8" };
 
 static void
@@ -215,7 +233,7 @@ evidence_table(struct buf *b, const struct finding *f)
 		const struct evidence *e = &f->ev[i];
 
 		if (i == EVIDENCE_HEAD && f->ev_total > f->n_ev)
-			buf_printf(b, "<tr><td colspan=\"3\" class=\"gap\">&#8943; %lu more &#8943;</td></tr>",
+			buf_printf(b, _("<tr><td colspan=\"3\" class=\"gap\">&#8943; %lu more &#8943;</td></tr>"),
 			    f->ev_total - f->n_ev);
 		buf_adds(b, "<tr><td class=\"t\">");
 		h(b, report_time(e->time, tb));
@@ -238,29 +256,33 @@ finding_html(struct buf *b, const struct finding *f, size_t n)
 	size_t i;
 
 	buf_printf(b, "<article class=\"card finding %s\" id=\"f%zu\"><div class=\"fhead\"><span class=\"badge %s\">%s</span><h3>",
-	    sev_class(r->severity), n, sev_class(r->severity), severity_name(r->severity));
-	h(b, r->title);
+	    sev_class(r->severity), n, sev_class(r->severity), severity_label(r->severity));
+	h(b, rule_title(r));
 	buf_printf(b, "</h3><span class=\"rid mono\">%s</span></div><p class=\"msg\">", r->id);
 	h(b, f->message);
 	buf_adds(b, "</p>");
 	if (f->first) {
-		buf_printf(b, "<p class=\"when\">%lu %s · first seen ", f->count, f->count == 1 ? "line" : "lines");
-		h(b, report_time(f->first, tb));
+		buf_adds(b, "<p class=\"when\">");
+		buf_printf(b, P_("%lu line", "%lu lines", f->count), f->count);
+		buf_adds(b, " · ");
+		h(b, _("first seen "));
+		h(b, time_human(f->first, tb));
 		if (f->last && f->last != f->first) {
-			buf_adds(b, " · last seen ");
-			h(b, report_time(f->last, tb));
+			buf_adds(b, " · ");
+			h(b, _("last seen "));
+			h(b, time_human(f->last, tb));
 		}
 		buf_adds(b, "</p>");
 	}
-	if (r->remedy != NULL && r->remedy[0] != '\0') {
-		buf_adds(b, "<div class=\"remedy\"><h4>What to do</h4>");
-		md_block_html(b, r->remedy);
+	if (rule_remedy(r) != NULL && rule_remedy(r)[0] != '\0') {
+		buf_printf(b, "<div class=\"remedy\"><h4>%s</h4>", _("What to do"));
+		md_block_html(b, rule_remedy(r));
 		buf_adds(b, "</div>");
 	}
 	if (f->n_ev > 0) {
-		buf_adds(b, "<h4>Evidence");
+		buf_printf(b, "<h4>%s", _("Evidence"));
 		if (f->ev_total > f->n_ev)
-			buf_printf(b, " &#8212; %zu of %lu: the first %d and the last %d", f->n_ev, f->ev_total,
+			buf_printf(b, _(" &#8212; %zu of %lu: the first %d and the last %d"), f->n_ev, f->ev_total,
 			    EVIDENCE_HEAD, EVIDENCE_TAIL);
 		buf_adds(b, "</h4>");
 		evidence_table(b, f);
@@ -299,13 +321,13 @@ timeline(struct buf *b, const struct analysis *a)
 	uint64_t lo, hi;
 	unsigned long top = 0;
 	double x0 = 250, w = TL_W - 270, cw, base = 20 + TL_BAR_H;
-	char t1[RFC3339_MAX], t2[RFC3339_MAX], t3[RFC3339_MAX];
+	char t1[HTIME_MAX], t2[HTIME_MAX], t3[HTIME_MAX];
 	size_t i, k, rows = 0;
 	unsigned marks = 0;
 
-	buf_adds(b, "<h2 id=\"timeline\">Timeline of the journal</h2><div class=\"card tl\">");
+	buf_printf(b, "<h2 id=\"timeline\">%s</h2><div class=\"card tl\">", _("Timeline of the journal"));
 	if (!m->tl_used || tl->total == 0) {
-		buf_adds(b, "<p>No journal entries with a timestamp in the bundle.</p></div>");
+		buf_printf(b, "<p>%s</p></div>", _("No journal entries with a timestamp in the bundle."));
 		return;
 	}
 	lo = tl->min;
@@ -344,8 +366,8 @@ timeline(struct buf *b, const struct analysis *a)
 		if (a->findings[i].first)
 			rows++;
 	cw = w / TL_COLS;
-	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %zu\" role=\"img\" aria-label=\"journal entries over time\">",
-	    TL_W, (size_t)base + 36 + rows * 18);
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %zu\" role=\"img\" aria-label=\"%s\">",
+	    TL_W, (size_t)base + 36 + rows * 18, _("journal entries over time"));
 	buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa5b1\"/>", x0, base, x0 + w, base);
 	buf_printf(b, "<text x=\"%.1f\" y=\"24\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">%lu</text>", x0 - 6, top);
 	buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">0</text>", x0 - 6, base);
@@ -362,15 +384,15 @@ timeline(struct buf *b, const struct analysis *a)
 				hgt = 1.5;
 			y -= hgt;
 			buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%u %s</title></rect>",
-			    x0 + i * cw + 0.5, y, cw - 1, hgt, level_color[k], col[i][k], level_name[k]);
+			    x0 + i * cw + 0.5, y, cw - 1, hgt, level_color[k], col[i][k], level_label(k));
 		}
 	}
 	buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\">", x0, base + 16);
-	h(b, report_time(lo, t1));
+	h(b, time_human(lo, t1));
 	buf_printf(b, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"middle\">", x0 + w / 2, base + 16);
-	h(b, report_time(lo + (hi - lo) / 2, t3));
+	h(b, time_human(lo + (hi - lo) / 2, t3));
 	buf_printf(b, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">", x0 + w, base + 16);
-	h(b, report_time(hi, t2));
+	h(b, time_human(hi, t2));
 	buf_adds(b, "</text>");
 	/* One row per finding from the journal: its span and its evidence lines. */
 	for (i = 0; i < a->n_findings; i++) {
@@ -384,9 +406,9 @@ timeline(struct buf *b, const struct analysis *a)
 		xa = tx(f->first, lo, hi, x0, w);
 		xb = tx(f->last ? f->last : f->first, lo, hi, x0, w);
 		buf_printf(b, "<g><title>%s: ", f->rule->id);
-		h(b, report_time(f->first, t1));
-		buf_adds(b, " to ");
-		h(b, report_time(f->last ? f->last : f->first, t2));
+		h(b, time_human(f->first, t1));
+		h(b, _(" to "));
+		h(b, time_human(f->last ? f->last : f->first, t2));
 		buf_printf(b, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\" stroke-linecap=\"round\" opacity=\".45\"/>",
 		    xa, y, xb < xa + 1 ? xa + 1 : xb, y, c);
 		for (k = 0; k < f->n_ev; k++)
@@ -398,9 +420,10 @@ timeline(struct buf *b, const struct analysis *a)
 	}
 	buf_adds(b, "</svg><div class=\"legend\">");
 	for (k = 0; k < TL_LEVELS; k++)
-		buf_printf(b, "<span><span class=\"sw\" style=\"background:%s\"></span>%s</span>", level_color[k], level_name[k]);
-	buf_printf(b, "<span>%lu entries; the agent's level word (error, warn, info) is used when the line has one</span></div></div>",
-	    tl->total);
+		buf_printf(b, "<span><span class=\"sw\" style=\"background:%s\"></span>%s</span>", level_color[k], level_label(k));
+	buf_adds(b, "<span>");
+	buf_printf(b, _("%lu entries; the agent's level word (error, warn, info) is used when the line has one"), tl->total);
+	buf_adds(b, "</span></div></div>");
 }
 
 static void
@@ -439,7 +462,7 @@ unit_panel(struct buf *b, const struct model *m)
 	const char *key;
 	size_t i;
 
-	buf_adds(b, "<details class=\"panel\" open><summary>Unit status: " AGENT_UNIT "</summary>");
+	buf_printf(b, "<details class=\"panel\" open><summary>%s" AGENT_UNIT "</summary>", _("Unit status: "));
 	if (u == NULL) {
 		char *st = agent_state(m);
 
@@ -459,7 +482,7 @@ unit_panel(struct buf *b, const struct model *m)
 		kv_row(b, keys[i], t ? t : "");
 		free(t);
 	}
-	buf_adds(b, "</tbody></table><details><summary>Every property</summary><table class=\"kv\"><tbody>");
+	buf_printf(b, "</tbody></table><details><summary>%s</summary><table class=\"kv\"><tbody>", _("Every property"));
 	json_object_foreach((json_t *)u, key, v) {
 		char *t = prop_text(key, v);
 
@@ -474,7 +497,7 @@ config_panel(struct buf *b, const struct model *m)
 {
 	size_t i, n = 0;
 
-	buf_adds(b, "<details class=\"panel\"><summary>Configuration (as collected, redacted)</summary>");
+	buf_printf(b, "<details class=\"panel\"><summary>%s</summary>", _("Configuration (as collected, redacted)"));
 	for (i = 0; i < m->n_files; i++) {
 		const struct kfile *kf = &m->files[i];
 
@@ -488,7 +511,7 @@ config_panel(struct buf *b, const struct model *m)
 		buf_adds(b, "</pre>");
 	}
 	if (n == 0)
-		buf_adds(b, "<p>No configuration file in the bundle.</p>");
+		buf_printf(b, "<p>%s</p>", _("No configuration file in the bundle."));
 	buf_adds(b, "</details>");
 }
 
@@ -499,13 +522,13 @@ resolver_panel(struct buf *b, const struct model *m)
 	json_t *pj = NULL, *p;
 	size_t i;
 
-	buf_adds(b, "<details class=\"panel\" open><summary>Resolver and probes</summary>");
+	buf_printf(b, "<details class=\"panel\" open><summary>%s</summary>", _("Resolver and probes"));
 	if (kf != NULL) {
 		buf_adds(b, "<h4>resolv.conf</h4><pre class=\"card\">");
 		hn(b, kf->data, kf->len);
 		buf_adds(b, "</pre>");
 	} else
-		buf_adds(b, "<p>resolv.conf is not in the bundle.</p>");
+		buf_printf(b, "<p>%s</p>", _("resolv.conf is not in the bundle."));
 	for (i = 0; i < m->n_files; i++)
 		if (strncmp(m->files[i].path, "resolver/", 9) == 0 && strcmp(m->files[i].path, "resolver/resolv.conf") != 0 &&
 		    strcmp(m->files[i].path, "resolver/probes.json") != 0) {
@@ -517,7 +540,7 @@ resolver_panel(struct buf *b, const struct model *m)
 		}
 	if ((kf = model_file(m, "resolver/probes.json")) != NULL)
 		pj = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
-	buf_adds(b, "<h4>The collector's probes</h4>");
+	buf_printf(b, "<h4>%s</h4>", _("The collector's probes"));
 	if (json_array_size(json_object_get(pj, "probes")) == 0) {
 		const char *d = NULL;
 		const json_t *src;
@@ -532,14 +555,14 @@ resolver_panel(struct buf *b, const struct model *m)
 			}
 		}
 
-		buf_adds(b, "<p>No probe results");
+		buf_printf(b, "<p>%s", _("No probe results"));
 		if (d) {
 			buf_adds(b, ": ");
 			h(b, d);
 		}
-		buf_adds(b, ".</p>");
+		buf_printf(b, "%s</p>", _("."));
 	} else {
-		buf_adds(b, "<table><thead><tr><th>Host</th><th>Port</th><th>Resolve</th><th>Addresses</th><th>TCP connect</th></tr></thead><tbody>");
+		buf_adds(b, _("<table><thead><tr><th>Host</th><th>Port</th><th>Resolve</th><th>Addresses</th><th>TCP connect</th></tr></thead><tbody>"));
 		json_array_foreach(json_object_get(pj, "probes"), i, p) {
 			const json_t *res = json_object_get(p, "resolve"), *x;
 			size_t k;
@@ -548,9 +571,9 @@ resolver_panel(struct buf *b, const struct model *m)
 			h(b, json_string_value(json_object_get(p, "host")));
 			buf_printf(b, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(p, "port")));
 			if (json_is_true(json_object_get(res, "ok")))
-				buf_adds(b, "<span class=\"ok\">ok</span>");
+				buf_printf(b, "<span class=\"ok\">%s</span>", C_("probe", "ok"));
 			else {
-				buf_adds(b, "<span class=\"bad\">failed</span> ");
+				buf_printf(b, "<span class=\"bad\">%s</span> ", C_("probe", "failed"));
 				h(b, json_string_value(json_object_get(res, "error")));
 			}
 			buf_adds(b, "</td><td class=\"mono\">");
@@ -564,7 +587,10 @@ resolver_panel(struct buf *b, const struct model *m)
 				if (k)
 					buf_adds(b, "<br>");
 				h(b, json_string_value(json_object_get(x, "address")));
-				buf_adds(b, json_is_true(json_object_get(x, "ok")) ? " <span class=\"ok\">ok</span>" : " <span class=\"bad\">failed</span> ");
+				if (json_is_true(json_object_get(x, "ok")))
+					buf_printf(b, " <span class=\"ok\">%s</span>", C_("probe", "ok"));
+				else
+					buf_printf(b, " <span class=\"bad\">%s</span> ", C_("probe", "failed"));
 				h(b, json_string_value(json_object_get(x, "error")));
 			}
 			buf_adds(b, "</td></tr>");
@@ -593,8 +619,9 @@ manifest_panel(struct buf *b, const struct model *m)
 	const char *key;
 	size_t i;
 
-	buf_adds(b, "<details class=\"panel\"><summary>Manifest: sources, entries, redactions</summary><h4>Sources</h4>"
-	    "<table><thead><tr><th>Source</th><th>Status</th><th>Detail</th></tr></thead><tbody>");
+	buf_printf(b, "<details class=\"panel\"><summary>%s</summary><h4>%s</h4><table><thead>%s</thead><tbody>",
+	    _("Manifest: sources, entries, redactions"), _("Sources"),
+	    _("<tr><th>Source</th><th>Status</th><th>Detail</th></tr>"));
 	json_array_foreach(json_object_get(man, "sources"), i, s) {
 		const char *st = json_string_value(json_object_get(s, "status"));
 
@@ -606,8 +633,8 @@ manifest_panel(struct buf *b, const struct model *m)
 		h(b, json_string_value(json_object_get(s, "detail")));
 		buf_adds(b, "</td></tr>");
 	}
-	buf_adds(b, "</tbody></table><h4>Entries (SHA-256 checked while reading)</h4>"
-	    "<table><thead><tr><th>Path</th><th>Size</th><th>SHA-256</th><th>Check</th></tr></thead><tbody>");
+	buf_printf(b, "</tbody></table><h4>%s</h4><table><thead>%s</thead><tbody>", _("Entries (SHA-256 checked while reading)"),
+	    _("<tr><th>Path</th><th>Size</th><th>SHA-256</th><th>Check</th></tr>"));
 	json_array_foreach(json_object_get(man, "entries"), i, s) {
 		const char *path = json_string_value(json_object_get(s, "path"));
 		const char *sha = json_string_value(json_object_get(s, "sha256"));
@@ -626,7 +653,7 @@ manifest_panel(struct buf *b, const struct model *m)
 			h(b, prob);
 			buf_adds(b, "</span>");
 		} else
-			buf_adds(b, "<span class=\"ok\">verified</span>");
+			buf_printf(b, "<span class=\"ok\">%s</span>", _("verified"));
 		buf_adds(b, "</td></tr>");
 	}
 	for (i = 0; i < m->n_integrity; i++) {
@@ -636,11 +663,11 @@ manifest_panel(struct buf *b, const struct model *m)
 		h(b, m->integrity[i].problem);
 		buf_adds(b, "</span></td></tr>");
 	}
-	buf_adds(b, "</tbody></table><h4>Redactions (values never stored)</h4>");
+	buf_printf(b, "</tbody></table><h4>%s</h4>", _("Redactions (values never stored)"));
 	if (json_array_size(json_object_get(man, "redactions")) == 0)
-		buf_adds(b, "<p>None recorded.</p>");
+		buf_printf(b, "<p>%s</p>", _("None recorded."));
 	else {
-		buf_adds(b, "<table><thead><tr><th>File</th><th>Values</th><th>By rule</th></tr></thead><tbody>");
+		buf_printf(b, "<table><thead>%s</thead><tbody>", _("<tr><th>File</th><th>Values</th><th>By rule</th></tr>"));
 		json_array_foreach(json_object_get(man, "redactions"), i, s) {
 			bool first = true;
 
@@ -658,7 +685,7 @@ manifest_panel(struct buf *b, const struct model *m)
 		buf_adds(b, "</tbody></table>");
 	}
 	if (json_array_size(json_object_get(man, "skipped")) > 0) {
-		buf_adds(b, "<h4>Not collected on purpose (secrets)</h4><ul>");
+		buf_printf(b, "<h4>%s</h4><ul>", _("Not collected on purpose (secrets)"));
 		json_array_foreach(json_object_get(man, "skipped"), i, s) {
 			buf_adds(b, "<li><code>");
 			h(b, json_string_value(json_object_get(s, "path")));
@@ -682,24 +709,34 @@ report_html(FILE *out, const struct analysis *a)
 	char *state = agent_state(m);
 	const json_t *s;
 	size_t i, gaps = 0;
+	char tb[HTIME_MAX];
 
 	for (i = 0; i < a->n_findings; i++)
 		counts[a->findings[i].rule->severity]++;
-	buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">", lang_tag(lang_get()));
+	buf_adds(&b, ""
 	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
 	    "<meta name=\"referrer\" content=\"no-referrer\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Triage report: ");
-	h(&b, m->hostname ? m->hostname : "unknown host");
-	buf_printf(&b, "</title><style>%s</style></head><body>\n", css);
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	h(&b, _("Triage report: "));
+	h(&b, m->hostname ? m->hostname : _("unknown host"));
+	buf_printf(&b, "</title><style>%s%s</style></head><body>\n", css, lang_get() == LANG_ZH ? css_zh : "");
 
-	buf_adds(&b, "<div class=\"top\"><main><h1>Triage report: ");
-	h(&b, m->hostname ? m->hostname : "unknown host");
-	buf_adds(&b, "</h1><div class=\"meta\"><span>Collected <b>");
-	h(&b, m->collected_at ? m->collected_at : "unknown");
-	buf_printf(&b, "</b></span><span>Agent <span class=\"state %s\">",
+	buf_adds(&b, "<div class=\"top\"><main><h1>");
+	h(&b, _("Triage report: "));
+	h(&b, m->hostname ? m->hostname : _("unknown host"));
+	buf_adds(&b, "</h1><div class=\"meta\"><span>");
+	h(&b, _("Collected "));
+	buf_adds(&b, "<b>");
+	h(&b, m->collected_at ? report_collected_at(m, tb) : _("unknown"));
+	buf_adds(&b, "</b></span><span>");
+	h(&b, _("Agent "));
+	buf_printf(&b, "<span class=\"state %s\">",
 	    u == NULL ? "unknown" : active && strcmp(active, "active") == 0 ? "good" : "bad");
 	h(&b, state);
-	buf_adds(&b, "</span></span><span>Bundle <b class=\"mono\">");
+	buf_adds(&b, "</span></span><span>");
+	h(&b, _("Bundle "));
+	buf_adds(&b, "<b class=\"mono\">");
 	h(&b, m->bundle_path);
 	buf_adds(&b, "</b></span></div></main></div><main>\n");
 	free(state);
@@ -707,16 +744,16 @@ report_html(FILE *out, const struct analysis *a)
 	buf_adds(&b, "<div class=\"tiles\">");
 	for (i = 0; i < SEV_NONE; i++)
 		buf_printf(&b, "<div class=\"tile %s%s\"><div class=\"n\">%u</div><div class=\"l\">%s</div></div>",
-		    severity_name((enum severity)i), counts[i] ? "" : " zero", counts[i], severity_name((enum severity)i));
+		    severity_name((enum severity)i), counts[i] ? "" : " zero", counts[i], severity_label((enum severity)i));
 	buf_adds(&b, "</div>");
 	if (a->n_findings == 0)
-		buf_adds(&b, "<p class=\"verdict\">No findings: none of the rules matched this bundle.</p>");
+		buf_printf(&b, "<p class=\"verdict\">%s</p>", _("No findings: none of the rules matched this bundle."));
 	else {
 		buf_adds(&b, "<ol class=\"toc\">");
 		for (i = 0; i < a->n_findings; i++) {
 			buf_printf(&b, "<li><span class=\"badge %s\">%s</span> <a href=\"#f%zu\">",
-			    sev_class(a->findings[i].rule->severity), severity_name(a->findings[i].rule->severity), i + 1);
-			h(&b, a->findings[i].rule->title);
+			    sev_class(a->findings[i].rule->severity), severity_label(a->findings[i].rule->severity), i + 1);
+			h(&b, rule_title(a->findings[i].rule));
 			buf_printf(&b, "</a> <span class=\"rid\">%s &#183; %lu</span></li>", a->findings[i].rule->id,
 			    a->findings[i].count);
 		}
@@ -726,7 +763,7 @@ report_html(FILE *out, const struct analysis *a)
 	timeline(&b, a);
 
 	if (a->n_findings > 0) {
-		buf_adds(&b, "<h2 id=\"findings\">Findings</h2>\n");
+		buf_printf(&b, "<h2 id=\"findings\">%s</h2>\n", _("Findings"));
 		for (i = 0; i < a->n_findings; i++) {
 			finding_html(&b, &a->findings[i], i + 1);
 			buf_addc(&b, '\n');
@@ -734,7 +771,8 @@ report_html(FILE *out, const struct analysis *a)
 	}
 
 	if (a->n_not_eval > 0) {
-		buf_adds(&b, "<h2>Not evaluated</h2><div class=\"card\"><table><thead><tr><th>Rule</th><th>Why</th></tr></thead><tbody>");
+		buf_printf(&b, "<h2>%s</h2><div class=\"card\"><table><thead>%s</thead><tbody>", _("Not evaluated"),
+		    _("<tr><th>Rule</th><th>Why</th></tr>"));
 		for (i = 0; i < a->n_not_eval; i++) {
 			buf_printf(&b, "<tr><td class=\"mono\">%s</td><td>", a->not_eval[i].rule->id);
 			h(&b, a->not_eval[i].reason);
@@ -748,8 +786,8 @@ report_html(FILE *out, const struct analysis *a)
 		if (st == NULL || strcmp(st, "ok") == 0)
 			continue;
 		if (gaps++ == 0)
-			buf_adds(&b, "<h2>What the collector could not collect</h2><div class=\"card\"><table><thead><tr>"
-			    "<th>Source</th><th>Status</th><th>Detail</th></tr></thead><tbody>");
+			buf_printf(&b, "<h2>%s</h2><div class=\"card\"><table><thead>%s</thead><tbody>",
+			    _("What the collector could not collect"), _("<tr><th>Source</th><th>Status</th><th>Detail</th></tr>"));
 		buf_adds(&b, "<tr><td class=\"mono\">");
 		h(&b, json_string_value(json_object_get(s, "name")));
 		buf_adds(&b, "</td><td>");
@@ -761,7 +799,7 @@ report_html(FILE *out, const struct analysis *a)
 	if (gaps > 0)
 		buf_adds(&b, "</tbody></table></div>");
 	if (a->n_notes > 0) {
-		buf_adds(&b, "<h2>Notes</h2><div class=\"card\"><ul>");
+		buf_printf(&b, "<h2>%s</h2><div class=\"card\"><ul>", _("Notes"));
 		for (i = 0; i < a->n_notes; i++) {
 			buf_adds(&b, "<li>");
 			h(&b, a->notes[i]);
@@ -770,13 +808,15 @@ report_html(FILE *out, const struct analysis *a)
 		buf_adds(&b, "</ul></div>");
 	}
 
-	buf_adds(&b, "<h2>What the bundle holds</h2>\n");
+	buf_printf(&b, "<h2>%s</h2>\n", _("What the bundle holds"));
 	unit_panel(&b, m);
 	resolver_panel(&b, m);
 	config_panel(&b, m);
 	manifest_panel(&b, m);
-	buf_printf(&b, "<footer>Generated by triage-analyze %s. This file is self-contained: no script, no external resource.</footer>"
-	    "</main></body></html>\n", TRIAGE_VERSION);
+	buf_adds(&b, "<footer>");
+	buf_printf(&b, _("Generated by triage-analyze %s. This file is self-contained: no script, no external resource."),
+	    TRIAGE_VERSION);
+	buf_adds(&b, "</footer></main></body></html>\n");
 	if (fwrite(b.data, 1, b.len, out) != b.len) {
 		buf_free(&b);
 		return -EIO;

@@ -41,7 +41,7 @@ finding_json(const struct finding *f)
 
 	json_object_set_new(o, "rule", json_string(r->id));
 	json_object_set_new(o, "severity", json_string(severity_name(r->severity)));
-	json_object_set_new(o, "title", jstr(r->title));
+	json_object_set_new(o, "title", jstr(rule_title(r)));
 	json_object_set_new(o, "message", jstr(f->message));
 	json_object_set_new(o, "count", json_integer((json_int_t)f->count));
 	json_object_set_new(o, "first_seen", jtime(f->first));
@@ -59,7 +59,7 @@ finding_json(const struct finding *f)
 	}
 	json_object_set_new(o, "evidence", ev);
 	json_object_set_new(o, "evidence_total", json_integer((json_int_t)f->ev_total));
-	json_object_set_new(o, "remedy", jstr(r->remedy ? r->remedy : ""));
+	json_object_set_new(o, "remedy", jstr(rule_remedy(r) ? rule_remedy(r) : ""));
 	for (i = 0; i < r->n_links; i++)
 		json_array_append_new(links, jstr(r->links[i]));
 	json_object_set_new(o, "links", links);
@@ -135,6 +135,8 @@ report_json_doc(const struct analysis *a)
 	for (i = 0; i < a->n_notes; i++)
 		json_array_append_new(arr, jstr(a->notes[i]));
 	json_object_set_new(doc, "notes", arr);
+	/* The language of title, message, remedy, reason and notes ("en" or "zh"); keys and ids never change. */
+	json_object_set_new(doc, "lang", json_string(lang_code(lang_get())));
 	return doc;
 }
 

@@ -52,9 +52,14 @@ remedy(struct buf *b, const char *s)
 static const char *
 sev_label(enum severity s)
 {
-	static const char *const l[] = { "CRITICAL", "ERROR", "WARNING", "INFO", "NONE" };
-
-	return (unsigned)s <= SEV_NONE ? l[s] : "?";
+	switch (s) {
+	case SEV_CRITICAL: return C_("severity", "CRITICAL");
+	case SEV_ERROR: return C_("severity", "ERROR");
+	case SEV_WARNING: return C_("severity", "WARNING");
+	case SEV_INFO: return C_("severity", "INFO");
+	case SEV_NONE: return "NONE";
+	}
+	return "?";
 }
 
 static void
@@ -68,7 +73,7 @@ evidence_block(struct buf *b, const struct finding *f)
 		const struct evidence *e = &f->ev[i];
 
 		if (i == EVIDENCE_HEAD && f->ev_total > f->n_ev)
-			buf_printf(&t, "... %lu more ...\n", f->ev_total - f->n_ev);
+			buf_printf(&t, _("... %lu more ...\n"), f->ev_total - f->n_ev);
 		if (e->time)
 			buf_printf(&t, "%s  ", report_time(e->time, tb));
 		buf_adds(&t, e->source);
@@ -89,34 +94,40 @@ finding(struct buf *b, const struct finding *f, size_t n)
 	char tb[RFC3339_MAX];
 	size_t i;
 
-	buf_printf(b, "### %zu. %s: ", n, sev_label(r->severity));
-	inl(b, r->title);
-	buf_printf(b, "\n\nRule `%s`", r->id);
-	if (f->first)
-		buf_printf(b, " · %lu %s · first seen %s", f->count, f->count == 1 ? "line" : "lines",
-		    report_time(f->first, tb));
-	if (f->last && f->last != f->first)
-		buf_printf(b, " · last seen %s", report_time(f->last, tb));
+	buf_printf(b, _("### %zu. %s: "), n, sev_label(r->severity));
+	inl(b, rule_title(r));
+	buf_adds(b, "\n\n");
+	buf_printf(b, _("Rule `%s`"), r->id);
+	if (f->first) {
+		buf_adds(b, " · ");
+		buf_printf(b, P_("%lu line", "%lu lines", f->count), f->count);
+		buf_adds(b, " · ");
+		buf_printf(b, _("first seen %s"), time_human(f->first, tb));
+	}
+	if (f->last && f->last != f->first) {
+		buf_adds(b, " · ");
+		buf_printf(b, _("last seen %s"), time_human(f->last, tb));
+	}
 	buf_adds(b, "\n\n");
 	inl(b, f->message);
 	buf_adds(b, "\n\n");
-	if (r->remedy != NULL && r->remedy[0] != '\0') {
-		buf_adds(b, "**What to do**\n\n");
-		remedy(b, r->remedy);
+	if (rule_remedy(r) != NULL && rule_remedy(r)[0] != '\0') {
+		buf_printf(b, "**%s**\n\n", _("What to do"));
+		remedy(b, rule_remedy(r));
 		buf_addc(b, '\n');
 	}
 	if (r->n_links > 0) {
-		buf_adds(b, "**Links**\n\n");
+		buf_printf(b, "**%s**\n\n", _("Links"));
 		for (i = 0; i < r->n_links; i++)
 			buf_printf(b, "- <%s>\n", r->links[i]);	/* checked by url_is_safe() at load */
 		buf_addc(b, '\n');
 	}
 	if (f->n_ev > 0) {
 		if (f->ev_total > f->n_ev)
-			buf_printf(b, "**Evidence** (%zu of %lu: the first %d and the last %d)\n\n", f->n_ev,
+			buf_printf(b, _("**Evidence** (%zu of %lu: the first %d and the last %d)\n\n"), f->n_ev,
 			    f->ev_total, EVIDENCE_HEAD, EVIDENCE_TAIL);
 		else
-			buf_adds(b, "**Evidence**\n\n");
+			buf_printf(b, "**%s**\n\n", _("Evidence"));
 		evidence_block(b, f);
 		buf_addc(b, '\n');
 	}
@@ -132,16 +143,17 @@ report_markdown(FILE *out, const struct analysis *a)
 	const json_t *s;
 	size_t i, gaps = 0;
 	bool first = true;
+	char tb[HTIME_MAX];
 
-	buf_adds(&b, "# Triage report: ");
-	inl(&b, m->hostname ? m->hostname : "unknown host");
-	buf_adds(&b, "\n\n**Host** ");
-	inl(&b, m->hostname ? m->hostname : "unknown");
-	buf_adds(&b, " · **collected** ");
-	inl(&b, m->collected_at ? m->collected_at : "unknown");
-	buf_adds(&b, " · **agent** ");
+	buf_printf(&b, "# %s", _("Triage report: "));
+	inl(&b, m->hostname ? m->hostname : _("unknown host"));
+	buf_printf(&b, "\n\n**%s** ", _("Host"));
+	inl(&b, m->hostname ? m->hostname : _("unknown"));
+	buf_printf(&b, " · **%s** ", _("collected"));
+	inl(&b, m->collected_at ? report_collected_at(m, tb) : _("unknown"));
+	buf_printf(&b, " · **%s** ", _("agent"));
 	inl(&b, state);
-	buf_adds(&b, " · **bundle** ");
+	buf_printf(&b, " · **%s** ", _("bundle"));
 	inl(&b, m->bundle_path);
 	buf_adds(&b, "\n\n");
 	free(state);
@@ -149,30 +161,33 @@ report_markdown(FILE *out, const struct analysis *a)
 	for (i = 0; i < a->n_findings; i++)
 		counts[a->findings[i].rule->severity]++;
 	if (a->n_findings == 0)
-		buf_adds(&b, "No findings: none of the rules matched this bundle.\n\n");
+		buf_printf(&b, "%s\n\n", _("No findings: none of the rules matched this bundle."));
 	else {
-		buf_printf(&b, "**%zu %s:** ", a->n_findings, a->n_findings == 1 ? "finding" : "findings");
+		buf_adds(&b, "**");
+		buf_printf(&b, P_("%zu finding:", "%zu findings:", a->n_findings), a->n_findings);
+		buf_adds(&b, "** ");
 		for (i = 0; i < SEV_NONE; i++)
 			if (counts[i]) {
-				buf_printf(&b, "%s%u %s", first ? "" : ", ", counts[i], severity_name((enum severity)i));
+				buf_printf(&b, "%s%u %s", first ? "" : _(", "), counts[i], severity_label((enum severity)i));
 				first = false;
 			}
-		buf_adds(&b, "\n\n## Summary\n\n| Severity | Rule | Title | Count |\n| --- | --- | --- | ---: |\n");
+		buf_printf(&b, "\n\n## %s\n\n%s\n| --- | --- | --- | ---: |\n", _("Summary"),
+		    _("| Severity | Rule | Title | Count |"));
 		for (i = 0; i < a->n_findings; i++) {
 			const struct finding *f = &a->findings[i];
 
-			buf_printf(&b, "| %s | `%s` | ", severity_name(f->rule->severity), f->rule->id);
-			cell(&b, f->rule->title);
+			buf_printf(&b, "| %s | `%s` | ", severity_label(f->rule->severity), f->rule->id);
+			cell(&b, rule_title(f->rule));
 			buf_printf(&b, " | %lu |\n", f->count);
 		}
-		buf_adds(&b, "\n## Findings\n\n");
+		buf_printf(&b, "\n## %s\n\n", _("Findings"));
 		for (i = 0; i < a->n_findings; i++)
 			finding(&b, &a->findings[i], i + 1);
 	}
 
 	if (a->n_not_eval > 0) {
-		buf_adds(&b, "## Not evaluated\n\nThese rules need inputs the bundle does not have:\n\n"
-		    "| Rule | Why |\n| --- | --- |\n");
+		buf_printf(&b, "## %s\n\n%s\n\n%s\n| --- | --- |\n", _("Not evaluated"),
+		    _("These rules need inputs the bundle does not have:"), _("| Rule | Why |"));
 		for (i = 0; i < a->n_not_eval; i++) {
 			buf_printf(&b, "| `%s` | ", a->not_eval[i].rule->id);
 			cell(&b, a->not_eval[i].reason);
@@ -187,7 +202,8 @@ report_markdown(FILE *out, const struct analysis *a)
 		if (st == NULL || strcmp(st, "ok") == 0)
 			continue;
 		if (gaps++ == 0)
-			buf_adds(&b, "## What the collector could not collect\n\n| Source | Status | Detail |\n| --- | --- | --- |\n");
+			buf_printf(&b, "## %s\n\n%s\n| --- | --- | --- |\n", _("What the collector could not collect"),
+			    _("| Source | Status | Detail |"));
 		buf_adds(&b, "| ");
 		cell(&b, json_string_value(json_object_get(s, "name")));
 		buf_adds(&b, " | ");
@@ -198,10 +214,11 @@ report_markdown(FILE *out, const struct analysis *a)
 	}
 	json_array_foreach(json_object_get(m->manifest, "skipped"), i, s) {
 		if (gaps++ == 0)
-			buf_adds(&b, "## What the collector could not collect\n\n| Source | Status | Detail |\n| --- | --- | --- |\n");
+			buf_printf(&b, "## %s\n\n%s\n| --- | --- | --- |\n", _("What the collector could not collect"),
+			    _("| Source | Status | Detail |"));
 		buf_adds(&b, "| ");
 		cell(&b, json_string_value(json_object_get(s, "path")));
-		buf_adds(&b, " | skipped | ");
+		buf_printf(&b, " | %s | ", _("skipped"));
 		cell(&b, json_string_value(json_object_get(s, "reason")));
 		buf_adds(&b, " |\n");
 	}
@@ -209,7 +226,7 @@ report_markdown(FILE *out, const struct analysis *a)
 		buf_addc(&b, '\n');
 
 	if (a->n_notes > 0) {
-		buf_adds(&b, "## Notes\n\n");
+		buf_printf(&b, "## %s\n\n", _("Notes"));
 		for (i = 0; i < a->n_notes; i++) {
 			buf_adds(&b, "- ");
 			inl(&b, a->notes[i]);
@@ -217,7 +234,9 @@ report_markdown(FILE *out, const struct analysis *a)
 		}
 		buf_addc(&b, '\n');
 	}
-	buf_printf(&b, "_Generated by triage-analyze %s._\n", TRIAGE_VERSION);
+	buf_adds(&b, "_");
+	buf_printf(&b, _("Generated by triage-analyze %s."), TRIAGE_VERSION);
+	buf_adds(&b, "_\n");
 	if (fwrite(b.data, 1, b.len, out) != b.len) {
 		buf_free(&b);
 		return -EIO;

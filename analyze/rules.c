@@ -24,6 +24,18 @@ severity_name(enum severity s)
 	return (unsigned)s < ELEMENTSOF(sev_names) ? sev_names[s] : "?";
 }
 
+const char *
+severity_label(enum severity s)
+{
+	switch (s) {
+	case SEV_CRITICAL: return C_("severity", "critical");
+	case SEV_ERROR: return C_("severity", "error");
+	case SEV_WARNING: return C_("severity", "warning");
+	case SEV_INFO: return C_("severity", "info");
+	default: return severity_name(s);
+	}
+}
+
 int
 severity_parse(const char *s, bool allow_none)
 {
@@ -74,6 +86,61 @@ engine_rule(const char *id)
 		if (strcmp(engine_rules[i].id, id) == 0)
 			return &engine_rules[i];
 	return NULL;
+}
+
+/* The texts in the current language: Chinese when the rule has them, else English. */
+const char *
+rule_title(const struct rule *r)
+{
+	return lang_get() == LANG_ZH && r->title_zh != NULL ? r->title_zh : r->title;
+}
+
+const char *
+rule_description(const struct rule *r)
+{
+	return lang_get() == LANG_ZH && r->description_zh != NULL ? r->description_zh : r->description;
+}
+
+const char *
+rule_message_tmpl(const struct rule *r)
+{
+	return lang_get() == LANG_ZH && r->message_zh != NULL ? r->message_zh : r->message;
+}
+
+const char *
+rule_remedy(const struct rule *r)
+{
+	return lang_get() == LANG_ZH && r->remedy_zh != NULL ? r->remedy_zh : r->remedy;
+}
+
+/*
+ * --check-rules: a shipped rule (built in, or from a file that declares
+ * `languages: [en, zh]`) has a Chinese text beside each English one.
+ */
+static void
+check_translations(struct ruleset *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		const struct rule *r = rs->rules[i];
+		struct buf b = { 0 };
+
+		if (!r->need_zh)
+			continue;
+		if (r->title_zh == NULL)
+			buf_adds(&b, ", title_zh");
+		if (r->description != NULL && r->description_zh == NULL)
+			buf_adds(&b, ", description_zh");
+		if (r->message_zh == NULL)
+			buf_adds(&b, ", message_zh");
+		if (r->remedy != NULL && r->remedy_zh == NULL)
+			buf_adds(&b, ", remedy_zh");
+		if (b.len > 0)
+			rules_diag(rs, r->file, r->line, r->col, "rule '%s': a shipped rule needs its Chinese texts: %s missing",
+			    r->id, b.data + 2);
+		buf_free(&b);
+	}
 }
 
 /* ---- ruleset -------------------------------------------------------------- */
@@ -147,6 +214,10 @@ rule_free(struct rule *r)
 	free(r->description);
 	free(r->message);
 	free(r->remedy);
+	free(r->title_zh);
+	free(r->description_zh);
+	free(r->message_zh);
+	free(r->remedy_zh);
 	strs_free(r->links, r->n_links);
 	cond_free(r->when);
 	free(r->examples);
@@ -511,6 +582,7 @@ struct ctx {
 	struct ruleset *rs;
 	const char *file;
 	unsigned errors;
+	bool	 need_zh;	/* shipped, or `languages: [en, zh]`: every rule needs Chinese texts */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -1327,11 +1399,67 @@ parse_examples(struct ctx *c, const struct ynode *n, struct rule *r)
 	}
 }
 
+/* The placeholders of a template, "{name}" without braces, into nm ({{ skipped). */
+static void
+template_names(const char *s, struct names *nm)
+{
+	const char *p, *e;
+
+	for (p = s; (p = strchr(p, '{')) != NULL; p = e + 1) {
+		if (p[1] == '{') {
+			e = p + 1;
+			continue;
+		}
+		if ((e = strchr(p, '}')) == NULL)
+			break;
+		if (!names_has(nm, p + 1, (size_t)(e - p - 1))) {
+			nm->v = xreallocarray(nm->v, nm->n + 1, sizeof(*nm->v));
+			nm->v[nm->n++] = xstrndup(p + 1, (size_t)(e - p - 1));
+		}
+	}
+}
+
+/*
+ * The Chinese texts beside the English ones (title_zh, description_zh,
+ * message_zh, remedy_zh): strings, and a message that uses only placeholders
+ * the English message uses.
+ */
+static void
+parse_translations(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	const struct ynode *v;
+
+	if ((v = ynode_get(n, "title_zh")) != NULL && get_str(c, v, "title_zh") != NULL)
+		r->title_zh = xstrdup(v->value);
+	if ((v = ynode_get(n, "description_zh")) != NULL && get_str(c, v, "description_zh") != NULL)
+		r->description_zh = xstrdup(v->value);
+	if ((v = ynode_get(n, "remedy_zh")) != NULL && get_str(c, v, "remedy_zh") != NULL)
+		r->remedy_zh = xstrdup(v->value);
+	if ((v = ynode_get(n, "message_zh")) != NULL && get_str(c, v, "message_zh") != NULL) {
+		struct names en = { 0 }, zh = { 0 };
+		size_t i;
+
+		r->message_zh = xstrdup(v->value);
+		if (r->when != NULL)
+			check_template(c, v, r->when);
+		if (r->message != NULL) {
+			template_names(r->message, &en);
+			template_names(r->message_zh, &zh);
+			for (i = 0; i < zh.n; i++)
+				if (!names_has(&en, zh.v[i], strlen(zh.v[i])))
+					err(c, v, "message_zh: '{%s}' is not a placeholder of the English message", zh.v[i]);
+			strs_free(en.v, en.n);
+			strs_free(zh.v, zh.n);
+		}
+	}
+}
+
 static struct rule *
 parse_rule(struct ctx *c, const struct ynode *n)
 {
 	static const char *const keys[] = {
-		"id", "title", "severity", "description", "message", "remedy", "links", "when", "examples", NULL,
+		"id", "title", "severity", "description", "message", "remedy", "links", "when", "examples",
+		"title_zh", "description_zh", "message_zh", "remedy_zh", NULL,
 	};
 	struct rule *r;
 	const struct ynode *v;
@@ -1345,6 +1473,7 @@ parse_rule(struct ctx *c, const struct ynode *n)
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->file = c->file;
+	r->need_zh = c->need_zh;
 	r->line = n->line;
 	r->col = n->col;
 	check_keys(c, n, "rule", keys);
@@ -1391,6 +1520,7 @@ parse_rule(struct ctx *c, const struct ynode *n)
 		if (r->when != NULL)
 			check_template(c, v, r->when);
 	}
+	parse_translations(c, n, r);
 	if ((v = ynode_get(n, "examples")) != NULL)
 		parse_examples(c, v, r);
 	if (c->errors != before) {
@@ -1427,9 +1557,24 @@ rules_load_buffer(struct ruleset *rs, const char *name, const char *data, size_t
 		return -EINVAL;
 	}
 	{
-		static const char *const keys[] = { "version", "rules", NULL };
+		static const char *const keys[] = { "version", "languages", "rules", NULL };
+		size_t nl = strlen(name), ns = strlen(BUILTIN_SUFFIX);
 
 		check_keys(&c, root, "rules file", keys);
+		/* The built-in rules are the shipped ones: they must speak every language. */
+		c.need_zh = nl >= ns && strcmp(name + nl - ns, BUILTIN_SUFFIX) == 0;
+	}
+	if ((v = ynode_get(root, "languages")) != NULL) {
+		size_t n_langs = 0, k;
+		char **langs = get_strs(&c, v, "languages", &n_langs);
+
+		for (k = 0; k < n_langs; k++) {
+			if (strcmp(langs[k], "zh") == 0)
+				c.need_zh = true;
+			else if (strcmp(langs[k], "en") != 0)
+				err(&c, v, "languages: unknown language '%s' (en, zh)", langs[k]);
+		}
+		strs_free(langs, n_langs);
 	}
 	if ((v = ynode_get(root, "version")) != NULL &&
 	    (v->kind != YN_SCALAR || strcmp(v->value, "1") != 0))
@@ -1850,6 +1995,7 @@ rules_check_examples(struct ruleset *rs, unsigned *n_examples)
 	size_t i, k;
 
 	*n_examples = 0;
+	check_translations(rs);
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = rs->rules[i];
 		unsigned matches = 0, misses = 0;
