@@ -96,12 +96,12 @@ source_why(const struct model *m, const char *source, const char *bundle_path)
 	const char *st, *detail;
 
 	if (s == NULL)
-		return xasprintf("%s is not in the bundle (the collector did not record source %s)",
+		return xasprintf(_("%s is not in the bundle (the collector did not record source %s)"),
 		    bundle_path, source);
 	st = json_string_value(json_object_get(s, "status"));
 	detail = json_string_value(json_object_get(s, "detail"));
-	return xasprintf("%s: %s%s%s%s", source, st ? st : "not collected", detail ? " (" : "",
-	    detail ? detail : "", detail ? ")" : "");
+	return xasprintf("%s: %s%s%s%s", source, st ? st : _("not collected"), detail ? _(" (") : "",
+	    detail ? detail : "", detail ? _(")") : "");
 }
 
 static const char *
@@ -226,7 +226,7 @@ find_config(const struct model *m, char *const *paths, size_t n, struct kfile **
 		if (kf != NULL) {
 			if (verdict_bad(kf->verdict)) {
 				free(*why);
-				*why = xasprintf("%s failed the integrity check (%s)", bp, br_verdict_name(kf->verdict));
+				*why = xasprintf(_("%s failed the integrity check (%s)"), bp, br_verdict_name(kf->verdict));
 				return F_UNKNOWN;
 			}
 			*ret = kf;
@@ -341,21 +341,21 @@ probes_json(const struct model *m, char **why)
 			const char *st = json_string_value(json_object_get(src, "status"));
 			const char *d = json_string_value(json_object_get(src, "detail"));
 
-			*why = xasprintf("%s: %s (%s)", json_string_value(json_object_get(src, "name")),
-			    st ? st : "?", d ? d : "no detail");
+			*why = xasprintf(_("%s: %s (%s)"), json_string_value(json_object_get(src, "name")),
+			    st ? st : "?", d ? d : _("no detail"));
 		}
 		else
-			*why = xstrdup("resolver/probes.json is not in the bundle (no probe was recorded)");
+			*why = xasprintf(_("%s is not in the bundle (no probe was recorded)"), "resolver/probes.json");
 		return NULL;
 	}
 	if (verdict_bad(kf->verdict)) {
-		*why = xasprintf("resolver/probes.json failed the integrity check (%s)", br_verdict_name(kf->verdict));
+		*why = xasprintf(_("%s failed the integrity check (%s)"), "resolver/probes.json", br_verdict_name(kf->verdict));
 		return NULL;
 	}
 	j = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
 	if (j == NULL || !json_is_array(json_object_get(j, "probes"))) {
 		json_decref(j);
-		*why = xstrdup("resolver/probes.json is not a probes object");
+		*why = xasprintf(_("%s is not a probes object"), "resolver/probes.json");
 		return NULL;
 	}
 	return j;
@@ -490,7 +490,7 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 			continue;
 		}
 		if (verdict_bad(jf->verdict)) {
-			set_reason(x, "%s failed the integrity check (%s)", jf->path, br_verdict_name(jf->verdict));
+			set_reason(x, _("%s failed the integrity check (%s)"), jf->path, br_verdict_name(jf->verdict));
 			bad = true;
 			continue;
 		}
@@ -504,9 +504,9 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 				_cleanup_free_ char *bp = xasprintf("journal/%s.jsonl", c->unit);
 				_cleanup_free_ char *why = source_why(m, src, bp);
 
-				set_reason(x, "no journal for %s: %s", c->unit, why);
+				set_reason(x, _("no journal for %s: %s"), c->unit, why);
 			} else
-				set_reason(x, "no journal of a unit matching '%s' in the bundle", c->unit);
+				set_reason(x, _("no journal of a unit matching '%s' in the bundle"), c->unit);
 		}
 		return T_UNKNOWN;
 	}
@@ -583,15 +583,15 @@ eval_unit(struct ectx *x, const struct cond *c, bool collect)
 	if (kf == NULL) {
 		_cleanup_free_ char *why = source_why(x->m, src, path);
 
-		set_reason(x, "no unit status for %s: %s", c->unit, why);
+		set_reason(x, _("no unit status for %s: %s"), c->unit, why);
 		return T_UNKNOWN;
 	}
 	if (verdict_bad(kf->verdict)) {
-		set_reason(x, "%s failed the integrity check (%s)", path, br_verdict_name(kf->verdict));
+		set_reason(x, _("%s failed the integrity check (%s)"), path, br_verdict_name(kf->verdict));
 		return T_UNKNOWN;
 	}
 	if ((props = model_unit(x->m, c->unit)) == NULL) {
-		set_reason(x, "%s is not a JSON object", path);
+		set_reason(x, _("%s is not a JSON object"), path);
 		return T_UNKNOWN;
 	}
 	v = json_object_get(props, c->property);
@@ -618,7 +618,7 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 	bool res;
 
 	if (st == F_UNKNOWN || st == F_UNLISTED) {
-		set_reason(x, "%s", why ? why : "the config was not collected");
+		set_reason(x, "%s", why ? why : _("the config was not collected"));
 		return T_UNKNOWN;
 	}
 	if (c->op == OP_EXISTS && c->property == NULL) {
@@ -639,7 +639,7 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 		return res ? T_TRUE : T_FALSE;
 	}
 	if (st == F_ABSENT) {
-		set_reason(x, "%s was not found on the host", c->paths[0]);
+		set_reason(x, _("%s was not found on the host"), c->paths[0]);
 		return T_UNKNOWN;
 	}
 	root = kfile_yaml(kf);
@@ -653,7 +653,7 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 		return res ? T_TRUE : T_FALSE;
 	}
 	if (root == NULL) {
-		set_reason(x, "%s does not parse (%s)", kf->path, kf->parse_error ? kf->parse_error : "?");
+		set_reason(x, _("%s does not parse (%s)"), kf->path, kf->parse_error ? kf->parse_error : "?");
 		return T_UNKNOWN;
 	}
 	n = ynode_path(root, c->property);
@@ -689,7 +689,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 		if (!known) {
 			struct kfile *kf = model_file(x->m, "resolver/resolv.conf");
 			_cleanup_free_ char *why = kf != NULL ?
-			    xasprintf("resolver/resolv.conf failed the integrity check (%s)", br_verdict_name(kf->verdict)) :
+			    xasprintf(_("%s failed the integrity check (%s)"), "resolver/resolv.conf", br_verdict_name(kf->verdict)) :
 			    source_why(x->m, "resolver/resolv.conf", "resolver/resolv.conf");
 
 			set_reason(x, "%s", why);
@@ -716,7 +716,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 		bool res = true;
 
 		if (j == NULL) {
-			set_reason(x, "no probe results: %s", why);
+			set_reason(x, _("no probe results: %s"), why);
 			return T_UNKNOWN;
 		}
 		if (c->probe_host != NULL) {
@@ -724,7 +724,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 
 			if (strcmp(c->probe_host, "{config.onboardingEndpoint.host}") == 0) {
 				if (config_value(x->m, "onboardingEndpoint.host", &v, NULL) <= 0) {
-					set_reason(x, "onboardingEndpoint.host is not known");
+					set_reason(x, _("onboardingEndpoint.host is not known"));
 					json_decref(j);
 					return T_UNKNOWN;
 				}
@@ -734,7 +734,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 		}
 		p = find_probe(j, host);
 		if (p == NULL) {
-			set_reason(x, "the collector did not probe %s", host ? host : "the onboarding endpoint");
+			set_reason(x, _("the collector did not probe %s"), host ? host : _("the onboarding endpoint"));
 			json_decref(j);
 			return T_UNKNOWN;
 		}
@@ -852,13 +852,13 @@ fn_endpoint_match(struct ectx *x, struct buf *b, const char *v)
 	int r = config_value(x->m, "onboardingEndpoint.host", &cfg, NULL);
 
 	if (r < 0)
-		buf_adds(b, "cannot be compared with onboardingEndpoint.host (the onboarding config was not collected or does not parse)");
+		buf_adds(b, _("cannot be compared with onboardingEndpoint.host (the onboarding config was not collected or does not parse)"));
 	else if (r == 0)
-		buf_adds(b, "cannot be compared: onboardingEndpoint.host is not set in the onboarding config");
+		buf_adds(b, _("cannot be compared: onboardingEndpoint.host is not set in the onboarding config"));
 	else if (host_equal(v, cfg))
-		buf_adds(b, "is the configured onboardingEndpoint.host");
+		buf_adds(b, _("is the configured onboardingEndpoint.host"));
 	else
-		buf_printf(b, "is not the configured onboardingEndpoint.host (that is %s)", cfg);
+		buf_printf(b, _("is not the configured onboardingEndpoint.host (that is %s)"), cfg);
 }
 
 /* Strips ":port" and brackets from a server address as the resolver logs it. */
@@ -890,21 +890,23 @@ fn_resolv_lists(struct ectx *x, struct buf *b, const char *v)
 
 	if (!known)
 		buf_adds(b, model_file(x->m, "resolver/resolv.conf") != NULL ?
-		    "could not be checked (resolv.conf failed the integrity check)" :
-		    "could not be checked (resolv.conf was not collected)");
+		    _("could not be checked (resolv.conf failed the integrity check)") :
+		    _("could not be checked (resolv.conf was not collected)"));
 	else if (ns[0] == NULL)
-		buf_printf(b, "lists no nameserver at all (so not %s)", addr);
+		buf_printf(b, _("lists no nameserver at all (so not %s)"), addr);
 	else {
 		for (i = 0; ns[i] != NULL; i++)
 			if (strcasecmp(ns[i], addr) == 0)
 				break;
 		if (ns[i] != NULL)
-			buf_printf(b, "lists %s", addr);
+			buf_printf(b, _("lists %s"), addr);
 		else {
-			buf_printf(b, "does not list %s (it lists ", addr);
+			struct buf l = { 0 };
+
 			for (i = 0; ns[i] != NULL; i++)
-				buf_printf(b, "%s%s", i ? ", " : "", ns[i]);
-			buf_addc(b, ')');
+				buf_printf(&l, "%s%s", i ? _(", ") : "", ns[i]);
+			buf_printf(b, _("does not list %s (it lists %s)"), addr, l.data);
+			buf_free(&l);
 		}
 	}
 	strv_free(ns);
@@ -921,36 +923,39 @@ fn_probe(struct ectx *x, struct buf *b, const char *host)
 	if (j == NULL) {
 		const char *d = json_string_value(json_object_get(probe_source(x->m), "detail"));
 
-		buf_printf(b, "the collector did not probe it (%s)", d ? d : "no probe results in the bundle");
+		buf_printf(b, _("the collector did not probe it (%s)"), d ? d : _("no probe results in the bundle"));
 		return;
 	}
 	p = find_probe(j, host);
 	if (p == NULL) {
-		buf_adds(b, "the collector did not probe it");
+		buf_adds(b, _("the collector did not probe it"));
 		json_decref(j);
 		return;
 	}
 	res = json_object_get(p, "resolve");
 	if (!json_is_true(json_object_get(res, "ok"))) {
 		e = json_string_value(json_object_get(res, "error"));
-		buf_printf(b, "the collector's own probe could not resolve %s (%s)",
-		    json_string_value(json_object_get(p, "host")) ? json_string_value(json_object_get(p, "host")) : "it",
-		    e ? e : "no detail");
+		buf_printf(b, _("the collector's own probe could not resolve %s (%s)"),
+		    json_string_value(json_object_get(p, "host")) ? json_string_value(json_object_get(p, "host")) : _("it"),
+		    e ? e : _("no detail"));
 	} else {
 		const json_t *a;
 		size_t i;
 
-		buf_adds(b, "the collector's own probe resolved it to");
+		struct buf l = { 0 };
+
 		json_array_foreach(json_object_get(res, "addresses"), i, a)
 			if (json_is_string(a) && i < 4)
-				buf_printf(b, "%s %s", i ? "," : "", json_string_value(a));
+				buf_printf(&l, "%s %s", i ? "," : "", json_string_value(a));
+		buf_printf(b, _("the collector's own probe resolved it to%s"), l.data ? l.data : "");
+		buf_free(&l);
 		if (json_array_size(json_object_get(p, "connect")) > 0) {
 			if (probe_connected(p))
-				buf_printf(b, " and connected to port %lld", (long long)json_integer_value(json_object_get(p, "port")));
+				buf_printf(b, _(" and connected to port %lld"), (long long)json_integer_value(json_object_get(p, "port")));
 			else
-				buf_printf(b, " but could not connect to port %lld (%s)",
+				buf_printf(b, _(" but could not connect to port %lld (%s)"),
 				    (long long)json_integer_value(json_object_get(p, "port")),
-				    probe_connect_error(p) ? probe_connect_error(p) : "no detail");
+				    probe_connect_error(p) ? probe_connect_error(p) : _("no detail"));
 		}
 	}
 	json_decref(j);
@@ -962,11 +967,11 @@ fn_ntp(struct ectx *x, struct buf *b)
 	const json_t *v = json_object_get(x->m->host, "ntp_synchronized");
 
 	if (json_is_true(v))
-		buf_adds(b, "is NTP-synchronised");
+		buf_adds(b, _("is NTP-synchronised"));
 	else if (json_is_false(v))
-		buf_adds(b, "is NOT NTP-synchronised");
+		buf_adds(b, _("is NOT NTP-synchronised"));
 	else
-		buf_adds(b, "has an unknown NTP state");
+		buf_adds(b, _("has an unknown NTP state"));
 }
 
 /*
@@ -977,7 +982,7 @@ fn_ntp(struct ectx *x, struct buf *b)
 static void
 render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
 {
-	char tb[RFC3339_MAX], tb2[RFC3339_MAX];
+	char tb[HTIME_MAX], tb2[HTIME_MAX];
 	const char *colon = strchr(name, ':'), *v;
 	unsigned long c = x->from_journal ? x->count : 1UL;
 
@@ -987,21 +992,21 @@ render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
 		if (name[0] == 'c')
 			buf_printf(b, "%lu", c);
 		else if (c == 1)
-			buf_adds(b, "once");
+			buf_adds(b, _("once"));
 		else
-			buf_printf(b, "%lu times", c);
+			buf_printf(b, _("%lu times"), c);
 		if (name[0] != 's' || x->first == 0)
 			return;
 		if (c == 1 || x->first == x->last)
-			buf_printf(b, ", at %s", time_rfc3339(x->first, false, tb));
+			buf_printf(b, _(", at %s"), time_human(x->first, tb));
 		else
-			buf_printf(b, " from %s to %s", time_rfc3339(x->first, false, tb), time_rfc3339(x->last, false, tb2));
+			buf_printf(b, _(" from %s to %s"), time_human(x->first, tb), time_human(x->last, tb2));
 	} else if (strcmp(name, "first_seen") == 0 || strcmp(name, "last_seen") == 0) {
 		uint64_t t = name[0] == 'f' ? x->first : x->last;
 
 		if (t == 0)
 			*missing = true;
-		buf_adds(b, t ? time_rfc3339(t, false, tb) : "(no time)");
+		buf_adds(b, t ? time_human(t, tb) : _("(no time)"));
 	} else if (strcmp(name, "unit") == 0)
 		buf_adds(b, AGENT_UNIT);
 	else if (strcmp(name, "ntp") == 0)
@@ -1010,10 +1015,10 @@ render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
 		int r = config_value(x->m, name + 7, &v, NULL);
 
 		if (r == 0 && strcmp(name + 7, "onboardingEndpoint.port") == 0)
-			v = "15443 (the default)";
+			v = _("15443 (the default)");
 		else if (r <= 0) {
 			*missing = true;
-			v = r == 0 ? "(not set)" : "(unknown: the onboarding config was not collected)";
+			v = r == 0 ? _("(not set)") : _("(unknown: the onboarding config was not collected)");
 		}
 		buf_adds(b, v);
 	} else if (strncmp(name, "unit.", 5) == 0) {
@@ -1023,7 +1028,7 @@ render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
 
 		if (t == NULL)
 			*missing = true;
-		buf_adds(b, t ? t : "(unknown)");
+		buf_adds(b, t ? t : _("(unknown)"));
 	} else if (colon != NULL) {
 		const char *arg = colon + 1;
 
@@ -1033,7 +1038,7 @@ render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
 			fn_probe(x, b, strcmp(arg, "endpoint") == 0 ? NULL : v);
 		else if (v == NULL) {
 			*missing = true;
-			buf_adds(b, "(unknown)");
+			buf_adds(b, _("(unknown)"));
 		} else if (strcmp(name, "endpoint_match") == 0)
 			fn_endpoint_match(x, b, v);
 		else if (strcmp(name, "resolv_lists") == 0)
@@ -1042,7 +1047,7 @@ render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
 		buf_adds(b, v);
 	else {
 		*missing = true;
-		buf_adds(b, "(unknown)");
+		buf_adds(b, _("(unknown)"));
 	}
 }
 
@@ -1080,7 +1085,7 @@ render_text(struct ectx *x, struct buf *b, const char *s, size_t len, bool *miss
 static char *
 render_message(struct ectx *x)
 {
-	const char *s = x->r->message, *open, *close;
+	const char *s = rule_message_tmpl(x->r), *open, *close;
 	struct buf b = { 0 }, part = { 0 };
 	bool missing = false;
 
@@ -1177,7 +1182,7 @@ evaluate_rule(const struct ruleset *rs, const struct rule *r, struct model *m, s
 	*reason = NULL;
 	t = eval(&x, r->when, true);
 	if (t == T_UNKNOWN) {
-		*reason = x.reason ? TAKE_PTR(x.reason) : xstrdup("its inputs are not in the bundle");
+		*reason = x.reason ? TAKE_PTR(x.reason) : xstrdup(_("its inputs are not in the bundle"));
 		ectx_clear(&x);
 		return -ENODATA;
 	}
@@ -1227,13 +1232,13 @@ engine_checks(struct analysis *a, struct model *m)
 	if (m->n_integrity > 0) {
 		memset(&f, 0, sizeof(f));
 		f.rule = engine_rule("bundle-integrity-failed");
-		buf_printf(&b, "%zu %s of the bundle %s not match the manifest: ", m->n_integrity,
-		    m->n_integrity == 1 ? "entry" : "entries", m->n_integrity == 1 ? "does" : "do");
+		buf_printf(&b, P_("%zu entry of the bundle does not match the manifest: ",
+		    "%zu entries of the bundle do not match the manifest: ", m->n_integrity), m->n_integrity);
 		for (i = 0; i < m->n_integrity && i < 5; i++)
-			buf_printf(&b, "%s%s (%s)", i ? "; " : "", m->integrity[i].path, m->integrity[i].problem);
+			buf_printf(&b, _("%s%s (%s)"), i ? _("; ") : "", m->integrity[i].path, m->integrity[i].problem);
 		if (m->n_integrity > 5)
-			buf_printf(&b, "; and %zu more", m->n_integrity - 5);
-		buf_adds(&b, ". Rules that read them are listed as not evaluated.");
+			buf_printf(&b, _("; and %zu more"), m->n_integrity - 5);
+		buf_adds(&b, _(". Rules that read them are listed as not evaluated."));
 		f.message = buf_steal(&b, NULL);
 		f.count = m->n_integrity;
 		f.ev_total = m->n_integrity;
@@ -1252,11 +1257,11 @@ engine_checks(struct analysis *a, struct model *m)
 	if (m->secrets_total > 0) {
 		memset(&f, 0, sizeof(f));
 		f.rule = engine_rule("bundle-contains-secret");
-		buf_printf(&b, "A secret (%s pattern) is still present in %s line %lu", m->secrets[0].kind,
+		buf_printf(&b, _("A secret (%s pattern) is still present in %s line %lu"), m->secrets[0].kind,
 		    m->secrets[0].path, m->secrets[0].line);
 		if (m->secrets_total > 1)
-			buf_printf(&b, " (%lu such hits in all)", m->secrets_total);
-		buf_adds(&b, "; the value is not shown here.");
+			buf_printf(&b, _(" (%lu such hits in all)"), m->secrets_total);
+		buf_adds(&b, _("; the value is not shown here."));
 		f.message = buf_steal(&b, NULL);
 		f.count = m->secrets_total;
 		f.ev_total = m->secrets_total;
@@ -1314,15 +1319,15 @@ evaluate(const struct ruleset *rs, struct model *m)
 		const struct journal_file *jf = &m->journals[i];
 
 		if (jf->invalid > 0)
-			add_note(a, "%s: %lu of %lu lines are not journal entries (invalid JSON or no MESSAGE) and were skipped",
+			add_note(a, _("%s: %lu of %lu lines are not journal entries (invalid JSON or no MESSAGE) and were skipped"),
 			    jf->path, jf->invalid, jf->lines);
 		if (jf->too_long > 0)
-			add_note(a, "%s: %lu lines over %d MiB were skipped", jf->path, jf->too_long, JOURNAL_LINE_MAX >> 20);
+			add_note(a, _("%s: %lu lines over %d MiB were skipped"), jf->path, jf->too_long, JOURNAL_LINE_MAX >> 20);
 		for (k = 0; k < jf->n_res; k++)
 			if (jf->res[k] != NULL && jf->res[k]->limit_hits > 0) {
 				const char *id = rs->jconds[k]->rule_id ? rs->jconds[k]->rule_id : "?";
 
-				add_note(a, "rule %s: its pattern hit the PCRE2 match limit on %lu lines of %s; those lines were not matched",
+				add_note(a, _("rule %s: its pattern hit the PCRE2 match limit on %lu lines of %s; those lines were not matched"),
 				    id, jf->res[k]->limit_hits, jf->path);
 			}
 	}
@@ -1373,7 +1378,7 @@ agent_state(const struct model *m)
 	if (u == NULL) {
 		_cleanup_free_ char *why = source_why(m, "unit/" AGENT_UNIT, "units/" AGENT_UNIT ".json");
 
-		return xasprintf("unknown (%s)", why);
+		return xasprintf(_("unknown (%s)"), why);
 	}
 	load = json_string_value(json_object_get(u, "LoadState"));
 	active = json_string_value(json_object_get(u, "ActiveState"));
@@ -1381,13 +1386,13 @@ agent_state(const struct model *m)
 	result = json_string_value(json_object_get(u, "Result"));
 	restarts = json_integer_value(json_object_get(u, "NRestarts"));
 	if (load != NULL && strcmp(load, "not-found") == 0)
-		return xstrdup("not installed (LoadState not-found)");
-	buf_printf(&b, "%s", active ? active : "unknown");
+		return xstrdup(_("not installed (LoadState not-found)"));
+	buf_printf(&b, "%s", active ? active : _("unknown"));
 	if (sub != NULL)
-		buf_printf(&b, " (%s)", sub);
+		buf_printf(&b, _(" (%s)"), sub);
 	if (result != NULL && strcmp(result, "success") != 0)
-		buf_printf(&b, ", Result: %s", result);
+		buf_printf(&b, _(", Result: %s"), result);
 	if (restarts > 0)
-		buf_printf(&b, ", %lld restarts", (long long)restarts);
+		buf_printf(&b, _(", %lld restarts"), (long long)restarts);
 	return buf_steal(&b, NULL);
 }
