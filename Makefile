@@ -78,12 +78,13 @@ $(BUILD)/common/catalog_blob.o: common/blob.S $(BUILD)/po/zh_CN.mo
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ -DBLOB_NAME=triage_catalog_zh -DBLOB_FILE='"$(BUILD)/po/zh_CN.mo"' common/blob.S
 
-# po/triage.pot from the sources, merged into po/zh_CN.po (for translators).
+# The messages of the sources (_(), P_(), C_(), N_()) merged into po/zh_CN.po, for translators.
 po-update:
-	xgettext --from-code=UTF-8 --language=C -k_ -kN_ -kP_:1,2 --add-comments=TRANSLATORS \
-	  --package-name=triage --package-version=$(VERSION) -o po/triage.pot \
+	@mkdir -p $(BUILD)/po
+	xgettext --from-code=UTF-8 --language=C -k_ -kN_ -kP_:1,2 -kC_:1c,2 -kctx_source:4 --add-location=file --add-comments=TRANSLATORS \
+	  --package-name=triage --package-version=$(VERSION) -o $(BUILD)/po/triage.pot \
 	  $(sort $(wildcard common/*.c collect/*.c analyze/*.c))
-	msgmerge --quiet --update --backup=none po/zh_CN.po po/triage.pot
+	msgmerge --quiet --update --backup=none --no-fuzzy-matching po/zh_CN.po $(BUILD)/po/triage.pot
 
 $(LIB): $(COMMON_OBJS)
 	@rm -f $@

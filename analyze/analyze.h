@@ -539,6 +539,8 @@ int report_json(FILE *, const struct analysis *);
 const char *report_time(uint64_t usec, char buf[static RFC3339_MAX]);
 /* The bundle's collection time for people (time_human() of the manifest's collected_at); NULL when unknown. */
 const char *report_collected_at(const struct model *m, char buf[static HTIME_MAX]);
+/* A manifest source status (ok, unavailable, error, truncated) for people, in the current language. */
+const char *report_status(const char *st);
 /* The JSON document of the report (also used by tests).  New reference. */
 json_t *report_json_doc(const struct analysis *a);
 

@@ -557,7 +557,7 @@ resolver_panel(struct buf *b, const struct model *m)
 
 		buf_printf(b, "<p>%s", _("No probe results"));
 		if (d) {
-			buf_adds(b, ": ");
+			buf_adds(b, _(": "));
 			h(b, d);
 		}
 		buf_printf(b, "%s</p>", _("."));
@@ -628,7 +628,7 @@ manifest_panel(struct buf *b, const struct model *m)
 		buf_adds(b, "<tr><td class=\"mono\">");
 		h(b, json_string_value(json_object_get(s, "name")));
 		buf_printf(b, "</td><td class=\"%s\">", st && strcmp(st, "ok") == 0 ? "ok" : "bad");
-		h(b, st);
+		h(b, report_status(st));
 		buf_adds(b, "</td><td>");
 		h(b, json_string_value(json_object_get(s, "detail")));
 		buf_adds(b, "</td></tr>");
@@ -791,7 +791,7 @@ report_html(FILE *out, const struct analysis *a)
 		buf_adds(&b, "<tr><td class=\"mono\">");
 		h(&b, json_string_value(json_object_get(s, "name")));
 		buf_adds(&b, "</td><td>");
-		h(&b, st);
+		h(&b, report_status(st));
 		buf_adds(&b, "</td><td>");
 		h(&b, json_string_value(json_object_get(s, "detail")));
 		buf_adds(&b, "</td></tr>");

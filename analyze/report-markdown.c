@@ -168,7 +168,9 @@ report_markdown(FILE *out, const struct analysis *a)
 		buf_adds(&b, "** ");
 		for (i = 0; i < SEV_NONE; i++)
 			if (counts[i]) {
-				buf_printf(&b, "%s%u %s", first ? "" : _(", "), counts[i], severity_label((enum severity)i));
+				buf_adds(&b, first ? "" : _(", "));
+				/* TRANSLATORS: a count of findings and their severity, e.g. "2 critical". */
+				buf_printf(&b, _("%u %s"), counts[i], severity_label((enum severity)i));
 				first = false;
 			}
 		buf_printf(&b, "\n\n## %s\n\n%s\n| --- | --- | --- | ---: |\n", _("Summary"),
@@ -207,7 +209,7 @@ report_markdown(FILE *out, const struct analysis *a)
 		buf_adds(&b, "| ");
 		cell(&b, json_string_value(json_object_get(s, "name")));
 		buf_adds(&b, " | ");
-		cell(&b, st);
+		cell(&b, report_status(st));
 		buf_adds(&b, " | ");
 		cell(&b, json_string_value(json_object_get(s, "detail")));
 		buf_adds(&b, " |\n");

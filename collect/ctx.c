@@ -8,6 +8,31 @@
 
 #include "cleanup.h"
 #include "collect.h"
+#include "i18n.h"
+
+/*
+ * A source status for the terminal, in the current language, padded to 12
+ * columns (a CJK character takes two).
+ */
+static const char *
+status_label(enum source_status st, char buf[static 64])
+{
+	const char *l;
+	size_t cols = 0, i;
+
+	switch (st) {
+	case SOURCE_OK: l = C_("source status", "ok"); break;
+	case SOURCE_UNAVAILABLE: l = C_("source status", "unavailable"); break;
+	case SOURCE_ERROR: l = C_("source status", "error"); break;
+	case SOURCE_TRUNCATED: l = C_("source status", "truncated"); break;
+	default: l = source_status_name(st); break;
+	}
+	for (i = 0; l[i] != '\0'; i++)
+		if (((unsigned char)l[i] & 0xc0) != 0x80)
+			cols += (unsigned char)l[i] >= 0xe0 ? 2 : 1;
+	snprintf(buf, 64, "%s%*s", l, cols < 12 ? (int)(12 - cols) : 0, "");
+	return buf;
+}
 
 uint64_t
 mono_usec(void)
@@ -21,12 +46,22 @@ mono_usec(void)
 void
 ctx_source(struct ctx *c, const char *name, enum source_status st, const char *fmt, ...)
 {
-	_cleanup_free_ char *detail = NULL;
+	_cleanup_free_ char *detail = NULL, *local = NULL;
+	const char *shown;
+	char lb[64];
 	va_list ap;
 
 	va_start(ap, fmt);
 	detail = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* The bundle keeps the English detail; the terminal shows the translation of fmt, when there is one. */
+	shown = detail;
+	if (_(fmt) != fmt) {
+		va_start(ap, fmt);
+		local = xvasprintf(_(fmt), ap);
+		va_end(ap);
+		shown = local;
+	}
 	switch (st) {
 	case SOURCE_OK: c->n_ok++; break;
 	case SOURCE_UNAVAILABLE: c->n_unavailable++; break;
@@ -36,12 +71,12 @@ ctx_source(struct ctx *c, const char *name, enum source_status st, const char *f
 	if (c->bw)
 		bw_source(c->bw, name, st, "%s", detail);
 	if (st != SOURCE_OK) {
-		_cleanup_free_ char *line = xasprintf("%s: %s: %s", name, source_status_name(st), detail);
+		_cleanup_free_ char *line = xasprintf("%s: %s: %s", name, status_label(st, lb), shown);
 
 		strv_add(&c->problems, line);
 	}
 	if (c->opt->verbosity >= 0 && (c->tty || c->opt->verbosity > 0))
-		fprintf(stderr, "triage-collect: %-12s %s: %s\n", source_status_name(st), name, detail);
+		fprintf(stderr, "triage-collect: %s %s: %s\n", status_label(st, lb), name, shown);
 }
 
 void

@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "collect.h"
+#include "i18n.h"
 #include "timeutil.h"
 
 #define PROG "triage-collect"
@@ -175,15 +176,20 @@ summary(struct ctx *c, const char *path, uint64_t size)
 	if (!c->tty && c->opt->verbosity == 0)
 		for (size_t i = 0; i < c->problems.n; i++)
 			fprintf(stderr, "%s: %s\n", PROG, c->problems.v[i]);
-	fprintf(stderr, "%s: wrote %s (%s)\n", PROG, path, hs);
-	fprintf(stderr, "%s: sources: %u ok, %u unavailable", PROG, c->n_ok, c->n_unavailable);
+	/* In the language of the environment (i18n.h); the bundle itself stays English. */
+	fprintf(stderr, "%s: ", PROG);
+	fprintf(stderr, _("wrote %s (%s)\n"), path, hs);
+	fprintf(stderr, "%s: ", PROG);
+	fprintf(stderr, _("sources: %u ok, %u unavailable"), c->n_ok, c->n_unavailable);
 	if (c->n_error)
-		fprintf(stderr, ", %u error", c->n_error);
+		fprintf(stderr, _(", %u error"), c->n_error);
 	if (c->n_truncated)
-		fprintf(stderr, ", %u truncated", c->n_truncated);
-	fprintf(stderr, "\n%s: redacted %" PRIu64 " value%s in %" PRIu64 " file%s\n", PROG, c->red_values,
-	    c->red_values == 1 ? "" : "s", c->red_files, c->red_files == 1 ? "" : "s");
-	fprintf(stderr, "%s: attach this file to your support ticket: %s\n", PROG, path);
+		fprintf(stderr, _(", %u truncated"), c->n_truncated);
+	fprintf(stderr, "\n%s: ", PROG);
+	fprintf(stderr, P_("redacted %llu value", "redacted %llu values", c->red_values), (unsigned long long)c->red_values);
+	fprintf(stderr, P_(" in %llu file\n", " in %llu files\n", c->red_files), (unsigned long long)c->red_files);
+	fprintf(stderr, "%s: ", PROG);
+	fprintf(stderr, _("attach this file to your support ticket: %s\n"), path);
 }
 
 int
@@ -223,6 +229,7 @@ main(int argc, char *argv[])
 	json_t *m, *coll, *ua;
 	int ch, r, status = 0;
 
+	lang_set(lang_from_env());
 	while ((ch = getopt_long(argc, argv, "o:u:qvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
