@@ -61,6 +61,10 @@ static struct rule engine_rules[] = {
 		.remedy = (char *)"The bundle was changed or damaged after collection. Ask for the original file "
 		    "(compare its checksum with the upload) or run `triage-collect` again; findings that "
 		    "read the damaged entries are listed as not evaluated.",
+		.title_zh = (char *)"诊断包与其清单不符",
+		.description_zh = (char *)"有条目的大小或 SHA-256 与清单不符，或者有文件缺失、未列入清单。",
+		.remedy_zh = (char *)"诊断包在采集之后被修改或损坏。请索取原始文件（将其校验和与上传的文件比对），"
+		    "或者重新运行 `triage-collect`；读取受损条目的规则会列为未评估。",
 		.links = integrity_links,
 		.engine = true,
 	},
@@ -72,6 +76,10 @@ static struct rule engine_rules[] = {
 		.message = (char *)"",
 		.remedy = (char *)"Treat the secret as exposed: rotate it, delete every copy of this bundle "
 		    "(ticket attachments included), and collect again with the current `triage-collect`.",
+		.title_zh = (char *)"诊断包中仍有机密信息",
+		.description_zh = (char *)"在诊断包中发现了机密信息的特征（私钥、令牌、密码）。",
+		.remedy_zh = (char *)"请视该机密已经泄露：立即轮换，删除此诊断包的所有副本（包括工单附件），"
+		    "然后用当前版本的 `triage-collect` 重新采集。",
 		.links = integrity_links,
 		.engine = true,
 	},
