@@ -7,6 +7,10 @@ BUILD=${BUILD:-$TOP/build}
 COLLECT=${COLLECT:-$BUILD/triage-collect}
 ANALYZE=${ANALYZE:-$BUILD/triage-analyze}
 T=$(mktemp -d "${TMPDIR:-/tmp}/triage-test.XXXXXX")
+# The programs speak the environment's language (i18n.h): the suites expect English unless they ask.
+unset LANGUAGE LC_MESSAGES
+[ -n "${LC_ALL:-}" ] && export LC_ALL=C.UTF-8
+export LANG=C.UTF-8
 _t_failed=0
 _t_cleanups=()
 _t_exit() {
