@@ -11,6 +11,7 @@
 
 #include "bundle.h"
 #include "redact.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 struct sd_bus;
@@ -74,6 +75,8 @@ struct options {
 	const char	*until;		/* --until TIME as given, or NULL */
 	uint64_t	 since_usec;	/* parsed --since, 0 when not given */
 	uint64_t	 until_usec;	/* parsed --until, 0 when not given */
+	struct time_arg	 since_arg;	/* --since as parsed (relative forms resolve in window.c) */
+	struct time_arg	 until_arg;	/* --until as parsed */
 	uint64_t	 max_size;	/* --max-size bytes, 0 when not given */
 	const char	*root;		/* --root DIR */
 	const char	*journal_dir;	/* --journal-dir DIR */
@@ -106,6 +109,7 @@ struct ctx {
 	uint64_t	 since_usec;	/* journal window start (realtime) */
 	uint64_t	 until_usec;	/* journal window end (realtime), inclusive */
 	bool		 window_given;	/* since or until came from the command line */
+	bool		 window_set;	/* since_usec/until_usec resolved and checked (window_resolve()) */
 	bool		 tty;		/* stderr is a terminal: progress lines */
 	unsigned	 n_ok;		/* sources ok */
 	unsigned	 n_unavailable;	/* sources unavailable */
@@ -167,6 +171,20 @@ void collect_resolver(struct ctx *);
 void collect_probes(struct ctx *);
 /* journal/<unit>.jsonl for each unit from sd-journal. */
 void collect_journal(struct ctx *);
+/* The newest entry's time among the units' entries in the run's journal, or 0. */
+uint64_t journal_newest(struct ctx *);
+
+/* ---- the journal window (window.c) ---- */
+
+/* Parses --since/--until TIME into o (which: 's' or 'u').  0, or -EINVAL and *err (free it). */
+int window_option(struct options *o, int which, const char *arg, char **err);
+/*
+ * Resolves the window: relative times count from now, or with --root/--journal-dir from the
+ * newest entry; refuses a future --since, zero spans and empty or reversed windows.
+ * Sets c->since_usec, c->until_usec, c->window_set.  0, or -EINVAL and *err (free it).
+ */
+int window_resolve(struct ctx *c, char **err);
+
 /* True when the live host has journal files (readable or not). */
 bool journal_files_present(void);
 /* journal/<unit>.jsonl from --log-file lines. */

@@ -632,53 +632,104 @@ newest_entry(sd_journal *j, const struct strv *units)
 	return best;
 }
 
+/* The journal files of the run, opened.  Returns 0 or -errno; *why names where it looked. */
+struct jopen {
+	sd_journal *j;		/* the journal, or NULL */
+	int	*fds;		/* --root: the files, owned */
+	unsigned n_fds;
+	unsigned denied;	/* journal files this user cannot read */
+	unsigned total;		/* journal files found (live host, --journal-dir) */
+	const char *why;	/* where it looked, in words */
+};
+
+static int
+jopen(struct ctx *c, struct jopen *o)
+{
+	bool offline = c->opt->root || c->opt->journal_dir;
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	if (c->opt->journal_dir) {
+		/* sd-journal skips files it cannot open: an unreadable folder would look like an empty one. */
+		count_denied(c->opt->journal_dir, 0, &o->total, &o->denied);
+		if (o->total == 0)
+			r = -ENOENT;
+		else if (o->denied == o->total)
+			r = -EACCES;
+		else
+			r = sd_journal_open_directory(&o->j, c->opt->journal_dir, 0);
+		o->why = c->opt->journal_dir;
+	} else if (c->opt->root) {
+		root_journal_fds(c, "/var/log/journal", &o->fds, &o->n_fds, &o->denied);
+		root_journal_fds(c, "/run/log/journal", &o->fds, &o->n_fds, &o->denied);
+		if (o->n_fds == 0)
+			r = o->denied ? -EACCES : -ENOENT;
+		else
+			r = sd_journal_open_files_fd(&o->j, o->fds, o->n_fds, 0);
+		o->why = "/var/log/journal and /run/log/journal under the root";
+	} else {
+		count_denied("/var/log/journal", 0, &o->total, &o->denied);
+		count_denied("/run/log/journal", 0, &o->total, &o->denied);
+		if (o->total == 0 && !c->systemd)
+			r = -ENOENT;
+		else
+			r = sd_journal_open(&o->j, SD_JOURNAL_LOCAL_ONLY);
+		o->why = "the system journal";
+	}
+	if (r >= 0 && offline && !journal_has_entries(o->j))
+		r = -ENODATA;
+	if (r >= 0)
+		sd_journal_set_data_threshold(o->j, 0);
+	return r;
+}
+
+static void
+jclose(struct jopen *o)
+{
+	sd_journal_close(o->j);
+	o->j = NULL;
+	for (unsigned i = 0; i < o->n_fds; i++)
+		close(o->fds[i]);
+	free(o->fds);
+	o->fds = NULL;
+	o->n_fds = 0;
+}
+
+uint64_t
+journal_newest(struct ctx *c)
+{
+	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
+	struct jopen o;
+	uint64_t t = 0;
+
+	if (jopen(c, &o) >= 0)
+		t = newest_entry(o.j, units);
+	jclose(&o);
+	return t;
+}
+
 void
 collect_journal(struct ctx *c)
 {
 	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
-	sd_journal *j = NULL;
-	int *fds = NULL;
-	unsigned n_fds = 0, denied = 0, total = 0;
+	struct jopen o;
+	sd_journal *j;
+	unsigned denied;
 	_cleanup_free_ char *partial = NULL;
-	const char *why = NULL;
+	const char *why;
 	uint64_t since, until, budget;
 	bool offline = c->opt->root || c->opt->journal_dir;
 	int r;
 
 	if (c->opt->log_file || units->n == 0)
 		return;
-	if (c->opt->journal_dir) {
-		/* sd-journal skips files it cannot open: an unreadable folder would look like an empty one. */
-		count_denied(c->opt->journal_dir, 0, &total, &denied);
-		if (total == 0)
-			r = -ENOENT;
-		else if (denied == total)
-			r = -EACCES;
-		else
-			r = sd_journal_open_directory(&j, c->opt->journal_dir, 0);
-		why = c->opt->journal_dir;
-	} else if (c->opt->root) {
-		root_journal_fds(c, "/var/log/journal", &fds, &n_fds, &denied);
-		root_journal_fds(c, "/run/log/journal", &fds, &n_fds, &denied);
-		if (n_fds == 0)
-			r = denied ? -EACCES : -ENOENT;
-		else
-			r = sd_journal_open_files_fd(&j, fds, n_fds, 0);
-		why = "/var/log/journal and /run/log/journal under the root";
-	} else {
-		count_denied("/var/log/journal", 0, &total, &denied);
-		count_denied("/run/log/journal", 0, &total, &denied);
-		if (total == 0 && !c->systemd)
-			r = -ENOENT;
-		else
-			r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
-		why = "the system journal";
-	}
+	r = jopen(c, &o);
+	j = o.j;
+	denied = o.denied;
+	why = o.why;
 	if (denied > 0)
 		partial = xasprintf("permission denied; run as root or as a member of systemd-journal "
 		    "(%u journal file%s not readable)", denied, denied == 1 ? "" : "s");
-	if (r >= 0 && offline && !journal_has_entries(j))
-		r = -ENODATA;
 	if (r < 0) {
 		for (size_t i = 0; i < units->n; i++) {
 			_cleanup_free_ char *name = xasprintf("journal/%s", units->v[i]);
@@ -700,19 +751,22 @@ collect_journal(struct ctx *c)
 		}
 		goto out;
 	}
-	sd_journal_set_data_threshold(j, 0);
-
-	until = c->opt->until_usec;
-	if (until == 0)
-		until = offline ? newest_entry(j, units) : time_now_usec();
-	if (until == 0)
-		until = time_now_usec();
-	since = c->opt->since_usec;
-	if (since == 0)
-		since = until > c->profile->window_usec ? until - c->profile->window_usec : 0;
-	c->since_usec = since;
-	c->until_usec = until;
-
+	if (c->window_set) {
+		/* main() resolved and checked the window (window.c). */
+		since = c->since_usec;
+		until = c->until_usec;
+	} else {
+		until = c->opt->until_usec;
+		if (until == 0)
+			until = offline ? newest_entry(j, units) : time_now_usec();
+		if (until == 0)
+			until = time_now_usec();
+		since = c->opt->since_usec;
+		if (since == 0)
+			since = until > c->profile->window_usec ? until - c->profile->window_usec : 0;
+		c->since_usec = since;
+		c->until_usec = until;
+	}
 	budget = ctx_journal_budget(c);
 	for (size_t i = 0; i < units->n; i++) {
 		uint64_t share = budget / (units->n - i);
@@ -721,8 +775,5 @@ collect_journal(struct ctx *c)
 		budget = ctx_journal_budget(c);
 	}
 out:
-	sd_journal_close(j);
-	for (unsigned i = 0; i < n_fds; i++)
-		close(fds[i]);
-	free(fds);
+	jclose(&o);
 }

@@ -48,7 +48,9 @@ usage(FILE *f)
 	    "  -v, --verbose          every source and redaction step on stderr\n"
 	    "      --version          print the version\n"
 	    "  -h, --help             this help\n\n"
-	    "TIME: YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]', RFC 3339, @EPOCH, -30m, -2h, -7d, now, today, yesterday.\n"
+	    "TIME (as journalctl reads it): YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]', HH:MM, RFC 3339, @EPOCH,\n"
+	    "  -30m, -2h30m, -1day, '2 hours ago', now, today, yesterday; a trailing ' UTC'. With --root or\n"
+	    "  --journal-dir, relative times count from the newest entry.\n"
 	    "Exit status: 0 bundle written, 1 no bundle written, 2 usage error.\n");
 }
 
@@ -248,21 +250,12 @@ main(int argc, char *argv[])
 				strv_add(&o.units, optarg);
 			break;
 		case OPT_SINCE:
-		case OPT_UNTIL: {
-			uint64_t v;
-
-			if (time_parse(optarg, now, &v) < 0) {
-				fprintf(stderr, "%s: --%s: cannot parse '%s' as a time (try 2026-11-26, "
-				    "'2026-11-26 05:00', -2h, @1764133200 or yesterday)\n", PROG,
-				    ch == OPT_SINCE ? "since" : "until", optarg);
+		case OPT_UNTIL:
+			if (window_option(&o, ch == OPT_SINCE ? 's' : 'u', optarg, &errmsg) < 0) {
+				fprintf(stderr, "%s: %s\n", PROG, errmsg);
 				return 2;
 			}
-			if (ch == OPT_SINCE)
-				o.since = optarg, o.since_usec = v ? v : 1;
-			else
-				o.until = optarg, o.until_usec = v ? v : 1;
 			break;
-		}
 		case OPT_MAX_SIZE:
 			if (parse_size(optarg, &o.max_size) < 0 || o.max_size < 64 * 1024) {
 				fprintf(stderr, "%s: --max-size: '%s' is not a size of at least 64K (e.g. 20M, 1G, "
@@ -324,10 +317,6 @@ main(int argc, char *argv[])
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
 		usage(stderr);
-		return 2;
-	}
-	if (o.since_usec && o.until_usec && o.since_usec > o.until_usec) {
-		fprintf(stderr, "%s: --since '%s' is after --until '%s'\n", PROG, o.since, o.until);
 		return 2;
 	}
 	if (o.log_file && (o.journal_dir || o.root)) {
@@ -417,6 +406,13 @@ main(int argc, char *argv[])
 				(void)sd_bus_set_method_call_timeout(c.bus, c.profile->bus_timeout_usec);
 		} else
 			c.bus_error = xstrdup("systemd is not running on this host");
+	}
+
+	/* The journal window: relative times resolved, empty and reversed windows refused. */
+	if (!o.log_file && window_resolve(&c, &errmsg) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, errmsg);
+		status = 2;
+		goto out;
 	}
 
 	/* The bundle's name. */

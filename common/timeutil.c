@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "timeutil.h"
@@ -68,15 +69,26 @@ to_usec(struct tm *tm, bool utc, uint64_t *ret)
 	return 0;
 }
 
+/* Days in month mo (1-12) of year y, leap years included: 2026-02-30 is not a date. */
+static int
+days_in_month(int y, int mo)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return days[mo - 1];
+}
+
 /* "YYYY-MM-DD" then optionally [T ]HH:MM[:SS[.frac]][Z|±HH:MM]. */
 static int
-parse_date(const char *s, bool need_zone, uint64_t *ret)
+parse_date(const char *s, bool need_zone, bool force_utc, uint64_t *ret)
 {
 	struct tm tm = { 0 };
 	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om;
 	uint64_t frac = 0, usec;
 	long off = 0;
-	bool utc = false, zoned = false;
+	bool utc = force_utc, zoned = false;
 
 	if (digits(&s, 4, &y) < 0 || *s++ != '-' || digits(&s, 2, &mo) < 0 ||
 	    *s++ != '-' || digits(&s, 2, &d) < 0)
@@ -104,7 +116,7 @@ parse_date(const char *s, bool need_zone, uint64_t *ret)
 		if (*s == 'Z' || *s == 'z') {
 			s++;
 			utc = zoned = true;
-		} else if (*s == '+' || *s == '-') {
+		} else if ((*s == '+' || *s == '-') && !force_utc) {
 			int sign = *s++ == '-' ? -1 : 1;
 
 			if (digits(&s, 2, &oh) < 0)
@@ -119,7 +131,7 @@ parse_date(const char *s, bool need_zone, uint64_t *ret)
 	}
 	if (*s != '\0' || (need_zone && !zoned))
 		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return -EINVAL;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
@@ -138,79 +150,245 @@ parse_date(const char *s, bool need_zone, uint64_t *ret)
 int
 time_parse_rfc3339(const char *s, uint64_t *ret)
 {
-	return parse_date(s, /* need_zone= */ true, ret);
+	return parse_date(s, /* need_zone= */ true, /* force_utc= */ false, ret);
 }
 
+/*
+ * A time span as systemd's parse_sec() reads it: "2h30m", "1.5h", "90 min", "2 hours", "1day";
+ * a bare number is seconds.  Returns 0 and *ret (usec), or -EINVAL.
+ */
 static int
-midnight(uint64_t now_usec, int days_back, uint64_t *ret)
+parse_span(const char *s, uint64_t *ret)
 {
-	time_t t = (time_t)(now_usec / USEC_PER_SEC);
+	static const struct { const char *name; uint64_t usec; } units[] = {
+		{ "usec", 1 }, { "us", 1 }, { "msec", 1000 }, { "ms", 1000 },
+		{ "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC }, { "sec", USEC_PER_SEC },
+		{ "s", USEC_PER_SEC }, { "minutes", 60 * USEC_PER_SEC }, { "minute", 60 * USEC_PER_SEC },
+		{ "min", 60 * USEC_PER_SEC }, { "months", 2629800 * USEC_PER_SEC },
+		{ "month", 2629800 * USEC_PER_SEC }, { "M", 2629800 * USEC_PER_SEC },
+		{ "m", 60 * USEC_PER_SEC }, { "hours", 3600 * USEC_PER_SEC }, { "hour", 3600 * USEC_PER_SEC },
+		{ "hr", 3600 * USEC_PER_SEC }, { "h", 3600 * USEC_PER_SEC }, { "days", 86400 * USEC_PER_SEC },
+		{ "day", 86400 * USEC_PER_SEC }, { "d", 86400 * USEC_PER_SEC },
+		{ "weeks", 604800 * USEC_PER_SEC }, { "week", 604800 * USEC_PER_SEC },
+		{ "w", 604800 * USEC_PER_SEC }, { "years", 31557600 * USEC_PER_SEC },
+		{ "year", 31557600 * USEC_PER_SEC }, { "y", 31557600 * USEC_PER_SEC },
+	};
+	double total = 0;
+	bool any = false;
+
+	while (*s == ' ')
+		s++;
+	while (*s != '\0') {
+		char *end;
+		double v;
+		size_t k;
+
+		if (!isdigit((unsigned char)*s) && *s != '.')
+			return -EINVAL;
+		errno = 0;
+		v = strtod(s, &end);
+		if (errno != 0 || end == s || v < 0)
+			return -EINVAL;
+		s = end;
+		while (*s == ' ')
+			s++;
+		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+			size_t n = strlen(units[k].name);
+
+			if (strncmp(s, units[k].name, n) == 0 && !isalpha((unsigned char)s[n]))
+				break;
+		}
+		if (k == sizeof(units) / sizeof(units[0])) {
+			/* only a last, bare number may go without a unit (seconds) */
+			if (*s != '\0')
+				return -EINVAL;
+			total += v * (double)USEC_PER_SEC;
+		} else {
+			total += v * (double)units[k].usec;
+			s += strlen(units[k].name);
+		}
+		any = true;
+		while (*s == ' ')
+			s++;
+	}
+	if (!any || total >= 9.2e18)
+		return -EINVAL;
+	*ret = (uint64_t)total;
+	return 0;
+}
+
+/* "HH:MM[:SS]" alone: seconds of the day. */
+static int
+parse_clock(const char *s, int *ret)
+{
+	int h, mi, sec = 0;
+
+	if (digits(&s, 2, &h) < 0 || *s++ != ':' || digits(&s, 2, &mi) < 0)
+		return -EINVAL;
+	if (*s == ':') {
+		s++;
+		if (digits(&s, 2, &sec) < 0)
+			return -EINVAL;
+	}
+	if (*s != '\0' || h > 23 || mi > 59 || sec > 59)
+		return -EINVAL;
+	*ret = h * 3600 + mi * 60 + sec;
+	return 0;
+}
+
+int
+time_arg_parse(const char *in, struct time_arg *ret)
+{
+	static const char *const wdays[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+	char buf[128];
+	char *s = buf, *end;
+	size_t len;
+	bool utc = false;
+	int wday = -1;
+	uint64_t span;
+
+	memset(ret, 0, sizeof(*ret));
+	if (in == NULL)
+		return -EINVAL;
+	while (*in == ' ')
+		in++;
+	len = strlen(in);
+	while (len > 0 && in[len - 1] == ' ')
+		len--;
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, in, len);
+	buf[len] = '\0';
+	/* A trailing " UTC": the time is in UTC rather than local time. */
+	if (len > 4 && strcasecmp(buf + len - 4, " UTC") == 0) {
+		utc = true;
+		buf[len -= 4] = '\0';
+		while (len > 0 && buf[len - 1] == ' ')
+			buf[--len] = '\0';
+	}
+	ret->utc = utc;
+	/* A leading weekday ("Fri 2026-11-27 10:00", "Friday, ..."), checked against the date. */
+	{
+		static const char *const full[] = { "sunday", "monday", "tuesday", "wednesday", "thursday",
+		    "friday", "saturday" };
+		size_t n = strcspn(s, " ,");
+
+		for (int i = 0; i < 7 && s[n] != '\0'; i++)
+			if ((n == 3 && strncasecmp(s, wdays[i], 3) == 0) ||
+			    (n == strlen(full[i]) && strncasecmp(s, full[i], n) == 0)) {
+				wday = i;
+				s += n;
+				while (*s == ' ' || *s == ',')
+					s++;
+				break;
+			}
+	}
+	if (wday < 0) {
+		if (strcmp(s, "now") == 0) {
+			ret->kind = TIME_OFFSET;
+			return 0;
+		}
+		if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0 || strcmp(s, "tomorrow") == 0) {
+			ret->kind = TIME_DAY;
+			ret->days = s[0] == 'y' ? -1 : s[1] == 'o' && s[2] == 'm' ? 1 : 0;
+			return 0;
+		}
+		if (s[0] == '@') {
+			double v;
+
+			if (!isdigit((unsigned char)s[1]))
+				return -EINVAL;
+			errno = 0;
+			v = strtod(s + 1, &end);
+			if (errno != 0 || *end != '\0' || v >= 9.2e12)
+				return -EINVAL;
+			ret->kind = TIME_ABSOLUTE;
+			ret->usec = (uint64_t)(v * (double)USEC_PER_SEC + 0.5);
+			return 0;
+		}
+		if (s[0] == '-' || s[0] == '+') {
+			if (parse_span(s + 1, &span) < 0)
+				return -EINVAL;
+			ret->kind = TIME_OFFSET;
+			ret->offset = s[0] == '-' ? -(int64_t)span : (int64_t)span;
+			ret->zero_span = span == 0;
+			return 0;
+		}
+		if (len > 4 && strcmp(s + strlen(s) - 4, " ago") == 0) {
+			s[strlen(s) - 4] = '\0';
+			if (parse_span(s, &span) < 0)
+				return -EINVAL;
+			ret->kind = TIME_OFFSET;
+			ret->offset = -(int64_t)span;
+			ret->zero_span = span == 0;
+			return 0;
+		}
+		if (len > 5 && strcmp(s + strlen(s) - 5, " left") == 0) {
+			s[strlen(s) - 5] = '\0';
+			if (parse_span(s, &span) < 0)
+				return -EINVAL;
+			ret->kind = TIME_OFFSET;
+			ret->offset = (int64_t)span;
+			ret->zero_span = span == 0;
+			return 0;
+		}
+	}
+	if (parse_clock(s, &ret->clock) == 0) {
+		if (wday >= 0)
+			return -EINVAL;
+		ret->kind = TIME_DAY;
+		ret->has_clock = true;
+		return 0;
+	}
+	if (parse_date(s, /* need_zone= */ false, utc, &ret->usec) < 0)
+		return -EINVAL;
+	ret->kind = TIME_ABSOLUTE;
+	if (wday >= 0) {
+		time_t t = (time_t)(ret->usec / USEC_PER_SEC);
+		struct tm tm;
+
+		if ((utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) == NULL || tm.tm_wday != wday)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int
+time_arg_resolve(const struct time_arg *a, uint64_t base_usec, uint64_t *ret)
+{
+	time_t t;
 	struct tm tm;
 
-	if (localtime_r(&t, &tm) == NULL)
-		return -EINVAL;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_mday -= days_back;
-	return to_usec(&tm, /* utc= */ false, ret);
+	switch (a->kind) {
+	case TIME_ABSOLUTE:
+		*ret = a->usec;
+		return 0;
+	case TIME_OFFSET:
+		if (a->offset < 0 && (uint64_t)-a->offset > base_usec)
+			*ret = 0;
+		else
+			*ret = base_usec + (uint64_t)a->offset;
+		return 0;
+	case TIME_DAY:
+		t = (time_t)(base_usec / USEC_PER_SEC);
+		if ((a->utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) == NULL)
+			return -EINVAL;
+		tm.tm_hour = a->clock / 3600;
+		tm.tm_min = a->clock / 60 % 60;
+		tm.tm_sec = a->clock % 60;
+		tm.tm_mday += a->days;
+		return to_usec(&tm, a->utc, ret);
+	}
+	return -EINVAL;
 }
 
 int
 time_parse(const char *s, uint64_t now_usec, uint64_t *ret)
 {
-	char *end;
+	struct time_arg a;
+	int r = time_arg_parse(s, &a);
 
-	if (s == NULL || *s == '\0')
-		return -EINVAL;
-	if (strcmp(s, "now") == 0) {
-		*ret = now_usec;
-		return 0;
-	}
-	if (strcmp(s, "today") == 0)
-		return midnight(now_usec, 0, ret);
-	if (strcmp(s, "yesterday") == 0)
-		return midnight(now_usec, 1, ret);
-	if (s[0] == '@') {
-		unsigned long long v;
-
-		if (!isdigit((unsigned char)s[1]))
-			return -EINVAL;
-		errno = 0;
-		v = strtoull(s + 1, &end, 10);
-		if (errno != 0 || *end != '\0' || v > UINT64_MAX / USEC_PER_SEC)
-			return -EINVAL;
-		*ret = (uint64_t)v * USEC_PER_SEC;
-		return 0;
-	}
-	if (s[0] == '-' || s[0] == '+') {
-		unsigned long long v;
-		uint64_t unit, delta;
-
-		if (!isdigit((unsigned char)s[1]))
-			return -EINVAL;
-		errno = 0;
-		v = strtoull(s + 1, &end, 10);
-		if (errno != 0)
-			return -EINVAL;
-		if (strcmp(end, "s") == 0 || strcmp(end, "sec") == 0)
-			unit = 1;
-		else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-			unit = 60;
-		else if (strcmp(end, "h") == 0)
-			unit = 3600;
-		else if (strcmp(end, "d") == 0)
-			unit = 86400;
-		else if (strcmp(end, "w") == 0)
-			unit = 7 * 86400;
-		else
-			return -EINVAL;
-		if (v > UINT64_MAX / (unit * USEC_PER_SEC))
-			return -EINVAL;
-		delta = (uint64_t)v * unit * USEC_PER_SEC;
-		if (s[0] == '-')
-			*ret = delta > now_usec ? 0 : now_usec - delta;
-		else
-			*ret = now_usec + delta;
-		return 0;
-	}
-	return parse_date(s, /* need_zone= */ false, ret);
+	if (r < 0)
+		return r;
+	return time_arg_resolve(&a, now_usec, ret);
 }

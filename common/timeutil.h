@@ -19,6 +19,35 @@ uint64_t time_now_usec(void);
  */
 int time_parse(const char *s, uint64_t now_usec, uint64_t *ret);
 
+/* What a TIME argument is: an instant, or relative to a base (now, or the newest journal entry). */
+enum time_kind {
+	TIME_ABSOLUTE,		/* usec */
+	TIME_OFFSET,		/* base + offset: "now", "-2h", "2 hours ago", "+1h" */
+	TIME_DAY,		/* the base's day + days, at clock: "today", "yesterday", "19:00" */
+};
+
+/* A parsed TIME argument (time_arg_parse()); resolve it against a base with time_arg_resolve(). */
+struct time_arg {
+	enum time_kind kind;
+	uint64_t usec;		/* TIME_ABSOLUTE */
+	int64_t	 offset;	/* TIME_OFFSET, usec (negative: the past) */
+	bool	 zero_span;	/* TIME_OFFSET given as a span of zero ("-0h") */
+	int	 days;		/* TIME_DAY: 0 today, -1 yesterday, 1 tomorrow */
+	int	 clock;		/* TIME_DAY: seconds after midnight */
+	bool	 has_clock;	/* TIME_DAY: a clock time was given ("19:00") */
+	bool	 utc;		/* a trailing " UTC": days and dates in UTC */
+};
+
+/*
+ * Parses TIME as journalctl does: "YYYY-MM-DD [HH:MM[:SS[.frac]]]", RFC 3339, "HH:MM[:SS]"
+ * (that day), "@EPOCH[.frac]", "now", "today", "yesterday", "tomorrow", spans "-2h30m",
+ * "+1h", "-1day", "2 hours ago", "5 min left", a leading weekday, a trailing " UTC".
+ * Impossible dates (2026-02-30) are refused.  Returns 0 or -EINVAL.
+ */
+int time_arg_parse(const char *s, struct time_arg *ret);
+/* The instant of a, relative forms counting from base_usec.  0 or -EINVAL. */
+int time_arg_resolve(const struct time_arg *a, uint64_t base_usec, uint64_t *ret);
+
 /* Formats usec as RFC 3339 in UTC into buf; with frac, microseconds too. */
 const char *time_rfc3339(uint64_t usec, bool frac, char buf[static RFC3339_MAX]);
 

@@ -68,6 +68,42 @@ test_dates(void **state)
 	assert_true(t == NOW);
 }
 
+/* journalctl's forms (issue 12 item 8), and impossible dates refused. */
+static void
+test_journalctl_forms(void **state)
+{
+	static const struct { const char *in; int64_t delta; } rel[] = {
+		{ "2 hours ago", -7200 }, { "-2h30m", -9000 }, { "-1day", -86400 }, { "1.5h ago", -5400 },
+		{ "-90 min", -5400 }, { "-2 hours", -7200 }, { "5 min left", 300 }, { "+1h", 3600 },
+	};
+	struct time_arg a;
+	uint64_t t;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		assert_int_equal(time_parse(rel[i].in, NOW, &t), 0);
+		assert_true((int64_t)(t - NOW) == rel[i].delta * 1000000);
+	}
+	assert_int_equal(time_parse("19:00", NOW, &t), 0);
+	assert_true(t == NOW + 14 * 3600 * UINT64_C(1000000));
+	assert_int_equal(time_parse("2026-11-26 05:00 UTC", NOW, &t), 0);
+	assert_true(t == NOW);
+	assert_int_equal(time_parse("Thu 2026-11-26 05:00:00 UTC", NOW, &t), 0);
+	assert_true(t == NOW);
+	assert_int_equal(time_parse("Fri 2026-11-26", NOW, &t), -EINVAL);
+	assert_int_equal(time_parse("2026-02-30", NOW, &t), -EINVAL);
+	assert_int_equal(time_parse("2026-02-29", NOW, &t), -EINVAL);
+	assert_int_equal(time_parse("2028-02-29", NOW, &t), 0);
+	assert_int_equal(time_parse("2026-04-31 10:00", NOW, &t), -EINVAL);
+	/* relative forms count from the base they are resolved against */
+	assert_int_equal(time_arg_parse("-2h", &a), 0);
+	assert_int_equal(time_arg_resolve(&a, NOW - 86400 * UINT64_C(1000000), &t), 0);
+	assert_true(t == NOW - 26 * 3600 * UINT64_C(1000000));
+	assert_int_equal(time_arg_parse("-0h", &a), 0);
+	assert_true(a.zero_span);
+}
+
 static void
 test_rejects(void **state)
 {
@@ -87,6 +123,7 @@ main(void)
 		cmocka_unit_test(test_rfc3339_roundtrip),
 		cmocka_unit_test(test_relative_and_words),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_journalctl_forms),
 		cmocka_unit_test(test_rejects),
 	};
 
