@@ -10,7 +10,8 @@ libdeflate-dev zlib1g-dev
 libcmocka-dev clang libclang-rt-14-dev valgrind
 systemd systemd-container systemd-journal-remote dbus
 tar gzip xxd python3 python3-yaml iproute2 procps time
-chromium fonts-liberation
+chromium fonts-liberation fonts-noto-cjk
+gettext
 "
 
 missing=""

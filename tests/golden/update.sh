@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tests/golden/update.sh: regenerates the expected reports (markdown, JSON) of every
-# spec bundle and sample.  Review the diff (git diff) before committing it.
+# tests/golden/update.sh: regenerates the expected reports (markdown, JSON, and the Chinese
+# markdown and HTML) of every spec bundle and sample.  Review the diff (git diff) before committing it.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -16,5 +16,8 @@ golden_cases | while read -r name dir prefix; do
 	# Run from the bundle's folder with a relative path: reports name the bundle as given.
 	(cd "$dir" && "$ANALYZE" "$name.tar.gz" >"$prefix.expected.md" || [ $? = 1 ])
 	(cd "$dir" && "$ANALYZE" -f json "$name.tar.gz" >"$prefix.expected.json" || [ $? = 1 ])
-	echo "updated $prefix.expected.{md,json}"
+	# The Chinese reports (tests/golden/test-zh.sh).
+	(cd "$dir" && "$ANALYZE" --lang zh "$name.tar.gz" >"$prefix.expected.zh.md" || [ $? = 1 ])
+	(cd "$dir" && "$ANALYZE" --lang zh -f html "$name.tar.gz" >"$prefix.expected.zh.html" || [ $? = 1 ])
+	echo "updated $prefix.expected.{md,json,zh.md,zh.html}"
 done

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# test-collect-zh.sh: under a Chinese locale triage-collect prints its progress and summary in
+# Chinese, from the catalog built into the binary (a copy run alone, with no other file, still
+# does), while the bundle it writes stays English; other locales keep the English lines.
+source "$(dirname "$0")/../lib.sh"
+
+root=$T/root
+mkdir -p "$root/etc/onboarding-agent" "$T/out" "$T/alone"
+cat >"$root/etc/onboarding-agent/onboarding.config.yaml" <<'Y'
+kind: OnboardingConfiguration
+onboardingEndpoint:
+  host: onboarding.example.invalid
+workloadGroup: {namespace: demo, name: vm}
+Y
+printf 'nameserver 127.0.0.53\n' >"$root/etc/resolv.conf"
+
+# The binary alone in an empty folder, run with nothing but the locale in its environment.
+cp "$COLLECT" "$T/alone/triage-collect"
+expect_status "LANG=zh_CN.UTF-8: a bundle is written" 0 \
+	env -i PATH=/usr/bin:/bin LANG=zh_CN.UTF-8 "$T/alone/triage-collect" -v --root "$root" --no-probe -o "$T/out/zh.tar.gz"
+cp "$T/.err" "$T/zh.err"
+check "the summary says where the bundle is, in Chinese" grep -qE "^triage-collect: 已写入 $T/out/zh.tar.gz（[0-9]+ (KiB|MiB|bytes)）$" "$T/zh.err"
+check "the 'attach this file' line is in Chinese" grep -qx "triage-collect: 请把这个文件附加到您的支持工单：$T/out/zh.tar.gz" "$T/zh.err"
+check "the sources line is in Chinese" grep -qE '^triage-collect: 数据源：[0-9]+ 个正常，[0-9]+ 个不可用' "$T/zh.err"
+check "the redaction line is in Chinese" grep -qE '^triage-collect: 已脱敏 [0-9]+ 个值，涉及 [0-9]+ 个文件$' "$T/zh.err"
+check "progress lines name the status in Chinese" grep -qE '^triage-collect: (正常|不可用) +config/etc/onboarding-agent/onboarding.config.yaml: [0-9]+ 字节$' "$T/zh.err"
+if grep -qE 'attach this file|sources: |redacted [0-9]' "$T/zh.err"; then
+	fail "no English summary line under a Chinese locale" "$(grep -E 'attach this file|sources: |redacted [0-9]' "$T/zh.err" | head -2)"
+else
+	pass "no English summary line under a Chinese locale"
+fi
+# The bundle is for support: its manifest stays English whatever the locale.
+tar -xzOf "$T/out/zh.tar.gz" --wildcards '*/manifest.json' >"$T/manifest.json" 2>/dev/null
+if [ -s "$T/manifest.json" ] && ! grep -qP '[\x{4e00}-\x{9fff}]' "$T/manifest.json" && grep -q '"detail"' "$T/manifest.json"; then
+	pass "the manifest of a bundle collected under a Chinese locale is English"
+else
+	fail "the manifest of a bundle collected under a Chinese locale is English"
+fi
+
+for envs in "LANG=C.UTF-8" "LANG=en_US.UTF-8" "LC_ALL=C LANG=zh_CN.UTF-8"; do
+	rm -f "$T/out/en.tar.gz"
+	# shellcheck disable=SC2086
+	expect_status "$envs: a bundle is written" 0 env -i PATH=/usr/bin:/bin $envs "$COLLECT" --root "$root" --no-probe -o "$T/out/en.tar.gz"
+	check "$envs: the summary is English" grep -qx "triage-collect: attach this file to your support ticket: $T/out/en.tar.gz" "$T/.err"
+done
+finish
