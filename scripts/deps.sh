@@ -9,7 +9,7 @@ libarchive-dev libsystemd-dev libjansson-dev libyaml-dev libpcre2-dev libssl-dev
 libdeflate-dev zlib1g-dev
 libcmocka-dev clang libclang-rt-14-dev valgrind
 systemd systemd-container systemd-journal-remote dbus
-tar gzip xxd python3 python3-yaml iproute2 procps time
+tar gzip xxd python3 python3-yaml python3-pil iproute2 procps time
 chromium fonts-liberation fonts-noto-cjk
 gettext
 "
