@@ -534,6 +534,15 @@ const struct report_format *report_format_find(const char *name);
 int report_markdown(FILE *, const struct analysis *);
 int report_html(FILE *, const struct analysis *);
 int report_json(FILE *, const struct analysis *);
+int report_text(FILE *, const struct analysis *);
+
+/* Colour in the text report: on a terminal unless NO_COLOR (auto), or as --color says. */
+enum report_color {
+	COLOR_AUTO,
+	COLOR_ALWAYS,
+	COLOR_NEVER,
+};
+extern enum report_color report_color;
 
 /* Shared by the writers: RFC 3339 of usec into buf ("" for 0). */
 const char *report_time(uint64_t usec, char buf[static RFC3339_MAX]);

@@ -31,7 +31,9 @@ usage(FILE *f)
 	    "BUNDLE is a .tar.gz made by triage-collect, or a folder extracted from one.\n"
 	    "\n"
 	    "  -r, --rules PATH     rules file or folder, repeatable (default: the built-in rules)\n"
-	    "  -f, --format FORMAT  markdown (default), html, json\n"
+	    "  -f, --format FORMAT  markdown (default), html, json, text (for a terminal)\n"
+	    "      --color WHEN     colour in the text report: auto (default: on a terminal,\n"
+	    "                       unless NO_COLOR is set), always, never\n"
 	    "      --lang en|zh     report language (default from LC_ALL, LC_MESSAGES, LANG)\n"
 	    "  -o, --output PATH    write the report there (atomically) instead of stdout\n"
 	    "      --fail-on LEVEL  exit 1 on a finding at LEVEL or above: critical, error (default),\n"
@@ -121,12 +123,13 @@ list_rules(const struct ruleset *rs)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION, OPT_LANG };
+	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION, OPT_LANG, OPT_COLOR };
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "check-rules", no_argument, NULL, OPT_CHECK },
 		{ "list-rules", no_argument, NULL, OPT_LIST },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -155,7 +158,7 @@ main(int argc, char *argv[])
 			break;
 		case 'f':
 			if ((fmt = report_format_find(optarg)) == NULL) {
-				fprintf(stderr, "%s: --format: unknown format '%s' (markdown, html, json)\n", prog, optarg);
+				fprintf(stderr, "%s: --format: unknown format '%s' (markdown, html, json, text)\n", prog, optarg);
 				return EXIT_BAD;
 			}
 			break;
@@ -175,6 +178,18 @@ main(int argc, char *argv[])
 				return EXIT_BAD;
 			}
 			lang_set((enum lang)c);
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				report_color = COLOR_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				report_color = COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				report_color = COLOR_NEVER;
+			else {
+				fprintf(stderr, "%s: --color: unknown value '%s' (auto, always, never)\n", prog, optarg);
+				return EXIT_BAD;
+			}
 			break;
 		case OPT_CHECK:
 			check = true;

@@ -8,6 +8,7 @@ const struct report_format report_formats[] = {
 	{ "markdown", report_markdown },
 	{ "html", report_html },
 	{ "json", report_json },
+	{ "text", report_text },
 	{ NULL, NULL },
 };
 

@@ -9,7 +9,7 @@
  * Decodes one UTF-8 sequence at s (len > 0).  Returns its length and the code
  * point in *cp, or 0 for an invalid, overlong, surrogate or truncated sequence.
  */
-static size_t
+size_t
 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	uint32_t c = s[0];
@@ -108,6 +108,36 @@ esc_text(struct buf *out, const char *s, size_t len, bool keep_newlines)
 				buf_addc(out, '\n');
 			else
 				buf_adds(out, "\\n");
+			break;
+		case CH_VISIBLE:
+			add_visible(out, cp);
+			break;
+		case CH_INVALID:
+			buf_adds(out, replacement);
+			break;
+		}
+		i += n;
+	}
+}
+
+void
+esc_term(struct buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	buf_grow(out, len);
+	while (i < len) {
+		switch (next_char(p + i, len - i, &n, &cp)) {
+		case CH_PLAIN:
+			buf_add(out, p + i, n);
+			break;
+		case CH_TAB:
+			buf_addc(out, ' ');
+			break;
+		case CH_LF:
+			buf_adds(out, "\\n");
 			break;
 		case CH_VISIBLE:
 			add_visible(out, cp);

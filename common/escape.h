@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "xalloc.h"
 
@@ -20,6 +21,13 @@
 
 /* Terminal-safe text; keeps LF when keep_newlines, else shows it as "\n". */
 void esc_text(struct buf *out, const char *s, size_t len, bool keep_newlines);
+
+/*
+ * One line of text for a terminal report: esc_text without newlines ("\n"
+ * shown), and a tab as one space, so the text has no control byte at all and
+ * its display width is known (termtext.h).
+ */
+void esc_term(struct buf *out, const char *s, size_t len);
 
 /* HTML text or attribute value (double-quoted): esc_text plus & < > " ' as entities. */
 void esc_html(struct buf *out, const char *s, size_t len);
@@ -49,6 +57,12 @@ size_t md_fence_len(const char *s, size_t len);
  * final newline, the fence.
  */
 void esc_md_fence(struct buf *out, const char *info, const char *s, size_t len);
+
+/*
+ * Decodes one UTF-8 sequence at s (len > 0).  Returns its length and the code
+ * point in *cp, or 0 for an invalid, overlong, surrogate or truncated sequence.
+ */
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* True for an absolute http:// or https:// URL with no control or space bytes. */
 bool url_is_safe(const char *s, size_t len);

@@ -1,0 +1,383 @@
+/* report-text.c: the report for a terminal: findings wrapped to its width, coloured on a tty, bundle text escaped. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "escape.h"
+#include "termtext.h"
+
+enum report_color report_color = COLOR_AUTO;
+
+/*
+ * Every word the report prints, in one place (a translation replaces this
+ * table).  %s and %zu are filled as noted.
+ */
+static const struct {
+	const char *triage_of;		/* "Triage of HOST" */
+	const char *collected;		/* ", collected TIME" */
+	const char *agent;		/* "Agent: STATE" */
+	const char *bundle;		/* "Bundle: PATH" */
+	const char *found;		/* "What we found:" */
+	const char *nothing;		/* after it, when no rule fired */
+	const char *problem, *problems;	/* "1 problem", "2 problems" */
+	const char *todo;		/* "What to do:" */
+	const char *evidence;		/* "Evidence" */
+	const char *evidence_some;	/* "Evidence (%zu of %lu lines):" */
+	const char *see;		/* "See:" */
+	const char *rule;		/* "rule ID" */
+	const char *line, *lines;	/* "3 lines" */
+	const char *from_to;		/* " from T1 to T2" */
+	const char *at;			/* " at T" */
+	const char *not_checked;	/* the not_evaluated section */
+	const char *notes;		/* the notes section */
+	const char *sev[SEV_NONE];	/* severity labels */
+} L = {
+	.triage_of = "Triage of",
+	.collected = "collected",
+	.agent = "Agent:",
+	.bundle = "Bundle:",
+	.found = "What we found:",
+	.nothing = "no problem the rules know of.",
+	.problem = "problem",
+	.problems = "problems",
+	.todo = "What to do:",
+	.evidence = "Evidence:",
+	.evidence_some = "Evidence (%zu of %lu lines):",
+	.see = "See:",
+	.rule = "rule",
+	.line = "line",
+	.lines = "lines",
+	.from_to = "from %s to %s",
+	.at = "at %s",
+	.not_checked = "Not checked (the bundle lacks what these rules read):",
+	.notes = "Notes:",
+	.sev = { "CRITICAL", "ERROR", "WARNING", "INFO" },
+};
+
+/* SGR styles; empty strings when colour is off. */
+struct style {
+	const char *bold, *dim, *reset;
+	const char *sev[SEV_NONE];
+};
+
+static const struct style colour = {
+	.bold = "\x1b[1m",
+	.dim = "\x1b[2m",
+	.reset = "\x1b[0m",
+	.sev = { "\x1b[1;31m", "\x1b[31m", "\x1b[33m", "\x1b[36m" },
+};
+static const struct style plain = { "", "", "", { "", "", "", "" } };
+
+#define IND_BODY	3	/* a finding's text under its title */
+#define IND_SUB		5	/* remedy and evidence under their labels */
+#define IND_EV		7	/* an evidence line's text under its time and source */
+#define EV_SHOWN	3	/* evidence lines shown per finding */
+#define EV_LINES	3	/* screen lines for one evidence text (the bundle has all of it) */
+#define WIDTH_MIN	20
+#define WIDTH_MAX	1000
+
+/* The columns to wrap to: the terminal's, else $COLUMNS, else 80. */
+static size_t
+text_width(FILE *f)
+{
+	struct winsize ws;
+	const char *c = getenv("COLUMNS");
+	size_t w = 80;
+
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		w = ws.ws_col;
+	else if (c != NULL && *c != '\0') {
+		char *end;
+		unsigned long v = strtoul(c, &end, 10);
+
+		if (*end == '\0' && v > 0)
+			w = v > WIDTH_MAX ? WIDTH_MAX : v;
+	}
+	return w < WIDTH_MIN ? WIDTH_MIN : w;
+}
+
+/* Colour on a terminal unless NO_COLOR (non-empty) or TERM=dumb; --color=always|never decide. */
+static bool
+text_colour(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (report_color != COLOR_AUTO)
+		return report_color == COLOR_ALWAYS;
+	if (nc != NULL && *nc != '\0')
+		return false;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(f));
+}
+
+/* Appends untrusted text as one escaped line. */
+static void
+esc(struct buf *b, const char *s)
+{
+	if (s != NULL)
+		esc_term(b, s, strlen(s));
+}
+
+/* Wraps the paragraph p (already escaped and styled) into b, then empties p. */
+static void
+flush(struct buf *b, struct buf *p, size_t width, size_t indent, size_t hang)
+{
+	term_wrap(b, p->data ? p->data : "", p->len, width, indent, hang);
+	buf_reset(p);
+}
+
+/* A remedy's inline markdown for a terminal: `code` kept, **bold** bold, *em* and links as text. */
+static void
+md_inline(struct buf *b, const char *s, size_t len, const struct style *st)
+{
+	size_t i = 0, start = 0;
+
+	while (i < len) {
+		const char *close;
+		size_t rest = len - i;
+
+		if (s[i] == '`' && (close = memchr(s + i + 1, '`', rest - 1)) != NULL) {
+			esc_term(b, s + start, i - start);
+			esc_term(b, s + i, (size_t)(close - s - i) + 1);
+			i = start = (size_t)(close - s) + 1;
+		} else if (rest > 2 && s[i] == '*' && s[i + 1] == '*' &&
+		    (close = memmem(s + i + 2, rest - 2, "**", 2)) != NULL) {
+			esc_term(b, s + start, i - start);
+			buf_adds(b, st->bold);
+			esc_term(b, s + i + 2, (size_t)(close - s - i - 2));
+			buf_adds(b, st->reset);
+			i = start = (size_t)(close - s) + 2;
+		} else if (rest > 1 && s[i] == '*' && s[i + 1] != ' ' &&
+		    (close = memchr(s + i + 1, '*', rest - 1)) != NULL) {
+			esc_term(b, s + start, i - start);
+			esc_term(b, s + i + 1, (size_t)(close - s - i - 1));
+			i = start = (size_t)(close - s) + 1;
+		} else if (s[i] == '[') {
+			const char *mid = memmem(s + i, rest, "](", 2), *end;
+
+			if (mid != NULL && (end = memchr(mid + 2, ')', (size_t)(s + len - mid - 2))) != NULL &&
+			    url_is_safe(mid + 2, (size_t)(end - mid - 2))) {
+				esc_term(b, s + start, i - start);
+				esc_term(b, s + i + 1, (size_t)(mid - s - i - 1));
+				buf_adds(b, " (");
+				esc_term(b, mid + 2, (size_t)(end - mid - 2));
+				buf_addc(b, ')');
+				i = start = (size_t)(end - s) + 1;
+			} else
+				i++;
+		} else
+			i++;
+	}
+	esc_term(b, s + start, len - start);
+}
+
+/* A remedy's small markdown (docs/rules.md): paragraphs and "- " items, wrapped under IND_SUB. */
+static void
+remedy(struct buf *b, const char *s, size_t width, const struct style *st)
+{
+	const char *p = s, *nl;
+	struct buf para = { 0 }, out = { 0 };
+	bool item = false;
+
+	for (;; p = nl + 1) {
+		size_t len;
+		const char *q;
+
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		for (q = p; q < p + len && (*q == ' ' || *q == '\t'); q++)
+			;
+		if (q == p + len || (q[0] == '-' && q + 1 < p + len && q[1] == ' ')) {
+			if (para.len > 0) {
+				md_inline(&out, para.data, para.len, st);
+				flush(b, &out, width, IND_SUB, item ? IND_SUB + 2 : IND_SUB);
+				buf_reset(&para);
+			}
+			item = q != p + len;
+			if (item) {
+				buf_adds(&para, "- ");
+				buf_add(&para, q + 2, (size_t)(p + len - q - 2));
+			}
+		} else {
+			if (para.len > 0)
+				buf_addc(&para, ' ');
+			buf_add(&para, q, (size_t)(p + len - q));
+		}
+		if (nl == NULL)
+			break;
+	}
+	if (para.len > 0) {
+		md_inline(&out, para.data, para.len, st);
+		flush(b, &out, width, IND_SUB, item ? IND_SUB + 2 : IND_SUB);
+	}
+	buf_free(&para);
+	buf_free(&out);
+}
+
+/* One evidence line: its time and place, then its text, clipped to EV_LINES screen lines. */
+static void
+evidence(struct buf *b, const struct evidence *e, size_t width, const struct style *st)
+{
+	struct buf p = { 0 }, t = { 0 };
+	char tb[RFC3339_MAX];
+	size_t cols = width > IND_EV ? (width - IND_EV) * EV_LINES : 1;
+
+	buf_adds(&p, st->dim);
+	if (e->time) {
+		buf_adds(&p, report_time(e->time, tb));
+		buf_addc(&p, ' ');
+	}
+	esc(&p, e->source);
+	if (e->line)
+		buf_printf(&p, ":%lu", e->line);
+	buf_adds(&p, st->reset);
+	flush(b, &p, width, IND_SUB, IND_EV);
+	esc_term(&t, e->text, e->len);
+	/* Clipping measures the escaped text: a line of controls cannot push it past the limit. */
+	term_clip(&p, t.data ? t.data : "", t.len, cols);
+	flush(b, &p, width, IND_EV, IND_EV);
+	buf_free(&p);
+	buf_free(&t);
+}
+
+static void
+finding(struct buf *b, const struct finding *f, size_t n, size_t width, const struct style *st)
+{
+	const struct rule *r = f->rule;
+	struct buf p = { 0 };
+	char t1[RFC3339_MAX], t2[RFC3339_MAX];
+	size_t i, shown, pick[EV_SHOWN];
+
+	buf_printf(&p, "%zu. %s%s%s  %s", n, st->sev[r->severity], L.sev[r->severity], st->reset, st->bold);
+	esc(&p, r->title);
+	buf_adds(&p, st->reset);
+	flush(b, &p, width, 0, IND_BODY);
+	esc(&p, f->message);
+	flush(b, &p, width, IND_BODY, IND_BODY);
+	if (r->remedy != NULL && r->remedy[0] != '\0') {
+		buf_printf(&p, "%s%s%s", st->bold, L.todo, st->reset);
+		flush(b, &p, width, IND_BODY, IND_BODY);
+		remedy(b, r->remedy, width, st);
+	}
+	if (f->n_ev > 0) {
+		/* The first lines and the last: where it started and that it still happens. */
+		shown = f->n_ev < EV_SHOWN ? f->n_ev : EV_SHOWN;
+		for (i = 0; i < shown; i++)
+			pick[i] = i;
+		if (f->n_ev > EV_SHOWN)
+			pick[EV_SHOWN - 1] = f->n_ev - 1;
+		if (f->ev_total > shown)
+			buf_printf(&p, L.evidence_some, shown, f->ev_total);
+		else
+			buf_adds(&p, L.evidence);
+		flush(b, &p, width, IND_BODY, IND_BODY);
+		for (i = 0; i < shown; i++)
+			evidence(b, &f->ev[pick[i]], width, st);
+	}
+	if (r->n_links > 0) {
+		buf_adds(&p, L.see);
+		for (i = 0; i < r->n_links; i++) {
+			buf_addc(&p, ' ');
+			esc(&p, r->links[i]);
+		}
+		flush(b, &p, width, IND_BODY, IND_BODY + term_width(L.see, strlen(L.see)) + 1);
+	}
+	buf_printf(&p, "%s%s ", st->dim, L.rule);
+	esc(&p, r->id);
+	if (f->first) {
+		buf_printf(&p, " · %lu %s ", f->count, f->count == 1 ? L.line : L.lines);
+		if (f->last && f->last != f->first)
+			buf_printf(&p, L.from_to, report_time(f->first, t1), report_time(f->last, t2));
+		else
+			buf_printf(&p, L.at, report_time(f->first, t1));
+	}
+	buf_adds(&p, st->reset);
+	flush(b, &p, width, IND_BODY, IND_BODY);
+	buf_addc(b, '\n');
+	buf_free(&p);
+}
+
+int
+report_text(FILE *out, const struct analysis *a)
+{
+	const struct model *m = a->m;
+	const struct style *st = text_colour(out) ? &colour : &plain;
+	size_t width = text_width(out), i;
+	struct buf b = { 0 }, p = { 0 };
+	unsigned counts[SEV_NONE] = { 0 };
+	char *state = agent_state(m);
+	bool first = true;
+
+	buf_printf(&p, "%s%s ", st->bold, L.triage_of);
+	esc(&p, m->hostname ? m->hostname : "?");
+	buf_adds(&p, st->reset);
+	if (m->collected_at != NULL) {
+		buf_printf(&p, ", %s ", L.collected);
+		esc(&p, m->collected_at);
+	}
+	flush(&b, &p, width, 0, 2);
+	buf_printf(&p, "%s ", L.agent);
+	esc(&p, state);
+	flush(&b, &p, width, 0, 2);
+	buf_printf(&p, "%s ", L.bundle);
+	esc(&p, m->bundle_path);
+	flush(&b, &p, width, 0, 2);
+	buf_addc(&b, '\n');
+	free(state);
+
+	for (i = 0; i < a->n_findings; i++)
+		counts[a->findings[i].rule->severity]++;
+	buf_printf(&p, "%s%s%s ", st->bold, L.found, st->reset);
+	if (a->n_findings == 0)
+		buf_adds(&p, L.nothing);
+	else {
+		buf_printf(&p, "%zu %s (", a->n_findings, a->n_findings == 1 ? L.problem : L.problems);
+		for (i = 0; i < SEV_NONE; i++)
+			if (counts[i]) {
+				buf_printf(&p, "%s%u %s", first ? "" : ", ", counts[i], severity_name((enum severity)i));
+				first = false;
+			}
+		buf_addc(&p, ')');
+	}
+	flush(&b, &p, width, 0, 2);
+	buf_addc(&b, '\n');
+	for (i = 0; i < a->n_findings; i++)
+		finding(&b, &a->findings[i], i + 1, width, st);
+
+	if (a->n_not_eval > 0) {
+		buf_printf(&p, "%s%s%s", st->bold, L.not_checked, st->reset);
+		flush(&b, &p, width, 0, 2);
+		for (i = 0; i < a->n_not_eval; i++) {
+			buf_adds(&p, "- ");
+			esc(&p, a->not_eval[i].rule->id);
+			buf_adds(&p, ": ");
+			esc(&p, a->not_eval[i].reason);
+			flush(&b, &p, width, 2, 4);
+		}
+		buf_addc(&b, '\n');
+	}
+	if (a->n_notes > 0) {
+		buf_printf(&p, "%s%s%s", st->bold, L.notes, st->reset);
+		flush(&b, &p, width, 0, 2);
+		for (i = 0; i < a->n_notes; i++) {
+			buf_adds(&p, "- ");
+			esc(&p, a->notes[i]);
+			flush(&b, &p, width, 2, 4);
+		}
+		buf_addc(&b, '\n');
+	}
+	/* No blank line at the end: the collector prints its own last line after the report. */
+	if (b.len >= 2 && b.data[b.len - 1] == '\n' && b.data[b.len - 2] == '\n')
+		b.data[--b.len] = '\0';
+	buf_free(&p);
+	if (b.len > 0 && fwrite(b.data, 1, b.len, out) != b.len) {
+		buf_free(&b);
+		return -EIO;
+	}
+	buf_free(&b);
+	return 0;
+}
