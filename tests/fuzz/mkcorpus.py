@@ -177,6 +177,17 @@ ESCAPE_SEEDS = {
 }
 
 
+# Terminal text: wide and zero-width characters, long words, styles (split at 0xfe by the target).
+TERM_SEEDS = {
+    "cjk": "代理无法解析工作负载接入端点的域名 onboarding.example.invalid：请检查 /etc/resolv.conf 中的 DNS 服务器。",
+    "cjk-long-word": "端点" * 80,
+    "hangul-emoji": "에이전트가 실행되지 않습니다 🚫🔥 ｆｕｌｌｗｉｄｔｈ",
+    "combining": "e\u0301e\u0301e\u0301 a\u0300\u0300\u0300 \u200b\u200b x\u20dd",
+    "long-url": "See https://www.freedesktop.org/software/systemd/man/systemctl.html#reset-failed%20UNIT and more",
+    "spaces": "   a    b\t\tc   ",
+}
+
+
 def raw(s):
     """A seed string as bytes: code points up to U+00FF are raw bytes (to plant invalid UTF-8), else UTF-8."""
     return s.encode("latin-1") if all(ord(c) < 256 for c in s) else s.encode("utf-8")
@@ -185,7 +196,7 @@ def raw(s):
 def main():
     targets = set(sys.argv[1:]) or {"bundle_reader", "manifest", "yaml_redactor", "text_redactor",
                                      "journal_line", "rules_loader", "html_escape",
-                                     "markdown_escape", "analyze"}
+                                     "markdown_escape", "term_escape", "analyze"}
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in bundles(tmp):
             with open(path, "rb") as f:
@@ -226,6 +237,14 @@ def main():
                 put(t, f"hostile-{i}", h)
             for k, line in gen.ECHO_LINES.items():  # regression: leading blanks before # - 1.
                 put(t, "echo-" + k.lower(), line)
+    if "term_escape" in targets:  # two bytes first: width and indents (fuzz_term_escape.c)
+        for i, (name, data) in enumerate(sorted(ESCAPE_SEEDS.items())):
+            put("term_escape", name, bytes([i * 7 % 100, i * 9 % 64]) + raw(data))
+        for i, h in enumerate(gen.HOSTILE_TEXT):
+            put("term_escape", f"hostile-{i}", bytes([i % 100, i % 64]) + (h if isinstance(h, bytes) else h.encode()))
+        for name, text in TERM_SEEDS.items():
+            put("term_escape", name, b"\x00\x11" + text.encode("utf-8"))
+        put("term_escape", "styled", b"\x07\x22" + "CRITICAL\xfe 代理 title\xfe body text\xfe".encode("utf-8", "surrogateescape").replace(b"\xc3\xbe", b"\xfe"))
     if "analyze" in targets:
         samples = os.path.join(HERE, "..", "..", "samples")
         for n in sorted(os.listdir(samples)) if os.path.isdir(samples) else []:

@@ -31,5 +31,5 @@ for src in "$TOP"/tests/fuzz/fuzz_*.c; do
 		fail "fuzz_$t" "exit $rc: $(grep -m2 -E 'ERROR|SUMMARY|runtime error|Test unit written' "$T/$t.log" | tr '\n' ' ')"
 	fi
 done
-[ "$n" -ge 8 ] || fail "fuzz targets" "only $n targets, wanted 8 (bundle_reader manifest journal_line rules_loader yaml_redactor text_redactor html_escape markdown_escape)"
+[ "$n" -ge 9 ] || fail "fuzz targets" "only $n targets, wanted 9 (bundle_reader manifest journal_line rules_loader yaml_redactor text_redactor html_escape markdown_escape term_escape)"
 finish
