@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/golden/test-golden.sh: each bundle (tests/golden/specs built with the writer,
-# and samples/) gives exactly its expected markdown and JSON report; a diff on failure.
+# and samples/) gives exactly its expected markdown, JSON and text (plain, coloured) report; a diff on failure.
 # tests/golden/update.sh regenerates the expected files.
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=common.sh
@@ -13,18 +13,20 @@ fi
 check "build the spec bundles with the writer" build_specs
 
 while read -r name dir prefix; do
-	for fmt in md json; do
+	for fmt in md json txt color.txt; do
 		want=$prefix.expected.$fmt
 		if [ ! -e "$want" ]; then
 			fail "golden $name.$fmt" "no $want (run tests/golden/update.sh)"
 			continue
 		fi
 		rc=0
-		if [ $fmt = md ]; then
-			(cd "$dir" && "$ANALYZE" "$name.tar.gz") >"$T/got" 2>"$T/err" || rc=$?
-		else
-			(cd "$dir" && "$ANALYZE" -f json "$name.tar.gz") >"$T/got" 2>"$T/err" || rc=$?
-		fi
+		case $fmt in
+		md) (cd "$dir" && "$ANALYZE" "$name.tar.gz") >"$T/got" 2>"$T/err" || rc=$? ;;
+		json) (cd "$dir" && "$ANALYZE" -f json "$name.tar.gz") >"$T/got" 2>"$T/err" || rc=$? ;;
+		# The terminal report at 80 columns, plain (piped) and coloured (forced).
+		txt) (cd "$dir" && COLUMNS=80 "$ANALYZE" -f text "$name.tar.gz") >"$T/got" 2>"$T/err" || rc=$? ;;
+		color.txt) (cd "$dir" && COLUMNS=80 "$ANALYZE" -f text --color=always "$name.tar.gz") >"$T/got" 2>"$T/err" || rc=$? ;;
+		esac
 		if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
 			fail "golden $name.$fmt" "exit $rc: $(head -c 300 "$T/err")"
 		elif diff -u "$want" "$T/got" >"$T/diff"; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/golden/update.sh: regenerates the expected reports (markdown, JSON, and the Chinese
+# tests/golden/update.sh: regenerates the expected reports (markdown, JSON, text, and the Chinese
 # markdown and HTML) of every spec bundle and sample.  Review the diff (git diff) before committing it.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,5 +19,7 @@ golden_cases | while read -r name dir prefix; do
 	# The Chinese reports (tests/golden/test-zh.sh).
 	(cd "$dir" && "$ANALYZE" --lang zh "$name.tar.gz" >"$prefix.expected.zh.md" || [ $? = 1 ])
 	(cd "$dir" && "$ANALYZE" --lang zh -f html "$name.tar.gz" >"$prefix.expected.zh.html" || [ $? = 1 ])
-	echo "updated $prefix.expected.{md,json,zh.md,zh.html}"
+	(cd "$dir" && COLUMNS=80 "$ANALYZE" -f text "$name.tar.gz" >"$prefix.expected.txt" || [ $? = 1 ])
+	(cd "$dir" && COLUMNS=80 "$ANALYZE" -f text --color=always "$name.tar.gz" >"$prefix.expected.color.txt" || [ $? = 1 ])
+	echo "updated $prefix.expected.{md,json,txt,color.txt,zh.md,zh.html}"
 done
