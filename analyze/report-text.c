@@ -351,11 +351,25 @@ report_text(FILE *out, const struct analysis *a)
 	if (a->n_not_eval > 0) {
 		buf_printf(&p, "%s%s%s", st->bold, L.not_checked, st->reset);
 		flush(&b, &p, width, 0, 2);
+		/* One line per reason (a VM bundle has no ECS documents for all the ECS rules). */
 		for (i = 0; i < a->n_not_eval; i++) {
+			const char *why = a->not_eval[i].reason ? a->not_eval[i].reason : "";
+			size_t k;
+			bool seen = false, more = false;
+
+			for (k = 0; k < i && !seen; k++)
+				seen = strcmp(a->not_eval[k].reason ? a->not_eval[k].reason : "", why) == 0;
+			if (seen)
+				continue;
 			buf_adds(&p, "- ");
-			esc(&p, a->not_eval[i].rule->id);
+			for (k = i; k < a->n_not_eval; k++)
+				if (strcmp(a->not_eval[k].reason ? a->not_eval[k].reason : "", why) == 0) {
+					buf_adds(&p, more ? ", " : "");
+					esc(&p, a->not_eval[k].rule->id);
+					more = true;
+				}
 			buf_adds(&p, ": ");
-			esc(&p, a->not_eval[i].reason);
+			esc(&p, why);
 			flush(&b, &p, width, 2, 4);
 		}
 		buf_addc(&b, '\n');
