@@ -90,6 +90,7 @@ struct options {
 	bool		 no_probe;	/* --no-probe */
 	bool		 dry_run;	/* --dry-run */
 	int		 verbosity;	/* -1 quiet, 0 normal, 1 verbose */
+	int		 analyze;	/* -1 --no-analyze, 0 when an analyzer is found, 1 --analyze */
 };
 
 /* Everything a source needs during one run. */
@@ -209,6 +210,18 @@ void ecs_scopes(struct ctx *);
 void ecs_dry_run(struct ctx *);
 /* Frees c->ecs. */
 void ecs_free(struct ctx *);
+
+/* ---- the analysis after collection (selfcheck.c) ---- */
+
+/* triage-analyze beside this program (/proc/self/exe) or in an absolute PATH folder (free it), or NULL. */
+char *selfcheck_find(void);
+/*
+ * Runs ANALYZER -f text --fail-on none on bundle (a process with a time limit,
+ * coloured when stderr is a terminal) and prints its report on stderr, then
+ * the line to attach the bundle.  Returns 0, or a negative errno after one line
+ * saying why there is no report.  The collector's exit status never depends on it.
+ */
+int selfcheck_run(const char *analyzer, const char *bundle);
 
 /* ---- D-Bus helpers (units.c) ---- */
 

@@ -44,6 +44,8 @@ usage(FILE *f)
 	    "      --no-probe         no live DNS or TCP probes\n"
 	    "      --profile FILE     collection profile (YAML) instead of the built-in one\n"
 	    "      --dry-run          print what would be collected and redacted; write nothing\n"
+	    "      --no-analyze       do not run triage-analyze on the bundle afterwards\n"
+	    "      --analyze          run it (the default when it is found), and fail when it is not found\n"
 	    "  -q, --quiet            only errors on stderr\n"
 	    "  -v, --verbose          every source and redaction step on stderr\n"
 	    "      --version          print the version\n"
@@ -199,7 +201,7 @@ main(int argc, char *argv[])
 {
 	enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MAX_SIZE, OPT_ROOT, OPT_JOURNAL_DIR, OPT_LOG_FILE,
 	    OPT_NO_PROBE, OPT_PROFILE, OPT_DRY_RUN, OPT_VERSION, OPT_ECS_JSON, OPT_ECS_CLUSTER, OPT_ECS_SERVICE,
-	    OPT_ECS_REGION, OPT_ECS_PROFILE };
+	    OPT_ECS_REGION, OPT_ECS_PROFILE, OPT_ANALYZE, OPT_NO_ANALYZE };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "unit", required_argument, NULL, 'u' },
@@ -217,6 +219,8 @@ main(int argc, char *argv[])
 		{ "ecs-profile", required_argument, NULL, OPT_ECS_PROFILE },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "analyze", no_argument, NULL, OPT_ANALYZE },
+		{ "no-analyze", no_argument, NULL, OPT_NO_ANALYZE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -225,7 +229,7 @@ main(int argc, char *argv[])
 	};
 	struct options o = { 0 };
 	struct ctx c = { .opt = &o, .rootfd = -1 };
-	_cleanup_free_ char *errmsg = NULL, *ptext = NULL, *output = NULL, *topdir = NULL;
+	_cleanup_free_ char *errmsg = NULL, *ptext = NULL, *output = NULL, *topdir = NULL, *analyzer = NULL;
 	uint64_t now = time_now_usec(), size = 0;
 	char hn[256] = "localhost", stamp[32], tbuf[RFC3339_MAX];
 	json_t *m, *coll, *ua;
@@ -297,6 +301,10 @@ main(int argc, char *argv[])
 		case OPT_DRY_RUN:
 			o.dry_run = true;
 			break;
+		case OPT_ANALYZE:
+		case OPT_NO_ANALYZE:
+			o.analyze = ch == OPT_ANALYZE ? 1 : -1;
+			break;
 		case 'q':
 			o.verbosity = -1;
 			break;
@@ -344,6 +352,18 @@ main(int argc, char *argv[])
 			fprintf(stderr, "%s: standard input ('-') can be read only once\n", PROG);
 			return 2;
 		}
+	}
+	/* The findings after the summary: not with -q (unless asked), never mixed into -o - output. */
+	if (o.analyze == 1 && o.output && strcmp(o.output, "-") == 0) {
+		fprintf(stderr, "%s: --analyze needs a bundle file; -o - writes it to standard output\n", PROG);
+		return 2;
+	}
+	if (o.analyze > 0 || (o.analyze == 0 && o.verbosity >= 0 && !(o.output && strcmp(o.output, "-") == 0)))
+		analyzer = selfcheck_find();
+	if (o.analyze > 0 && analyzer == NULL && !o.dry_run) {
+		fprintf(stderr, "%s: --analyze: no triage-analyze beside this program or on PATH; no bundle "
+		    "written\n", PROG);
+		return 1;
 	}
 	if (o.journal_dir) {
 		struct stat st;
@@ -460,6 +480,8 @@ main(int argc, char *argv[])
 	}
 	if (o.dry_run) {
 		dry_run(&c, output);
+		printf("afterwards: %s%s\n", analyzer ? analyzer : "no analysis", analyzer ? " -f text (its findings, on stderr)" :
+		    o.analyze < 0 ? " (--no-analyze)" : " (no triage-analyze beside this program or on PATH)");
 		goto out;
 	}
 
@@ -534,6 +556,8 @@ main(int argc, char *argv[])
 	}
 	if (o.verbosity >= 0)
 		summary(&c, output, size);
+	if (analyzer != NULL)
+		(void)selfcheck_run(analyzer, output);
 out:
 	bw_free(c.bw);
 	redactor_free(c.red);

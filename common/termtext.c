@@ -90,9 +90,8 @@ term_width(const char *s, size_t len)
 	return cols;
 }
 
-/* s with everything but well-formed SGR sequences passed through esc_term(). */
-static void
-sanitize(struct buf *out, const char *s, size_t len)
+void
+term_sanitize(struct buf *out, const char *s, size_t len)
 {
 	size_t i = 0, start = 0, n;
 
@@ -183,7 +182,7 @@ term_wrap(struct buf *out, const char *s, size_t len, size_t width, size_t inden
 	size_t i = 0, nsp, start;
 	bool started = false;
 
-	sanitize(&t, s, len);
+	term_sanitize(&t, s, len);
 	w.width = width;
 	if (w.width < indent + 2)
 		w.width = indent + 2;
@@ -223,7 +222,7 @@ term_clip(struct buf *out, const char *s, size_t len, size_t cols)
 	size_t i, n, cw, col, total, head, tail, skip;
 	bool sgr;
 
-	sanitize(&t, s, len);
+	term_sanitize(&t, s, len);
 	total = term_width(t.data ? t.data : "", t.len);
 	if (total <= cols) {
 		buf_add(out, t.data ? t.data : "", t.len);

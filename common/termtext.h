@@ -23,6 +23,12 @@ int term_cpwidth(uint32_t cp);
 size_t term_width(const char *s, size_t len);
 
 /*
+ * Appends s with everything but SGR sequences (ESC [ digits and ';' m)
+ * passed through esc_term(): what may reach a terminal from a report.
+ */
+void term_sanitize(struct buf *out, const char *s, size_t len);
+
+/*
  * Appends s wrapped to width columns, each line ending in '\n': the first
  * line after indent spaces, the others after hang spaces.  Lines break at
  * spaces (a run of them at a break is dropped); a word longer than a whole
