@@ -7,14 +7,12 @@
 
 #include "analyze.h"
 #include "escape.h"
+#include "i18n.h"
 #include "termtext.h"
 
 enum report_color report_color = COLOR_AUTO;
 
-/*
- * Every word the report prints, in one place (a translation replaces this
- * table).  %s and %zu are filled as noted.
- */
+/* Every label the report prints, in one place: msgids of po/zh_CN.po, translated with _() where used. */
 static const struct {
 	const char *triage_of;		/* "Triage of HOST" */
 	const char *collected;		/* ", collected TIME" */
@@ -22,40 +20,45 @@ static const struct {
 	const char *bundle;		/* "Bundle: PATH" */
 	const char *found;		/* "What we found:" */
 	const char *nothing;		/* after it, when no rule fired */
-	const char *problem, *problems;	/* "1 problem", "2 problems" */
 	const char *todo;		/* "What to do:" */
 	const char *evidence;		/* "Evidence" */
 	const char *evidence_some;	/* "Evidence (%zu of %lu lines):" */
 	const char *see;		/* "See:" */
 	const char *rule;		/* "rule ID" */
-	const char *line, *lines;	/* "3 lines" */
 	const char *from_to;		/* " from T1 to T2" */
 	const char *at;			/* " at T" */
 	const char *not_checked;	/* the not_evaluated section */
 	const char *notes;		/* the notes section */
-	const char *sev[SEV_NONE];	/* severity labels */
 } L = {
-	.triage_of = "Triage of",
-	.collected = "collected",
-	.agent = "Agent:",
-	.bundle = "Bundle:",
-	.found = "What we found:",
-	.nothing = "no problem the rules know of.",
-	.problem = "problem",
-	.problems = "problems",
-	.todo = "What to do:",
-	.evidence = "Evidence:",
-	.evidence_some = "Evidence (%zu of %lu lines):",
-	.see = "See:",
-	.rule = "rule",
-	.line = "line",
-	.lines = "lines",
-	.from_to = "from %s to %s",
-	.at = "at %s",
-	.not_checked = "Not checked (the bundle lacks what these rules read):",
-	.notes = "Notes:",
-	.sev = { "CRITICAL", "ERROR", "WARNING", "INFO" },
+	.triage_of = N_("Triage of"),
+	.collected = N_("collected"),
+	.agent = N_("Agent:"),
+	.bundle = N_("Bundle:"),
+	.found = N_("What we found:"),
+	.nothing = N_("no problem the rules know of."),
+	.todo = N_("What to do:"),
+	.evidence = N_("Evidence:"),
+	.evidence_some = N_("Evidence (%zu of %lu lines):"),
+	.see = N_("See:"),
+	.rule = N_("rule"),
+	.from_to = N_("from %s to %s"),
+	.at = N_("at %s"),
+	.not_checked = N_("Not checked (the bundle lacks what these rules read):"),
+	.notes = N_("Notes:"),
 };
+
+/* The severity as the markdown report shows it (the same msgids). */
+static const char *
+sev_label(enum severity s)
+{
+	switch (s) {
+	case SEV_CRITICAL: return C_("severity", "CRITICAL");
+	case SEV_ERROR: return C_("severity", "ERROR");
+	case SEV_WARNING: return C_("severity", "WARNING");
+	case SEV_INFO: return C_("severity", "INFO");
+	default: return "?";
+	}
+}
 
 /* SGR styles; empty strings when colour is off. */
 struct style {
@@ -223,12 +226,12 @@ static void
 evidence(struct buf *b, const struct evidence *e, size_t width, const struct style *st)
 {
 	struct buf p = { 0 }, t = { 0 };
-	char tb[RFC3339_MAX];
+	char tb[HTIME_MAX];
 	size_t cols = width > IND_EV ? (width - IND_EV) * EV_LINES : 1;
 
 	buf_adds(&p, st->dim);
 	if (e->time) {
-		buf_adds(&p, report_time(e->time, tb));
+		buf_adds(&p, time_human(e->time, tb));
 		buf_addc(&p, ' ');
 	}
 	esc(&p, e->source);
@@ -249,19 +252,19 @@ finding(struct buf *b, const struct finding *f, size_t n, size_t width, const st
 {
 	const struct rule *r = f->rule;
 	struct buf p = { 0 };
-	char t1[RFC3339_MAX], t2[RFC3339_MAX];
+	char t1[HTIME_MAX], t2[HTIME_MAX];
 	size_t i, shown, pick[EV_SHOWN];
 
-	buf_printf(&p, "%zu. %s%s%s  %s", n, st->sev[r->severity], L.sev[r->severity], st->reset, st->bold);
-	esc(&p, r->title);
+	buf_printf(&p, "%zu. %s%s%s  %s", n, st->sev[r->severity], sev_label(r->severity), st->reset, st->bold);
+	esc(&p, rule_title(r));
 	buf_adds(&p, st->reset);
 	flush(b, &p, width, 0, IND_BODY);
 	esc(&p, f->message);
 	flush(b, &p, width, IND_BODY, IND_BODY);
-	if (r->remedy != NULL && r->remedy[0] != '\0') {
-		buf_printf(&p, "%s%s%s", st->bold, L.todo, st->reset);
+	if (rule_remedy(r) != NULL && rule_remedy(r)[0] != '\0') {
+		buf_printf(&p, "%s%s%s", st->bold, _(L.todo), st->reset);
 		flush(b, &p, width, IND_BODY, IND_BODY);
-		remedy(b, r->remedy, width, st);
+		remedy(b, rule_remedy(r), width, st);
 	}
 	if (f->n_ev > 0) {
 		/* The first lines and the last: where it started and that it still happens. */
@@ -271,29 +274,31 @@ finding(struct buf *b, const struct finding *f, size_t n, size_t width, const st
 		if (f->n_ev > EV_SHOWN)
 			pick[EV_SHOWN - 1] = f->n_ev - 1;
 		if (f->ev_total > shown)
-			buf_printf(&p, L.evidence_some, shown, f->ev_total);
+			buf_printf(&p, _(L.evidence_some), shown, f->ev_total);
 		else
-			buf_adds(&p, L.evidence);
+			buf_adds(&p, _(L.evidence));
 		flush(b, &p, width, IND_BODY, IND_BODY);
 		for (i = 0; i < shown; i++)
 			evidence(b, &f->ev[pick[i]], width, st);
 	}
 	if (r->n_links > 0) {
-		buf_adds(&p, L.see);
+		buf_adds(&p, _(L.see));
 		for (i = 0; i < r->n_links; i++) {
 			buf_addc(&p, ' ');
 			esc(&p, r->links[i]);
 		}
-		flush(b, &p, width, IND_BODY, IND_BODY + term_width(L.see, strlen(L.see)) + 1);
+		flush(b, &p, width, IND_BODY, IND_BODY + term_width(_(L.see), strlen(_(L.see))) + 1);
 	}
-	buf_printf(&p, "%s%s ", st->dim, L.rule);
+	buf_printf(&p, "%s%s ", st->dim, _(L.rule));
 	esc(&p, r->id);
 	if (f->first) {
-		buf_printf(&p, " · %lu %s ", f->count, f->count == 1 ? L.line : L.lines);
+		buf_adds(&p, " · ");
+		buf_printf(&p, P_("%lu line", "%lu lines", f->count), f->count);
+		buf_addc(&p, ' ');
 		if (f->last && f->last != f->first)
-			buf_printf(&p, L.from_to, report_time(f->first, t1), report_time(f->last, t2));
+			buf_printf(&p, _(L.from_to), time_human(f->first, t1), time_human(f->last, t2));
 		else
-			buf_printf(&p, L.at, report_time(f->first, t1));
+			buf_printf(&p, _(L.at), time_human(f->first, t1));
 	}
 	buf_adds(&p, st->reset);
 	flush(b, &p, width, IND_BODY, IND_BODY);
@@ -310,20 +315,21 @@ report_text(FILE *out, const struct analysis *a)
 	struct buf b = { 0 }, p = { 0 };
 	unsigned counts[SEV_NONE] = { 0 };
 	char *state = agent_state(m);
+	char tb[HTIME_MAX];
 	bool first = true;
 
-	buf_printf(&p, "%s%s ", st->bold, L.triage_of);
+	buf_printf(&p, "%s%s ", st->bold, _(L.triage_of));
 	esc(&p, m->hostname ? m->hostname : "?");
 	buf_adds(&p, st->reset);
-	if (m->collected_at != NULL) {
-		buf_printf(&p, ", %s ", L.collected);
-		esc(&p, m->collected_at);
+	if (report_collected_at(m, tb) != NULL) {
+		buf_printf(&p, ", %s ", _(L.collected));
+		esc(&p, report_collected_at(m, tb));
 	}
 	flush(&b, &p, width, 0, 2);
-	buf_printf(&p, "%s ", L.agent);
+	buf_printf(&p, "%s ", _(L.agent));
 	esc(&p, state);
 	flush(&b, &p, width, 0, 2);
-	buf_printf(&p, "%s ", L.bundle);
+	buf_printf(&p, "%s ", _(L.bundle));
 	esc(&p, m->bundle_path);
 	flush(&b, &p, width, 0, 2);
 	buf_addc(&b, '\n');
@@ -331,14 +337,16 @@ report_text(FILE *out, const struct analysis *a)
 
 	for (i = 0; i < a->n_findings; i++)
 		counts[a->findings[i].rule->severity]++;
-	buf_printf(&p, "%s%s%s ", st->bold, L.found, st->reset);
+	buf_printf(&p, "%s%s%s ", st->bold, _(L.found), st->reset);
 	if (a->n_findings == 0)
-		buf_adds(&p, L.nothing);
+		buf_adds(&p, _(L.nothing));
 	else {
-		buf_printf(&p, "%zu %s (", a->n_findings, a->n_findings == 1 ? L.problem : L.problems);
+		buf_printf(&p, P_("%zu problem", "%zu problems", a->n_findings), a->n_findings);
+		buf_adds(&p, " (");
 		for (i = 0; i < SEV_NONE; i++)
 			if (counts[i]) {
-				buf_printf(&p, "%s%u %s", first ? "" : ", ", counts[i], severity_name((enum severity)i));
+				buf_adds(&p, first ? "" : _(", "));
+				buf_printf(&p, _("%u %s"), counts[i], severity_label((enum severity)i));
 				first = false;
 			}
 		buf_addc(&p, ')');
@@ -349,7 +357,7 @@ report_text(FILE *out, const struct analysis *a)
 		finding(&b, &a->findings[i], i + 1, width, st);
 
 	if (a->n_not_eval > 0) {
-		buf_printf(&p, "%s%s%s", st->bold, L.not_checked, st->reset);
+		buf_printf(&p, "%s%s%s", st->bold, _(L.not_checked), st->reset);
 		flush(&b, &p, width, 0, 2);
 		/* One line per reason (a VM bundle has no ECS documents for all the ECS rules). */
 		for (i = 0; i < a->n_not_eval; i++) {
@@ -375,7 +383,7 @@ report_text(FILE *out, const struct analysis *a)
 		buf_addc(&b, '\n');
 	}
 	if (a->n_notes > 0) {
-		buf_printf(&p, "%s%s%s", st->bold, L.notes, st->reset);
+		buf_printf(&p, "%s%s%s", st->bold, _(L.notes), st->reset);
 		flush(&b, &p, width, 0, 2);
 		for (i = 0; i < a->n_notes; i++) {
 			buf_adds(&p, "- ");

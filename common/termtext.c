@@ -106,6 +106,64 @@ term_sanitize(struct buf *out, const char *s, size_t len)
 	esc_term(out, s + start, len - start);
 }
 
+/* Closing punctuation that never starts a line (fullwidth and ASCII). */
+static bool
+no_line_start(uint32_t cp)
+{
+	switch (cp) {
+	case 0x3001: case 0x3002: case 0xff0c: case 0xff0e: case 0xff09: case 0xff1a: case 0xff1b:
+	case 0xff01: case 0xff1f: case 0x300d: case 0x300f: case 0x3011: case 0x3009: case 0x300b:
+	case 0xff3d: case 0xff5d: case 0x30fc:
+	case ')': case ']': case '}': case ',': case '.': case ';': case ':': case '!': case '?':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Opening punctuation that never ends a line. */
+static bool
+no_line_end(uint32_t cp)
+{
+	switch (cp) {
+	case 0xff08: case 0x300c: case 0x300e: case 0x3010: case 0x3008: case 0x300a: case 0xff3b:
+	case 0xff5b: case '(': case '[': case '{':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The end of the word at s: the next space, or the next place where a line
+ * may break without one: beside a wide (CJK) character, unless punctuation
+ * forbids it (UAX #14, simplified: Chinese and Japanese have no spaces).
+ */
+static size_t
+word_end(const char *s, size_t len)
+{
+	size_t i = 0, n, cw, prev_w = 0;
+	uint32_t cp, prev = 0;
+	bool sgr, have_prev = false;
+
+	while (i < len && s[i] != ' ') {
+		n = next_unit(s + i, len - i, &cw, &sgr);
+		if (!sgr) {
+			if (utf8_decode((const unsigned char *)s + i, len - i, &cp) == 0)
+				cp = 0xfffd;
+			if (have_prev && cw > 0 && (cw == 2 || prev_w == 2) && !no_line_start(cp) && !no_line_end(prev))
+				return i;
+			if (cw > 0) {
+				prev = cp;
+				prev_w = cw;
+				have_prev = true;
+			}
+		}
+		i += n;
+	}
+	return i;
+}
+
 /* The wrapper's state: where it is on the current line and which style is open. */
 struct wrap {
 	struct buf *out;
@@ -193,8 +251,8 @@ term_wrap(struct buf *out, const char *s, size_t len, size_t width, size_t inden
 			nsp++;
 		if (i >= t.len)
 			break;
-		for (start = i; i < t.len && t.data[i] != ' '; i++)
-			;
+		start = i;
+		i += word_end(t.data + i, t.len - i);
 		size_t cols = term_width(t.data + start, i - start);
 
 		if (!started) {

@@ -61,6 +61,14 @@ test_wrap(void **state)
 	o = wrap("中文中文中文中文", 10, 0, 0);
 	assert_string_equal(o, "中文中文中\n文中文\n");
 	free(o);
+	/* Chinese breaks between characters, but never before a closing mark like "，". */
+	o = wrap("甲乙丙，丁", 6, 0, 0);
+	assert_string_equal(o, "甲乙\n丙，丁\n");
+	free(o);
+	/* Latin words stay whole; "（" stays with what follows it, "）" with what precedes it. */
+	o = wrap("解析 onboarding.example.invalid（3 次）", 30, 0, 0);
+	assert_string_equal(o, "解析\nonboarding.example.invalid（3\n次）\n");
+	free(o);
 	/* A wide character that would stick out moves to the next line. */
 	o = wrap("abc中文", 4, 0, 0);
 	assert_string_equal(o, "abc\n中文\n");
