@@ -355,14 +355,14 @@ main(int argc, char *argv[])
 	}
 	/* The findings after the summary: not with -q (unless asked), never mixed into -o - output. */
 	if (o.analyze == 1 && o.output && strcmp(o.output, "-") == 0) {
-		fprintf(stderr, "%s: --analyze needs a bundle file; -o - writes it to standard output\n", PROG);
+		fprintf(stderr, "%s: %s\n", PROG, _("--analyze needs a bundle file; -o - writes it to standard output"));
 		return 2;
 	}
 	if (o.analyze > 0 || (o.analyze == 0 && o.verbosity >= 0 && !(o.output && strcmp(o.output, "-") == 0)))
 		analyzer = selfcheck_find();
 	if (o.analyze > 0 && analyzer == NULL && !o.dry_run) {
-		fprintf(stderr, "%s: --analyze: no triage-analyze beside this program or on PATH; no bundle "
-		    "written\n", PROG);
+		fprintf(stderr, "%s: %s\n", PROG, _("--analyze: no triage-analyze beside this program or on PATH; no "
+		    "bundle written"));
 		return 1;
 	}
 	if (o.journal_dir) {

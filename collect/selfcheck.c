@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "escape.h"
+#include "i18n.h"
 #include "termtext.h"
 
 extern char **environ;
@@ -27,17 +28,17 @@ extern char **environ;
 #define ANALYZE_OUTPUT_MAX	(4 * 1024 * 1024)	/* a report, not a flood */
 #define ANALYZE_ERR_MAX		4096
 
-/* What the collector says around the report, in one place (a translation replaces this table). */
+/* What the collector says around the report: msgids of po/zh_CN.po, translated with _() where used. */
 static const struct {
 	const char *stays;		/* the last line: "If the problem stays, ... %s" */
 	const char *failed;		/* "%s could not analyze the bundle: %s" */
 	const char *timeout;		/* "%s took longer than %d s; stopped" */
 	const char *spawn;		/* "cannot run %s: %s" */
 } M = {
-	.stays = "If the problem stays, attach this file to your support ticket: %s",
-	.failed = "%s could not analyze the bundle: %s",
-	.timeout = "%s took longer than %d s to analyze the bundle; stopped",
-	.spawn = "cannot run %s: %s",
+	.stays = N_("If the problem stays, attach this file to your support ticket: %s"),
+	.failed = N_("%s could not analyze the bundle: %s"),
+	.timeout = N_("%s took longer than %d s to analyze the bundle; stopped"),
+	.spawn = N_("cannot run %s: %s"),
 };
 
 static bool
@@ -246,7 +247,7 @@ selfcheck_run(const char *analyzer, const char *bundle)
 
 	if (timed_out) {
 		fprintf(stderr, "%s: ", PROG);
-		fprintf(stderr, M.timeout, analyzer, limit);
+		fprintf(stderr, _(M.timeout), analyzer, limit);
 		fputc('\n', stderr);
 		r = -ETIME;
 	} else if (status == -1 || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1)) {
@@ -255,7 +256,7 @@ selfcheck_run(const char *analyzer, const char *bundle)
 			status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 
 		fprintf(stderr, "%s: ", PROG);
-		fprintf(stderr, M.failed, analyzer, why);
+		fprintf(stderr, _(M.failed), analyzer, why);
 		fputc('\n', stderr);
 		r = -EPROTO;
 	} else {
@@ -272,7 +273,7 @@ selfcheck_run(const char *analyzer, const char *bundle)
 		buf_reset(&shown);
 		esc_term(&shown, bundle, strlen(bundle));
 		fputc('\n', stderr);
-		fprintf(stderr, M.stays, shown.data ? shown.data : "");
+		fprintf(stderr, _(M.stays), shown.data ? shown.data : "");
 		fputc('\n', stderr);
 		r = 0;
 	}
@@ -289,7 +290,7 @@ spawn_failed:
 			close(err[k]);
 	}
 	fprintf(stderr, "%s: ", PROG);
-	fprintf(stderr, M.spawn, analyzer, strerror(-r));
+	fprintf(stderr, _(M.spawn), analyzer, strerror(-r));
 	fputc('\n', stderr);
 	return r;
 }
