@@ -121,7 +121,20 @@ struct ctx {
 	struct ecs_state *ecs;		/* ECS documents read or fetched (ecs.c), or NULL */
 	uint64_t	 red_values;	/* values redacted in all */
 	uint64_t	 red_files;	/* files with at least one redaction */
+	bool		 released;	/* ctx_release() ran: files go to the bundle at once */
+	void		*held;		/* files verified before it, written by it */
+	size_t		 n_held;	/* how many */
 };
+
+/*
+ * Writes the files ctx_add_verified() held back (everything before it is
+ * called: host, units, unit files, configs), after removing from each every
+ * value redacted anywhere so far: a secret learned from a later file never
+ * stays in an earlier one.  Later files are written at once.
+ */
+void ctx_release(struct ctx *);
+/* True when an absolute path exists in the collected system (the redactor's path check). */
+bool ctx_path_exists(const char *path, void *userdata);
 
 /* Monotonic clock in usec. */
 uint64_t mono_usec(void);

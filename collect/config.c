@@ -127,6 +127,14 @@ note_probe_targets(struct ctx *c, const char *where, const char *text, size_t le
 /*
  * Redacts text (YAML, or JSON when as_json) and adds it as rel; records the source.
  */
+static bool
+ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
 static void
 add_config(struct ctx *c, const char *source, const char *rel, const char *text, size_t len, bool as_json)
 {
@@ -137,6 +145,8 @@ add_config(struct ctx *c, const char *source, const char *rel, const char *text,
 
 	if (as_json)
 		r = redact_json_config(c->red, text, len, &out, &outlen, counts, &perr);
+	else if (ends_with(rel, ".env"))
+		r = redact_env_file(c->red, text, len, &out, &outlen, counts);
 	else
 		r = redact_yaml(c->red, text, len, &out, &outlen, counts, &perr);
 	if (r < 0) {
@@ -177,8 +187,9 @@ static void
 config_file(struct ctx *c, const char *path)
 {
 	_cleanup_free_ char *name = xasprintf("config%s", path);
-	_cleanup_free_ char *data = NULL;
-	size_t len;
+	_cleanup_free_ char *data = NULL, *utf8 = NULL;
+	const char *from = NULL;
+	size_t len, ulen;
 	int r;
 
 	r = ctx_read_file(c, path, CONFIG_MAX, &data, &len);
@@ -186,8 +197,23 @@ config_file(struct ctx *c, const char *path)
 		ctx_source(c, name, r == -ENOENT ? SOURCE_UNAVAILABLE : SOURCE_ERROR, "%s", file_errstr(r));
 		return;
 	}
+	/* one text before redaction: a UTF-16/32 file is read as UTF-8 (and written so) */
+	r = redact_transcode(data, len, &utf8, &ulen, &from);
+	if (r < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "it starts with a %s byte-order mark but does not decode: "
+		    "not collected", from ? from : "Unicode");
+		return;
+	}
+	if (r == 1) {
+		explicit_bzero(data, len);
+		free(data);
+		data = TAKE_PTR(utf8);
+		len = ulen;
+	}
 	note_probe_targets(c, path, data, len);
 	add_config(c, name, name, data, len, false);
+	if (from != NULL && c->bw)
+		json_object_set_new(bw_source_object(c->bw, name), "transcoded_from", json_string(from));
 }
 
 static void

@@ -1,5 +1,7 @@
 /* ctx.c: what every source shares: recording sources, progress lines, redaction counts, verified writes, the budget. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +106,11 @@ ctx_redactions(struct ctx *c, const char *relpath, json_t *counts)
 	if (c->bw == NULL || counts == NULL)
 		return;
 	json_object_foreach(counts, rule, n)
-		if (json_integer_value(n) > 0) {
+		if (strncmp(rule, "kept:", 5) == 0) {
+			/* what default-deny kept, by rule: {"kept": {"schema": 3, "duration": 1}} */
+			if (json_integer_value(n) > 0)
+				bw_kept(c->bw, relpath, rule + 5, (unsigned)json_integer_value(n));
+		} else if (json_integer_value(n) > 0) {
 			bw_redaction(c->bw, relpath, rule, (unsigned)json_integer_value(n));
 			/* Dropped comments are reported, but they are not values. */
 			if (strcmp(rule, "comments") != 0)
@@ -114,21 +120,106 @@ ctx_redactions(struct ctx *c, const char *relpath, json_t *counts)
 	c->red_files += here > 0;
 }
 
+/* A file verified while other sources may still teach the redactor values: written at ctx_release(). */
+struct held {
+	char	*rel;	/* bundle path */
+	char	*data;	/* content */
+	size_t	 len;	/* its length */
+};
+
+/* Replaces the values redacted so far wherever they appear in data (every encoding). */
+static void
+scrub_known(struct ctx *c, const char *relpath, char **data, size_t *len)
+{
+	char *sc = NULL;
+	size_t sclen = 0;
+	unsigned n = redact_known(c->red, *data, *len, &sc, &sclen);
+
+	if (n == 0)
+		return;
+	free(*data);
+	*data = sc;
+	*len = sclen;
+	if (c->bw)
+		bw_redaction(c->bw, relpath, "known-value", n);
+	c->red_values += n;
+}
+
 int
 ctx_add_verified(struct ctx *c, const char *relpath, const char *data, size_t len, char **why)
 {
+	char *d = xmemdup(data, len);
 	int r;
 
 	*why = NULL;
-	r = redact_verify(c->red, data, len, why);
+	scrub_known(c, relpath, &d, &len);
+	r = redact_verify(c->red, d, len, why);
 	if (r == 1) {
 		if (*why == NULL)
 			*why = xstrdup("a secret remained after redaction");
+		free(d);
 		return 1;
 	}
-	if (c->bw == NULL)
+	if (c->bw == NULL) {
+		free(d);
 		return 0;
-	return bw_add(c->bw, relpath, data, len);
+	}
+	if (!c->released) {
+		struct held *h;
+
+		c->held = xreallocarray(c->held, c->n_held + 1, sizeof(struct held));
+		h = &((struct held *)c->held)[c->n_held++];
+		h->rel = xstrdup(relpath);
+		h->data = d;
+		h->len = len;
+		return 0;
+	}
+	r = bw_add(c->bw, relpath, d, len);
+	free(d);
+	return r;
+}
+
+void
+ctx_release(struct ctx *c)
+{
+	struct held *h = c->held;
+
+	if (c->released)
+		return;
+	c->released = true;
+	for (size_t i = 0; i < c->n_held; i++) {
+		_cleanup_free_ char *why = NULL;
+		int r;
+
+		scrub_known(c, h[i].rel, &h[i].data, &h[i].len);
+		if (redact_verify(c->red, h[i].data, h[i].len, &why) == 1) {
+			fprintf(stderr, "triage-collect: %s: the leak check withheld it: %s\n", h[i].rel, why);
+			bw_skipped(c->bw, h[i].rel, "the leak check withheld it after every source was read");
+		} else if ((r = bw_add(c->bw, h[i].rel, h[i].data, h[i].len)) < 0)
+			fprintf(stderr, "triage-collect: %s: cannot add it to the bundle: %s\n", h[i].rel,
+			    strerror(-r));
+		explicit_bzero(h[i].data, h[i].len);
+		free(h[i].data);
+		free(h[i].rel);
+	}
+	free(c->held);
+	c->held = NULL;
+	c->n_held = 0;
+}
+
+bool
+ctx_path_exists(const char *path, void *userdata)
+{
+	struct ctx *c = userdata;
+	int fd;
+
+	if (path[0] != '/')
+		return false;
+	fd = ctx_open(c, path, O_PATH);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 uint64_t

@@ -486,6 +486,7 @@ main(int argc, char *argv[])
 	}
 
 	c.red = redactor_new();
+	redactor_set_path_check(c.red, ctx_path_exists, &c);
 	bw_install_signal_cleanup();
 	r = bw_open(&c.bw, output, topdir, &errmsg);
 	if (r < 0) {
@@ -515,6 +516,7 @@ main(int argc, char *argv[])
 		collect_probes(&c);
 	}
 	collect_ecs(&c);
+	ctx_release(&c);	/* every config value is known: the held files are scrubbed and written */
 	if (o.log_file)
 		collect_logfile(&c);
 	else if (!ecs_away(&o))

@@ -255,6 +255,30 @@ add_unit_file(struct ctx *c, const char *path)
 		return xasprintf("%s: %s", path, file_errstr(r));
 	if (c->bw == NULL)
 		return NULL;
+	{
+		/* one text before redaction: a UTF-16/32 file is read as UTF-8 */
+		char *utf8 = NULL;
+		const char *from = NULL;
+		size_t ulen;
+
+		r = redact_transcode(data, len, &utf8, &ulen, &from);
+		if (r < 0)
+			return xasprintf("%s: it starts with a %s byte-order mark but does not decode", path,
+			    from ? from : "Unicode");
+		if (r == 1) {
+			explicit_bzero(data, len);
+			free(data);
+			data = utf8;
+			len = ulen;
+			json_t *t = json_object_get(bw_manifest(c->bw), "transcoded");
+
+			if (!json_is_object(t)) {
+				t = json_object();
+				json_object_set_new(bw_manifest(c->bw), "transcoded", t);
+			}
+			json_object_set_new(t, rel, json_string(from));
+		}
+	}
 	counts = json_object();
 	r = redact_unit_file(c->red, data, len, &out, &outlen, counts);
 	if (r < 0) {

@@ -83,6 +83,8 @@ json_t *bw_source_object(struct bundle_writer *, const char *name);
 void bw_redaction(struct bundle_writer *, const char *relpath, const char *rule, unsigned n);
 
 /* Records a file deliberately not collected (manifest "skipped": path and reason, never contents). */
+/* Adds n to redactions[relpath].kept[rule]: values default-deny kept, by the rule that kept them. */
+void bw_kept(struct bundle_writer *, const char *relpath, const char *rule, unsigned n);
 void bw_skipped(struct bundle_writer *, const char *path, const char *reason);
 
 /*

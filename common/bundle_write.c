@@ -644,6 +644,30 @@ bw_redaction(struct bundle_writer *w, const char *relpath, const char *rule, uns
 }
 
 void
+bw_kept(struct bundle_writer *w, const char *relpath, const char *rule, unsigned n)
+{
+	json_t *o, *kept;
+
+	if (n == 0)
+		return;
+	o = json_object_get(w->redaction_index, relpath);
+	if (o == NULL) {
+		o = json_pack("{s:s, s:I, s:{}}", "path", relpath, "count", (json_int_t)0, "rules");
+		if (o == NULL)
+			return;
+		json_array_append_new(json_object_get(w->manifest, "redactions"), o);
+		json_object_set(w->redaction_index, relpath, o);
+	}
+	kept = json_object_get(o, "kept");
+	if (!json_is_object(kept)) {
+		kept = json_object();
+		json_object_set_new(o, "kept", kept);
+	}
+	json_object_set_new(kept, rule,
+	    json_integer(json_integer_value(json_object_get(kept, rule)) + (json_int_t)n));
+}
+
+void
 bw_skipped(struct bundle_writer *w, const char *path, const char *reason)
 {
 	json_t *o = json_pack("{s:s, s:s}", "path", path, "reason", reason);

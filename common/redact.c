@@ -8,6 +8,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <iconv.h>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -53,7 +55,30 @@ struct redactor {
 	size_t		 nneedles;	/* used entries of needles */
 	size_t		 indexed;	/* values already turned into needles */
 	int32_t		*heads;		/* 65536 bucket heads by the first 4 bytes, or NULL */
+	bool		(*path_exists)(const char *, void *);	/* see redactor_set_path_check() */
+	void		*path_ud;	/* its userdata */
 };
+
+void
+redactor_set_path_check(struct redactor *r, bool (*exists)(const char *, void *), void *userdata)
+{
+	r->path_exists = exists;
+	r->path_ud = userdata;
+}
+
+bool
+redact_path_exists(struct redactor *r, const char *path, size_t len)
+{
+	char *p;
+	bool ok;
+
+	if (r == NULL || r->path_exists == NULL || len == 0 || len > 4096 || memchr(path, '\0', len))
+		return false;
+	p = xstrndup(path, len);
+	ok = r->path_exists(p, r->path_ud);
+	free(p);
+	return ok;
+}
 
 static void
 fill_random(unsigned char *p, size_t n)
@@ -512,7 +537,22 @@ unit_emit(struct redactor *r, struct buf *b, const char *line, struct uword *w, 
 	buf_free(&tmp);
 }
 
-/* Environment= "A=1" B=2: secret-like variable names lose their values. */
+/* Writes word w as its content up to vo, then rep, quoted when it must be. */
+static void
+unit_emit_rep(struct buf *b, struct uword *w, size_t vo, const char *rep)
+{
+	struct buf tmp = { 0 };
+
+	buf_add(&tmp, w->content.data, vo);
+	buf_adds(&tmp, rep);
+	if (w->quoted || memchr(tmp.data, ' ', tmp.len) || memchr(tmp.data, '\t', tmp.len))
+		add_quoted(b, tmp.data, tmp.len);
+	else
+		buf_add(b, tmp.data, tmp.len);
+	buf_free(&tmp);
+}
+
+/* Environment= "A=1" B=2: every value is judged by default-deny under its variable's name. */
 static void
 unit_environment(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
     redact_counts *counts)
@@ -520,8 +560,7 @@ unit_environment(struct redactor *r, struct buf *b, const char *s, size_t p, siz
 	struct uword w = { 0 };
 
 	while (p < e) {
-		const char *kind, *c, *eq;
-		enum key_class cls;
+		const char *c, *eq;
 
 		while (p < e && unit_blank(s, p, e))
 			buf_addc(b, s[p++]);
@@ -529,57 +568,150 @@ unit_environment(struct redactor *r, struct buf *b, const char *s, size_t p, siz
 			break;
 		c = w.content.data;
 		eq = memchr(c, '=', w.content.len);
-		kind = NULL;
 		if (eq != NULL) {
 			size_t vo = (size_t)(eq - c) + 1;
+			_cleanup_free_ char *rep = redact_deny_value(r, NULL, c, vo - 1, c + vo,
+			    w.content.len - vo, counts);
 
-			cls = secretpat_key_class(c, (size_t)(eq - c), &kind);
-			if (!secretpat_value_wanted(cls, c + vo, w.content.len - vo, false))
-				kind = NULL;
-			unit_emit(r, b, s, &w, vo, kind, counts, "unit-environment");
-		} else
-			unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+			if (rep != NULL)
+				unit_emit_rep(b, &w, vo, rep);
+			else
+				unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+		} else {
+			_cleanup_free_ char *rep = redact_deny_value(r, NULL, NULL, 0, c, w.content.len,
+			    counts);
+
+			if (rep != NULL)
+				unit_emit_rep(b, &w, 0, rep);
+			else
+				unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+		}
 	}
 	buf_free(&w.content);
 }
 
-/* ExecStart= and friends: "--client-secret=V", "--token V". */
+/* ExecStart= and friends: the program stays; every argument is judged by default-deny. */
 static void
 unit_exec(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
     redact_counts *counts)
 {
 	struct uword w = { 0 };
-	const char *pending = NULL;
+	struct buf flag = { 0 };
+	bool first = true;
 
 	while (p < e) {
-		const char *kind = NULL, *c, *eq;
+		const char *c;
+		_cleanup_free_ char *rep = NULL;
 
 		while (p < e && unit_blank(s, p, e))
 			buf_addc(b, s[p++]);
 		if (!unit_word(s, e, &p, &w))
 			break;
 		c = w.content.data;
-		if (pending != NULL && !secretpat_value_trivial(c, w.content.len) && c[0] != '-') {
-			unit_emit(r, b, s, &w, 0, pending, counts, "unit-exec-arg");
-			pending = NULL;
-			continue;
-		}
-		pending = NULL;
-		eq = memchr(c, '=', w.content.len);
-		if (c[0] == '-' && eq != NULL) {
-			size_t vo = (size_t)(eq - c) + 1;
+		if (first) {
+			size_t k = 0;
 
-			if (secretpat_key_class(c, (size_t)(eq - c), &kind) < KEY_MEDIUM ||
-			    secretpat_value_trivial(c + vo, w.content.len - vo))
-				kind = NULL;
-			unit_emit(r, b, s, &w, vo, kind, counts, "unit-exec-arg");
-		} else {
-			if (secretpat_is_secret_flag(c, w.content.len, &kind))
-				pending = kind;
-			unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+			while (k < w.content.len && strchr("-@+!:|", c[k]) != NULL)
+				k++;
+			first = false;
+			if (k < w.content.len && c[k] == '/' && memchr(c, ' ', w.content.len) == NULL) {
+				buf_add(b, s + w.rs, w.re - w.rs);	/* the program */
+				continue;
+			}
 		}
+		rep = redact_deny_value(r, NULL, flag.len ? flag.data : NULL, flag.len, c, w.content.len,
+		    counts);
+		buf_reset(&flag);
+		if (w.content.len > 1 && c[0] == '-' && memchr(c, '=', w.content.len) == NULL &&
+		    rep == NULL)
+			buf_add(&flag, c, w.content.len);	/* a flag: it names the next word */
+		if (rep != NULL)
+			unit_emit_rep(b, &w, 0, rep);
+		else
+			unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
 	}
 	buf_free(&w.content);
+	buf_free(&flag);
+}
+
+/*
+ * An environment file (NAME=value lines, "export NAME=value", comments): names
+ * stay, every value (the whole rest of its line) is judged by default-deny.
+ */
+int
+redact_env_file(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts)
+{
+	struct buf b = { 0 };
+	size_t p = 0, midlen;
+	_cleanup_free_ char *mid = NULL;
+
+	buf_grow(&b, len + 64);
+	while (p < len) {
+		const char *nl = memchr(in + p, '\n', len - p);
+		size_t e = nl != NULL ? (size_t)(nl - in) : len, k = p, ns, ne, vs, ve;
+
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		buf_add(&b, in + p, k - p);
+		if (k < e && in[k] == '#') {
+			buf_addc(&b, '#');
+			redact_count(counts, "comments");
+			goto next;
+		}
+		if (e - k > 7 && memcmp(in + k, "export ", 7) == 0) {
+			buf_add(&b, in + k, 7);
+			k += 7;
+		}
+		ns = k;
+		while (k < e && (isalnum((unsigned char)in[k]) || in[k] == '_' || in[k] == '.' || in[k] == '-'))
+			k++;
+		ne = k;
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		if (ne == ns || k >= e || (in[k] != '=' && in[k] != ':')) {
+			/* not an assignment: judged whole */
+			_cleanup_free_ char *rep = redact_deny_value(r, NULL, NULL, 0, in + ns, e - ns, counts);
+
+			buf_adds(&b, rep ? rep : "");
+			if (rep == NULL)
+				buf_add(&b, in + ns, e - ns);
+			goto next;
+		}
+		k++;
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		buf_add(&b, in + ns, k - ns);
+		vs = k;
+		ve = e;
+		while (ve > vs && (in[ve - 1] == ' ' || in[ve - 1] == '\t' || in[ve - 1] == '\r'))
+			ve--;
+		{
+			char q = 0;
+			_cleanup_free_ char *rep = NULL;
+
+			if (ve - vs >= 2 && (in[vs] == '"' || in[vs] == '\'') && in[ve - 1] == in[vs]) {
+				q = in[vs];
+				vs++;
+				ve--;
+			}
+			rep = redact_deny_value(r, NULL, in + ns, ne - ns, in + vs, ve - vs, counts);
+			if (q)
+				buf_addc(&b, q);
+			if (rep != NULL)
+				buf_adds(&b, rep);
+			else
+				buf_add(&b, in + vs, ve - vs);
+			if (q)
+				buf_addc(&b, q);
+		}
+next:
+		if (nl != NULL)
+			buf_addc(&b, '\n');
+		p = e + 1;
+	}
+	mid = buf_steal(&b, &midlen);
+	return redact_text(r, mid, midlen, out, outlen, counts);
 }
 
 /*
@@ -738,6 +870,25 @@ index_values(struct redactor *r)
 		}
 		buf_free(&u);
 		buf_free(&js);
+		/* UTF-16, both byte orders (a file or journal field written so) */
+		if (v->len >= VERIFY_MIN_PLAIN) {
+			static const char *const enc[] = { "UTF-16LE", "UTF-16BE" };
+
+			for (a = 0; a < 2; a++) {
+				iconv_t cd = iconv_open(enc[a], "UTF-8");
+				char *in = v->val, *o, *ob;
+				size_t il = v->len, ol = v->len * 4 + 4;
+
+				if (cd == (iconv_t)-1)
+					continue;
+				ob = o = xmalloc(ol);
+				if (iconv(cd, &in, &il, &o, &ol) != (size_t)-1 && il == 0)
+					add_needle(r, ob, (size_t)(o - ob), i, "UTF-16");
+				else
+					free(ob);
+				iconv_close(cd);
+			}
+		}
 		/* base64 at each of the 3 alignments: the part that depends on v alone */
 		for (a = 0; a < 3 && a < v->len; a++) {
 			size_t n = (v->len - a) / 3 * 3;
@@ -878,6 +1029,167 @@ redact_verify(struct redactor *r, const char *buf, size_t len, char **why)
 		return 1;
 	}
 	return 0;
+}
+
+unsigned
+redact_known(struct redactor *r, const char *buf, size_t len, char **out, size_t *outlen)
+{
+	struct buf b = { 0 };
+	size_t pos = 0, at;
+	unsigned n = 0;
+	ssize_t k;
+
+	*out = NULL;
+	index_values(r);
+	while (pos < len && (k = find_needle(r, buf + pos, len - pos, &at)) >= 0) {
+		const struct needle *nd = &r->needles[k];
+
+		buf_add(&b, buf + pos, at);
+		buf_adds(&b, r->values[nd->value].marker);
+		pos += at + nd->len;
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	buf_add(&b, buf + pos, len - pos);
+	*out = buf_steal(&b, outlen);
+	return n;
+}
+
+/* ---- one text before redaction ---- */
+
+int
+redact_transcode(const char *in, size_t len, char **out, size_t *outlen, const char **from)
+{
+	static const struct {
+		const char	*bom;
+		size_t		 n;
+		const char	*enc;
+	} boms[] = {
+		{ "\xff\xfe\x00\x00", 4, "UTF-32LE" }, { "\x00\x00\xfe\xff", 4, "UTF-32BE" },
+		{ "\xff\xfe", 2, "UTF-16LE" }, { "\xfe\xff", 2, "UTF-16BE" }, { "\xef\xbb\xbf", 3, "UTF-8" },
+	};
+	iconv_t cd;
+	char *ip, *op, *ob;
+	size_t il, ol, cap, i;
+
+	*out = NULL;
+	*from = NULL;
+	for (i = 0; i < ELEMENTSOF(boms); i++)
+		if (len >= boms[i].n && memcmp(in, boms[i].bom, boms[i].n) == 0)
+			break;
+	if (i == ELEMENTSOF(boms))
+		return 0;
+	*from = boms[i].enc;
+	if (strcmp(boms[i].enc, "UTF-8") == 0) {
+		*out = xmemdup(in + 3, len - 3);
+		*outlen = len - 3;
+		return 1;
+	}
+	cd = iconv_open("UTF-8", boms[i].enc);
+	if (cd == (iconv_t)-1)
+		return -errno;
+	ip = (char *)in + boms[i].n;
+	il = len - boms[i].n;
+	cap = il * 2 + 16;
+	ob = op = xmalloc(cap + 1);
+	ol = cap;
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+		int e = errno;
+
+		iconv_close(cd);
+		free(ob);
+		return -(e ? e : EILSEQ);
+	}
+	iconv_close(cd);
+	*outlen = (size_t)(op - ob);
+	ob[*outlen] = '\0';
+	*out = ob;
+	return 1;
+}
+
+/* ---- default-deny over JSON ---- */
+
+static unsigned
+deny_walk(struct redactor *r, json_t *v, struct buf *path, const char *key, redact_counts *counts)
+{
+	unsigned n = 0;
+	size_t mark = path->len, i;
+	json_t *e;
+
+	if (json_is_object(v)) {
+		const char *k;
+		void *tmp;
+
+		json_object_foreach_safe(v, tmp, k, e) {
+			path->len = mark;
+			buf_addc(path, '/');
+			for (const char *c = k; *c; c++)
+				buf_addc(path, *c == '/' ? '_' : *c);
+			if (json_is_string(e) || json_is_number(e)) {
+				_cleanup_free_ char *num = NULL, *rep = NULL;
+				const char *sv;
+				size_t sl;
+
+				if (json_is_string(e)) {
+					sv = json_string_value(e);
+					sl = json_string_length(e);
+				} else {
+					num = json_is_integer(e) ? xasprintf("%" JSON_INTEGER_FORMAT,
+					    json_integer_value(e)) : xasprintf("%.17g", json_real_value(e));
+					sv = num;
+					sl = strlen(num);
+				}
+				rep = redact_deny_value(r, path->data, k, strlen(k), sv, sl, counts);
+				if (rep != NULL) {
+					json_object_set_new(v, k, json_string(rep));
+					n++;
+				}
+			} else
+				n += deny_walk(r, e, path, k, counts);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			path->len = mark;
+			buf_adds(path, "/-");
+			if (json_is_string(e)) {
+				_cleanup_free_ char *rep = redact_deny_value(r, path->data, key,
+				    key ? strlen(key) : 0, json_string_value(e), json_string_length(e), counts);
+
+				if (rep != NULL) {
+					json_array_set_new(v, i, json_string(rep));
+					n++;
+				}
+			} else if (json_is_number(e)) {
+				_cleanup_free_ char *num = json_is_integer(e) ? xasprintf("%" JSON_INTEGER_FORMAT,
+				    json_integer_value(e)) : xasprintf("%.17g", json_real_value(e));
+				_cleanup_free_ char *rep = redact_deny_value(r, path->data, key,
+				    key ? strlen(key) : 0, num, strlen(num), counts);
+
+				if (rep != NULL) {
+					json_array_set_new(v, i, json_string(rep));
+					n++;
+				}
+			} else
+				n += deny_walk(r, e, path, key, counts);
+		}
+	}
+	path->len = mark;
+	if (path->data)
+		path->data[mark] = '\0';
+	return n;
+}
+
+unsigned
+redact_json_deny(struct redactor *r, json_t *doc, redact_counts *counts)
+{
+	struct buf path = { 0 };
+	unsigned n;
+
+	buf_adds(&path, "");
+	n = deny_walk(r, doc, &path, NULL, counts);
+	buf_free(&path);
+	return n;
 }
 
 struct scanctx {

@@ -63,6 +63,13 @@ int redact_unit_file(struct redactor *, const char *in, size_t len, char **out,
     size_t *outlen, redact_counts *counts);
 
 /*
+ * Redacts an environment file (NAME=value lines): names stay, values by
+ * default-deny, comments dropped.  Returns 0; *out as above.
+ */
+int redact_env_file(struct redactor *, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts);
+
+/*
  * True when text might hold something redact_text() would change; a cheap
  * prefilter for hot paths (journal fields).  Never false when it would.
  */
@@ -111,6 +118,57 @@ unsigned redact_json_value(struct redactor *, json_t *v, redact_counts *counts);
  * manifest's "comments_dropped".  '#' inside scalars does not count.
  */
 unsigned redact_yaml_comment_count(const char *in, size_t len);
+
+/*
+ * Default-deny (redact_deny.c).  path: the value's place in its document, keys
+ * joined by '/' from the root ("/onboardingEndpoint/host"), '-' for a sequence
+ * item, or NULL; key: the name it is stored under (its class decides which
+ * shapes are trusted).  Returns NULL when the value stays as it is (counted as
+ * "kept:<rule>" in counts), else what to write instead (free it).
+ */
+char *redact_deny_value(struct redactor *, const char *path, const char *key, size_t keylen,
+    const char *v, size_t len, redact_counts *counts);
+/* The same for a value already known to sit under a secret-like name of class kc (secretpat.h). */
+char *redact_deny_secret(struct redactor *, const char *path, int kc, const char *kind,
+    const char *v, size_t len, redact_counts *counts);
+/* True for shapes that never carry a secret, whatever the key: durations, a closed vocabulary, lowercase relative paths, URLs without userinfo or query. */
+bool redact_deny_harmless(const char *v, size_t len);
+/* "schema" when path is in the schema allowlist, else NULL. */
+const char *redact_deny_schema(const char *path);
+/* Lists the schema allowlist and the shape rules (for --dry-run and the docs). */
+void redact_deny_describe(void (*cb)(const char *what, const char *example, void *userdata),
+    void *userdata);
+
+/*
+ * Default-deny over a parsed JSON document (an ECS task definition, a config
+ * given as JSON), in place: keys and structure stay, every string or number
+ * the allowlist or its shape does not keep becomes a marker.  Returns the
+ * number of values redacted.
+ */
+unsigned redact_json_deny(struct redactor *, json_t *doc, redact_counts *counts);
+
+/*
+ * How "a path that exists" is decided (the collector checks its --root tree);
+ * without it, no absolute path is kept for existing.
+ */
+void redactor_set_path_check(struct redactor *, bool (*exists)(const char *path, void *userdata),
+    void *userdata);
+bool redact_path_exists(struct redactor *, const char *path, size_t len);
+
+/*
+ * Replaces every value redacted so far, wherever it appears in buf (as is,
+ * URL-encoded, JSON-escaped, base64 at each alignment, UTF-16), by its
+ * marker.  *out is NULL when nothing was found (buf is clean of them), else
+ * the new text (free it).  Returns how many occurrences were replaced.
+ */
+unsigned redact_known(struct redactor *, const char *buf, size_t len, char **out, size_t *outlen);
+
+/*
+ * A text with a byte-order mark (UTF-16/32 either order, or UTF-8) as UTF-8
+ * without it: 1 with *out (free it) and *from ("UTF-16LE", ...), 0 when there
+ * is no mark (nothing to do), -errno when it does not decode.
+ */
+int redact_transcode(const char *in, size_t len, char **out, size_t *outlen, const char **from);
 
 /* Limits of redact_yaml(): larger or deeper input is refused (returns 1). */
 #define REDACT_YAML_MAX_BYTES	(16u << 20)	/* input size */

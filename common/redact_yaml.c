@@ -31,6 +31,8 @@ struct ylevel {
 	size_t		 ordinal;	/* mapping: its number in document order */
 	int32_t		 anchor;	/* dry pass: index of this collection's anchor, or -1 */
 	const char	*flag_kind;	/* sequence: the previous item was a secret flag */
+	char		*key;		/* mapping: the current key's text, or NULL */
+	char		*name_val;	/* mapping: its name:/key: member's value (an env pair's name) */
 };
 
 /* An anchor name, and the anchors aliased inside its node (dry pass). */
@@ -46,6 +48,7 @@ struct anchor {
 struct pairinfo {
 	enum key_class	 kc;		/* class of X, KEY_NONE if not a secret pair */
 	const char	*kind;		/* kind of X */
+	char		*name;		/* X itself, or NULL */
 };
 
 /* What the node about to come is. */
@@ -63,6 +66,7 @@ struct ystate {
 	redact_counts	*counts;
 	bool		 dry;		/* settling pass: no output */
 	bool		 json;		/* input was JSON: write block style */
+	bool		 deny;		/* default-deny: keep only what the schema or a shape allows */
 	yaml_emitter_t	*em;		/* output (not dry) */
 	struct ylevel	*lv;		/* open collections */
 	size_t		 depth;		/* used entries of lv */
@@ -222,6 +226,8 @@ node_done(struct ystate *st)
 			top->expect_key = false;
 		} else {
 			top->expect_key = true;
+			free(top->key);
+			top->key = NULL;
 			top->kc = KEY_NONE;
 			top->kind = NULL;
 			top->key_is_value = top->key_is_name = false;
@@ -298,6 +304,51 @@ json_plain(yaml_event_t *ev)
 	ev->data.scalar.plain_implicit = 1;
 }
 
+/* The place of the node about to come: "/a/-/b" (keys joined by '/', '-' a sequence item). */
+static void
+node_path(const struct ystate *st, struct buf *b, const char **key)
+{
+	buf_reset(b);
+	buf_adds(b, "");
+	*key = NULL;
+	for (size_t d = 0; d < st->depth; d++) {
+		const struct ylevel *l = &st->lv[d];
+
+		if (l->map) {
+			buf_addc(b, '/');
+			for (const char *c = l->key ? l->key : "?"; *c; c++)
+				buf_addc(b, *c == '/' ? '_' : *c);
+			*key = l->key;
+		} else
+			buf_adds(b, "/-");
+	}
+}
+
+/* Default-deny for a value scalar: NULL when it stays, else its replacement. */
+static char *
+deny_scalar(struct ystate *st, const struct nodectx *nc, const char *v, size_t len)
+{
+	struct buf path = { 0 };
+	const char *key;
+	char *rep;
+
+	node_path(st, &path, &key);
+	if (st->depth > 0) {
+		const struct ylevel *top = &st->lv[st->depth - 1];
+
+		/* {name: X, value: V}: V is judged under X's name */
+		if (top->map && top->name_val != NULL && top->key != NULL &&
+		    strcasecmp(top->key, "value") == 0)
+			key = top->name_val;
+	}
+	if (nc->secret)
+		rep = redact_deny_secret(st->r, path.data, nc->kc, nc->kind, v, len, st->counts);
+	else
+		rep = redact_deny_value(st->r, path.data, key, key ? strlen(key) : 0, v, len, st->counts);
+	buf_free(&path);
+	return rep;
+}
+
 static bool
 on_scalar(struct ystate *st, yaml_event_t *ev)
 {
@@ -312,11 +363,16 @@ on_scalar(struct ystate *st, yaml_event_t *ev)
 		json_plain(ev);
 	node_ctx(st, ev->data.scalar.anchor, &nc);
 	if (nc.is_key) {
+		free(top->key);
+		top->key = xstrndup(v, len);
 		top->kc = secretpat_key_class(v, len, &top->kind);
 		top->key_is_value = scalar_eq(ev, "value");
 		top->key_is_name = scalar_eq(ev, "name") || scalar_eq(ev, "key");
 	} else if (top != NULL && top->map && top->key_is_name) {
 		enum key_class c = secretpat_key_class(v, len, &top->name_kind);
+
+		if (st->dry && top->name_val == NULL)
+			top->name_val = xstrndup(v, len);
 
 		if (c != KEY_NONE)
 			top->name_kc = c;
@@ -324,6 +380,19 @@ on_scalar(struct ystate *st, yaml_event_t *ev)
 	if (top != NULL && !top->map && !nc.secret && !secretpat_is_secret_flag(v, len, &flag_kind))
 		flag_kind = NULL;
 
+	(void)plain;
+	(void)m;
+	if (!nc.is_key && !st->dry && st->deny) {
+		/* default-deny: kept only by the schema or a harmless shape */
+		_cleanup_free_ char *rep = deny_scalar(st, &nc, v, len);
+
+		node_done(st);
+		if (top != NULL && !top->map)
+			top->flag_kind = rep == NULL ? flag_kind : NULL;
+		if (rep != NULL)
+			return emit_scalar(st, ev, rep, strlen(rep), true);
+		goto patterns;
+	}
 	if (!nc.is_key && nc.secret && !(plain && secretpat_value_trivial(v, len)) &&
 	    (len > 0 || !plain) && secretpat_value_wanted(nc.kc, v, len, false)) {
 		node_done(st);
@@ -339,6 +408,7 @@ on_scalar(struct ystate *st, yaml_event_t *ev)
 	node_done(st);
 	if (top != NULL && !top->map)
 		top->flag_kind = flag_kind;
+patterns:
 	if (!st->dry && len > 0 && redact_text_maybe(v, len)) {
 		_cleanup_free_ char *out = NULL;
 		size_t outlen;
@@ -423,6 +493,8 @@ on_start(struct ystate *st, yaml_event_t *ev, bool map)
 		l->bkind = "secret";
 	if (map) {
 		l->ordinal = st->nmaps++;
+		if (!st->dry && l->ordinal < st->cappairs && st->pairs[l->ordinal].name != NULL)
+			l->name_val = xstrdup(st->pairs[l->ordinal].name);
 		if (!st->dry && l->ordinal < st->cappairs && st->pairs[l->ordinal].kc != KEY_NONE) {
 			l->pair = true;
 			l->pair_kc = st->pairs[l->ordinal].kc;
@@ -456,7 +528,13 @@ on_end(struct ystate *st, yaml_event_t *ev)
 		}
 		st->pairs[l->ordinal].kc = l->name_kc;
 		st->pairs[l->ordinal].kind = l->name_kind != NULL ? l->name_kind : "secret";
+		free(st->pairs[l->ordinal].name);
+		st->pairs[l->ordinal].name = TAKE_PTR(l->name_val);
 	}
+	free(l->key);
+	l->key = NULL;
+	free(l->name_val);
+	l->name_val = NULL;
 	st->depth--;
 	node_done(st);
 	return emit(st, ev);
@@ -491,6 +569,12 @@ run_pass(struct ystate *st, const char *in, size_t len, struct buf *out)
 	yaml_emitter_t emitter;
 	bool ok = true, done = false;
 
+	for (size_t d = 0; d < st->depth; d++) {
+		free(st->lv[d].key);
+		st->lv[d].key = NULL;
+		free(st->lv[d].name_val);
+		st->lv[d].name_val = NULL;
+	}
 	st->depth = 0;
 	st->nmaps = 0;
 	st->aliases = 0;
@@ -587,149 +671,188 @@ parses(const char *in, size_t len)
 	return ok;
 }
 
-/* ---- text fallback for YAML that does not parse ---- */
+/* ---- default-deny for YAML that does not parse: line by line ---- */
 
-/* A span to redact found by the line heuristics below. */
-struct fspan {
-	size_t		 start, end;	/* bytes */
-	const char	*kind;		/* marker kind */
-};
+static void deny_region(struct redactor *, struct buf *, const char *, size_t, size_t, const char *,
+    size_t, redact_counts *, int);
 
-/* One open block-style list item of the fallback heuristic. */
-struct fitem {
-	size_t		 keycol;	/* column of its keys */
-	enum key_class	 nc;		/* class of its name: / key: value */
-	const char	*nkind;		/* kind of that name */
-	bool		 have;		/* it has a value: */
-	size_t		 vs, ve;	/* the value's span */
-};
-
-static int
-fspan_cmp(const void *a, const void *b)
+/* The end of a flow item starting at p (a top-level ',' or the closing bracket), quotes respected. */
+static size_t
+flow_item_end(const char *in, size_t p, size_t e)
 {
-	const struct fspan *x = a, *y = b;
+	int depth = 0;
+	char q = 0;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	for (; p < e; p++) {
+		char c = in[p];
+
+		if (q != 0) {
+			if (c == '\\' && q == '"' && p + 1 < e)
+				p++;
+			else if (c == q)
+				q = 0;
+		} else if (c == '"' || c == '\'')
+			q = c;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && depth-- == 0)
+			return p;
+		else if (c == ',' && depth == 0)
+			return p;
+	}
+	return e;
 }
 
-/* "key: rest" at p: the key and the value span, quotes off both. */
-static bool
-line_pair(const char *in, size_t p, size_t e, size_t *ks, size_t *ke, size_t *vs, size_t *ve)
+/* A "key:" at p (plain or quoted key, then ':' and a blank or the end): the offset after ':'. */
+static size_t
+key_colon(const char *in, size_t p, size_t e, size_t *ks, size_t *ke)
 {
 	size_t q = p;
 
-	if (q < e && (in[q] == '"' || in[q] == '\''))
-		q++;
-	*ks = q;
-	while (q < e && in[q] != ':' && in[q] != ' ' && in[q] != '"' && in[q] != '\'')
-		q++;
-	*ke = q;
-	if (q < e && (in[q] == '"' || in[q] == '\''))
-		q++;
-	if (q >= e || in[q] != ':' || *ke == *ks)
-		return false;
-	q++;
-	while (q < e && (in[q] == ' ' || in[q] == '\t'))
-		q++;
-	*vs = q;
-	*ve = e;
-	while (*ve > *vs && isspace((unsigned char)in[*ve - 1]))
-		(*ve)--;
-	if (*ve - *vs >= 2 && (in[*vs] == '"' || in[*vs] == '\'') && in[*ve - 1] == in[*vs]) {
-		(*vs)++;
-		(*ve)--;
-	}
-	return true;
-}
+	if (q < e && (in[q] == '"' || in[q] == '\'')) {
+		char c = in[q++];
 
-static bool
-word_is(const char *in, size_t s, size_t e, const char *w)
-{
-	return e - s == strlen(w) && strncasecmp(in + s, w, e - s) == 0;
-}
-
-static void
-fitem_close(const char *in, struct fitem *it, struct fspan **sp, size_t *nsp)
-{
-	if (it->nc != KEY_NONE && it->have && it->ve > it->vs &&
-	    secretpat_value_wanted(it->nc, in + it->vs, it->ve - it->vs, false)) {
-		*sp = xreallocarray(*sp, *nsp + 1, sizeof(**sp));
-		(*sp)[(*nsp)++] = (struct fspan){ it->vs, it->ve, it->nkind };
-	}
-}
-
-/*
- * Unparseable YAML still often holds block-style {name: X, value: Y} items
- * (an agent config with one typo): a line heuristic finds the value of an item
- * whose name is secret-like, and the pattern rules do the rest.
- */
-static void
-fallback_text(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
-    redact_counts *counts)
-{
-	struct fitem st[64];
-	size_t depth = 0, nsp = 0, p = 0, i, copied = 0, midlen;
-	struct fspan *sp = NULL;
-	struct buf b = { 0 };
-	_cleanup_free_ char *mid = NULL;
-
-	for (;;) {
-		const char *nl = p < len ? memchr(in + p, '\n', len - p) : NULL;
-		size_t e = nl != NULL ? (size_t)(nl - in) : len, q = p, cq, ks, ke, vs, ve;
-
-		while (q < e && in[q] == ' ')
+		*ks = q;
+		while (q < e && in[q] != c)
 			q++;
-		if (q < e && in[q] != '#' && in[q] != '\r') {
-			bool dash = q + 1 < e && in[q] == '-' && in[q + 1] == ' ';
-
-			cq = q;
-			if (dash) {
-				cq += 2;
-				while (cq < e && in[cq] == ' ')
-					cq++;
-			}
-			/* items whose keys stand right of this line are over */
-			while (depth > 0 && st[depth - 1].keycol > q - p)
-				fitem_close(in, &st[--depth], &sp, &nsp);
-			if (dash) {
-				if (depth == ELEMENTSOF(st))
-					fitem_close(in, &st[--depth], &sp, &nsp);
-				st[depth++] = (struct fitem){ .keycol = cq - p };
-			}
-			if (depth > 0 && st[depth - 1].keycol == cq - p &&
-			    line_pair(in, cq, e, &ks, &ke, &vs, &ve)) {
-				struct fitem *it = &st[depth - 1];
-
-				if (word_is(in, ks, ke, "name") || word_is(in, ks, ke, "key")) {
-					it->nc = secretpat_key_class(in + vs, ve - vs, &it->nkind);
-				} else if (word_is(in, ks, ke, "value")) {
-					it->have = true;
-					it->vs = vs;
-					it->ve = ve;
-				}
-			}
-		}
-		if (nl == NULL)
-			break;
-		p = e + 1;
+		*ke = q;
+		if (q >= e)
+			return 0;
+		q++;
+	} else {
+		*ks = q;
+		while (q < e && in[q] != ':' && in[q] != '{' && in[q] != '[' && in[q] != ',' &&
+		    in[q] != '"' && in[q] != '\'' && in[q] != '#')
+			q++;
+		*ke = q;
+		while (*ke > *ks && (in[*ke - 1] == ' ' || in[*ke - 1] == '\t'))
+			(*ke)--;
 	}
-	while (depth > 0)
-		fitem_close(in, &st[--depth], &sp, &nsp);
-	if (nsp == 0) {
-		redact_text(r, in, len, out, outlen, counts);
+	if (q < e && in[q] == ':' && (q + 1 == e || in[q + 1] == ' ' || in[q + 1] == '\t') && *ke > *ks)
+		return q + 1;
+	return 0;
+}
+
+/* One value region [s, e): a flow collection, "key: value", or one scalar. */
+static void
+deny_region(struct redactor *r, struct buf *b, const char *in, size_t s, size_t e, const char *key,
+    size_t keylen, redact_counts *counts, int depth)
+{
+	size_t ks, ke, v;
+
+	while (s < e && (in[s] == ' ' || in[s] == '\t'))
+		buf_addc(b, in[s++]);
+	while (e > s && (in[e - 1] == ' ' || in[e - 1] == '\t' || in[e - 1] == '\r'))
+		e--;
+	if (s >= e)
+		return;
+	if (depth < 32 && (in[s] == '{' || in[s] == '[')) {
+		size_t p = s + 1;
+
+		buf_addc(b, in[s]);
+		while (p < e) {
+			size_t q = flow_item_end(in, p, e);
+
+			deny_region(r, b, in, p, q, key, keylen, counts, depth + 1);
+			if (q < e)
+				buf_addc(b, in[q]);
+			p = q + 1;
+		}
 		return;
 	}
-	qsort(sp, nsp, sizeof(*sp), fspan_cmp);
-	for (i = 0; i < nsp; i++) {
-		if (sp[i].start < copied)
-			continue;
-		buf_add(&b, in + copied, sp[i].start - copied);
-		buf_adds(&b, redact_value(r, sp[i].kind, in + sp[i].start, sp[i].end - sp[i].start));
-		copied = sp[i].end;
-		redact_count(counts, "yaml-name-value");
+	if (depth < 32 && (v = key_colon(in, s, e, &ks, &ke)) != 0) {
+		buf_add(b, in + s, v - s);
+		deny_region(r, b, in, v, e, in + ks, ke - ks, counts, depth + 1);
+		return;
 	}
-	buf_add(&b, in + copied, len - copied);
-	free(sp);
+	{
+		size_t vs = s, ve = e;
+		_cleanup_free_ char *rep = NULL;
+		char q = 0;
+
+		if (ve - vs >= 2 && (in[vs] == '"' || in[vs] == '\'') && in[ve - 1] == in[vs]) {
+			q = in[vs];
+			vs++;
+			ve--;
+		} else if (in[vs] == '"' || in[vs] == '\'') {
+			q = in[vs];	/* an open quote: the value runs to the end */
+			vs++;
+		}
+		if (in[vs] == '&' || in[vs] == '*' || in[vs] == '!' || in[vs] == '|' || in[vs] == '>') {
+			/* an anchor, alias, tag or block indicator: judge what follows it */
+			size_t w = vs;
+
+			while (w < ve && in[w] != ' ')
+				w++;
+			if (w >= ve && (in[vs] == '*' || in[vs] == '|' || in[vs] == '>')) {
+				buf_add(b, in + s, e - s);
+				return;
+			}
+			if (w < ve) {
+				buf_add(b, in + s, w - s);
+				deny_region(r, b, in, w, e, key, keylen, counts, depth + 1);
+				return;
+			}
+		}
+		rep = redact_deny_value(r, NULL, key, keylen, in + vs, ve - vs, counts);
+		if (rep == NULL) {
+			buf_add(b, in + s, e - s);
+			return;
+		}
+		buf_addc(b, q ? q : '"');
+		buf_adds(b, rep);
+		buf_addc(b, q ? q : '"');
+	}
+}
+
+static void
+fallback_deny(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts)
+{
+	struct buf b = { 0 };
+	size_t p = 0, midlen;
+	_cleanup_free_ char *mid = NULL;
+
+	buf_grow(&b, len + 64);
+	while (p < len) {
+		const char *nl = memchr(in + p, '\n', len - p);
+		size_t e = nl != NULL ? (size_t)(nl - in) : len, q = p;
+
+		while (q < e && (in[q] == ' ' || (in[q] == '-' && q + 1 < e && in[q + 1] == ' ') ||
+		    (in[q] == '-' && q + 1 == e)))
+			q++;
+		buf_add(&b, in + p, q - p);
+		if (q < e && in[q] == '#') {
+			buf_addc(&b, '#');	/* a comment: its words go */
+			redact_count(counts, "comments");
+		} else if (e - q >= 3 && (memcmp(in + q, "---", 3) == 0 || memcmp(in + q, "...", 3) == 0))
+			buf_add(&b, in + q, e - q);
+		else if (q < e && in[q] == '%')
+			buf_add(&b, in + q, e - q);
+		else {
+			/* a trailing comment after a blank goes too */
+			size_t c = q, end = e;
+			char qq = 0;
+
+			for (; c < e; c++) {
+				if (qq) {
+					if (in[c] == qq)
+						qq = 0;
+				} else if (in[c] == '"' || in[c] == '\'')
+					qq = in[c];
+				else if (in[c] == '#' && c > q && (in[c - 1] == ' ' || in[c - 1] == '\t')) {
+					end = c;
+					break;
+				}
+			}
+			deny_region(r, &b, in, q, end, NULL, 0, counts, 0);
+			if (end < e)
+				buf_addc(&b, '#');
+		}
+		if (nl != NULL)
+			buf_addc(&b, '\n');
+		p = e + 1;
+	}
 	mid = buf_steal(&b, &midlen);
 	redact_text(r, mid, midlen, out, outlen, counts);
 }
@@ -738,7 +861,7 @@ static int
 redact_structured(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
     redact_counts *counts, char **parse_error, bool json)
 {
-	struct ystate st = { .r = r, .counts = counts, .json = json };
+	struct ystate st = { .r = r, .counts = counts, .json = json, .deny = true };
 	struct buf b = { 0 };
 	_cleanup_free_ char *emitted = NULL;
 	size_t emittedlen, i;
@@ -793,7 +916,13 @@ redact_structured(struct redactor *r, const char *in, size_t len, char **out, si
 	}
 	json_decref(scratch);
 	buf_free(&b);
+	for (i = 0; i < st.depth; i++) {
+		free(st.lv[i].key);
+		free(st.lv[i].name_val);
+	}
 	free(st.lv);
+	for (i = 0; i < st.cappairs; i++)
+		free(st.pairs[i].name);
 	free(st.pairs);
 	for (i = 0; i < st.nanchors; i++) {
 		free(st.anchors[i].name);
@@ -805,7 +934,7 @@ redact_structured(struct redactor *r, const char *in, size_t len, char **out, si
 		free(st.error);
 		return 0;
 	}
-	fallback_text(r, in, len, out, outlen, counts);
+	fallback_deny(r, in, len, out, outlen, counts);
 	if (parse_error != NULL)
 		*parse_error = st.error;
 	else

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "secretpat.h"
+#include "redact.h"
 
 /*
  * A prefilter finds every place a secret could start: fixed stems, most of
@@ -650,7 +651,7 @@ secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 {
 	if (c == KEY_NONE || secretpat_value_trivial(v, len))
 		return false;
-	if (abs_path(v, len) || nss_sources(v, len))
+	if (abs_path(v, len) || nss_sources(v, len) || redact_deny_harmless(v, len))
 		return false;
 	/* in prose, a secret has some substance: "password: }" ends a JSON string */
 	if (loose) {
@@ -1042,6 +1043,9 @@ do_word(struct scan *s, size_t ts, size_t te)
 	c = secretpat_key_class(in + ks, ke - ks, &kind);
 	if (c == KEY_NONE)
 		return te;	/* other stems inside the word still count */
+	/* "https://auth.corp.example.com:8443": a host name, not a key */
+	if ((ks >= 3 && memcmp(in + ks - 3, "://", 3) == 0) || (ks >= 1 && in[ks - 1] == '@'))
+		return ke;
 	flag = in[ks] == '-' && (ks == 0 || isspace((unsigned char)in[ks - 1]) ||
 	    strchr("\"'=[,", in[ks - 1]) != NULL);
 	if (ks > 0 && (in[ks - 1] == '"' || in[ks - 1] == '\'')) {
@@ -1289,6 +1293,16 @@ do_word(struct scan *s, size_t ts, size_t te)
 	}
 	if (flagarg)
 		loose = false;
+	/* "Token=ExpiredToken": a letters-only word naming the key's own subject is an error code */
+	{
+		bool alpha = ve - vs >= 4 && ve - vs <= 64;
+
+		for (i = vs; i < ve && alpha; i++)
+			alpha = isalpha((unsigned char)in[i]) != 0;
+		if (alpha && kind != NULL && strcmp(kind, "token") == 0 &&
+		    memmem(in + vs, ve - vs, "Token", 5) != NULL)
+			return after;
+	}
 	if (!secretpat_value_wanted(c, in + vs, ve - vs, loose))
 		return vs;	/* what stays is scanned like any text */
 	hit(s, vs, ve, kind, rule);

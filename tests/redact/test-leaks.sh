@@ -19,6 +19,10 @@ printf -- '-----BEGIN PRIVATE KEY-----\nPl4ntSkippedKeyFile0090\n-----END PRIVAT
 	>"$R/etc/onboarding-agent/client.key"
 printf 'Pl4ntSkippedTokenCache0091\n' >"$R/var/lib/onboarding-agent/jwt.cache"
 printf 'nameserver 127.0.0.53\n' >"$R/etc/resolv.conf"
+# paths the configs name exist on the host (default-deny keeps a path only when it exists)
+mkdir -p "$R/usr/local/bin" "$R/var/log/onboarding-agent"
+: >"$R/usr/local/bin/jwt-credential-plugin"
+: >"$R/var/log/onboarding-agent/sidecar.out"
 
 expect_status "collect --root" 0 "$COLLECT" --root "$R" --no-probe -q -o "$T/b1.tar.gz"
 # The host without systemd: log lines and the environment configs.
@@ -109,7 +113,8 @@ done <"$TOP/tests/redact/keep.txt"
 m1=$(find "$T/x1" -name manifest.json | head -1)
 m2=$(find "$T/x2" -name manifest.json | head -1)
 check "manifest lists redactions" grep -q '"redactions"' "$m1"
-check "manifest names redaction rules" grep -q '"yaml-key"' "$m1"
+check "manifest names redaction rules" grep -q '"default-deny"' "$m1"
+check "manifest says what default-deny kept" grep -q '"kept": {' "$m1"
 check "manifest: comments dropped" grep -q '"comments_dropped"' "$m1"
 check "manifest: skipped key file by name" grep -q 'client.key' "$m1"
 check "manifest 2 lists redactions" grep -q '"redactions"' "$m2"
