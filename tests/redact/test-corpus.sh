@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# tests/redact/test-corpus.sh: gen-corpus.py's forms × kinds through the real triage-collect (--root tree,
+# journal files from systemd-journal-remote); no planted value in any encoding, every needed value kept.
+source "$(dirname "$0")/../lib.sh"
+GEN=$TOP/tests/redact/gen-corpus.py
+remote=/lib/systemd/systemd-journal-remote
+[ -x "$remote" ] || remote=/usr/lib/systemd/systemd-journal-remote
+
+if [ ! -x "$COLLECT" ]; then
+	fail "collector" "$COLLECT not built"
+	finish
+fi
+forms=0 kinds=0 leaked=0 lost=0 gaps=0 gapleaked=0
+for kind in ${CORPUS_KINDS:-$($PY "$GEN" kinds)}; do
+	d=$T/$kind
+	mkdir -p "$d/root" "$d/journal" "$d/x"
+	n=$($PY "$GEN" plant "$kind" "$d/root" "$d/export") || { fail "plant $kind" "generator failed"; continue; }
+	"$remote" --output="$d/journal/remote.journal" "$d/export" 2>"$d/remote.err" ||
+		{ fail "journal $kind" "$(head -c 200 "$d/remote.err")"; continue; }
+	if ! "$COLLECT" --root "$d/root" --journal-dir "$d/journal" --no-probe -q -o "$d/b.tar.gz" 2>"$d/err"; then
+		fail "collect $kind" "$(head -c 300 "$d/err" | tr '\n' ' ')"
+		continue
+	fi
+	tar -xzf "$d/b.tar.gz" -C "$d/x" || { fail "extract $kind" "tar failed"; continue; }
+	$PY "$GEN" check "$kind" "$d/x" >"$d/result"
+	read -r _ nf _ nl _ nm _ ng _ ngl <"$d/result"
+	forms=$nf kinds=$((kinds + 1)) leaked=$((leaked + nl)) lost=$((lost + nm)) gaps=$ng gapleaked=$((gapleaked + ngl))
+	if [ "$nl" = 0 ] && [ "$nm" = 0 ]; then
+		pass "$kind: $nf forms, nothing leaked, no needed value lost"
+	else
+		fail "$kind" "$nl leaked, $nm needed values lost"
+		grep -v '^GAP' "$d/result" | tail -n +2 | head -"${CORPUS_SHOW:-40}"
+	fi
+	[ -n "${CORPUS_GAPS:-}" ] && grep '^GAP' "$d/result"
+done
+echo "$forms forms × $kinds kinds: $leaked leaked, $lost needed values lost"
+# not gated: journal free-text forms the pattern rules do not cover yet (gen-corpus.py KNOWN_GAPS)
+echo "known gaps (journal free text, not gated): $gaps forms × $kinds kinds: $gapleaked leaked (CORPUS_GAPS=1 lists them)"
+if [ "$forms" -ge 400 ] && [ "$kinds" -ge 6 ]; then pass "corpus size $forms × $kinds"; else
+	fail "corpus size" "$forms × $kinds, wanted at least 400 × 6"; fi
+finish
