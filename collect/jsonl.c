@@ -252,6 +252,8 @@ jsonl_new(struct ctx *c, const char *relpath, uint64_t limit)
 {
 	struct jsonl *s = xcalloc(1, sizeof(*s));
 
+	/* a journal comes after the configs: the files held for known values go first */
+	ctx_release(c);
 	s->c = c;
 	s->relpath = xstrdup(relpath);
 	s->limit = limit;
