@@ -510,6 +510,8 @@ int evaluate_rule(const struct ruleset *rs, const struct rule *r, struct model *
     struct finding *f, char **reason);
 void finding_clear(struct finding *);
 
+/* A manifest source status (ok, unavailable, error, truncated) in the current language; others as they are. */
+const char *source_status_label(const char *st);
 /* Facts the reports show beside findings. */
 const json_t *model_unit(const struct model *m, const char *unit);
 /* "failed (Result: exit-code, 5 restarts)" or "not installed" or "unknown (...)"; free it. */

@@ -88,6 +88,22 @@ add_evidence_copy(struct ectx *x, const struct evidence *e)
 	ev->len = e->len;
 }
 
+const char *
+source_status_label(const char *st)
+{
+	if (st == NULL)
+		return NULL;
+	if (strcmp(st, "ok") == 0)
+		return C_("source status", "ok");
+	if (strcmp(st, "unavailable") == 0)
+		return C_("source status", "unavailable");
+	if (strcmp(st, "error") == 0)
+		return C_("source status", "error");
+	if (strcmp(st, "truncated") == 0)
+		return C_("source status", "truncated");
+	return st;
+}
+
 /* Why a source is missing, in words: "unit/x: unavailable (detail)" or "x is not in the bundle". */
 static char *
 source_why(const struct model *m, const char *source, const char *bundle_path)
@@ -100,7 +116,7 @@ source_why(const struct model *m, const char *source, const char *bundle_path)
 		    bundle_path, source);
 	st = json_string_value(json_object_get(s, "status"));
 	detail = json_string_value(json_object_get(s, "detail"));
-	return xasprintf("%s: %s%s%s%s", source, st ? st : _("not collected"), detail ? _(" (") : "",
+	return xasprintf(_("%s: %s%s%s%s"), source, st ? source_status_label(st) : _("not collected"), detail ? _(" (") : "",
 	    detail ? detail : "", detail ? _(")") : "");
 }
 

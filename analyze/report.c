@@ -51,15 +51,5 @@ report_collected_at(const struct model *m, char buf[static HTIME_MAX])
 const char *
 report_status(const char *st)
 {
-	if (st == NULL)
-		return NULL;
-	if (strcmp(st, "ok") == 0)
-		return C_("source status", "ok");
-	if (strcmp(st, "unavailable") == 0)
-		return C_("source status", "unavailable");
-	if (strcmp(st, "error") == 0)
-		return C_("source status", "error");
-	if (strcmp(st, "truncated") == 0)
-		return C_("source status", "truncated");
-	return st;
+	return source_status_label(st);
 }
