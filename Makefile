@@ -71,9 +71,14 @@ $(BUILD)/collect/profile_blob.o: common/blob.S collect/profile-default.yaml
 
 # Translations: po/zh_CN.po, checked and compiled by msgfmt (gettext), assembled into
 # the library so that the released programs speak Chinese with no catalog file.
+# <PRIu64> in a msgid (gettext's system-dependent form) becomes this compiler's
+# expansion, so that the catalog's keys are the format strings the program passes.
+PRI_U64 = $(shell printf '\043include <inttypes.h>\nPRIu64\n' | $(CC) -E -P - | tail -1 | tr -d '" ')
+PRI_D64 = $(shell printf '\043include <inttypes.h>\nPRId64\n' | $(CC) -E -P - | tail -1 | tr -d '" ')
 $(BUILD)/po/zh_CN.mo: po/zh_CN.po
 	@mkdir -p $(@D)
-	msgfmt --check --endianness=little -o $@ $<
+	sed -e 's/<PRIu64>/$(PRI_U64)/g' -e 's/<PRId64>/$(PRI_D64)/g' po/zh_CN.po >$(BUILD)/po/zh_CN.sys.po
+	msgfmt --check --endianness=little -o $@ $(BUILD)/po/zh_CN.sys.po
 $(BUILD)/common/catalog_blob.o: common/blob.S $(BUILD)/po/zh_CN.mo
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ -DBLOB_NAME=triage_catalog_zh -DBLOB_FILE='"$(BUILD)/po/zh_CN.mo"' common/blob.S

@@ -37,6 +37,12 @@ else
 	fail "the manifest of a bundle collected under a Chinese locale is English"
 fi
 
+# A detail with a 64-bit count (<PRIu64> in the catalog, expanded at build time) is translated too.
+printf 'error\tagent\tlookup x on 10.0.0.2:53: no such host\ninfo\tagent\tstarting\n' >"$T/agent.log"
+expect_status "LANG=zh_CN.UTF-8 --log-file: a bundle is written" 0 \
+	env -i PATH=/usr/bin:/bin LANG=zh_CN.UTF-8 "$COLLECT" -v --log-file "$T/agent.log" --no-probe -o "$T/out/lf.tar.gz"
+check "a 64-bit count line is translated" grep -qx "triage-collect: 正常 *journal/onboarding-agent.service: 2 行，来自 --log-file $T/agent.log" "$T/.err"
+
 for envs in "LANG=C.UTF-8" "LANG=en_US.UTF-8" "LC_ALL=C LANG=zh_CN.UTF-8"; do
 	rm -f "$T/out/en.tar.gz"
 	# shellcheck disable=SC2086
