@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/golden/test-zh.sh: the Chinese reports (--lang zh, or a Chinese locale): every bundle gives
-# exactly its expected Chinese markdown and HTML; the language follows LC_ALL / LC_MESSAGES / LANG /
+# exactly its expected Chinese markdown, HTML and text; the language follows LC_ALL / LC_MESSAGES / LANG /
 # LANGUAGE as gettext does; ids, JSON keys, evidence and times stay what the English report says;
 # --check-rules wants every Chinese text of a shipped rule.  tests/golden/update.sh writes the goldens.
 . "$(dirname "$0")/../lib.sh"
@@ -24,14 +24,14 @@ report() {
 }
 
 while read -r name dir prefix; do
-	for fmt in md html; do
+	for fmt in md html txt; do
 		want=$prefix.expected.zh.$fmt
 		if [ ! -e "$want" ]; then
 			fail "zh golden $name.$fmt" "no $want (run tests/golden/update.sh)"
 			continue
 		fi
-		f=markdown; [ $fmt = html ] && f=html
-		if ! report LANG=C.UTF-8 -- --lang zh -f $f "$name.tar.gz" >"$T/got"; then
+		f=markdown; [ $fmt = html ] && f=html; [ $fmt = txt ] && f=text
+		if ! report LANG=C.UTF-8 COLUMNS=80 -- --lang zh -f $f "$name.tar.gz" >"$T/got"; then
 			fail "zh golden $name.$fmt" "$(head -c 300 "$T/err")"
 		elif diff -u "$want" "$T/got" >"$T/diff"; then
 			pass "zh golden $name.$fmt (--lang zh)"

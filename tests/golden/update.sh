@@ -19,7 +19,8 @@ golden_cases | while read -r name dir prefix; do
 	# The Chinese reports (tests/golden/test-zh.sh).
 	(cd "$dir" && "$ANALYZE" --lang zh "$name.tar.gz" >"$prefix.expected.zh.md" || [ $? = 1 ])
 	(cd "$dir" && "$ANALYZE" --lang zh -f html "$name.tar.gz" >"$prefix.expected.zh.html" || [ $? = 1 ])
+	(cd "$dir" && COLUMNS=80 "$ANALYZE" --lang zh -f text "$name.tar.gz" >"$prefix.expected.zh.txt" || [ $? = 1 ])
 	(cd "$dir" && COLUMNS=80 "$ANALYZE" -f text "$name.tar.gz" >"$prefix.expected.txt" || [ $? = 1 ])
 	(cd "$dir" && COLUMNS=80 "$ANALYZE" -f text --color=always "$name.tar.gz" >"$prefix.expected.color.txt" || [ $? = 1 ])
-	echo "updated $prefix.expected.{md,json,txt,color.txt,zh.md,zh.html}"
+	echo "updated $prefix.expected.{md,json,txt,color.txt,zh.md,zh.html,zh.txt}"
 done
