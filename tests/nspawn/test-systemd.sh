@@ -79,6 +79,22 @@ common_checks() {
 	check "$name: no planted secret in the bundle" $BC absent "$B" $NS_SECRETS
 }
 
+# said FILE PHRASE: FILE holds PHRASE, wherever the report's wrapping broke its lines.
+said() { tr -s ' \n' '  ' <"$1" | grep -qF -- "$2"; }
+
+# analyzed NAME TITLE REMEDY [ARGS...]: collected as a customer does (no -q), the collector's output names
+# the finding and its remedy after its summary, and ends with the file to attach.
+analyzed() {
+	local name=$1 title=$2 remedy=$3 rc=0 err; shift 3
+	err=$T/$name-seen.err
+	ns_collect -o "/out/$name-seen.tar.gz" --since "@$T0" --until "@$T1" "$@" 2>"$err" || rc=$?
+	check "$name: collector exits 0 with the analysis" test "$rc" = 0
+	check "$name: output names the finding" said "$err" "$title"
+	check "$name: output says what to do" said "$err" "What to do: $remedy"
+	check "$name: findings after the summary" sh -c "grep -A1000 'attach this file to your support ticket' '$err' | grep -q 'What we found:'"
+	check "$name: ends with the file to attach" sh -c "tail -1 '$err' | grep -qx 'If the problem stays, attach this file to your support ticket: /out/$name-seen.tar.gz'"
+}
+
 # expect NAME WHAT EXPR WANT: a value read from the bundle.
 expect() {
 	local got
@@ -125,6 +141,16 @@ common_checks dns
 expect dns "journal has 'no such host'" 'sum("no such host" in e["MESSAGE"] for e in jl("journal/onboarding-agent.service.jsonl"))' 3
 expect dns "probe does not resolve" 'json.loads(f("resolver/probes.json"))["probes"][0]["resolve"]["ok"]' False
 expect dns "probe source names host:port" 'src("probe/onboarding.example.invalid:15443")["status"]' ok
+analyzed dns "The agent cannot resolve the Workload Onboarding Endpoint" "Check \`onboardingEndpoint.host\` in"
+# Nothing of the kind with --no-analyze, or from a collector shipped alone (no analyzer beside it or on PATH).
+ns_collect -o /out/dns-quiet.tar.gz --since "@$T0" --until "@$T1" --no-analyze 2>"$T/dns-quiet.err"
+check "dns --no-analyze: no finding printed" sh -c "! grep -qE 'What we found|What to do|If the problem stays' '$T/dns-quiet.err'"
+check "dns --no-analyze: the summary as before" grep -q '^triage-collect: attach this file to your support ticket: /out/dns-quiet.tar.gz$' "$T/dns-quiet.err"
+mkdir -p "$NS_OUT/alone" "$NS_OUT/nobin"
+cp "$COLLECT" "$NS_OUT/alone/triage-collect"
+ns_run env PATH=/out/nobin /out/alone/triage-collect -o /out/dns-alone.tar.gz --since "@$T0" --until "@$T1" 2>"$T/dns-alone.err"
+check "dns, collector alone: bundle written" test -s "$NS_OUT/dns-alone.tar.gz"
+check "dns, collector alone: no finding printed" sh -c "! grep -qE 'What we found|What to do|If the problem stays|triage-analyze' '$T/dns-alone.err'"
 
 # ---- policy: PermissionDenied by OnboardingPolicy; the agent logs a token, which must not survive
 prepare policy policy onboarding.example.test
@@ -133,6 +159,7 @@ collect policy --no-probe
 common_checks policy
 expect policy "journal has PermissionDenied" 'sum("Not authorized by OnboardingPolicy" in e["MESSAGE"] for e in jl("journal/onboarding-agent.service.jsonl"))' 2
 expect policy "--no-probe recorded" 'src("probes")["status"]' unavailable
+analyzed policy "No OnboardingPolicy allows this workload" "Create an \`OnboardingPolicy\` that allows this workload" --no-probe
 
 # ---- failed: exits 1, restarts until systemd gives up
 prepare failed failed onboarding.example.test
@@ -143,6 +170,7 @@ expect failed "ActiveState failed" 'json.loads(f("units/onboarding-agent.service
 expect failed "NRestarts > 0" 'json.loads(f("units/onboarding-agent.service.json"))["NRestarts"] > 0' True
 expect failed "Result is not success" 'json.loads(f("units/onboarding-agent.service.json"))["Result"] != "success"' True
 expect failed "PID 1's messages about the unit are in the slice" 'any(e.get("_PID") == "1" for e in jl("journal/onboarding-agent.service.jsonl"))' True
+analyzed failed "The agent is installed but not running" "Look at why it stopped" --no-probe
 
 # ---- not-installed: no unit, no config
 prepare not-installed none
