@@ -19,15 +19,16 @@ printf '[Service]\nExecStart=/usr/bin/onboarding-agent\n' >"$R/etc/systemd/syste
 printf 'nameserver 10.255.255.53\n' >"$R/etc/resolv.conf"
 mkdir -p "$T/o"
 cd "$T/o" || exit 1
+# said FILE PHRASE: FILE holds PHRASE, wherever the report's wrapping broke its lines.
+said() { tr -s ' \n' '  ' <"$1" | grep -qF -- "$2"; }
 
 # The release layout: the analyzer beside the collector (the build folder).
 rc=0; "$COLLECT" --root "$R" -o "$T/o/a.tar.gz" >"$T/a.out" 2>"$T/a.err" || rc=$?
 check "--root: exit 0 with the analysis" test "$rc" = 0
 check "--root: names the DNS finding" grep -q "The agent cannot resolve the Workload Onboarding Endpoint" "$T/a.err"
 check "--root: names the policy finding" grep -q "No OnboardingPolicy allows this workload" "$T/a.err"
-check "--root: says what to do" grep -q "What to do:" "$T/a.err"
-check "--root: the DNS remedy" grep -q "must be the DNS name of" "$T/a.err"
-check "--root: the policy remedy" grep -q "Create an \`OnboardingPolicy\` that allows this workload" "$T/a.err"
+check "--root: the DNS remedy" said "$T/a.err" "What to do: Check \`onboardingEndpoint.host\` in \`/etc/onboarding-agent/onboarding.config.yaml\`: it must be the DNS name of"
+check "--root: the policy remedy" said "$T/a.err" "What to do: Create an \`OnboardingPolicy\` that allows this workload"
 check "--root: 'what we found' after the summary" bash -c "grep -n 'attach this file' '$T/a.err' | head -1 | cut -d: -f1 | xargs -I{} awk 'NR>{} && /What we found:/ {f=1} END {exit !f}' '$T/a.err'"
 check "--root: ends with the file to attach" bash -c "tail -1 '$T/a.err' | grep -qx 'If the problem stays, attach this file to your support ticket: $T/o/a.tar.gz'"
 check "--root: nothing on stdout" test ! -s "$T/a.out"
@@ -44,6 +45,11 @@ check "-q: exit 0, nothing printed" bash -c "[ $rc = 0 ] && [ ! -s '$T/c.err' ]"
 rc=0; "$COLLECT" -q --analyze --root "$R" -o "$T/o/d.tar.gz" 2>"$T/d.err" || rc=$?
 check "-q --analyze: the findings all the same" bash -c "[ $rc = 0 ] && grep -q 'What we found:' '$T/d.err'"
 expect_status "--analyze -o -: usage error" 2 "$COLLECT" --analyze --root "$R" -o -
+
+# In a Chinese locale the collector and the analyzer both speak Chinese.
+rc=0; LANG=zh_CN.UTF-8 "$COLLECT" --root "$R" -o "$T/o/zh.tar.gz" 2>"$T/zh.err" || rc=$?
+check "zh: the findings in Chinese" bash -c "[ $rc = 0 ] && grep -q '发现的问题' '$T/zh.err' && grep -q '处理方法' '$T/zh.err' && grep -q '没有允许此工作负载的载入策略' '$T/zh.err'"
+check "zh: the file to attach, in Chinese" bash -c "tail -1 '$T/zh.err' | grep -qx '如果问题仍然存在，请把这个文件附加到支持工单：$T/o/zh.tar.gz'"
 
 # The collector shipped alone: no analyzer beside it nor on PATH.
 mkdir -p "$T/alone" "$T/emptybin"
