@@ -207,6 +207,8 @@ struct ruleset {
 	size_t	 n_names;
 	char	**diags;		/* "FILE:LINE:COLUMN: message" */
 	size_t	 n_diags;
+	char	**replaced;		/* "ID\tFILE": a rule of FILE replaced the built-in ID */
+	size_t	 n_replaced;
 	struct litindex *lix;		/* every journal literal, for one pass over a MESSAGE */
 	pcre2_match_context *mctx;	/* match and depth limits */
 	pcre2_jit_stack *jit_stack;	/* JIT stack for every pattern */
@@ -231,7 +233,11 @@ void ruleset_free(struct ruleset *);
 int rules_load_buffer(struct ruleset *rs, const char *name, const char *data, size_t len);
 /* Loads a rules file, or every *.yaml / *.yml of a folder in name order. */
 int rules_load_path(struct ruleset *rs, const char *path);
-/* After loading: checks ids are unique across files.  Returns 0 or -EINVAL. */
+/*
+ * After loading: checks ids are unique across files, except that a rule from
+ * a file replaces the built-in rule of the same id (in its place; noted in
+ * rs->replaced).  Returns 0 or -EINVAL.
+ */
 int rules_finish(struct ruleset *rs);
 /*
  * Runs every example, and checks that shipped rules carry their Chinese texts;
@@ -469,6 +475,13 @@ struct journal_file *model_add_journal(struct model *m, const char *path);
 
 /* ---- evaluate.c ----------------------------------------------------------- */
 
+/* How a finding compares with the baseline's (--baseline). */
+enum change {
+	CHANGE_NONE,		/* no baseline */
+	CHANGE_NEW,		/* absent from the baseline */
+	CHANGE_PERSISTING,	/* the baseline had it too */
+};
+
 /* A rule that fired. */
 struct finding {
 	const struct rule *rule;
@@ -478,6 +491,8 @@ struct finding {
 	struct evidence *ev;		/* first and last lines */
 	size_t	 n_ev;
 	unsigned long ev_total;		/* lines that matched in all */
+	enum change change;		/* with --baseline: new or persisting */
+	unsigned long count_before;	/* with --baseline: the baseline's count (persisting) */
 };
 
 /* A rule that could not be evaluated, and why. */
@@ -495,6 +510,18 @@ struct analysis {
 	size_t	 n_not_eval;
 	char	**notes;			/* engine notes (regex limits, skipped lines) */
 	size_t	 n_notes;
+	struct suppressed *suppressed;		/* findings --suppress moved out of findings */
+	size_t	 n_suppressed;
+	char	**suppress_notes;		/* entries not applied (expired), said in the report */
+	size_t	 n_suppress_notes;
+	const struct baseline *baseline;	/* --baseline: the comparison, or NULL (borrowed) */
+};
+
+/* A finding a suppression entry matched, and why it is expected. */
+struct suppressed {
+	struct finding f;			/* the finding, moved */
+	char	*reason;			/* the entry's reason */
+	char	*expires;			/* YYYY-MM-DD */
 };
 
 /* Evaluates every rule of rs on m (and the engine's checks).  Free with analysis_free(). */
@@ -521,6 +548,77 @@ char **resolv_nameservers(const struct model *m, bool *known);
 void strv_free(char **);
 /* The onboarding config kept in the model (etc file or env), or NULL. */
 struct kfile *onboarding_config(const struct model *m);
+
+/* ---- suppress.c: --suppress ------------------------------------------------- */
+
+/* Suppression entries from one or more files; free with suppressions_free(). */
+struct suppressions;
+struct suppressions *suppressions_new(void);
+void suppressions_free(struct suppressions *);
+/*
+ * Loads a suppressions file (a YAML list of {rule, host, match, reason,
+ * expires}) for rules rs.  Returns 0, or a negative errno with *err (free it)
+ * reading "FILE:LINE:COL: what is wrong".
+ */
+int suppressions_load(struct suppressions *, const struct ruleset *rs, const char *path, char **err);
+/*
+ * Moves the findings an unexpired entry matches to a->suppressed; an expired
+ * entry that matches is not applied and leaves a note.  today: YYYY-MM-DD.
+ */
+void suppressions_apply(const struct suppressions *, const struct ruleset *rs, struct analysis *a,
+    const char *today);
+/* Today's date (UTC) as YYYY-MM-DD. */
+void suppress_today(char buf[static 11]);
+
+/* ---- baseline.c: --baseline ------------------------------------------------- */
+
+/* One thing that differs between the baseline's snapshot and the bundle's. */
+struct bchange {
+	const char *what;	/* "unit", "config", "resolver", "probe" (static) */
+	char	*key;		/* e.g. "ActiveState", "onboardingEndpoint.host", "nameservers" */
+	char	*before;	/* the baseline's value, NULL when absent */
+	char	*after;		/* the value now, NULL when absent */
+	bool	 redacted;	/* redacted in both: not comparable */
+};
+
+/* The comparison of a bundle with its baseline. */
+struct baseline {
+	char	*path;			/* the baseline as given */
+	char	*hostname;		/* its hostname, or NULL */
+	char	*collected_at;		/* its collected_at, or NULL */
+	struct finding *resolved;	/* the baseline's findings absent now (moved) */
+	size_t	 n_resolved;
+	struct bchange *changes;	/* what changed between the snapshots */
+	size_t	 n_changes;
+};
+
+/*
+ * Compares now with old (both evaluated, suppressions applied): marks each
+ * finding of now new or persisting, moves old's findings absent from now
+ * into resolved, and lists what changed.  Sets now->baseline; free the result
+ * with baseline_free() after now.
+ */
+struct baseline *baseline_compare(struct analysis *now, struct analysis *old);
+void baseline_free(struct baseline *);
+/*
+ * --baseline OLD: loads and evaluates OLD with the same rules and
+ * suppressions, refuses another host unless force, and compares (above).
+ * Returns 0, or a negative errno with *errmsg (free it) naming OLD.
+ */
+int baseline_load(const char *path, const struct ruleset *rs, const struct suppressions *sup, const char *today,
+    bool force, struct analysis *now, struct baseline **ret, char **errmsg);
+/* True when both models name the same host (or neither names one). */
+bool baseline_same_host(const struct model *a, const struct model *b);
+
+/* ---- summary.c: --summary ----------------------------------------------------- */
+
+/*
+ * Analyzes or reads every input (bundles, folders of bundles, JSON reports)
+ * with jobs workers (0: the CPUs), writes the summary in format (markdown,
+ * html, csv, json) to output (NULL: stdout), and returns the exit status.
+ */
+int summary_run(const struct ruleset *rs, const struct suppressions *sup, const char *format, const char *output,
+    int fail_on, unsigned jobs, const char *const *inputs, size_t n_inputs);
 
 /* ---- reports ---------------------------------------------------------------- */
 
@@ -554,5 +652,19 @@ const char *report_collected_at(const struct model *m, char buf[static HTIME_MAX
 const char *report_status(const char *st);
 /* The JSON document of the report (also used by tests).  New reference. */
 json_t *report_json_doc(const struct analysis *a);
+/* One finding as the JSON report writes it.  New reference. */
+json_t *report_finding_json(const struct finding *f);
+
+/* report-support.c: the parts --baseline, --suppress and -r add to each format. */
+void md_support_head(struct buf *, const struct analysis *);
+void md_support_count(struct buf *, const struct finding *);
+void md_support_sections(struct buf *, const struct analysis *);
+void md_support_footer(struct buf *, const struct analysis *);
+void html_support_head(struct buf *, const struct analysis *);
+void html_support_change(struct buf *, const struct finding *);
+void html_support_sections(struct buf *, const struct analysis *);
+void html_support_footer(struct buf *, const struct analysis *);
+/* Adds "suppressed" (always), and "baseline", "resolved", "changes", "rules_replaced" when set. */
+void json_support(json_t *doc, const struct analysis *a);
 
 #endif

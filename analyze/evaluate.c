@@ -1368,6 +1368,15 @@ analysis_free(struct analysis *a)
 	for (i = 0; i < a->n_notes; i++)
 		free(a->notes[i]);
 	free(a->notes);
+	for (i = 0; i < a->n_suppressed; i++) {
+		finding_clear(&a->suppressed[i].f);
+		free(a->suppressed[i].reason);
+		free(a->suppressed[i].expires);
+	}
+	free(a->suppressed);
+	for (i = 0; i < a->n_suppress_notes; i++)
+		free(a->suppress_notes[i]);
+	free(a->suppress_notes);
 	free(a);
 }
 

@@ -25,12 +25,20 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: triage-analyze [OPTIONS] BUNDLE\n"
+	    "       triage-analyze --baseline OLD [OPTIONS] NEW\n"
+	    "       triage-analyze --summary [-j N] [OPTIONS] INPUT...\n"
 	    "       triage-analyze --check-rules [-r RULES]...\n"
 	    "       triage-analyze --list-rules [-r RULES]...\n"
 	    "\n"
 	    "BUNDLE is a .tar.gz made by triage-collect, or a folder extracted from one.\n"
 	    "\n"
-	    "  -r, --rules PATH     rules file or folder, repeatable (default: the built-in rules)\n"
+	    "  -r, --rules PATH     rules file or folder, repeatable, added to the built-in rules\n"
+	    "                       (a rule with a built-in's id replaces it)\n"
+	    "      --no-builtin-rules  only the rules given with -r\n"
+	    "      --suppress FILE  expected findings (rule, host, match, reason, expires), repeatable\n"
+	    "      --baseline OLD   compare with an earlier bundle of the same host (--force: any host)\n"
+	    "      --summary        one overview of many bundles, folders of bundles or JSON reports;\n"
+	    "                       -f csv too; -j N bundles at a time (default: the CPUs)\n"
 	    "  -f, --format FORMAT  markdown (default), html, json, text (for a terminal)\n"
 	    "      --color WHEN     colour in the text report: auto (default: on a terminal,\n"
 	    "                       unless NO_COLOR is set), always, never\n"
@@ -123,9 +131,16 @@ list_rules(const struct ruleset *rs)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION, OPT_LANG, OPT_COLOR };
+	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION, OPT_LANG, OPT_COLOR, OPT_NO_BUILTIN,
+		OPT_SUPPRESS, OPT_BASELINE, OPT_FORCE, OPT_SUMMARY };
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
+		{ "no-builtin-rules", no_argument, NULL, OPT_NO_BUILTIN },
+		{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -138,25 +153,32 @@ main(int argc, char *argv[])
 		{ "lang", required_argument, NULL, OPT_LANG },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char **rules = NULL, *output = NULL;
+	const char **rules = NULL, *output = NULL, **supp = NULL, *baseline = NULL, *fmt_name = "markdown";
+	struct suppressions *sup = NULL;
+	size_t n_supp = 0;
+	long jobs = 0;
 	const struct report_format *fmt = &report_formats[0];
 	size_t n_rules = 0, i;
 	int c, fail_on = SEV_ERROR, r, status;
-	bool check = false, list = false;
+	bool check = false, list = false, builtin = true, force = false, summary = false;
 	struct ruleset *rs;
 	struct model *m = NULL;
 	struct analysis *a;
+	struct baseline *bl = NULL;
 	char *errmsg = NULL;
 
 	lang_set(lang_from_env());
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:f:o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:f:o:j:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rules = xreallocarray(rules, n_rules + 1, sizeof(*rules));
 			rules[n_rules++] = optarg;
 			break;
 		case 'f':
+			fmt_name = optarg;
+			if (strcmp(optarg, "csv") == 0)
+				break;	/* --summary only: checked below */
 			if ((fmt = report_format_find(optarg)) == NULL) {
 				fprintf(stderr, "%s: --format: unknown format '%s' (markdown, html, json, text)\n", prog, optarg);
 				return EXIT_BAD;
@@ -191,6 +213,33 @@ main(int argc, char *argv[])
 				return EXIT_BAD;
 			}
 			break;
+		case OPT_NO_BUILTIN:
+			builtin = false;
+			break;
+		case OPT_SUPPRESS:
+			supp = xreallocarray(supp, n_supp + 1, sizeof(*supp));
+			supp[n_supp++] = optarg;
+			break;
+		case OPT_BASELINE:
+			baseline = optarg;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		case OPT_SUMMARY:
+			summary = true;
+			break;
+		case 'j': {
+			char *end;
+
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg || jobs < 1 || jobs > 1024) {
+				fprintf(stderr, "%s: -j: '%s' is not a number of jobs (1 to 1024)\n", prog, optarg);
+				return EXIT_BAD;
+			}
+			break;
+		}
 		case OPT_CHECK:
 			check = true;
 			break;
@@ -217,7 +266,20 @@ main(int argc, char *argv[])
 			return EXIT_BAD;
 		}
 	}
-	if (!check && !list && argc - optind != 1) {
+	if (summary && (check || list || baseline)) {
+		fprintf(stderr, "%s: --summary does not go with --check-rules, --list-rules or --baseline\n", prog);
+		return EXIT_BAD;
+	}
+	if (strcmp(fmt_name, "csv") == 0 && !summary) {
+		fprintf(stderr, "%s: --format: csv is for --summary (markdown, html, json)\n", prog);
+		return EXIT_BAD;
+	}
+	if (summary && argc - optind == 0) {
+		fprintf(stderr, "%s: --summary: no INPUT given\n", prog);
+		usage(stderr);
+		return EXIT_BAD;
+	}
+	if (!summary && !check && !list && argc - optind != 1) {
 		fprintf(stderr, "%s: %s\n", prog, argc - optind == 0 ? "no BUNDLE given" : "give exactly one BUNDLE");
 		usage(stderr);
 		return EXIT_BAD;
@@ -229,7 +291,7 @@ main(int argc, char *argv[])
 
 	rs = ruleset_new();
 	r = 0;
-	if (n_rules == 0)
+	if (builtin)
 		r = rules_load_buffer(rs, BUILTIN_RULES_NAME, triage_builtin_rules, strlen(triage_builtin_rules));
 	for (i = 0; i < n_rules; i++) {
 		int q = rules_load_path(rs, rules[i]);
@@ -238,6 +300,11 @@ main(int argc, char *argv[])
 			r = q;
 	}
 	free(rules);
+	if (!builtin && n_rules == 0) {
+		fprintf(stderr, "%s: --no-builtin-rules needs rules given with -r\n", prog);
+		ruleset_free(rs);
+		return EXIT_BAD;
+	}
 	if (rules_finish(rs) < 0 && r == 0)
 		r = -EINVAL;
 	if (check) {
@@ -268,6 +335,26 @@ main(int argc, char *argv[])
 		ruleset_free(rs);
 		return fflush(stdout) == 0 ? 0 : EXIT_BAD;
 	}
+	if (n_supp > 0) {
+		sup = suppressions_new();
+		for (i = 0; i < n_supp; i++)
+			if (suppressions_load(sup, rs, supp[i], &errmsg) < 0) {
+				fprintf(stderr, "%s: %s\n", prog, errmsg);
+				free(errmsg);
+				free(supp);
+				suppressions_free(sup);
+				ruleset_free(rs);
+				return EXIT_BAD;
+			}
+	}
+	free(supp);
+	if (summary) {
+		status = summary_run(rs, sup, fmt_name, output, fail_on, (unsigned)jobs,
+		    (const char *const *)argv + optind, (size_t)(argc - optind));
+		suppressions_free(sup);
+		ruleset_free(rs);
+		return status;
+	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -282,6 +369,21 @@ main(int argc, char *argv[])
 		return EXIT_BAD;
 	}
 	a = evaluate(rs, m);
+	{
+		char today[11];
+
+		suppress_today(today);
+		suppressions_apply(sup, rs, a, today);
+		if (baseline != NULL && (r = baseline_load(baseline, rs, sup, today, force, a, &bl, &errmsg)) < 0) {
+			fprintf(stderr, "%s: %s\n", prog, errmsg);
+			free(errmsg);
+			analysis_free(a);
+			model_free(m);
+			suppressions_free(sup);
+			ruleset_free(rs);
+			return EXIT_BAD;
+		}
+	}
 	if (output != NULL) {
 		r = write_atomic(output, fmt, a, &errmsg);
 		if (r < 0)
@@ -301,7 +403,9 @@ main(int argc, char *argv[])
 	else
 		status = 0;
 	analysis_free(a);
+	baseline_free(bl);
 	model_free(m);
+	suppressions_free(sup);
 	ruleset_free(rs);
 	return status;
 }

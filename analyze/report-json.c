@@ -32,8 +32,8 @@ jtime(uint64_t usec)
 	return usec ? json_string(report_time(usec, tb)) : json_null();
 }
 
-static json_t *
-finding_json(const struct finding *f)
+json_t *
+report_finding_json(const struct finding *f)
 {
 	const struct rule *r = f->rule;
 	json_t *o = json_object(), *ev = json_array(), *links = json_array();
@@ -63,6 +63,10 @@ finding_json(const struct finding *f)
 	for (i = 0; i < r->n_links; i++)
 		json_array_append_new(links, jstr(r->links[i]));
 	json_object_set_new(o, "links", links);
+	if (f->change != CHANGE_NONE) {
+		json_object_set_new(o, "change", json_string(f->change == CHANGE_NEW ? "new" : "persisting"));
+		json_object_set_new(o, "count_before", json_integer((json_int_t)f->count_before));
+	}
 	return o;
 }
 
@@ -89,7 +93,7 @@ report_json_doc(const struct analysis *a)
 	json_object_set_new(doc, "summary", sum);
 	arr = json_array();
 	for (i = 0; i < a->n_findings; i++)
-		json_array_append_new(arr, finding_json(&a->findings[i]));
+		json_array_append_new(arr, report_finding_json(&a->findings[i]));
 	json_object_set_new(doc, "findings", arr);
 	arr = json_array();
 	for (i = 0; i < a->n_not_eval; i++) {
@@ -99,6 +103,7 @@ report_json_doc(const struct analysis *a)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(doc, "not_evaluated", arr);
+	json_support(doc, a);
 	o = json_object();
 	json_object_set_new(o, "verified", json_boolean(m->n_integrity == 0));
 	arr = json_array();

@@ -243,6 +243,7 @@ ruleset_free(struct ruleset *rs)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
 	free(rs->jconds);
+	strs_free(rs->replaced, rs->n_replaced);
 	litindex_free(rs->lix);
 	for (i = 0; i < rs->n_trees; i++)
 		ynode_free(rs->trees[i]);
@@ -1702,21 +1703,63 @@ rules_load_path(struct ruleset *rs, const char *path)
 	return r;
 }
 
+static bool
+rule_is_builtin(const struct rule *r)
+{
+	return strcmp(r->file, BUILTIN_RULES_NAME) == 0;
+}
+
+/* Drops rule at index k (its journal conditions too, renumbering the rest). */
+static void
+ruleset_drop(struct ruleset *rs, size_t k)
+{
+	struct rule *gone = rs->rules[k];
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->n_jconds; i++)
+		if (rs->jconds[i]->rule_id != gone->id) {
+			rs->jconds[n] = rs->jconds[i];
+			rs->jconds[n]->jindex = (unsigned)n;
+			n++;
+		}
+	rs->n_jconds = n;
+	memmove(&rs->rules[k], &rs->rules[k + 1], (rs->n - k - 1) * sizeof(*rs->rules));
+	rs->n--;
+	rule_free(gone);
+}
+
 int
 rules_finish(struct ruleset *rs)
 {
 	size_t i, j;
 	int r = 0;
+	bool dropped = false;
 
 	for (i = 0; i < rs->n; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(rs->rules[i]->id, rs->rules[j]->id) == 0) {
+				if (rule_is_builtin(rs->rules[j]) && !rule_is_builtin(rs->rules[i])) {
+					/* A rule of the user's with a built-in's id replaces it, in its place. */
+					struct rule *mine = rs->rules[i];
+
+					rs->replaced = xreallocarray(rs->replaced, rs->n_replaced + 1, sizeof(*rs->replaced));
+					rs->replaced[rs->n_replaced++] = xasprintf("%s\t%s", mine->id, mine->file);
+					memmove(&rs->rules[i], &rs->rules[i + 1], (rs->n - i - 1) * sizeof(*rs->rules));
+					rs->rules[rs->n - 1] = rs->rules[j];
+					rs->rules[j] = mine;
+					ruleset_drop(rs, rs->n - 1);
+					dropped = true;
+					i--;
+					break;
+				}
 				rules_diag(rs, rs->rules[i]->file, rs->rules[i]->line, rs->rules[i]->col,
 				    "duplicate rule id '%s' (first at %s:%u:%u)", rs->rules[i]->id,
 				    rs->rules[j]->file, rs->rules[j]->line, rs->rules[j]->col);
 				r = -EINVAL;
 				break;
 			}
+	if (dropped)
+		litindex_build(rs);
 	return r;
 }
 
@@ -1850,16 +1893,39 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 			json_t *e;
 			_cleanup_free_ char *ts = NULL, *text = NULL;
 
-			if (l->kind != YN_SCALAR) {
-				*why = xstrdup("journal lines must be strings");
+			ts = xasprintf("%llu", (unsigned long long)(EXAMPLE_T0 + i * 10 * USEC_PER_SEC));
+			if (l->kind == YN_MAP) {
+				/* Any journal fields, as journalctl -o json writes them (strings). */
+				size_t k;
+
+				if (ynode_get(l, "MESSAGE") == NULL) {
+					*why = xstrdup("a journal entry written as a mapping needs MESSAGE");
+					goto fail;
+				}
+				e = json_object();
+				for (k = 0; k + 1 < l->n; k += 2) {
+					const struct ynode *fk = l->kids[k], *fv = l->kids[k + 1];
+
+					if (fk->kind != YN_SCALAR || fv->kind != YN_SCALAR) {
+						*why = xstrdup("journal entry fields: names and values must be scalars");
+						json_decref(e);
+						goto fail;
+					}
+					json_object_set_new(e, fk->value, json_stringn(fv->value, fv->len));
+				}
+			} else if (l->kind == YN_SCALAR) {
+				e = json_object();
+				json_object_set_new(e, "MESSAGE", json_stringn(l->value, l->len));
+			} else {
+				*why = xstrdup("journal lines are strings (the MESSAGE) or mappings of journal fields");
 				goto fail;
 			}
-			ts = xasprintf("%llu", (unsigned long long)(EXAMPLE_T0 + i * 10 * USEC_PER_SEC));
-			e = json_object();
-			json_object_set_new(e, "__REALTIME_TIMESTAMP", json_string(ts));
-			json_object_set_new(e, "PRIORITY", json_string("6"));
-			json_object_set_new(e, "_SYSTEMD_UNIT", json_string(unit));
-			json_object_set_new(e, "MESSAGE", json_stringn(l->value, l->len));
+			if (json_object_get(e, "__REALTIME_TIMESTAMP") == NULL)
+				json_object_set_new(e, "__REALTIME_TIMESTAMP", json_string(ts));
+			if (json_object_get(e, "PRIORITY") == NULL)
+				json_object_set_new(e, "PRIORITY", json_string("6"));
+			if (json_object_get(e, "_SYSTEMD_UNIT") == NULL)
+				json_object_set_new(e, "_SYSTEMD_UNIT", json_string(unit));
 			text = dump(e);
 			json_decref(e);
 			journal_line(m, jf, text, strlen(text), i + 1);

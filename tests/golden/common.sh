@@ -44,3 +44,10 @@ golden_cases() {
 		fi
 	done
 }
+
+# baseline_cases: lines "NAME OLD NEW [OPTIONS]": --baseline goldens over the samples
+# (tests/golden/expected/baseline-NAME.expected.{md,html,json}).
+baseline_cases() {
+	echo "dns-to-healthy dns-failure healthy"
+	echo "healthy-to-policy healthy policy-denied"
+}

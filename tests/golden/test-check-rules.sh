@@ -84,15 +84,22 @@ if [ "$rc" = 2 ] && grep -q "^$T/b.yaml:3:5: duplicate rule id 'demo-rule' (firs
 else
 	fail "rule error: duplicate id" "exit $rc: $(head -c 300 "$T/err")"
 fi
-# A folder of rules replaces the built-in ones.
+# A folder of rules adds to the built-in ones; --no-builtin-rules drops those.
 mkdir -p "$T/rules.d"
 good >"$T/rules.d/10-demo.yaml"
 "$ANALYZE" --list-rules -r "$T/rules.d" >"$T/list"
-if grep -q '^demo-rule ' "$T/list" && ! grep -q '^endpoint-dns-unresolvable ' "$T/list"; then
-	pass "-r FOLDER replaces the built-in rules"
+if grep -q '^demo-rule ' "$T/list" && grep -q '^endpoint-dns-unresolvable ' "$T/list"; then
+	pass "-r FOLDER adds to the built-in rules"
 else
-	fail "-r FOLDER replaces the built-in rules" "$(cat "$T/list")"
+	fail "-r FOLDER adds to the built-in rules" "$(cat "$T/list")"
 fi
+"$ANALYZE" --list-rules --no-builtin-rules -r "$T/rules.d" >"$T/list"
+if grep -q '^demo-rule ' "$T/list" && ! grep -q '^endpoint-dns-unresolvable ' "$T/list"; then
+	pass "--no-builtin-rules -r FOLDER: only those rules"
+else
+	fail "--no-builtin-rules -r FOLDER: only those rules" "$(cat "$T/list")"
+fi
+expect_status "--no-builtin-rules without -r is a usage error" 2 "$ANALYZE" --list-rules --no-builtin-rules
 # A catastrophic pattern: the match limit stops it, the run goes on and says so.
 cat >"$T/slow.yaml" <<'Y'
 rules:

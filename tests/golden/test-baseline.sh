@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# tests/golden/test-baseline.sh: --baseline OLD NEW on the samples: golden reports in every
+# format, what each says (resolved, new, changed), the refusal of another host and --force.
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=common.sh
+. "$TOP/tests/golden/common.sh"
+S=$TOP/samples
+
+while read -r name old new; do
+	for fmt in md html json; do
+		f=markdown; [ $fmt = md ] || f=$fmt
+		want=$GOLDEN/expected/baseline-$name.expected.$fmt
+		rc=0
+		(cd "$S" && "$ANALYZE" -f $f --baseline "$old.tar.gz" "$new.tar.gz") >"$T/got" 2>"$T/err" || rc=$?
+		if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+			fail "golden baseline $name.$fmt" "exit $rc: $(head -c 300 "$T/err")"
+		elif diff -u "$want" "$T/got" >"$T/diff"; then
+			pass "golden baseline $name.$fmt"
+		else
+			fail "golden baseline $name.$fmt" "report differs from $want (tests/golden/update.sh)"
+			head -60 "$T/diff"
+		fi
+	done
+done < <(baseline_cases)
+
+# What the reports say, read from the JSON (not only that they did not change).
+(cd "$S" && "$ANALYZE" -f json --baseline dns-failure.tar.gz healthy.tar.gz) >"$T/a.json"; rc=$?
+check "dns-failure -> healthy: exit 0 (on the new bundle's findings)" test "$rc" = 0
+check "dns-failure -> healthy: the DNS findings are resolved, nothing new" $PY - "$T/a.json" <<'P'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["baseline"] == {"path": "dns-failure.tar.gz", "hostname": "vm-ratings-01",
+                         "collected_at": "2026-11-26T06:11:02Z"}, d["baseline"]
+assert d["findings"] == [], d["findings"]
+res = sorted(f["rule"] for f in d["resolved"])
+assert res == ["endpoint-dns-unresolvable", "endpoint-unresolvable-at-collection"], res
+ch = {(c["what"], c["key"]): c for c in d["changes"]}
+h = ch[("config", "/etc/onboarding-agent/onboarding.config.yaml: onboardingEndpoint.host")]
+assert (h["before"], h["after"]) == ("onboarding.example.invalid", "onboarding.example.test"), h
+red = [c for c in d["changes"] if c.get("comparable") is False]
+assert red and all(c["before"] == "redacted in both, not comparable" for c in red), red
+assert any(c["what"] == "probe" and c["after"] == "resolved to 127.0.0.1" for c in d["changes"])
+P
+(cd "$S" && "$ANALYZE" -f json --baseline healthy.tar.gz policy-denied.tar.gz) >"$T/b.json"; rc=$?
+check "healthy -> policy-denied: exit 1" test "$rc" = 1
+check "healthy -> policy-denied: one new finding, none resolved" $PY - "$T/b.json" <<'P'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["findings"]
+assert [(x["rule"], x["change"], x["count_before"]) for x in f] == [("onboarding-policy-denied", "new", 0)], f
+assert d["resolved"] == [], d["resolved"]
+P
+(cd "$S" && "$ANALYZE" -f json --baseline unit-failed.tar.gz unit-failed.tar.gz) >"$T/c.json"
+check "a bundle against itself: every finding persisting with its count, no change" $PY - "$T/c.json" <<'P'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["findings"] and all(x["change"] == "persisting" and x["count_before"] == x["count"] for x in d["findings"])
+assert d["resolved"] == []
+assert all(c.get("comparable") is False for c in d["changes"]), d["changes"]
+P
+(cd "$S" && "$ANALYZE" --baseline policy-denied.tar.gz unit-failed.tar.gz) >"$T/d.md"
+check "unit state changes are listed (ActiveState, NRestarts)" bash -c \
+	"grep -q '^| unit | onboarding-agent.service ActiveState | active | failed |' '$T/d.md' &&
+	 grep -q '^| unit | onboarding-agent.service NRestarts | 0 | 3 |' '$T/d.md'"
+
+# Another host: refused with one line, unless --force.
+rc=0
+"$ANALYZE" --baseline "$S/ecs-logfile.tar.gz" "$S/healthy.tar.gz" >"$T/out" 2>"$T/err" || rc=$?
+if [ "$rc" = 2 ] && [ ! -s "$T/out" ] && [ "$(wc -l <"$T/err")" = 1 ] &&
+	grep -q "ecs-logfile.tar.gz: the baseline is of host 'ecs-task-ratings-7f9c'.*vm-ratings-01.*--force" "$T/err"; then
+	pass "another host's baseline is refused (exit 2, one line)"
+else
+	fail "another host's baseline is refused" "exit $rc: $(cat "$T/err")"
+fi
+expect_status "--force compares another host's bundle" 0 "$ANALYZE" --force --baseline "$S/ecs-logfile.tar.gz" "$S/healthy.tar.gz"
+rc=0
+"$ANALYZE" --baseline /nonexistent.tar.gz "$S/healthy.tar.gz" >"$T/out" 2>"$T/err" || rc=$?
+if [ "$rc" = 2 ] && grep -q '^triage-analyze: /nonexistent.tar.gz: ' "$T/err"; then pass "an unreadable baseline: exit 2 naming it"; else fail "an unreadable baseline" "exit $rc: $(cat "$T/err")"; fi
+finish
