@@ -1,5 +1,10 @@
-/* logfile.c: --log-file PATH|-: plain agent log lines (docker logs, a CloudWatch export) as journal entries. */
-#include <ctype.h>
+/*
+ * logfile.c: --log-file PATH|-: the agent's log as saved on hosts without systemd (docker logs,
+ * CRI files, aws logs tail / get-log-events / filter-log-events, ecs-cli logs, plain lines) as
+ * journal entries.  Streamed: the input is read once, each entry formatted and redacted at once,
+ * and kept in a bounded compressed spool (logspool.c) until the entries that fit the budget are
+ * chosen and written.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,46 +17,88 @@
 
 #include "cleanup.h"
 #include "collect.h"
+#include "logfile.h"
 #include "timeutil.h"
 
-#define LINE_MAX_BYTES (64 * 1024)	/* longer lines are cut into pieces this long */
-#define READ_BYTES (256 * 1024)
+#define LINE_MAX_BYTES	(64 * 1024)	/* longer lines and events keep this much, with a marker */
+#define READ_BYTES	(256 * 1024)
+#define INPUT_FACTOR	100		/* read at most this many times --max-size of input */
+#define EVENT_MAX	(4 * 1024 * 1024)	/* one JSON event (CloudWatch caps them at 256 KiB) */
+#define DOC_MAX		(16 * 1024 * 1024)	/* a JSON document not streamed by its events array */
+#define SAMPLE_BYTES	(1024 * 1024)	/* formatted bytes that estimate the compression ratio */
+#define PRIO_IMPORTANT	4		/* warning or worse is chosen first (as jsonl.c) */
+#define MAX_CONTAINERS	64		/* container names counted in the manifest */
 
-/* The agent's level words and the syslog priorities they mean. */
-static int
-level_priority(const char *s, size_t len)
-{
-	static const struct { const char *w; int prio; } levels[] = {
-		{ "trace", 7 }, { "debug", 7 }, { "info", 6 }, { "notice", 5 }, { "warn", 4 },
-		{ "warning", 4 }, { "error", 3 }, { "err", 3 }, { "crit", 2 }, { "critical", 2 },
-		{ "fatal", 2 }, { "panic", 2 }, { "dpanic", 2 },
-	};
-
-	for (size_t i = 0; i < ELEMENTSOF(levels); i++)
-		if (strlen(levels[i].w) == len && strncasecmp(levels[i].w, s, len) == 0)
-			return levels[i].prio;
-	return -1;
-}
-
-/* Reading state: the input, its spool for a second pass, the line being assembled. */
+/* Reading state. */
 struct reader {
 	int		 fd;		/* the input */
-	FILE		*spool;		/* copy of a non-seekable input, for a second pass */
-	bool		 seekable;	/* the input can be read again from the start */
-	struct buf	 pending;	/* bytes read but not yet split into lines */
-	size_t		 off;		/* start of the next line in pending */
-	bool		 eof;		/* no more input */
+	struct buf	 pending;	/* bytes read but not yet taken */
+	size_t		 off;		/* start of the untaken bytes in pending */
+	bool		 eof;		/* no more input (or the cap) */
 	uint64_t	 deadline;	/* CLOCK_MONOTONIC limit */
 	bool		 timed_out;	/* the limit stopped reading */
+	uint64_t	 bytes;		/* bytes read */
+	uint64_t	 cap;		/* read at most this many */
+	bool		 capped;	/* the cap stopped reading */
+	uint64_t	 newlines;	/* newline bytes read */
+	bool		 last_nl;	/* the last byte read was a newline */
+	struct buf	 longbuf;	/* the kept start of a line over LINE_MAX_BYTES */
 };
 
-/* Reads more input.  Returns bytes read, 0 at the end, -ETIME at the deadline, or -errno. */
+/* One --log-file source being read. */
+struct lf {
+	struct ctx	*c;
+	struct reader	 rd;
+	struct spool	*sp;
+	uint64_t	 now;		/* collection time: entries without any time */
+	uint64_t	 since, until;	/* window (0: open) */
+	const char	*agent;		/* the agent's container name ("onboarding-agent") */
+	size_t		 agent_len;
+	bool		 agent_seen;	/* a stream of the agent's container was seen */
+	json_t		*containers;	/* {name: entries} of the streams seen */
+	uint64_t	 other_dropped;	/* entries of other containers left out */
+	uint64_t	 other_spooled;	/* entries of other containers spooled before the agent's came */
+	uint64_t	 last_usec;	/* time of the last entry with one */
+	bool		 have_last;
+	uint64_t	 formats[_LOGF_MAX];	/* entries by form */
+	uint64_t	 untimed;	/* entries without a time of their own */
+	uint64_t	 untimed_now;	/* of those, given the collection time (no earlier time) */
+	uint64_t	 outside;	/* entries outside --since/--until */
+	uint64_t	 long_lines;	/* lines or events cut to LINE_MAX_BYTES */
+	uint64_t	 blank;		/* blank lines */
+	uint64_t	 bad_json;	/* JSON values that are not events or do not parse */
+	uint64_t	 limit;		/* the journal budget (compressed bytes) */
+	struct buf	 sample;	/* first formatted bytes, for the ratio */
+	bool		 ratio_known;
+	double		 ratio;
+	struct buf	 line;		/* the entry being formatted */
+	struct buf	 msgbuf;	/* a message with its truncation marker */
+	struct buf	 join;		/* CRI partial lines being joined */
+	uint64_t	 join_usec;	/* the first partial's time */
+	size_t		 join_total;	/* the joined message's full length */
+	bool		 joining;
+	bool		 join_cut;	/* the joined message was cut */
+	struct buf	 jv;		/* a JSON value being framed */
+	int		 err;		/* the spool failed (-errno): stop reading */
+};
+
+/* ---- reading ---- */
+
+/* Reads more input.  Returns bytes read, 0 at the end (or the cap), -ETIME at the deadline, or -errno. */
 static ssize_t
 fill(struct reader *rd)
 {
+	if (rd->eof)
+		return 0;
+	if (rd->bytes >= rd->cap) {
+		rd->capped = true;
+		rd->eof = true;
+		return 0;
+	}
 	for (;;) {
 		struct pollfd p = { .fd = rd->fd, .events = POLLIN };
 		uint64_t now = mono_usec();
+		size_t want = READ_BYTES;
 		ssize_t n;
 		int r;
 
@@ -64,99 +111,732 @@ fill(struct reader *rd)
 			return -errno;
 		if (r == 0)
 			continue;
-		if (rd->pending.len - rd->off > 0 && rd->off > 0) {
+		if (rd->off > 0) {
 			memmove(rd->pending.data, rd->pending.data + rd->off, rd->pending.len - rd->off);
 			rd->pending.len -= rd->off;
 			rd->off = 0;
-		} else if (rd->off > 0) {
-			rd->pending.len = 0;
-			rd->off = 0;
 		}
-		buf_grow(&rd->pending, READ_BYTES);
-		n = read(rd->fd, rd->pending.data + rd->pending.len, READ_BYTES);
+		if (rd->cap - rd->bytes < want)
+			want = (size_t)(rd->cap - rd->bytes);
+		buf_grow(&rd->pending, want + 1);
+		n = read(rd->fd, rd->pending.data + rd->pending.len, want);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n > 0 && rd->spool && fwrite(rd->pending.data + rd->pending.len, 1, (size_t)n, rd->spool) != (size_t)n)
-			return -EIO;
+		if (n == 0) {
+			rd->eof = true;
+			return 0;
+		}
+		for (const char *q = rd->pending.data + rd->pending.len, *e = q + n;
+		    (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+			rd->newlines++;
+		rd->last_nl = rd->pending.data[rd->pending.len + (size_t)n - 1] == '\n';
+		rd->bytes += (uint64_t)n;
 		rd->pending.len += (size_t)n;
 		rd->pending.data[rd->pending.len] = '\0';
 		return n;
 	}
 }
 
-/* The next line (without its newline).  Returns 1, 0 at the end, or -errno / -ETIME. */
+/*
+ * The next line (without its newline), valid until the next call.  A line over
+ * LINE_MAX_BYTES comes back cut, with *total its full length.  Returns 1, 0 at
+ * the end, or -errno / -ETIME.
+ */
 static int
-next_line(struct reader *rd, const char **line, size_t *len)
+next_line(struct reader *rd, char **line, size_t *len, size_t *total)
 {
+	bool discarding = false;
+	size_t seen = 0;
+
 	for (;;) {
 		char *start = rd->pending.data ? rd->pending.data + rd->off : NULL;
 		size_t avail = rd->pending.len - rd->off;
-		char *nl = avail ? memchr(start, '\n', avail < LINE_MAX_BYTES ? avail : LINE_MAX_BYTES) : NULL;
+		char *nl = avail ? memchr(start, '\n', avail) : NULL;
 		ssize_t n;
 
-		if (nl || avail >= LINE_MAX_BYTES || (rd->eof && avail > 0)) {
-			size_t l = nl ? (size_t)(nl - start) : (avail < LINE_MAX_BYTES ? avail : LINE_MAX_BYTES);
+		if (discarding) {
+			size_t used = nl ? (size_t)(nl - start) + 1 : avail;
 
+			seen += nl ? used - 1 : used;
+			rd->off += used;
+			if (nl || (rd->eof && rd->off == rd->pending.len)) {
+				*line = rd->longbuf.data;
+				*len = rd->longbuf.len;
+				*total = seen;
+				return 1;
+			}
+		} else if (nl && (size_t)(nl - start) <= LINE_MAX_BYTES) {
 			*line = start;
-			*len = l;
-			rd->off += l + (nl ? 1 : 0);
+			*len = (size_t)(nl - start);
+			*total = *len;
+			rd->off += *len + 1;
+			return 1;
+		} else if (avail > LINE_MAX_BYTES) {
+			buf_reset(&rd->longbuf);
+			buf_add(&rd->longbuf, start, LINE_MAX_BYTES);
+			rd->off += LINE_MAX_BYTES;
+			seen = LINE_MAX_BYTES;
+			discarding = true;
+			continue;
+		} else if (rd->eof && avail > 0) {
+			*line = start;
+			*len = avail;
+			*total = avail;
+			rd->off += avail;
 			return 1;
 		}
-		if (rd->eof)
-			return 0;
+		if (rd->eof && rd->off == rd->pending.len)
+			return discarding ? 1 : 0;
 		n = fill(rd);
 		if (n < 0)
 			return (int)n;
-		if (n == 0)
-			rd->eof = true;
 	}
 }
 
-/* Formats one log line as a journal entry.  Returns false for a blank line. */
-static bool
-format_line(struct jsonl *sink, struct buf *out, const char *line, size_t len, uint64_t now,
-    int *prio)
+/* The next byte that is not white space (not taken), -1 at the end, or -errno. */
+static int
+peek_nonws(struct reader *rd)
 {
-	char tsbuf[64];
-	uint64_t rt = now;
-	size_t tl, lvl;
-	_cleanup_free_ char *red = NULL;
-	size_t rlen;
+	for (;;) {
+		while (rd->off < rd->pending.len) {
+			char ch = rd->pending.data[rd->off];
 
-	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
-		len--;
-	if (len == 0)
-		return false;
-	/* A leading RFC 3339 timestamp (docker logs --timestamps, CloudWatch exports). */
-	tl = strcspn(line, " \t");
-	if (tl < len && tl < sizeof(tsbuf) && isdigit((unsigned char)line[0])) {
-		memcpy(tsbuf, line, tl);
-		tsbuf[tl] = '\0';
-		if (time_parse_rfc3339(tsbuf, &rt) == 0) {
-			line += tl + 1;
-			len -= tl + 1;
-		} else
-			rt = now;
+			if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
+				return (unsigned char)ch;
+			rd->off++;
+		}
+		ssize_t n = fill(rd);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return -1;
 	}
-	lvl = 0;
-	while (lvl < len && line[lvl] != '\t' && line[lvl] != ' ')
-		lvl++;
-	*prio = level_priority(line, lvl);
-	if (redact_text_maybe(line, len) && jsonl_redact_text(sink, line, len, &red, &rlen) >= 0 && red) {
-		line = red;
-		len = rlen;
+}
+
+/* At least n bytes untaken (fewer only at the end).  Returns how many, or -errno. */
+static ssize_t
+peek_bytes(struct reader *rd, size_t n)
+{
+	while (rd->pending.len - rd->off < n) {
+		ssize_t r = fill(rd);
+
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
 	}
+	return (ssize_t)(rd->pending.len - rd->off);
+}
+
+/*
+ * Frames the JSON value at the reader's position (strings, escapes and
+ * brackets only; jansson parses it): its bytes go to out, at most cap of them
+ * (*over when more).  Returns 1, 0 at the end of input, -EBADMSG, or -errno.
+ */
+static int
+json_take(struct reader *rd, struct buf *out, size_t cap, bool *over)
+{
+	int depth = 0;
+	bool str = false, esc = false, started = false, scalar = false, done = false;
+
 	buf_reset(out);
-	buf_printf(out, "{\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"MESSAGE\":", rt);
-	journal_value(out, line, len);
-	if (*prio >= 0)
-		buf_printf(out, ",\"PRIORITY\":\"%d\"", *prio);
-	buf_adds(out, ",\"_SOURCE_TRIAGE\":\"log-file\"}");
-	if (*prio < 0)
-		*prio = 8;
+	*over = false;
+	for (;;) {
+		const char *d = rd->pending.data;
+		size_t i = rd->off, from = rd->off, end = rd->pending.len;
+
+		if (i == end) {
+			ssize_t n = fill(rd);
+
+			if (n < 0)
+				return (int)n;
+			if (n == 0)
+				return !started ? 0 : scalar ? 1 : -EBADMSG;
+			continue;
+		}
+		for (; i < end && !done; i++) {
+			char ch = d[i];
+
+			if (!started) {
+				if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+					from = i + 1;
+					continue;
+				}
+				if (ch == '}' || ch == ']' || ch == ',' || ch == ':')
+					return -EBADMSG;
+				started = true;
+				if (ch == '{' || ch == '[')
+					depth = 1;
+				else if (ch == '"')
+					str = true;
+				else
+					scalar = true;
+			} else if (str) {
+				if (esc)
+					esc = false;
+				else if (ch == '\\')
+					esc = true;
+				else if (ch == '"') {
+					str = false;
+					if (depth == 0)
+						done = true;
+				}
+			} else if (scalar) {
+				if (ch == ',' || ch == ']' || ch == '}' || ch == ' ' || ch == '\t' || ch == '\n' ||
+				    ch == '\r' || ch == ':') {
+					done = true;
+					break;
+				}
+			} else if (ch == '"')
+				str = true;
+			else if (ch == '{' || ch == '[')
+				depth++;
+			else if ((ch == '}' || ch == ']') && --depth == 0)
+				done = true;
+		}
+		if (i > from) {
+			size_t take = i - from;
+
+			if (out->len + take > cap) {
+				*over = true;
+				take = out->len < cap ? cap - out->len : 0;
+			}
+			buf_add(out, d + from, take);
+		}
+		rd->off = i;
+		if (done)
+			return 1;
+	}
+}
+
+/* ---- entries ---- */
+
+/* Container of an awslogs stream name PREFIX/CONTAINER/TASKID: the part between the first and last slash. */
+static bool
+stream_container(const char *s, size_t len, const char **cn, size_t *cl)
+{
+	const char *a = memchr(s, '/', len), *b = NULL;
+
+	for (const char *p = s + len; p > s; p--)
+		if (p[-1] == '/') {
+			b = p - 1;
+			break;
+		}
+	if (a == NULL || b == NULL || b <= a + 1)
+		return false;
+	*cn = a + 1;
+	*cl = (size_t)(b - a - 1);
 	return true;
+}
+
+static void
+count_container(struct lf *lf, const char *cn, size_t cl)
+{
+	_cleanup_free_ char *k = xstrndup(cn, cl);
+	json_t *v = json_object_get(lf->containers, k);
+
+	if (v)
+		json_integer_set(v, json_integer_value(v) + 1);
+	else if (json_object_size(lf->containers) < MAX_CONTAINERS)
+		json_object_set_new(lf->containers, k, json_integer(1));
+}
+
+/* Drops a UTF-8 sequence cut short at the end of s (a line cut at LINE_MAX_BYTES). */
+static size_t
+utf8_trim(const char *s, size_t len)
+{
+	size_t i = len, need;
+	unsigned char b;
+
+	while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return len;
+	b = (unsigned char)s[i - 1];
+	need = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 1;
+	return need > 1 && len - (i - 1) < need ? i - 1 : len;
+}
+
+static void
+set_ratio(struct lf *lf)
+{
+	double allowed;
+
+	lf->ratio_known = true;
+	lf->ratio = lf->sample.len ? bw_compress_ratio(lf->sample.data, lf->sample.len) : 1.0;
+	if (lf->ratio < 0.01)
+		lf->ratio = 0.01;
+	if (lf->ratio > 1.0)
+		lf->ratio = 1.0;
+	allowed = (double)lf->limit / lf->ratio * 0.95;
+	spool_set_allowed(lf->sp, allowed < 1 ? 1 : (uint64_t)allowed);
+	buf_free(&lf->sample);
+}
+
+/*
+ * One entry: msg (one line of an event), the transport's time if timed, the
+ * stream it came from, a level hint (-1), its full length when it was cut (else 0).
+ */
+static void
+emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *stream, size_t stream_len,
+    const char *msg, size_t len, int prio_hint, size_t total)
+{
+	struct ctx *c = lf->c;
+	const char *tfrom = NULL, *cn = NULL;
+	_cleanup_free_ char *red = NULL, *cjson = NULL;
+	json_t *counts = NULL;
+	uint64_t own;
+	unsigned flags = 0;
+	size_t rlen, cl = 0;
+	int prio, r;
+
+	if (lf->err)
+		return;
+	while (len > 0 && (msg[len - 1] == '\r' || msg[len - 1] == ' ' || msg[len - 1] == '\t'))
+		len--;
+	if (log_message_time(&msg, &len, &own) && !timed) {
+		usec = own;
+		timed = true;
+	}
+	if (len == 0) {
+		lf->blank++;
+		return;
+	}
+	if (timed) {
+		lf->last_usec = usec;
+		lf->have_last = true;
+	} else if (lf->have_last) {
+		usec = lf->last_usec;
+		tfrom = "previous-line";
+	} else {
+		usec = lf->now;
+		tfrom = "collection";
+	}
+	if (tfrom == NULL || tfrom[0] == 'p') {
+		if ((lf->since && usec < lf->since) || (lf->until && usec > lf->until)) {
+			lf->outside++;
+			return;
+		}
+	}
+	if (stream && stream_container(stream, stream_len, &cn, &cl)) {
+		bool agent = cl == lf->agent_len && memcmp(cn, lf->agent, cl) == 0;
+
+		count_container(lf, cn, cl);
+		if (agent && !lf->agent_seen) {
+			lf->agent_seen = true;
+			lf->other_dropped += lf->other_spooled;
+			spool_drop_other(lf->sp);
+		} else if (!agent) {
+			if (lf->agent_seen) {
+				lf->other_dropped++;
+				return;
+			}
+			flags |= SPOOL_OTHER;
+		}
+	}
+	lf->formats[fmt]++;
+	if (tfrom) {
+		lf->untimed++;
+		lf->untimed_now += tfrom[0] == 'c';
+	}
+	if (total) {
+		lf->long_lines++;
+		buf_reset(&lf->msgbuf);
+		buf_add(&lf->msgbuf, msg, utf8_trim(msg, len));
+		buf_printf(&lf->msgbuf, " [truncated by triage-collect: %zu bytes in all]", total);
+		msg = lf->msgbuf.data;
+		len = lf->msgbuf.len;
+	}
+	prio = log_message_priority(msg, len);
+	if (prio < 0)
+		prio = prio_hint;
+	if (redact_text_maybe(msg, len)) {
+		counts = json_object();
+		if (redact_text(c->red, msg, len, &red, &rlen, counts) >= 0 && red) {
+			msg = red;
+			len = rlen;
+		}
+		if (json_object_size(counts))
+			cjson = json_dumps(counts, JSON_COMPACT);
+		json_decref(counts);
+	}
+	buf_reset(&lf->line);
+	buf_printf(&lf->line, "{\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"MESSAGE\":", usec);
+	journal_value(&lf->line, msg, len);
+	if (prio >= 0)
+		buf_printf(&lf->line, ",\"PRIORITY\":\"%d\"", prio);
+	if (stream) {
+		buf_adds(&lf->line, ",\"LOG_STREAM\":");
+		journal_value(&lf->line, stream, stream_len);
+	}
+	if (cn) {
+		buf_adds(&lf->line, ",\"CONTAINER_NAME\":");
+		journal_value(&lf->line, cn, cl);
+	}
+	buf_printf(&lf->line, ",\"_SOURCE_TRIAGE\":\"log-file\",\"_TRIAGE_FORMAT\":\"%s\"", log_format_name(fmt));
+	if (tfrom)
+		buf_printf(&lf->line, ",\"_TRIAGE_TIME\":\"%s\"", tfrom);
+	if (total)
+		buf_printf(&lf->line, ",\"_TRIAGE_TRUNCATED\":\"%zu\"", total);
+	buf_addc(&lf->line, '}');
+	if (!lf->ratio_known) {
+		buf_add(&lf->sample, lf->line.data, lf->line.len);
+		buf_addc(&lf->sample, '\n');
+	}
+	if (prio >= 0 && prio <= PRIO_IMPORTANT)
+		flags |= SPOOL_IMPORTANT;
+	r = spool_add(lf->sp, lf->line.data, lf->line.len, (uint8_t)(prio < 0 ? 8 : prio), flags, cjson,
+	    cjson ? strlen(cjson) : 0);
+	if (r < 0)
+		lf->err = r;
+	lf->other_spooled += (flags & SPOOL_OTHER) != 0;
+	if (!lf->ratio_known && lf->sample.len >= SAMPLE_BYTES)
+		set_ratio(lf);
+}
+
+/* An event's message: split on newlines, each line one entry. */
+static void
+emit_event(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *stream, size_t stream_len,
+    const char *msg, size_t len, int prio_hint)
+{
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		len--;
+	for (;;) {
+		const char *nl = memchr(msg, '\n', len);
+		size_t l = nl ? (size_t)(nl - msg) : len;
+
+		emit(lf, fmt, usec, timed, stream, stream_len, msg, l > LINE_MAX_BYTES ? LINE_MAX_BYTES : l,
+		    prio_hint, l > LINE_MAX_BYTES ? l : 0);
+		if (nl == NULL)
+			break;
+		msg = nl + 1;
+		len -= l + 1;
+	}
+}
+
+static void
+flush_join(struct lf *lf)
+{
+	if (!lf->joining)
+		return;
+	emit(lf, LOGF_CRI, lf->join_usec, true, NULL, 0, lf->join.data ? lf->join.data : "", lf->join.len, -1,
+	    lf->join_cut ? lf->join_total : 0);
+	buf_reset(&lf->join);
+	lf->joining = false;
+}
+
+/* One text line. */
+static void
+text_line(struct lf *lf, char *line, size_t len, size_t total)
+{
+	struct log_line ll;
+	size_t cut = total > len ? total - len : 0;	/* bytes cut from the line's end */
+
+	if (memchr(line, '\x1b', len))
+		len = log_strip_ansi(line, len);
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	if (len == 0) {
+		lf->blank++;
+		return;
+	}
+	log_line_parse(line, len, &ll);
+	if (ll.fmt == LOGF_CRI) {
+		if (!lf->joining) {
+			lf->joining = true;
+			lf->join_usec = ll.usec;
+			lf->join_total = 0;
+			lf->join_cut = false;
+		}
+		lf->join_cut |= cut > 0 || lf->join.len + ll.len > LINE_MAX_BYTES;
+		if (lf->join.len < LINE_MAX_BYTES)
+			buf_add(&lf->join, ll.msg, ll.len < LINE_MAX_BYTES - lf->join.len ? ll.len :
+			    LINE_MAX_BYTES - lf->join.len);
+		lf->join_total += ll.len + cut;
+		if (!ll.partial)
+			flush_join(lf);
+		return;
+	}
+	flush_join(lf);
+	emit(lf, ll.fmt, ll.usec, ll.timed, ll.stream, ll.stream_len, ll.msg, ll.len, -1, cut ? ll.len + cut : 0);
+}
+
+/* A JSON number or ISO string as a time: CloudWatch's epoch milliseconds, or seconds (zap's "ts"). */
+static bool
+json_time(json_t *v, uint64_t *usec)
+{
+	bool zoned;
+
+	if (json_is_number(v)) {
+		double d = json_number_value(v);
+
+		if (!(d > 0) || d > 1e15)
+			return false;
+		*usec = d >= 1e11 ? (uint64_t)(d * 1000.0) : (uint64_t)(d * 1e6);
+		return true;
+	}
+	if (json_is_string(v))
+		return log_time_parse(json_string_value(v), json_string_length(v), usec, &zoned) > 0;
+	return false;
+}
+
+/* One event object: {"timestamp", "message", "logStreamName"} or docker's {"log", "stream", "time"}. */
+static void
+json_event(struct lf *lf, json_t *o, enum log_format fmt)
+{
+	static const char *const msg_keys[] = { "message", "log", "msg", "MESSAGE" };
+	static const char *const time_keys[] = { "timestamp", "time", "ts", "@timestamp" };
+	json_t *m = NULL, *st, *lv;
+	uint64_t usec = 0;
+	bool timed = false;
+	int prio = -1;
+
+	if (!json_is_object(o)) {
+		lf->bad_json++;
+		return;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(msg_keys) && !json_is_string(m); i++)
+		m = json_object_get(o, msg_keys[i]);
+	for (size_t i = 0; i < ELEMENTSOF(time_keys) && !timed; i++)
+		timed = json_time(json_object_get(o, time_keys[i]), &usec);
+	st = json_object_get(o, "logStreamName");
+	if (!json_is_string(st))
+		st = NULL;
+	if (fmt == LOGF_JSON_LINES && (st || json_object_get(o, "ingestionTime")))
+		fmt = LOGF_AWS_JSON;
+	lv = json_object_get(o, "level");
+	if (!json_is_string(lv))
+		lv = json_object_get(o, "severity");
+	if (json_is_string(lv))
+		prio = log_level_word(json_string_value(lv), json_string_length(lv));
+	if (json_is_string(m))
+		emit_event(lf, fmt, usec, timed, st ? json_string_value(st) : NULL, st ? json_string_length(st) : 0,
+		    json_string_value(m), json_string_length(m), prio);
+	else {
+		/* Not a shape we know: keep the whole object as the message. */
+		_cleanup_free_ char *s = json_dumps(o, JSON_COMPACT);
+
+		if (s)
+			emit_event(lf, LOGF_JSON_LINES, usec, timed, NULL, 0, s, strlen(s), prio);
+	}
+}
+
+static void
+json_value(struct lf *lf, const char *text, size_t len, bool over, enum log_format fmt)
+{
+	json_auto_t *v = NULL;
+	json_t *ev;
+	size_t i;
+
+	if (over) {
+		lf->bad_json++;
+		lf->long_lines++;
+		return;
+	}
+	v = json_loadb(text, len, JSON_DECODE_ANY, NULL);
+	if (v == NULL) {
+		lf->bad_json++;
+		return;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, ev)
+			json_event(lf, ev, LOGF_AWS_JSON);
+	} else if (json_is_array(json_object_get(v, "events"))) {
+		json_array_foreach(json_object_get(v, "events"), i, ev)
+			json_event(lf, ev, LOGF_AWS_JSON);
+	} else
+		json_event(lf, v, fmt);
+}
+
+/* Elements of an array whose '[' was taken, each an event, through the closing ']'. */
+static int
+json_events(struct lf *lf)
+{
+	bool over;
+	int ch, r;
+
+	for (;;) {
+		ch = peek_nonws(&lf->rd);
+		if (ch < -1)
+			return ch;
+		if (ch == ']') {
+			lf->rd.off++;
+			return 0;
+		}
+		if (ch == ',') {
+			lf->rd.off++;
+			continue;
+		}
+		if (ch == -1)
+			return -EBADMSG;
+		r = json_take(&lf->rd, &lf->jv, EVENT_MAX, &over);
+		if (r <= 0)
+			return r < 0 ? r : -EBADMSG;
+		json_value(lf, lf->jv.data ? lf->jv.data : "", lf->jv.len, over, LOGF_AWS_JSON);
+		if (lf->err)
+			return 0;
+	}
+}
+
+/*
+ * JSON input: documents one after another.  An object whose first key is
+ * "events" (aws logs get-log-events / filter-log-events) is streamed event by
+ * event; other objects and arrays are parsed whole (DOC_MAX).  Returns 0 at
+ * the end, 1 when text follows (read it as lines), or -errno / -EBADMSG.
+ */
+static int
+json_input(struct lf *lf)
+{
+	static const char key[] = "\"events\"";
+	struct reader *rd = &lf->rd;
+	bool over;
+	int ch, r;
+
+	for (;;) {
+		ch = peek_nonws(rd);
+		if (ch == -1)
+			return 0;
+		if (ch < -1)
+			return ch;
+		if (lf->err)
+			return 0;
+		if (ch != '{' && ch != '[')
+			return 1;
+		if (ch == '{') {
+			ssize_t n = peek_bytes(rd, 64);
+			const char *p, *e;
+
+			if (n < 0)
+				return (int)n;
+			p = rd->pending.data + rd->off + 1;
+			e = rd->pending.data + rd->off + n;
+			while (p < e && strchr(" \t\r\n", *p))
+				p++;
+			if ((size_t)(e - p) > sizeof(key) && memcmp(p, key, sizeof(key) - 1) == 0) {
+				p += sizeof(key) - 1;
+				while (p < e && strchr(" \t\r\n", *p))
+					p++;
+				if (p < e && *p == ':') {
+					for (p++; p < e && strchr(" \t\r\n", *p); p++)
+						;
+					if (p < e && *p == '[') {
+						rd->off = (size_t)(p + 1 - rd->pending.data);
+						r = json_events(lf);
+						if (r < 0)
+							return r;
+						/* The rest of the object: "key": value pairs, skipped. */
+						for (;;) {
+							ch = peek_nonws(rd);
+							if (ch == '}') {
+								rd->off++;
+								break;
+							}
+							if (ch == ',') {
+								rd->off++;
+								continue;
+							}
+							if (ch < 0)
+								return ch == -1 ? -EBADMSG : ch;
+							r = json_take(rd, &lf->jv, 0, &over);	/* the key */
+							if (r <= 0)
+								return r < 0 ? r : -EBADMSG;
+							if (peek_nonws(rd) != ':')
+								return -EBADMSG;
+							rd->off++;
+							r = json_take(rd, &lf->jv, 0, &over);	/* its value */
+							if (r <= 0)
+								return r < 0 ? r : -EBADMSG;
+						}
+						continue;
+					}
+				}
+			}
+		}
+		r = json_take(rd, &lf->jv, DOC_MAX, &over);
+		if (r <= 0)
+			return r < 0 ? r : 0;
+		json_value(lf, lf->jv.data ? lf->jv.data : "", lf->jv.len, over, LOGF_JSON_LINES);
+	}
+}
+
+static int
+text_input(struct lf *lf)
+{
+	char *l;
+	size_t len, total;
+	int r = 0;
+
+	while (!lf->err && (r = next_line(&lf->rd, &l, &len, &total)) > 0) {
+		/* A JSON object on a line of its own: an event (docker json-file, aws logs tail --format none). */
+		if (len > 1 && l[0] == '{' && l[len - 1] == '}' && total == len) {
+			json_auto_t *v = json_loadb(l, len, 0, NULL);
+
+			if (v) {
+				flush_join(lf);
+				json_event(lf, v, LOGF_JSON_LINES);
+				continue;
+			}
+		}
+		text_line(lf, l, len, total);
+	}
+	flush_join(lf);
+	return lf->err ? 0 : r;
+}
+
+/* ---- the source ---- */
+
+static void
+add_counts(json_t *dst, const char *text, size_t len)
+{
+	json_auto_t *src = json_loadb(text, len, 0, NULL);
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(src, k, v) {
+		json_t *d = json_object_get(dst, k);
+
+		if (d)
+			json_integer_set(d, json_integer_value(d) + json_integer_value(v));
+		else
+			json_object_set_new(dst, k, json_integer(json_integer_value(v)));
+	}
+}
+
+/* Chooses from the spool and writes journal/<unit>.jsonl. 0 or -errno. */
+static int
+write_entries(struct lf *lf, struct jsonl *s)
+{
+	const char *line, *counts;
+	size_t len, clen;
+	uint8_t prio;
+	int r;
+
+	for (;;) {
+		r = spool_rewind(lf->sp);
+		while (r >= 0 && (r = spool_next(lf->sp, &line, &len, &prio, &counts, &clen)) == 1) {
+			if (jsonl_skip_next(s))
+				continue;
+			if (counts)
+				add_counts(jsonl_redactions(s), counts, clen);
+			r = jsonl_push(s, line, len, prio);
+		}
+		if (r < 0)
+			return r;
+		r = jsonl_end_pass(s);
+		if (r != 1)
+			return r;
+	}
+}
+
+static void
+formats_text(const struct lf *lf, struct buf *b)
+{
+	for (int f = 0; f < _LOGF_MAX; f++)
+		if (lf->formats[f])
+			buf_printf(b, "%s%s", b->len ? ", " : "", log_format_name((enum log_format)f));
 }
 
 void
@@ -166,112 +846,181 @@ collect_logfile(struct ctx *c)
 	const char *unit = units->n ? units->v[0] : "agent";
 	_cleanup_free_ char *name = xasprintf("journal/%s", unit);
 	_cleanup_free_ char *rel = xasprintf("journal/%s.jsonl", unit);
-	const char *path = c->opt->log_file, *shown = strcmp(path, "-") == 0 ? "standard input" : path;
-	struct reader rd = { .fd = -1 };
-	struct buf line = { 0 };
+	const char *path = c->opt->log_file, *shown, *tmpdir = getenv("TMPDIR");
+	struct lf lf = { .c = c, .rd = { .fd = -1 } };
+	struct buf detail = { 0 }, fmts = { 0 };
 	struct jsonl *s = NULL;
-	uint64_t now = time_now_usec(), seen, written, withheld, omitted, lines = 0;
+	uint64_t written = 0, withheld = 0, omitted = 0, added, trimmed, lines, skipped = 0;
+	uint64_t disk_now, disk_peak;
+	const char *dot;
 	struct stat st;
-	int r, prio;
+	bool trunc = false;
+	int r, ch;
 
-	if (!c->opt->log_file)
+	if (!path)
 		return;
-	rd.fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (rd.fd < 0) {
+	shown = strcmp(path, "-") == 0 ? "standard input" : path;
+	if (tmpdir == NULL || *tmpdir == '\0')
+		tmpdir = "/tmp";
+	lf.rd.fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (lf.rd.fd < 0) {
 		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: %s", path, file_errstr(-errno));
 		return;
 	}
-	if (rd.fd == STDIN_FILENO && isatty(STDIN_FILENO) && c->opt->verbosity >= 0)
+	if (fstat(lf.rd.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: is a directory", path);
+		goto out;
+	}
+	r = spool_new(tmpdir, &lf.sp);
+	if (r < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: cannot keep a temporary spool in TMPDIR %s: %s",
+		    shown, tmpdir, strerror(-r));
+		goto out;
+	}
+	if (lf.rd.fd == STDIN_FILENO && isatty(STDIN_FILENO) && c->opt->verbosity >= 0)
 		fprintf(stderr, "triage-collect: reading agent log lines from the terminal; end with Ctrl-D "
 		    "(or pipe them in: docker logs --timestamps CONTAINER 2>&1 | triage-collect --log-file -)\n");
-	rd.seekable = fstat(rd.fd, &st) == 0 && S_ISREG(st.st_mode);
-	if (!rd.seekable)
-		rd.spool = tmpfile();
-	rd.deadline = mono_usec() + c->profile->source_timeout_usec;
-	if (rd.deadline > c->deadline_usec)
-		rd.deadline = c->deadline_usec;
-	s = jsonl_new(c, rel, ctx_journal_budget(c));
-	for (;;) {
-		const char *l;
-		size_t len;
+	lf.now = time_now_usec();
+	lf.since = c->opt->since_usec;
+	lf.until = c->opt->until_usec;
+	if (lf.since)
+		c->since_usec = lf.since;
+	if (lf.until)
+		c->until_usec = lf.until;
+	lf.agent = unit;
+	dot = strrchr(unit, '.');
+	lf.agent_len = dot && strcmp(dot, ".service") == 0 ? (size_t)(dot - unit) : strlen(unit);
+	lf.containers = json_object();
+	lf.limit = ctx_journal_budget(c);
+	lf.rd.cap = c->max_size * INPUT_FACTOR;
+	lf.rd.deadline = mono_usec() + c->profile->source_timeout_usec;
+	if (lf.rd.deadline > c->deadline_usec)
+		lf.rd.deadline = c->deadline_usec;
+	/* A regular file over the cap: read its newest part. */
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > lf.rd.cap &&
+	    lseek(lf.rd.fd, (off_t)(st.st_size - (off_t)lf.rd.cap), SEEK_SET) >= 0) {
+		char *l;
+		size_t len, total;
 
-		for (;;) {
-			r = next_line(&rd, &l, &len);
-			if (r <= 0)
-				break;
-			lines++;
-			while (len > 0 && (l[len - 1] == '\r' || l[len - 1] == '\n'))
-				len--;
-			/* Blank lines are never offered, so both passes number the same lines. */
-			if (len == 0 || jsonl_skip_next(s))
-				continue;
-			if (!format_line(s, &line, l, len, now, &prio))
-				continue;
-			r = jsonl_push(s, line.data, line.len, prio);
-			if (r < 0)
-				break;
-		}
-		if (r == -ETIME) {
-			rd.timed_out = true;
-			r = 0;
-		}
-		if (r < 0)
-			break;
-		r = jsonl_end_pass(s);
-		if (r != 1)
-			break;
-		/* Second pass: the same lines again, from the file or from the spool. */
-		buf_reset(&rd.pending);
-		rd.off = 0;
-		rd.eof = false;
-		if (rd.seekable) {
-			if (lseek(rd.fd, 0, SEEK_SET) < 0) {
-				r = -errno;
-				break;
-			}
-		} else {
-			if (rd.spool == NULL || fflush(rd.spool) != 0) {
-				r = -EIO;
-				break;
-			}
-			if (rd.fd != STDIN_FILENO)
-				close(rd.fd);
-			rd.fd = dup(fileno(rd.spool));
-			lseek(rd.fd, 0, SEEK_SET);
-			fclose(rd.spool);
-			rd.spool = NULL;
-			rd.seekable = true;
-		}
-		rd.deadline = mono_usec() + c->profile->source_timeout_usec;
+		skipped = (uint64_t)st.st_size - lf.rd.cap;
+		(void)next_line(&lf.rd, &l, &len, &total);	/* the rest of a cut line */
+		lf.rd.newlines = 0;
 	}
-	if (r < 0)
+
+	ch = peek_nonws(&lf.rd);
+	r = ch < -1 ? ch : 0;
+	if (r == 0 && (ch == '{' || ch == '[')) {
+		r = json_input(&lf);
+		if (r == 1)
+			r = text_input(&lf);
+	} else if (r == 0)
+		r = text_input(&lf);
+	if (r == -ETIME) {
+		lf.rd.timed_out = true;
+		r = 0;
+	}
+	if (r == -EBADMSG)
+		r = 0, lf.bad_json++;	/* a JSON document cut short: what came before it counts */
+	if (r < 0) {
 		ctx_source(c, name, SOURCE_ERROR, "reading --log-file %s failed: %s", shown, strerror(-r));
-	else {
-		jsonl_counts(s, &seen, &written, &withheld, &omitted);
-		if (rd.timed_out)
-			ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " lines from --log-file %s; stopped at the "
-			    "time limit", written, shown);
-		else if (omitted)
-			ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " of %" PRIu64 " lines from --log-file %s; %"
-			    PRIu64 " left out to fit the size budget (warnings and worse kept first)", written, seen,
-			    shown, omitted);
-		else
-			ctx_source(c, name, SOURCE_OK, "%" PRIu64 " lines from --log-file %s", written, shown);
-		if (c->bw) {
-			json_t *o = bw_source_object(c->bw, name);
-
-			json_object_set_new(o, "entries", json_integer((json_int_t)written));
-			json_object_set_new(o, "omitted", json_integer((json_int_t)omitted));
-			json_object_set_new(o, "withheld", json_integer((json_int_t)withheld));
-			json_object_set_new(o, "log_file", json_string(shown));
-			ctx_redactions(c, rel, jsonl_redactions(s));
-		}
+		goto out;
 	}
-	buf_free(&line);
-	buf_free(&rd.pending);
-	if (rd.spool)
-		fclose(rd.spool);
-	if (rd.fd >= 0 && rd.fd != STDIN_FILENO)
-		close(rd.fd);
+	if (!lf.ratio_known)
+		set_ratio(&lf);
+	/* A spool that failed (TMPDIR full) keeps the segments written whole. */
+	r = spool_finish(lf.sp);
+	if (r < 0 && lf.err == 0)
+		lf.err = r;
+	lines = lf.rd.newlines + (lf.rd.bytes > 0 && !lf.rd.last_nl);
+	s = jsonl_new(c, rel, lf.limit);
+	r = write_entries(&lf, s);
+	if (r < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "writing the entries of --log-file %s failed: %s", shown,
+		    strerror(-r));
+		goto out;
+	}
+	jsonl_counts(s, NULL, &written, &withheld, NULL);
+	spool_counts(lf.sp, &added, &trimmed);
+	spool_disk(lf.sp, &disk_now, &disk_peak);
+	added -= lf.agent_seen ? lf.other_spooled : 0;
+	omitted = added > written + withheld ? added - written - withheld : 0;
+	formats_text(&lf, &fmts);
+	buf_printf(&detail, "%" PRIu64 " entries from %" PRIu64 " lines of --log-file %s", written, lines, shown);
+	if (fmts.len)
+		buf_printf(&detail, " (%s)", fmts.data);
+	if (lf.err) {
+		buf_printf(&detail, "; the spool in TMPDIR %s failed (%s) after %" PRIu64 " bytes of input: the rest "
+		    "was not read (set TMPDIR to a folder with room)", tmpdir, strerror(-lf.err), lf.rd.bytes);
+		trunc = true;
+	}
+	if (lf.rd.timed_out)
+		buf_printf(&detail, "; stopped at the time limit"), trunc = true;
+	if (lf.rd.capped)
+		buf_printf(&detail, "; stopped after %" PRIu64 " bytes of input (%d times --max-size): the "
+		    "rest was not read", lf.rd.bytes, INPUT_FACTOR), trunc = true;
+	if (skipped)
+		buf_printf(&detail, "; only the newest %" PRIu64 " bytes were read (%d times --max-size), "
+		    "%" PRIu64 " older bytes skipped", lf.rd.cap, INPUT_FACTOR, skipped), trunc = true;
+	if (omitted)
+		buf_printf(&detail, "; %" PRIu64 " of %" PRIu64 " entries left out to fit the size budget "
+		    "(warnings and worse kept first)", omitted, added), trunc = true;
+	if (lf.agent_seen && (lf.other_dropped || json_object_size(lf.containers) > 1))
+		buf_printf(&detail, "; only the %.*s container's streams kept (%" PRIu64 " entries of others "
+		    "left out)", (int)lf.agent_len, lf.agent, lf.other_dropped);
+	if (lf.untimed)
+		buf_printf(&detail, "; %" PRIu64 " lines without a time of their own", lf.untimed);
+	if (lf.outside)
+		buf_printf(&detail, "; %" PRIu64 " outside --since/--until", lf.outside);
+	if (lf.long_lines)
+		buf_printf(&detail, "; %" PRIu64 " over %d KiB cut", lf.long_lines, LINE_MAX_BYTES / 1024);
+	if (lf.bad_json)
+		buf_printf(&detail, "; %" PRIu64 " JSON values not read as events", lf.bad_json);
+	ctx_source(c, name, trunc ? SOURCE_TRUNCATED : SOURCE_OK, "%s", detail.data);
+	if (c->bw) {
+		json_t *o = bw_source_object(c->bw, name), *f = json_object();
+
+		for (int k = 0; k < _LOGF_MAX; k++)
+			if (lf.formats[k])
+				json_object_set_new(f, log_format_name((enum log_format)k),
+				    json_integer((json_int_t)lf.formats[k]));
+		json_object_set_new(o, "entries", json_integer((json_int_t)written));
+		json_object_set_new(o, "omitted", json_integer((json_int_t)omitted));
+		json_object_set_new(o, "withheld", json_integer((json_int_t)withheld));
+		json_object_set_new(o, "log_file", json_string(shown));
+		json_object_set_new(o, "lines", json_integer((json_int_t)lines));
+		json_object_set_new(o, "bytes_read", json_integer((json_int_t)lf.rd.bytes));
+		json_object_set_new(o, "formats", f);
+		json_object_set_new(o, "untimed", json_integer((json_int_t)lf.untimed));
+		json_object_set_new(o, "untimed_collection_time", json_integer((json_int_t)lf.untimed_now));
+		json_object_set_new(o, "outside_window", json_integer((json_int_t)lf.outside));
+		json_object_set_new(o, "long_lines", json_integer((json_int_t)lf.long_lines));
+		json_object_set_new(o, "blank_lines", json_integer((json_int_t)lf.blank));
+		json_object_set_new(o, "json_not_events", json_integer((json_int_t)lf.bad_json));
+		if (json_object_size(lf.containers)) {
+			json_object_set(o, "containers", lf.containers);
+			json_object_set_new(o, "containers_kept", lf.agent_seen ?
+			    json_stringn(lf.agent, lf.agent_len) : json_string("all"));
+			json_object_set_new(o, "other_containers_left_out", json_integer((json_int_t)lf.other_dropped));
+		}
+		json_object_set_new(o, "spool_peak_bytes", json_integer((json_int_t)disk_peak));
+		if (lf.rd.capped || skipped)
+			json_object_set_new(o, "input_cap", json_integer((json_int_t)lf.rd.cap));
+		ctx_redactions(c, rel, jsonl_redactions(s));
+	}
+	(void)trimmed;
+out:
+	buf_free(&detail);
+	buf_free(&fmts);
+	buf_free(&lf.rd.pending);
+	buf_free(&lf.rd.longbuf);
+	buf_free(&lf.sample);
+	buf_free(&lf.line);
+	buf_free(&lf.msgbuf);
+	buf_free(&lf.join);
+	buf_free(&lf.jv);
+	json_decref(lf.containers);
+	spool_free(lf.sp);
+	if (lf.rd.fd >= 0 && lf.rd.fd != STDIN_FILENO)
+		close(lf.rd.fd);
 	jsonl_free(s);
 }
