@@ -372,7 +372,7 @@ set_ratio(struct lf *lf)
 	if (lf->ratio > 1.0)
 		lf->ratio = 1.0;
 	allowed = (double)lf->limit / lf->ratio * 0.95;
-	spool_set_allowed(lf->sp, allowed < 1 ? 1 : (uint64_t)allowed);
+	spool_set_allowed(lf->sp, allowed < 1 ? 1 : (uint64_t)allowed, (double)lf->limit * 0.97);
 	buf_free(&lf->sample);
 }
 
@@ -380,7 +380,7 @@ set_ratio(struct lf *lf)
  * One entry: msg (one line of an event), the transport's time if timed, the
  * stream it came from, a level hint (-1), its full length when it was cut (else 0).
  */
-static void
+static int
 emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *stream, size_t stream_len,
     const char *msg, size_t len, int prio_hint, size_t total)
 {
@@ -394,7 +394,7 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	int prio, r;
 
 	if (lf->err)
-		return;
+		return -1;
 	while (len > 0 && (msg[len - 1] == '\r' || msg[len - 1] == ' ' || msg[len - 1] == '\t'))
 		len--;
 	if (log_message_time(&msg, &len, &own) && !timed) {
@@ -403,7 +403,7 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	}
 	if (len == 0) {
 		lf->blank++;
-		return;
+		return -1;
 	}
 	if (timed) {
 		lf->last_usec = usec;
@@ -418,7 +418,7 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	if (tfrom == NULL || tfrom[0] == 'p') {
 		if ((lf->since && usec < lf->since) || (lf->until && usec > lf->until)) {
 			lf->outside++;
-			return;
+			return -1;
 		}
 	}
 	if (stream && stream_container(stream, stream_len, &cn, &cl)) {
@@ -432,7 +432,7 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 		} else if (!agent) {
 			if (lf->agent_seen) {
 				lf->other_dropped++;
-				return;
+				return -1;
 			}
 			flags |= SPOOL_OTHER;
 		}
@@ -495,9 +495,10 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	lf->other_spooled += (flags & SPOOL_OTHER) != 0;
 	if (!lf->ratio_known && lf->sample.len >= SAMPLE_BYTES)
 		set_ratio(lf);
+	return prio;
 }
 
-/* An event's message: split on newlines, each line one entry. */
+/* An event's message: split on newlines, each line one entry; lines without a level word take the first's. */
 static void
 emit_event(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *stream, size_t stream_len,
     const char *msg, size_t len, int prio_hint)
@@ -508,8 +509,11 @@ emit_event(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const 
 		const char *nl = memchr(msg, '\n', len);
 		size_t l = nl ? (size_t)(nl - msg) : len;
 
-		emit(lf, fmt, usec, timed, stream, stream_len, msg, l > LINE_MAX_BYTES ? LINE_MAX_BYTES : l,
+		int p = emit(lf, fmt, usec, timed, stream, stream_len, msg, l > LINE_MAX_BYTES ? LINE_MAX_BYTES : l,
 		    prio_hint, l > LINE_MAX_BYTES ? l : 0);
+
+		if (prio_hint < 0)
+			prio_hint = p;
 		if (nl == NULL)
 			break;
 		msg = nl + 1;
@@ -537,7 +541,8 @@ text_line(struct lf *lf, char *line, size_t len, size_t total)
 
 	if (memchr(line, '\x1b', len))
 		len = log_strip_ansi(line, len);
-	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+	/* Only the CR of a CRLF: a CRI partial's trailing blanks belong to the message. */
+	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (len == 0) {
 		lf->blank++;

@@ -76,7 +76,6 @@ struct spool;
 enum {
 	SPOOL_IMPORTANT	= 1,	/* warning or worse: chosen first */
 	SPOOL_OTHER	= 2,	/* from another container's stream */
-	SPOOL_COUNTS	= 4,	/* carries redaction counts (JSON) after the line */
 };
 
 /* Starts a spool in dir (TMPDIR).  0 or -errno (the folder cannot hold a temporary file). */
@@ -84,9 +83,10 @@ int spool_new(const char *dir, struct spool **ret);
 void spool_free(struct spool *);
 /*
  * Sets the bytes (uncompressed) that can be chosen in all: from now on each
- * class is trimmed to what could still be chosen.
+ * class is trimmed to what could still be chosen.  With limit > 0 (compressed
+ * bytes), allowed shrinks to what the spool's own compression says fits in it.
  */
-void spool_set_allowed(struct spool *, uint64_t allowed);
+void spool_set_allowed(struct spool *, uint64_t allowed, double limit);
 /* Appends one entry (line without newline; counts: compact JSON or NULL).  0 or -errno. */
 int spool_add(struct spool *, const char *line, size_t len, uint8_t prio, unsigned flags,
     const char *counts, size_t counts_len);

@@ -18,9 +18,9 @@
 
 #define SEG_MIN		(1024 * 1024)	/* uncompressed bytes of a segment at least */
 #define SEG_START	(4 * 1024 * 1024)	/* before the budget is known */
-#define SEG_PARTS	64		/* a class is trimmed in steps of 1/64 of what may be chosen */
-#define SPOOL_LEVEL	1		/* libdeflate level: the spool is read once */
-#define HDR		16		/* record header: seq u64, len u32, prio u8, flags u8, counts u16 */
+#define SEG_PARTS	128		/* a class is trimmed in steps of 1/64 of what may be chosen */
+#define SPOOL_LEVEL	6		/* libdeflate level: as the bundle, so the spool stays about its size */
+#define HDR_MAX		24		/* record header: varints seq delta, len, counts len; prio | flags << 4 */
 
 /* One file of a class. */
 struct seg {
@@ -29,6 +29,9 @@ struct seg {
 	uint64_t	 other;		/* of those, other containers' */
 	uint64_t	 lines;		/* entries */
 	uint64_t	 disk;		/* compressed size once closed */
+	uint64_t	 raw;		/* entry bytes written (whatever counts later) */
+	uint64_t	 first_seq;	/* sequence number the first record's delta counts from */
+	uint64_t	 last_seq;	/* of the last record written */
 };
 
 /* One class: warnings and worse, or the rest. */
@@ -46,6 +49,9 @@ struct pool {
 	size_t		 roff;		/* next record in rbuf */
 	bool		 have;		/* the head record is parsed */
 	uint64_t	 hseq;		/* its sequence number */
+	uint64_t	 rlast;		/* sequence number of the record before it */
+	size_t		 hhdr, hlen, hclen;	/* its header length, line length, counts length */
+	unsigned	 hpf;		/* its prio | flags << 4 */
 	uint64_t	 remaining;	/* bytes of this and later records that count */
 	uint64_t	 cap_bytes;	/* bytes of this class that can be chosen */
 };
@@ -54,6 +60,9 @@ struct spool {
 	char		*dir;		/* TMPDIR */
 	struct pool	 pool[2];	/* [0] warnings and worse, [1] the rest */
 	uint64_t	 allowed;	/* bytes that can be chosen in all, 0 while unknown */
+	double		 limit;		/* compressed bytes the entries may take (0: not set) */
+	uint64_t	 closed_raw;	/* entry bytes of the segments closed so far */
+	uint64_t	 closed_disk;	/* their compressed size */
 	uint64_t	 seg_bytes;	/* close a segment after this many bytes */
 	uint64_t	 seq;		/* next record's number */
 	uint64_t	 added, trimmed;	/* entries */
@@ -62,6 +71,32 @@ struct spool {
 	int		 err;		/* first write error */
 	struct buf	 rec;		/* record being written / returned */
 };
+
+static size_t
+put_varint(unsigned char *b, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		b[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (unsigned char)v;
+	return n;
+}
+
+/* Reads a varint from b[0..len): bytes used, or 0 when b holds no whole one. */
+static size_t
+get_varint(const unsigned char *b, size_t len, uint64_t *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < len && i < 10; i++) {
+		*v |= (uint64_t)(b[i] & 0x7f) << (7 * i);
+		if (!(b[i] & 0x80))
+			return i + 1;
+	}
+	return 0;
+}
 
 static int
 tmpfd(const char *dir)
@@ -144,6 +179,21 @@ seg_close(struct spool *sp, struct pool *p)
 		return r;
 	p->segs[p->n - 1].disk = off;
 	sp->disk += off;
+	sp->closed_raw += p->segs[p->n - 1].raw;
+	sp->closed_disk += off;
+	/* The spool's own ratio (records and all) refines the first estimate; allowed only shrinks. */
+	if (sp->limit > 0 && sp->closed_raw >= SEG_MIN) {
+		double a = sp->limit / ((double)sp->closed_disk / (double)sp->closed_raw);
+
+		if (a >= 1 && (uint64_t)a < sp->allowed)
+			sp->allowed = (uint64_t)a;
+	}
+	/* The classes compress differently: the closed segments themselves never exceed the limit. */
+	if (sp->limit > 0 && (double)sp->disk > sp->limit) {
+		double a = (double)sp->allowed * sp->limit / (double)sp->disk * 0.98;
+
+		sp->allowed = a >= 1 ? (uint64_t)a : 1;
+	}
 	if (sp->disk > sp->disk_peak)
 		sp->disk_peak = sp->disk;
 	return 0;
@@ -198,9 +248,10 @@ trim(struct spool *sp)
 }
 
 void
-spool_set_allowed(struct spool *sp, uint64_t allowed)
+spool_set_allowed(struct spool *sp, uint64_t allowed, double limit)
 {
 	sp->allowed = allowed ? allowed : 1;
+	sp->limit = limit;
 	sp->seg_bytes = allowed / SEG_PARTS > SEG_MIN ? allowed / SEG_PARTS : SEG_MIN;
 	trim(sp);
 }
@@ -211,19 +262,15 @@ spool_add(struct spool *sp, const char *line, size_t len, uint8_t prio, unsigned
 {
 	struct pool *p = &sp->pool[(flags & SPOOL_IMPORTANT) ? 0 : 1];
 	struct seg *s;
-	unsigned char hdr[HDR];
+	unsigned char hdr[HDR_MAX];
 	uint64_t seq = sp->seq++;
-	uint32_t l32 = (uint32_t)len;
-	uint16_t c16;
+	size_t hl;
 	int r;
 
 	if (sp->err)
 		return sp->err;
-	if (counts_len > UINT16_MAX)
-		counts = NULL, counts_len = 0;
-	if (counts)
-		flags |= SPOOL_COUNTS;
-	c16 = (uint16_t)counts_len;
+	if (counts == NULL)
+		counts_len = 0;
 	if (p->w && p->segs[p->n - 1].bytes >= sp->seg_bytes) {
 		r = seg_close(sp, p);
 		if (r < 0)
@@ -243,12 +290,14 @@ spool_add(struct spool *sp, const char *line, size_t len, uint8_t prio, unsigned
 		p->w = gzw_new(fd, 0, 1, SPOOL_LEVEL);
 	}
 	s = &p->segs[p->n - 1];
-	memcpy(hdr, &seq, 8);
-	memcpy(hdr + 8, &l32, 4);
-	hdr[12] = prio;
-	hdr[13] = (unsigned char)flags;
-	memcpy(hdr + 14, &c16, 2);
-	r = gzw_write(p->w, hdr, HDR);
+	if (s->lines == 0)
+		s->first_seq = s->last_seq = seq;
+	hl = put_varint(hdr, seq - s->last_seq);
+	s->last_seq = seq;
+	hl += put_varint(hdr + hl, len);
+	hl += put_varint(hdr + hl, counts_len);
+	hdr[hl++] = (unsigned char)(prio | (flags << 4));
+	r = gzw_write(p->w, hdr, hl);
 	if (r >= 0)
 		r = gzw_write(p->w, line, len);
 	if (r >= 0 && counts_len)
@@ -256,6 +305,7 @@ spool_add(struct spool *sp, const char *line, size_t len, uint8_t prio, unsigned
 	if (r < 0)
 		return sp->err = r;
 	s->bytes += len + 1;
+	s->raw += len + 1;
 	s->lines++;
 	p->bytes += len + 1;
 	if (flags & SPOOL_OTHER) {
@@ -341,15 +391,20 @@ pool_head(struct spool *sp, struct pool *p)
 		const void *out;
 		ssize_t n;
 
-		if (avail >= HDR) {
+		if (avail > 0) {
 			const unsigned char *h = (const unsigned char *)p->rbuf.data + p->roff;
-			uint32_t l32;
-			uint16_t c16;
+			uint64_t d, l, cl;
+			size_t a1, a2, a3;
 
-			memcpy(&l32, h + 8, 4);
-			memcpy(&c16, h + 14, 2);
-			if (avail >= HDR + (size_t)l32 + c16) {
-				memcpy(&p->hseq, h, 8);
+			if ((a1 = get_varint(h, avail, &d)) && (a2 = get_varint(h + a1, avail - a1, &l)) &&
+			    (a3 = get_varint(h + a1 + a2, avail - a1 - a2, &cl)) && a1 + a2 + a3 < avail &&
+			    avail - (a1 + a2 + a3 + 1) >= l + cl) {
+				p->hhdr = a1 + a2 + a3 + 1;
+				p->hlen = (size_t)l;
+				p->hclen = (size_t)cl;
+				p->hpf = h[a1 + a2 + a3];
+				p->hseq = p->rlast + d;
+				p->rlast = p->hseq;
 				p->have = true;
 				return 1;
 			}
@@ -358,6 +413,7 @@ pool_head(struct spool *sp, struct pool *p)
 			if (p->rseg >= p->n)
 				return 0;
 			p->r = gzr_new_fd(p->segs[p->rseg].fd);
+			p->rlast = p->segs[p->rseg].first_seq;
 		}
 		n = gzr_read(p->r, &out);
 		if (n < 0)
@@ -387,8 +443,6 @@ spool_next(struct spool *sp, const char **line, size_t *len, uint8_t *prio, cons
 	for (;;) {
 		struct pool *p = NULL;
 		const unsigned char *h;
-		uint32_t l32;
-		uint16_t c16;
 		unsigned flags;
 		bool chosen;
 
@@ -406,24 +460,22 @@ spool_next(struct spool *sp, const char **line, size_t *len, uint8_t *prio, cons
 		}
 		if (p == NULL)
 			return 0;
-		h = (const unsigned char *)p->rbuf.data + p->roff;
-		memcpy(&l32, h + 8, 4);
-		memcpy(&c16, h + 14, 2);
-		flags = h[13];
+		h = (const unsigned char *)p->rbuf.data + p->roff + p->hhdr;
+		flags = p->hpf >> 4;
 		p->have = false;
-		p->roff += HDR + l32 + c16;
+		p->roff += p->hhdr + p->hlen + p->hclen;
 		if ((flags & SPOOL_OTHER) && sp->drop_other)
 			continue;
 		/* Chosen: the newest entries of the class that fit its share. */
 		chosen = p->remaining <= p->cap_bytes;
-		p->remaining -= l32 + 1;
+		p->remaining -= p->hlen + 1;
 		if (!chosen)
 			continue;
-		*line = (const char *)h + HDR;
-		*len = l32;
-		*prio = h[12];
-		*counts = c16 ? (const char *)h + HDR + l32 : NULL;
-		*counts_len = c16;
+		*line = (const char *)h;
+		*len = p->hlen;
+		*prio = (uint8_t)(p->hpf & 15);
+		*counts = p->hclen ? (const char *)h + p->hlen : NULL;
+		*counts_len = p->hclen;
 		return 1;
 	}
 }
