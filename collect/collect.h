@@ -203,6 +203,12 @@ int window_resolve(struct ctx *c, char **err);
 bool journal_files_present(void);
 /* journal/<unit>.jsonl from --log-file lines. */
 void collect_logfile(struct ctx *);
+/*
+ * journal/<unit>.jsonl from the log read from fd (any form --log-file takes: text lines,
+ * aws logs get-log-events / filter-log-events JSON, ...), named shown in the manifest;
+ * records the source.  fd stays the caller's.
+ */
+void collect_log_fd(struct ctx *, int fd, const char *shown);
 
 /* ---- AWS ECS (ecs.c) ---- */
 

@@ -847,12 +847,35 @@ formats_text(const struct lf *lf, struct buf *b)
 void
 collect_logfile(struct ctx *c)
 {
+	const char *path = c->opt->log_file;
+	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
+	_cleanup_free_ char *name = xasprintf("journal/%s", units->n ? units->v[0] : "agent");
+	int fd;
+
+	if (!path)
+		return;
+	if (strcmp(path, "-") == 0) {
+		collect_log_fd(c, STDIN_FILENO, "standard input");
+		return;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: %s", path, file_errstr(-errno));
+		return;
+	}
+	collect_log_fd(c, fd, path);
+	close(fd);
+}
+
+void
+collect_log_fd(struct ctx *c, int fd, const char *shown)
+{
 	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
 	const char *unit = units->n ? units->v[0] : "agent";
 	_cleanup_free_ char *name = xasprintf("journal/%s", unit);
 	_cleanup_free_ char *rel = xasprintf("journal/%s.jsonl", unit);
-	const char *path = c->opt->log_file, *shown, *tmpdir = getenv("TMPDIR");
-	struct lf lf = { .c = c, .rd = { .fd = -1 } };
+	const char *tmpdir = getenv("TMPDIR");
+	struct lf lf = { .c = c, .rd = { .fd = fd } };
 	struct buf detail = { 0 }, fmts = { 0 };
 	struct jsonl *s = NULL;
 	uint64_t written = 0, withheld = 0, omitted = 0, added, trimmed, lines, skipped = 0;
@@ -862,18 +885,14 @@ collect_logfile(struct ctx *c)
 	bool trunc = false;
 	int r, ch;
 
-	if (!path)
-		return;
-	shown = strcmp(path, "-") == 0 ? "standard input" : path;
 	if (tmpdir == NULL || *tmpdir == '\0')
 		tmpdir = "/tmp";
-	lf.rd.fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (lf.rd.fd < 0) {
-		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: %s", path, file_errstr(-errno));
-		return;
+	if (fstat(fd, &st) < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: %s", shown, strerror(errno));
+		goto out;
 	}
-	if (fstat(lf.rd.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: is a directory", path);
+	if (S_ISDIR(st.st_mode)) {
+		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: is a directory", shown);
 		goto out;
 	}
 	r = spool_new(tmpdir, &lf.sp);
@@ -882,12 +901,15 @@ collect_logfile(struct ctx *c)
 		    shown, tmpdir, strerror(-r));
 		goto out;
 	}
-	if (lf.rd.fd == STDIN_FILENO && isatty(STDIN_FILENO) && c->opt->verbosity >= 0)
+	if (isatty(fd) && c->opt->verbosity >= 0)
 		fprintf(stderr, "triage-collect: reading agent log lines from the terminal; end with Ctrl-D "
 		    "(or pipe them in: docker logs --timestamps CONTAINER 2>&1 | triage-collect --log-file -)\n");
 	lf.now = time_now_usec();
-	lf.since = c->opt->since_usec;
-	lf.until = c->opt->until_usec;
+	/* Only a window given on the command line applies (a saved log is read whole); relative times count from now. */
+	if (c->opt->since && time_arg_resolve(&c->opt->since_arg, lf.now, &lf.since) < 0)
+		lf.since = 0;
+	if (c->opt->until && time_arg_resolve(&c->opt->until_arg, lf.now, &lf.until) < 0)
+		lf.until = 0;
 	if (lf.since)
 		c->since_usec = lf.since;
 	if (lf.until)
@@ -1025,7 +1047,5 @@ out:
 	buf_free(&lf.jv);
 	json_decref(lf.containers);
 	spool_free(lf.sp);
-	if (lf.rd.fd >= 0 && lf.rd.fd != STDIN_FILENO)
-		close(lf.rd.fd);
 	jsonl_free(s);
 }
