@@ -421,6 +421,7 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 			return -1;
 		}
 	}
+	lf->formats[fmt]++;	/* every entry recognised, kept or not */
 	if (stream && stream_container(stream, stream_len, &cn, &cl)) {
 		bool agent = cl == lf->agent_len && memcmp(cn, lf->agent, cl) == 0;
 
@@ -437,7 +438,6 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 			flags |= SPOOL_OTHER;
 		}
 	}
-	lf->formats[fmt]++;
 	if (tfrom) {
 		lf->untimed++;
 		lf->untimed_now += tfrom[0] == 'c';
@@ -878,7 +878,7 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	struct lf lf = { .c = c, .rd = { .fd = fd } };
 	struct buf detail = { 0 }, fmts = { 0 };
 	struct jsonl *s = NULL;
-	uint64_t written = 0, withheld = 0, omitted = 0, added, trimmed, lines, skipped = 0;
+	uint64_t written = 0, withheld = 0, omitted = 0, added, trimmed, lost, lines, skipped = 0;
 	uint64_t disk_now, disk_peak;
 	const char *dot;
 	struct stat st;
@@ -967,17 +967,18 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		goto out;
 	}
 	jsonl_counts(s, NULL, &written, &withheld, NULL);
-	spool_counts(lf.sp, &added, &trimmed);
+	spool_counts(lf.sp, &added, &trimmed, &lost);
 	spool_disk(lf.sp, &disk_now, &disk_peak);
 	added -= lf.agent_seen ? lf.other_spooled : 0;
-	omitted = added > written + withheld ? added - written - withheld : 0;
+	omitted = added > written + withheld + lost ? added - written - withheld - lost : 0;
 	formats_text(&lf, &fmts);
 	buf_printf(&detail, "%" PRIu64 " entries from %" PRIu64 " lines of --log-file %s", written, lines, shown);
 	if (fmts.len)
 		buf_printf(&detail, " (%s)", fmts.data);
 	if (lf.err) {
 		buf_printf(&detail, "; the spool in TMPDIR %s failed (%s) after %" PRIu64 " bytes of input: the rest "
-		    "was not read (set TMPDIR to a folder with room)", tmpdir, strerror(-lf.err), lf.rd.bytes);
+		    "was not read, and the %" PRIu64 " entries not yet written whole were lost (set TMPDIR to a "
+		    "folder with room)", tmpdir, strerror(-lf.err), lf.rd.bytes, lost);
 		trunc = true;
 	}
 	if (lf.rd.timed_out)
@@ -990,7 +991,7 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		    "%" PRIu64 " older bytes skipped", lf.rd.cap, INPUT_FACTOR, skipped), trunc = true;
 	if (omitted)
 		buf_printf(&detail, "; %" PRIu64 " of %" PRIu64 " entries left out to fit the size budget "
-		    "(warnings and worse kept first)", omitted, added), trunc = true;
+		    "(warnings and worse kept first)", omitted, added - lost), trunc = true;
 	if (lf.agent_seen && (lf.other_dropped || json_object_size(lf.containers) > 1))
 		buf_printf(&detail, "; only the %.*s container's streams kept (%" PRIu64 " entries of others "
 		    "left out)", (int)lf.agent_len, lf.agent, lf.other_dropped);
@@ -1012,6 +1013,8 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 				    json_integer((json_int_t)lf.formats[k]));
 		json_object_set_new(o, "entries", json_integer((json_int_t)written));
 		json_object_set_new(o, "omitted", json_integer((json_int_t)omitted));
+		if (lost)
+			json_object_set_new(o, "lost", json_integer((json_int_t)lost));
 		json_object_set_new(o, "withheld", json_integer((json_int_t)withheld));
 		json_object_set_new(o, "log_file", json_string(shown));
 		json_object_set_new(o, "lines", json_integer((json_int_t)lines));

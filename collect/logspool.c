@@ -66,6 +66,7 @@ struct spool {
 	uint64_t	 seg_bytes;	/* close a segment after this many bytes */
 	uint64_t	 seq;		/* next record's number */
 	uint64_t	 added, trimmed;	/* entries */
+	uint64_t	 lost;		/* entries of segments that could not be written */
 	bool		 drop_other;	/* other containers' entries are dead */
 	uint64_t	 disk, disk_peak;	/* compressed bytes of closed segments alive, at most */
 	int		 err;		/* first write error */
@@ -164,6 +165,20 @@ spool_free(struct spool *sp)
 	free(sp);
 }
 
+static void
+seg_drop(struct spool *sp, struct pool *p, size_t i)
+{
+	struct seg *s = &p->segs[i];
+
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	sp->disk -= s->disk;
+	p->bytes -= s->bytes;
+	p->other -= s->other;
+	sp->trimmed += s->lines;
+}
+
 static int
 seg_close(struct spool *sp, struct pool *p)
 {
@@ -175,8 +190,14 @@ seg_close(struct spool *sp, struct pool *p)
 	r = gzw_sync(p->w, &off);
 	gzw_free(p->w);
 	p->w = NULL;
-	if (r < 0)
+	if (r < 0) {
+		/* A segment that could not be written whole is dropped; the ones before it stay readable. */
+		seg_drop(sp, p, p->n - 1);
+		sp->trimmed -= p->segs[p->n - 1].lines;
+		sp->lost += p->segs[p->n - 1].lines;
+		p->n--;
 		return r;
+	}
 	p->segs[p->n - 1].disk = off;
 	sp->disk += off;
 	sp->closed_raw += p->segs[p->n - 1].raw;
@@ -199,19 +220,6 @@ seg_close(struct spool *sp, struct pool *p)
 	return 0;
 }
 
-static void
-seg_drop(struct spool *sp, struct pool *p, size_t i)
-{
-	struct seg *s = &p->segs[i];
-
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-	sp->disk -= s->disk;
-	p->bytes -= s->bytes;
-	p->other -= s->other;
-	sp->trimmed += s->lines;
-}
 
 /* What each class may keep: warnings up to allowed, the rest up to what the warnings leave. */
 static void
@@ -348,13 +356,8 @@ spool_finish(struct spool *sp)
 		if (p->w == NULL)
 			continue;
 		r = seg_close(sp, p);
-		if (r >= 0)
-			continue;
-		/* A segment that could not be written whole is dropped; the ones before it stay readable. */
-		if (first == 0)
+		if (r < 0 && first == 0)
 			first = r;
-		seg_drop(sp, p, p->n - 1);
-		p->n--;
 	}
 	sp->err = 0;
 	return first;
@@ -481,10 +484,11 @@ spool_next(struct spool *sp, const char **line, size_t *len, uint8_t *prio, cons
 }
 
 void
-spool_counts(const struct spool *sp, uint64_t *added, uint64_t *trimmed)
+spool_counts(const struct spool *sp, uint64_t *added, uint64_t *trimmed, uint64_t *lost)
 {
 	*added = sp->added;
 	*trimmed = sp->trimmed;
+	*lost = sp->lost;
 }
 
 void

@@ -75,6 +75,153 @@ done
 check "other wordings: no secret left for the analyzer" sh -c "! grep -q bundle-contains-secret '$T/o.json'"
 check "other wordings: no unknown DNS server in the message" sh -c "! grep -q 'through DNS server (unknown)' '$T/o.json'"
 
+# ---- the forms customers save (issue 14) ----
+# holds B EXPR: the Python expression over the bundle (bundle-check.py get) is True.
+holds() { [ "$($BC get "$1" "$2" 2>&1)" = True ]; }
+J="jl(\"journal/$U.jsonl\")"
+S="src(\"journal/$U\")"
+ESC=$(printf '\033')
+collect() { # NAME FILE [ARGS...]: collects FILE (piped) into $T/NAME.tar.gz, exit 0 expected
+	local n=$1 f=$2; shift 2
+	expect_status "$n: collect" 0 sh -c 'f=$1; shift; "$@" <"$f"' sh "$f" "$COLLECT" -q --no-probe --log-file - -o "$T/$n.tar.gz" "$@"
+}
+
+# aws logs tail (detailed, with the colours of a terminal or --color on): the stream name leaves MESSAGE,
+# the group mixes the agent's stream with the application's: only the agent's are kept.
+cat >"$T/tail.log" <<EOF
+${ESC}[32m2024-03-05T10:21:10.447000+00:00${ESC}[0m ${ESC}[36mecs/onboarding-agent/3a151358f03a4e32bf8cd401c1c74653${ESC}[0m error${TAB}agent${TAB}RPC failed: rpc error: code = PermissionDenied desc = Not authorized by OnboardingPolicy
+${ESC}[32m2024-03-05T10:21:11.000000+00:00${ESC}[0m ${ESC}[36mecs/ratings/3a151358f03a4e32bf8cd401c1c74653${ESC}[0m ERROR lookup reviews: no such host
+2024-03-05T10:22:12.250000+00:00 ecs/onboarding-agent/3a151358f03a4e32bf8cd401c1c74653 info${TAB}agent${TAB}obtaining discovery information
+EOF
+collect tail "$T/tail.log"
+check "tail: the application's stream left out, counted" holds "$T/tail.tar.gz" "len($J) == 2 and $S['other_containers_left_out'] == 1 and $S['containers_kept'] == 'onboarding-agent'"
+check "tail: colours gone, stream in LOG_STREAM not in MESSAGE" holds "$T/tail.tar.gz" "$J[0]['MESSAGE'].startswith('error\tagent\tRPC failed') and $J[0]['LOG_STREAM'] == 'ecs/onboarding-agent/3a151358f03a4e32bf8cd401c1c74653' and $J[0]['CONTAINER_NAME'] == 'onboarding-agent' and not any('\x1b' in e['MESSAGE'] or 'ecs/' in e['MESSAGE'] for e in $J)"
+check "tail: each entry's own time and level" holds "$T/tail.tar.gz" "[(e['__REALTIME_TIMESTAMP'], e['PRIORITY']) for e in $J] == [('1709634070447000', '3'), ('1709634132250000', '6')]"
+check "tail: recognised as aws-logs-tail" holds "$T/tail.tar.gz" "$S['formats'] == {'aws-logs-tail': 3} and $S['status'] == 'ok'"
+# A group without the agent's container (a renamed container): everything kept, each marked.
+sed 's/onboarding-agent/ob-sidecar/' "$T/tail.log" >"$T/tail2.log"
+collect tail2 "$T/tail2.log"
+check "tail: no agent stream: all kept, CONTAINER_NAME says which" holds "$T/tail2.tar.gz" "[e['CONTAINER_NAME'] for e in $J] == ['ob-sidecar', 'ratings', 'ob-sidecar'] and $S['containers_kept'] == 'all'"
+# --format short: UTC without a zone, no stream.
+printf '2024-03-05T10:21:10 warn\tagent\tretrying\n%s[32m2024-03-05T10:21:11%s[0m error\tagent\tfailed\n' "$ESC" "$ESC" >"$T/short.log"
+collect short "$T/short.log"
+check "tail --format short: UTC times, levels, colours gone" holds "$T/short.tar.gz" "[(e['__REALTIME_TIMESTAMP'], e['PRIORITY'], e['MESSAGE']) for e in $J] == [('1709634070000000', '4', 'warn\tagent\tretrying'), ('1709634071000000', '3', 'error\tagent\tfailed')]"
+
+# aws logs get-log-events (CLI v2 layout: 4-space indent; no stream per event) and filter-log-events
+# (a stream per event, the group mixing containers).  Epoch milliseconds; a multi-line event is split.
+cat >"$T/gle.json" <<'EOF'
+{
+    "events": [
+        {
+            "timestamp": 1709634070512,
+            "message": "error\tagent\tRPC failed: rpc error: code = PermissionDenied desc = Not authorized by OnboardingPolicy\ngoroutine 1 [running]:\nmain.main()",
+            "ingestionTime": 1709634071120
+        },
+        {
+            "timestamp": 1709634080000,
+            "message": "info\tagent\tstill trying \"quoted\" \\ backslash }{ ][",
+            "ingestionTime": 1709634081000
+        }
+    ],
+    "nextForwardToken": "f/38130283941270498541939431238549287342116587624402878464/s",
+    "nextBackwardToken": "b/38130283941270498541939431238549287342116587624402878464/s"
+}
+EOF
+collect gle "$T/gle.json"
+check "get-log-events: one entry per line of each event, the event's time" holds "$T/gle.tar.gz" "[(e['__REALTIME_TIMESTAMP'], e['MESSAGE'][:20]) for e in $J] == [('1709634070512000', 'error\tagent\tRPC fail'), ('1709634070512000', 'goroutine 1 [running'), ('1709634070512000', 'main.main()'), ('1709634080000000', 'info\tagent\tstill try')]"
+check "get-log-events: quotes and brackets inside a message survive" holds "$T/gle.tar.gz" "$J[3]['MESSAGE'].endswith('\"quoted\" \\\\ backslash }{ ][')"
+check "get-log-events: the level word as PRIORITY (continuation lines take the event's)" holds "$T/gle.tar.gz" "[e.get('PRIORITY') for e in $J] == ['3', '3', '3', '6']"
+check "get-log-events: recognised, lines counted" holds "$T/gle.tar.gz" "$S['formats'] == {'aws-logs-json': 4} and $S['lines'] == $(wc -l <"$T/gle.json") and $S['json_not_events'] == 0"
+cat >"$T/fle.json" <<'EOF'
+{"events": [{"logStreamName": "ecs/ratings/3a151358f03a4e32bf8cd401c1c74653", "timestamp": 1709634070000, "message": "ERROR upstream connect error", "ingestionTime": 1709634071120, "eventId": "1"},
+{"logStreamName": "ecs/onboarding-agent/3a151358f03a4e32bf8cd401c1c74653", "timestamp": 1709634070512.0, "message": "error\tagent\tRPC failed: lookup wop.example.net on 10.0.0.2:53: no such host", "ingestionTime": 1709634071120, "eventId": "2"},
+{"logStreamName": "ecs/onboarding-agent/3a151358f03a4e32bf8cd401c1c74653", "timestamp": "2024-03-05T05:21:11.5-05:00", "message": "warn\tagent\tISO time with an offset", "eventId": "3"},
+{"logStreamName": "ecs/ratings/3a151358f03a4e32bf8cd401c1c74653", "timestamp": 1.709634072e12, "message": "ERROR after the agent", "eventId": "4"}],
+ "searchedLogStreams": [{"logStreamName": "ecs/onboarding-agent/3a151358f03a4e32bf8cd401c1c74653", "searchedCompletely": true}]}
+EOF
+collect fle "$T/fle.json"
+check "filter-log-events: only the agent's stream, stream name as a field" holds "$T/fle.tar.gz" "[e['LOG_STREAM'].split('/')[1] for e in $J] == ['onboarding-agent'] * 2 and all('ecs/' not in e['MESSAGE'] for e in $J) and $S['other_containers_left_out'] == 2"
+check "filter-log-events: integer, float, exponent and ISO times" holds "$T/fle.tar.gz" "[e['__REALTIME_TIMESTAMP'] for e in $J] == ['1709634070512000', '1709634071500000']"
+# Pages saved one after another (>>) and a bare array (--query events): still events.
+{ cat "$T/gle.json"; printf '[{"timestamp": 1709634090000, "message": "error\\tagent\\tfrom --query events"}]\n'; } >"$T/pages.json"
+collect pages "$T/pages.json"
+check "JSON pages in a row and a bare events array" holds "$T/pages.tar.gz" "len($J) == 5 and $J[-1]['__REALTIME_TIMESTAMP'] == '1709634090000000'"
+# A JSON document cut short: the events before the cut are kept, the rest counted.
+head -c 400 "$T/gle.json" >"$T/cut.json"
+collect cut "$T/cut.json"
+check "JSON cut short: the whole events before it kept, counted" holds "$T/cut.tar.gz" "len($J) == 3 and $S['json_not_events'] >= 1"
+
+# ecs-cli logs: an empty line after every event; with --timestamps TIME<TAB>MESSAGE (RFC 3339 in
+# local time, no fraction).  A line of a multi-line event without a time takes the previous time.
+printf 'info\tagent\tstarting\n\nerror\tagent\tRPC failed: Not authorized by OnboardingPolicy\n\n' >"$T/ecscli.log"
+collect ecscli "$T/ecscli.log"
+check "ecs-cli logs: blank separators dropped, counted, untimed lines counted" holds "$T/ecscli.tar.gz" "len($J) == 2 and $S['blank_lines'] == 2 and $S['untimed'] == 2 and $S['lines'] == 4 and all(e['_TRIAGE_TIME'] == 'collection' for e in $J)"
+printf '2024-03-05T05:21:10-05:00\tinfo\tagent\tstarting\n\n2024-03-05T10:21:11Z\terror\tagent\tpanic: x\ngoroutine 7\n\n' >"$T/ecscli-ts.log"
+collect ecscli-ts "$T/ecscli-ts.log"
+check "ecs-cli logs --timestamps: local offset and Z, continuation takes the previous time" holds "$T/ecscli-ts.tar.gz" "[(e['__REALTIME_TIMESTAMP'], e.get('_TRIAGE_TIME')) for e in $J] == [('1709634070000000', None), ('1709634071000000', None), ('1709634071000000', 'previous-line')] and $S['untimed'] == 1 and $S['formats']['time-tab'] == 2"
+
+# docker logs --timestamps (RFC 3339 with nanoseconds) and CRI (TIME stdout|stderr F|P MESSAGE, partials joined).
+printf '2024-03-05T10:21:10.123456789Z error\tagent\tdocker line\n2024-03-05T10:21:11.000000001Z info\tagent\tnext\n' >"$T/docker.log"
+collect docker "$T/docker.log"
+check "docker logs --timestamps: time to the microsecond, level" holds "$T/docker.tar.gz" "[(e['__REALTIME_TIMESTAMP'], e['PRIORITY'], e['_TRIAGE_FORMAT']) for e in $J] == [('1709634070123456', '3', 'docker'), ('1709634071000000', '6', 'docker')]"
+printf '2024-03-05T10:21:10.5Z stderr P error\tagent\tRPC failed: lookup wop.example.net on 10.0.0.2:53: \n2024-03-05T10:21:10.6Z stderr F no such host\n2024-03-05T10:21:12+00:00 stdout F info\tagent\tok\n' >"$T/cri.log"
+collect cri "$T/cri.log"
+check "CRI: partials joined into one entry with the first piece's time" holds "$T/cri.tar.gz" "[(e['__REALTIME_TIMESTAMP'], e['MESSAGE'], e['PRIORITY']) for e in $J] == [('1709634070500000', 'error\tagent\tRPC failed: lookup wop.example.net on 10.0.0.2:53: no such host', '3'), ('1709634072000000', 'info\tagent\tok', '6')]"
+"$ANALYZE" -f json "$T/cri.tar.gz" >"$T/cri.json" 2>/dev/null || true
+check "CRI: the analyzer reads the joined line (DNS finding)" grep -q '"endpoint-dns-unresolvable"' "$T/cri.json"
+
+# The analyzer's first_seen/last_seen are the log lines' own times, not the collection time.
+"$ANALYZE" -f json "$T/fle.tar.gz" >"$T/fle-r.json" 2>/dev/null || true
+check "first_seen/last_seen from the lines' own times" "$PY" -c 'import json, sys
+f = [x for x in json.load(open(sys.argv[1]))["findings"] if x["rule"] == "endpoint-dns-unresolvable"]
+sys.exit(0 if f and f[0]["first_seen"].startswith("2024-03-05T10:21:10") and f[0]["last_seen"].startswith("2024-03-05T10:21:10") else 1)' "$T/fle-r.json"
+
+# --since/--until apply to the entries' own times.
+expect_status "window: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/docker.log" --since 2024-03-05T10:21:10.5Z --until 2024-03-05T10:22:00Z -o "$T/win.tar.gz"
+check "window: the entry before --since left out, counted" holds "$T/win.tar.gz" "[e['MESSAGE'] for e in $J] == ['info\tagent\tnext'] and $S['outside_window'] == 1"
+
+# Issue 12.6: a line over 64 KiB stays one entry, cut with a marker, with its own time; the manifest
+# counts input lines.
+"$PY" -c '
+import sys
+sys.stdout.write("2024-03-05T10:21:10Z error\tagent\t" + "\u00e9" * 60000 + " END\n")
+sys.stdout.write("2024-03-05T10:21:11Z info\tagent\tafter the long one\n")
+sys.stdout.write("2024-03-05T10:21:12Z info\tagent\t" + "x" * 200000)' >"$T/long.log"
+collect long "$T/long.log"
+check "long lines: one entry each, own times, marker, valid UTF-8" holds "$T/long.tar.gz" "len($J) == 3 and [e['__REALTIME_TIMESTAMP'] for e in $J] == ['1709634070000000', '1709634071000000', '1709634072000000'] and $J[0]['MESSAGE'].endswith('[truncated by triage-collect: 120016 bytes in all]') and isinstance($J[0]['MESSAGE'], str) and $J[0]['_TRIAGE_TRUNCATED'] == '120016' and 'END' not in $J[0]['MESSAGE']"
+check "long lines: line count is the input's, cut lines counted" holds "$T/long.tar.gz" "$S['lines'] == 3 and $S['long_lines'] == 2 and $S['status'] == 'ok'"
+check "long lines: the level of a cut line is kept" holds "$T/long.tar.gz" "$J[0]['PRIORITY'] == '3'"
+
+# Issue 12.4: bounded input and spool.  /dev/zero stops at 100 x --max-size with truncated and the reason.
+expect_status "/dev/zero: exit 0" 0 "$COLLECT" -q --no-probe --max-size 1M --log-file /dev/zero -o "$T/zero.tar.gz"
+check "/dev/zero: truncated, the cap named" holds "$T/zero.tar.gz" "$S['status'] == 'truncated' and 'stopped after 104857600 bytes' in $S['detail'] and $S['bytes_read'] == 104857600"
+check "/dev/zero: bundle within the budget" test "$(stat -c %s "$T/zero.tar.gz")" -le 1048576
+# TMPDIR is honoured: a TMPDIR that cannot hold a file is named in the source's error, no empty journal.
+echo "info${TAB}agent${TAB}x" | TMPDIR=$T/nope "$COLLECT" -q --no-probe --log-file - -o "$T/nt.tar.gz" 2>/dev/null || true
+check "TMPDIR: an unusable TMPDIR is the source's error, named" holds "$T/nt.tar.gz" "$S['status'] == 'error' and '$T/nope' in $S['detail'] and 'journal/$U.jsonl' not in repr(m['entries'])"
+# A small tmpfs as TMPDIR (8 MiB) and a 60 MiB piped log under --max-size 5M: the spool stays within the
+# budget (it took the whole input's size before), the bundle is whole, the newest and the warnings kept.
+if [ "$(id -u)" = 0 ] && mkdir "$T/tmpfs" && mount -t tmpfs -o size=8m tmpfs "$T/tmpfs" 2>/dev/null; then
+	at_exit "umount '$T/tmpfs' 2>/dev/null"
+	"$PY" "$TOP/tests/bench/gen-agentlog.py" 60 >"$T/big.log"
+	tail -1 "$T/big.log" | cut -d' ' -f2- | tr -d '\n' >"$T/big.last"
+	rc=0
+	TMPDIR=$T/tmpfs "$COLLECT" -q --no-probe --max-size 5M --log-file - -o "$T/big.tar.gz" <"$T/big.log" || rc=$?
+	check "small tmpfs: exit 0" test "$rc" = 0
+	check "small tmpfs: bundle valid and within 5M" sh -c "$BC verify $T/big.tar.gz && test \$(stat -c %s $T/big.tar.gz) -le 5242880"
+	check "small tmpfs: spool peak within the budget, nothing left in TMPDIR" holds "$T/big.tar.gz" "0 < $S['spool_peak_bytes'] <= 5242880 and __import__('os').listdir('$T/tmpfs') == []"
+	check "small tmpfs: every line read and counted, the newest kept" holds "$T/big.tar.gz" "$S['lines'] == $(wc -l <"$T/big.log") and $S['status'] == 'truncated' and $S['omitted'] + $S['entries'] == $S['lines'] and $J[-1]['MESSAGE'] == open('$T/big.last').read()"
+	check "small tmpfs: warnings and errors kept first (all of them fit)" holds "$T/big.tar.gz" "sum(e['PRIORITY'] in ('3', '4') for e in $J) == $(grep -cE '^[^ ]+ (warn|error)'"$TAB" "$T/big.log") and len($J) > $(grep -cE '^[^ ]+ (warn|error)'"$TAB" "$T/big.log")"
+	# A TMPDIR too small even for that: reading stops, truncated with the reason; what was spooled is kept.
+	umount "$T/tmpfs" && mount -t tmpfs -o size=1m tmpfs "$T/tmpfs"
+	rc=0
+	TMPDIR=$T/tmpfs "$COLLECT" -q --no-probe --max-size 20M --log-file - -o "$T/full.tar.gz" <"$T/big.log" || rc=$?
+	check "TMPDIR full: exit 0, bundle valid" sh -c "test $rc = 0 && $BC verify $T/full.tar.gz"
+	check "TMPDIR full: truncated, the reason names TMPDIR" holds "$T/full.tar.gz" "$S['status'] == 'truncated' and 'TMPDIR $T/tmpfs' in $S['detail'] and 'No space left' in $S['detail'] and len($J) > 0"
+else
+	fail "small tmpfs" "needs root to mount a tmpfs"
+fi
+
 # Ctrl-C while reading a fifo that never closes: no bundle, no temporary file
 mkdir "$T/out"
 mkfifo "$T/fifo"
