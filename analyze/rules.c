@@ -1706,7 +1706,9 @@ rules_load_path(struct ruleset *rs, const char *path)
 static bool
 rule_is_builtin(const struct rule *r)
 {
-	return strcmp(r->file, BUILTIN_RULES_NAME) == 0;
+	size_t nl = strlen(r->file), ns = strlen(BUILTIN_SUFFIX);
+
+	return nl >= ns && strcmp(r->file + nl - ns, BUILTIN_SUFFIX) == 0;
 }
 
 /* Drops rule at index k (its journal conditions too, renumbering the rest). */

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# tests/golden/test-summary.sh: --summary over a queue: every sample plus copies under other
+# names, an extracted folder, an unreadable bundle, a hostile one; from bundles and from
+# -f json reports the rows are the same; -j 1 and -j N agree; every format; exit status.
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=common.sh
+. "$TOP/tests/golden/common.sh"
+S=$TOP/samples
+build_mkbundle 2>/dev/null && build_specs 2>/dev/null || fail "build the hostile spec bundle"
+
+Q=$T/queue
+mkdir -p "$Q/sub" "$T/reports"
+for b in "$S"/*.tar.gz; do
+	n=$(basename "$b" .tar.gz)
+	cp "$b" "$Q/$n.tar.gz"
+	cp "$b" "$Q/sub/ticket-$RANDOM-$n.tgz"	# the same bundle under another name, one folder down
+done
+mkdir "$Q/extracted" && tar xzf "$S/unit-failed.tar.gz" -C "$Q/extracted"
+head -c 3000 "$S/healthy.tar.gz" >"$Q/truncated.tar.gz"
+cp "$T/bundles/hostile.tar.gz" "$Q/hostile.tar.gz"
+n_inputs=$(( $(ls "$S"/*.tar.gz | wc -l) * 2 + 3 ))
+
+rc=0; "$ANALYZE" --summary -f json -j 2 "$Q" >"$T/b.json" 2>"$T/err" || rc=$?
+check "summary over a folder of bundles: exit 1 (findings), nothing on stderr off a terminal" \
+	bash -c "[ $rc = 1 ] && [ ! -s '$T/err' ]"
+check "schema triage-summary/1, one row per bundle, exactly the contract's keys" $PY - "$T/b.json" "$n_inputs" <<'P'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["schema", "bundles", "rules", "groups"], list(d)
+assert d["schema"] == "triage-summary/1"
+assert len(d["bundles"]) == int(sys.argv[2]), len(d["bundles"])
+for b in d["bundles"]:
+    assert list(b) == ["path", "hostname", "collected_at", "agent", "worst", "rules", "error"], list(b)
+for r in d["rules"]:
+    assert list(r) == ["rule", "severity", "bundles", "hosts"], list(r)
+for g in d["groups"]:
+    assert list(g) == ["rules", "bundles"], list(g)
+P
+check "rows: copies agree, the extracted folder is a bundle, errors are rows" $PY - "$T/b.json" <<'P'
+import json, sys, os
+d = json.load(open(sys.argv[1]))
+rows = {os.path.basename(b["path"]): b for b in d["bundles"]}
+def twin(n):
+    return [r for k, r in rows.items() if k.endswith("-" + n + ".tgz")][0]
+for n in ["dns-failure", "healthy", "not-installed", "policy-denied", "unit-failed"]:
+    a, b = rows[n + ".tar.gz"], twin(n)
+    for k in ["hostname", "collected_at", "agent", "worst", "rules", "error"]:
+        assert a[k] == b[k], (n, k, a[k], b[k])
+assert rows["healthy.tar.gz"]["rules"] == [] and rows["healthy.tar.gz"]["worst"] == "none"
+assert rows["dns-failure.tar.gz"]["rules"] == ["endpoint-dns-unresolvable", "endpoint-unresolvable-at-collection"]
+assert rows["policy-denied.tar.gz"]["worst"] == "critical"
+assert rows["extracted"]["rules"] == rows["unit-failed.tar.gz"]["rules"], rows["extracted"]
+t = rows["truncated.tar.gz"]
+assert t["error"] and t["rules"] == [] and t["worst"] is None and t["hostname"] is None, t
+r = {x["rule"]: x for x in d["rules"]}
+assert r["onboarding-policy-denied"]["bundles"] == 2 and r["onboarding-policy-denied"]["hosts"] == ["vm-ratings-01"]
+assert r["endpoint-dns-unresolvable"]["severity"] == "critical"
+g = [x for x in d["groups"] if x["rules"] == ["onboarding-policy-denied"]]
+assert len(g) == 1 and len(g[0]["bundles"]) == 2, g
+assert sum(len(x["bundles"]) for x in d["groups"]) == len(d["bundles"]) - 1   # all but the error row
+P
+
+# The same queue as -f json reports (the per-bundle step run elsewhere), then the merge.
+for b in $($PY -c 'import json,sys; [print(b["path"]) for b in json.load(open(sys.argv[1]))["bundles"] if not b["error"]]' "$T/b.json"); do
+	"$ANALYZE" -f json -o "$T/reports/$(echo "$b" | tr / _).json" "$b" || [ $? = 1 ]
+done
+"$ANALYZE" --summary -f json "$T/reports" >"$T/r.json" || true
+check "from -f json reports: the same rows, rules and groups" $PY - "$T/b.json" "$T/r.json" <<'P'
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+ra = sorted((x for x in a["bundles"] if not x["error"]), key=lambda x: x["path"])
+rb = sorted(b["bundles"], key=lambda x: x["path"])
+for x in rb:
+    assert x.pop("report").endswith(".json")
+assert ra == rb, [(x, y) for x, y in zip(ra, rb) if x != y][:2]
+assert a["rules"] == b["rules"], (a["rules"], b["rules"])
+norm = lambda gs: sorted((g["rules"], sorted(g["bundles"])) for g in gs)
+assert norm(a["groups"]) == norm(b["groups"])
+P
+
+"$ANALYZE" --summary -f json -j 1 "$Q" >"$T/j1.json" || true
+check "-j 1 and -j 2 give the same summary" cmp "$T/b.json" "$T/j1.json"
+
+# Every format.
+"$ANALYZE" --summary "$Q" >"$T/s.md" || true
+check "markdown: bundles, rules and groups sections" bash -c \
+	"grep -q '^## Bundles' '$T/s.md' && grep -q '^## Rules' '$T/s.md' && grep -q '^- 2 bundles (1 host): onboarding-policy-denied' '$T/s.md'"
+check "markdown: the hostile hostname is escaped" bash -c "grep -qF '\\<b\\>evil\\</b\\>\\|host\\\`' '$T/s.md' && ! grep -q '<b>evil' '$T/s.md'"
+"$ANALYZE" --summary -f html -o "$T/s.html" "$Q" || true
+check "HTML: written with -o, hostile text escaped, no script" bash -c \
+	"grep -q '<h2>Groups: bundles with the same findings</h2>' '$T/s.html' && grep -qF '&lt;b&gt;evil&lt;/b&gt;' '$T/s.html' && ! grep -q '<b>evil\\|<script' '$T/s.html'"
+"$ANALYZE" --summary -f csv "$Q" >"$T/s.csv" || true
+check "CSV: a header and one record per bundle, same rows as the JSON" $PY - "$T/s.csv" "$T/b.json" <<'P'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+d = json.load(open(sys.argv[2]))
+assert len(rows) == len(d["bundles"])
+for r, j in zip(rows, d["bundles"]):
+    assert r["path"] == j["path"] and r["rules"].split() == j["rules"], (r, j)
+    assert (r["error"] != "") == (j["error"] is not None)
+P
+
+# Exit status over all bundles: --fail-on; an unreadable bundle is not clean; 2 only for usage.
+expect_status "--fail-on none: exit 0 whatever the queue holds" 0 "$ANALYZE" --summary --fail-on none "$Q"
+expect_status "only healthy bundles: exit 0" 0 "$ANALYZE" --summary "$S/healthy.tar.gz" "$Q/healthy.tar.gz"
+expect_status "an unreadable bundle alone: exit 1 (not known to be clean)" 1 "$ANALYZE" --summary "$Q/truncated.tar.gz"
+cat >"$T/warn.yaml" <<'Y'
+rules:
+  - id: agent-restarted
+    title: The agent restarted
+    severity: warning
+    message: "The agent restarted {times}."
+    when:
+      journal:
+        match: 'Scheduled restart job'
+Y
+expect_status "--fail-on critical with a warning-only queue: exit 0" 0 "$ANALYZE" --summary --fail-on critical \
+	--no-builtin-rules -r "$T/warn.yaml" "$S/unit-failed.tar.gz"
+expect_status "--fail-on warning with the same queue: exit 1" 1 "$ANALYZE" --summary --fail-on warning \
+	--no-builtin-rules -r "$T/warn.yaml" "$S/unit-failed.tar.gz"
+expect_status "--summary without INPUT: usage error" 2 "$ANALYZE" --summary
+expect_status "-j 0: usage error" 2 "$ANALYZE" --summary -j 0 "$Q"
+expect_status "-f csv without --summary: usage error" 2 "$ANALYZE" -f csv "$S/healthy.tar.gz"
+expect_status "--summary with --baseline: usage error" 2 "$ANALYZE" --summary --baseline "$S/healthy.tar.gz" "$Q"
+echo '{"schema": "something-else"}' >"$T/other.json"
+"$ANALYZE" --summary -f json "$T/other.json" "$S/healthy.tar.gz" >"$T/o.json" || true
+check "a JSON file that is not a report is an error row, the rest goes on" $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert "not a triage-analyze -f json report" in d["bundles"][0]["error"]
+assert d["bundles"][1]["error"] is None and d["bundles"][1]["worst"] == "none"' "$T/o.json"
+# Suppressions apply to every bundle of the queue.
+printf -- '- rule: onboarding-policy-denied\n  reason: policy rollout\n  expires: 2099-01-01\n' >"$T/sup.yaml"
+expect_status "--suppress applies in the summary (policy-denied alone: exit 0)" 0 "$ANALYZE" --summary --suppress "$T/sup.yaml" "$S/policy-denied.tar.gz"
+# A progress line on a terminal (script(1) gives the run one), never in a pipe (checked above).
+if command -v script >/dev/null; then
+	script -qec "'$ANALYZE' --summary -o '$T/tty.md' '$Q'" /dev/null >"$T/tty.out" 2>&1 || true
+	check "on a terminal: a progress line, erased at the end" bash -c \
+		"grep -q 'triage-analyze: $n_inputs of $n_inputs bundles analyzed' '$T/tty.out' && grep -q '^# Triage summary' '$T/tty.md'"
+fi
+finish
