@@ -358,7 +358,7 @@ probes_json(const struct model *m, char **why)
 			const char *d = json_string_value(json_object_get(src, "detail"));
 
 			*why = xasprintf(_("%s: %s (%s)"), json_string_value(json_object_get(src, "name")),
-			    st ? st : "?", d ? d : _("no detail"));
+			    st ? source_status_label(st) : "?", d ? d : _("no detail"));
 		}
 		else
 			*why = xasprintf(_("%s is not in the bundle (no probe was recorded)"), "resolver/probes.json");
