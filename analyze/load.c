@@ -518,7 +518,7 @@ load_bundle(const char *path, const struct ruleset *rs, struct model **ret, char
 
 			r = br_read_all(br, SMALL_FILE_MAX, &data, &len);
 			if (r == -EFBIG) {
-				model_note(m, "%s: larger than %d MiB, not analyzed", p, SMALL_FILE_MAX >> 20);
+				model_note(m, _("%s: larger than %d MiB, not analyzed"), p, SMALL_FILE_MAX >> 20);
 				continue;
 			}
 			if (r < 0)
@@ -529,8 +529,8 @@ load_bundle(const char *path, const struct ruleset *rs, struct model **ret, char
 			model_add_file(m, p, data, len, v);
 		} else {
 			if (is_kept(p))
-				model_note(m, "%s: %s, not analyzed", p, e.size > SMALL_FILE_MAX ? "larger than 2 MiB" :
-				    "over the analyzer's limits for small files (512 files, 32 MiB)");
+				model_note(m, _("%s: %s, not analyzed"), p, e.size > SMALL_FILE_MAX ? _("larger than 2 MiB") :
+				    _("over the analyzer's limits for small files (512 files, 32 MiB)"));
 			if ((r = stream_entry(br, m, p, NULL)) < 0)
 				break;
 		}
