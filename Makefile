@@ -8,15 +8,30 @@ CC      ?= cc
 
 VERSION := 0.1.0
 
-COMMON_PKGS  := libarchive jansson yaml-0.1 libpcre2-8 libcrypto libdeflate zlib
+COMMON_PKGS  := libarchive jansson yaml-0.1 libpcre2-8 nettle libdeflate zlib
 COLLECT_PKGS := $(COMMON_PKGS) libsystemd
-TEST_PKGS    := cmocka
+# libcrypto: an independent SHA-256 and base64 the tests check ours against.
+TEST_PKGS    := cmocka libcrypto
 
 # pkg-config is called once per package set; the results are plain flags.
 PKG_CFLAGS   := $(shell pkg-config --cflags $(COLLECT_PKGS) 2>/dev/null)
 COMMON_LIBS  := $(shell pkg-config --libs $(COMMON_PKGS) 2>/dev/null) -lpthread
-COLLECT_LIBS := $(shell pkg-config --libs $(COLLECT_PKGS) 2>/dev/null) -lpthread
+COLLECT_LIBS := $(shell pkg-config --libs $(COLLECT_PKGS) 2>/dev/null) -ldl -lpthread
 TEST_LIBS    := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+# A package pkg-config cannot find stops the build (pkgcheck, below), never an empty link line.
+PKG_MISSING  := $(shell for p in $(COLLECT_PKGS); do pkg-config --exists $$p || echo $$p; done)
+TEST_MISSING := $(shell for p in $(TEST_PKGS); do pkg-config --exists $$p || echo $$p; done)
+
+# RELEASE=1 (make dist, in the Debian 11 sysroot): every library static but libc's and, for the
+# collector, libsystemd.so.0; one section per function so the linker keeps only what is called.
+ifeq ($(RELEASE),1)
+OPT ?= -O2 -g
+OPT += -ffunction-sections -fdata-sections
+LDFLAGS += -Wl,--gc-sections -Wl,--as-needed
+STATIC_LIBS  := -Wl,-Bstatic $(shell pkg-config --static --libs $(COMMON_PKGS) 2>/dev/null) -Wl,-Bdynamic
+COMMON_LIBS  := $(STATIC_LIBS) -lpthread
+COLLECT_LIBS := $(STATIC_LIBS) $(shell pkg-config --libs libsystemd 2>/dev/null) -ldl -lpthread
+endif
 
 WARN := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wwrite-strings -Wpointer-arith
@@ -57,7 +72,7 @@ PROGS := $(BUILD)/triage-collect $(BUILD)/triage-analyze
 
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | pkgcheck
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -91,6 +106,16 @@ po-update:
 	  $(sort $(wildcard common/*.c collect/*.c analyze/*.c))
 	msgmerge --quiet --update --backup=none --no-fuzzy-matching po/zh_CN.po $(BUILD)/po/triage.pot
 
+pkgcheck:
+ifneq ($(strip $(PKG_MISSING)),)
+	@echo "Makefile: pkg-config cannot find: $(strip $(PKG_MISSING)) (make deps installs them; PKG_CONFIG_PATH=$(PKG_CONFIG_PATH))" >&2; exit 1
+endif
+testpkgcheck:
+ifneq ($(strip $(TEST_MISSING)),)
+	@echo "Makefile: pkg-config cannot find: $(strip $(TEST_MISSING)) (make deps installs them)" >&2; exit 1
+endif
+.PHONY: pkgcheck testpkgcheck
+
 $(LIB): $(COMMON_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -113,7 +138,7 @@ $(BUILD)/triage-analyze: $(BUILD)/analyze/main.o $(ANALYZE_LIB) $(LIB)
 # Unit tests link the library; the linker pulls only the modules a test uses.
 # A test of collector or analyzer internals names them in its first line:
 #   /* links: analyze */  or  /* links: collect */
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(ANALYZE_LIB) $(COLLECT_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(ANALYZE_LIB) $(COLLECT_LIB) | testpkgcheck
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ianalyze -Icollect -o $@ $< \
 	  $$(head -1 $< | grep -q 'links: analyze' && echo $(ANALYZE_LIB)) \
@@ -160,7 +185,7 @@ fuzz-build:
 fuzz-bins: $(FUZZ_BINS)
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(ANALYZE_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Ianalyze -o $@ $< $(ANALYZE_LIB) $(LIB) \
-	  $(ALL_LDFLAGS) -fsanitize=fuzzer $(COMMON_LIBS)
+	  $(ALL_LDFLAGS) -fsanitize=fuzzer $(COMMON_LIBS) $(shell pkg-config --libs libcrypto)
 .PHONY: fuzz-bins
 
 install: all

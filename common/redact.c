@@ -10,8 +10,8 @@
 
 #include <iconv.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <nettle/base64.h>
+#include <nettle/hmac.h>
 
 #include "cleanup.h"
 #include "redact.h"
@@ -173,8 +173,8 @@ tab_insert(struct redactor *r, size_t idx)
 const char *
 redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
 {
-	unsigned char mac[32];
-	unsigned int maclen = sizeof(mac);
+	unsigned char mac[SHA256_DIGEST_SIZE];
+	struct hmac_sha256_ctx hc;
 	uint64_t h = fast_hash(v, len);
 	size_t mask, i;
 	struct rvalue *e;
@@ -185,9 +185,9 @@ redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
 		if (e->hash == h && e->len == len && memcmp(e->val, v, len) == 0)
 			return e->marker;
 	}
-	if (HMAC(EVP_sha256(), r->key, sizeof(r->key), (const unsigned char *)v, len, mac,
-	    &maclen) == NULL)
-		abort();
+	hmac_sha256_set_key(&hc, sizeof(r->key), r->key);
+	hmac_sha256_update(&hc, len, (const uint8_t *)v);
+	hmac_sha256_digest(&hc, sizeof(mac), mac);
 	if (r->nvalues == r->capvalues) {
 		r->capvalues = r->capvalues ? r->capvalues * 2 : 16;
 		r->values = xreallocarray(r->values, r->capvalues, sizeof(*r->values));
@@ -786,7 +786,7 @@ b64(const unsigned char *s, size_t n)
 	size_t olen = 4 * ((n + 2) / 3);
 	char *o = xmalloc(olen + 1);
 
-	EVP_EncodeBlock((unsigned char *)o, s, (int)n);
+	base64_encode_raw(o, n, s);
 	o[olen] = '\0';
 	return o;
 }

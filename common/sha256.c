@@ -1,45 +1,41 @@
-/* sha256.c: SHA-256 for bundle entries, through libcrypto (never hand-rolled). */
-#include <err.h>
-#include <stdint.h>
+/* sha256.c: SHA-256 for bundle entries, through nettle (never hand-rolled). */
+#include <stdlib.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
+
+#include "xalloc.h"
+
+/* nettle names its functions sha256_init... through macros; ours keep those names. */
+#undef sha256_init
+#undef sha256_update
+#undef sha256_digest
 
 #include "sha256.h"
-
-static void
-crypto_fail(void)
-{
-	/* EVP_sha256() is always available; a failure here is an allocation failure. */
-	errx(1, "out of memory (libcrypto)");
-}
 
 void
 sha256_init(struct sha256 *h)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct sha256_ctx *ctx = xmalloc(sizeof(*ctx));
 
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		crypto_fail();
-	h->md = md;
+	nettle_sha256_init(ctx);
+	h->md = ctx;
 }
 
 void
 sha256_update(struct sha256 *h, const void *data, size_t len)
 {
-	if (len > 0 && EVP_DigestUpdate(h->md, data, len) != 1)
-		crypto_fail();
+	if (len > 0)
+		nettle_sha256_update(h->md, len, data);
 }
 
 void
 sha256_final_hex(struct sha256 *h, char hex[static SHA256_HEX_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	uint8_t md[SHA256_DIGEST_SIZE];
 
-	if (EVP_DigestFinal_ex(h->md, md, &n) != 1 || n != SHA256_HEX_LEN / 2)
-		crypto_fail();
-	for (unsigned i = 0; i < n; i++) {
+	nettle_sha256_digest(h->md, sizeof(md), md);
+	for (unsigned i = 0; i < sizeof(md); i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 0xf];
 	}
@@ -52,7 +48,7 @@ sha256_done(struct sha256 *h)
 {
 	if (h == NULL || h->md == NULL)
 		return;
-	EVP_MD_CTX_free(h->md);
+	free(h->md);
 	h->md = NULL;
 }
 

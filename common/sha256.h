@@ -1,4 +1,4 @@
-/* sha256.h: SHA-256 through libcrypto's EVP interface, incremental and one-shot. */
+/* sha256.h: SHA-256 through nettle, incremental and one-shot. */
 #ifndef TRIAGE_SHA256_H
 #define TRIAGE_SHA256_H
 
@@ -8,10 +8,10 @@
 
 /* An incremental hash.  sha256_init() starts it, sha256_done() frees it (accepts a zeroed one). */
 struct sha256 {
-	void *md;	/* EVP_MD_CTX *, opaque so that callers need not include OpenSSL */
+	void *md;	/* struct sha256_ctx *, opaque so that callers need not include nettle */
 };
 
-/* Starts a hash.  Cannot fail: an OpenSSL failure here is out of memory and ends the program. */
+/* Starts a hash.  Cannot fail (out of memory ends the program). */
 void sha256_init(struct sha256 *);
 /* Adds len bytes. */
 void sha256_update(struct sha256 *, const void *data, size_t len);

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="
 build-essential pkg-config make gcc
-libarchive-dev libsystemd-dev libjansson-dev libyaml-dev libpcre2-dev libssl-dev
+libarchive-dev libsystemd-dev libjansson-dev libyaml-dev libpcre2-dev nettle-dev libssl-dev
 libdeflate-dev zlib1g-dev
 libcmocka-dev clang libclang-rt-14-dev valgrind
 systemd systemd-container systemd-journal-remote dbus

@@ -13,7 +13,7 @@ build_mkbundle() {
 	fi
 	# shellcheck disable=SC2046,SC2086
 	cc -std=c17 -O1 $san -D_GNU_SOURCE -I"$TOP/common" -o "$T/mkbundle" "$GOLDEN/mkbundle.c" \
-		"$BUILD/libtriage.a" $(pkg-config --libs libarchive jansson libcrypto) $(pkg-config --libs libdeflate 2>/dev/null) -lpthread
+		"$BUILD/libtriage.a" $(pkg-config --libs libarchive jansson nettle) $(pkg-config --libs libdeflate 2>/dev/null) -lpthread
 }
 
 # build_specs: one $T/bundles/<name>.tar.gz per tests/golden/specs/<name>/.

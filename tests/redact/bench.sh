@@ -6,5 +6,5 @@ BUILD=${BUILD:-build}
 make --no-print-directory BUILD="$BUILD" "$BUILD/libtriage.a" >/dev/null
 cc -O2 -D_GNU_SOURCE -Icommon $(pkg-config --cflags jansson) -o "$BUILD/bench-redact" \
 	tests/redact/bench-redact.c "$BUILD/libtriage.a" \
-	$(pkg-config --libs jansson yaml-0.1 libpcre2-8 libcrypto)
+	$(pkg-config --libs jansson yaml-0.1 libpcre2-8 nettle)
 "$BUILD/bench-redact" "${1:-1000000}"
