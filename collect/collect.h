@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 
 #include <jansson.h>
 
@@ -15,6 +16,14 @@
 #include "xalloc.h"
 
 struct sd_bus;
+
+/* glibc before 2.32 (Debian 11) names the syscall only as __NR_openat2. */
+#if !defined(SYS_openat2) && defined(__NR_openat2)
+#define SYS_openat2 __NR_openat2
+/* sd_bus_set_method_call_timeout() when the host's libsystemd has it (240+), else -ENOSYS. */
+int bus_set_call_timeout(struct sd_bus *, uint64_t usec);
+
+#endif
 
 /* A list of strings; each string and the array are owned. */
 struct strv {
@@ -298,5 +307,8 @@ void journal_value(struct buf *b, const char *s, size_t len);
 
 /* Budget left for the journals (bytes, compressed), after everything else added so far. */
 uint64_t ctx_journal_budget(struct ctx *);
+
+/* sd_bus_set_method_call_timeout() when the host's libsystemd has it (240+), else -ENOSYS. */
+int bus_set_call_timeout(struct sd_bus *, uint64_t usec);
 
 #endif

@@ -423,7 +423,7 @@ main(int argc, char *argv[])
 				c.bus_error = xasprintf("cannot connect to the system bus: %s", strerror(-r));
 				c.bus = NULL;
 			} else
-				(void)sd_bus_set_method_call_timeout(c.bus, c.profile->bus_timeout_usec);
+				(void)bus_set_call_timeout(c.bus, c.profile->bus_timeout_usec);
 		} else
 			c.bus_error = xstrdup("systemd is not running on this host");
 	}

@@ -179,6 +179,15 @@ msg_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
 	return 1;
 }
 
+/* The service is not on the bus.  (sd_bus_error_has_names() would need systemd 247; sd_bus_error_has_name()
+ * is in 239, the oldest systemd the release supports.) */
+static bool
+bus_error_no_service(const sd_bus_error *e)
+{
+	return sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+	    sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+}
+
 int
 bus_get_all(struct ctx *c, const char *service, const char *path, const char *iface, json_t *obj,
     char **err)
@@ -203,14 +212,14 @@ bus_get_all(struct ctx *c, const char *service, const char *path, const char *if
 	}
 	r = sd_bus_call(c->bus, m, c->profile->bus_timeout_usec, &error, &reply);
 	if (r < 0) {
-		if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+		if (bus_error_no_service(&error))
 			*err = xasprintf("%s is not running", service);
 		else if (r == -ETIMEDOUT)
 			*err = xasprintf("%s did not answer within %" PRIu64 " s", service,
 			    c->profile->bus_timeout_usec / 1000000);
 		else
 			*err = xasprintf("%s: %s", service, error.message ? error.message : strerror(-r));
-		if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+		if (bus_error_no_service(&error))
 			r = -ESRCH;
 		sd_bus_error_free(&error);
 		return r;
