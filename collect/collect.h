@@ -22,6 +22,12 @@ struct sd_bus;
 #define SYS_openat2 __NR_openat2
 /* sd_bus_set_method_call_timeout() when the host's libsystemd has it (240+), else -ENOSYS. */
 int bus_set_call_timeout(struct sd_bus *, uint64_t usec);
+/* sd_journal_open_files_fd(fds, n, 0) in a way libsystemd 239-247 survives (sdcompat.c). */
+struct sd_journal;
+int journal_open_fds(struct sd_journal **, int *fds, unsigned n);
+/* sd_journal_get_seqnum() when the host's libsystemd has it (254+), else -ENOSYS. */
+union sd_id128;
+int journal_get_seqnum(struct sd_journal *, uint64_t *seqnum, union sd_id128 *seqnum_id);
 
 #endif
 
@@ -310,5 +316,11 @@ uint64_t ctx_journal_budget(struct ctx *);
 
 /* sd_bus_set_method_call_timeout() when the host's libsystemd has it (240+), else -ENOSYS. */
 int bus_set_call_timeout(struct sd_bus *, uint64_t usec);
+/* sd_journal_open_files_fd(fds, n, 0) in a way libsystemd 239-247 survives (sdcompat.c). */
+struct sd_journal;
+int journal_open_fds(struct sd_journal **, int *fds, unsigned n);
+/* sd_journal_get_seqnum() when the host's libsystemd has it (254+), else -ENOSYS. */
+union sd_id128;
+int journal_get_seqnum(struct sd_journal *, uint64_t *seqnum, union sd_id128 *seqnum_id);
 
 #endif

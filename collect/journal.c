@@ -171,8 +171,8 @@ static int
 format_entry(struct fmt *f, sd_journal *j, int *prio)
 {
 	char *cursor = NULL;
-	uint64_t rt, mono;
-	sd_id128_t boot;
+	uint64_t rt, mono, seqnum;
+	sd_id128_t boot, seqnum_id;
 	char bootstr[SD_ID128_STRING_MAX];
 	const void *data;
 	size_t size;
@@ -198,6 +198,12 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 	add_u64(&f->line, rt);
 	ADD_LIT(&f->line, "\",\"__MONOTONIC_TIMESTAMP\":\"");
 	add_u64(&f->line, mono);
+	if (journal_get_seqnum(j, &seqnum, &seqnum_id) >= 0) {
+		ADD_LIT(&f->line, "\",\"__SEQNUM\":\"");
+		add_u64(&f->line, seqnum);
+		ADD_LIT(&f->line, "\",\"__SEQNUM_ID\":\"");
+		buf_adds(&f->line, sd_id128_to_string(seqnum_id, bootstr));
+	}
 	ADD_LIT(&f->line, "\",\"_BOOT_ID\":\"");
 	buf_adds(&f->line, sd_id128_to_string(boot, bootstr));
 	buf_addc(&f->line, '"');
@@ -665,7 +671,7 @@ jopen(struct ctx *c, struct jopen *o)
 		if (o->n_fds == 0)
 			r = o->denied ? -EACCES : -ENOENT;
 		else
-			r = sd_journal_open_files_fd(&o->j, o->fds, o->n_fds, 0);
+			r = journal_open_fds(&o->j, o->fds, o->n_fds);
 		o->why = "/var/log/journal and /run/log/journal under the root";
 	} else {
 		count_denied("/var/log/journal", 0, &o->total, &o->denied);
