@@ -16,7 +16,7 @@ TEST_PKGS    := cmocka libcrypto
 # pkg-config is called once per package set; the results are plain flags.
 PKG_CFLAGS   := $(shell pkg-config --cflags $(COLLECT_PKGS) 2>/dev/null)
 COMMON_LIBS  := $(shell pkg-config --libs $(COMMON_PKGS) 2>/dev/null) -lpthread
-COLLECT_LIBS := $(shell pkg-config --libs $(COLLECT_PKGS) 2>/dev/null) -ldl -lpthread
+COLLECT_LIBS := $(shell pkg-config --libs $(COLLECT_PKGS) 2>/dev/null) -lanl -ldl -lpthread
 TEST_LIBS    := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 # A package pkg-config cannot find stops the build (pkgcheck, below), never an empty link line.
 PKG_MISSING  := $(shell for p in $(COLLECT_PKGS); do pkg-config --exists $$p || echo $$p; done)
@@ -30,7 +30,7 @@ OPT += -ffunction-sections -fdata-sections
 LDFLAGS += -Wl,--gc-sections -Wl,--as-needed
 STATIC_LIBS  := -Wl,-Bstatic $(shell pkg-config --static --libs $(COMMON_PKGS) 2>/dev/null) -Wl,-Bdynamic
 COMMON_LIBS  := $(STATIC_LIBS) -lpthread
-COLLECT_LIBS := $(STATIC_LIBS) $(shell pkg-config --libs libsystemd 2>/dev/null) -ldl -lpthread
+COLLECT_LIBS := $(STATIC_LIBS) $(shell pkg-config --libs libsystemd 2>/dev/null) -lanl -ldl -lpthread
 endif
 
 WARN := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -67,7 +67,7 @@ COLLECT_LIB := $(BUILD)/libcollect.a
 
 PROGS := $(BUILD)/triage-collect $(BUILD)/triage-analyze
 
-.PHONY: po-update all deps check check-unit check-asan demo install clean samples bench fuzz fuzz-build
+.PHONY: po-update all deps check check-unit check-asan demo install clean samples bench fuzz fuzz-build dist check-dist
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -156,7 +156,17 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit-bins
+	@scripts/dist.sh >/dev/null || echo "make check: make dist failed; the dist suite reports it"
 	@tests/run-all.sh
+
+# The portable release: both programs built in a cached Debian 11 sysroot for x86_64 and aarch64, as
+# tar.gz, .deb and .rpm in dist/ (scripts/dist.sh).  check-dist boots Debian 11 and 13 with systemd,
+# installs them there and checks what they collect; aarch64 runs under qemu (tests/dist/).
+dist: deps
+	@scripts/dist.sh
+
+check-dist: dist
+	@tests/run-all.sh dist
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -195,6 +205,6 @@ install: all
 	install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/triage/rules/
 
 clean:
-	rm -rf build build-asan build-fuzz out
+	rm -rf build build-asan build-fuzz out dist
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -9,6 +9,7 @@ libarchive-dev libsystemd-dev libjansson-dev libyaml-dev libpcre2-dev nettle-dev
 libdeflate-dev zlib1g-dev
 libcmocka-dev clang libclang-rt-14-dev valgrind
 systemd systemd-container systemd-journal-remote dbus
+debootstrap rpm rpm2cpio qemu-user-static binutils-multiarch
 tar gzip xxd python3 python3-yaml python3-pil iproute2 procps time
 chromium fonts-liberation fonts-noto-cjk
 gettext

@@ -42,9 +42,13 @@ run_shell() { # SUITE SCRIPT
 	if [ "$f" != 0 ]; then failures+=("$name"); grep -E '^FAIL: ' "$out" | sed 's/^/    /' | head -20; tail -15 "$out" | sed 's/^/    | /'; fi
 }
 
-for b in build/tests/test_*; do [ -x "$b" ] && run_unit unit "$b"; done
-for b in build-asan/tests/test_*; do [ -x "$b" ] && run_unit unit-asan "$b"; done
-for suite in integration redact golden hostile nspawn fuzz; do
+# tests/run-all.sh SUITE...: only those shell suites (make check-dist runs `dist`).
+suites="integration redact golden hostile nspawn fuzz dist"
+if [ $# -gt 0 ]; then suites=$*; else
+	for b in build/tests/test_*; do [ -x "$b" ] && run_unit unit "$b"; done
+	for b in build-asan/tests/test_*; do [ -x "$b" ] && run_unit unit-asan "$b"; done
+fi
+for suite in $suites; do
 	for s in tests/$suite/test-*.sh; do
 		[ -f "$s" ] && run_shell "$suite" "$s"
 	done

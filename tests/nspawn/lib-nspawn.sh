@@ -6,6 +6,8 @@
 #   ns_write PATH      writes stdin to PATH inside
 #   ns_collect ARGS..  runs triage-collect inside; bundles go to $NS_OUT (host) = /out (inside)
 # The tree is bound read-only at /triage, the collector's folder at /triage-bin.
+# NS_ROOT=DIR boots DIR instead of the host's / (NS_VOLATILE=overlay keeps DIR unchanged: writes go to
+# a tmpfs over it).
 
 NS_MACHINE=${NS_MACHINE:-triage-t$$-$RANDOM}
 # The system's python3 (a version manager's shim can cost a second per call).
@@ -29,7 +31,7 @@ ns_boot() {
 	[ -x "$COLLECT" ] || ns_skip "no collector at $COLLECT (make first)"
 	mkdir -p "$NS_OUT"
 	chmod 1777 "$NS_OUT"
-	systemd-nspawn --quiet --register=no --keep-unit --volatile=yes -D / -M "$NS_MACHINE" -b \
+	systemd-nspawn --quiet --register=no --keep-unit --volatile="${NS_VOLATILE:-yes}" -D "${NS_ROOT:-/}" -M "$NS_MACHINE" -b \
 		--console=pipe --bind-ro="$TOP":/triage --bind-ro="$(cd "$(dirname "$COLLECT")" && pwd)":/triage-bin \
 		--bind="$NS_OUT":/out </dev/null >"$T/nspawn.log" 2>&1 &
 	NS_NSPAWN_PID=$!
