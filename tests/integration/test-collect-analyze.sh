@@ -45,11 +45,18 @@ check "-q: exit 0, nothing printed" bash -c "[ $rc = 0 ] && [ ! -s '$T/c.err' ]"
 rc=0; "$COLLECT" -q --analyze --root "$R" -o "$T/o/d.tar.gz" 2>"$T/d.err" || rc=$?
 check "-q --analyze: the findings all the same" bash -c "[ $rc = 0 ] && grep -q 'What we found:' '$T/d.err'"
 expect_status "--analyze -o -: usage error" 2 "$COLLECT" --analyze --root "$R" -o -
+# -o -: the bundle alone on standard output, no analysis on either stream.
+rc=0; "$COLLECT" --root "$R" -o - >"$T/n.out" 2>"$T/n.err" || rc=$?
+check "-o -: exit 0, no analysis printed" bash -c "[ $rc = 0 ] && ! grep -qE 'What we found|If the problem stays' '$T/n.err' '$T/n.out'"
+if [ -s "$T/n.out" ]; then
+	check "-o -: standard output is the bundle and nothing else" bash -c "gzip -t '$T/n.out' && tar tzf '$T/n.out' | grep -q manifest.json"
+fi
 
 # In a Chinese locale the collector and the analyzer both speak Chinese.
 rc=0; LANG=zh_CN.UTF-8 "$COLLECT" --root "$R" -o "$T/o/zh.tar.gz" 2>"$T/zh.err" || rc=$?
-check "zh: the findings in Chinese" bash -c "[ $rc = 0 ] && grep -q '发现的问题' '$T/zh.err' && grep -q '处理方法' '$T/zh.err' && grep -q '没有允许此工作负载的载入策略' '$T/zh.err'"
-check "zh: the file to attach, in Chinese" bash -c "tail -1 '$T/zh.err' | grep -qx '如果问题仍然存在，请把这个文件附加到支持工单：$T/o/zh.tar.gz'"
+# (the wording is po/zh_CN.po's: checked as Chinese, not word for word)
+check "zh: the findings in Chinese, no English labels" bash -c "[ $rc = 0 ] && grep -qP '[\\x{4e00}-\\x{9fff}]' '$T/zh.err' && ! grep -qE 'What we found|What to do|No OnboardingPolicy allows' '$T/zh.err' && grep -q 'onboarding-policy-denied' '$T/zh.err'"
+check "zh: ends with the file to attach, in Chinese" bash -c "tail -1 '$T/zh.err' | grep -P '[\\x{4e00}-\\x{9fff}]' | grep -qF '$T/o/zh.tar.gz' && ! tail -1 '$T/zh.err' | grep -q 'If the problem stays'"
 
 # The collector shipped alone: no analyzer beside it nor on PATH.
 mkdir -p "$T/alone" "$T/emptybin"
