@@ -60,6 +60,19 @@ sev_label(enum severity s)
 	}
 }
 
+/* A label and the blank after it; none after a fullwidth colon, which has its own space. */
+static void
+label(struct buf *b, const char *pre, const char *text, const char *post)
+{
+	size_t n = strlen(text);
+
+	buf_adds(b, pre);
+	buf_adds(b, text);
+	buf_adds(b, post);
+	if (n < 3 || strcmp(text + n - 3, "\xef\xbc\x9a") != 0)
+		buf_addc(b, ' ');
+}
+
 /* SGR styles; empty strings when colour is off. */
 struct style {
 	const char *bold, *dim, *reset;
@@ -282,12 +295,15 @@ finding(struct buf *b, const struct finding *f, size_t n, size_t width, const st
 			evidence(b, &f->ev[pick[i]], width, st);
 	}
 	if (r->n_links > 0) {
-		buf_adds(&p, _(L.see));
+		size_t see;
+
+		label(&p, "", _(L.see), "");
+		see = term_width(p.data, p.len);
 		for (i = 0; i < r->n_links; i++) {
-			buf_addc(&p, ' ');
+			buf_adds(&p, i > 0 ? " " : "");
 			esc(&p, r->links[i]);
 		}
-		flush(b, &p, width, IND_BODY, IND_BODY + term_width(_(L.see), strlen(_(L.see))) + 1);
+		flush(b, &p, width, IND_BODY, IND_BODY + see);
 	}
 	buf_printf(&p, "%s%s ", st->dim, _(L.rule));
 	esc(&p, r->id);
@@ -326,10 +342,10 @@ report_text(FILE *out, const struct analysis *a)
 		esc(&p, report_collected_at(m, tb));
 	}
 	flush(&b, &p, width, 0, 2);
-	buf_printf(&p, "%s ", _(L.agent));
+	label(&p, "", _(L.agent), "");
 	esc(&p, state);
 	flush(&b, &p, width, 0, 2);
-	buf_printf(&p, "%s ", _(L.bundle));
+	label(&p, "", _(L.bundle), "");
 	esc(&p, m->bundle_path);
 	flush(&b, &p, width, 0, 2);
 	buf_addc(&b, '\n');
@@ -337,7 +353,7 @@ report_text(FILE *out, const struct analysis *a)
 
 	for (i = 0; i < a->n_findings; i++)
 		counts[a->findings[i].rule->severity]++;
-	buf_printf(&p, "%s%s%s ", st->bold, _(L.found), st->reset);
+	label(&p, st->bold, _(L.found), st->reset);
 	if (a->n_findings == 0)
 		buf_adds(&p, _(L.nothing));
 	else {
