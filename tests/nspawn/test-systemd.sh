@@ -171,6 +171,10 @@ expect failed "NRestarts > 0" 'json.loads(f("units/onboarding-agent.service.json
 expect failed "Result is not success" 'json.loads(f("units/onboarding-agent.service.json"))["Result"] != "success"' True
 expect failed "PID 1's messages about the unit are in the slice" 'any(e.get("_PID") == "1" for e in jl("journal/onboarding-agent.service.jsonl"))' True
 analyzed failed "The agent is installed but not running" "Look at why it stopped" --no-probe
+# The same host read as a tree (--root /): no unit status without the bus, but its journal shows the
+# restarts, and the unit rules are listed as not checked, with the reason.
+analyzed failed-root "The agent keeps restarting" "A restart loop hides the real error" --root /
+check "failed-root: the unit's state is said to be not checked" said "$T/failed-root-seen.err" "agent-unit-not-found, agent-unit-not-active"
 
 # ---- not-installed: no unit, no config
 prepare not-installed none
