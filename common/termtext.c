@@ -181,13 +181,20 @@ spaces(struct buf *out, size_t n)
 		buf_addc(out, ' ');
 }
 
+#define STYLE_MAX	64	/* bytes of open styles carried over a break (a report nests two) */
+
 static void
 track_style(struct wrap *w, const char *seq, size_t n)
 {
 	if (n == 3 || (n == 4 && seq[2] == '0'))	/* ESC[m, ESC[0m */
 		buf_reset(&w->style);
-	else
-		buf_add(&w->style, seq, n);
+	else {
+		/* Bounded, so that no input makes every line repeat a growing prefix. */
+		if (w->style.len + n > STYLE_MAX)
+			buf_reset(&w->style);
+		if (n <= STYLE_MAX)
+			buf_add(&w->style, seq, n);
+	}
 }
 
 static void

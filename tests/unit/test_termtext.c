@@ -81,6 +81,19 @@ test_wrap(void **state)
 	o = wrap("a\x1b]8;;x\x07 b", 40, 0, 0);
 	assert_string_equal(o, "a\\x1b]8;;x\\x07 b\n");
 	free(o);
+	/* Styles carried over breaks are bounded: output stays linear in the input. */
+	{
+		struct buf in = { 0 }, out = { 0 };
+
+		for (int k = 0; k < 3000; k++)
+			buf_adds(&in, "\x1b[1m");
+		for (int k = 0; k < 2000; k++)
+			buf_adds(&in, "word ");
+		term_wrap(&out, in.data, in.len, 40, 0, 2);
+		assert_true(out.len < 2 * in.len);
+		buf_free(&in);
+		buf_free(&out);
+	}
 	o = wrap("   ", 10, 0, 0);
 	assert_string_equal(o, "");
 	free(o);
