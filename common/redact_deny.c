@@ -575,6 +575,10 @@ redact_deny_describe(void (*cb)(const char *what, const char *example, void *use
 	cb("kept by shape: flag", "--verbose, -v", userdata);
 	cb("kept by shape: constant (key not secret-like)", "INTERNET, LOG_LEVEL", userdata);
 	cb("kept by shape: relative-path", "secrets/jwt-token (lowercase names)", userdata);
-	cb("kept by shape: identifier under name/version/region", "my-plugin, v5, eu-west-1", userdata);
+	cb("kept by shape: region", "us-east-1, eu-west-2", userdata);
+	cb("kept by shape: file reference (key ends in file, path, dir, config)",
+	    "/etc/onboarding-agent/ca.pem under caFile, EXT_JWT_TOKEN_FILE, --config", userdata);
+	cb("kept by shape: identifier under a *name, version, revision, user or username key",
+	    "my-plugin, v5, canary-1-20, onboarding-tls under secretName", userdata);
 	cb("everything else", "redacted (default-deny), whatever its key says", userdata);
 }
