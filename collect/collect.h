@@ -301,6 +301,12 @@ json_t *jsonl_redactions(struct jsonl *);
  * nothing needed redacting.
  */
 int jsonl_redact_text(struct jsonl *, const char *in, size_t len, char **out, size_t *outlen);
+/*
+ * A field value with terminal escapes or carriage returns: stripped of them,
+ * redacted by the pattern rules and the known values; *out (a text value, to
+ * write as a string) when that changed something, else NULL (keep the bytes).
+ */
+int jsonl_redact_escaped(struct jsonl *, const char *in, size_t len, char **out, size_t *outlen);
 /* Bytes written. */
 uint64_t jsonl_bytes(const struct jsonl *);
 

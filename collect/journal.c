@@ -232,7 +232,15 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 		vlen = size - nlen - 1;
 		if (nlen == 8 && memcmp(d, "PRIORITY", 8) == 0 && vlen == 1 && val[0] >= '0' && val[0] <= '7')
 			*prio = val[0] - '0';
-		if (!field_exempt(d, nlen) && redact_text_maybe(val, vlen)) {
+		if (!field_exempt(d, nlen) && (memchr(val, 0x1b, vlen) || memchr(val, '\r', vlen))) {
+			size_t rlen;
+
+			/* colour codes or \r: matched, and written back if redacted, as text */
+			if (jsonl_redact_escaped(f->sink, val, vlen, &red, &rlen) >= 0 && red) {
+				val = red;
+				vlen = rlen;
+			}
+		} else if (!field_exempt(d, nlen) && redact_text_maybe(val, vlen)) {
 			size_t rlen;
 
 			if (jsonl_redact_text(f->sink, val, vlen, &red, &rlen) >= 0 && red) {

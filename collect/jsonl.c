@@ -2,6 +2,7 @@
  * jsonl.c: journal/<unit>.jsonl output: fast JSON formatting, the leak check in
  * chunks (on a second thread while the producer formats the next chunk), and the size budget.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -319,6 +320,72 @@ ensure_entry(struct jsonl *s)
 	return bw_entry_open(s->c->bw, s->relpath, &s->e);
 }
 
+/* Appends the bytes of the JSON byte arrays in text (one per line) to b; false when there are none. */
+static bool
+decode_arrays(const char *p, size_t len, struct buf *b)
+{
+	const char *end = p + len, *a = p;
+	bool any = false;
+
+	while ((a = memmem(a, (size_t)(end - a), "\":[", 3)) != NULL) {
+		const char *q = a + 3;
+
+		while (q < end && isdigit((unsigned char)*q)) {
+			unsigned v = 0;
+
+			while (q < end && isdigit((unsigned char)*q))
+				v = v * 10 + (unsigned)(*q++ - '0');
+			if (v > 255)
+				break;
+			buf_addc(b, (char)v);
+			any = true;
+			if (q < end && *q == ',')
+				q++;
+		}
+		buf_addc(b, '\n');
+		a = q;
+	}
+	return any;
+}
+
+/* 1 when the byte arrays of text hold a known value or a secret pattern (red_mu held). */
+static int
+arrays_leak(struct jsonl *s, const char *p, size_t len)
+{
+	struct buf b = { 0 };
+	char *why = NULL;
+	int r = 0;
+
+	if (decode_arrays(p, len, &b))
+		r = redact_verify(s->c->red, b.data, b.len, &why) == 1;
+	free(why);
+	buf_free(&b);
+	return r;
+}
+
+/*
+ * One line (with its newline) that a piece's check flagged: 0 when it is clean
+ * after replacing the known values in it (*sc then holds the new line, or NULL
+ * when nothing was replaced), 1 when it must be withheld (*why set).  red_mu held.
+ */
+static int
+line_leaks(struct jsonl *s, const char *p, size_t l, char **why, char **sc, size_t *scl)
+{
+	*sc = NULL;
+	if (redact_known(s->c->red, p, l, sc, scl) > 0) {
+		redact_count(s->counts, "known-value");
+		p = *sc;
+		l = *scl;
+	}
+	if (redact_verify(s->c->red, p, l, why) == 1)
+		return 1;
+	if (memmem(p, l, "\":[", 3) != NULL && arrays_leak(s, p, l)) {
+		*why = xstrdup("a byte array holds a redacted value or a secret pattern");
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Verifies lines (n of them, idx their indexes), drops the ones that leak,
  * writes the rest (unless over the budget).  Runs on the verifier thread, or
@@ -352,6 +419,9 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 		r = redact_verify(s->c->red, p, (size_t)(q - p), &why);
 		free(why);
 		why = NULL;
+		/* byte arrays ("MESSAGE":[27,91,...]) are checked as the bytes they hold */
+		if (r == 0 && memmem(p, (size_t)(q - p), "\":[", 3) != NULL)
+			r = arrays_leak(s, p, (size_t)(q - p));
 		if (r == 1) {
 			/* Something leaks: find the lines and keep the others. */
 			for (const char *x; counted < p &&
@@ -365,7 +435,10 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 				size_t l = (size_t)(nl - p) + 1;
 				_cleanup_free_ char *w = NULL;
 
-				if (redact_verify(s->c->red, p, l, &w) == 1) {
+				_cleanup_free_ char *sc = NULL;
+				size_t scl = 0;
+
+				if (line_leaks(s, p, l, &w, &sc, &scl) == 1) {
 					s->withheld++;
 					pthread_mutex_lock(&s->mu);
 					if (s->wh_n == s->wh_cap) {
@@ -376,7 +449,9 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 					pthread_mutex_unlock(&s->mu);
 					ctx_verbose(s->c, "%s: the leak check withheld entry %zu: %s", s->relpath,
 					    idx[i] + 1, w ? w : "");
-				} else
+				} else if (sc != NULL)
+					buf_add(&clean, sc, scl);	/* a known value replaced */
+				else
 					buf_add(&clean, p, l);
 				i++;
 				p = nl + 1;
@@ -565,6 +640,60 @@ flush(struct jsonl *s)
 	buf_reset(&s->chunk);
 	s->chunk_n = 0;
 	return r;
+}
+
+int
+jsonl_redact_escaped(struct jsonl *s, const char *in, size_t len, char **out, size_t *outlen)
+{
+	struct buf b = { 0 };
+	size_t i = 0;
+	char *red = NULL, *kn = NULL;
+	size_t rl = 0, kl = 0;
+
+	*out = NULL;
+	/* terminal escapes (CSI, OSC, two-byte) and carriage returns out */
+	while (i < len) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == 0x1b && i + 1 < len && in[i + 1] == '[') {
+			i += 2;
+			while (i < len && !((unsigned char)in[i] >= 0x40 && (unsigned char)in[i] <= 0x7e))
+				i++;
+			i++;
+		} else if (c == 0x1b && i + 1 < len && in[i + 1] == ']') {
+			i += 2;
+			while (i < len && in[i] != '\a' && !(in[i] == 0x1b && i + 1 < len && in[i + 1] == '\\'))
+				i++;
+			i += i < len && in[i] == 0x1b ? 2 : 1;
+		} else if (c == 0x1b) {
+			i += 2;
+		} else if (c == '\r') {
+			i++;
+		} else
+			buf_addc(&b, in[i++]);
+	}
+	if (b.data == NULL || !journal_value_is_text(b.data, b.len)) {
+		buf_free(&b);
+		return 0;	/* still bytes: written as they are; the leak check decodes them */
+	}
+	pthread_mutex_lock(&s->red_mu);
+	redact_text(s->c->red, b.data, b.len, &red, &rl, s->counts);
+	if (redact_known(s->c->red, red, rl, &kn, &kl) > 0) {
+		redact_count(s->counts, "known-value");
+		free(red);
+		red = kn;
+		rl = kl;
+	}
+	pthread_mutex_unlock(&s->red_mu);
+	if (rl == b.len && memcmp(red, b.data, rl) == 0) {
+		free(red);	/* nothing secret: the original bytes stay */
+		buf_free(&b);
+		return 0;
+	}
+	buf_free(&b);
+	*out = red;
+	*outlen = rl;
+	return 0;
 }
 
 int

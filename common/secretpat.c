@@ -1305,6 +1305,44 @@ do_word(struct scan *s, size_t ts, size_t te)
 	}
 	if (!secretpat_value_wanted(c, in + vs, ve - vs, loose))
 		return vs;	/* what stays is scanned like any text */
+	/*
+	 * Whole values: an unquoted password does not end at a blank ("password=a b c"):
+	 * it runs to the end of its line, a ';' field end, or the end of the
+	 * (JSON-encoded) string that holds it.
+	 */
+	for (i = vs; i < ve && isalpha((unsigned char)in[i]); i++)
+		;
+	if (c == KEY_STRONG && !query && !flagarg && !flag && !to_eol && after == ve && vs == p &&
+	    in[p] != '"' && in[p] != '\'' && i == ve && ve < len && in[ve] == ' ') {
+		size_t x = ve;
+
+		while (x < len) {
+			unsigned char ch = (unsigned char)in[x];
+
+			if (ch == ' ') {
+				/* the next word is another setting ("B=1", "key:"): the value ended */
+				size_t w = x + 1;
+
+				while (w < len && (isalnum((unsigned char)in[w]) || in[w] == '_' ||
+				    in[w] == '-' || in[w] == '.'))
+					w++;
+				if (w > x + 1 && w < len && (in[w] == '=' || in[w] == ':'))
+					break;
+			}
+
+			if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ';' || ch == '"' ||
+			    (ch == '\'' && oq == '\''))
+				break;
+			if (ch == '\\' && x + 1 < len && strchr("tnr\"'\\", in[x + 1]) != NULL)
+				break;
+			if (ch == '<' && secretpat_marker_len(in + x, len - x) > 0)
+				break;
+			x++;
+		}
+		while (x > ve && in[x - 1] == ' ')
+			x--;
+		after = ve = x;
+	}
 	hit(s, vs, ve, kind, rule);
 	return after;
 }
