@@ -51,7 +51,7 @@ baseline_later(const struct analysis *a)
 static const char *
 or_absent(const char *s)
 {
-	return s != NULL ? s : "(absent)";
+	return s != NULL ? s : _("(absent)");
 }
 
 /* ---- markdown ------------------------------------------------------------ */
@@ -65,25 +65,27 @@ md_support_head(struct buf *b, const struct analysis *a)
 	if (bl == NULL)
 		return;
 	counts(a, &n_new, &n_pers);
-	buf_adds(b, "**Baseline** ");
+	buf_printf(b, "**%s** ", _("Baseline"));
 	inl(b, bl->path);
-	buf_adds(b, " (host ");
-	inl(b, bl->hostname ? bl->hostname : "unknown");
-	buf_adds(b, ", collected ");
-	inl(b, bl->collected_at ? bl->collected_at : "unknown");
-	buf_printf(b, "): %zu new, %zu persisting, %zu resolved, %zu %s in the snapshot\n\n", n_new, n_pers,
-	    bl->n_resolved, bl->n_changes, bl->n_changes == 1 ? "change" : "changes");
+	buf_adds(b, _(" (host "));
+	inl(b, bl->hostname ? bl->hostname : _("unknown"));
+	buf_adds(b, _(", collected "));
+	inl(b, bl->collected_at ? bl->collected_at : _("unknown"));
+	buf_printf(b, P_("): %zu new, %zu persisting, %zu resolved, %zu change in the snapshot",
+	    "): %zu new, %zu persisting, %zu resolved, %zu changes in the snapshot", bl->n_changes), n_new, n_pers,
+	    bl->n_resolved, bl->n_changes);
+	buf_adds(b, "\n\n");
 	if (baseline_later(a))
-		buf_adds(b, "Note: the baseline was collected after this bundle.\n\n");
+		buf_printf(b, "%s\n\n", _("Note: the baseline was collected after this bundle."));
 }
 
 void
 md_support_count(struct buf *b, const struct finding *f)
 {
 	if (f->change == CHANGE_NEW)
-		buf_adds(b, " (new)");
+		buf_adds(b, _(" (new)"));
 	else if (f->change == CHANGE_PERSISTING)
-		buf_printf(b, " (persisting, was %lu)", f->count_before);
+		buf_printf(b, _(" (persisting, was %lu)"), f->count_before);
 }
 
 void
@@ -93,25 +95,25 @@ md_support_sections(struct buf *b, const struct analysis *a)
 	size_t i;
 
 	if (bl != NULL) {
-		buf_adds(b, "## Resolved since the baseline\n\n");
+		buf_printf(b, "## %s\n\n", _("Resolved since the baseline"));
 		if (bl->n_resolved == 0)
-			buf_adds(b, "None: every finding of the baseline is still here.\n\n");
+			buf_printf(b, "%s\n\n", _("None: every finding of the baseline is still here."));
 		else {
-			buf_adds(b, "| Severity | Rule | Title | Count before |\n| --- | --- | --- | ---: |\n");
+			buf_printf(b, "%s\n| --- | --- | --- | ---: |\n", _("| Severity | Rule | Title | Count before |"));
 			for (i = 0; i < bl->n_resolved; i++) {
 				const struct finding *f = &bl->resolved[i];
 
-				buf_printf(b, "| %s | `%s` | ", severity_name(f->rule->severity), f->rule->id);
-				cell(b, f->rule->title);
+				buf_printf(b, "| %s | `%s` | ", severity_label(f->rule->severity), f->rule->id);
+				cell(b, rule_title(f->rule));
 				buf_printf(b, " | %lu |\n", f->count);
 			}
 			buf_addc(b, '\n');
 		}
-		buf_adds(b, "## What changed since the baseline\n\n");
+		buf_printf(b, "## %s\n\n", _("What changed since the baseline"));
 		if (bl->n_changes == 0)
-			buf_adds(b, "Nothing in the unit state, the configuration, the resolver or the probes.\n\n");
+			buf_printf(b, "%s\n\n", _("Nothing in the unit state, the configuration, the resolver or the probes."));
 		else {
-			buf_adds(b, "| What | Key | Baseline | Now |\n| --- | --- | --- | --- |\n");
+			buf_printf(b, "%s\n| --- | --- | --- | --- |\n", _("| What | Key | Baseline | Now |"));
 			for (i = 0; i < bl->n_changes; i++) {
 				const struct bchange *c = &bl->changes[i];
 
@@ -119,7 +121,7 @@ md_support_sections(struct buf *b, const struct analysis *a)
 				cell(b, c->key);
 				buf_adds(b, " | ");
 				if (c->redacted)
-					buf_adds(b, "redacted in both, not comparable | redacted in both, not comparable");
+					buf_printf(b, "%s | %s", _("redacted in both, not comparable"), _("redacted in both, not comparable"));
 				else {
 					cell(b, or_absent(c->before));
 					buf_adds(b, " | ");
@@ -131,14 +133,15 @@ md_support_sections(struct buf *b, const struct analysis *a)
 		}
 	}
 	if (a->n_suppressed > 0 || a->n_suppress_notes > 0) {
-		buf_adds(b, "## Suppressed\n\n");
+		buf_printf(b, "## %s\n\n", _("Suppressed"));
 		if (a->n_suppressed > 0) {
-			buf_adds(b, "Expected findings (--suppress); they do not count for the exit status.\n\n"
-			    "| Severity | Rule | Message | Count | Reason | Expires |\n| --- | --- | --- | ---: | --- | --- |\n");
+			buf_printf(b, "%s\n\n%s\n| --- | --- | --- | ---: | --- | --- |\n",
+			    _("Expected findings (--suppress); they do not count for the exit status."),
+			    _("| Severity | Rule | Message | Count | Reason | Expires |"));
 			for (i = 0; i < a->n_suppressed; i++) {
 				const struct suppressed *s = &a->suppressed[i];
 
-				buf_printf(b, "| %s | `%s` | ", severity_name(s->f.rule->severity), s->f.rule->id);
+				buf_printf(b, "| %s | `%s` | ", severity_label(s->f.rule->severity), s->f.rule->id);
 				cell(b, s->f.message);
 				buf_printf(b, " | %lu | ", s->f.count);
 				cell(b, s->reason);
@@ -168,9 +171,10 @@ md_support_footer(struct buf *b, const struct analysis *a)
 	for (i = 0; rs != NULL && i < rs->n_replaced; i++) {
 		const char *tab = strchr(rs->replaced[i], '\t');
 
-		buf_printf(b, "_Rule `%.*s` comes from ", (int)(tab - rs->replaced[i]), rs->replaced[i]);
+		buf_adds(b, "_");
+		buf_printf(b, _("Rule `%.*s` comes from "), (int)(tab - rs->replaced[i]), rs->replaced[i]);
 		inl(b, tab + 1);
-		buf_adds(b, " and replaces the built-in rule of that id._\n");
+		buf_printf(b, "%s_\n", _(" and replaces the built-in rule of that id."));
 	}
 }
 
@@ -185,16 +189,20 @@ html_support_head(struct buf *b, const struct analysis *a)
 	if (bl == NULL)
 		return;
 	counts(a, &n_new, &n_pers);
-	buf_adds(b, "<div class=\"card\"><b>Baseline</b> <span class=\"mono\">");
+	buf_printf(b, "<div class=\"card\"><b>%s</b> <span class=\"mono\">", _("Baseline"));
 	h(b, bl->path);
-	buf_adds(b, "</span> (host ");
-	h(b, bl->hostname ? bl->hostname : "unknown");
-	buf_adds(b, ", collected ");
-	h(b, bl->collected_at ? bl->collected_at : "unknown");
-	buf_printf(b, "): <b>%zu new</b>, %zu persisting, <b>%zu resolved</b>, %zu %s in the snapshot", n_new,
-	    n_pers, bl->n_resolved, bl->n_changes, bl->n_changes == 1 ? "change" : "changes");
-	if (baseline_later(a))
-		buf_adds(b, "<br>Note: the baseline was collected after this bundle.");
+	buf_adds(b, "</span>");
+	h(b, _(" (host "));
+	h(b, bl->hostname ? bl->hostname : _("unknown"));
+	h(b, _(", collected "));
+	h(b, bl->collected_at ? bl->collected_at : _("unknown"));
+	buf_printf(b, P_("): <b>%zu new</b>, %zu persisting, <b>%zu resolved</b>, %zu change in the snapshot",
+	    "): <b>%zu new</b>, %zu persisting, <b>%zu resolved</b>, %zu changes in the snapshot", bl->n_changes), n_new,
+	    n_pers, bl->n_resolved, bl->n_changes);
+	if (baseline_later(a)) {
+		buf_adds(b, "<br>");
+		h(b, _("Note: the baseline was collected after this bundle."));
+	}
 	buf_adds(b, "</div>");
 }
 
@@ -202,9 +210,9 @@ void
 html_support_change(struct buf *b, const struct finding *f)
 {
 	if (f->change == CHANGE_NEW)
-		buf_adds(b, "<span class=\"badge\">NEW</span>");
+		buf_printf(b, "<span class=\"badge\">%s</span>", C_("baseline", "NEW"));
 	else if (f->change == CHANGE_PERSISTING)
-		buf_printf(b, "<span class=\"rid\">persisting, %lu before</span>", f->count_before);
+		buf_printf(b, _("<span class=\"rid\">persisting, %lu before</span>"), f->count_before);
 }
 
 void
@@ -214,33 +222,34 @@ html_support_sections(struct buf *b, const struct analysis *a)
 	size_t i;
 
 	if (bl != NULL) {
-		buf_adds(b, "<h2>Resolved since the baseline</h2><div class=\"card\">");
+		buf_printf(b, "<h2>%s</h2><div class=\"card\">", _("Resolved since the baseline"));
 		if (bl->n_resolved == 0)
-			buf_adds(b, "<p>None: every finding of the baseline is still here.</p>");
+			buf_printf(b, "<p>%s</p>", _("None: every finding of the baseline is still here."));
 		else {
-			buf_adds(b, "<table><thead><tr><th>Severity</th><th>Rule</th><th>Title</th><th>Count before</th></tr></thead><tbody>");
+			buf_printf(b, "<table><thead>%s</thead><tbody>",
+			    _("<tr><th>Severity</th><th>Rule</th><th>Title</th><th>Count before</th></tr>"));
 			for (i = 0; i < bl->n_resolved; i++) {
 				const struct finding *f = &bl->resolved[i];
 
 				buf_printf(b, "<tr><td><span class=\"badge %s\">%s</span></td><td class=\"mono\">%s</td><td>",
-				    severity_name(f->rule->severity), severity_name(f->rule->severity), f->rule->id);
-				h(b, f->rule->title);
+				    severity_name(f->rule->severity), severity_label(f->rule->severity), f->rule->id);
+				h(b, rule_title(f->rule));
 				buf_printf(b, "</td><td>%lu</td></tr>", f->count);
 			}
 			buf_adds(b, "</tbody></table>");
 		}
-		buf_adds(b, "</div><h2>What changed since the baseline</h2><div class=\"card\">");
+		buf_printf(b, "</div><h2>%s</h2><div class=\"card\">", _("What changed since the baseline"));
 		if (bl->n_changes == 0)
-			buf_adds(b, "<p>Nothing in the unit state, the configuration, the resolver or the probes.</p>");
+			buf_printf(b, "<p>%s</p>", _("Nothing in the unit state, the configuration, the resolver or the probes."));
 		else {
-			buf_adds(b, "<table><thead><tr><th>What</th><th>Key</th><th>Baseline</th><th>Now</th></tr></thead><tbody>");
+			buf_printf(b, "<table><thead>%s</thead><tbody>", _("<tr><th>What</th><th>Key</th><th>Baseline</th><th>Now</th></tr>"));
 			for (i = 0; i < bl->n_changes; i++) {
 				const struct bchange *c = &bl->changes[i];
 
 				buf_printf(b, "<tr><td>%s</td><td class=\"mono\">", c->what);
 				h(b, c->key);
 				if (c->redacted)
-					buf_adds(b, "</td><td colspan=\"2\">redacted in both, not comparable</td></tr>");
+					buf_printf(b, "</td><td colspan=\"2\">%s</td></tr>", _("redacted in both, not comparable"));
 				else {
 					buf_adds(b, "</td><td class=\"mono\">");
 					h(b, or_absent(c->before));
@@ -254,16 +263,16 @@ html_support_sections(struct buf *b, const struct analysis *a)
 		buf_adds(b, "</div>");
 	}
 	if (a->n_suppressed > 0 || a->n_suppress_notes > 0) {
-		buf_adds(b, "<h2>Suppressed</h2><div class=\"card\">");
+		buf_printf(b, "<h2>%s</h2><div class=\"card\">", _("Suppressed"));
 		if (a->n_suppressed > 0) {
-			buf_adds(b, "<p>Expected findings (--suppress); they do not count for the exit status.</p>"
-			    "<table><thead><tr><th>Severity</th><th>Rule</th><th>Message</th><th>Count</th><th>Reason</th>"
-			    "<th>Expires</th></tr></thead><tbody>");
+			buf_printf(b, "<p>%s</p><table><thead>%s</thead><tbody>",
+			    _("Expected findings (--suppress); they do not count for the exit status."),
+			    _("<tr><th>Severity</th><th>Rule</th><th>Message</th><th>Count</th><th>Reason</th><th>Expires</th></tr>"));
 			for (i = 0; i < a->n_suppressed; i++) {
 				const struct suppressed *s = &a->suppressed[i];
 
 				buf_printf(b, "<tr><td><span class=\"badge %s\">%s</span></td><td class=\"mono\">%s</td><td>",
-				    severity_name(s->f.rule->severity), severity_name(s->f.rule->severity), s->f.rule->id);
+				    severity_name(s->f.rule->severity), severity_label(s->f.rule->severity), s->f.rule->id);
 				h(b, s->f.message);
 				buf_printf(b, "</td><td>%lu</td><td>", s->f.count);
 				h(b, s->reason);
@@ -295,9 +304,10 @@ html_support_footer(struct buf *b, const struct analysis *a)
 	for (i = 0; rs != NULL && i < rs->n_replaced; i++) {
 		const char *tab = strchr(rs->replaced[i], '\t');
 
-		buf_printf(b, "<br>Rule <code>%.*s</code> comes from ", (int)(tab - rs->replaced[i]), rs->replaced[i]);
+		buf_adds(b, "<br>");
+		buf_printf(b, _("Rule <code>%.*s</code> comes from "), (int)(tab - rs->replaced[i]), rs->replaced[i]);
 		h(b, tab + 1);
-		buf_adds(b, " and replaces the built-in rule of that id.");
+		h(b, _(" and replaces the built-in rule of that id."));
 	}
 }
 

@@ -98,6 +98,25 @@ PY
 	else fail "$name: JSON in Chinese keeps keys, ids, counts, times and evidence; HTML declares zh-CN"; fi
 done < <(golden_cases)
 
+# --summary and --baseline speak the report's language too; English stays as it was.
+S=$TOP/samples
+if ls "$S"/*.tar.gz >/dev/null 2>&1; then
+	"$ANALYZE" --lang zh --summary "$S"/*.tar.gz >"$T/sum.zh.md" 2>/dev/null
+	"$ANALYZE" --lang zh --summary -f html "$S"/*.tar.gz >"$T/sum.zh.html" 2>/dev/null
+	"$ANALYZE" --summary "$S"/*.tar.gz >"$T/sum.en.md" 2>/dev/null
+	LANG=zh_CN.UTF-8 "$ANALYZE" --lang en --summary "$S"/*.tar.gz >"$T/sum.en2.md" 2>/dev/null
+	check "--summary --lang zh: headings in Chinese" grep -q '^# 诊断汇总：' "$T/sum.zh.md"
+	check "--summary --lang zh -f html: lang zh-CN and Chinese headings" \
+		sh -c "grep -q '<html lang=\"zh-CN\">' '$T/sum.zh.html' && grep -q '<h2>分组：发现相同问题的诊断包</h2>' '$T/sum.zh.html'"
+	check "--summary: English without --lang, and with --lang en under a Chinese locale" \
+		sh -c "grep -q '^# Triage summary: ' '$T/sum.en.md' && cmp -s '$T/sum.en.md' '$T/sum.en2.md'"
+	if [ -e "$S/dns-failure.tar.gz" ] && [ -e "$S/healthy.tar.gz" ]; then
+		(cd "$S" && "$ANALYZE" --lang zh --baseline dns-failure.tar.gz healthy.tar.gz) >"$T/bl.zh.md" 2>/dev/null
+		check "--baseline --lang zh: the baseline sections in Chinese" \
+			sh -c "grep -q '^## 自基线以来已解决的问题' '$T/bl.zh.md' && grep -q '^\*\*基线\*\* ' '$T/bl.zh.md'"
+	fi
+fi
+
 # Every shipped rule (and the engine's checks) has a Chinese title.
 dir=$T
 report LANG=C.UTF-8 -- --lang zh --list-rules >"$T/list"
