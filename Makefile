@@ -154,6 +154,8 @@ deps:
 # Every test: unit, integration, real systemd, hostile input, golden reports,
 # the unit tests again under ASan+UBSan, and a short fuzz smoke run.
 check: deps
+	@# The release's cached root filesystems, made (first run only) while the programs build.
+	@scripts/sysroot.sh build >/dev/null 2>&1 & scripts/sysroot.sh trixie >/dev/null 2>&1 &
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit-bins
 	@scripts/dist.sh >/dev/null || echo "make check: make dist failed; the dist suite reports it"

@@ -93,8 +93,24 @@ done
 X=$T/x86_64/triage-$VERSION-linux-x86_64
 A=$T/aarch64/triage-$VERSION-linux-aarch64
 
-# ---- aarch64 under qemu-user: --root collection and analysis, compared with x86_64
+# ---- the Makefile: loud when pkg-config cannot find a library; plain `make` on Debian 11 too
+rc=0; PKG_CONFIG_LIBDIR=$T/empty PKG_CONFIG_PATH= make -C "$TOP" --no-print-directory BUILD="$T/nopc" all >"$T/nopc.out" 2>&1 || rc=$?
+if [ $rc != 0 ] && grep -q '^Makefile: pkg-config cannot find: libarchive jansson' "$T/nopc.out" && [ ! -e "$T/nopc/triage-collect" ]; then
+	pass "make stops with one line when pkg-config finds no library"
+else fail "make stops with one line when pkg-config finds no library" "exit $rc: $(head -3 "$T/nopc.out" | tr '\n' ' ')"; fi
 SYSROOT=$("$TOP/scripts/sysroot.sh" build) || { fail "sysroot" "scripts/sysroot.sh build failed"; finish; }
+# insysroot CMD: CMD in the Debian 11 sysroot with the tree at /src.
+insysroot() {
+	unshare -m sh -c 'mkdir -p "$1/src" && mount --bind "$2" "$1/src" && mount --bind /dev "$1/dev" &&
+		mount -t proc proc "$1/proc" && exec chroot "$1" /bin/sh -c "$3"' sh "$SYSROOT" "$TOP" "$1"
+}
+# Debian 11's libarchive-dev is 3.4.3 (no archive_write_open2): the sysroot's 3.7.4 stands in.
+if insysroot "cd /src && PKG_CONFIG_PATH=/opt/triage/x86_64/lib/pkgconfig make --no-print-directory -j2 BUILD=dist/build/plain-x86_64 all &&
+	dist/build/plain-x86_64/triage-collect --version && dist/build/plain-x86_64/triage-analyze --version" >"$T/plain.out" 2>&1; then
+	pass "plain make builds and runs on Debian 11 (glibc 2.31, systemd 247)"
+else fail "plain make builds and runs on Debian 11" "$(grep -E 'error|Error' "$T/plain.out" | head -3 | tr '\n' ' ')"; fi
+
+# ---- aarch64 under qemu-user: --root collection and analysis, compared with x86_64
 QEMU=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
 if [ -z "$QEMU" ]; then fail "qemu-user for aarch64" "qemu-aarch64-static is not installed (make deps)"; else
 	root=$T/root J=$root/var/log/journal/a1b2c3d4e5f60718293a4b5c6d7e8f90
