@@ -13,6 +13,7 @@ debootstrap rpm rpm2cpio qemu-user-static binutils-multiarch
 tar gzip xxd python3 python3-yaml python3-pil iproute2 procps time
 chromium fonts-liberation fonts-noto-cjk
 gettext
+parallel rsync
 "
 
 missing=""

@@ -13,6 +13,8 @@
 # ratio against its target with PASS/MISS, and appends the results with the
 # machine's description to tests/bench/RESULTS.md.
 #
+# Then tests/bench/summary.sh: --summary -j 1 vs -j 2 over 200 bundles, and its memory.
+#
 # Environment: BENCH_SIZES="100000 1000000", BENCH_RUNS=3, BUILD=build,
 # BENCH_THEIRS_ONLY=1 (baseline: skip triage), BENCH_NO_RECORD=1 (do not
 # append to RESULTS.md).  Exit status 0 when every check passes and every
@@ -250,4 +252,9 @@ if [ "${BENCH_NO_RECORD:-0}" != 1 ]; then
 	} >>"$here/RESULTS.md"
 	say "bench: appended to tests/bench/RESULTS.md"
 fi
-[ $failed = 0 ] && [ $missed = 0 ] && [ $have_ours = 1 ]
+# Part 2: --summary's parallel speedup and memory bound (its own block in RESULTS.md).
+summary_ok=1
+if [ $have_ours = 1 ]; then
+	BUILD=$BUILD ANALYZE=$ANALYZE "$here/summary.sh" || summary_ok=0
+fi
+[ $failed = 0 ] && [ $missed = 0 ] && [ $have_ours = 1 ] && [ $summary_ok = 1 ]
