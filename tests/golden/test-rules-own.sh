@@ -7,6 +7,13 @@ S=$TOP/samples
 EX=$TOP/docs/examples/agent-config-unreadable.yaml
 
 check "docs/rules.md's worked example passes --check-rules (beside the built-ins)" "$ANALYZE" --check-rules -r "$EX"
+check "docs/rules.md shows the example file as it is" $PY - "$TOP/docs/rules.md" "$EX" <<'P'
+import re, sys
+doc = open(sys.argv[1]).read()
+blk = re.search(r"## A rule of your own.*?```yaml\n(.*?)```", doc, re.S).group(1)
+f = "".join(l for l in open(sys.argv[2]).read().splitlines(True) if not l.startswith("#"))
+assert blk == f
+P
 rc=0; "$ANALYZE" -f json -r "$EX" "$S/unit-failed.tar.gz" >"$T/a.json" || rc=$?
 check "a rule added with -r fires on a sample, beside the built-in rules" $PY - "$T/a.json" <<'P'
 import json, sys
