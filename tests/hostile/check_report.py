@@ -4,6 +4,8 @@
                                        [--not-evaluated] [--evidence-contains TEXT]
    python3 check_report.py markdown REPORT
    python3 check_report.py html REPORT
+   python3 check_report.py text REPORT [WIDTH]        (-f text, plain)
+   python3 check_report.py text-color REPORT [WIDTH]  (-f text --color=always)
 
 Prints one line per problem and exits 1 when there is any.
 """
@@ -163,6 +165,49 @@ def check_html(path):
     return probs
 
 
+# The styles the text report writes (analyze/report-text.c); no other escape sequence may appear.
+TEXT_STYLES = {"\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[1;31m", "\x1b[31m", "\x1b[33m", "\x1b[36m"}
+
+
+def display_width(line):
+    import unicodedata
+    w = 0
+    for ch in line:
+        if unicodedata.category(ch) in ("Mn", "Me", "Cf") and ch != "\u00ad":
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return w
+
+
+def check_text(path, colour, width):
+    """A terminal report: no control but newline (not even a tab), no bidi control; in colour only
+    the report's own SGR styles; no line wider than width."""
+    probs = []
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return [f"not UTF-8: {e}"]
+    styles = re.findall("\x1b\\[[0-9;]*m", text)
+    if colour and not styles:
+        probs.append("no colour in a report forced to colour")
+    if not colour and styles:
+        probs.append("colour in a plain report")
+    for st in styles:
+        if st not in TEXT_STYLES:
+            probs.append(f"an SGR sequence the report does not write: {st!r}")
+    bare = re.sub("\x1b\\[[0-9;]*m", "", text) if colour else text
+    m = re.search("[\x00-\x09\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]", bare)
+    if m:
+        probs.append(f"raw control or bidi character U+{ord(m.group(0)):04X} at offset {m.start()}: "
+                     f"{bare[max(0, m.start() - 40):m.start() + 40]!r}")
+    for n, line in enumerate(bare.split("\n"), 1):
+        if display_width(line) > width:
+            probs.append(f"line {n} is {display_width(line)} columns wide (> {width}): {line[:60]!r}")
+    return probs
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -174,6 +219,8 @@ def main():
         probs = check_markdown(path)
     elif kind == "html":
         probs = check_html(path)
+    elif kind in ("text", "text-color"):
+        probs = check_text(path, kind == "text-color", int(args[0]) if args else 80)
     else:
         print(__doc__, file=sys.stderr)
         return 2

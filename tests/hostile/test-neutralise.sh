@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test-neutralise.sh: log lines, unit properties, config values and manifest strings carrying HTML,
 # markdown fences and table pipes, javascript: links, ANSI/OSC escapes and bidi overrides come out
-# of the markdown and HTML reports as text, never as markup or terminal control.
+# of the markdown, HTML and text reports as text, never as markup or terminal control.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/hostile-lib.sh"
 
@@ -25,6 +25,21 @@ for fmt in markdown html; do
 		why+="$(printf '%s' "$out" | head -n 6 | tr '\n' ' ')"; fi
 	if [ -z "$why" ]; then pass "neutralise-$fmt"; else fail "neutralise-$fmt" "$why"; fi
 	cp "$S/out/report" "$T/report.$fmt"
+done
+
+# The terminal report, plain and coloured, at 80 and at 30 columns: no control but newline, only the
+# report's own styles, no line wider than asked (by display width).
+for mode in text text-color; do
+	for w in 80 30; do
+		COLUMNS=$w run_analyze "neutralise-$mode-$w" -f text --color=$([ $mode = text ] && echo never || echo always) "$B"
+		why=$ERRS
+		case $RC in 0|1) ;; *) why+="exit $RC; " ;; esac
+		for k in XSS-SCRIPT ANSI-RED OSC-LINK EDIR-ODIB; do
+			grep -q -- "$k" "$S/out/report" || why+="$k is missing from the report; "
+		done
+		if ! out=$("${CHECK[@]}" "$mode" "$S/out/report" "$w"); then why+="$(printf '%s' "$out" | head -n 4 | tr '\n' ' ')"; fi
+		if [ -z "$why" ]; then pass "neutralise-$mode-$w"; else fail "neutralise-$mode-$w" "$why"; fi
+	done
 done
 
 # A rule whose message is a capture of the whole line: the line must not start a heading,
