@@ -57,7 +57,7 @@ UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 
 COMMON_OBJS  := $(COMMON_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/common/catalog_blob.o
 COLLECT_OBJS := $(COLLECT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/collect/profile_blob.o
-ANALYZE_OBJS := $(ANALYZE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/analyze/rules_blob.o
+ANALYZE_OBJS := $(ANALYZE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/analyze/rules_blob.o $(BUILD)/analyze/ecs_rules_blob.o
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 LIB := $(BUILD)/libtriage.a
@@ -80,6 +80,9 @@ $(BUILD)/%.o: %.c | pkgcheck
 $(BUILD)/analyze/rules_blob.o: common/blob.S rules/onboarding-agent.yaml
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ -DBLOB_NAME=triage_builtin_rules -DBLOB_FILE='"rules/onboarding-agent.yaml"' common/blob.S
+$(BUILD)/analyze/ecs_rules_blob.o: common/blob.S rules/ecs.yaml
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ -DBLOB_NAME=triage_builtin_ecs_rules -DBLOB_FILE='"rules/ecs.yaml"' common/blob.S
 $(BUILD)/collect/profile_blob.o: common/blob.S collect/profile-default.yaml
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ -DBLOB_NAME=triage_builtin_profile -DBLOB_FILE='"collect/profile-default.yaml"' common/blob.S

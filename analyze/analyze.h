@@ -93,6 +93,7 @@ enum cond_kind {
 	COND_FILE,
 	COND_RESOLVER,
 	COND_MANIFEST,
+	COND_ECS,	/* records of the bundle's AWS ECS documents (ecs.c) */
 };
 
 /* Comparison of a unit property, a config key, a manifest source. */
@@ -163,6 +164,11 @@ struct cond {
 
 	/* manifest */
 	char	*source;	/* source name glob */
+
+	/* ecs: kids are the `where` clauses (COND_ECS, property + op each); absent and min_count as for journal */
+	int	 ecs_rec;	/* enum ecs_rec, or -1 for a `where` clause or a `holds` test */
+	int	 ecs_holds;	/* holds: enum ecs_doc the bundle must hold, or -1 */
+	/* ecs `optional: true` is kept in `want`: without its document the condition is false, not unknown */
 };
 
 /* An example a rule carries: a small bundle as YAML, and whether the rule must fire. */
@@ -185,6 +191,10 @@ struct rule {
 	char	*message_zh;		/* uses only placeholders of message */
 	char	*remedy_zh;
 	bool	 need_zh;		/* shipped: --check-rules wants every Chinese text */
+	char	*message_ecs;		/* the message when the bundle is from AWS ECS, or NULL */
+	char	*remedy_ecs;		/* the remedy then (may name {ecs.service}, ...), or NULL */
+	char	*message_ecs_zh;	/* their Chinese texts */
+	char	*remedy_ecs_zh;
 	char	**links;		/* http(s) URLs */
 	size_t	 n_links;
 	struct cond *when;		/* the condition */
@@ -222,6 +232,10 @@ struct ruleset {
 extern const char triage_builtin_rules[];
 #define BUILTIN_SUFFIX		" (built-in)"	/* a rules buffer named so is shipped: it needs zh texts */
 #define BUILTIN_RULES_NAME	"onboarding-agent.yaml" BUILTIN_SUFFIX
+extern const char triage_builtin_ecs_rules[];
+#define BUILTIN_ECS_RULES_NAME	"ecs.yaml" BUILTIN_SUFFIX
+/* Loads every built-in rules file (onboarding-agent.yaml, ecs.yaml).  Returns 0 or -EINVAL. */
+int rules_load_builtin(struct ruleset *rs);
 
 /* A new empty ruleset; free with ruleset_free(). */
 struct ruleset *ruleset_new(void);
@@ -254,6 +268,9 @@ const char *rule_title(const struct rule *);
 const char *rule_description(const struct rule *);
 const char *rule_message_tmpl(const struct rule *);
 const char *rule_remedy(const struct rule *);
+/* The ECS message template and remedy in the current language (NULL when the rule has none). */
+const char *rule_message_ecs_tmpl(const struct rule *);
+const char *rule_remedy_ecs(const struct rule *);
 /* The engine's own rules (bundle-integrity-failed, bundle-contains-secret). */
 const struct rule *engine_rule(const char *id);
 /*
@@ -369,6 +386,7 @@ struct model {
 	char	**notes;		/* things the analysis skipped, said once */
 	size_t	 n_notes;
 	const struct ruleset *rs;	/* the rules (journal conditions) */
+	struct ecs_model *ecs;		/* ECS records, built on first use (ecs.c) */
 };
 
 /* An empty model for rules rs; free with model_free(). */
@@ -394,6 +412,68 @@ void model_integrity(struct model *, const char *path, const char *problem);
  * negative errno with *errmsg (free it) when the bundle must be refused.
  */
 int load_bundle(const char *path, const struct ruleset *rs, struct model **ret, char **errmsg);
+
+/* ---- ecs.c: the AWS ECS documents as records ------------------------------ */
+
+/* What an `ecs` condition's `record` names; each comes from one kind of document (ecsdoc.h). */
+enum ecs_rec {
+	ECS_REC_SERVICE,		/* describe-services: services[] */
+	ECS_REC_SERVICE_FAILURE,	/* describe-services: failures[] */
+	ECS_REC_DEPLOYMENT,		/* describe-services: services[].deployments[] */
+	ECS_REC_EVENT,			/* describe-services: services[].events[] */
+	ECS_REC_TASK,			/* describe-tasks: tasks[] */
+	ECS_REC_TASK_FAILURE,		/* describe-tasks: failures[] */
+	ECS_REC_CONTAINER,		/* describe-tasks: tasks[].containers[] */
+	ECS_REC_TASK_DEFINITION,	/* describe-task-definition: taskDefinition */
+	ECS_REC_CONTAINER_DEFINITION,	/* describe-task-definition: containerDefinitions[] */
+	_ECS_REC_MAX,
+};
+
+/* One record: named text fields (absent ones are not listed). */
+struct ecs_record {
+	enum ecs_rec type;
+	const char *source;	/* bundle path of its document (borrowed from the model) */
+	uint64_t time;		/* its time (usec), 0 when none */
+	char	**names;	/* field names, e.g. "exitCode", "env:ONBOARDING_CONFIG" */
+	char	**values;	/* their values as text */
+	size_t	 n;
+};
+
+struct ecs_model;
+void ecs_model_free(struct ecs_model *);
+const char *ecs_rec_name(enum ecs_rec);
+/* A record type by its rules name ("container"), or -EINVAL. */
+int ecs_rec_parse(const char *name);
+/* True when records of the type have (or may have) the field. */
+bool ecs_rec_has_field(enum ecs_rec, const char *field, size_t len);
+/* A field's value, or NULL. */
+const char *ecs_field(const struct ecs_record *, const char *name);
+/*
+ * The records of a type (borrowed from the model).  0, or -ENODATA with *why
+ * (free it) when their document is not in the bundle: the command that gives it.
+ */
+int ecs_records(struct model *m, enum ecs_rec type, const struct ecs_record **recs, size_t *n, char **why);
+/* One line describing a record, for evidence.  Free it. */
+char *ecs_record_text(const struct ecs_record *);
+/* Keeps s (malloc'd) until the model is freed; returns it. */
+const char *ecs_intern(struct model *m, char *s);
+/* True when the bundle holds a readable document of the kind (enum ecs_doc). */
+bool ecs_holds(struct model *m, int doc);
+/* True when the collector ran away from an ECS task (manifest collection.ecs.away). */
+bool ecs_away_bundle(const struct model *m);
+/* True when the bundle is from AWS ECS: ECS documents, an away collection, or a config from the environment. */
+bool model_is_ecs(struct model *m);
+/*
+ * {ecs.NAME} facts (service, cluster, taskDefinition, family, region), written
+ * to b with only name characters.  1 written, 0 not known, -EINVAL unknown name.
+ */
+int ecs_fact(struct model *m, const char *name, struct buf *b);
+bool ecs_fact_known(const char *name, size_t len);
+/* The agent's state on ECS for the report header ("ECS service ratings: 0 of 1 running; ..."): 1 written, 0 no ECS state. */
+int ecs_agent_state(const struct model *m, struct buf *b);
+/* Calls row() for each line of the service, deployment, task and task definition state. */
+void ecs_summary(struct model *m, void (*row)(const char *section, const char *key, const char *value, void *ud),
+    void *ud);
 
 /* ---- journal.c: journal lines ------------------------------------------- */
 
@@ -493,6 +573,7 @@ struct finding {
 	unsigned long ev_total;		/* lines that matched in all */
 	enum change change;		/* with --baseline: new or persisting */
 	unsigned long count_before;	/* with --baseline: the baseline's count (persisting) */
+	struct rule *own_rule;		/* a copy of the rule with its ECS remedy filled in (f->rule), or NULL */
 };
 
 /* A rule that could not be evaluated, and why. */
@@ -631,6 +712,8 @@ struct report_format {
 extern const struct report_format report_formats[];
 const struct report_format *report_format_find(const char *name);
 
+/* The AWS ECS state panel (report-ecs.c): a markdown section or an HTML panel; nothing without ECS documents. */
+void report_ecs(struct buf *b, const struct model *m, bool html);
 int report_markdown(FILE *, const struct analysis *);
 int report_html(FILE *, const struct analysis *);
 int report_json(FILE *, const struct analysis *);

@@ -9,6 +9,7 @@
 
 #include "analyze.h"
 #include "cleanup.h"
+#include "ecsdoc.h"
 #include "timeutil.h"
 
 enum tri {
@@ -24,6 +25,7 @@ struct ectx {
 	const struct rule *r;
 	unsigned long count;		/* matching journal lines */
 	bool	 from_journal;		/* count came from the journal */
+	unsigned long ecs_count;	/* matching ECS records */
 	uint64_t first, last;
 	struct evidence *ev;		/* candidates (copies) */
 	size_t	 n_ev;
@@ -111,6 +113,13 @@ source_why(const struct model *m, const char *source, const char *bundle_path)
 	const json_t *s = model_source(m, source);
 	const char *st, *detail;
 
+	if (s == NULL && ecs_away_bundle(m) && strncmp(source, "journal/", 8) == 0)
+		return xasprintf(_("%s is not in the bundle: the agent's log of the ECS task was not collected (collect "
+		    "with --ecs-cluster C --ecs-service S, or save it with aws logs filter-log-events and pass it "
+		    "with --log-file)"), bundle_path);
+	if (s == NULL && ecs_away_bundle(m))
+		return xasprintf(_("%s was not collected: the bundle was collected away from the ECS task, where it "
+		    "would describe the collecting machine, not the task"), bundle_path);
 	if (s == NULL)
 		return xasprintf(_("%s is not in the bundle (the collector did not record source %s)"),
 		    bundle_path, source);
@@ -803,6 +812,119 @@ eval_manifest(struct ectx *x, const struct cond *c, bool collect)
 	return res ? T_TRUE : T_FALSE;
 }
 
+/* The named groups of a field's `matches` as captures (values kept by the model). */
+static void
+ecs_regex_captures(struct ectx *x, const struct regex *re, const char *subject)
+{
+	uint32_t count = 0, size = 0, k;
+	PCRE2_SPTR table;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+
+	pcre2_pattern_info(re->code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(re->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(re->code, PCRE2_INFO_NAMETABLE, &table);
+	for (k = 0; k < count; k++) {
+		const unsigned char *e = table + k * size;
+		unsigned n = (unsigned)(e[0] << 8 | e[1]);
+
+		if (ov[2 * n] == PCRE2_UNSET)
+			continue;
+		x->cap_names = xreallocarray(x->cap_names, x->n_caps + 1, sizeof(char *));
+		x->cap_values = xreallocarray(x->cap_values, x->n_caps + 1, sizeof(char *));
+		x->cap_names[x->n_caps] = (const char *)e + 2;
+		x->cap_values[x->n_caps] = ecs_intern(x->m, xstrndup(subject + ov[2 * n], ov[2 * n + 1] - ov[2 * n]));
+		x->n_caps++;
+	}
+}
+
+static bool
+ecs_where(struct ectx *x, const struct cond *c, const struct ecs_record *rec, bool collect)
+{
+	for (size_t k = 0; k < c->n_kids; k++) {
+		const struct cond *w = c->kids[k];
+		const char *v = ecs_field(rec, w->property);
+		bool ok;
+
+		if (w->op == OP_EXISTS)
+			ok = (v != NULL) == w->want;
+		else {
+			json_t *jv = v ? json_string(v) : NULL;
+
+			ok = compare(x->rs, w, v ? v : "", jv, v != NULL);
+			json_decref(jv);
+			if (ok && collect && w->op == OP_MATCHES && v != NULL)
+				ecs_regex_captures(x, &w->vre, v);
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static enum tri
+eval_ecs(struct ectx *x, const struct cond *c, bool collect)
+{
+	const struct ecs_record *recs;
+	_cleanup_free_ char *why = NULL;
+	size_t n, i, matched = 0;
+	bool res;
+
+	if (c->ecs_holds >= 0)
+		return ecs_holds(x->m, c->ecs_holds) ? T_TRUE : T_FALSE;
+	if (ecs_records(x->m, (enum ecs_rec)c->ecs_rec, &recs, &n, &why) < 0) {
+		/* optional: true (kept in want): without its document the condition is false. */
+		if (c->want)
+			return T_FALSE;
+		set_reason(x, "%s", why);
+		return T_UNKNOWN;
+	}
+	for (i = 0; i < n; i++)
+		matched += ecs_where(x, c, &recs[i], false);
+	res = c->absent ? matched == 0 : matched >= c->min_count;
+	if (!res || !collect)
+		return res ? T_TRUE : T_FALSE;
+	if (c->absent) {
+		/* What is there instead. */
+		for (i = 0; i < n && i < EVIDENCE_HEAD + EVIDENCE_TAIL; i++) {
+			_cleanup_free_ char *t = ecs_record_text(&recs[i]);
+
+			add_evidence(x, recs[i].source, 0, recs[i].time, t);
+		}
+		if (n == 0) {
+			_cleanup_free_ char *t = xasprintf(_("no %s record"), ecs_rec_name((enum ecs_rec)c->ecs_rec));
+
+			add_evidence(x, "manifest.json", 0, 0, t);
+		}
+		return T_TRUE;
+	}
+	for (i = 0; i < n; i++) {
+		_cleanup_free_ char *t = NULL;
+
+		if (!ecs_where(x, c, &recs[i], true))
+			continue;
+		t = ecs_record_text(&recs[i]);
+		add_evidence(x, recs[i].source, 0, recs[i].time, t);
+		if (recs[i].time != 0 && (x->first == 0 || recs[i].time < x->first))
+			x->first = recs[i].time;
+		if (recs[i].time > x->last)
+			x->last = recs[i].time;
+		for (size_t k = 0; k < recs[i].n; k++) {
+			x->cap_names = xreallocarray(x->cap_names, x->n_caps + 1, sizeof(char *));
+			x->cap_values = xreallocarray(x->cap_values, x->n_caps + 1, sizeof(char *));
+			x->cap_names[x->n_caps] = recs[i].names[k];
+			x->cap_values[x->n_caps] = recs[i].values[k];
+			x->n_caps++;
+		}
+	}
+	x->cap_names = xreallocarray(x->cap_names, x->n_caps + 1, sizeof(char *));
+	x->cap_values = xreallocarray(x->cap_values, x->n_caps + 1, sizeof(char *));
+	x->ecs_count += matched;
+	x->cap_names[x->n_caps] = "records";
+	x->cap_values[x->n_caps] = ecs_intern(x->m, xasprintf("%zu", matched));
+	x->n_caps++;
+	return T_TRUE;
+}
+
 static enum tri
 eval(struct ectx *x, const struct cond *c, bool collect)
 {
@@ -843,6 +965,8 @@ eval(struct ectx *x, const struct cond *c, bool collect)
 		return eval_resolver(x, c, collect);
 	case COND_MANIFEST:
 		return eval_manifest(x, c, collect);
+	case COND_ECS:
+		return eval_ecs(x, c, collect);
 	}
 	return T_UNKNOWN;
 }
@@ -897,14 +1021,18 @@ server_address(const char *v)
 }
 
 static void
-fn_resolv_lists(struct ectx *x, struct buf *b, const char *v)
+fn_resolv_lists(struct ectx *x, struct buf *b, const char *v, bool *missing)
 {
 	bool known;
 	char **ns = resolv_nameservers(x->m, &known);
 	_cleanup_free_ char *addr = server_address(v);
 	size_t i;
 
-	if (!known)
+	if (!known && ecs_away_bundle(x->m) && model_file(x->m, "resolver/resolv.conf") == NULL) {
+		/* The collecting machine's resolver says nothing about the task's: never compare them. */
+		*missing = true;
+		buf_adds(b, "(not collected: away from the task)");
+	} else if (!known)
 		buf_adds(b, model_file(x->m, "resolver/resolv.conf") != NULL ?
 		    _("could not be checked (resolv.conf failed the integrity check)") :
 		    _("could not be checked (resolv.conf was not collected)"));
@@ -936,6 +1064,11 @@ fn_probe(struct ectx *x, struct buf *b, const char *host)
 	const json_t *p, *res;
 	const char *e;
 
+	if (j == NULL && ecs_away_bundle(x->m)) {
+		buf_adds(b, _("the collector did not probe it: it ran away from the ECS task, and a probe from there "
+		    "would not show what the task sees"));
+		return;
+	}
 	if (j == NULL) {
 		const char *d = json_string_value(json_object_get(probe_source(x->m), "detail"));
 
@@ -982,7 +1115,9 @@ fn_ntp(struct ectx *x, struct buf *b)
 {
 	const json_t *v = json_object_get(x->m->host, "ntp_synchronized");
 
-	if (json_is_true(v))
+	if (ecs_away_bundle(x->m))
+		buf_adds(b, _("of the ECS task is not known (the bundle was collected away from the task)"));
+	else if (json_is_true(v))
 		buf_adds(b, _("is NTP-synchronised"));
 	else if (json_is_false(v))
 		buf_adds(b, _("is NOT NTP-synchronised"));
@@ -1023,6 +1158,12 @@ render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
 		if (t == 0)
 			*missing = true;
 		buf_adds(b, t ? time_human(t, tb) : _("(no time)"));
+	} else if (strncmp(name, "ecs.", 4) == 0) {
+		/* Not known: the word a customer replaces, as in a command line of the docs. */
+		if (ecs_fact(x->m, name + 4, b) <= 0)
+			buf_adds(b, strcmp(name + 4, "service") == 0 ? "SERVICE" : strcmp(name + 4, "cluster") == 0 ?
+			    "CLUSTER" : strcmp(name + 4, "region") == 0 ? "REGION" : strcmp(name + 4, "family") == 0 ?
+			    "FAMILY" : "FAMILY:REVISION");
 	} else if (strcmp(name, "unit") == 0)
 		buf_adds(b, AGENT_UNIT);
 	else if (strcmp(name, "ntp") == 0)
@@ -1058,7 +1199,7 @@ render_placeholder(struct ectx *x, struct buf *b, char *name, bool *missing)
 		} else if (strcmp(name, "endpoint_match") == 0)
 			fn_endpoint_match(x, b, v);
 		else if (strcmp(name, "resolv_lists") == 0)
-			fn_resolv_lists(x, b, v);
+			fn_resolv_lists(x, b, v, missing);
 	} else if ((v = capture(x, name, strlen(name))) != NULL)
 		buf_adds(b, v);
 	else {
@@ -1099,9 +1240,9 @@ render_text(struct ectx *x, struct buf *b, const char *s, size_t len, bool *miss
 
 /* The message: its template filled in; a [[ ... ]] part is left out when a value in it is not known. */
 static char *
-render_message(struct ectx *x)
+render_message(struct ectx *x, const char *s)
 {
-	const char *s = rule_message_tmpl(x->r), *open, *close;
+	const char *open, *close;
 	struct buf b = { 0 }, part = { 0 };
 	bool missing = false;
 
@@ -1130,6 +1271,10 @@ finding_clear(struct finding *f)
 	for (i = 0; i < f->n_ev; i++)
 		evidence_clear(&f->ev[i]);
 	free(f->ev);
+	if (f->own_rule != NULL) {
+		free(f->own_rule->remedy);
+		free(f->own_rule);
+	}
 	memset(f, 0, sizeof(*f));
 }
 
@@ -1155,8 +1300,9 @@ take_evidence(struct ectx *x, struct finding *f)
 	if (x->n_ev > 1)
 		qsort(x->ev, x->n_ev, sizeof(*x->ev), cmp_evidence);
 	for (i = 0; i < x->n_ev; i++) {
-		if (n > 0 && x->ev[i].line != 0 && x->ev[n - 1].line == x->ev[i].line &&
-		    strcmp(x->ev[n - 1].source, x->ev[i].source) == 0) {
+		if (n > 0 && x->ev[n - 1].line == x->ev[i].line && strcmp(x->ev[n - 1].source, x->ev[i].source) == 0 &&
+		    (x->ev[i].line != 0 || (x->ev[n - 1].len == x->ev[i].len &&
+		    memcmp(x->ev[n - 1].text, x->ev[i].text, x->ev[i].len) == 0))) {
 			evidence_clear(&x->ev[i]);
 			continue;
 		}
@@ -1207,8 +1353,22 @@ evaluate_rule(const struct ruleset *rs, const struct rule *r, struct model *m, s
 		return 0;
 	}
 	f->rule = r;
-	f->message = render_message(&x);
-	f->count = x.from_journal ? x.count : 1;
+	{
+		bool ecs = (r->message_ecs || r->remedy_ecs || (r->remedy && strstr(r->remedy, "{ecs."))) &&
+		    model_is_ecs(m);
+		const char *rem = ecs && rule_remedy_ecs(r) ? rule_remedy_ecs(r) : rule_remedy(r);
+
+		f->message = render_message(&x, ecs && rule_message_ecs_tmpl(r) ? rule_message_ecs_tmpl(r) :
+		    rule_message_tmpl(r));
+		if (rem != NULL && (rem != rule_remedy(r) || strchr(rem, '{'))) {
+			/* The ECS remedy, its {ecs.*} facts filled in, on a copy of the rule (in either language). */
+			f->own_rule = xmemdup(r, sizeof(*r));
+			f->own_rule->remedy = render_message(&x, rem);
+			f->own_rule->remedy_zh = NULL;
+			f->rule = f->own_rule;
+		}
+	}
+	f->count = x.from_journal ? x.count : x.ecs_count > 0 ? x.ecs_count : 1;
 	f->ev_total = x.from_journal ? x.count : x.n_ev;
 	f->first = x.first;
 	f->last = x.last;
@@ -1400,6 +1560,8 @@ agent_state(const struct model *m)
 	json_int_t restarts;
 	struct buf b = { 0 };
 
+	if (u == NULL && ecs_agent_state(m, &b) > 0)
+		return buf_steal(&b, NULL);
 	if (u == NULL) {
 		_cleanup_free_ char *why = source_why(m, "unit/" AGENT_UNIT, "units/" AGENT_UNIT ".json");
 

@@ -88,6 +88,7 @@ model_free(struct model *m)
 	for (i = 0; i < m->n_notes; i++)
 		free(m->notes[i]);
 	free(m->notes);
+	ecs_model_free(m->ecs);
 	free(m);
 }
 
@@ -452,7 +453,8 @@ static bool
 is_kept(const char *path)
 {
 	return strcmp(path, "host.json") == 0 || strncmp(path, "units/", 6) == 0 ||
-	    strncmp(path, "config/", 7) == 0 || strncmp(path, "resolver/", 9) == 0;
+	    strncmp(path, "config/", 7) == 0 || strncmp(path, "resolver/", 9) == 0 ||
+	    strncmp(path, "ecs/", 4) == 0;
 }
 
 static bool

@@ -292,7 +292,7 @@ main(int argc, char *argv[])
 	rs = ruleset_new();
 	r = 0;
 	if (builtin)
-		r = rules_load_buffer(rs, BUILTIN_RULES_NAME, triage_builtin_rules, strlen(triage_builtin_rules));
+		r = rules_load_builtin(rs);
 	for (i = 0; i < n_rules; i++) {
 		int q = rules_load_path(rs, rules[i]);
 

@@ -813,6 +813,7 @@ report_html(FILE *out, const struct analysis *a)
 	}
 
 	buf_printf(&b, "<h2>%s</h2>\n", _("What the bundle holds"));
+	report_ecs(&b, m, /* html= */ true);
 	unit_panel(&b, m);
 	resolver_panel(&b, m);
 	config_panel(&b, m);

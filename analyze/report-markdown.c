@@ -190,6 +190,7 @@ report_markdown(FILE *out, const struct analysis *a)
 			finding(&b, &a->findings[i], i + 1);
 	}
 
+	report_ecs(&b, m, /* html= */ false);
 	md_support_sections(&b, a);
 	if (a->n_not_eval > 0) {
 		buf_printf(&b, "## %s\n\n%s\n\n%s\n| --- | --- |\n", _("Not evaluated"),

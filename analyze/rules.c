@@ -10,6 +10,7 @@
 
 #include "analyze.h"
 #include "cleanup.h"
+#include "ecsdoc.h"
 #include "escape.h"
 #include "timeutil.h"
 
@@ -121,6 +122,18 @@ rule_remedy(const struct rule *r)
 	return lang_get() == LANG_ZH && r->remedy_zh != NULL ? r->remedy_zh : r->remedy;
 }
 
+const char *
+rule_message_ecs_tmpl(const struct rule *r)
+{
+	return lang_get() == LANG_ZH && r->message_ecs_zh != NULL ? r->message_ecs_zh : r->message_ecs;
+}
+
+const char *
+rule_remedy_ecs(const struct rule *r)
+{
+	return lang_get() == LANG_ZH && r->remedy_ecs_zh != NULL ? r->remedy_ecs_zh : r->remedy_ecs;
+}
+
 /*
  * --check-rules: a shipped rule (built in, or from a file that declares
  * `languages: [en, zh]`) has a Chinese text beside each English one.
@@ -144,6 +157,10 @@ check_translations(struct ruleset *rs)
 			buf_adds(&b, ", message_zh");
 		if (r->remedy != NULL && r->remedy_zh == NULL)
 			buf_adds(&b, ", remedy_zh");
+		if (r->message_ecs != NULL && r->message_ecs_zh == NULL)
+			buf_adds(&b, ", message_ecs_zh");
+		if (r->remedy_ecs != NULL && r->remedy_ecs_zh == NULL)
+			buf_adds(&b, ", remedy_ecs_zh");
 		if (b.len > 0)
 			rules_diag(rs, r->file, r->line, r->col, "rule '%s': a shipped rule needs its Chinese texts: %s missing",
 			    r->id, b.data + 2);
@@ -226,6 +243,10 @@ rule_free(struct rule *r)
 	free(r->description_zh);
 	free(r->message_zh);
 	free(r->remedy_zh);
+	free(r->message_ecs);
+	free(r->remedy_ecs);
+	free(r->message_ecs_zh);
+	free(r->remedy_ecs_zh);
 	strs_free(r->links, r->n_links);
 	cond_free(r->when);
 	free(r->examples);
@@ -907,6 +928,8 @@ cond_new(enum cond_kind kind, const struct ynode *n)
 	struct cond *cd = xcalloc(1, sizeof(*cd));
 
 	cd->kind = kind;
+	cd->ecs_rec = -1;
+	cd->ecs_holds = -1;
 	cd->line = n->line;
 	cd->col = n->col;
 	return cd;
@@ -1155,11 +1178,117 @@ parse_manifest(struct ctx *c, const struct ynode *m)
 	return cd;
 }
 
+/*
+ * ecs: {record: TYPE, where: {FIELD: {OP: V}, ...}, absent: bool, min_count: N}
+ * or ecs: {holds: DOCUMENT} (true or false, never unknown: whether the bundle holds it).
+ */
+static struct cond *
+parse_ecs(struct ctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "record", "where", "absent", "min_count", "holds", "optional", NULL };
+	struct cond *cd = cond_new(COND_ECS, m);
+	const struct ynode *v;
+	bool ok = check_keys(c, m, "ecs", keys);
+	unsigned long mc;
+	size_t i;
+	int k;
+
+	if ((v = ynode_get(m, "holds")) != NULL) {
+		if (get_str(c, v, "holds") == NULL)
+			ok = false;
+		else {
+			for (k = 0; k < _ECS_DOC_MAX; k++)
+				if (strcmp(v->value, ecs_doc_info[k].name) == 0)
+					break;
+			if (k == _ECS_DOC_MAX) {
+				err(c, v, "holds: '%s' is not describe-services, list-tasks, describe-tasks or "
+				    "describe-task-definition", v->value);
+				ok = false;
+			}
+			cd->ecs_holds = k;
+		}
+		if (m->n != 2) {
+			err(c, m, "ecs: 'holds' stands alone");
+			ok = false;
+		}
+		goto out;
+	}
+	if ((v = ynode_get(m, "record")) == NULL || get_str(c, v, "record") == NULL) {
+		if (v == NULL)
+			err(c, m, "ecs: 'record' (service, service-failure, deployment, event, task, task-failure, "
+			    "container, task-definition, container-definition) or 'holds' is required");
+		ok = false;
+		goto out;
+	}
+	if ((k = ecs_rec_parse(v->value)) < 0) {
+		err(c, v, "record: '%s' is not service, service-failure, deployment, event, task, task-failure, "
+		    "container, task-definition or container-definition", v->value);
+		ok = false;
+		goto out;
+	}
+	cd->ecs_rec = k;
+	cd->min_count = 1;
+	if ((v = ynode_get(m, "where")) != NULL) {
+		if (v->kind != YN_MAP) {
+			err(c, v, "where: a mapping of field to comparison, e.g. {exitCode: {not_equals: \"0\"}}");
+			ok = false;
+			goto out;
+		}
+		cd->kids = xcalloc(v->n / 2 + 1, sizeof(*cd->kids));
+		for (i = 0; i + 1 < v->n; i += 2) {
+			const struct ynode *f = v->kids[i], *op = v->kids[i + 1];
+			struct cond *w;
+			_cleanup_free_ char *what = NULL;
+
+			if (f->kind != YN_SCALAR || !ecs_rec_has_field((enum ecs_rec)k, f->value, f->len)) {
+				err(c, f, "where: '%s' is not a field of %s records", f->kind == YN_SCALAR ? f->value : "?",
+				    ecs_rec_name((enum ecs_rec)k));
+				ok = false;
+				continue;
+			}
+			if (op->kind != YN_MAP) {
+				err(c, op, "where: %s: expected a comparison such as {equals: X}", f->value);
+				ok = false;
+				continue;
+			}
+			what = xasprintf("where: %s", f->value);
+			w = cond_new(COND_ECS, f);
+			w->property = xstrdup(f->value);
+			if (!check_keys(c, op, what, (const char *const[]){ "exists", "equals", "not_equals", "in",
+			    "not_in", "matches", "at_least", "at_most", NULL }) || parse_op(c, op, w, what, true) < 0) {
+				cond_free(w);
+				ok = false;
+				continue;
+			}
+			cd->kids[cd->n_kids++] = w;
+		}
+	}
+	if ((v = ynode_get(m, "absent")) != NULL && get_bool(c, v, "absent", &cd->absent) < 0)
+		ok = false;
+	if ((v = ynode_get(m, "optional")) != NULL && get_bool(c, v, "optional", &cd->want) < 0)
+		ok = false;
+	if ((v = ynode_get(m, "min_count")) != NULL) {
+		mc = 0;
+		if (get_ulong(c, v, "min_count", &mc) < 0 || mc == 0) {
+			if (mc == 0)
+				err(c, v, "min_count: at least 1");
+			ok = false;
+		} else
+			cd->min_count = mc;
+	}
+out:
+	if (!ok) {
+		cond_free(cd);
+		return NULL;
+	}
+	return cd;
+}
+
 static struct cond *
 parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
 {
 	static const char *const kinds[] = {
-		"all", "any", "not", "journal", "unit", "file", "resolver", "manifest",
+		"all", "any", "not", "journal", "unit", "file", "resolver", "manifest", "ecs",
 	};
 	const struct ynode *key, *v;
 	struct cond *cd;
@@ -1170,7 +1299,7 @@ parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
 		return NULL;
 	}
 	if (n->kind != YN_MAP || n->n != 2) {
-		err(c, n, "a condition is a mapping with one key: all, any, not, journal, unit, file, resolver or manifest");
+		err(c, n, "a condition is a mapping with one key: all, any, not, journal, unit, file, resolver, manifest or ecs");
 		return NULL;
 	}
 	key = n->kids[0];
@@ -1183,7 +1312,7 @@ parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
 		if (strcmp(key->value, kinds[k]) == 0)
 			break;
 	if (k == ELEMENTSOF(kinds)) {
-		err(c, key, "unknown condition '%s' (known: all, any, not, journal, unit, file, resolver, manifest)",
+		err(c, key, "unknown condition '%s' (known: all, any, not, journal, unit, file, resolver, manifest, ecs)",
 		    key->value);
 		return NULL;
 	}
@@ -1228,6 +1357,7 @@ parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
 	case COND_FILE: return parse_file(c, v);
 	case COND_RESOLVER: return parse_resolver(c, v);
 	case COND_MANIFEST: return parse_manifest(c, v);
+	case COND_ECS: return parse_ecs(c, v);
 	default: return NULL;
 	}
 }
@@ -1249,7 +1379,43 @@ cond_walk_journal(struct cond *cd, void (*cb)(struct cond *, void *), void *ud)
 struct names {
 	char	**v;
 	size_t	 n;
+	bool	 recs[_ECS_REC_MAX];	/* record types of the rule's ecs conditions */
 };
+
+/* The record types of the rule's ecs conditions, and the named groups of their `matches`. */
+static void
+collect_ecs_names(struct cond *cd, struct names *nm)
+{
+	size_t i;
+
+	if (cd == NULL)
+		return;
+	if (cd->kind == COND_ECS && cd->ecs_rec >= 0)
+		nm->recs[cd->ecs_rec] = true;
+	if (cd->kind == COND_ECS && cd->vre.code != NULL) {
+		uint32_t count = 0, size = 0, k;
+		PCRE2_SPTR table;
+
+		pcre2_pattern_info(cd->vre.code, PCRE2_INFO_NAMECOUNT, &count);
+		pcre2_pattern_info(cd->vre.code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+		pcre2_pattern_info(cd->vre.code, PCRE2_INFO_NAMETABLE, &table);
+		for (k = 0; k < count; k++) {
+			nm->v = xreallocarray(nm->v, nm->n + 1, sizeof(*nm->v));
+			nm->v[nm->n++] = xstrdup((const char *)table + k * size + 2);
+		}
+	}
+	for (i = 0; i < cd->n_kids; i++)
+		collect_ecs_names(cd->kids[i], nm);
+}
+
+static bool
+names_ecs_field(const struct names *nm, const char *s, size_t len)
+{
+	for (size_t t = 0; t < _ECS_REC_MAX; t++)
+		if (nm->recs[t] && ecs_rec_has_field((enum ecs_rec)t, s, len))
+			return true;
+	return false;
+}
 
 static void
 collect_capture_names(struct cond *cd, void *ud)
@@ -1280,9 +1446,12 @@ names_has(const struct names *nm, const char *s, size_t len)
 	return false;
 }
 
-/* Checks every {placeholder} of a message template against what the rule can fill. */
+/*
+ * Checks every {placeholder} of a message template against what the rule can
+ * fill; a remedy may name only {ecs.*} facts.
+ */
 static void
-check_template(struct ctx *c, const struct ynode *n, struct cond *when)
+check_template(struct ctx *c, const struct ynode *n, struct cond *when, bool remedy)
 {
 	static const char *const facts[] = { "count", "times", "seen", "first_seen", "last_seen", "unit", "ntp", NULL };
 	static const char *const fns[] = { "endpoint_match", "resolv_lists", "probe", NULL };
@@ -1291,6 +1460,7 @@ check_template(struct ctx *c, const struct ynode *n, struct cond *when)
 	size_t k, len;
 
 	cond_walk_journal(when, collect_capture_names, &nm);
+	collect_ecs_names(when, &nm);
 	/* Optional parts [[ ... ]] close on the same level and do not nest. */
 	for (p = s; (p = strstr(p, "[[")) != NULL; p = e + 2) {
 		const char *inner = strstr(p + 2, "[[");
@@ -1314,6 +1484,17 @@ check_template(struct ctx *c, const struct ynode *n, struct cond *when)
 			break;
 		}
 		len = (size_t)(e - p - 1);
+		if (len > 4 && strncmp(p + 1, "ecs.", 4) == 0) {
+			if (!ecs_fact_known(p + 5, len - 4))
+				err(c, n, "%s: unknown fact '{%.*s}' (known: ecs.service, ecs.cluster, ecs.taskDefinition, "
+				    "ecs.family, ecs.region)", remedy ? "remedy" : "message", (int)len, p + 1);
+			continue;
+		}
+		if (remedy) {
+			err(c, n, "remedy: '{%.*s}': a remedy may name only {ecs.service}, {ecs.cluster}, "
+			    "{ecs.taskDefinition}, {ecs.family} and {ecs.region} (write {{ for a brace)", (int)len, p + 1);
+			continue;
+		}
 		if ((len > 7 && strncmp(p + 1, "config.", 7) == 0) || (len > 5 && strncmp(p + 1, "unit.", 5) == 0))
 			continue;
 		colon = memchr(p + 1, ':', len);
@@ -1334,8 +1515,8 @@ check_template(struct ctx *c, const struct ynode *n, struct cond *when)
 		for (k = 0; facts[k] != NULL; k++)
 			if (strlen(facts[k]) == len && strncmp(facts[k], p + 1, len) == 0)
 				break;
-		if (facts[k] == NULL && !names_has(&nm, p + 1, len))
-			err(c, n, "message: unknown placeholder '{%.*s}' (not a fact, a config.KEY or a named capture)",
+		if (facts[k] == NULL && !names_has(&nm, p + 1, len) && !names_ecs_field(&nm, p + 1, len))
+			err(c, n, "message: unknown placeholder '{%.*s}' (not a fact, a config.KEY, a named capture or a field of the rule's ecs records)",
 			    (int)len, p + 1);
 	}
 	strs_free(nm.v, nm.n);
@@ -1365,7 +1546,8 @@ id_valid(const char *s)
 }
 
 static const char *const example_keys[] = {
-	"journal", "journal_unit", "unit", "files", "missing", "resolv.conf", "probes", "sources", "host", NULL,
+	"journal", "journal_unit", "unit", "files", "missing", "resolv.conf", "probes", "sources", "host", "ecs",
+	"manifest", NULL,
 };
 
 static void
@@ -1397,7 +1579,7 @@ parse_examples(struct ctx *c, const struct ynode *n, struct rule *r)
 					continue;
 			} else if (e->kind != YN_SCALAR) {
 				err(c, e, "an example is a journal line (a string) or a mapping (%s)",
-				    "journal, unit, files, missing, resolv.conf, probes, sources, host");
+				    "journal, unit, files, missing, resolv.conf, probes, sources, host, ecs, manifest");
 				continue;
 			}
 			r->examples = xreallocarray(r->examples, r->n_examples + 1, sizeof(*r->examples));
@@ -1444,13 +1626,20 @@ parse_translations(struct ctx *c, const struct ynode *n, struct rule *r)
 		r->description_zh = xstrdup(v->value);
 	if ((v = ynode_get(n, "remedy_zh")) != NULL && get_str(c, v, "remedy_zh") != NULL)
 		r->remedy_zh = xstrdup(v->value);
+	if ((v = ynode_get(n, "remedy_ecs_zh")) != NULL && get_str(c, v, "remedy_ecs_zh") != NULL)
+		r->remedy_ecs_zh = xstrdup(v->value);
+	if ((v = ynode_get(n, "message_ecs_zh")) != NULL && get_str(c, v, "message_ecs_zh") != NULL) {
+		r->message_ecs_zh = xstrdup(v->value);
+		if (r->when != NULL)
+			check_template(c, v, r->when, false);
+	}
 	if ((v = ynode_get(n, "message_zh")) != NULL && get_str(c, v, "message_zh") != NULL) {
 		struct names en = { 0 }, zh = { 0 };
 		size_t i;
 
 		r->message_zh = xstrdup(v->value);
 		if (r->when != NULL)
-			check_template(c, v, r->when);
+			check_template(c, v, r->when, false);
 		if (r->message != NULL) {
 			template_names(r->message, &en);
 			template_names(r->message_zh, &zh);
@@ -1468,7 +1657,8 @@ parse_rule(struct ctx *c, const struct ynode *n)
 {
 	static const char *const keys[] = {
 		"id", "title", "severity", "description", "message", "remedy", "links", "when", "examples",
-		"title_zh", "description_zh", "message_zh", "remedy_zh", NULL,
+		"title_zh", "description_zh", "message_zh", "remedy_zh", "message_ecs", "remedy_ecs",
+		"message_ecs_zh", "remedy_ecs_zh", NULL,
 	};
 	struct rule *r;
 	const struct ynode *v;
@@ -1511,6 +1701,8 @@ parse_rule(struct ctx *c, const struct ynode *n)
 		r->description = xstrdup(v->value);
 	if ((v = ynode_get(n, "remedy")) != NULL && get_str(c, v, "remedy") != NULL)
 		r->remedy = xstrdup(v->value);
+	if ((v = ynode_get(n, "remedy_ecs")) != NULL && get_str(c, v, "remedy_ecs") != NULL)
+		r->remedy_ecs = xstrdup(v->value);
 	if ((v = ynode_get(n, "links")) != NULL) {
 		if ((r->links = get_strs(c, v, "links", &r->n_links)) != NULL)
 			for (i = 0; i < r->n_links; i++)
@@ -1527,9 +1719,19 @@ parse_rule(struct ctx *c, const struct ynode *n)
 	else if (get_str(c, v, "message") != NULL) {
 		r->message = xstrdup(v->value);
 		if (r->when != NULL)
-			check_template(c, v, r->when);
+			check_template(c, v, r->when, false);
 	}
 	parse_translations(c, n, r);
+	if ((v = ynode_get(n, "message_ecs")) != NULL && get_str(c, v, "message_ecs") != NULL) {
+		r->message_ecs = xstrdup(v->value);
+		if (r->when != NULL)
+			check_template(c, v, r->when, false);
+	}
+	if (r->when != NULL)
+		for (const char *const *k = (const char *const[]){ "remedy", "remedy_ecs", "remedy_zh", "remedy_ecs_zh",
+		    NULL }; *k; k++)
+			if ((v = ynode_get(n, *k)) != NULL && v->kind == YN_SCALAR)
+				check_template(c, v, r->when, true);
 	if ((v = ynode_get(n, "examples")) != NULL)
 		parse_examples(c, v, r);
 	if (c->errors != before) {
@@ -1537,6 +1739,15 @@ parse_rule(struct ctx *c, const struct ynode *n)
 		return NULL;
 	}
 	return r;
+}
+
+int
+rules_load_builtin(struct ruleset *rs)
+{
+	int r = rules_load_buffer(rs, BUILTIN_RULES_NAME, triage_builtin_rules, strlen(triage_builtin_rules));
+	int q = rules_load_buffer(rs, BUILTIN_ECS_RULES_NAME, triage_builtin_ecs_rules, strlen(triage_builtin_ecs_rules));
+
+	return r < 0 ? r : q;
 }
 
 int
@@ -2049,6 +2260,46 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 		for (i = 0; i + 1 < v->n; i += 2)
 			if (v->kids[i]->kind == YN_SCALAR && v->kids[i + 1]->kind == YN_SCALAR)
 				source_add(man, v->kids[i]->value, v->kids[i + 1]->value, "example");
+	}
+	if ((v = ynode_get(spec, "ecs")) != NULL) {
+		/* ecs: {describe-services: DOC, describe-tasks: DOC, ...}: the documents, as YAML. */
+		if (v->kind != YN_MAP) {
+			*why = xstrdup("ecs: a mapping of document kind (describe-services, ...) to the document");
+			goto fail;
+		}
+		for (i = 0; i + 1 < v->n; i += 2) {
+			const struct ynode *k = v->kids[i];
+			_cleanup_free_ char *bp = NULL, *src = NULL;
+			json_t *j;
+			char *d;
+
+			if (k->kind != YN_SCALAR || (bp = xasprintf(ECS_DIR "%s.json", k->value), ecs_path_kind(bp) < 0)) {
+				*why = xstrdup("ecs: keys are describe-services, list-tasks, describe-tasks, describe-task-definition");
+				goto fail;
+			}
+			j = ynode_json(v->kids[i + 1], 0);
+			if (ecs_doc_kind(j) != ecs_path_kind(bp)) {
+				json_decref(j);
+				*why = xasprintf("ecs: %s: not the shape of that document", k->value);
+				goto fail;
+			}
+			d = dump(j);
+			json_decref(j);
+			src = xasprintf(ECS_DIR "%s", k->value);
+			source_add(man, src, "ok", "example");
+			model_add_file(m, bp, d, strlen(d), BR_VERIFIED);
+		}
+	}
+	if ((v = ynode_get(spec, "manifest")) != NULL) {
+		/* manifest: extra manifest keys, e.g. {collection: {ecs: {away: true}}}. */
+		json_t *j = ynode_json(v, 0);
+		const char *key;
+		json_t *val;
+
+		json_object_foreach(j, key, val)
+			if (strcmp(key, "sources") != 0)
+				json_object_set(man, key, val);
+		json_decref(j);
 	}
 	if ((v = ynode_get(spec, "host")) != NULL) {
 		json_t *j = ynode_json(v, 0);

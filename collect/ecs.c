@@ -1165,7 +1165,8 @@ fetch_log(struct ctx *c, const json_t *td)
 	json_t *doc;
 
 	if (td == NULL) {
-		ctx_source(c, name, SOURCE_UNAVAILABLE, "no task definition, so the agent's log stream is not known");
+		ctx_source(c, name, SOURCE_ERROR, "not fetched: without the task definition the agent's log stream is "
+		    "not known");
 		return;
 	}
 	if (ac == NULL) {
@@ -1222,6 +1223,7 @@ fetch_service(struct ctx *c)
 	struct strv ids = { 0 };
 	json_t *doc;
 	char *cmd;
+	bool svc_ok = false, list_ok = false;
 
 	/* describe-services */
 	args_base(c, &a, "ecs", "describe-services", NULL);
@@ -1237,6 +1239,7 @@ fetch_service(struct ctx *c)
 		if (t)
 			tdarn = xstrdup(t);
 		state_add(st, cmd, NULL, doc, ECS_DESCRIBE_SERVICES);
+		svc_ok = true;
 	}
 	free(cmd);
 	args_free(&a);
@@ -1254,15 +1257,19 @@ fetch_service(struct ctx *c)
 		arg(&a, "--desired-status");
 		arg(&a, ds);
 		cmd = args_text(&a);
-		if ((doc = aws_call(c, src, &a, ECS_LIST_TASKS)) != NULL)
+		if ((doc = aws_call(c, src, &a, ECS_LIST_TASKS)) != NULL) {
 			state_add(st, cmd, k == 0 ? "-running" : "-stopped", doc, ECS_LIST_TASKS);
+			list_ok = true;
+		}
 		free(cmd);
 		args_free(&a);
 	}
 
 	/* describe-tasks */
 	task_ids(st, &ids, ECS_TASKS_MAX);
-	if (ids.n == 0)
+	if (ids.n == 0 && !list_ok)
+		ctx_source(c, ECS_DIR "describe-tasks", SOURCE_ERROR, "not run: list-tasks failed, so no task is known");
+	else if (ids.n == 0)
 		ctx_source(c, ECS_DIR "describe-tasks", SOURCE_UNAVAILABLE, "the service has no running or recently "
 		    "stopped task (ECS keeps stopped tasks for about an hour)");
 	else {
@@ -1287,8 +1294,8 @@ fetch_service(struct ctx *c)
 
 	/* describe-task-definition */
 	if (tdarn == NULL)
-		ctx_source(c, ECS_DIR "describe-task-definition", SOURCE_UNAVAILABLE, "the service's task definition "
-		    "is not known (describe-services gave none)");
+		ctx_source(c, ECS_DIR "describe-task-definition", SOURCE_ERROR, "not run: the service's task "
+		    "definition is not known (%s)", svc_ok ? "describe-services names none" : "describe-services failed");
 	else {
 		args_base(c, &a, "ecs", "describe-task-definition", NULL);
 		arg(&a, "--task-definition");

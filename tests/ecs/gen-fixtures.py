@@ -99,7 +99,7 @@ write("healthy", {
 # dns-exit: the agent cannot resolve the endpoint and exits; the circuit breaker fails the deployment
 T1, T2 = "7c9e0b2d41f84a6fa3d5e1c2b4a69f01", "c41d7e3a9b2f4c8e8a1f6d5b3e2c7a90"
 dns = "error\tagent\tRPC failed: rpc error: code = Unavailable desc = connection error: desc = \"transport: Error while dialing dial tcp: lookup abcdef-123456789.us-east-1.elb.amazonaws.com on 10.40.0.2:53: no such host\""
-d = task(T1, 3, "STOPPED", [cont(T1, "onboarding-agent", "STOPPED", exit=1), cont(T1, "ratings", "STOPPED", exit=137, reason="OutOfMemoryError: Container killed due to memory usage")],
+d = task(T1, 3, "STOPPED", [cont(T1, "onboarding-agent", "STOPPED", exit=1), cont(T1, "ratings", "STOPPED", exit=143)],
          "EssentialContainerExited", "Essential container in task exited", 155)
 d2 = task(T2, 3, "STOPPED", [cont(T2, "onboarding-agent", "STOPPED", exit=1), cont(T2, "ratings", "STOPPED", exit=143)],
          "EssentialContainerExited", "Essential container in task exited", 455)
