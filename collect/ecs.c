@@ -1159,8 +1159,9 @@ fetch_log(struct ctx *c, const json_t *td)
 	struct strv ids = { 0 };
 	struct args a = { 0 };
 	uint64_t now = time_now_usec();
-	uint64_t since = c->opt->since_usec ? c->opt->since_usec : now - 24 * 3600 * USEC_PER_SEC;
-	uint64_t until = c->opt->until_usec ? c->opt->until_usec : now;
+	/* The window main() resolved from --since/--until (default: the profile's 24 hours before now). */
+	uint64_t since = c->window_set ? c->since_usec : now - c->profile->window_usec;
+	uint64_t until = c->window_set ? c->until_usec : now;
 	_cleanup_free_ char *s1 = NULL, *s2 = NULL, *what = NULL;
 	json_t *doc;
 
