@@ -677,15 +677,12 @@ cmp_rule(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-static const struct summary *cmp_ctx;
-
 static int
 cmp_group(const void *a, const void *b)
 {
 	const struct sgroup *x = a, *y = b;
 	int wx = x->first->worst, wy = y->first->worst;
 
-	(void)cmp_ctx;
 	if (x->n != y->n)
 		return x->n > y->n ? -1 : 1;
 	if (wx != wy)
@@ -738,7 +735,8 @@ summarize(struct summary *s)
 	}
 	for (j = 0; j < s->n_rules; j++)
 		qsort(s->rules[j].hosts, s->rules[j].n_hosts, sizeof(char *), cmp_cstr);
-	qsort(s->rules, s->n_rules, sizeof(*s->rules), cmp_rule);
+	if (s->n_rules > 1)
+		qsort(s->rules, s->n_rules, sizeof(*s->rules), cmp_rule);
 	for (j = 0; j < s->n_groups; j++) {
 		struct sgroup *g = &s->groups[j];
 		const char **hosts = xcalloc(g->n, sizeof(*hosts));
@@ -756,8 +754,8 @@ summarize(struct summary *s)
 		g->n_hosts = n;
 		free(hosts);
 	}
-	cmp_ctx = s;
-	qsort(s->groups, s->n_groups, sizeof(*s->groups), cmp_group);
+	if (s->n_groups > 1)
+		qsort(s->groups, s->n_groups, sizeof(*s->groups), cmp_group);
 }
 
 static void
