@@ -121,8 +121,13 @@ log_strip_ansi(char *line, size_t len)
 				;
 			if (r < len && (unsigned char)line[r] >= 0x40 && (unsigned char)line[r] <= 0x7e)
 				r++;
-		} else if (r < len && (unsigned char)line[r] >= 0x40 && (unsigned char)line[r] <= 0x5f)
-			r++;	/* a two-byte escape */
+		} else {
+			/* nF (intermediates, then a final byte, e.g. ESC ( B) or a two-byte escape. */
+			while (r < len && (unsigned char)line[r] >= 0x20 && (unsigned char)line[r] <= 0x2f)
+				r++;
+			if (r < len && (unsigned char)line[r] >= 0x30 && (unsigned char)line[r] <= 0x7e)
+				r++;
+		}
 	}
 	return w;
 }
@@ -227,7 +232,7 @@ log_line_parse(const char *line, size_t len, struct log_line *out)
 	if (line[n] != ' ')
 		return;
 	/* CRI: TIME stdout|stderr F|P MESSAGE */
-	if (len - n > 9 && (memcmp(line + n, " stdout ", 8) == 0 || memcmp(line + n, " stderr ", 8) == 0) &&
+	if (len - n >= 9 && (memcmp(line + n, " stdout ", 8) == 0 || memcmp(line + n, " stderr ", 8) == 0) &&
 	    (line[n + 8] == 'F' || line[n + 8] == 'P') && (n + 9 == len || line[n + 9] == ' ')) {
 		out->fmt = LOGF_CRI;
 		out->partial = line[n + 8] == 'P';

@@ -36,7 +36,7 @@ usage(FILE *f)
 	    "      --max-size SIZE    budget for the whole bundle, e.g. 20M (default 50M)\n"
 	    "      --root DIR         collect from a system tree mounted at DIR (no bus, no probes)\n"
 	    "      --journal-dir DIR  read journal files from DIR instead of the system journal\n"
-	    "      --log-file PATH    plain agent log lines from a host without systemd ('-' for stdin)\n"
+	    "      --log-file PATH    the agent's log without systemd: docker, CRI, aws logs JSON or tail, ecs-cli ('-': stdin)\n"
 	    "      --ecs-json FILE    saved output of aws ecs describe-services, list-tasks, describe-tasks or\n"
 	    "                         describe-task-definition, repeatable ('-' for stdin)\n"
 	    "      --ecs-cluster C --ecs-service S [--ecs-region R] [--ecs-profile P]\n"
