@@ -91,7 +91,20 @@ fill(struct reader *rd)
 	if (rd->eof)
 		return 0;
 	if (rd->bytes >= rd->cap) {
-		rd->capped = true;
+		char c;
+		ssize_t n;
+
+		/* At the cap: stopped early only if there is more to read. */
+		do
+			n = read(rd->fd, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = rd->fd, .events = POLLIN };
+
+			(void)poll(&p, 1, 1000);
+			n = read(rd->fd, &c, 1);
+		}
+		rd->capped = n != 0;
 		rd->eof = true;
 		return 0;
 	}
@@ -932,6 +945,9 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		skipped = (uint64_t)st.st_size - lf.rd.cap;
 		(void)next_line(&lf.rd, &l, &len, &total);	/* the rest of a cut line */
 		lf.rd.newlines = 0;
+		for (const char *q = lf.rd.pending.data + lf.rd.off, *e = lf.rd.pending.data + lf.rd.pending.len;
+		    (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+			lf.rd.newlines++;
 	}
 
 	ch = peek_nonws(&lf.rd);

@@ -16,8 +16,8 @@
 #include "gzip_writer.h"
 #include "logfile.h"
 
-#define SEG_MIN		(1024 * 1024)	/* uncompressed bytes of a segment at least */
-#define SEG_START	(4 * 1024 * 1024)	/* before the budget is known */
+#define SEG_MIN		(64 * 1024)	/* uncompressed bytes of a segment at least */
+#define SEG_START	(1024 * 1024)	/* before the budget is known */
 #define SEG_PARTS	128		/* a class is trimmed in steps of 1/64 of what may be chosen */
 #define SPOOL_LEVEL	6		/* libdeflate level: as the bundle, so the spool stays about its size */
 #define HDR_MAX		24		/* record header: varints seq delta, len, counts len; prio | flags << 4 */
@@ -61,8 +61,7 @@ struct spool {
 	struct pool	 pool[2];	/* [0] warnings and worse, [1] the rest */
 	uint64_t	 allowed;	/* bytes that can be chosen in all, 0 while unknown */
 	double		 limit;		/* compressed bytes the entries may take (0: not set) */
-	uint64_t	 closed_raw;	/* entry bytes of the segments closed so far */
-	uint64_t	 closed_disk;	/* their compressed size */
+	uint64_t	 live_raw;	/* entry bytes written to the closed segments not trimmed */
 	uint64_t	 seg_bytes;	/* close a segment after this many bytes */
 	uint64_t	 seq;		/* next record's number */
 	uint64_t	 added, trimmed;	/* entries */
@@ -174,6 +173,8 @@ seg_drop(struct spool *sp, struct pool *p, size_t i)
 		close(s->fd);
 	s->fd = -1;
 	sp->disk -= s->disk;
+	if (s->disk)
+		sp->live_raw -= s->raw;
 	p->bytes -= s->bytes;
 	p->other -= s->other;
 	sp->trimmed += s->lines;
@@ -200,20 +201,17 @@ seg_close(struct spool *sp, struct pool *p)
 	}
 	p->segs[p->n - 1].disk = off;
 	sp->disk += off;
-	sp->closed_raw += p->segs[p->n - 1].raw;
-	sp->closed_disk += off;
-	/* The spool's own ratio (records and all) refines the first estimate; allowed only shrinks. */
-	if (sp->limit > 0 && sp->closed_raw >= SEG_MIN) {
-		double a = sp->limit / ((double)sp->closed_disk / (double)sp->closed_raw);
+	sp->live_raw += p->segs[p->n - 1].raw;
+	/*
+	 * How the entries kept compress in the spool (records and all; warnings and
+	 * the rest differ) refines the first estimate, so the spool's files stay
+	 * within the limit.  allowed only shrinks: what was trimmed cannot come back.
+	 */
+	if (sp->limit > 0 && sp->allowed > 0 && sp->live_raw >= 4 * SEG_MIN) {
+		double a = sp->limit * (double)sp->live_raw / (double)sp->disk;
 
 		if (a >= 1 && (uint64_t)a < sp->allowed)
 			sp->allowed = (uint64_t)a;
-	}
-	/* The classes compress differently: the closed segments themselves never exceed the limit. */
-	if (sp->limit > 0 && (double)sp->disk > sp->limit) {
-		double a = (double)sp->allowed * sp->limit / (double)sp->disk * 0.98;
-
-		sp->allowed = a >= 1 ? (uint64_t)a : 1;
 	}
 	if (sp->disk > sp->disk_peak)
 		sp->disk_peak = sp->disk;

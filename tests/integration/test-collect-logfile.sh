@@ -196,6 +196,11 @@ check "long lines: the level of a cut line is kept" holds "$T/long.tar.gz" "$J[0
 expect_status "/dev/zero: exit 0" 0 "$COLLECT" -q --no-probe --max-size 1M --log-file /dev/zero -o "$T/zero.tar.gz"
 check "/dev/zero: truncated, the cap named" holds "$T/zero.tar.gz" "$S['status'] == 'truncated' and 'stopped after 104857600 bytes' in $S['detail'] and $S['bytes_read'] == 104857600"
 check "/dev/zero: bundle within the budget" test "$(stat -c %s "$T/zero.tar.gz")" -le 1048576
+# A regular file over the cap is read from its newest part (100 x 64K = 6,400 KiB of an 8 MiB file).
+"$PY" "$TOP/tests/bench/gen-agentlog.py" 8 >"$T/eight.log"
+tail -1 "$T/eight.log" | cut -d' ' -f2- | tr -d '\n' >"$T/eight.last"
+expect_status "regular file over the cap: exit 0" 0 "$COLLECT" -q --no-probe --max-size 64K --log-file "$T/eight.log" -o "$T/eight.tar.gz"
+check "regular file over the cap: the newest part read, truncated, the older bytes counted" holds "$T/eight.tar.gz" "$S['status'] == 'truncated' and $S['bytes_read'] == 6553600 and 'older bytes skipped' in $S['detail'] and $J[-1]['MESSAGE'] == open('$T/eight.last').read()"
 # TMPDIR is honoured: a TMPDIR that cannot hold a file is named in the source's error, no empty journal.
 echo "info${TAB}agent${TAB}x" | TMPDIR=$T/nope "$COLLECT" -q --no-probe --log-file - -o "$T/nt.tar.gz" 2>/dev/null || true
 check "TMPDIR: an unusable TMPDIR is the source's error, named" holds "$T/nt.tar.gz" "$S['status'] == 'error' and '$T/nope' in $S['detail'] and 'journal/$U.jsonl' not in repr(m['entries'])"
