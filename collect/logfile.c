@@ -700,6 +700,32 @@ json_events(struct lf *lf)
 }
 
 /*
+ * Whether the untaken input starts a JSON object or array ('{' then '"' or '}';
+ * '[' then '{' or ']'), not a text line that starts with a bracket ("[2024-03-05
+ * 10:21:10.447][14][warning] ..." from Envoy).  1, 0, or -errno.
+ */
+static int
+json_starts(struct reader *rd)
+{
+	ssize_t n = peek_bytes(rd, 256);
+	const char *p, *e;
+	char open;
+
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return 0;
+	p = rd->pending.data + rd->off;
+	e = p + n;
+	open = *p++;
+	while (p < e && strchr(" \t\r\n", *p))
+		p++;
+	if (p == e)
+		return 0;
+	return (open == '{' && (*p == '"' || *p == '}')) || (open == '[' && (*p == '{' || *p == ']'));
+}
+
+/*
  * JSON input: documents one after another.  An object whose first key is
  * "events" (aws logs get-log-events / filter-log-events) is streamed event by
  * event; other objects and arrays are parsed whole (DOC_MAX).  Returns 0 at
@@ -723,6 +749,9 @@ json_input(struct lf *lf)
 			return 0;
 		if (ch != '{' && ch != '[')
 			return 1;
+		r = json_starts(rd);
+		if (r <= 0)
+			return r < 0 ? r : 1;
 		if (ch == '{') {
 			ssize_t n = peek_bytes(rd, 64);
 			const char *p, *e;
@@ -952,7 +981,7 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 
 	ch = peek_nonws(&lf.rd);
 	r = ch < -1 ? ch : 0;
-	if (r == 0 && (ch == '{' || ch == '[')) {
+	if (r == 0 && (ch == '{' || ch == '[') && (r = json_starts(&lf.rd)) == 1) {
 		r = json_input(&lf);
 		if (r == 1)
 			r = text_input(&lf);

@@ -52,11 +52,12 @@ void log_line_parse(const char *line, size_t len, struct log_line *out);
 /*
  * The agent's own leading time ("2026-11-26T05:00:00.123Z<TAB>info<TAB>..."):
  * when msg starts with a time and a tab or space, skips both and sets *usec.
- * Returns true when it did.
+ * Envoy's "[2026-11-26 05:00:00.123][14][warning]..." sets *usec and skips
+ * nothing.  Returns true when it found a time.
  */
 bool log_message_time(const char **msg, size_t *len, uint64_t *usec);
 
-/* Syslog priority (0-7) of the agent's level word (the first or second word), or -1. */
+/* Syslog priority (0-7) of the agent's level word (the first or second word, or Envoy's [LEVEL]), or -1. */
 int log_message_priority(const char *msg, size_t len);
 
 /* Priority of a level word alone ("warn", "ERROR", "[warning]"), or -1. */

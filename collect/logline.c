@@ -154,6 +154,18 @@ log_level_word(const char *w, size_t len)
 int
 log_message_priority(const char *msg, size_t len)
 {
+	/* Envoy's own format: [TIME][THREAD][LEVEL][LOGGER] MESSAGE. */
+	for (int k = 0; k < 4 && len > 2 && msg[0] == '['; k++) {
+		const char *e = memchr(msg, ']', len < 64 ? len : 64);
+		int p;
+
+		if (e == NULL)
+			break;
+		if ((p = log_level_word(msg, (size_t)(e - msg) + 1)) >= 0)
+			return p;
+		len -= (size_t)(e - msg) + 1;
+		msg = e + 1;
+	}
 	for (int k = 0; k < 2 && len > 0; k++) {
 		size_t n = 0;
 		int p;
@@ -177,8 +189,14 @@ bool
 log_message_time(const char **msg, size_t *len, uint64_t *usec)
 {
 	bool zoned;
-	size_t n = log_time_parse(*msg, *len, usec, &zoned);
+	size_t n;
 
+	/* Envoy's "[2024-03-05 10:21:10.447][14][warning]...": the time is taken, the text stays. */
+	if (*len > 2 && (*msg)[0] == '[') {
+		n = log_time_parse(*msg + 1, *len - 1, usec, &zoned);
+		return n > 0 && n + 1 < *len && (*msg)[n + 1] == ']';
+	}
+	n = log_time_parse(*msg, *len, usec, &zoned);
 	if (n == 0 || n >= *len || ((*msg)[n] != '\t' && (*msg)[n] != ' '))
 		return false;
 	*msg += n + 1;

@@ -151,6 +151,11 @@ head -c 400 "$T/gle.json" >"$T/cut.json"
 collect cut "$T/cut.json"
 check "JSON cut short: the whole events before it kept, counted" holds "$T/cut.tar.gz" "len($J) == 3 and $S['json_not_events'] >= 1"
 
+# A text log whose first line starts with a bracket (Envoy's own format) is text, not JSON.
+printf '[2024-03-05 10:21:10.447][14][warning][config] gRPC config stream closed\n{"not": "an event"\n2024-03-05T10:21:11Z error\tagent\tafter\n' >"$T/envoy.log"
+collect envoy "$T/envoy.log"
+check "text starting with '[' stays text, every line kept" holds "$T/envoy.tar.gz" "[e['MESSAGE'][:8] for e in $J] == ['[2024-03', '{\"not\": ', 'error\tag'] and $J[0]['PRIORITY'] == '4' and $J[0]['__REALTIME_TIMESTAMP'] == '1709634070447000'"
+
 # ecs-cli logs: an empty line after every event; with --timestamps TIME<TAB>MESSAGE (RFC 3339 in
 # local time, no fraction).  A line of a multi-line event without a time takes the previous time.
 printf 'info\tagent\tstarting\n\nerror\tagent\tRPC failed: Not authorized by OnboardingPolicy\n\n' >"$T/ecscli.log"
