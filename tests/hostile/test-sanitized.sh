@@ -47,10 +47,12 @@ clean() {
 
 for in in "${inputs[@]}"; do
 	n=$(basename "$in" .tar.gz)
-	for fmt in markdown html json; do
+	for fmt in markdown html json text; do
 		same "asan $n $fmt" -f "$fmt" "$in"
 	done
+	COLUMNS=33 same "asan $n text (colour, 33 columns)" -f text --color=always "$in"
 	clean "valgrind $n" -f html "$in"
+	clean "valgrind $n text" "$ANALYZE" -f text --color=always "$in"
 done
 same "asan check-rules" --check-rules
 clean "valgrind check-rules" "$ANALYZE" --check-rules
@@ -95,5 +97,13 @@ for b in plain asan valgrind; do
 	if grep -qE 'Sanitizer|runtime error|^==[0-9]+== ' "$T/c.err"; then why+="$(grep -m3 -E 'Sanitizer|runtime error|^==' "$T/c.err" | tr '\n' ' '); "; fi
 	if [ -z "$why" ]; then pass "collect --root ($b)"; else fail "collect --root ($b)" "$why$(head -c 200 "$T/c.err")"; fi
 	[ -f "$T/c-$b.tar.gz" ] && same "asan analyze collected ($b)" -f json "$T/c-$b.tar.gz"
+	# Again with the analysis after collection (the analyzer beside each collector, a child process).
+	rc=0
+	"${cmd[@]}" --analyze --root "$R" --no-probe -o "$T/d-$b.tar.gz" >/dev/null 2>"$T/d.err" || rc=$?
+	why=""
+	[ "$rc" = 0 ] || why+="exit $rc; "
+	grep -q 'What we found:' "$T/d.err" || why+="no analysis shown; "
+	if grep -qE 'Sanitizer|runtime error|^==[0-9]+== ' "$T/d.err"; then why+="$(grep -m3 -E 'Sanitizer|runtime error|^==' "$T/d.err" | tr '\n' ' '); "; fi
+	if [ -z "$why" ]; then pass "collect --root --analyze ($b)"; else fail "collect --root --analyze ($b)" "$why$(head -c 200 "$T/d.err")"; fi
 done
 finish
