@@ -747,6 +747,10 @@ void html_support_head(struct buf *, const struct analysis *);
 void html_support_change(struct buf *, const struct finding *);
 void html_support_sections(struct buf *, const struct analysis *);
 void html_support_footer(struct buf *, const struct analysis *);
+void text_support_head(struct buf *, const struct analysis *, size_t width);
+void text_support_change(struct buf *, const struct finding *);
+void text_support_sections(struct buf *, const struct analysis *, size_t width);
+void text_support_footer(struct buf *, const struct analysis *, size_t width);
 /* Adds "suppressed" (always), and "baseline", "resolved", "changes", "rules_replaced" when set. */
 void json_support(json_t *doc, const struct analysis *a);
 

@@ -3,6 +3,7 @@
 
 #include "analyze.h"
 #include "escape.h"
+#include "termtext.h"
 
 static void
 inl(struct buf *b, const char *s)
@@ -385,4 +386,136 @@ json_support(json_t *doc, const struct analysis *a)
 		}
 		json_object_set_new(doc, "rules_replaced", arr);
 	}
+}
+
+/* ---- text (a terminal) ------------------------------------------------------------ */
+
+static void
+tesc(struct buf *b, const char *s)
+{
+	if (s != NULL)
+		esc_term(b, s, strlen(s));
+}
+
+static void
+twrap(struct buf *b, struct buf *p, size_t width, size_t indent, size_t hang)
+{
+	term_wrap(b, p->data ? p->data : "", p->len, width, indent, hang);
+	buf_reset(p);
+}
+
+void
+text_support_head(struct buf *b, const struct analysis *a, size_t width)
+{
+	const struct baseline *bl = a->baseline;
+	struct buf p = { 0 };
+	size_t n_new, n_pers;
+
+	if (bl == NULL)
+		return;
+	counts(a, &n_new, &n_pers);
+	buf_adds(&p, "Baseline: ");
+	tesc(&p, bl->path);
+	buf_adds(&p, " (");
+	tesc(&p, bl->hostname ? bl->hostname : "unknown host");
+	buf_adds(&p, ", ");
+	tesc(&p, bl->collected_at ? bl->collected_at : "unknown time");
+	buf_printf(&p, "): %zu new, %zu persisting, %zu resolved, %zu %s in the snapshot", n_new, n_pers,
+	    bl->n_resolved, bl->n_changes, bl->n_changes == 1 ? "change" : "changes");
+	if (baseline_later(a))
+		buf_adds(&p, " (the baseline was collected after this bundle)");
+	twrap(b, &p, width, 0, 2);
+	buf_free(&p);
+}
+
+void
+text_support_change(struct buf *b, const struct finding *f)
+{
+	if (f->change == CHANGE_NEW)
+		buf_adds(b, " · new");
+	else if (f->change == CHANGE_PERSISTING)
+		buf_printf(b, " · persisting (%lu before)", f->count_before);
+}
+
+void
+text_support_sections(struct buf *b, const struct analysis *a, size_t width)
+{
+	const struct baseline *bl = a->baseline;
+	struct buf p = { 0 };
+	size_t i;
+
+	if (bl != NULL) {
+		buf_adds(b, "Resolved since the baseline:\n");
+		if (bl->n_resolved == 0)
+			buf_adds(b, "  none: every finding of the baseline is still here.\n");
+		for (i = 0; i < bl->n_resolved; i++) {
+			const struct finding *f = &bl->resolved[i];
+
+			buf_printf(&p, "- %s ", severity_name(f->rule->severity));
+			tesc(&p, f->rule->id);
+			buf_adds(&p, ": ");
+			tesc(&p, f->rule->title);
+			buf_printf(&p, " (%lu before)", f->count);
+			twrap(b, &p, width, 2, 4);
+		}
+		buf_adds(b, "\nWhat changed since the baseline:\n");
+		if (bl->n_changes == 0)
+			buf_adds(b, "  nothing in the unit state, the configuration, the resolver or the probes.\n");
+		for (i = 0; i < bl->n_changes; i++) {
+			const struct bchange *c = &bl->changes[i];
+
+			buf_printf(&p, "- %s ", c->what);
+			tesc(&p, c->key);
+			buf_adds(&p, ": ");
+			if (c->redacted)
+				buf_adds(&p, "redacted in both, not comparable");
+			else {
+				tesc(&p, or_absent(c->before));
+				buf_adds(&p, " -> ");
+				tesc(&p, or_absent(c->after));
+			}
+			twrap(b, &p, width, 2, 4);
+		}
+		buf_addc(b, '\n');
+	}
+	if (a->n_suppressed > 0 || a->n_suppress_notes > 0) {
+		buf_adds(b, "Suppressed (expected; not counted for the exit status):\n");
+		for (i = 0; i < a->n_suppressed; i++) {
+			const struct suppressed *s = &a->suppressed[i];
+
+			buf_printf(&p, "- %s ", severity_name(s->f.rule->severity));
+			tesc(&p, s->f.rule->id);
+			buf_adds(&p, ": ");
+			tesc(&p, s->reason);
+			buf_adds(&p, " (until ");
+			tesc(&p, s->expires);
+			buf_adds(&p, ")");
+			twrap(b, &p, width, 2, 4);
+		}
+		for (i = 0; i < a->n_suppress_notes; i++) {
+			buf_adds(&p, "- ");
+			tesc(&p, a->suppress_notes[i]);
+			twrap(b, &p, width, 2, 4);
+		}
+		buf_addc(b, '\n');
+	}
+	buf_free(&p);
+}
+
+void
+text_support_footer(struct buf *b, const struct analysis *a, size_t width)
+{
+	const struct ruleset *rs = a->m->rs;
+	struct buf p = { 0 };
+	size_t i;
+
+	for (i = 0; rs != NULL && i < rs->n_replaced; i++) {
+		const char *tab = strchr(rs->replaced[i], '\t');
+
+		buf_printf(&p, "Rule %.*s comes from ", (int)(tab - rs->replaced[i]), rs->replaced[i]);
+		tesc(&p, tab + 1);
+		buf_adds(&p, " and replaces the built-in rule of that id.");
+		twrap(b, &p, width, 0, 2);
+	}
+	buf_free(&p);
 }

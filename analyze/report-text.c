@@ -316,6 +316,7 @@ finding(struct buf *b, const struct finding *f, size_t n, size_t width, const st
 		else
 			buf_printf(&p, _(L.at), time_human(f->first, t1));
 	}
+	text_support_change(&p, f);
 	buf_adds(&p, st->reset);
 	flush(b, &p, width, IND_BODY, IND_BODY);
 	buf_addc(b, '\n');
@@ -348,6 +349,7 @@ report_text(FILE *out, const struct analysis *a)
 	label(&p, "", _(L.bundle), "");
 	esc(&p, m->bundle_path);
 	flush(&b, &p, width, 0, 2);
+	text_support_head(&b, a, width);
 	buf_addc(&b, '\n');
 	free(state);
 
@@ -371,6 +373,7 @@ report_text(FILE *out, const struct analysis *a)
 	buf_addc(&b, '\n');
 	for (i = 0; i < a->n_findings; i++)
 		finding(&b, &a->findings[i], i + 1, width, st);
+	text_support_sections(&b, a, width);
 
 	if (a->n_not_eval > 0) {
 		buf_printf(&p, "%s%s%s", st->bold, _(L.not_checked), st->reset);
@@ -408,6 +411,7 @@ report_text(FILE *out, const struct analysis *a)
 		}
 		buf_addc(&b, '\n');
 	}
+	text_support_footer(&b, a, width);
 	/* No blank line at the end: the collector prints its own last line after the report. */
 	if (b.len >= 2 && b.data[b.len - 1] == '\n' && b.data[b.len - 2] == '\n')
 		b.data[--b.len] = '\0';

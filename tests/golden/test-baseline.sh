@@ -7,11 +7,11 @@
 S=$TOP/samples
 
 while read -r name old new; do
-	for fmt in md html json; do
-		f=markdown; [ $fmt = md ] || f=$fmt
+	for fmt in md html json txt; do
+		f=markdown; [ $fmt = md ] || f=$fmt; [ $fmt = txt ] && f=text
 		want=$GOLDEN/expected/baseline-$name.expected.$fmt
 		rc=0
-		(cd "$S" && "$ANALYZE" -f $f --baseline "$old.tar.gz" "$new.tar.gz") >"$T/got" 2>"$T/err" || rc=$?
+		(cd "$S" && COLUMNS=80 "$ANALYZE" -f $f --baseline "$old.tar.gz" "$new.tar.gz") >"$T/got" 2>"$T/err" || rc=$?
 		if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
 			fail "golden baseline $name.$fmt" "exit $rc: $(head -c 300 "$T/err")"
 		elif diff -u "$want" "$T/got" >"$T/diff"; then

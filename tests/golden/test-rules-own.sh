@@ -47,6 +47,8 @@ P
 check "markdown footer says the built-in rule was replaced" grep -q "^_Rule \`onboarding-policy-denied\` comes from .*policy.yaml and replaces the built-in rule of that id._" "$T/c.md"
 "$ANALYZE" -f html -r "$T/policy.yaml" "$S/policy-denied.tar.gz" >"$T/c.html"
 check "HTML footer says the built-in rule was replaced" grep -q "Rule <code>onboarding-policy-denied</code> comes from .*policy.yaml and replaces the built-in rule" "$T/c.html"
+COLUMNS=200 "$ANALYZE" -f text -r "$T/policy.yaml" "$S/policy-denied.tar.gz" >"$T/c.txt"
+check "text footer says the built-in rule was replaced" grep -q "^Rule onboarding-policy-denied comes from .*policy.yaml and replaces the built-in rule of that id." "$T/c.txt"
 n_builtin=$("$ANALYZE" --list-rules | wc -l)
 check "--list-rules: the replaced rule is listed once" test "$("$ANALYZE" --list-rules -r "$T/policy.yaml" | wc -l)" = "$n_builtin"
 # Two files of one's own with one id stay an error.

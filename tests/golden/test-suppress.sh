@@ -34,6 +34,8 @@ check "applied: markdown has a Suppressed section with the reason" bash -c \
 "$ANALYZE" -f html --suppress "$T/s.yaml" "$S/dns-failure.tar.gz" >"$T/a.html"
 check "applied: HTML has a Suppressed section with the reason" bash -c \
 	"grep -q '<h2>Suppressed</h2>' '$T/a.html' && grep -q 'Customer is moving DNS (ticket 4711)' '$T/a.html'"
+COLUMNS=200 "$ANALYZE" -f text --suppress "$T/s.yaml" "$S/dns-failure.tar.gz" >"$T/a.txt"
+check "applied: the text report lists it with the reason" grep -q '^  - critical endpoint-dns-unresolvable: Customer is moving DNS (ticket 4711) (until 2099-12-31)' "$T/a.txt"
 
 # host and match narrow an entry: another host, or a message that does not match, keeps the finding.
 sed 's/vm-ratings-\*/other-host-*/' "$T/s.yaml" >"$T/host.yaml"

@@ -25,10 +25,10 @@ golden_cases | while read -r name dir prefix; do
 	echo "updated $prefix.expected.{md,json,txt,color.txt,zh.md,zh.html,zh.txt}"
 done
 baseline_cases | while read -r name old new; do
-	for fmt in md html json; do
-		f=markdown; [ $fmt = md ] || f=$fmt
-		(cd "$TOP/samples" && "$ANALYZE" -f $f --baseline "$old.tar.gz" "$new.tar.gz" \
+	for fmt in md html json txt; do
+		f=markdown; [ $fmt = md ] || f=$fmt; [ $fmt = txt ] && f=text
+		(cd "$TOP/samples" && COLUMNS=80 "$ANALYZE" -f $f --baseline "$old.tar.gz" "$new.tar.gz" \
 			>"$GOLDEN/expected/baseline-$name.expected.$fmt" || [ $? = 1 ])
 	done
-	echo "updated $GOLDEN/expected/baseline-$name.expected.{md,html,json}"
+	echo "updated $GOLDEN/expected/baseline-$name.expected.{md,html,json,txt}"
 done
