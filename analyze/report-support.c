@@ -414,16 +414,17 @@ text_support_head(struct buf *b, const struct analysis *a, size_t width)
 	if (bl == NULL)
 		return;
 	counts(a, &n_new, &n_pers);
-	buf_adds(&p, "Baseline: ");
+	buf_printf(&p, "%s ", _("Baseline:"));
 	tesc(&p, bl->path);
 	buf_adds(&p, " (");
-	tesc(&p, bl->hostname ? bl->hostname : "unknown host");
+	tesc(&p, bl->hostname ? bl->hostname : _("unknown host"));
 	buf_adds(&p, ", ");
-	tesc(&p, bl->collected_at ? bl->collected_at : "unknown time");
-	buf_printf(&p, "): %zu new, %zu persisting, %zu resolved, %zu %s in the snapshot", n_new, n_pers,
-	    bl->n_resolved, bl->n_changes, bl->n_changes == 1 ? "change" : "changes");
+	tesc(&p, bl->collected_at ? bl->collected_at : _("unknown time"));
+	buf_printf(&p, P_("): %zu new, %zu persisting, %zu resolved, %zu change in the snapshot",
+	    "): %zu new, %zu persisting, %zu resolved, %zu changes in the snapshot", bl->n_changes), n_new, n_pers,
+	    bl->n_resolved, bl->n_changes);
 	if (baseline_later(a))
-		buf_adds(&p, " (the baseline was collected after this bundle)");
+		buf_adds(&p, _(" (the baseline was collected after this bundle)"));
 	twrap(b, &p, width, 0, 2);
 	buf_free(&p);
 }
@@ -432,9 +433,9 @@ void
 text_support_change(struct buf *b, const struct finding *f)
 {
 	if (f->change == CHANGE_NEW)
-		buf_adds(b, " · new");
+		buf_adds(b, _(" · new"));
 	else if (f->change == CHANGE_PERSISTING)
-		buf_printf(b, " · persisting (%lu before)", f->count_before);
+		buf_printf(b, _(" · persisting (%lu before)"), f->count_before);
 }
 
 void
@@ -445,22 +446,22 @@ text_support_sections(struct buf *b, const struct analysis *a, size_t width)
 	size_t i;
 
 	if (bl != NULL) {
-		buf_adds(b, "Resolved since the baseline:\n");
+		buf_printf(b, "%s\n", _("Resolved since the baseline:"));
 		if (bl->n_resolved == 0)
-			buf_adds(b, "  none: every finding of the baseline is still here.\n");
+			buf_printf(b, "  %s\n", _("none: every finding of the baseline is still here."));
 		for (i = 0; i < bl->n_resolved; i++) {
 			const struct finding *f = &bl->resolved[i];
 
-			buf_printf(&p, "- %s ", severity_name(f->rule->severity));
+			buf_printf(&p, "- %s ", severity_label(f->rule->severity));
 			tesc(&p, f->rule->id);
 			buf_adds(&p, ": ");
-			tesc(&p, f->rule->title);
-			buf_printf(&p, " (%lu before)", f->count);
+			tesc(&p, rule_title(f->rule));
+			buf_printf(&p, _(" (%lu before)"), f->count);
 			twrap(b, &p, width, 2, 4);
 		}
-		buf_adds(b, "\nWhat changed since the baseline:\n");
+		buf_printf(b, "\n%s\n", _("What changed since the baseline:"));
 		if (bl->n_changes == 0)
-			buf_adds(b, "  nothing in the unit state, the configuration, the resolver or the probes.\n");
+			buf_printf(b, "  %s\n", _("nothing in the unit state, the configuration, the resolver or the probes."));
 		for (i = 0; i < bl->n_changes; i++) {
 			const struct bchange *c = &bl->changes[i];
 
@@ -468,7 +469,7 @@ text_support_sections(struct buf *b, const struct analysis *a, size_t width)
 			tesc(&p, c->key);
 			buf_adds(&p, ": ");
 			if (c->redacted)
-				buf_adds(&p, "redacted in both, not comparable");
+				buf_adds(&p, _("redacted in both, not comparable"));
 			else {
 				tesc(&p, or_absent(c->before));
 				buf_adds(&p, " -> ");
@@ -479,17 +480,15 @@ text_support_sections(struct buf *b, const struct analysis *a, size_t width)
 		buf_addc(b, '\n');
 	}
 	if (a->n_suppressed > 0 || a->n_suppress_notes > 0) {
-		buf_adds(b, "Suppressed (expected; not counted for the exit status):\n");
+		buf_printf(b, "%s\n", _("Suppressed (expected; not counted for the exit status):"));
 		for (i = 0; i < a->n_suppressed; i++) {
 			const struct suppressed *s = &a->suppressed[i];
 
-			buf_printf(&p, "- %s ", severity_name(s->f.rule->severity));
+			buf_printf(&p, "- %s ", severity_label(s->f.rule->severity));
 			tesc(&p, s->f.rule->id);
 			buf_adds(&p, ": ");
 			tesc(&p, s->reason);
-			buf_adds(&p, " (until ");
-			tesc(&p, s->expires);
-			buf_adds(&p, ")");
+			buf_printf(&p, _(" (until %s)"), s->expires);
 			twrap(b, &p, width, 2, 4);
 		}
 		for (i = 0; i < a->n_suppress_notes; i++) {
@@ -512,9 +511,9 @@ text_support_footer(struct buf *b, const struct analysis *a, size_t width)
 	for (i = 0; rs != NULL && i < rs->n_replaced; i++) {
 		const char *tab = strchr(rs->replaced[i], '\t');
 
-		buf_printf(&p, "Rule %.*s comes from ", (int)(tab - rs->replaced[i]), rs->replaced[i]);
+		buf_printf(&p, _("Rule %.*s comes from "), (int)(tab - rs->replaced[i]), rs->replaced[i]);
 		tesc(&p, tab + 1);
-		buf_adds(&p, " and replaces the built-in rule of that id.");
+		buf_adds(&p, _(" and replaces the built-in rule of that id."));
 		twrap(b, &p, width, 0, 2);
 	}
 	buf_free(&p);
