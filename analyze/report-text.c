@@ -323,6 +323,74 @@ finding(struct buf *b, const struct finding *f, size_t n, size_t width, const st
 	buf_free(&p);
 }
 
+/* True when the rule reads AWS ECS documents (an `ecs:` condition anywhere in its `when`). */
+static bool
+reads_ecs(const struct cond *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return false;
+	if (c->kind == COND_ECS)
+		return true;
+	for (i = 0; i < c->n_kids; i++)
+		if (reads_ecs(c->kids[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The rules not evaluated, one line per reason.  On a bundle that is not from
+ * AWS ECS the ECS rules make one short line: a customer on a VM has nothing to
+ * do about them (the markdown and JSON reports list each with its reason).
+ */
+static void
+not_checked(struct buf *b, const struct analysis *a, size_t width, const struct style *st)
+{
+	struct buf p = { 0 };
+	bool *skip, ecs = model_is_ecs(a->m);
+	size_t i, k, n_skip = 0;
+
+	if (a->n_not_eval == 0)
+		return;
+	skip = xcalloc(a->n_not_eval, sizeof(*skip));
+	for (i = 0; i < a->n_not_eval; i++)
+		if (!ecs && reads_ecs(a->not_eval[i].rule->when)) {
+			skip[i] = true;
+			n_skip++;
+		}
+	buf_printf(&p, "%s%s%s", st->bold, _(L.not_checked), st->reset);
+	flush(b, &p, width, 0, 2);
+	for (i = 0; i < a->n_not_eval; i++) {
+		const char *why = a->not_eval[i].reason ? a->not_eval[i].reason : "";
+		bool seen = skip[i], more = false;
+
+		for (k = 0; k < i && !seen; k++)
+			seen = !skip[k] && strcmp(a->not_eval[k].reason ? a->not_eval[k].reason : "", why) == 0;
+		if (seen)
+			continue;
+		buf_adds(&p, "- ");
+		for (k = i; k < a->n_not_eval; k++)
+			if (!skip[k] && strcmp(a->not_eval[k].reason ? a->not_eval[k].reason : "", why) == 0) {
+				buf_adds(&p, more ? ", " : "");
+				esc(&p, a->not_eval[k].rule->id);
+				more = true;
+			}
+		buf_adds(&p, ": ");
+		esc(&p, why);
+		flush(b, &p, width, 2, 4);
+	}
+	if (n_skip > 0) {
+		buf_adds(&p, "- ");
+		buf_printf(&p, P_("%zu AWS ECS rule: this bundle is not from an ECS task",
+		    "%zu AWS ECS rules: this bundle is not from an ECS task", n_skip), n_skip);
+		flush(b, &p, width, 2, 4);
+	}
+	buf_addc(b, '\n');
+	free(skip);
+	buf_free(&p);
+}
+
 int
 report_text(FILE *out, const struct analysis *a)
 {
@@ -375,32 +443,7 @@ report_text(FILE *out, const struct analysis *a)
 		finding(&b, &a->findings[i], i + 1, width, st);
 	text_support_sections(&b, a, width);
 
-	if (a->n_not_eval > 0) {
-		buf_printf(&p, "%s%s%s", st->bold, _(L.not_checked), st->reset);
-		flush(&b, &p, width, 0, 2);
-		/* One line per reason (a VM bundle has no ECS documents for all the ECS rules). */
-		for (i = 0; i < a->n_not_eval; i++) {
-			const char *why = a->not_eval[i].reason ? a->not_eval[i].reason : "";
-			size_t k;
-			bool seen = false, more = false;
-
-			for (k = 0; k < i && !seen; k++)
-				seen = strcmp(a->not_eval[k].reason ? a->not_eval[k].reason : "", why) == 0;
-			if (seen)
-				continue;
-			buf_adds(&p, "- ");
-			for (k = i; k < a->n_not_eval; k++)
-				if (strcmp(a->not_eval[k].reason ? a->not_eval[k].reason : "", why) == 0) {
-					buf_adds(&p, more ? ", " : "");
-					esc(&p, a->not_eval[k].rule->id);
-					more = true;
-				}
-			buf_adds(&p, ": ");
-			esc(&p, why);
-			flush(&b, &p, width, 2, 4);
-		}
-		buf_addc(&b, '\n');
-	}
+	not_checked(&b, a, width, st);
 	if (a->n_notes > 0) {
 		buf_printf(&p, "%s%s%s", st->bold, _(L.notes), st->reset);
 		flush(&b, &p, width, 0, 2);
