@@ -275,7 +275,8 @@ build_taskdef(struct ecs_model *em, const char *path, const json_t *d)
 		name = xstrdup(td_short(js(td, "taskDefinitionArn")));
 	else if (js(td, "family"))
 		name = xstrdup(js(td, "family"));
-	r = rec_new(em, ECS_REC_TASK_DEFINITION, path, json_object_get(td, "registeredAt"));
+	/* No time: when it was registered says nothing about a finding. */
+	r = rec_new(em, ECS_REC_TASK_DEFINITION, path, NULL);
 	rec_set(r, "taskDefinition", name);
 	rec_json(r, "family", json_object_get(td, "family"));
 	rec_json(r, "revision", json_object_get(td, "revision"));

@@ -26,6 +26,7 @@ struct ectx {
 	unsigned long count;		/* matching journal lines */
 	bool	 from_journal;		/* count came from the journal */
 	unsigned long ecs_count;	/* matching ECS records */
+	size_t	 n_unique;		/* distinct evidence lines (take_evidence) */
 	uint64_t first, last;
 	struct evidence *ev;		/* candidates (copies) */
 	size_t	 n_ev;
@@ -897,9 +898,21 @@ eval_ecs(struct ectx *x, const struct cond *c, bool collect)
 		}
 		return T_TRUE;
 	}
+	/* Oldest first, so that the newest record's fields are the captures a message uses. */
+	_cleanup_free_ size_t *order = xcalloc(n ? n : 1, sizeof(*order));
 	for (i = 0; i < n; i++) {
+		size_t k = i;
+
+		while (k > 0 && recs[order[k - 1]].time > recs[i].time) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+	for (size_t o = 0; o < n; o++) {
 		_cleanup_free_ char *t = NULL;
 
+		i = order[o];
 		if (!ecs_where(x, c, &recs[i], true))
 			continue;
 		t = ecs_record_text(&recs[i]);
@@ -1308,6 +1321,7 @@ take_evidence(struct ectx *x, struct finding *f)
 		}
 		x->ev[n++] = x->ev[i];
 	}
+	x->n_unique = n;
 	if (n > keep) {
 		for (i = EVIDENCE_HEAD; i < n - EVIDENCE_TAIL; i++)
 			evidence_clear(&x->ev[i]);
@@ -1368,11 +1382,14 @@ evaluate_rule(const struct ruleset *rs, const struct rule *r, struct model *m, s
 			f->rule = f->own_rule;
 		}
 	}
-	f->count = x.from_journal ? x.count : x.ecs_count > 0 ? x.ecs_count : 1;
+	f->count = x.from_journal ? x.count : 1;
 	f->ev_total = x.from_journal ? x.count : x.n_ev;
 	f->first = x.first;
 	f->last = x.last;
 	take_evidence(&x, f);
+	/* ECS records: each distinct record once, though several branches matched it. */
+	if (!x.from_journal && x.ecs_count > 0 && x.n_unique > 0)
+		f->count = f->ev_total = x.n_unique;
 	ectx_clear(&x);
 	return 1;
 }

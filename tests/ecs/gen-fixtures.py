@@ -1,3 +1,6 @@
+#!/usr/bin/env python3
+# tests/ecs/gen-fixtures.py OUT: writes the fixture folders of tests/ecs/fixtures: what the AWS CLI v2 (v1 for pull-failure)
+# prints for each scenario, shaped as docs/../ecs-reference.md shows.  The files are committed; rerun only on purpose.
 import json, os, sys, datetime
 OUT = sys.argv[1]
 ACC = "123456789012"; REG = "us-east-1"; CL = "bookinfo"
@@ -169,3 +172,85 @@ doc["taskDefinition"]["containerDefinitions"][1]["logConfiguration"]["secretOpti
 doc["taskDefinition"]["containerDefinitions"][1]["repositoryCredentials"] = {"credentialsParameter": "arn:aws:secretsmanager:us-east-1:123456789012:secret:FAKE-repo-cred-Wx45Rt"}
 doc["taskDefinition"]["containerDefinitions"][1]["command"] = ["ratings", "--password", "FAKE-cmd-password-Ty66Ui"]
 json.dump(doc, open(p, "w"), indent=4); open(p, "a").write("\n")
+
+# ---- one case per remaining rule (tests/golden/test-ecs-rules.sh) ----
+
+# missing-service: describe-services lists it under failures
+write("missing-service", {
+  "describe-services": {"services": [], "failures": [{"arn": arn("service", "%s/ratingz" % CL), "reason": "MISSING"}]},
+})
+
+# placement: no capacity for the task
+write("placement", {
+  "describe-services": service(3, 1, 0, "IN_PROGRESS", "ECS deployment ecs-svc/3468368874827011691 in progress.",
+      [ev(200, "(service ratings) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance ID has insufficient memory available. For more information, see the Troubleshooting section."),
+       ev(100, "(service ratings) was unable to place a task because no container instance met all of its requirements.")]),
+  "describe-task-definition": taskdef(3),
+})
+
+# unhealthy: the agent container is UNHEALTHY in a running task; the application ran out of memory in another
+T5, T6 = "1d2c3b4a59687f0e1d2c3b4a59687f0e", "2e3d4c5b6a7980f1e2d3c4b5a6978f01"
+u = task(T5, 3, "RUNNING", [cont(T5, "onboarding-agent", "RUNNING", health="UNHEALTHY"), cont(T5, "ratings", "RUNNING", health="HEALTHY")], health="UNHEALTHY")
+u["tasks"] += task(T6, 3, "STOPPED", [cont(T6, "onboarding-agent", "STOPPED", exit=0), cont(T6, "ratings", "STOPPED", exit=137, reason="OutOfMemoryError: Container killed due to memory usage")],
+                   "EssentialContainerExited", "Essential container in task exited", 250)["tasks"]
+write("unhealthy", {
+  "describe-services": service(3, 1, 1, "COMPLETED", "ECS deployment ecs-svc/3468368874827011691 completed.", [ev(300, "(service ratings) has reached a steady state.")]),
+  "list-tasks-running": {"taskArns": [arn("task", "%s/%s" % (CL, T5))]},
+  "list-tasks-stopped": {"taskArns": [arn("task", "%s/%s" % (CL, T6))]},
+  "describe-tasks": u,
+  "describe-task-definition": taskdef(3),
+})
+
+# no-agent: the task definition lost the sidecar and uses bridge networking
+T7 = "3f4e5d6c7b8a9012f3e4d5c6b7a89012"
+na = taskdef(6, netmode="bridge")
+na["taskDefinition"]["containerDefinitions"] = na["taskDefinition"]["containerDefinitions"][1:]
+del na["taskDefinition"]["containerDefinitions"][0]["dependsOn"]
+write("no-agent", {
+  "describe-services": service(6, 1, 1, "COMPLETED", "ECS deployment ecs-svc/3468368874827011691 completed.", [ev(300, "(service ratings) has reached a steady state.")]),
+  "list-tasks-running": {"taskArns": [arn("task", "%s/%s" % (CL, T7))]},
+  "describe-tasks": task(T7, 6, "RUNNING", [cont(T7, "ratings", "RUNNING", health="HEALTHY")], health="HEALTHY"),
+  "describe-task-definition": na,
+})
+
+# secrets-logging: one task cannot read its secrets, the next cannot create its log stream
+T8, T9 = "4a5b6c7d8e9f40112233445566778899", "5b6c7d8e9fa051122334455667788990"
+sec = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:tsb/onboarding-config from secrets manager: AccessDeniedException"
+lg = "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1"
+sl = task(T8, 7, "STOPPED", [cont(T8, "onboarding-agent", "STOPPED"), cont(T8, "ratings", "STOPPED")], "TaskFailedToStart", sec, 60)
+sl["tasks"] += task(T9, 7, "STOPPED", [cont(T9, "onboarding-agent", "STOPPED"), cont(T9, "ratings", "STOPPED")], "TaskFailedToStart", lg, 360)["tasks"]
+write("secrets-logging", {
+  "describe-services": service(7, 1, 0, "IN_PROGRESS", "ECS deployment ecs-svc/3468368874827011691 in progress.", [ev(370, "(service ratings) has stopped 1 running tasks: (task %s)." % T9)], failed=2),
+  "list-tasks-stopped": {"taskArns": [arn("task", "%s/%s" % (CL, T8)), arn("task", "%s/%s" % (CL, T9))]},
+  "describe-tasks": sl,
+  "describe-task-definition": taskdef(7),
+})
+td7 = taskdef(7)
+td7["taskDefinition"]["containerDefinitions"][0]["environment"] = [e for e in td7["taskDefinition"]["containerDefinitions"][0]["environment"] if e["name"] != "ONBOARDING_CONFIG"]
+td7["taskDefinition"]["containerDefinitions"][0]["secrets"] = [{"name": "ONBOARDING_CONFIG", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:tsb/onboarding-config"}]
+os.remove(os.path.join(OUT, "secrets-logging", "describe-task-definition.json"))
+write("secrets-logging", {"describe-task-definition": td7})
+
+# not-root: the agent runs as 1337; its ONBOARDING_CONFIG skips TLS verification and lacks workloadGroup
+T10 = "6c7d8e9fa0b1c2d3e4f5061728394a5b"
+bad = {"apiVersion": ONB["apiVersion"], "kind": "OnboardingConfiguration",
+       "onboardingEndpoint": {"host": "abcdef-123456789.us-east-1.elb.amazonaws.com", "transportSecurity": {"tls": {"insecureSkipVerify": True}}}}
+write("not-root", {
+  "describe-services": service(8, 1, 1, "COMPLETED", "ECS deployment ecs-svc/3468368874827011691 completed.", [ev(300, "(service ratings) has reached a steady state.")]),
+  "list-tasks-running": {"taskArns": [arn("task", "%s/%s" % (CL, T10))]},
+  "describe-tasks": task(T10, 8, "RUNNING", [cont(T10, "onboarding-agent", "RUNNING", health="HEALTHY"), cont(T10, "ratings", "RUNNING", health="HEALTHY")], health="HEALTHY"),
+  "describe-task-definition": taskdef(8, onb=bad, user="1337"),
+  "filter-log-events": logs(T10, [(70, "info\tagent\tobtaining discovery information from the Workload Onboarding Plane ...")]),
+})
+
+# no-config: the agent container lost ONBOARDING_CONFIG (and AGENT_CONFIG)
+T11 = "7d8e9fa0b1c2d3e4f5061728394a5b6c"
+nc = taskdef(9, agc=None)
+nc["taskDefinition"]["containerDefinitions"][0]["environment"] = [e for e in nc["taskDefinition"]["containerDefinitions"][0]["environment"] if e["name"] != "ONBOARDING_CONFIG"]
+write("no-config", {
+  "describe-services": service(9, 1, 0, "FAILED", "ECS deployment circuit breaker: task failed to start.", [ev(200, "(service ratings) (deployment ecs-svc/3468368874827011691) deployment failed: tasks failed to start.")], failed=3),
+  "list-tasks-stopped": {"taskArns": [arn("task", "%s/%s" % (CL, T11))]},
+  "describe-tasks": task(T11, 9, "STOPPED", [cont(T11, "onboarding-agent", "STOPPED", exit=2), cont(T11, "ratings", "STOPPED", exit=143)], "EssentialContainerExited", "Essential container in task exited", 90),
+  "describe-task-definition": nc,
+  "filter-log-events": logs(T11, [(80, "fatal\tagent\tfailed to load the onboarding configuration: environment variable ONBOARDING_CONFIG is not set")]),
+})

@@ -37,6 +37,14 @@ sample policy-denied 1 "onboarding-policy-denied" \
 sample unit-failed 1 "agent-unit-not-active agent-restarting" \
 	'"failed" in f["agent-unit-not-active"]["message"]'
 sample not-installed 1 "agent-unit-not-found onboarding-config-missing"
+# AWS ECS, collected away from the task with --ecs-cluster (tests/ecs/make-samples.sh).
+sample ecs-running 0 "" '"ECS service ratings: ACTIVE, 1 of 1 tasks running" in open(sys.argv[1]).read()'
+sample ecs-dns-exit 1 "ecs-no-running-tasks endpoint-dns-unresolvable ecs-agent-container-exited ecs-deployment-failed" \
+	'"through DNS server 10.40.0.2" in f["endpoint-dns-unresolvable"]["message"] and "resolv.conf" not in f["endpoint-dns-unresolvable"]["message"] and "exited with code 1" in f["ecs-agent-container-exited"]["message"] and f["endpoint-dns-unresolvable"]["first_seen"] == "2026-11-26T05:01:11Z"'
+sample ecs-pull-failure 1 "ecs-no-running-tasks ecs-image-pull-failed" \
+	'"CannotPullContainerError" in f["ecs-image-pull-failed"]["message"] and f["ecs-image-pull-failed"]["first_seen"] == "2026-11-26T05:01:35Z"'
+sample ecs-role-policy 1 "ecs-task-role-missing onboarding-policy-denied" \
+	'"ECS" in f["onboarding-policy-denied"]["remedy"] or "ecs" in f["onboarding-policy-denied"]["remedy"]'
 sample ecs-logfile 1 "endpoint-dns-unresolvable endpoint-unresolvable-at-collection" \
 	'"is the configured onboardingEndpoint.host" in f["endpoint-dns-unresolvable"]["message"] and "agent-unit-not-found" in [n["rule"] for n in d["not_evaluated"]]'
 # No sample leaks a secret or fails its integrity check.

@@ -53,7 +53,8 @@ assert rows["extracted"]["rules"] == rows["unit-failed.tar.gz"]["rules"], rows["
 t = rows["truncated.tar.gz"]
 assert t["error"] and t["rules"] == [] and t["worst"] is None and t["hostname"] is None, t
 r = {x["rule"]: x for x in d["rules"]}
-assert r["onboarding-policy-denied"]["bundles"] == 2 and r["onboarding-policy-denied"]["hosts"] == ["vm-ratings-01"]
+# policy-denied and ecs-role-policy (AWS ECS, collected on support-laptop), each twice
+assert r["onboarding-policy-denied"]["bundles"] == 4 and r["onboarding-policy-denied"]["hosts"] == ["support-laptop", "vm-ratings-01"], r["onboarding-policy-denied"]
 assert r["endpoint-dns-unresolvable"]["severity"] == "critical"
 g = [x for x in d["groups"] if x["rules"] == ["onboarding-policy-denied"]]
 assert len(g) == 1 and len(g[0]["bundles"]) == 2, g

@@ -78,3 +78,6 @@ ONBOARDING_CONFIG=$ONB AGENT_CONFIG=$AGC unshare -mu --propagation private sh -c
 e=$(date +%s.%N)
 chmod 0644 "$OUT/ecs-logfile.tar.gz"
 report ecs-logfile "$($PY -c "print($e - $s)")"
+
+# AWS ECS: the collector away from the task (--ecs-cluster) against a stand-in aws.
+"$TOP/tests/ecs/make-samples.sh"
