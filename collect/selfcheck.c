@@ -251,9 +251,11 @@ selfcheck_run(const char *analyzer, const char *bundle)
 		fputc('\n', stderr);
 		r = -ETIME;
 	} else if (status == -1 || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1)) {
-		_cleanup_free_ char *why = e.len > 0 ? first_line(&e) :
-		    xasprintf(status != -1 && WIFSIGNALED(status) ? "killed by signal %d" : "exit status %d",
-			status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		_cleanup_free_ char *why = o.len > ANALYZE_OUTPUT_MAX ?
+		    xasprintf(_("its report passed %d MiB; stopped"), ANALYZE_OUTPUT_MAX >> 20) :
+		    e.len > 0 ? first_line(&e) : status == -1 ? xstrdup(_("it could not be waited for")) :
+		    WIFSIGNALED(status) ? xasprintf(_("killed by signal %d"), WTERMSIG(status)) :
+		    xasprintf(_("exit status %d"), WEXITSTATUS(status));
 
 		fprintf(stderr, "%s: ", PROG);
 		fprintf(stderr, _(M.failed), analyzer, why);

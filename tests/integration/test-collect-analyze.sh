@@ -82,6 +82,9 @@ printf '#!/bin/sh\necho "triage-analyze: $*: something is wrong" >&2\nexit 2\n' 
 chmod +x "$T/bad/triage-analyze"
 rc=0; PATH=$T/emptybin "$T/bad/triage-collect" --root "$R" -o "$T/o/i.tar.gz" 2>"$T/i.err" || rc=$?
 check "failing analyzer: exit 0, its reason in one line" bash -c "[ $rc = 0 ] && grep -q 'could not analyze the bundle: -f text --fail-on none --color=never -- $T/o/i.tar.gz: something is wrong' '$T/i.err'"
+printf '#!/bin/sh\nexec /usr/bin/yes\n' >"$T/bad/triage-analyze"
+rc=0; PATH=$T/emptybin "$T/bad/triage-collect" --root "$R" -o "$T/o/y.tar.gz" 2>"$T/y.err" || rc=$?
+check "flooding analyzer: stopped after 4 MiB, one line, exit 0" bash -c "[ $rc = 0 ] && grep -q 'its report passed 4 MiB; stopped' '$T/y.err' && [ \$(wc -c <'$T/y.err') -lt 10000 ]"
 printf '#!/bin/sh\nexec /bin/sleep 31.7\n' >"$T/bad/triage-analyze"
 start=$(date +%s)
 rc=0; TRIAGE_TEST_ANALYZE_TIMEOUT=1 PATH=$T/emptybin "$T/bad/triage-collect" --root "$R" -o "$T/o/j.tar.gz" 2>"$T/j.err" || rc=$?
