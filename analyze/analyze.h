@@ -697,9 +697,10 @@ bool baseline_same_host(const struct model *a, const struct model *b);
  * Analyzes or reads every input (bundles, folders of bundles, JSON reports)
  * with jobs workers (0: the CPUs), writes the summary in format (markdown,
  * html, csv, json) to output (NULL: stdout), and returns the exit status.
+ * A progress line goes to stderr when it is a terminal, unless quiet.
  */
 int summary_run(const struct ruleset *rs, const struct suppressions *sup, const char *format, const char *output,
-    int fail_on, unsigned jobs, const char *const *inputs, size_t n_inputs);
+    int fail_on, unsigned jobs, bool quiet, const char *const *inputs, size_t n_inputs);
 
 /* ---- reports ---------------------------------------------------------------- */
 

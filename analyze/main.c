@@ -160,7 +160,7 @@ main(int argc, char *argv[])
 	const struct report_format *fmt = &report_formats[0];
 	size_t n_rules = 0, i;
 	int c, fail_on = SEV_ERROR, r, status;
-	bool check = false, list = false, builtin = true, force = false, summary = false;
+	bool check = false, list = false, builtin = true, force = false, summary = false, quiet = false;
 	struct ruleset *rs;
 	struct model *m = NULL;
 	struct analysis *a;
@@ -247,6 +247,7 @@ main(int argc, char *argv[])
 			list = true;
 			break;
 		case 'q':
+			quiet = true;
 			break;
 		case OPT_VERSION:
 			printf("triage-analyze %s\n", TRIAGE_VERSION);
@@ -349,7 +350,7 @@ main(int argc, char *argv[])
 	}
 	free(supp);
 	if (summary) {
-		status = summary_run(rs, sup, fmt_name, output, fail_on, (unsigned)jobs,
+		status = summary_run(rs, sup, fmt_name, output, fail_on, (unsigned)jobs, quiet,
 		    (const char *const *)argv + optind, (size_t)(argc - optind));
 		suppressions_free(sup);
 		ruleset_free(rs);

@@ -168,6 +168,10 @@ expand(struct inputs *in, const char *const *args, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (strcmp(args[i], "-") == 0) {
+			inputs_add(in, xstrdup("-"));	/* a row: the summary does not read standard input */
+			continue;
+		}
 		if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) && !is_extracted_bundle(args[i])) {
 			_cleanup_free_ char *d = xstrdup(args[i]);
 			size_t l = strlen(d);
@@ -292,6 +296,11 @@ analyze_one(struct srow *r, const char *path, const struct ruleset *rs, const st
 
 	memset(r, 0, sizeof(*r));
 	r->worst = SEV_NONE;
+	if (strcmp(path, "-") == 0) {
+		r->path = xstrdup(path);
+		r->error = xstrdup("standard input is not read by --summary: give files or folders");
+		return;
+	}
 	if (ends_with(path, ".json") && stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		row_from_report(r, path);
 	else
@@ -1130,12 +1139,12 @@ write_file(const char *path, const char *data, size_t len, char **why)
 
 int
 summary_run(const struct ruleset *rs, const struct suppressions *sup, const char *format, const char *output,
-    int fail_on, unsigned jobs, const char *const *args, size_t n_args)
+    int fail_on, unsigned jobs, bool quiet, const char *const *args, size_t n_args)
 {
 	struct inputs in = { 0 };
 	struct summary s = { 0 };
 	struct buf out = { 0 };
-	bool tty = isatty(STDERR_FILENO) == 1;
+	bool tty = !quiet && isatty(STDERR_FILENO) == 1;
 	char today[11], *why = NULL;
 	int status = 0, r = 0;
 	size_t i;

@@ -130,6 +130,11 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert "not a triage-analyze -f json report" in d["bundles"][0]["error"]
 assert d["bundles"][1]["error"] is None and d["bundles"][1]["worst"] == "none"' "$T/o.json"
+"$ANALYZE" --summary -f json - "$S/healthy.tar.gz" >"$T/dash.json" </dev/null || true
+check "'-' is a row with an error (the summary does not read standard input)" $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["bundles"][0]["path"] == "-" and "standard input" in d["bundles"][0]["error"]' "$T/dash.json"
 # Suppressions apply to every bundle of the queue.
 printf -- '- rule: onboarding-policy-denied\n  reason: policy rollout\n  expires: 2099-01-01\n' >"$T/sup.yaml"
 expect_status "--suppress applies in the summary (policy-denied alone: exit 0)" 0 "$ANALYZE" --summary --suppress "$T/sup.yaml" "$S/policy-denied.tar.gz"
@@ -138,5 +143,7 @@ if command -v script >/dev/null; then
 	script -qec "'$ANALYZE' --summary -o '$T/tty.md' '$Q'" /dev/null >"$T/tty.out" 2>&1 || true
 	check "on a terminal: a progress line, erased at the end" bash -c \
 		"grep -q 'triage-analyze: $n_inputs of $n_inputs bundles analyzed' '$T/tty.out' && grep -q '^# Triage summary' '$T/tty.md'"
+	script -qec "'$ANALYZE' -q --summary -o '$T/tty.md' '$Q'" /dev/null >"$T/tty.out" 2>&1 || true
+	check "on a terminal with -q: no progress line" test ! -s "$T/tty.out"
 fi
 finish
