@@ -416,7 +416,7 @@ text_support_head(struct buf *b, const struct analysis *a, size_t width)
 	counts(a, &n_new, &n_pers);
 	buf_printf(&p, "%s ", _("Baseline:"));
 	tesc(&p, bl->path);
-	buf_adds(&p, " (");
+	buf_adds(&p, _(" ("));
 	tesc(&p, bl->hostname ? bl->hostname : _("unknown host"));
 	buf_adds(&p, ", ");
 	tesc(&p, bl->collected_at ? bl->collected_at : _("unknown time"));
