@@ -224,7 +224,8 @@ stream_token(const char *s, size_t len)
 		}
 		n++;
 	}
-	if (n == len || slashes < 2 || s[n - 1] == '/')
+	/* At the end of the line too: aws logs tail strips an empty message's blank. */
+	if (slashes < 2 || s[n - 1] == '/')
 		return 0;
 	return n;
 }
@@ -269,8 +270,6 @@ log_line_parse(const char *line, size_t len, struct log_line *out)
 timed:
 	out->usec = t;
 	out->timed = true;
-	out->msg = line + n + 1;
-	out->len = len - n - 1;
-	if (n + 1 > len)
-		out->len = 0;
+	out->msg = line + (n + 1 < len ? n + 1 : len);
+	out->len = n + 1 < len ? len - n - 1 : 0;
 }

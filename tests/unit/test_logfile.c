@@ -68,6 +68,11 @@ test_forms(void **state)
 	assert_int_equal(ll.len, 13);
 	assert_memory_equal(ll.msg, "error\tagent\tx", 13);
 
+	parse("2024-03-05T10:21:10.447000+00:00 ecs/onboarding-agent/3a15", &ll);	/* an empty message */
+	assert_int_equal(ll.fmt, LOGF_TAIL_DETAILED);
+	assert_int_equal(ll.len, 0);
+	assert_int_equal(ll.stream_len, 25);
+
 	parse("2024-03-05T10:21:10 warn\tagent\tx", &ll);
 	assert_int_equal(ll.fmt, LOGF_TAIL_SHORT);
 	assert_true(ll.timed);
