@@ -32,6 +32,7 @@ struct srow {
 	int	 worst;		/* enum severity, SEV_NONE for no finding */
 	char	**rules;	/* rule ids of the findings, sorted */
 	int	*sevs;		/* their severities */
+	char	**msgs;		/* their messages (for the groups' details) */
 	size_t	 n_rules;
 	char	*error;		/* why the bundle could not be read, or NULL */
 };
@@ -50,6 +51,9 @@ srow_clear(struct srow *r)
 		free(r->rules[i]);
 	free(r->rules);
 	free(r->sevs);
+	for (i = 0; i < r->n_rules; i++)
+		free(r->msgs[i]);
+	free(r->msgs);
 	free(r->error);
 	memset(r, 0, sizeof(*r));
 }
@@ -187,7 +191,7 @@ expand(struct inputs *in, const char *const *args, size_t n)
 /* ---- one input to one row (a pure function of the file and the rules) ---------- */
 
 static void
-row_add_rule(struct srow *r, const char *id, int sev)
+row_add_rule(struct srow *r, const char *id, int sev, const char *msg)
 {
 	size_t i;
 
@@ -196,7 +200,9 @@ row_add_rule(struct srow *r, const char *id, int sev)
 			return;
 	r->rules = xreallocarray(r->rules, r->n_rules + 1, sizeof(*r->rules));
 	r->sevs = xreallocarray(r->sevs, r->n_rules + 1, sizeof(*r->sevs));
+	r->msgs = xreallocarray(r->msgs, r->n_rules + 1, sizeof(*r->msgs));
 	r->rules[r->n_rules] = xstrdup(id);
+	r->msgs[r->n_rules] = xstrdup(msg ? msg : "");
 	r->sevs[r->n_rules++] = sev;
 	if (sev < r->worst)
 		r->worst = sev;
@@ -256,7 +262,7 @@ row_from_report(struct srow *r, const char *path)
 			r->error = xasprintf("finding %zu: no rule id or an unknown severity", i + 1);
 			break;
 		}
-		row_add_rule(r, id, sev);
+		row_add_rule(r, id, sev, json_string_value(json_object_get(f, "message")));
 	}
 	json_decref(doc);
 }
@@ -283,7 +289,7 @@ row_from_bundle(struct srow *r, const char *path, const struct ruleset *rs, cons
 	r->collected_at = dupnull(m->collected_at);
 	r->agent = agent_state(m);
 	for (i = 0; i < a->n_findings; i++)
-		row_add_rule(r, a->findings[i].rule->id, (int)a->findings[i].rule->severity);
+		row_add_rule(r, a->findings[i].rule->id, (int)a->findings[i].rule->severity, a->findings[i].message);
 	analysis_free(a);
 	model_free(m);
 }
@@ -311,13 +317,15 @@ analyze_one(struct srow *r, const char *path, const struct ruleset *rs, const st
 
 		for (i = 1; i < r->n_rules; i++)
 			for (j = i; j > 0 && strcmp(r->rules[j - 1], r->rules[j]) > 0; j--) {
-				char *t = r->rules[j];
+				char *t = r->rules[j], *m = r->msgs[j];
 				int s = r->sevs[j];
 
 				r->rules[j] = r->rules[j - 1];
 				r->sevs[j] = r->sevs[j - 1];
+				r->msgs[j] = r->msgs[j - 1];
 				r->rules[j - 1] = t;
 				r->sevs[j - 1] = s;
+				r->msgs[j - 1] = m;
 			}
 	}
 }
@@ -333,7 +341,7 @@ jstrn(const char *s)
 static char *
 row_encode(const struct srow *r)
 {
-	json_t *o = json_object(), *ids = json_array(), *sevs = json_array();
+	json_t *o = json_object(), *ids = json_array(), *sevs = json_array(), *msgs = json_array();
 	char *s;
 	size_t i;
 
@@ -346,9 +354,11 @@ row_encode(const struct srow *r)
 	for (i = 0; i < r->n_rules; i++) {
 		json_array_append_new(ids, json_string(r->rules[i]));
 		json_array_append_new(sevs, json_integer(r->sevs[i]));
+		json_array_append_new(msgs, json_string(r->msgs[i]));
 	}
 	json_object_set_new(o, "rules", ids);
 	json_object_set_new(o, "sevs", sevs);
+	json_object_set_new(o, "msgs", msgs);
 	json_object_set_new(o, "error", jstrn(r->error));
 	/* Strings from a bundle are arbitrary bytes: jansson needs UTF-8, so escape what is not. */
 	s = json_dumps(o, JSON_COMPACT);
@@ -385,6 +395,9 @@ row_sanitize(struct srow *r)
 
 		free(r->rules[i]);
 		r->rules[i] = t;
+		t = safe(r->msgs[i]);
+		free(r->msgs[i]);
+		r->msgs[i] = t;
 	}
 }
 
@@ -413,6 +426,9 @@ row_decode(struct srow *r, const char *line)
 	json_array_foreach(json_object_get(o, "rules"), i, v) {
 		r->rules = xreallocarray(r->rules, r->n_rules + 1, sizeof(*r->rules));
 		r->sevs = xreallocarray(r->sevs, r->n_rules + 1, sizeof(*r->sevs));
+		r->msgs = xreallocarray(r->msgs, r->n_rules + 1, sizeof(*r->msgs));
+		r->msgs[r->n_rules] = xstrdup(json_string_value(json_array_get(json_object_get(o, "msgs"), i)) ?
+		    json_string_value(json_array_get(json_object_get(o, "msgs"), i)) : "");
 		r->rules[r->n_rules] = xstrdup(json_string_value(v) ? json_string_value(v) : "?");
 		r->sevs[r->n_rules++] = (int)json_integer_value(json_array_get(json_object_get(o, "sevs"), i));
 	}
@@ -805,6 +821,56 @@ md(struct buf *b, const char *s)
 		esc_md_table(b, s, strlen(s));
 }
 
+#define DETAIL_MAX	160	/* bytes of a group's detail */
+
+/*
+ * What the group's bundles say alike about its worst rule: the common start
+ * of their messages, up to the first " (" (where counts and times begin) and
+ * a word boundary, e.g. "The agent could not resolve wop.example through DNS
+ * server 10.0.0.2".  Empty when they share too little.  Free it.
+ */
+static char *
+group_detail(const struct summary *s, const struct sgroup *g)
+{
+	const struct srow *f = g->first;
+	size_t k, i, w = 0, len;
+	const char *m0, *p;
+
+	if (f->n_rules == 0)
+		return xstrdup("");
+	for (k = 1; k < f->n_rules; k++)
+		if (f->sevs[k] < f->sevs[w])
+			w = k;
+	m0 = f->msgs[w];
+	len = strlen(m0);
+	if ((p = strstr(m0, " (")) != NULL)
+		len = (size_t)(p - m0);
+	for (i = 0; i < g->n; i++) {
+		const char *m = s->rows[g->rows[i]].msgs[w];
+		size_t j = 0;
+
+		while (j < len && m[j] == m0[j])
+			j++;
+		if (j < len) {
+			/* Cut where they differ, at a word boundary. */
+			while (j > 0 && m0[j - 1] != ' ')
+				j--;
+			len = j;
+		}
+	}
+	while (len > 0 && strchr(" ,:;", m0[len - 1]) != NULL)
+		len--;
+	if (len < 16)
+		return xstrdup("");
+	if (len > DETAIL_MAX) {
+		len = DETAIL_MAX;
+		while (len > 0 && m0[len] != ' ')
+			len--;
+		return xasprintf("%.*s ...", (int)len, m0);
+	}
+	return xasprintf("%.*s%s", (int)len, m0, m0[len] == '\0' || m0[len] == ' ' ? "" : " ...");
+}
+
 static void
 group_label(struct buf *b, const struct sgroup *g, void (*esc)(struct buf *, const char *))
 {
@@ -877,8 +943,15 @@ write_markdown(struct buf *b, const struct summary *s)
 	for (i = 0; i < s->n_groups; i++) {
 		const struct sgroup *g = &s->groups[i];
 
+		char *detail = group_detail(s, g);
+
 		buf_adds(b, "- ");
 		group_label(b, g, md);
+		if (detail[0] != '\0') {
+			buf_adds(b, ": ");
+			md(b, detail);
+		}
+		free(detail);
 		buf_adds(b, " (");
 		for (k = 0; k < g->n; k++) {
 			buf_adds(b, k ? ", " : "");
@@ -977,9 +1050,17 @@ write_html(struct buf *b, const struct summary *s)
 	for (i = 0; i < s->n_groups; i++) {
 		const struct sgroup *g = &s->groups[i];
 
+		char *detail = group_detail(s, g);
+
 		buf_adds(b, "<li><b>");
 		group_label(b, g, hh);
-		buf_adds(b, "</b><br><span class=\"mono\">");
+		buf_adds(b, "</b>");
+		if (detail[0] != '\0') {
+			buf_adds(b, "<br>");
+			hh(b, detail);
+		}
+		free(detail);
+		buf_adds(b, "<br><span class=\"mono\">");
 		for (k = 0; k < g->n; k++) {
 			buf_adds(b, k ? ", " : "");
 			hh(b, s->rows[g->rows[k]].path);

@@ -86,6 +86,9 @@ check "-j 1 and -j 2 give the same summary" cmp "$T/b.json" "$T/j1.json"
 "$ANALYZE" --summary "$Q" >"$T/s.md" || true
 check "markdown: bundles, rules and groups sections" bash -c \
 	"grep -q '^## Bundles' '$T/s.md' && grep -q '^## Rules' '$T/s.md' && grep -q '^- 2 bundles (1 host): onboarding-policy-denied' '$T/s.md'"
+check "markdown: a group says what its bundles share (the common start of the worst rule's message)" bash -c \
+	"grep -q '^- 2 bundles (1 host): onboarding-policy-denied: The onboarding endpoint refused this workload: not authorized by OnboardingPolicy (' '$T/s.md' &&
+	 grep -q ': endpoint-dns-unresolvable, endpoint-unresolvable-at-collection: The agent could not resolve onboarding.example.invalid through DNS server' '$T/s.md'"
 check "markdown: the hostile hostname is escaped" bash -c "grep -qF '\\<b\\>evil\\</b\\>\\|host\\\`' '$T/s.md' && ! grep -q '<b>evil' '$T/s.md'"
 "$ANALYZE" --summary -f html -o "$T/s.html" "$Q" || true
 check "HTML: written with -o, hostile text escaped, no script" bash -c \
