@@ -115,6 +115,20 @@ is_extracted_bundle(const char *dir)
 	return found;
 }
 
+/* A summary this program wrote (schema triage-summary/1): found in a folder, it is output, not input. */
+static bool
+is_summary_json(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	char head[256];
+	ssize_t n;
+
+	if (fd < 0 || (n = read(fd, head, sizeof(head) - 1)) <= 0)
+		return false;
+	head[n] = '\0';
+	return strstr(head, "\"schema\": \"triage-summary/1\"") != NULL;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -156,7 +170,7 @@ expand_dir(struct inputs *in, const char *dir, unsigned depth)
 				free(p);
 			}
 		} else if (ends_with(p, ".tar.gz") || ends_with(p, ".tgz") || ends_with(p, ".tar") ||
-		    ends_with(p, ".json"))
+		    (ends_with(p, ".json") && !is_summary_json(p)))
 			inputs_add(in, p);
 		else
 			free(p);

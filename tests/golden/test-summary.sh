@@ -79,6 +79,10 @@ norm = lambda gs: sorted((g["rules"], sorted(g["bundles"])) for g in gs)
 assert norm(a["groups"]) == norm(b["groups"])
 P
 
+# A summary written into the reports folder is output, not input, on the next run.
+"$ANALYZE" --summary -f json -o "$T/reports/summary.json" "$T/reports" || true
+"$ANALYZE" --summary -f json "$T/reports" >"$T/r2.json" || true
+check "a summary inside the folder is not read as an input" cmp "$T/r.json" "$T/r2.json"
 "$ANALYZE" --summary -f json -j 1 "$Q" >"$T/j1.json" || true
 check "-j 1 and -j 2 give the same summary" cmp "$T/b.json" "$T/j1.json"
 
