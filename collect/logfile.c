@@ -64,6 +64,7 @@ struct lf {
 	uint64_t	 untimed;	/* entries without a time of their own */
 	uint64_t	 untimed_now;	/* of those, given the collection time (no earlier time) */
 	uint64_t	 outside;	/* entries outside --since/--until */
+	uint64_t	 tfirst, tlast;	/* earliest and latest time of an entry, in the window or not */
 	uint64_t	 long_lines;	/* lines or events cut to LINE_MAX_BYTES */
 	uint64_t	 blank;		/* blank lines */
 	uint64_t	 bad_json;	/* JSON values that are not events or do not parse */
@@ -429,6 +430,10 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 		tfrom = "collection";
 	}
 	if (tfrom == NULL || tfrom[0] == 'p') {
+		if (lf->tfirst == 0 || usec < lf->tfirst)
+			lf->tfirst = usec;
+		if (usec > lf->tlast)
+			lf->tlast = usec;
 		if ((lf->since && usec < lf->since) || (lf->until && usec > lf->until)) {
 			lf->outside++;
 			return -1;
@@ -835,6 +840,60 @@ text_input(struct lf *lf)
 
 /* ---- the source ---- */
 
+/*
+ * The newest time in the last MiB of a regular file (its last line that has
+ * one, a CloudWatch "timestamp" in JSON), for relative --since/--until.
+ * Returns true when found.  The file offset is not used (pread).
+ */
+static bool
+newest_time(int fd, uint64_t size, uint64_t *ret)
+{
+	size_t n = size < 1024 * 1024 ? (size_t)size : 1024 * 1024, end;
+	_cleanup_free_ char *b = xmalloc(n + 1);
+	ssize_t got = pread(fd, b, n, (off_t)(size - n));
+
+	if (got <= 0)
+		return false;
+	end = (size_t)got;
+	while (end > 0) {
+		size_t start = end, len;
+		char line[4096];
+		struct log_line ll;
+		const char *m, *ts;
+
+		while (start > 0 && b[start - 1] != '\n')
+			start--;
+		len = end - start < sizeof(line) ? end - start : sizeof(line);
+		memcpy(line, b + start, len);
+		end = start > 0 ? start - 1 : 0;
+		len = log_strip_ansi(line, len);
+		log_line_parse(line, len, &ll);
+		m = ll.msg;
+		if (ll.timed || (len = ll.len, log_message_time(&m, &len, &ll.usec))) {
+			*ret = ll.usec;
+			return true;
+		}
+		if ((ts = memmem(line, len, "\"timestamp\"", 11)) != NULL) {
+			const char *p = ts + 11, *e = line + (ll.len + (size_t)(ll.msg - line));
+			char num[32];
+			size_t k = 0;
+
+			while (p < e && (*p == ' ' || *p == ':'))
+				p++;
+			while (p < e && k < sizeof(num) - 1 && strchr("0123456789.eE+-", *p))
+				num[k++] = *p++;
+			num[k] = '\0';
+			if (k > 0 && strtod(num, NULL) >= 1e11) {
+				*ret = (uint64_t)(strtod(num, NULL) * 1000.0);
+				return true;
+			}
+		}
+		if (start == 0)
+			break;
+	}
+	return false;
+}
+
 static void
 add_counts(json_t *dst, const char *text, size_t len)
 {
@@ -921,7 +980,7 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	struct buf detail = { 0 }, fmts = { 0 };
 	struct jsonl *s = NULL;
 	uint64_t written = 0, withheld = 0, omitted = 0, added, trimmed, lost, lines, skipped = 0;
-	uint64_t disk_now, disk_peak;
+	uint64_t disk_now, disk_peak, base, newest = 0;
 	const char *dot;
 	struct stat st;
 	bool trunc = false;
@@ -947,10 +1006,16 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		fprintf(stderr, "triage-collect: reading agent log lines from the terminal; end with Ctrl-D "
 		    "(or pipe them in: docker logs --timestamps CONTAINER 2>&1 | triage-collect --log-file -)\n");
 	lf.now = time_now_usec();
-	/* Only a window given on the command line applies (a saved log is read whole); relative times count from now. */
-	if (c->opt->since && time_arg_resolve(&c->opt->since_arg, lf.now, &lf.since) < 0)
+	/*
+	 * Only a window given on the command line applies (a saved log is read whole).
+	 * Relative times count from the newest entry of a saved file, from now on a pipe.
+	 */
+	base = lf.now;
+	if ((c->opt->since || c->opt->until) && S_ISREG(st.st_mode) && newest_time(fd, (uint64_t)st.st_size, &base))
+		newest = base;
+	if (c->opt->since && time_arg_resolve(&c->opt->since_arg, base, &lf.since) < 0)
 		lf.since = 0;
-	if (c->opt->until && time_arg_resolve(&c->opt->until_arg, lf.now, &lf.until) < 0)
+	if (c->opt->until && time_arg_resolve(&c->opt->until_arg, base, &lf.until) < 0)
 		lf.until = 0;
 	if (lf.since)
 		c->since_usec = lf.since;
@@ -1048,7 +1113,27 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		buf_printf(&detail, "; %" PRIu64 " over %d KiB cut", lf.long_lines, LINE_MAX_BYTES / 1024);
 	if (lf.bad_json)
 		buf_printf(&detail, "; %" PRIu64 " JSON values not read as events", lf.bad_json);
-	ctx_source(c, name, trunc ? SOURCE_TRUNCATED : SOURCE_OK, "%s", detail.data);
+	if (written == 0 && lf.outside > 0 && added == 0) {
+		/* Nothing in the window, but the log has entries elsewhere: say where, write no empty journal. */
+		char t1[RFC3339_MAX], t2[RFC3339_MAX], f1[RFC3339_MAX], f2[RFC3339_MAX];
+
+		buf_reset(&detail);
+		buf_printf(&detail, "no entry of --log-file %s from %s to %s, but it has %" PRIu64 " entries from %s to "
+		    "%s; widen the window with --since/--until", shown, lf.since ? time_rfc3339(lf.since, false, t1) :
+		    "its start", lf.until ? time_rfc3339(lf.until, false, t2) : "its end", lf.outside,
+		    time_rfc3339(lf.tfirst, false, f1), time_rfc3339(lf.tlast, false, f2));
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", detail.data);
+		jsonl_free(s);
+		s = NULL;
+		if (c->bw) {
+			json_t *o = bw_source_object(c->bw, name);
+
+			(void)bw_remove(c->bw, rel);
+			json_object_set_new(o, "unit_first", json_string(f1));
+			json_object_set_new(o, "unit_last", json_string(f2));
+		}
+	} else
+		ctx_source(c, name, trunc ? SOURCE_TRUNCATED : SOURCE_OK, "%s", detail.data);
 	if (c->bw) {
 		json_t *o = bw_source_object(c->bw, name), *f = json_object();
 
@@ -1080,7 +1165,20 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		json_object_set_new(o, "spool_peak_bytes", json_integer((json_int_t)disk_peak));
 		if (lf.rd.capped || skipped)
 			json_object_set_new(o, "input_cap", json_integer((json_int_t)lf.rd.cap));
-		ctx_redactions(c, rel, jsonl_redactions(s));
+		if (newest) {
+			char tb[RFC3339_MAX];
+
+			/* What relative --since/--until counted from. */
+			json_object_set_new(o, "window_base", json_string(time_rfc3339(newest, true, tb)));
+		}
+		if (lf.since || lf.until) {
+			char tb[RFC3339_MAX];
+
+			json_object_set_new(o, "since", lf.since ? json_string(time_rfc3339(lf.since, true, tb)) : json_null());
+			json_object_set_new(o, "until", lf.until ? json_string(time_rfc3339(lf.until, true, tb)) : json_null());
+		}
+		if (s)
+			ctx_redactions(c, rel, jsonl_redactions(s));
 	}
 	(void)trimmed;
 out:

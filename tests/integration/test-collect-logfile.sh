@@ -185,6 +185,17 @@ sys.exit(0 if f and f[0]["first_seen"].startswith("2024-03-05T10:21:10") and f[0
 expect_status "window: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/docker.log" --since 2024-03-05T10:21:10.5Z --until 2024-03-05T10:22:00Z -o "$T/win.tar.gz"
 check "window: the entry before --since left out, counted" holds "$T/win.tar.gz" "[e['MESSAGE'] for e in $J] == ['info\tagent\tnext'] and $S['outside_window'] == 1"
 
+# Relative times count from a saved file's newest entry (10:21:12 here), not from now.
+expect_status "window, relative: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/fle.json" --since -1s -o "$T/rel.tar.gz"
+check "window, relative: from the file's newest entry" holds "$T/rel.tar.gz" "[e['__REALTIME_TIMESTAMP'] for e in $J] == ['1709634071500000'] and $S['window_base'] == '2024-03-05T10:21:12.000000Z'"
+# A window that holds no entry of the log: unavailable, where the entries are, no empty journal file.
+expect_status "window, empty: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/docker.log" --since 2025-01-01 -o "$T/empty.tar.gz"
+check "window, empty: unavailable, says where the entries are, no journal file" holds "$T/empty.tar.gz" "$S['status'] == 'unavailable' and $S['unit_first'] == '2024-03-05T10:21:10Z' and 'widen the window' in $S['detail'] and not any(e['path'].startswith('journal/') for e in m['entries'])"
+"$ANALYZE" -f json "$T/empty.tar.gz" >"$T/empty.json" 2>/dev/null || true
+check "window, empty: the journal rules are not evaluated" "$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if any(n["rule"] == "endpoint-dns-unresolvable" for n in r["not_evaluated"]) else 1)' "$T/empty.json"
+
 # Issue 12.6: a line over 64 KiB stays one entry, cut with a marker, with its own time; the manifest
 # counts input lines.
 "$PY" -c '
