@@ -76,4 +76,47 @@ expect_status "--force compares another host's bundle" 0 "$ANALYZE" --force --ba
 rc=0
 "$ANALYZE" --baseline /nonexistent.tar.gz "$S/healthy.tar.gz" >"$T/out" 2>"$T/err" || rc=$?
 if [ "$rc" = 2 ] && grep -q '^triage-analyze: /nonexistent.tar.gz: ' "$T/err"; then pass "an unreadable baseline: exit 2 naming it"; else fail "an unreadable baseline" "exit $rc: $(cat "$T/err")"; fi
+
+# Hostile snapshot values (markup, ANSI, bidi, table pipes) are escaped in every format.
+if build_mkbundle 2>/dev/null; then
+	cp -r "$GOLDEN/specs/dns" "$T/evil"
+	$PY - "$T/evil/files" <<'P'
+import json, sys
+d = sys.argv[1]
+c = d + "/config/etc/onboarding-agent/onboarding.config.yaml"
+open(c, "a").write('settings:\n  "<script>k|": "<img src=x onerror=alert(1)> \\x1b]0;t\\x07 \\u202e|x"\n')
+u = json.load(open(d + "/units/onboarding-agent.service.json"))
+u["ActiveState"] = "<b>act</b>\x1b[31m|"
+json.dump(u, open(d + "/units/onboarding-agent.service.json", "w"))
+p = json.load(open(d + "/resolver/probes.json"))
+p["probes"][0]["host"] = "<i>evil</i>\u202e.example"
+json.dump(p, open(d + "/resolver/probes.json", "w"))
+P
+	"$T/mkbundle" "$T/evil" "$T/evil.tar.gz" && "$T/mkbundle" "$GOLDEN/specs/dns" "$T/dns.tar.gz"
+	"$ANALYZE" --force --baseline "$T/dns.tar.gz" "$T/evil.tar.gz" >"$T/e.md" || true
+	"$ANALYZE" -f html --force --baseline "$T/dns.tar.gz" "$T/evil.tar.gz" >"$T/e.html" || true
+	"$ANALYZE" -f text --force --baseline "$T/dns.tar.gz" "$T/evil.tar.gz" >"$T/e.txt" || true
+	"$ANALYZE" -f json --force --baseline "$T/dns.tar.gz" "$T/evil.tar.gz" >"$T/e.json" || true
+	check "hostile changes: markdown escapes markup and pipes (4 cells a row)" $PY - "$T/e.md" <<'P'
+import re, sys
+md = open(sys.argv[1]).read()
+sec = md.split("## What changed since the baseline", 1)[1].split("\n## ", 1)[0]
+rows = [l for l in sec.splitlines() if l.startswith("| ")]
+assert len(rows) >= 5, rows
+for r in rows:
+    assert not re.search(r"(?<!\\)<", r), r
+    cells = re.split(r"(?<!\\)\|", r)[1:-1]
+    assert len(cells) == 4, (len(cells), r)
+P
+	check "hostile changes: HTML escapes markup" bash -c \
+		"grep -qF '&lt;img src=x onerror=alert(1)&gt;' '$T/e.html' && ! grep -q '<img\|<script>k\|<b>act\|<i>evil' '$T/e.html'"
+	check "hostile changes: no raw ESC or bidi control in any format" $PY - "$T/e.md" "$T/e.html" "$T/e.txt" "$T/e.json" <<'P'
+import sys
+for f in sys.argv[1:]:
+    b = open(f, "rb").read()
+    assert b"\x1b" not in b and "\u202e".encode() not in b and b"\x07" not in b, f
+P
+else
+	fail "build mkbundle for the hostile baseline"
+fi
 finish
