@@ -74,6 +74,19 @@ printf -- '- rule: agent-restarting\n  reason: known flapping\n  expires: 2099-0
 printf -- '- rule: agent-unit-not-active\n  reason: host being rebuilt\n  expires: 2099-01-01\n' >"$T/two.yaml"
 expect_status "--suppress is repeatable: both files apply (exit 0)" 0 "$ANALYZE" --suppress "$T/one.yaml" --suppress "$T/two.yaml" "$S/unit-failed.tar.gz"
 
+# A reason with markup and control bytes is escaped in every format.
+printf -- '- rule: onboarding-policy-denied\n  reason: "<script>x</script> | \\e[31m \\u202e"\n  expires: 2099-01-01\n' >"$T/evil.yaml"
+for f in markdown html text json; do "$ANALYZE" -f $f --suppress "$T/evil.yaml" "$S/policy-denied.tar.gz" >"$T/evil.$f" || true; done
+check "a hostile reason is escaped in markdown, HTML, text and JSON" $PY - "$T"/evil.markdown "$T"/evil.html "$T"/evil.text "$T"/evil.json <<'P'
+import json, sys
+for f in sys.argv[1:]:
+    b = open(f, "rb").read()
+    assert b"\x1b" not in b and "\u202e".encode() not in b, f
+    assert b"<script>x" not in b or f.endswith((".json", ".text")), f   # markup matters in md and HTML
+assert b"\\<script\\>x" in open(sys.argv[1], "rb").read()
+assert json.load(open(sys.argv[4]))["suppressed"][0]["reason"].startswith("<script>x</script> | ")
+P
+
 # Invalid files: exit 2, one line FILE:LINE:COL: what.
 bad() { # NAME WANT-REGEX YAML
 	printf '%s' "$3" >"$T/bad.yaml"
