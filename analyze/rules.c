@@ -1547,7 +1547,7 @@ id_valid(const char *s)
 
 static const char *const example_keys[] = {
 	"journal", "journal_unit", "unit", "files", "missing", "resolv.conf", "probes", "sources", "host", "ecs",
-	"manifest", NULL,
+	"manifest", "fields", "priority", NULL,
 };
 
 static void
@@ -2097,6 +2097,29 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 		_cleanup_free_ char *src = xasprintf("journal/%s", unit);
 		struct journal_file *jf;
 		size_t n = lines->kind == YN_SEQ ? lines->n : 1;
+		/* `fields` (journal fields) and `priority` (0-7 or a name) apply to every line of the example. */
+		const struct ynode *fields = spec->kind == YN_MAP ? ynode_get(spec, "fields") : NULL;
+		const struct ynode *eprio = spec->kind == YN_MAP ? ynode_get(spec, "priority") : NULL;
+		char prio_text[2] = "6";
+
+		if (fields != NULL && fields->kind != YN_MAP) {
+			*why = xstrdup("fields: a mapping of journal field names to values");
+			goto fail;
+		}
+		for (i = 0; fields != NULL && i + 1 < fields->n; i += 2)
+			if (fields->kids[i]->kind != YN_SCALAR || fields->kids[i + 1]->kind != YN_SCALAR) {
+				*why = xstrdup("fields: names and values must be scalars");
+				goto fail;
+			}
+		if (eprio != NULL) {
+			int pv = eprio->kind == YN_SCALAR ? prio_one(eprio->value, eprio->len) : -1;
+
+			if (pv < 0) {
+				*why = xstrdup("priority: 0-7 or emerg, alert, crit, err, warning, notice, info, debug");
+				goto fail;
+			}
+			prio_text[0] = (char)('0' + pv);
+		}
 
 		source_add(man, src, "ok", "example");
 		jf = model_add_journal(m, path);
@@ -2133,10 +2156,14 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 				*why = xstrdup("journal lines are strings (the MESSAGE) or mappings of journal fields");
 				goto fail;
 			}
+			for (size_t k = 0; fields != NULL && k + 1 < fields->n; k += 2)
+				if (json_object_get(e, fields->kids[k]->value) == NULL)
+					json_object_set_new(e, fields->kids[k]->value,
+					    json_stringn(fields->kids[k + 1]->value, fields->kids[k + 1]->len));
 			if (json_object_get(e, "__REALTIME_TIMESTAMP") == NULL)
 				json_object_set_new(e, "__REALTIME_TIMESTAMP", json_string(ts));
 			if (json_object_get(e, "PRIORITY") == NULL)
-				json_object_set_new(e, "PRIORITY", json_string("6"));
+				json_object_set_new(e, "PRIORITY", json_string(prio_text));
 			if (json_object_get(e, "_SYSTEMD_UNIT") == NULL)
 				json_object_set_new(e, "_SYSTEMD_UNIT", json_string(unit));
 			text = dump(e);

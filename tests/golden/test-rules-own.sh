@@ -78,6 +78,29 @@ rules:
         - "onboarding-agent.service: Scheduled restart job, restart counter is at 3."
 Y
 check "--check-rules passes a rule with priority: whose examples set PRIORITY" "$ANALYZE" --check-rules --no-builtin-rules -r "$T/prio.yaml"
+# The same with `priority:` / `fields:` for every line of an example.
+cat >"$T/prio2.yaml" <<'Y'
+rules:
+  - id: agent-start-limit
+    title: systemd stopped restarting the agent
+    severity: warning
+    message: "systemd gave up restarting the agent ({seen})."
+    when:
+      journal:
+        match: 'Start request repeated too quickly'
+        priority: warning
+    examples:
+      match:
+        - {priority: warning, journal: ["onboarding-agent.service: Start request repeated too quickly."]}
+        - {fields: {PRIORITY: "3", SYSLOG_IDENTIFIER: systemd}, journal: ["onboarding-agent.service: Start request repeated too quickly."]}
+      no_match:
+        - {priority: info, journal: ["onboarding-agent.service: Start request repeated too quickly."]}
+        - {fields: {PRIORITY: "7"}, journal: ["onboarding-agent.service: Start request repeated too quickly."]}
+Y
+check "--check-rules: examples set PRIORITY with priority: or fields: too" "$ANALYZE" --check-rules --no-builtin-rules -r "$T/prio2.yaml"
+sed 's/priority: warning, journal/priority: loud, journal/' "$T/prio2.yaml" >"$T/prio3.yaml"
+rc=0; "$ANALYZE" --check-rules --no-builtin-rules -r "$T/prio3.yaml" >/dev/null 2>"$T/err" || rc=$?
+if [ "$rc" = 2 ] && grep -q "bad example: priority: 0-7 or emerg" "$T/err"; then pass "an example's unknown priority is an error"; else fail "example priority error" "exit $rc: $(cat "$T/err")"; fi
 # Without PRIORITY the example line is priority 6 (info): the match examples then fail, as they should.
 sed 's/, PRIORITY: 4}/}/' "$T/prio.yaml" >"$T/prio6.yaml"
 rc=0; "$ANALYZE" --check-rules --no-builtin-rules -r "$T/prio6.yaml" >/dev/null 2>"$T/err" || rc=$?
