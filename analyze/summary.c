@@ -1148,8 +1148,6 @@ write_json(struct buf *b, const struct summary *s)
 
 		o = json_object();
 		json_object_set_new(o, "path", jstrn(r->path));
-		if (r->report != NULL)
-			json_object_set_new(o, "report", jstrn(r->report));
 		json_object_set_new(o, "hostname", jstrn(r->hostname));
 		json_object_set_new(o, "collected_at", jstrn(r->collected_at));
 		json_object_set_new(o, "agent", jstrn(r->agent));
