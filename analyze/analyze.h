@@ -715,6 +715,19 @@ const struct report_format *report_format_find(const char *name);
 
 /* The AWS ECS state panel (report-ecs.c): a markdown section or an HTML panel; nothing without ECS documents. */
 void report_ecs(struct buf *b, const struct model *m, bool html);
+
+/* ---- output.c: where the report goes ---- */
+
+/* The format a file name implies (.html, .htm, .json, .md), else dflt. */
+const struct report_format *report_format_for_path(const char *path, const struct report_format *dflt);
+/*
+ * Writes the report into path when it is a pipe or a character device (never replacing
+ * it): 1.  Returns 0 when path is a regular file or does not exist (the caller writes it
+ * aside and renames), or -errno with *why (a folder, a block device, a write error).
+ */
+int report_output_special(const char *path, const struct report_format *fmt, const struct analysis *a,
+    char **why);
+
 int report_markdown(FILE *, const struct analysis *);
 int report_html(FILE *, const struct analysis *);
 int report_json(FILE *, const struct analysis *);

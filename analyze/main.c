@@ -160,7 +160,7 @@ main(int argc, char *argv[])
 	const struct report_format *fmt = &report_formats[0];
 	size_t n_rules = 0, i;
 	int c, fail_on = SEV_ERROR, r, status;
-	bool check = false, list = false, builtin = true, force = false, summary = false, quiet = false;
+	bool check = false, list = false, builtin = true, force = false, summary = false, quiet = false, fmt_given = false;
 	struct ruleset *rs;
 	struct model *m = NULL;
 	struct analysis *a;
@@ -183,6 +183,7 @@ main(int argc, char *argv[])
 				fprintf(stderr, "%s: --format: unknown format '%s' (markdown, html, json, text)\n", prog, optarg);
 				return EXIT_BAD;
 			}
+			fmt_given = true;
 			break;
 		case 'o':
 			output = optarg;
@@ -319,7 +320,8 @@ main(int argc, char *argv[])
 			ruleset_free(rs);
 			return EXIT_BAD;
 		}
-		printf("%zu rules, %u examples: all pass\n", rs->n, n_examples);
+		if (!quiet)
+			printf("%zu rules, %u examples: all pass\n", rs->n, n_examples);
 		ruleset_free(rs);
 		return 0;
 	}
@@ -386,7 +388,11 @@ main(int argc, char *argv[])
 		}
 	}
 	if (output != NULL) {
-		r = write_atomic(output, fmt, a, &errmsg);
+		if (!fmt_given)
+			fmt = report_format_for_path(output, fmt);	/* -o report.html writes HTML */
+		r = report_output_special(output, fmt, a, &errmsg);
+		if (r == 0)
+			r = write_atomic(output, fmt, a, &errmsg);
 		if (r < 0)
 			fprintf(stderr, "%s: %s: %s\n", prog, output, errmsg);
 	} else {

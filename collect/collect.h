@@ -104,6 +104,7 @@ struct options {
 	const char	*ecs_profile;	/* --ecs-profile P (an AWS CLI profile) */
 	bool		 no_probe;	/* --no-probe */
 	bool		 dry_run;	/* --dry-run */
+	bool		 force;		/* --force: replace an existing bundle */
 	int		 verbosity;	/* -1 quiet, 0 normal, 1 verbose */
 	int		 analyze;	/* -1 --no-analyze, 0 when an analyzer is found, 1 --analyze */
 };
@@ -202,6 +203,35 @@ void collect_probes(struct ctx *);
 void collect_journal(struct ctx *);
 /* The newest entry's time among the units' entries in the run's journal, or 0. */
 uint64_t journal_newest(struct ctx *);
+
+/* ---- command-line values (args.c) ---- */
+
+/*
+ * Checks a unit name as systemd spells them; a name without a known type gets
+ * ".service" (as systemctl does).  0 and *out (free it), or -EINVAL and *why.
+ */
+int unit_name_normalise(const char *in, char **out, const char **why);
+
+/* ---- the output (output.c) ---- */
+
+/* Where the bundle goes.  output_done() frees it. */
+struct output {
+	char	*path;		/* the file to create, or what the stream is called ("-", "/dev/...") */
+	int	 fd;		/* stream: where to write, or -1 */
+	bool	 stream;	/* not a file renamed into place: stdout, a pipe, a device */
+	bool	 is_stdout;	/* -o - */
+};
+
+/*
+ * Decides where -o ARG (NULL: default_name in the current folder) writes: a folder gets
+ * default_name inside it, '-' is standard output (never a terminal), an existing device or
+ * pipe is written into as a stream, an existing file is replaced only with force.
+ * 0, or -EINVAL (a usage error) or another -errno, with *err (free it).
+ */
+int output_resolve(const char *arg, const char *default_name, bool force, struct output *out, char **err);
+void output_done(struct output *out);
+/* $TMPDIR or /tmp: where a streamed bundle is built. */
+const char *output_tmpdir(void);
 
 /* ---- the journal window (window.c) ---- */
 

@@ -29,7 +29,8 @@ usage(FILE *f)
 	    "usage: triage-collect [OPTIONS]\n"
 	    "Collects a support bundle (unit status, journal, redacted config, resolver state) of the\n"
 	    "Workload Onboarding Agent into one .tar.gz file.\n\n"
-	    "  -o, --output PATH      bundle to write (default ./triage-<hostname>-<YYYYmmddTHHMMSSZ>.tar.gz)\n"
+	    "  -o, --output PATH      bundle to write (default ./triage-<hostname>-<YYYYmmddTHHMMSSZ>.tar.gz);\n"
+	    "                         a folder gets the default name inside it, '-' is standard output\n"
 	    "  -u, --unit NAME        unit to snapshot, repeatable (default: onboarding-agent.service)\n"
 	    "      --since TIME       start of the journal slice (default: 24 hours before --until)\n"
 	    "      --until TIME       end of the journal slice (default: now, or the newest entry)\n"
@@ -46,6 +47,7 @@ usage(FILE *f)
 	    "      --dry-run          print what would be collected and redacted; write nothing\n"
 	    "      --no-analyze       do not run triage-analyze on the bundle afterwards\n"
 	    "      --analyze          run it (the default when it is found), and fail when it is not found\n"
+	    "      --force            replace an existing bundle at the -o path\n"
 	    "  -q, --quiet            only errors on stderr\n"
 	    "  -v, --verbose          every source and redaction step on stderr\n"
 	    "      --version          print the version\n"
@@ -192,6 +194,8 @@ summary(struct ctx *c, const char *path, uint64_t size)
 	fprintf(stderr, "\n%s: ", PROG);
 	fprintf(stderr, P_("redacted %llu value", "redacted %llu values", c->red_values), (unsigned long long)c->red_values);
 	fprintf(stderr, P_(" in %llu file\n", " in %llu files\n", c->red_files), (unsigned long long)c->red_files);
+	if (c->opt->output && strcmp(c->opt->output, "-") == 0)
+		return;	/* the bundle went down a pipe: there is no file to name */
 	fprintf(stderr, "%s: ", PROG);
 	fprintf(stderr, _("attach this file to your support ticket: %s\n"), path);
 }
@@ -201,7 +205,7 @@ main(int argc, char *argv[])
 {
 	enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MAX_SIZE, OPT_ROOT, OPT_JOURNAL_DIR, OPT_LOG_FILE,
 	    OPT_NO_PROBE, OPT_PROFILE, OPT_DRY_RUN, OPT_VERSION, OPT_ECS_JSON, OPT_ECS_CLUSTER, OPT_ECS_SERVICE,
-	    OPT_ECS_REGION, OPT_ECS_PROFILE, OPT_ANALYZE, OPT_NO_ANALYZE };
+	    OPT_ECS_REGION, OPT_ECS_PROFILE, OPT_ANALYZE, OPT_NO_ANALYZE, OPT_FORCE };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "unit", required_argument, NULL, 'u' },
@@ -221,6 +225,7 @@ main(int argc, char *argv[])
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "analyze", no_argument, NULL, OPT_ANALYZE },
 		{ "no-analyze", no_argument, NULL, OPT_NO_ANALYZE },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -229,6 +234,7 @@ main(int argc, char *argv[])
 	};
 	struct options o = { 0 };
 	struct ctx c = { .opt = &o, .rootfd = -1 };
+	struct output dest = { .fd = -1 };
 	_cleanup_free_ char *errmsg = NULL, *ptext = NULL, *output = NULL, *topdir = NULL, *analyzer = NULL;
 	uint64_t now = time_now_usec(), size = 0;
 	char hn[256] = "localhost", stamp[32], tbuf[RFC3339_MAX];
@@ -241,18 +247,17 @@ main(int argc, char *argv[])
 		case 'o':
 			o.output = optarg;
 			break;
-		case 'u':
-			if (strchr(optarg, '/') || optarg[0] == '\0' || optarg[0] == '.') {
-				fprintf(stderr, "%s: --unit: '%s' is not a unit name\n", PROG, optarg);
+		case 'u': {
+			_cleanup_free_ char *u = NULL;
+			const char *why;
+
+			if (unit_name_normalise(optarg, &u, &why) < 0) {
+				fprintf(stderr, "%s: --unit: '%s' is not a unit name: it %s\n", PROG, optarg, why);
 				return 2;
 			}
-			if (strchr(optarg, '.') == NULL) {
-				_cleanup_free_ char *u = xasprintf("%s.service", optarg);
-
-				strv_add(&o.units, u);
-			} else
-				strv_add(&o.units, optarg);
+			strv_add(&o.units, u);
 			break;
+		}
 		case OPT_SINCE:
 		case OPT_UNTIL:
 			if (window_option(&o, ch == OPT_SINCE ? 's' : 'u', optarg, &errmsg) < 0) {
@@ -304,6 +309,9 @@ main(int argc, char *argv[])
 		case OPT_ANALYZE:
 		case OPT_NO_ANALYZE:
 			o.analyze = ch == OPT_ANALYZE ? 1 : -1;
+			break;
+		case OPT_FORCE:
+			o.force = true;
 			break;
 		case 'q':
 			o.verbosity = -1;
@@ -457,10 +465,19 @@ main(int argc, char *argv[])
 		gmtime_r(&t, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	}
-	if (o.output)
-		output = xstrdup(o.output);
-	else
-		output = xasprintf("triage-%s-%s.tar.gz", hn, stamp);
+	output = xasprintf("triage-%s-%s.tar.gz", hn, stamp);
+	if (!o.dry_run) {
+		/* -o: a folder, '-', a device or pipe, an existing bundle (output.c) */
+		r = output_resolve(o.output, output, o.force, &dest, &errmsg);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s; no bundle written\n", PROG, errmsg);
+			status = r == -EINVAL ? 2 : 1;
+			goto out;
+		}
+		free(output);
+		output = xstrdup(dest.path);
+	} else if (o.output)
+		output = (free(output), xstrdup(o.output));
 	{
 		const char *b = strrchr(output, '/') ? strrchr(output, '/') + 1 : output;
 		size_t bl = strlen(b);
@@ -488,7 +505,10 @@ main(int argc, char *argv[])
 	c.red = redactor_new();
 	redactor_set_path_check(c.red, ctx_path_exists, &c);
 	bw_install_signal_cleanup();
-	r = bw_open(&c.bw, output, topdir, &errmsg);
+	if (dest.stream)
+		r = bw_open_stream(&c.bw, dest.fd, output_tmpdir(), topdir, &errmsg);
+	else
+		r = bw_open(&c.bw, output, topdir, &errmsg);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROG, output, errmsg ? errmsg : strerror(-r));
 		status = 1;
@@ -557,11 +577,12 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (o.verbosity >= 0)
-		summary(&c, output, size);
-	if (analyzer != NULL)
+		summary(&c, dest.is_stdout ? "standard output" : output, size);
+	if (analyzer != NULL && !dest.stream)
 		(void)selfcheck_run(analyzer, output);
 out:
 	bw_free(c.bw);
+	output_done(&dest);
 	redactor_free(c.red);
 	if (c.bus)
 		sd_bus_flush_close_unref(c.bus);

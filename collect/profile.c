@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yaml.h>
 
@@ -50,22 +51,35 @@ parse_number_suffix(const char *s, uint64_t *num, const char **suffix)
 int
 parse_size(const char *s, uint64_t *ret)
 {
+	/* Binary multiples, any case, with or without B/iB: 20M, 1.5M, 10m, 1g, 500KiB, 2GB. */
 	static const struct { const char *sfx; uint64_t mul; } units[] = {
-		{ "", 1 }, { "B", 1 },
-		{ "K", 1024 }, { "KB", 1024 }, { "KiB", 1024 }, { "k", 1024 },
-		{ "M", 1024 * 1024 }, { "MB", 1024 * 1024 }, { "MiB", 1024 * 1024 },
-		{ "G", 1024ULL * 1024 * 1024 }, { "GB", 1024ULL * 1024 * 1024 }, { "GiB", 1024ULL * 1024 * 1024 },
+		{ "", 1 }, { "b", 1 },
+		{ "k", 1024 }, { "kb", 1024 }, { "kib", 1024 },
+		{ "m", 1024 * 1024 }, { "mb", 1024 * 1024 }, { "mib", 1024 * 1024 },
+		{ "g", 1024ULL * 1024 * 1024 }, { "gb", 1024ULL * 1024 * 1024 }, { "gib", 1024ULL * 1024 * 1024 },
+		{ "t", 1024ULL * 1024 * 1024 * 1024 }, { "tb", 1024ULL * 1024 * 1024 * 1024 },
+		{ "tib", 1024ULL * 1024 * 1024 * 1024 },
 	};
-	uint64_t v;
-	const char *sfx;
+	char *end;
+	double v;
 
-	if (parse_number_suffix(s, &v, &sfx) < 0)
+	if (s == NULL || !(isdigit((unsigned char)*s) || (*s == '.' && isdigit((unsigned char)s[1]))))
 		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s)
+		return -EINVAL;
+	while (*end == ' ')
+		end++;
 	for (size_t i = 0; i < ELEMENTSOF(units); i++)
-		if (strcmp(sfx, units[i].sfx) == 0) {
-			if (v > UINT64_MAX / units[i].mul)
+		if (strcasecmp(end, units[i].sfx) == 0) {
+			double b = v * (double)units[i].mul;
+
+			if (b >= 1.8e19)
 				return -ERANGE;
-			*ret = v * units[i].mul;
+			if (units[i].mul == 1 && b != (double)(uint64_t)b)
+				return -EINVAL;	/* a fraction of a byte */
+			*ret = (uint64_t)(b + 0.5);
 			return 0;
 		}
 	return -EINVAL;

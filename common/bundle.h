@@ -39,6 +39,14 @@ struct bw_entry;
 int bw_open(struct bundle_writer **ret, const char *path, const char *topdir,
     char **errmsg);
 
+/*
+ * Like bw_open(), for an output that cannot be renamed into (standard output,
+ * a pipe, a device): the bundle is built in tmpdir and bw_commit() copies it
+ * to fd only once it is complete.  fd stays the caller's.
+ */
+int bw_open_stream(struct bundle_writer **ret, int fd, const char *tmpdir, const char *topdir,
+    char **errmsg);
+
 /* Frees the writer; if not committed, removes every temporary file. Accepts NULL. */
 void bw_free(struct bundle_writer *);
 

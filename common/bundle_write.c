@@ -1,6 +1,7 @@
 /* bundle_write.c: writing a bundle: hash entries and spool them as gzip members, then manifest.json first, then the tar.gz. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -65,6 +66,7 @@ struct bundle_writer {
 	void	(*progress)(uint64_t, uint64_t, void *);
 	void	*progress_data;
 	bool	 committed;		/* the bundle is under its final name */
+	int	 out_fd;		/* stream mode (bw_open_stream()): the bundle is copied here, or -1 */
 };
 
 /* ---- signal cleanup ---------------------------------------------------- */
@@ -349,6 +351,7 @@ bw_open(struct bundle_writer **ret, const char *path, const char *topdir, char *
 	w = xcalloc(1, sizeof(*w));
 	w->spool = -1;
 	w->dirfd = -1;
+	w->out_fd = -1;
 	w->base = xstrdup(slash ? slash + 1 : path);
 	w->topdir = xstrdup(topdir);
 	w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -388,6 +391,56 @@ bw_open(struct bundle_writer **ret, const char *path, const char *topdir, char *
 		    "collection", "sources", "redactions", "skipped", "entries");
 	}
 	*ret = w;
+	return 0;
+}
+
+int
+bw_open_stream(struct bundle_writer **ret, int fd, const char *tmpdir, const char *topdir, char **errmsg)
+{
+	_cleanup_free_ char *path = xasprintf("%s/triage-stream.tar.gz", tmpdir);
+	int r = bw_open(ret, path, topdir, errmsg);
+
+	if (r < 0)
+		return r;
+	(*ret)->out_fd = fd;
+	return 0;
+}
+
+/* Stream mode: copies the finished temporary bundle to the output, whole or with an error. */
+static int
+copy_out(int from, int to, uint64_t *copied, char **errmsg)
+{
+	char buf[64 * 1024];
+	uint64_t off = 0;
+
+	for (;;) {
+		ssize_t n = pread(from, buf, sizeof(buf), (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*errmsg = xasprintf("reading the temporary bundle: %s", strerror(errno));
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t k = write(to, buf + done, (size_t)(n - done));
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				int e = errno;
+
+				*errmsg = xasprintf("writing the bundle to the output failed after %" PRIu64
+				    " bytes: %s", off + (uint64_t)done, strerror(e));
+				return -e;
+			}
+			done += k;
+		}
+		off += (uint64_t)n;
+	}
+	*copied = off;
 	return 0;
 }
 
@@ -874,6 +927,23 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 		r = -errno;
 		*errmsg = xasprintf("writing the bundle: %s", strerror(errno));
 		goto fail;
+	}
+	if (w->out_fd >= 0) {
+		/* Complete on disk first: nothing reaches the output unless all of it can. */
+		uint64_t copied = 0;
+
+		r = copy_out(sink.fd, w->out_fd, &copied, errmsg);
+		if (r < 0)
+			goto fail;
+		close(TAKE_FD(sink.fd));
+		remove_temp(w->dirfd, tmpname, &slot);
+		archive_entry_free(ae);
+		archive_write_free(a);
+		gzw_free(sink.gz);
+		w->committed = true;
+		if (final_size)
+			*final_size = copied;
+		return 0;
 	}
 	if (close(TAKE_FD(sink.fd)) < 0) {
 		r = -errno;
