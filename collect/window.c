@@ -34,12 +34,17 @@ window_option(struct options *o, int which, const char *arg, char **err)
 		    "'1 hour ago'", arg);
 		return -EINVAL;
 	}
+	/* Resolved against now for the sources that read them directly (ECS log events). */
 	if (which == 's') {
 		o->since = arg;
 		o->since_arg = a;
+		(void)time_arg_resolve(&a, time_now_usec(), &o->since_usec);
+		o->since_usec = o->since_usec ? o->since_usec : 1;
 	} else {
 		o->until = arg;
 		o->until_arg = a;
+		(void)time_arg_resolve(&a, time_now_usec(), &o->until_usec);
+		o->until_usec = o->until_usec ? o->until_usec : 1;
 	}
 	return 0;
 }
@@ -47,7 +52,7 @@ window_option(struct options *o, int which, const char *arg, char **err)
 int
 window_resolve(struct ctx *c, char **err)
 {
-	const struct options *o = c->opt;
+	struct options *o = c->opt;
 	bool offline = o->root || o->journal_dir;
 	uint64_t now = time_now_usec(), base = now, newest = 0, since, until;
 	char t1[RFC3339_MAX], t2[RFC3339_MAX], tb[RFC3339_MAX];
@@ -96,5 +101,9 @@ window_resolve(struct ctx *c, char **err)
 	c->since_usec = since;
 	c->until_usec = until;
 	c->window_set = true;
+	if (o->since)
+		o->since_usec = since ? since : 1;
+	if (o->until)
+		o->until_usec = until;
 	return 0;
 }

@@ -72,10 +72,14 @@ check "the unit file is in the bundle" test -s "$T/x/triage-test/config/etc/syst
 if grep -rq 'not-really-a-secret' "$T/x"; then fail "secret not in the bundle" "found it"
 else pass "secret not in the bundle"; fi
 
-# The final name is taken by a non-empty folder: exit 1, and no temporary file beside it.
+# The final name is a folder: the bundle goes inside it under the default name (issue 12 item 8).
 mkdir -p "$T/busy/b.tar.gz/keep"
-expect_status "output that cannot be placed: exit 1" 1 "$COLLECT" -q --root "$root" --no-probe -o "$T/busy/b.tar.gz"
-left=$(find "$T/busy" -mindepth 1 -maxdepth 1 ! -name b.tar.gz | head -3)
+expect_status "-o an existing folder: exit 0" 0 "$COLLECT" -q --root "$root" --no-probe -o "$T/busy/b.tar.gz"
+check "-o an existing folder: the bundle is inside it" sh -c "ls '$T/busy/b.tar.gz' | grep -q '^triage-.*\.tar\.gz$'"
+# The output cannot be placed (its folder is a file): exit 1, and no temporary file anywhere.
+: >"$T/busy/plain"
+expect_status "output that cannot be placed: exit 1" 1 "$COLLECT" -q --root "$root" --no-probe -o "$T/busy/plain/b.tar.gz"
+left=$(find "$T/busy" -mindepth 1 -maxdepth 1 ! -name b.tar.gz ! -name plain | head -3)
 if [ -z "$left" ]; then pass "failed write leaves no temporary file"; else fail "failed write leaves no temporary file" "$left"; fi
 
 finish
