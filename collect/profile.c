@@ -76,7 +76,7 @@ parse_size(const char *s, uint64_t *ret)
 			double b = v * (double)units[i].mul;
 
 			if (b >= 1.8e19)
-				return -ERANGE;
+				return -EINVAL;	/* out of range */
 			if (units[i].mul == 1 && b != (double)(uint64_t)b)
 				return -EINVAL;	/* a fraction of a byte */
 			*ret = (uint64_t)(b + 0.5);

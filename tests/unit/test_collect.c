@@ -88,6 +88,17 @@ test_sizes(void **state)
 	assert_true(v == 500 * 1024);
 	assert_int_equal(parse_size("12345", &v), 0);
 	assert_true(v == 12345);
+	/* decimals and any case (issue 12 item 8) */
+	assert_int_equal(parse_size("1.5M", &v), 0);
+	assert_true(v == 1572864);
+	assert_int_equal(parse_size("10m", &v), 0);
+	assert_true(v == 10485760);
+	assert_int_equal(parse_size("1g", &v), 0);
+	assert_true(v == 1073741824);
+	assert_int_equal(parse_size("1GiB", &v), 0);
+	assert_true(v == 1073741824);
+	assert_int_equal(parse_size("1.5", &v), -EINVAL);
+	assert_int_equal(parse_size("1MM", &v), -EINVAL);
 	assert_int_equal(parse_size("12Q", &v), -EINVAL);
 	assert_int_equal(parse_size("-1M", &v), -EINVAL);
 	assert_int_equal(parse_size("", &v), -EINVAL);
