@@ -644,7 +644,7 @@ void suppressions_free(struct suppressions *);
 int suppressions_load(struct suppressions *, const struct ruleset *rs, const char *path, char **err);
 /*
  * Moves the findings an unexpired entry matches to a->suppressed; an expired
- * entry that matches is not applied and leaves a note.  today: YYYY-MM-DD.
+ * entry is not applied and leaves a note.  today: YYYY-MM-DD.
  */
 void suppressions_apply(const struct suppressions *, const struct ruleset *rs, struct analysis *a,
     const char *today);

@@ -256,35 +256,22 @@ suppressions_apply(const struct suppressions *s, const struct ruleset *rs, struc
 
 	if (s == NULL)
 		return;
+	/* Expired entries are not applied, and the report says so (each once, whether it would match or not). */
+	for (k = 0; k < s->n; k++)
+		if (strcmp(s->e[k].expires, today) < 0) {
+			a->suppress_notes = xreallocarray(a->suppress_notes, a->n_suppress_notes + 1,
+			    sizeof(*a->suppress_notes));
+			a->suppress_notes[a->n_suppress_notes++] = xasprintf(
+			    "The suppression of %s at %s expired on %s: not applied (%s).", s->e[k].rule, s->e[k].where,
+			    s->e[k].expires, s->e[k].reason);
+		}
 	for (i = 0; i < a->n_findings; i++) {
 		struct finding *f = &a->findings[i];
 		const struct sentry *hit = NULL;
 
-		for (k = 0; k < s->n && hit == NULL; k++) {
-			const struct sentry *e = &s->e[k];
-
-			if (!entry_matches(e, rs, a, f))
-				continue;
-			if (strcmp(e->expires, today) < 0) {
-				/* Expired: not applied, and the report says so (once per entry). */
-				char *note = xasprintf("The suppression of %s at %s expired on %s: not applied (%s).",
-				    e->rule, e->where, e->expires, e->reason);
-				size_t j;
-
-				for (j = 0; j < a->n_suppress_notes; j++)
-					if (strcmp(a->suppress_notes[j], note) == 0)
-						break;
-				if (j < a->n_suppress_notes)
-					free(note);
-				else {
-					a->suppress_notes = xreallocarray(a->suppress_notes, a->n_suppress_notes + 1,
-					    sizeof(*a->suppress_notes));
-					a->suppress_notes[a->n_suppress_notes++] = note;
-				}
-				continue;
-			}
-			hit = e;
-		}
+		for (k = 0; k < s->n && hit == NULL; k++)
+			if (strcmp(s->e[k].expires, today) >= 0 && entry_matches(&s->e[k], rs, a, f))
+				hit = &s->e[k];
 		if (hit == NULL) {
 			a->findings[kept++] = *f;
 			continue;

@@ -69,6 +69,11 @@ assert len(n) == 1 and "expired on 2020-01-31" in n[0] and sys.argv[2] + ":1" in
 P
 "$ANALYZE" --suppress "$T/old.yaml" "$S/policy-denied.tar.gz" >"$T/e.md"
 check "expired: markdown says it" grep -q 'expired on 2020-01-31: not applied' "$T/e.md"
+"$ANALYZE" -f json --suppress "$T/old.yaml" "$S/healthy.tar.gz" >"$T/e2.json" || true
+check "expired: said even when the rule did not fire" $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["findings"] == [] and len(d["suppressions_not_applied"]) == 1' "$T/e2.json"
 # Two files: both apply.
 printf -- '- rule: agent-restarting\n  reason: known flapping\n  expires: 2099-01-01\n' >"$T/one.yaml"
 printf -- '- rule: agent-unit-not-active\n  reason: host being rebuilt\n  expires: 2099-01-01\n' >"$T/two.yaml"
