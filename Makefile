@@ -201,6 +201,10 @@ fuzz-bins: $(FUZZ_BINS)
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(ANALYZE_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Ianalyze -o $@ $< $(ANALYZE_LIB) $(LIB) \
 	  $(ALL_LDFLAGS) -fsanitize=fuzzer $(COMMON_LIBS) $(shell pkg-config --libs libcrypto)
+# The collector's --log-file reader links the collector's library too.
+$(BUILD)/fuzz_log_file: tests/fuzz/fuzz_log_file.c $(COLLECT_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Icollect -o $@ $< $(COLLECT_LIB) $(LIB) \
+	  $(ALL_LDFLAGS) -fsanitize=fuzzer $(COLLECT_LIBS)
 .PHONY: fuzz-bins
 
 install: all
