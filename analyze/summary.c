@@ -583,10 +583,14 @@ run_workers(struct srow *rows, char **inputs, size_t n, unsigned jobs, const str
 				char msg[32];
 				int l = snprintf(msg, sizeof(msg), "%zu\n", next);
 
-				ws[k].task = (long)next++;
 				if (write_all(ws[k].to, msg, (size_t)l) < 0) {
-					/* It died: the read side sees the end and the task becomes an error row. */
+					/* It died while idle: a new one takes the task. */
+					reap(&ws[k]);
+					if ((r = spawn(&ws[k], inputs, rs, sup, today, ws, jobs)) < 0)
+						goto out;
+					(void)write_all(ws[k].to, msg, (size_t)l);
 				}
+				ws[k].task = (long)next++;
 			}
 		for (k = 0; k < jobs; k++) {
 			pf[k].fd = ws[k].task >= 0 ? ws[k].from : -1;
@@ -1249,6 +1253,7 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 		return EXIT_BAD;
 	}
 	suppress_today(today);
+	signal(SIGPIPE, SIG_IGN);	/* a worker that died is an error row, not the end of the run */
 	expand(&in, args, n_args);
 	if (jobs == 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);

@@ -145,6 +145,41 @@ assert d["bundles"][0]["path"] == "-" and "standard input" in d["bundles"][0]["e
 # Suppressions apply to every bundle of the queue.
 printf -- '- rule: onboarding-policy-denied\n  reason: policy rollout\n  expires: 2099-01-01\n' >"$T/sup.yaml"
 expect_status "--suppress applies in the summary (policy-denied alone: exit 0)" 0 "$ANALYZE" --summary --suppress "$T/sup.yaml" "$S/policy-denied.tar.gz"
+# A worker killed mid-run: its bundle is a row with the signal, every other row is there, exit 0/1.
+mkdir -p "$T/big/q" && cp -r "$GOLDEN/specs/dns" "$T/big/spec"
+$PY - "$T/big/spec/files/journal/onboarding-agent.service.jsonl" <<'P'
+import json, sys
+src = [json.loads(l) for l in open(sys.argv[1])]
+out = []
+while len(out) < 20000:
+    for e in src:
+        e = dict(e, __REALTIME_TIMESTAMP=str(int(src[0]["__REALTIME_TIMESTAMP"]) + len(out) * 1000000))
+        out.append(json.dumps(e))
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+P
+"$T/mkbundle" "$T/big/spec" "$T/big/one.tar.gz"
+for i in $(seq -w 1 40); do cp "$T/big/one.tar.gz" "$T/big/q/b$i.tar.gz"; done
+"$ANALYZE" --summary -f json -j 2 -o "$T/killed.json" "$T/big/q" & spid=$!
+victim=
+for _ in $(seq 100); do
+	victim=$(ps -o pid= --ppid $spid 2>/dev/null | head -1 | tr -d ' ')
+	[ -n "$victim" ] && break
+	sleep 0.05
+done
+sleep 0.2
+[ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null
+rc=0; wait $spid || rc=$?
+check "a killed worker: the run goes on (exit $rc), every bundle has its row" $PY - "$T/killed.json" <<'P'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["bundles"]) == 40, len(d["bundles"])
+errs = [b for b in d["bundles"] if b["error"]]
+assert len(errs) <= 1 and all("signal 9" in b["error"] for b in errs), errs
+ok = [b for b in d["bundles"] if not b["error"]]
+assert all(b["rules"] == ok[0]["rules"] for b in ok) and len(ok) >= 39
+P
+check "a killed worker: exit status 1, not 2" test "$rc" = 1
+
 # A progress line on a terminal (script(1) gives the run one), never in a pipe (checked above).
 if command -v script >/dev/null; then
 	script -qec "'$ANALYZE' --summary -o '$T/tty.md' '$Q'" /dev/null >"$T/tty.out" 2>&1 || true
