@@ -31,9 +31,11 @@ mkdir -p "$work"
 q=$work/queue-$N-$LINES
 if [ ! -e "$q/.done" ]; then
 	rm -rf "$q" "$work/specs" && mkdir -p "$q" "$work/specs"
-	cc -std=c17 -O1 -D_GNU_SOURCE -I"$top/common" -o "$work/mkbundle" "$top/tests/golden/mkbundle.c" \
-		"$BUILD/libtriage.a" $(pkg-config --libs libarchive jansson libcrypto libdeflate) -lpthread ||
-		{ echo "bench: cannot build mkbundle" >&2; exit 1; }
+	# The golden tests' bundle writer, built the same way (tests/golden/common.sh).
+	TOP=$top T=$work
+	# shellcheck source=../golden/common.sh
+	. "$top/tests/golden/common.sh"
+	build_mkbundle || { echo "bench: cannot build mkbundle" >&2; exit 1; }
 	for s in dns healthy policy unit-failed; do
 		cp -r "$top/tests/golden/specs/$s" "$work/specs/$s"
 		j=$work/specs/$s/files/journal/onboarding-agent.service.jsonl
