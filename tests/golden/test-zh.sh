@@ -117,6 +117,19 @@ if ls "$S"/*.tar.gz >/dev/null 2>&1; then
 	fi
 fi
 
+# The Chinese paths (catalog lookups, translated templates) under valgrind: no memory error, no leak.
+if command -v valgrind >/dev/null && [ -e "$TOP/samples/dns-failure.tar.gz" ]; then
+	for f in markdown html; do
+		if valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible \
+		    --errors-for-leak-kinds=definite,possible --suppressions="$TOP/tests/hostile/valgrind.supp" \
+		    "$ANALYZE" --lang zh -f $f "$TOP/samples/dns-failure.tar.gz" >/dev/null 2>"$T/vg"; [ $? != 99 ] && ! grep -q '==[0-9]*==' "$T/vg"; then
+			pass "valgrind: --lang zh -f $f is clean"
+		else
+			fail "valgrind: --lang zh -f $f is clean" "$(grep '==' "$T/vg" | head -3)"
+		fi
+	done
+fi
+
 # Every shipped rule (and the engine's checks) has a Chinese title.
 dir=$T
 report LANG=C.UTF-8 -- --lang zh --list-rules >"$T/list"
