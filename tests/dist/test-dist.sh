@@ -9,6 +9,7 @@
 #   released collector run against a stand-in onboarding-agent.service, the bundle checked against the
 #   container's own `systemctl show` and `journalctl -o json`, the released analyzer run on it there;
 # - aarch64 under qemu-user: --root collection and analysis, the same results as x86_64.
+# - the released programs in Chinese under LANG=zh_CN.UTF-8, from the translations built into them.
 source "$(dirname "$0")/../lib.sh"
 BC="$PY $TOP/tests/nspawn/bundle-check.py"
 U=onboarding-agent.service
@@ -92,6 +93,17 @@ for a in $ARCHES; do
 done
 X=$T/x86_64/triage-$VERSION-linux-x86_64
 A=$T/aarch64/triage-$VERSION-linux-aarch64
+
+# ---- the released programs speak Chinese under a Chinese locale, with no other file installed
+mkdir -p "$T/zhroot/etc/onboarding-agent"
+printf 'nameserver 192.0.2.53\n' >"$T/zhroot/etc/resolv.conf"
+env -i PATH=/usr/bin:/bin LANG=zh_CN.UTF-8 "$X/triage-collect" --no-analyze --root "$T/zhroot" --no-probe \
+	-o "$T/zh.tar.gz" 2>"$T/zh.err" || true
+check "x86_64: the released collector prints its summary in Chinese (LANG=zh_CN.UTF-8, nothing installed)" \
+	grep -qx "triage-collect: 请把这个文件附加到您的支持工单：$T/zh.tar.gz" "$T/zh.err"
+check "x86_64: the released analyzer reports in Chinese (--lang zh, and LANG=zh_CN.UTF-8)" sh -c \
+	"'$X/triage-analyze' --lang zh '$T/zh.tar.gz' | grep -q '^# 诊断报告：' &&
+	 env -i LANG=zh_CN.UTF-8 '$X/triage-analyze' '$T/zh.tar.gz' | grep -q '^# 诊断报告：'"
 
 # ---- the Makefile: loud when pkg-config cannot find a library; plain `make` on Debian 11 too
 rc=0; PKG_CONFIG_LIBDIR=$T/empty PKG_CONFIG_PATH= make -C "$TOP" --no-print-directory BUILD="$T/nopc" all >"$T/nopc.out" 2>&1 || rc=$?
