@@ -984,7 +984,7 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	const char *dot;
 	struct stat st;
 	bool trunc = false;
-	int r, ch;
+	int r, ch, read_err;
 
 	if (tmpdir == NULL || *tmpdir == '\0')
 		tmpdir = "/tmp";
@@ -1058,10 +1058,11 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	}
 	if (r == -EBADMSG)
 		r = 0, lf.bad_json++;	/* a JSON document cut short: what came before it counts */
-	if (r < 0) {
+	if (r < 0 && lf.rd.bytes == 0) {
 		ctx_source(c, name, SOURCE_ERROR, "reading --log-file %s failed: %s", shown, strerror(-r));
 		goto out;
 	}
+	read_err = r < 0 ? r : 0;	/* after some input: what was read is kept, the source truncated */
 	if (!lf.ratio_known)
 		set_ratio(&lf);
 	/* A spool that failed (TMPDIR full) keeps the segments written whole. */
@@ -1091,6 +1092,9 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		    "folder with room)", tmpdir, strerror(-lf.err), lf.rd.bytes, lost);
 		trunc = true;
 	}
+	if (read_err)
+		buf_printf(&detail, "; reading failed after %" PRIu64 " bytes (%s): the rest was not read",
+		    lf.rd.bytes, strerror(-read_err)), trunc = true;
 	if (lf.rd.timed_out)
 		buf_printf(&detail, "; stopped at the time limit"), trunc = true;
 	if (lf.rd.capped)
