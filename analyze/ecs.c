@@ -98,7 +98,17 @@ rec_set(struct ecs_record *rec, const char *name, const char *value)
 	rec->names = xreallocarray(rec->names, rec->n + 1, sizeof(char *));
 	rec->values = xreallocarray(rec->values, rec->n + 1, sizeof(char *));
 	rec->names[rec->n] = xstrdup(name);
-	rec->values[rec->n] = xstrdup(value);
+	/*
+	 * Values are regex subjects: PCRE2's JIT reads up to 16 bytes at a time and may read past a
+	 * subject's end; padding keeps those reads inside the allocation (valgrind-clean).
+	 */
+	{
+		size_t len = strlen(value);
+		char *v = xcalloc(1, len + 1 + 32);
+
+		memcpy(v, value, len);
+		rec->values[rec->n] = v;
+	}
 	rec->n++;
 }
 

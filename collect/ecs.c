@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -956,8 +957,17 @@ args_text(const struct args *a)
  * of kind want unless want < 0).  On failure records source name with the
  * CLI's error line and returns NULL.
  */
+static json_t *aws_call_raw(struct ctx *c, const char *name, struct args *a, int want, char **raw, size_t *rawlen);
+
 static json_t *
 aws_call(struct ctx *c, const char *name, struct args *a, int want)
+{
+	return aws_call_raw(c, name, a, want, NULL, NULL);
+}
+
+/* aws_call(), and when raw is given the answer's text too (free it). */
+static json_t *
+aws_call_raw(struct ctx *c, const char *name, struct args *a, int want, char **raw, size_t *rawlen)
 {
 	_cleanup_free_ char *out = NULL, *err = NULL, *cmd = args_text(a);
 	json_error_t je;
@@ -990,132 +1000,65 @@ aws_call(struct ctx *c, const char *name, struct args *a, int want)
 		json_decref(doc);
 		return NULL;
 	}
+	if (raw != NULL) {
+		*raw = TAKE_PTR(out);
+		*rawlen = len;
+	}
 	return doc;
 }
 
-/* ---- the agent's CloudWatch log as journal entries ------------------------ */
+/* ---- the agent's CloudWatch log, handed to the --log-file reader ----------- */
 
-static int
-level_priority(const char *s, size_t len)
-{
-	static const struct { const char *w; int prio; } levels[] = {
-		{ "trace", 7 }, { "debug", 7 }, { "info", 6 }, { "notice", 5 }, { "warn", 4 },
-		{ "warning", 4 }, { "error", 3 }, { "err", 3 }, { "crit", 2 }, { "critical", 2 },
-		{ "fatal", 2 }, { "panic", 2 }, { "dpanic", 2 },
-	};
-
-	for (size_t i = 0; i < ELEMENTSOF(levels); i++)
-		if (strlen(levels[i].w) == len && strncasecmp(levels[i].w, s, len) == 0)
-			return levels[i].prio;
-	return -1;
-}
-
-/* One pass over the events: each line of each message offered to the sink. */
-static int
-push_events(struct jsonl *s, const json_t *events, uint64_t *lines)
-{
-	struct buf line = { 0 };
-	size_t i;
-	json_t *ev;
-	int r = 0;
-
-	*lines = 0;
-	json_array_foreach(events, i, ev) {
-		const char *msg = json_string_value(json_object_get(ev, "message"));
-		const char *stream = json_string_value(json_object_get(ev, "logStreamName"));
-		uint64_t t = 0;
-
-		if (msg == NULL || ecs_time(json_object_get(ev, "timestamp"), true, &t) < 0)
-			continue;
-		for (const char *p = msg; *p; ) {
-			const char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p) : strlen(p), lvl = 0;
-			_cleanup_free_ char *red = NULL;
-			size_t rlen;
-			const char *m = p;
-			int prio;
-
-			p = nl ? nl + 1 : p + len;
-			while (len > 0 && (m[len - 1] == '\r'))
-				len--;
-			if (len == 0)
-				continue;
-			(*lines)++;
-			if (jsonl_skip_next(s))
-				continue;
-			while (lvl < len && m[lvl] != '\t' && m[lvl] != ' ')
-				lvl++;
-			prio = level_priority(m, lvl);
-			if (redact_text_maybe(m, len) && jsonl_redact_text(s, m, len, &red, &rlen) >= 0 && red) {
-				m = red;
-				len = rlen;
-			}
-			buf_reset(&line);
-			buf_printf(&line, "{\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"MESSAGE\":", t);
-			journal_value(&line, m, len);
-			if (prio >= 0)
-				buf_printf(&line, ",\"PRIORITY\":\"%d\"", prio);
-			if (stream) {
-				buf_adds(&line, ",\"_ECS_LOG_STREAM\":");
-				json_escape(&line, stream, strlen(stream));
-				buf_adds(&line, ",\"_ECS_TASK_ID\":");
-				json_escape(&line, ecs_arn_tail(stream), strlen(ecs_arn_tail(stream)));
-			}
-			buf_adds(&line, ",\"_SOURCE_TRIAGE\":\"cloudwatch\"}");
-			r = jsonl_push(s, line.data, line.len, prio >= 0 ? prio : 8);
-			if (r < 0)
-				goto out;
-		}
-	}
-out:
-	buf_free(&line);
-	return r;
-}
-
-/* The fetched log events into journal/<unit>.jsonl. */
+/*
+ * The fetched events become journal/<unit>.jsonl through collect_log_fd() (logfile.c),
+ * which reads get-/filter-log-events JSON as --log-file does; the source then says where
+ * they came from.
+ */
 static void
-store_log(struct ctx *c, const json_t *doc, const char *what)
+store_log(struct ctx *c, const char *name, const char *out, size_t len, const char *what, const char *cmd)
 {
-	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
-	const char *unit = units->n ? units->v[0] : "onboarding-agent.service";
-	_cleanup_free_ char *name = xasprintf("journal/%s", unit), *rel = xasprintf("journal/%s.jsonl", unit);
-	const json_t *events = json_object_get(doc, "events");
-	struct jsonl *s = jsonl_new(c, rel, ctx_journal_budget(c));
-	uint64_t lines = 0, seen, written, withheld, omitted;
-	int r;
+	_cleanup_close_ int fd = memfd_create("triage-ecs-log", MFD_CLOEXEC);
+	json_t *o;
 
-	for (;;) {
-		r = push_events(s, events, &lines);
-		if (r < 0)
-			break;
-		r = jsonl_end_pass(s);
-		if (r != 1)
-			break;
-	}
-	if (r < 0) {
-		ctx_source(c, name, SOURCE_ERROR, "%s: %s", what, strerror(-r));
-		jsonl_free(s);
+	if (fd < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "%s: cannot keep the answer: %s", cmd, strerror(errno));
 		return;
 	}
-	jsonl_counts(s, &seen, &written, &withheld, &omitted);
-	if (omitted)
-		ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " of %" PRIu64 " lines of %s; %" PRIu64 " left out "
-		    "to fit the size budget", written, seen, what, omitted);
-	else if (json_is_string(json_object_get(doc, "NextToken")))
-		ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " lines of %s; more events exist (the first "
-		    ECS_LOG_ITEMS " were fetched: narrow --since/--until)", written, what);
-	else
-		ctx_source(c, name, SOURCE_OK, "%" PRIu64 " lines of %s", written, what);
-	if (c->bw) {
-		json_t *o = bw_source_object(c->bw, name);
+	for (size_t off = 0; off < len; ) {
+		ssize_t n = write(fd, out + off, len - off);
 
-		json_object_set_new(o, "entries", json_integer((json_int_t)written));
-		json_object_set_new(o, "omitted", json_integer((json_int_t)omitted));
-		json_object_set_new(o, "withheld", json_integer((json_int_t)withheld));
-		json_object_set_new(o, "origin", json_string("cloudwatch"));
-		ctx_redactions(c, rel, jsonl_redactions(s));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ctx_source(c, name, SOURCE_ERROR, "%s: cannot keep the answer: %s", cmd, strerror(errno));
+			return;
+		}
+		off += (size_t)n;
 	}
-	jsonl_free(s);
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "%s: %s", cmd, strerror(errno));
+		return;
+	}
+	collect_log_fd(c, fd, what);
+	if (c->bw) {
+		o = bw_source_object(c->bw, name);
+		/* The reader words its detail for --log-file: say what it read instead. */
+		{
+			const char *st = json_string_value(json_object_get(o, "status"));
+			const char *d = json_string_value(json_object_get(o, "detail"));
+			const char *at = d ? strstr(d, "--log-file ") : NULL;
+
+			if (st && at) {
+				_cleanup_free_ char *nd = xasprintf("%.*s%s", (int)(at - d), d, at + 11);
+
+				bw_source(c->bw, name, strcmp(st, "ok") == 0 ? SOURCE_OK : strcmp(st, "truncated") == 0 ?
+				    SOURCE_TRUNCATED : strcmp(st, "unavailable") == 0 ? SOURCE_UNAVAILABLE : SOURCE_ERROR,
+				    "%s", nd);
+			}
+		}
+		json_object_set_new(o, "origin", json_string("cloudwatch"));
+		json_object_set_new(o, "command", json_string(cmd));
+	}
 }
 
 /* Task ids of every task listed or described, deduplicated, at most max. */
@@ -1202,12 +1145,19 @@ fetch_log(struct ctx *c, const json_t *td)
 	arg(&a, s2);
 	arg(&a, "--max-items");
 	arg(&a, ECS_LOG_ITEMS);
-	doc = aws_call(c, name, &a, ECS_DOC_LOG_EVENTS);
-	if (doc != NULL) {
-		what = xasprintf("aws logs filter-log-events --log-group-name %s (%zu stream%s of %s)", group, ids.n,
-		    ids.n == 1 ? "" : "s", jstr(ac, "name"));
-		store_log(c, doc, what);
-		json_decref(doc);
+	{
+		_cleanup_free_ char *out = NULL, *cmd = args_text(&a);
+		size_t len = 0;
+
+		doc = aws_call_raw(c, name, &a, ECS_DOC_LOG_EVENTS, &out, &len);
+		if (doc != NULL) {
+			what = xasprintf("the CloudWatch log group %s (%zu stream%s of %s)", group, ids.n,
+			    ids.n == 1 ? "" : "s", jstr(ac, "name"));
+			if (json_is_string(json_object_get(doc, "NextToken")))
+				ctx_verbose(c, "more than " ECS_LOG_ITEMS " log events: the first are kept");
+			store_log(c, name, out, len, what, cmd);
+			json_decref(doc);
+		}
 	}
 	args_free(&a);
 	strv_free(&ids);

@@ -91,7 +91,8 @@ for k in describe-services list-tasks-running list-tasks-stopped describe-tasks 
 	check "cluster: ecs/$k ok" sh -c "$BC get $B 'src(\"ecs/$k\")[\"status\"]' | grep -qx ok"
 done
 check "cluster: the CloudWatch log as the agent's journal, its own times" sh -c "$BC get $B '[e[\"__REALTIME_TIMESTAMP\"] for e in jl(\"journal/$U.jsonl\")][:2]' | grep -qx \"\\['1795669270000000', '1795669271000000'\\]\""
-check "cluster: level word as PRIORITY, stream as a field" sh -c "$BC get $B '[(e.get(\"PRIORITY\"), e[\"_ECS_LOG_STREAM\"]) for e in jl(\"journal/$U.jsonl\")][1]' | grep -qx \"('3', 'ecs/onboarding-agent/7c9e0b2d41f84a6fa3d5e1c2b4a69f01')\""
+check "cluster: level word as PRIORITY, stream as a field" sh -c "$BC get $B '[(e.get(\"PRIORITY\"), e[\"LOG_STREAM\"]) for e in jl(\"journal/$U.jsonl\")][1]' | grep -qx \"('3', 'ecs/onboarding-agent/7c9e0b2d41f84a6fa3d5e1c2b4a69f01')\""
+check "cluster: the fetched events went through the log-file reader" sh -c "$BC get $B '(src(\"journal/$U\")[\"origin\"], src(\"journal/$U\")[\"formats\"], src(\"journal/$U\")[\"detail\"].startswith(\"9 entries from\"))' | grep -qx \"('cloudwatch', {'aws-logs-json': 9}, True)\""
 check "cluster: the journal describes the task" sh -c "$BC get $B 'src(\"journal/$U\")[\"describes\"]' | grep -qx task"
 check "cluster: --since/--until bound the log events" sh -c "$BC get $B 'len(jl(\"journal/$U.jsonl\"))' | grep -qx 9"
 
