@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "i18n.h"
@@ -21,7 +22,7 @@ is_prefix_lang(const char *s, const char *code)
 {
 	size_t n = strlen(code);
 
-	return strncmp(s, code, n) == 0 && (s[n] == '\0' || s[n] == '_' || s[n] == '-' || s[n] == '.' || s[n] == '@');
+	return strncasecmp(s, code, n) == 0 && (s[n] == '\0' || s[n] == '_' || s[n] == '-' || s[n] == '.' || s[n] == '@');
 }
 
 int

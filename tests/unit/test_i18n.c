@@ -25,6 +25,8 @@ test_parse(void **state)
 	assert_int_equal(lang_parse("zh-CN"), LANG_ZH);
 	assert_int_equal(lang_parse("zh_TW"), LANG_ZH);
 	assert_int_equal(lang_parse("zh_CN.gb18030@euro"), LANG_ZH);
+	assert_int_equal(lang_parse("ZH"), LANG_ZH);
+	assert_int_equal(lang_parse("En"), LANG_EN);
 	assert_int_equal(lang_parse("fr"), -EINVAL);
 	assert_int_equal(lang_parse("zhx"), -EINVAL);
 	assert_int_equal(lang_parse("english"), -EINVAL);
