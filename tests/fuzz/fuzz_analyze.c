@@ -136,11 +136,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	free(buf);
 	fdpath = xasprintf("/proc/self/fd/%d", fd);
 	if (load_bundle(fdpath, rs, &m, &errmsg) >= 0) {
-		struct analysis *an = evaluate(rs, m);
+		int l;
 
-		for (i = 0; report_formats[i].name != NULL; i++)
-			(void)report_formats[i].write(devnull, an);
-		analysis_free(an);
+		/* Each language: the Chinese templates and labels get the same hostile values. */
+		for (l = 0; l < _LANG_MAX; l++) {
+			struct analysis *an;
+
+			lang_set((enum lang)l);
+			an = evaluate(rs, m);
+			for (i = 0; report_formats[i].name != NULL; i++)
+				(void)report_formats[i].write(devnull, an);
+			analysis_free(an);
+		}
+		lang_set(LANG_EN);
 		model_free(m);
 	}
 	free(errmsg);
