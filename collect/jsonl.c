@@ -677,7 +677,12 @@ jsonl_redact_escaped(struct jsonl *s, const char *in, size_t len, char **out, si
 		return 0;	/* still bytes: written as they are; the leak check decodes them */
 	}
 	pthread_mutex_lock(&s->red_mu);
-	redact_text(s->c->red, b.data, b.len, &red, &rl, s->counts);
+	if (redact_text_maybe(b.data, b.len))
+		redact_text(s->c->red, b.data, b.len, &red, &rl, s->counts);
+	else {
+		red = xmemdup(b.data, b.len);
+		rl = b.len;
+	}
 	if (redact_known(s->c->red, red, rl, &kn, &kl) > 0) {
 		redact_count(s->counts, "known-value");
 		free(red);
