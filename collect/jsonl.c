@@ -22,7 +22,11 @@ struct job {
 	struct buf	 data;		/* lines, each with its newline */
 	size_t		*idx;		/* index of each line */
 	size_t		 n, cap;	/* lines; allocated idx */
+	bool		 arrays;	/* some line holds a byte array */
 };
+
+/* Byte arrays journal_value() wrote on this thread: a chunk with none skips their check. */
+static _Thread_local uint64_t tl_arrays;
 
 /* Per-line flags in the index. */
 enum {
@@ -47,6 +51,8 @@ struct jsonl {
 	struct buf	 chunk;		/* lines not yet verified and written */
 	size_t		*chunk_idx;	/* index of each line in chunk */
 	size_t		 chunk_n, chunk_cap;
+	bool		 chunk_arrays;	/* a line of the chunk holds a byte array */
+	uint64_t	 arrays_seen;	/* tl_arrays when the last line was appended */
 
 	/* The verifier thread: checks and writes queued chunks (jobs) while the producer fills the next. */
 	pthread_t	 thr;		/* the verifier */
@@ -227,6 +233,7 @@ journal_value(struct buf *b, const char *s, size_t len)
 	b->data[b->len] = '\0';
 	return;
 bytes:
+	tl_arrays++;
 	b->len = start;
 	p = (const unsigned char *)s;
 	buf_grow(b, len * 4 + 2);
@@ -320,6 +327,20 @@ ensure_entry(struct jsonl *s)
 	return bw_entry_open(s->c->bw, s->relpath, &s->e);
 }
 
+/* The first byte array ("NAME":[) in [p, end), at its '[', or NULL: '[' is rare in journal JSON. */
+static const char *
+find_array(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while ((q = memchr(q, '[', (size_t)(end - q))) != NULL) {
+		if (q - p >= 2 && q[-1] == ':' && q[-2] == '"')
+			return q;
+		q++;
+	}
+	return NULL;
+}
+
 /* Appends the bytes of the JSON byte arrays in text (one per line) to b; false when there are none. */
 static bool
 decode_arrays(const char *p, size_t len, struct buf *b)
@@ -327,8 +348,8 @@ decode_arrays(const char *p, size_t len, struct buf *b)
 	const char *end = p + len, *a = p;
 	bool any = false;
 
-	while ((a = memmem(a, (size_t)(end - a), "\":[", 3)) != NULL) {
-		const char *q = a + 3;
+	while ((a = find_array(a, end)) != NULL) {
+		const char *q = a + 1;
 
 		while (q < end && isdigit((unsigned char)*q)) {
 			unsigned v = 0;
@@ -379,7 +400,7 @@ line_leaks(struct jsonl *s, const char *p, size_t l, char **why, char **sc, size
 	}
 	if (redact_verify(s->c->red, p, l, why) == 1)
 		return 1;
-	if (memmem(p, l, "\":[", 3) != NULL && arrays_leak(s, p, l)) {
+	if (find_array(p, p + l) != NULL && arrays_leak(s, p, l)) {
 		*why = xstrdup("a byte array holds a redacted value or a secret pattern");
 		return 1;
 	}
@@ -392,7 +413,7 @@ line_leaks(struct jsonl *s, const char *p, size_t l, char **why, char **sc, size
  * on the producer's when the verifier is idle.  Withheld indexes go to s->wh.
  */
 static int
-verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, size_t n)
+verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, size_t n, bool arrays)
 {
 	char *why = NULL;
 	const char *first = NULL, *last = NULL, *p, *end;
@@ -420,7 +441,7 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 		free(why);
 		why = NULL;
 		/* byte arrays ("MESSAGE":[27,91,...]) are checked as the bytes they hold */
-		if (r == 0 && memmem(p, (size_t)(q - p), "\":[", 3) != NULL)
+		if (r == 0 && arrays && find_array(p, q) != NULL)
 			r = arrays_leak(s, p, (size_t)(q - p));
 		if (r == 1) {
 			/* Something leaks: find the lines and keep the others. */
@@ -536,7 +557,7 @@ verifier(void *arg)
 		r = s->job_err;
 		pthread_mutex_unlock(&s->mu);
 		if (r == 0)
-			r = verify_write(s, jb->data.data, jb->data.len, jb->idx, jb->n);
+			r = verify_write(s, jb->data.data, jb->data.len, jb->idx, jb->n, jb->arrays);
 		buf_reset(&jb->data);
 		jb->n = 0;
 		pthread_mutex_lock(&s->mu);
@@ -586,10 +607,12 @@ submit(struct jsonl *s)
 	if (!s->thr_started) {
 		if (pthread_create(&s->thr, NULL, verifier, s) != 0) {
 			/* No thread: verify here. */
-			r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n);
+			r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n,
+			    s->chunk_arrays);
 			take_results(s);
 			buf_reset(&s->chunk);
 			s->chunk_n = 0;
+			s->chunk_arrays = false;
 			return r;
 		}
 		s->thr_started = true;
@@ -612,6 +635,7 @@ submit(struct jsonl *s)
 		jb->idx = s->chunk_idx;
 		jb->cap = s->chunk_cap;
 		jb->n = s->chunk_n;
+		jb->arrays = s->chunk_arrays;
 		s->chunk = tb;
 		s->chunk_idx = ti;
 		s->chunk_cap = tc;
@@ -621,6 +645,7 @@ submit(struct jsonl *s)
 	pthread_mutex_unlock(&s->mu);
 	buf_reset(&s->chunk);
 	s->chunk_n = 0;
+	s->chunk_arrays = false;
 	return r;
 }
 
@@ -635,10 +660,12 @@ flush(struct jsonl *s)
 		r = s->job_err;
 	}
 	if (r >= 0)
-		r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n);
+		r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n,
+		    s->chunk_arrays);
 	take_results(s);
 	buf_reset(&s->chunk);
 	s->chunk_n = 0;
+	s->chunk_arrays = false;
 	return r;
 }
 
@@ -723,6 +750,10 @@ jsonl_redact_text(struct jsonl *s, const char *in, size_t len, char **out, size_
 static void
 chunk_append(struct jsonl *s, size_t idx, const char *line, size_t len)
 {
+	if (tl_arrays != s->arrays_seen) {
+		s->arrays_seen = tl_arrays;
+		s->chunk_arrays = true;
+	}
 	if (s->chunk_n == s->chunk_cap) {
 		s->chunk_cap = s->chunk_cap ? s->chunk_cap * 2 : 1024;
 		s->chunk_idx = xreallocarray(s->chunk_idx, s->chunk_cap, sizeof(size_t));
