@@ -111,6 +111,8 @@ dry_run(struct ctx *c, const char *output)
 	printf("triage-collect --dry-run: nothing is written.\n\n");
 	printf("bundle: %s (budget %s)\nprofile: %s\n", output, budget, pr->name);
 	printf("host: host.json (hostname, os-release, kernel, boot id, uptime, time, NTP state)\n");
+	if (ecs_away(c->opt))
+		goto ecs;	/* away from the task: none of this host's agent sources */
 	printf("units%s:\n", c->opt->root ? " (--root: unit files only)" :
 	    !c->systemd ? " (systemd is not running here: unit files only)" : "");
 	for (size_t i = 0; i < units->n; i++)
@@ -169,6 +171,7 @@ dry_run(struct ctx *c, const char *output)
 	printf("resolved: %s\n", c->opt->root ? "no (--root)" : c->bus ? "its D-Bus state, if it runs" : "no system bus");
 	printf("probes: %s\n", c->opt->root ? "none (--root)" : c->opt->no_probe ? "none (--no-probe)" :
 	    "DNS lookup and TCP connect of the endpoint the onboarding config names");
+ecs:
 	ecs_dry_run(c);
 	printf("\nredacted (values are replaced by <redacted:KIND:HASH>; never printed):\n");
 	redact_describe(describe_cb, NULL);

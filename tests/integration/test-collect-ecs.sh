@@ -51,6 +51,11 @@ expect_status "ecs-json: cut JSON refused" 1 "$COLLECT" -o "$T/no4.tar.gz" --ecs
 check "ecs-json: cut JSON names line and column" grep -q "cut.json': not valid JSON at line 1" "$T/.err"
 expect_status "ecs-json: missing file refused" 1 "$COLLECT" -o "$T/no5.tar.gz" --ecs-json "$T/nope.json"
 check "ecs-json: no bundle after any refusal" sh -c "! ls $T/no*.tar.gz 2>/dev/null"
+$PY -c 'print("{\"services\": " + "[" * 5000 + "]" * 5000 + "}")' >"$T/deep.json"
+expect_status "ecs-json: nesting 5000 deep refused" 1 "$COLLECT" -o "$T/no6.tar.gz" --ecs-json "$T/deep.json"
+check "ecs-json: the deep file named" grep -q "deep.json': not valid JSON" "$T/.err"
+printf '{"tasks": [{"taskArn": "\xff\xfe"}]}' >"$T/bad-utf8.json"
+expect_status "ecs-json: invalid UTF-8 refused" 1 "$COLLECT" -o "$T/no7.tar.gz" --ecs-json "$T/bad-utf8.json"
 expect_status "usage: --ecs-cluster without --ecs-service" 2 "$COLLECT" --ecs-cluster c -o "$T/u.tar.gz"
 expect_status "usage: --ecs-region without --ecs-cluster" 2 "$COLLECT" --ecs-region us-east-1 -o "$T/u.tar.gz"
 expect_status "usage: stdin twice" 2 "$COLLECT" --ecs-json - --log-file - -o "$T/u.tar.gz"
@@ -73,6 +78,33 @@ check "planted: ONBOARDING_CONFIG endpoint host kept, readable" sh -c "$BC get $
 check "planted: secret names kept, ARNs redacted" sh -c "$BC get $T/p.tar.gz '$TD[\"containerDefinitions\"][0][\"secrets\"]' | grep -q \"'name': 'EXTRA_TOKEN', 'valueFrom': '<redacted:\""
 check "planted: awslogs options kept" sh -c "$BC get $T/p.tar.gz '$TD[\"containerDefinitions\"][0][\"logConfiguration\"][\"options\"][\"awslogs-group\"]' | grep -qx /ecs/bookinfo_ratings"
 check "planted: redactions counted in the manifest" sh -c "$BC get $T/p.tar.gz '[r[\"count\"] > 10 for r in m[\"redactions\"] if r[\"path\"] == \"ecs/describe-task-definition.json\"]' | grep -qx '\\[True\\]'"
+
+# --dry-run: what the ECS run would do, nothing written, no AWS call.
+rm -f "$T/calls"
+AWS_STANDIN_LOG=$T/calls PATH=$TOP/tests/ecs:$PATH "$COLLECT" --dry-run -o "$T/dry.tar.gz" --ecs-cluster bookinfo --ecs-service ratings \
+	--ecs-json "$FX/healthy/describe-tasks.json" >"$T/dry.out" 2>&1
+check "dry-run: says the collector runs away from the task and what it would run" sh -c "grep -q 'runs away from the task' $T/dry.out && grep -q 'describe-tasks -> ecs/describe-tasks.json' $T/dry.out && grep -q 'for cluster bookinfo service ratings' $T/dry.out"
+check "dry-run: no host agent sources listed, nothing written, no call made" sh -c "! grep -q '^config files:' $T/dry.out && test ! -e $T/dry.tar.gz && test ! -e $T/calls"
+
+# Markup in AWS texts reaches the reports escaped.
+cat >"$T/markup.json" <<'J'
+{"tasks": [{"taskArn": "arn:aws:ecs:us-east-1:1:task/c/<img src=x onerror=alert(1)>", "lastStatus": "STOPPED",
+  "stoppedReason": "CannotPullContainerError: <script>alert(1)</script> [x](javascript:alert(1)) | pipe",
+  "containers": [{"name": "onboarding-agent", "exitCode": 1, "reason": "<b>bold</b>"}]}], "failures": []}
+J
+"$COLLECT" -q --no-analyze -o "$T/mk.tar.gz" --ecs-json "$T/markup.json" 2>/dev/null
+"$ANALYZE" -f html -o "$T/mk.html" "$T/mk.tar.gz" 2>/dev/null
+"$ANALYZE" -o "$T/mk.md" "$T/mk.tar.gz" 2>/dev/null
+check "markup: no raw tag or javascript link in the HTML report" sh -c "! grep -qiE '<script>alert|<img src=x|<b>bold|href=\"javascript' $T/mk.html && grep -q 'CannotPullContainerError' $T/mk.html"
+check "markup: the markdown report escapes it outside code fences" $PY -c '
+import sys
+fence = False
+for line in open(sys.argv[1]):
+    if line.startswith("```"):
+        fence = not fence
+    elif not fence and ("<script>" in line or "<b>bold" in line):
+        sys.exit(1)
+sys.exit(0 if "\\<script\\>" in open(sys.argv[1]).read() else 1)' "$T/mk.md"
 
 # --ecs-cluster/--ecs-service with the stand-in aws.
 export AWS_STANDIN_DIR=$FX/dns-exit AWS_STANDIN_LOG=$T/calls
