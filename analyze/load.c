@@ -5,11 +5,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "cleanup.h"
 #include "redact.h"
 #include "timeutil.h"
+
+#define STDIN_MAX ((size_t)1 << 30)	/* bytes of a bundle taken from a pipe (1 GiB) */
 
 #define READ_CHUNK	(256 * 1024)
 #define SECRETS_KEPT	50
@@ -485,7 +488,11 @@ load_bundle(const char *path, const struct ruleset *rs, struct model **ret, char
 	*ret = NULL;
 	*errmsg = NULL;
 	bundle_limits_default(&lim);
-	r = br_open(&br, path, &lim, errmsg);
+	/* '-': a bundle on standard input, read from the stream (held in memory, never on disk) */
+	if (strcmp(path, "-") == 0)
+		r = br_open_fd(&br, STDIN_FILENO, STDIN_MAX, &lim, errmsg);
+	else
+		r = br_open(&br, path, &lim, errmsg);
 	if (r < 0) {
 		if (*errmsg == NULL)
 			*errmsg = xstrdup(strerror(-r));

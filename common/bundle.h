@@ -203,6 +203,13 @@ int br_open(struct bundle_reader **ret, const char *path,
 int br_open_memory(struct bundle_reader **ret, const void *data, size_t len,
     const struct bundle_limits *, char **errmsg);
 
+/*
+ * The same from a descriptor (standard input): a regular file is read in place; a pipe is
+ * held in memory (never written to disk) up to max_stream bytes (more is -EFBIG).
+ */
+int br_open_fd(struct bundle_reader **ret, int fd, size_t max_stream,
+    const struct bundle_limits *, char **errmsg);
+
 void br_free(struct bundle_reader *);
 
 /* The parsed, checked manifest.  Borrowed. */

@@ -37,6 +37,8 @@ struct failure {
 	enum br_verdict verdict;
 };
 
+#define RAWBUF	(64 * 1024)	/* bytes of a plain tar handed to libarchive at a time */
+
 struct bundle_reader {
 	struct bundle_limits lim;	/* caps in force */
 	bool	 is_dir;		/* directory input */
@@ -47,6 +49,14 @@ struct bundle_reader {
 	size_t	 mem_len;
 	struct gzr *gz;			/* archive input: inflates what libarchive reads as tar */
 	bool	 replay;		/* reopened because manifest.json was not first */
+	bool	 plain_tar;		/* archive input without gzip (a .tar): libarchive reads the bytes as they are */
+	uint64_t raw_off;		/* plain tar: the next byte to hand to libarchive */
+	void	*owned_mem;		/* br_open_fd(): the input read from a pipe, freed with the reader */
+	char	*rawbuf;		/* plain tar from a file: the block libarchive reads (RAWBUF bytes) */
+	bool	 flat;			/* no top directory: entries relative to the root ("./config/...") */
+	bool	 probing;		/* looking for manifest.json: the layout is not known yet */
+	unsigned pre_other;		/* probing: entries seen before manifest.json (replay needed) */
+	unsigned pre_rootdirs;		/* probing: folders at the root seen before it */
 
 	struct dir_level *stack;	/* directory input: folders being walked */
 	size_t	 depth, cap;
@@ -396,6 +406,24 @@ client_read(struct archive *a, void *data, const void **buf)
 		    (unsigned long long)out, (unsigned long long)in);
 		return -1;
 	}
+	if (r->plain_tar) {
+		if (r->fd < 0) {
+			/* memory: everything at once */
+			*buf = (const char *)r->mem + r->raw_off;
+			n = (ssize_t)(r->mem_len - r->raw_off);
+		} else {
+			if (r->rawbuf == NULL)
+				r->rawbuf = xmalloc(RAWBUF);
+			n = pread(r->fd, r->rawbuf, RAWBUF, (off_t)r->raw_off);
+			if (n < 0) {
+				archive_set_error(a, errno, "%s", strerror(errno));
+				return -1;
+			}
+			*buf = r->rawbuf;
+		}
+		r->raw_off += (uint64_t)n;
+		return (la_ssize_t)n;
+	}
 	n = gzr_read(r->gz, buf);
 	if (n < 0) {
 		archive_set_error(a, -(int)n, "%s", gzr_error(r->gz));
@@ -412,6 +440,8 @@ client_read(struct archive *a, void *data, const void **buf)
 static int
 archive_finish_gzip(struct bundle_reader *r)
 {
+	if (r->plain_tar)
+		return 0;
 	for (;;) {
 		uint64_t in, out;
 		const void *p;
@@ -456,9 +486,32 @@ archive_start(struct bundle_reader *r, char **errmsg)
 		*errmsg = xstrdup("empty file");
 		return -EINVAL;
 	}
+	r->plain_tar = false;
+	r->raw_off = 0;
 	if (have < 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
-		*errmsg = xstrdup("not a gzip-compressed tar: no gzip signature at the start");
-		return -EINVAL;
+		/* A plain tar (a browser or a tool already inflated it): ustar magic at 257. */
+		char hdr[6] = { 0 };
+
+		if (r->fd >= 0)
+			(void)!pread(r->fd, hdr, 5, 257);
+		else if (r->mem_len >= 262)
+			memcpy(hdr, (const char *)r->mem + 257, 5);
+		if (strcmp(hdr, "ustar") != 0) {
+			*errmsg = xstrdup("not a bundle: neither gzip-compressed nor a tar archive (give the .tar.gz "
+			    "triage-collect wrote, the .tar it holds, or the folder it extracts to)");
+			return -EINVAL;
+		}
+		r->plain_tar = true;
+		archive_read_free(r->a);
+		gzr_free(r->gz);
+		r->gz = NULL;
+		r->a = archive_read_new();
+		archive_read_support_format_tar(r->a);
+		if (archive_read_open2(r->a, r, NULL, client_read, NULL, NULL) != ARCHIVE_OK) {
+			*errmsg = describe_archive_error(r, "");
+			return -EINVAL;
+		}
+		return 0;
 	}
 	if (input_size(r) < 18) {	/* a gzip header and trailer alone take 18 bytes */
 		*errmsg = xasprintf("truncated gzip stream after %llu bytes", (unsigned long long)input_size(r));
@@ -534,9 +587,48 @@ archive_header(struct bundle_reader *r, char **relpath, bool *is_dir, uint64_t *
 	*size = *is_dir ? 0 : (uint64_t)(archive_entry_size(ae) > 0 ? archive_entry_size(ae) : 0);
 
 	slash = strchr(norm, '/');
+	if (r->probing) {
+		/* Where manifest.json is decides the layout: "top/manifest.json", or at the root. */
+		if (!*is_dir && strcmp(norm, BUNDLE_MANIFEST) == 0) {
+			r->flat = true;
+			r->topdir = xstrdup(".");
+		} else if (!*is_dir && slash && strcmp(slash + 1, BUNDLE_MANIFEST) == 0)
+			r->topdir = xstrndup(norm, (size_t)(slash - norm));
+		else {
+			if (*is_dir && slash == NULL)
+				r->pre_rootdirs++;
+			else
+				r->pre_other++;
+			if (json_object_get(r->found, norm))
+				return refuse_entry(r, -EINVAL, raw, "duplicate path");
+			json_object_set_new(r->found, norm, json_boolean(!*is_dir));
+			if (!*is_dir && (e = count_size(r, raw, *size)) < 0)
+				return e;
+			*relpath = xstrdup(norm);
+			return 1;
+		}
+		if (!*is_dir && (e = count_size(r, raw, *size)) < 0)
+			return e;
+		*relpath = xstrdup(BUNDLE_MANIFEST);
+		return 1;
+	}
+	if (r->flat) {
+		if (json_object_get(r->found, norm))
+			return refuse_entry(r, -EINVAL, raw, "duplicate path");
+		if (!*is_dir && (e = count_size(r, raw, *size)) < 0)
+			return e;
+		*relpath = xstrdup(norm);
+		return 1;
+	}
 	if (r->topdir == NULL)
 		r->topdir = slash ? xstrndup(norm, (size_t)(slash - norm)) : xstrdup(norm);
 	if (slash == NULL) {
+		if (!*is_dir && strcmp(norm, r->topdir) != 0) {
+			/* a stray file beside the top folder (notes.txt): not the bundle's, passed over */
+			if ((e = count_size(r, raw, *size)) < 0)
+				return e;
+			return 1;
+		}
 		if (!*is_dir)
 			return refuse_entry(r, -EINVAL, raw, "not inside a top directory");
 		if (strcmp(norm, r->topdir) != 0)
@@ -575,6 +667,18 @@ archive_data(struct bundle_reader *r, void *buf, size_t len)
 }
 
 /* Reads the current archive entry's data to its end without keeping it. */
+/* Skips the current entry's data while probing (no entry is open yet). */
+static int
+archive_drain_raw(struct bundle_reader *r)
+{
+	if (archive_read_data_skip(r->a) != ARCHIVE_OK) {
+		_cleanup_free_ char *msg = describe_archive_error(r, "");
+
+		return refuse(r, -EIO, "%s", msg);
+	}
+	return check_ratio(r, "(before manifest.json)");
+}
+
 static int
 archive_drain(struct bundle_reader *r)
 {
@@ -594,6 +698,7 @@ archive_open_manifest(struct bundle_reader *r, char **errmsg)
 
 	if ((e = archive_start(r, errmsg)) < 0)
 		return e;
+	r->probing = true;
 	for (;;) {
 		_cleanup_free_ char *rel = NULL;
 		bool is_dir = false;
@@ -609,9 +714,14 @@ archive_open_manifest(struct bundle_reader *r, char **errmsg)
 		}
 		if (rel == NULL)
 			continue;
-		start_entry(r, rel, is_dir, size);
-		if (is_dir)
+		if (r->topdir == NULL) {
+			/* not manifest.json yet: only counted and skipped; read again once the layout is known */
+			if ((e = archive_drain_raw(r)) < 0)
+				goto fail;
 			continue;
+		}
+		r->probing = false;
+		start_entry(r, rel, is_dir, size);
 		if (strcmp(rel, BUNDLE_MANIFEST) == 0) {
 			_cleanup_free_ char *data = NULL;
 			size_t len = 0;
@@ -638,6 +748,9 @@ archive_open_manifest(struct bundle_reader *r, char **errmsg)
 		if ((e = archive_drain(r)) < 0)
 			goto fail;
 	}
+	/* Anything but the top folder (or "./") before manifest.json: read it all again. */
+	if (r->pre_other > 0 || r->pre_rootdirs > 0)
+		not_first = true;
 	if (not_first) {
 		/* a bundle re-tarred by hand: read it again from the start, manifest in hand */
 		json_object_clear(r->found);
@@ -883,6 +996,41 @@ dir_open(struct bundle_reader *r, int fd, const char *path, char **errmsg)
 			e = refuse(r, -ENOENT, "manifest.json is missing (the folder is empty)");
 			goto fail;
 		}
+		{
+			/* Beside the top folder there may be other things (notes.txt): the top folder is the one
+			 * folder holding manifest.json. */
+			size_t hit = n, hits = 0;
+
+			for (size_t k = 0; k < n; k++) {
+				struct stat ds, ms;
+				_cleanup_free_ char *mp = xasprintf("%s/%s", names[k], BUNDLE_MANIFEST);
+
+				if (fstatat(fd, names[k], &ds, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(ds.st_mode) &&
+				    fstatat(fd, mp, &ms, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(ms.st_mode)) {
+					hits++;
+					hit = k;
+				}
+			}
+			if (hits == 1) {
+				char *keep = names[hit];
+
+				names[hit] = names[0];
+				names[0] = keep;
+				for (size_t k = 1; k < n; k++)
+					free(names[k]);
+				n = 1;
+			} else if (hits > 1) {
+				e = refuse(r, -EINVAL, "%zu bundles in this folder; give one of their folders", hits);
+				free_names(names, n);
+				goto fail;
+			} else if (n > 1 || fstatat(fd, names[0], &seen, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISDIR(seen.st_mode)) {
+				e = refuse(r, -ENOENT, "manifest.json is missing: not in this folder, nor in a folder "
+				    "inside it; give the bundle's folder or its .tar.gz");
+				free_names(names, n);
+				goto fail;
+			}
+		}
 		if (n > 1) {
 			e = refuse_entry(r, -EINVAL, names[1], "a second top directory (the first is '%s')",
 			    names[0]);
@@ -1082,6 +1230,71 @@ br_open_memory(struct bundle_reader **ret, const void *data, size_t len,
 	return 0;
 }
 
+int
+br_open_fd(struct bundle_reader **ret, int fd, size_t max_stream, const struct bundle_limits *lim, char **errmsg)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int e;
+
+	*ret = NULL;
+	*errmsg = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* a file behind the descriptor (< bundle.tar.gz): read in place, like br_open() */
+		struct bundle_reader *r = reader_new(lim);
+
+		r->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (r->fd < 0) {
+			e = -errno;
+			*errmsg = xasprintf("cannot read: %s", strerror(errno));
+			br_free(r);
+			return e;
+		}
+		e = archive_open_manifest(r, errmsg);
+		if (e < 0) {
+			br_free(r);
+			return e;
+		}
+		*ret = r;
+		return 0;
+	}
+	/* A pipe: held in memory (never on disk), up to max_stream bytes, then read as a buffer. */
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = -errno;
+			*errmsg = xasprintf("cannot read: %s", strerror(errno));
+			free(buf);
+			return e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max_stream) {
+			*errmsg = xasprintf("more than %zu MiB on standard input: save the bundle to a file and "
+			    "give its name", max_stream >> 20);
+			free(buf);
+			return -EFBIG;
+		}
+	}
+	e = br_open_memory(ret, buf, len, lim, errmsg);
+	if (e < 0) {
+		free(buf);
+		return e;
+	}
+	(*ret)->owned_mem = buf;
+	return 0;
+}
+
 void
 br_free(struct bundle_reader *r)
 {
@@ -1103,6 +1316,8 @@ br_free(struct bundle_reader *r)
 	json_decref(r->listed);
 	json_decref(r->found);
 	free(r->topdir);
+	free(r->rawbuf);
+	free(r->owned_mem);
 	free(r->cur_path);
 	free(r->err);
 	free(r->scratch);

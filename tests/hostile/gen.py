@@ -220,7 +220,7 @@ def not_gzip(out, small):
 
 @case("bundle")
 def plain_tar(out, small):
-    # A tar that is not gzip-compressed: only gzip is accepted.
+    # A tar that is not gzip-compressed: accepted (issue 12 item 7), with the same caps.
     b = _healthy_bytes(out)
     with open(out, "wb") as f:
         f.write(gzip.decompress(b))

@@ -26,7 +26,6 @@ truncated-trailer             truncated|unexpected end
 corrupt                       corrupt|invalid|damaged|crc|checksum|truncated
 corrupt-crc                   corrupt|crc|check
 not-gzip                      gzip
-plain-tar                     gzip
 gzip-not-tar                  tar
 gzip-zip                      tar
 empty                         empty
@@ -68,6 +67,14 @@ done <<<"$CASES"
 
 # A manifest that is a symlink to a file outside the folder.
 in=$(gen dir-manifest-symlink) && refused dir-manifest-symlink 'symbolic link' "$in/bundle"
+
+# A plain tar of a healthy bundle (a browser already un-gzipped it) is a bundle: read, same caps.
+in=$(gen plain-tar) && {
+	rc=0; "$ANALYZE" -f json "$in" >"$T/plain-tar.json" 2>"$T/plain-tar.err" || rc=$?
+	if [ "$rc" -le 1 ] && $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["schema"] == "triage-report/1"' "$T/plain-tar.json"; then
+		pass "plain-tar: read as a bundle (exit $rc)"
+	else fail "plain-tar: read as a bundle" "exit $rc: $(head -c 200 "$T/plain-tar.err")"; fi
+}
 
 # Names that do not exist or are not bundles at all.
 refused nonexistent 'no such file' "$T/does-not-exist.tar.gz"
