@@ -51,8 +51,9 @@ for in in "${inputs[@]}"; do
 		same "asan $n $fmt" -f "$fmt" "$in"
 	done
 	COLUMNS=33 same "asan $n text (colour, 33 columns)" -f text --color=always "$in"
-	clean "valgrind $n" -f html "$in"
-	clean "valgrind $n text" "$ANALYZE" -f text --color=always "$in"
+	clean "valgrind $n" "$ANALYZE" -f html "$in"
+	# The text writer under valgrind on the hostile inputs (the samples run it under ASan above).
+	case $in in "$T"/in/*) clean "valgrind $n text" "$ANALYZE" -f text --color=always "$in" ;; esac
 done
 same "asan check-rules" --check-rules
 clean "valgrind check-rules" "$ANALYZE" --check-rules
