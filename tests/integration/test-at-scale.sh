@@ -83,7 +83,8 @@ host=$1; shift
 [ "${1:-}" = -- ] && shift
 mkdir -p "$FAKE_SSH_ROOT/$host" && cd "$FAKE_SSH_ROOT/$host" || exit 255
 echo "$host" >>"$FAKE_SSH_ROOT/hosts.log"
-exec sh -c "$*"
+printf '%.60s\n' "$*" >>"$FAKE_SSH_ROOT/commands.log"
+HOME=$FAKE_SSH_ROOT/$host exec sh -c "$*"
 SH
 chmod +x "$T/fake-ssh"
 if command -v rsync >/dev/null; then
@@ -93,6 +94,7 @@ if command -v rsync >/dev/null; then
 	check "parallel, --sshlogin: both remote hosts ran jobs" bash -c "grep -qx support-1 '$T/remote/hosts.log' && grep -qx support-2 '$T/remote/hosts.log'"
 	check "parallel, --sshlogin: every readable bundle's report came back" test "$(ls "$T/ssh/reports/"*.json | wc -l)" = $((n_bundles - 1))
 	check "parallel, --sshlogin: --cleanup left nothing on the remote hosts" test -z "$(find "$T/remote" -name '*.tar.gz' -o -name '*.tar.gz.json')"
+	check "parallel, --sshlogin: bundles and reports went through rsync" grep -q 'rsync --server' "$T/remote/commands.log"
 	check "parallel, --sshlogin: the merge gives the same rows, rules and groups" rows_equal "$T/ssh/summary.json"
 else
 	fail "rsync installed (scripts/deps.sh: rsync; GNU parallel's --transferfile uses it)"
