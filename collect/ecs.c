@@ -152,6 +152,70 @@ parse_docs(const char *text, size_t len, json_t ***ret, char **why)
 	return (int)n;
 }
 
+/* The kind of one element a --query may leave bare: a service, a task, a task definition, a task ARN. */
+static int
+bare_kind(const json_t *o)
+{
+	if (json_is_string(o))
+		return strstr(json_string_value(o), ":task/") ? ECS_LIST_TASKS : ECS_DOC_UNKNOWN;
+	if (!json_is_object(o))
+		return ECS_DOC_UNKNOWN;
+	if (json_is_array(json_object_get(o, "containerDefinitions")))
+		return ECS_DESCRIBE_TASK_DEFINITION;
+	if (json_is_string(json_object_get(o, "serviceName")) && (json_object_get(o, "deployments") ||
+	    json_object_get(o, "desiredCount") || json_object_get(o, "events")))
+		return ECS_DESCRIBE_SERVICES;
+	if (json_is_string(json_object_get(o, "taskArn")) && json_is_array(json_object_get(o, "containers")))
+		return ECS_DESCRIBE_TASKS;
+	return ECS_DOC_UNKNOWN;
+}
+
+/*
+ * What `--query 'services[0]'`, `--query tasks` or `--query taskDefinition` leaves: a bare object
+ * or a list of them, wrapped back into the command's shape.  Takes d; returns the document to use
+ * (d itself when it is not one of those) and *kind.
+ */
+static json_t *
+unwrap_query(json_t *d, int *kind)
+{
+	static const char *const key[] = {
+		[ECS_DESCRIBE_SERVICES] = "services", [ECS_LIST_TASKS] = "taskArns",
+		[ECS_DESCRIBE_TASKS] = "tasks", [ECS_DESCRIBE_TASK_DEFINITION] = "taskDefinition",
+	};
+	json_t *w, *arr;
+	size_t i;
+	int k = ECS_DOC_UNKNOWN;
+
+	*kind = ECS_DOC_UNKNOWN;
+	if (json_is_array(d) && json_array_size(d) > 0) {
+		json_t *e;
+
+		json_array_foreach(d, i, e) {
+			int ek = bare_kind(e);
+
+			if (ek < 0 || ek == ECS_DESCRIBE_TASK_DEFINITION || (k >= 0 && ek != k))
+				return d;
+			k = ek;
+		}
+		arr = json_incref(d);
+	} else if ((k = bare_kind(d)) >= 0 && k != ECS_LIST_TASKS) {
+		if (k == ECS_DESCRIBE_TASK_DEFINITION) {
+			w = json_object();
+			json_object_set_new(w, key[k], d);
+			*kind = k;
+			return w;
+		}
+		arr = json_array();
+		json_array_append(arr, d);
+	} else
+		return d;
+	w = json_object();
+	json_object_set_new(w, key[k], arr);
+	json_decref(d);
+	*kind = k;
+	return w;
+}
+
 int
 ecs_read_inputs(struct ctx *c, char **errmsg)
 {
@@ -181,6 +245,9 @@ ecs_read_inputs(struct ctx *c, char **errmsg)
 		label = xasprintf("--ecs-json %s", shown);
 		for (int k = 0; k < n; k++) {
 			int kind = ecs_doc_kind(docs[k]);
+
+			if (kind == ECS_DOC_UNKNOWN && (docs[k] = unwrap_query(docs[k], &kind)) != NULL && kind >= 0)
+				ctx_verbose(c, "--ecs-json %s: a --query part, taken as %s", shown, ecs_doc_info[kind].name);
 			char nth[32];
 
 			snprintf(nth, sizeof(nth), "%d: ", k + 1);

@@ -36,6 +36,19 @@ check "ecs-json: v1 numbers kept as numbers" sh -c "$BC get $T/v1.tar.gz 'json.l
 "$COLLECT" -q -o "$T/two.tar.gz" --ecs-json "$FX/healthy/describe-tasks.json" --ecs-json "$FX/dns-exit/describe-tasks.json" 2>/dev/null
 check "ecs-json: a second document of a kind is ecs/KIND.2.json" sh -c "$BC get $T/two.tar.gz 'src(\"ecs/describe-tasks.2\")[\"file\"]' | grep -qx ecs/describe-tasks.2.json"
 
+# What --query leaves: a bare service, a list of tasks, the task definition object.
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d["services"][0]))' "$FX/dns-exit/describe-services.json" >"$T/q-svc.json"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d["tasks"]))' "$FX/dns-exit/describe-tasks.json" >"$T/q-tasks.json"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d["taskDefinition"]))' "$FX/dns-exit/describe-task-definition.json" >"$T/q-td.json"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d["taskArns"]))' "$FX/dns-exit/list-tasks-stopped.json" >"$T/q-arns.json"
+rc=0
+"$COLLECT" -q --no-analyze -o "$T/q.tar.gz" --ecs-json "$T/q-svc.json" --ecs-json "$T/q-tasks.json" --ecs-json "$T/q-td.json" \
+	--ecs-json "$T/q-arns.json" 2>"$T/q.err" || rc=$?
+check "ecs-json --query parts: accepted (exit 0)" test "$rc" = 0
+check "ecs-json --query parts: each wrapped back into its command's shape" sh -c "$BC get $T/q.tar.gz 'sorted(s[\"kind\"] for s in m[\"sources\"] if s[\"name\"].startswith(\"ecs/\"))' | grep -qx \"\['describe-services', 'describe-task-definition', 'describe-tasks', 'list-tasks'\]\""
+"$ANALYZE" -f json -o "$T/q.json" "$T/q.tar.gz" 2>/dev/null
+check "ecs-json --query parts: the rules read them" sh -c "$PY -c 'import json,sys; print(sorted(f[\"rule\"] for f in json.load(open(sys.argv[1]))[\"findings\"]))' $T/q.json | grep -q 'ecs-agent-container-exited'"
+
 # Refusals: one line naming the file, exit 1, nothing written.
 echo '{"clusters": []}' >"$T/other.json"
 expect_status "ecs-json: another JSON shape refused (exit 1)" 1 "$COLLECT" -o "$T/no1.tar.gz" --ecs-json "$T/other.json"
