@@ -219,6 +219,19 @@ model_add_journal(struct model *m, const char *path)
 	return jf;
 }
 
+static unsigned long
+count_lines_in(const char *p, size_t len)
+{
+	const char *end = p + len;
+	unsigned long n = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
 /* Where the leak check is looking. */
 struct secret_ctx {
 	struct model *m;
@@ -242,14 +255,85 @@ secret_cb(unsigned line, const char *kind, void *userdata)
 	m->n_secrets++;
 }
 
+/*
+ * The bytes of the JSON byte arrays ("NAME":[27,91,...]) of one line, with
+ * terminal escapes and CR taken out, and, when NULs show UTF-16, once more
+ * without them; false when the line has none.
+ */
+static bool
+line_arrays(const char *p, const char *end, struct buf *b)
+{
+	struct buf raw = { 0 };
+	const char *q = p;
+	size_t i;
+	bool nul = false;
+
+	while ((q = memchr(q, '[', (size_t)(end - q))) != NULL) {
+		if (q - p < 2 || q[-1] != ':' || q[-2] != '"') {
+			q++;
+			continue;
+		}
+		for (q++; q < end && *q >= '0' && *q <= '9';) {
+			unsigned v = 0;
+
+			while (q < end && *q >= '0' && *q <= '9')
+				v = v * 10 + (unsigned)(*q++ - '0');
+			buf_addc(&raw, (char)(v & 0xff));
+			nul |= v == 0;
+			if (q < end && *q == ',')
+				q++;
+		}
+		buf_addc(&raw, '\n');
+	}
+	if (raw.len == 0) {
+		buf_free(&raw);
+		return false;
+	}
+	for (i = 0; i < raw.len; i++) {
+		char c = raw.data[i];
+
+		if (c == 0x1b && i + 1 < raw.len && raw.data[i + 1] == '[') {
+			for (i += 2; i < raw.len && !(raw.data[i] >= 0x40 && raw.data[i] <= 0x7e); i++)
+				;
+		} else if (c != '\r' && c != '\0')
+			buf_addc(b, c);
+	}
+	(void)nul;
+	buf_free(&raw);
+	return true;
+}
+
 /* Scans buf (whole lines) for leaked secrets; base is the number of lines before it. */
 static void
 scan_secrets(struct model *m, const char *path, const char *buf, size_t len, unsigned long base)
 {
 	struct secret_ctx sc = { m, path, base };
+	const char *p = buf, *end = buf + len, *a;
+	unsigned long line = 0;
 
-	if (len > 0)
-		secret_scan(buf, len, secret_cb, &sc);
+	if (len == 0)
+		return;
+	secret_scan(buf, len, secret_cb, &sc);
+	/* byte arrays are checked as the text they hold */
+	while ((a = memchr(p, '[', (size_t)(end - p))) != NULL) {
+		const char *ls = a, *le = memchr(a, '\n', (size_t)(end - a));
+		struct buf b = { 0 };
+
+		while (ls > buf && ls[-1] != '\n')
+			ls--;
+		line += count_lines_in(p, (size_t)(ls - p));
+		le = le ? le : end;
+		if (line_arrays(ls, le, &b)) {
+			struct secret_ctx lc = { m, path, base + line };
+
+			secret_scan(b.data, b.len, secret_cb, &lc);
+		}
+		buf_free(&b);
+		if (le == end)
+			break;
+		p = le + 1;
+		line++;
+	}
 }
 
 static unsigned long
@@ -535,6 +619,15 @@ load_bundle(const char *path, const struct ruleset *rs, struct model **ret, char
 			m->kept += len;
 			v = br_verdict(br);
 			scan_secrets(m, p, data, len, 0);
+			{
+				/* a file with a UTF-16/32 byte-order mark is checked as the text it holds */
+				_cleanup_free_ char *u = NULL;
+				const char *from = NULL;
+				size_t ul;
+
+				if (redact_transcode(data, len, &u, &ul, &from) == 1 && strcmp(from, "UTF-8") != 0)
+					scan_secrets(m, p, u, ul, 0);
+			}
 			model_add_file(m, p, data, len, v);
 		} else {
 			if (is_kept(p))

@@ -38,4 +38,23 @@ echo "$forms forms × $kinds kinds: $leaked leaked, $lost needed values lost"
 echo "known gaps (journal free text, not gated): $gaps forms × $kinds kinds: $gapleaked leaked (CORPUS_GAPS=1 lists them)"
 if [ "$forms" -ge 400 ] && [ "$kinds" -ge 6 ]; then pass "corpus size $forms × $kinds"; else
 	fail "corpus size" "$forms × $kinds, wanted at least 400 × 6"; fi
+
+# The analyzer's bundle-contains-secret sees what a bundle holds: a journal value written as a byte
+# array (colour codes, CR) and a UTF-16 file, each with a secret pattern inside.
+if [ -x "$ANALYZE" ]; then
+	mkdir -p "$T/ab/journal" "$T/ab/config/etc/onboarding-agent"
+	$PY - "$T/ab" <<'PYEOF'
+import sys
+d = sys.argv[1]
+msg = b"\x1b[31merror\x1b[0m password=hunter2Xyz9Qq\r"
+line = ('{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1795507200000000","_SYSTEMD_UNIT":"onboarding-agent.service",'
+        '"PRIORITY":"3","MESSAGE":[' + ",".join(str(b) for b in msg) + ']}\n')
+open(d + "/journal/onboarding-agent.service.jsonl", "w").write(line)
+open(d + "/config/etc/onboarding-agent/x.yaml", "wb").write(b"\xff\xfe" + "apiKey: hunter3Xyz9Qq0\n".encode("utf-16-le"))
+PYEOF
+	$PY "$TOP/tests/hostile/mkbundle.py" "$T/ab.tar.gz" --dir "$T/ab"
+	"$ANALYZE" -f json --fail-on none "$T/ab.tar.gz" >"$T/ab.json" 2>/dev/null || true
+	check "analyzer: a secret in a journal byte array is found" grep -q '"source": "journal/onboarding-agent.service.jsonl"' "$T/ab.json"
+	check "analyzer: a secret in a UTF-16 file is found" grep -q '"source": "config/etc/onboarding-agent/x.yaml"' "$T/ab.json"
+fi
 finish
