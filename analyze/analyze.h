@@ -715,6 +715,8 @@ const struct report_format *report_format_find(const char *name);
 
 /* The AWS ECS state panel (report-ecs.c): a markdown section or an HTML panel; nothing without ECS documents. */
 void report_ecs(struct buf *b, const struct model *m, bool html);
+/* The same rows as the report's "ecs" key: [{"kind": "Service"|"Deployment"|"Task"|"Task definition", "name", "state"}]. */
+void report_ecs_json(json_t *doc, const struct model *m);
 
 /* ---- output.c: where the report goes ---- */
 

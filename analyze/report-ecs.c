@@ -51,3 +51,30 @@ report_ecs(struct buf *b, const struct model *m, bool html)
 	if (r.n > 0)
 		buf_adds(b, html ? "</tbody></table></details>" : "\n");
 }
+
+static void
+jrow(const char *section, const char *key, const char *value, void *ud)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "kind", json_string(section));
+	json_object_set_new(o, "name", json_string(key));
+	json_object_set_new(o, "state", json_string(value));
+	json_array_append_new(ud, o);
+}
+
+void
+report_ecs_json(json_t *doc, const struct model *m)
+{
+	json_t *arr = json_array();
+	enum lang l = lang_get();
+
+	/* The kinds are keys for automation: always English. */
+	lang_set(LANG_EN);
+	ecs_summary((struct model *)m, jrow, arr);
+	lang_set(l);
+	if (json_array_size(arr) > 0)
+		json_object_set_new(doc, "ecs", arr);
+	else
+		json_decref(arr);
+}

@@ -142,6 +142,7 @@ report_json_doc(const struct analysis *a)
 	json_object_set_new(doc, "notes", arr);
 	/* The language of title, message, remedy, reason and notes ("en" or "zh"); keys and ids never change. */
 	json_object_set_new(doc, "lang", json_string(lang_code(lang_get())));
+	report_ecs_json(doc, a->m);
 	return doc;
 }
 
