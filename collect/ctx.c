@@ -13,11 +13,11 @@
 #include "i18n.h"
 
 /*
- * A source status for the terminal, in the current language, padded to 12
- * columns (a CJK character takes two).
+ * A source status for the terminal, in the current language; with pad, padded
+ * to 12 columns (a CJK character takes two) for the progress lines' column.
  */
 static const char *
-status_label(enum source_status st, char buf[static 64])
+status_label(enum source_status st, bool pad, char buf[static 64])
 {
 	const char *l;
 	size_t cols = 0, i;
@@ -29,6 +29,8 @@ status_label(enum source_status st, char buf[static 64])
 	case SOURCE_TRUNCATED: l = C_("source status", "truncated"); break;
 	default: l = source_status_name(st); break;
 	}
+	if (!pad)
+		return l;
 	for (i = 0; l[i] != '\0'; i++)
 		if (((unsigned char)l[i] & 0xc0) != 0x80)
 			cols += (unsigned char)l[i] >= 0xe0 ? 2 : 1;
@@ -73,12 +75,12 @@ ctx_source(struct ctx *c, const char *name, enum source_status st, const char *f
 	if (c->bw)
 		bw_source(c->bw, name, st, "%s", detail);
 	if (st != SOURCE_OK) {
-		_cleanup_free_ char *line = xasprintf("%s: %s: %s", name, status_label(st, lb), shown);
+		_cleanup_free_ char *line = xasprintf("%s: %s: %s", name, status_label(st, /* pad= */ false, lb), shown);
 
 		strv_add(&c->problems, line);
 	}
 	if (c->opt->verbosity >= 0 && (c->tty || c->opt->verbosity > 0))
-		fprintf(stderr, "triage-collect: %s %s: %s\n", status_label(st, lb), name, shown);
+		fprintf(stderr, "triage-collect: %s %s: %s\n", status_label(st, /* pad= */ true, lb), name, shown);
 }
 
 void

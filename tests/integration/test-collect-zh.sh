@@ -37,6 +37,16 @@ else
 	fail "the manifest of a bundle collected under a Chinese locale is English"
 fi
 
+# Without a terminal and -v, the sources that were not ok are listed as NAME: STATUS: DETAIL (no padding).
+rm -f "$T/out/zh2.tar.gz"
+env -i PATH=/usr/bin:/bin LANG=zh_CN.UTF-8 "$COLLECT" --no-analyze --root "$root" --no-probe -o "$T/out/zh2.tar.gz" 2>"$T/zh2.err" </dev/null
+check "the sources not read are listed as NAME: 不可用: DETAIL" grep -qE '^triage-collect: [^ ]+: 不可用: [^ ]' "$T/zh2.err"
+rm -f "$T/out/en2.tar.gz"
+env -i PATH=/usr/bin:/bin LANG=C.UTF-8 "$COLLECT" --no-analyze --root "$root" --no-probe -o "$T/out/en2.tar.gz" 2>"$T/en2.err" </dev/null
+check "the sources not read are listed as NAME: unavailable: DETAIL" grep -qE '^triage-collect: [^ ]+: unavailable: [^ ]' "$T/en2.err"
+if grep -qE ' +: ' "$T/zh2.err" "$T/en2.err"; then fail "no padded status before a colon" "$(grep -hE ' +: ' "$T/zh2.err" "$T/en2.err" | head -2)"
+else pass "no padded status before a colon"; fi
+
 # Details with a 64-bit count (<PRIu64> in the catalog) are looked up by the format the program
 # passes: the compiled catalog holds them expanded for this compiler, none left unexpanded.
 mo=$BUILD/po/zh_CN.mo
