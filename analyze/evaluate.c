@@ -114,6 +114,10 @@ source_why(const struct model *m, const char *source, const char *bundle_path)
 	const json_t *s = model_source(m, source);
 	const char *st, *detail;
 
+	if (s == NULL && ecs_away_bundle(m) && strncmp(source, "journal/", 8) == 0 &&
+	    json_is_true(json_object_get(json_object_get(m->manifest, "collection"), "log_file")))
+		return xasprintf(_("%s is not in the bundle: the log given with --log-file held none of the "
+		    "agent's lines"), bundle_path);
 	if (s == NULL && ecs_away_bundle(m) && strncmp(source, "journal/", 8) == 0)
 		return xasprintf(_("%s is not in the bundle: the agent's log of the ECS task was not collected (collect "
 		    "with --ecs-cluster C --ecs-service S, or save it with aws logs filter-log-events and pass it "
@@ -1471,6 +1475,34 @@ engine_checks(struct analysis *a, struct model *m)
 	}
 }
 
+/*
+ * What the collector's leak check held back (a secret still there after redaction): how many
+ * entries of which source, and whole files.  The rules never saw them; the report says so.
+ */
+static void
+withheld_notes(struct analysis *a, const struct model *m)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(m->manifest, "sources"), i, s) {
+		const char *n = json_string_value(json_object_get(s, "name"));
+		const char *d = json_string_value(json_object_get(s, "detail"));
+		const json_t *w = json_object_get(s, "withheld");
+
+		if (n == NULL)
+			continue;
+		if (json_is_integer(w) && json_integer_value(w) > 0)
+			add_note(a, _("%s: %lld %s withheld by the collector's leak check (a secret remained after "
+			    "redaction); the rules did not see %s"), n, (long long)json_integer_value(w),
+			    json_integer_value(w) == 1 ? _("entry") : _("entries"),
+			    json_integer_value(w) == 1 ? _("it") : _("them"));
+		else if (d != NULL && strstr(d, "leak check withheld") != NULL)
+			add_note(a, _("%s: withheld whole by the collector's leak check (a secret remained after "
+			    "redaction); the rules did not see it"), n);
+	}
+}
+
 static int
 cmp_findings(const void *pa, const void *pb)
 {
@@ -1524,6 +1556,7 @@ evaluate(const struct ruleset *rs, struct model *m)
 				    id, jf->res[k]->limit_hits, jf->path);
 			}
 	}
+	withheld_notes(a, m);
 	for (i = 0; i < m->n_notes; i++)
 		add_note(a, "%s", m->notes[i]);
 	return a;

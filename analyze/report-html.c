@@ -17,6 +17,8 @@ static const char css[] =
 	"body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,'Segoe UI',"
 	"Roboto,'Helvetica Neue',Arial,sans-serif}"
 	"main{max-width:1120px;margin:0 auto;padding:24px 28px 48px}"
+	/* a long host or file name wraps rather than making the page scroll sideways */
+	"h1,.meta span,td{overflow-wrap:anywhere;min-width:0}"
 	"h1{font-size:24px;margin:0 0 6px}h2{font-size:18px;margin:32px 0 12px}h3{font-size:16px;margin:0}"
 	"h4{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:14px 0 6px}"
 	"code,pre,.mono{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,'DejaVu Sans Mono',monospace;font-size:13px}"
@@ -739,7 +741,17 @@ report_html(FILE *out, const struct analysis *a)
 	buf_adds(&b, "</span></span><span>");
 	h(&b, _("Bundle "));
 	buf_adds(&b, "<b class=\"mono\">");
-	h(&b, m->bundle_path);
+	/* the bundle's file name: the analyst's folders are not the reader's business */
+	if (strcmp(m->bundle_path, "-") == 0)
+		h(&b, _("standard input"));
+	else {
+		_cleanup_free_ char *p = xstrdup(m->bundle_path);
+		size_t l = strlen(p);
+
+		while (l > 1 && p[l - 1] == '/')
+			p[--l] = '\0';
+		h(&b, strrchr(p, '/') && strrchr(p, '/')[1] ? strrchr(p, '/') + 1 : p);
+	}
 	buf_adds(&b, "</b></span></div></main></div><main>\n");
 	free(state);
 	html_support_head(&b, a);

@@ -597,11 +597,20 @@ journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uin
 		ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", empty);
 		unread = true;
 	} else if (partial)
-		ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " entries from %s to %s%s; incomplete: %s",
-		    written, t1, t2, withheld ? " (some withheld by the leak check)" : "", partial);
+		ctx_source(c, name, SOURCE_TRUNCATED, "%" PRIu64 " entries from %s to %s; incomplete: %s",
+		    written, t1, t2, partial);
+	else if (withheld)
+		ctx_source(c, name, SOURCE_OK, "%" PRIu64 " entries from %s to %s (%" PRIu64 " withheld by "
+		    "the leak check)", written, t1, t2, withheld);
 	else
-		ctx_source(c, name, SOURCE_OK, "%" PRIu64 " entries from %s to %s%s", written, t1, t2,
-		    withheld ? " (some withheld by the leak check)" : "");
+		ctx_source(c, name, SOURCE_OK, "%" PRIu64 " entries from %s to %s", written, t1, t2);
+	if (withheld) {
+		/* said without -v too: entries the analysis will not see */
+		_cleanup_free_ char *line = xasprintf("%s: %" PRIu64 " entr%s withheld by the leak check (a secret "
+		    "remained after redaction)", name, withheld, withheld == 1 ? "y" : "ies");
+
+		strv_add(&c->problems, line);
+	}
 	if (unread && c->bw)
 		(void)bw_remove(c->bw, rel);
 	if (c->bw) {

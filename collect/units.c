@@ -391,9 +391,12 @@ unit_one(struct ctx *c, const char *unit)
 		return;
 	}
 	if (!c->systemd || c->bus == NULL) {
-		ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", !c->systemd ?
+		/* the advice matches the run: no "pass its logs with --log-file" when they were passed */
+		ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", !c->systemd ? (c->opt->log_file ?
+		    "systemd is not running on this host (no /run/systemd/system); the agent's log comes "
+		    "from --log-file" :
 		    "systemd is not running on this host (no /run/systemd/system); an agent in a container "
-		    "logs to its runtime: pass its logs with --log-file" : c->bus_error);
+		    "logs to its runtime: pass its logs with --log-file") : c->bus_error);
 		unit_files(c, unit, NULL);
 		return;
 	}
