@@ -1103,7 +1103,10 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	if (skipped)
 		buf_printf(&detail, "; only the newest %" PRIu64 " bytes were read (%d times --max-size), "
 		    "%" PRIu64 " older bytes skipped", lf.rd.cap, INPUT_FACTOR, skipped), trunc = true;
-	if (omitted)
+	if (omitted && written + withheld >= SPOOL_MAX_CHOSEN)
+		buf_printf(&detail, "; %" PRIu64 " of %" PRIu64 " entries left out: at most %d entries are kept "
+		    "(warnings and worse first, then the newest)", omitted, added - lost, SPOOL_MAX_CHOSEN), trunc = true;
+	else if (omitted)
 		buf_printf(&detail, "; %" PRIu64 " of %" PRIu64 " entries left out to fit the size budget "
 		    "(warnings and worse kept first)", omitted, added - lost), trunc = true;
 	if (lf.agent_seen && (lf.other_dropped || json_object_size(lf.containers) > 1))

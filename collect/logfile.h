@@ -73,6 +73,9 @@ int log_level_word(const char *w, size_t len);
  */
 struct spool;
 
+/* Entries chosen at most, whatever the budget (the sink indexes each in memory, ~6 bytes). */
+#define SPOOL_MAX_CHOSEN	(4 * 1024 * 1024)
+
 /* Record flags. */
 enum {
 	SPOOL_IMPORTANT	= 1,	/* warning or worse: chosen first */

@@ -28,6 +28,8 @@ struct seg {
 	uint64_t	 bytes;		/* entry bytes (uncompressed, lines only) that still count */
 	uint64_t	 other;		/* of those, other containers' */
 	uint64_t	 lines;		/* entries */
+	uint64_t	 count;		/* of those, the ones that still count */
+	uint64_t	 other_count;	/* of those, other containers' */
 	uint64_t	 disk;		/* compressed size once closed */
 	uint64_t	 raw;		/* entry bytes written (whatever counts later) */
 	uint64_t	 first_seq;	/* sequence number the first record's delta counts from */
@@ -42,6 +44,8 @@ struct pool {
 	struct gzw	*w;		/* writer of segs[n - 1], or NULL */
 	uint64_t	 bytes;		/* bytes of the segments first..n-1 that count */
 	uint64_t	 other;		/* of those, other containers' */
+	uint64_t	 count;		/* entries of the segments first..n-1 that count */
+	uint64_t	 other_count;	/* of those, other containers' */
 	/* reading */
 	size_t		 rseg;		/* segment being read */
 	struct gzr	*r;		/* its reader */
@@ -53,7 +57,9 @@ struct pool {
 	size_t		 hhdr, hlen, hclen;	/* its header length, line length, counts length */
 	unsigned	 hpf;		/* its prio | flags << 4 */
 	uint64_t	 remaining;	/* bytes of this and later records that count */
+	uint64_t	 remaining_n;	/* entries of this and later records that count */
 	uint64_t	 cap_bytes;	/* bytes of this class that can be chosen */
+	uint64_t	 cap_n;		/* entries of this class that can be chosen */
 };
 
 struct spool {
@@ -177,6 +183,8 @@ seg_drop(struct spool *sp, struct pool *p, size_t i)
 		sp->live_raw -= s->raw;
 	p->bytes -= s->bytes;
 	p->other -= s->other;
+	p->count -= s->count;
+	p->other_count -= s->other_count;
 	sp->trimmed += s->lines;
 }
 
@@ -219,14 +227,20 @@ seg_close(struct spool *sp, struct pool *p)
 }
 
 
-/* What each class may keep: warnings up to allowed, the rest up to what the warnings leave. */
+/*
+ * What each class may keep, in bytes and in entries: warnings up to allowed
+ * (SPOOL_MAX_CHOSEN), the rest up to what the warnings leave.
+ */
 static void
-caps(const struct spool *sp, uint64_t *cap0, uint64_t *cap1)
+caps(const struct spool *sp, uint64_t cap[2], uint64_t capn[2])
 {
 	uint64_t w = sp->pool[0].bytes < sp->allowed ? sp->pool[0].bytes : sp->allowed;
+	uint64_t wn = sp->pool[0].count < SPOOL_MAX_CHOSEN ? sp->pool[0].count : SPOOL_MAX_CHOSEN;
 
-	*cap0 = sp->allowed;
-	*cap1 = sp->allowed - w;
+	cap[0] = sp->allowed;
+	cap[1] = sp->allowed - w;
+	capn[0] = SPOOL_MAX_CHOSEN;
+	capn[1] = SPOOL_MAX_CHOSEN - wn;
 }
 
 /*
@@ -237,16 +251,18 @@ caps(const struct spool *sp, uint64_t *cap0, uint64_t *cap1)
 static void
 trim(struct spool *sp)
 {
-	uint64_t cap[2];
+	uint64_t cap[2], capn[2];
 
 	if (sp->allowed == 0)
 		return;
-	caps(sp, &cap[0], &cap[1]);
+	caps(sp, cap, capn);
 	for (int k = 0; k < 2; k++) {
 		struct pool *p = &sp->pool[k];
 
+		/* The chosen are the newest that fit both caps: the newer segments cover one of them. */
 		while (p->first < p->n && (p->first < p->n - 1 || p->w == NULL) &&
-		    p->bytes - p->segs[p->first].bytes >= cap[k]) {
+		    (p->bytes - p->segs[p->first].bytes >= cap[k] ||
+		    p->count - p->segs[p->first].count >= capn[k])) {
 			seg_drop(sp, p, p->first);
 			p->first++;
 		}
@@ -313,10 +329,14 @@ spool_add(struct spool *sp, const char *line, size_t len, uint8_t prio, unsigned
 	s->bytes += len + 1;
 	s->raw += len + 1;
 	s->lines++;
+	s->count++;
 	p->bytes += len + 1;
+	p->count++;
 	if (flags & SPOOL_OTHER) {
 		s->other += len + 1;
 		p->other += len + 1;
+		s->other_count++;
+		p->other_count++;
 	}
 	sp->added++;
 	trim(sp);
@@ -335,9 +355,13 @@ spool_drop_other(struct spool *sp)
 		for (size_t i = p->first; i < p->n; i++) {
 			p->segs[i].bytes -= p->segs[i].other;
 			p->segs[i].other = 0;
+			p->segs[i].count -= p->segs[i].other_count;
+			p->segs[i].other_count = 0;
 		}
 		p->bytes -= p->other;
 		p->other = 0;
+		p->count -= p->other_count;
+		p->other_count = 0;
 	}
 	trim(sp);
 }
@@ -364,13 +388,12 @@ spool_finish(struct spool *sp)
 int
 spool_rewind(struct spool *sp)
 {
-	uint64_t cap[2];
+	uint64_t cap[2], capn[2];
 
 	if (sp->err)
 		return sp->err;
-	if (sp->allowed)
-		caps(sp, &cap[0], &cap[1]);
-	else
+	caps(sp, cap, capn);
+	if (sp->allowed == 0)
 		cap[0] = cap[1] = UINT64_MAX;
 	for (int k = 0; k < 2; k++) {
 		struct pool *p = &sp->pool[k];
@@ -378,7 +401,9 @@ spool_rewind(struct spool *sp)
 		pool_reader_close(p);
 		p->rseg = p->first;
 		p->remaining = p->bytes;
+		p->remaining_n = p->count;
 		p->cap_bytes = cap[k];
+		p->cap_n = capn[k];
 	}
 	return 0;
 }
@@ -468,8 +493,9 @@ spool_next(struct spool *sp, const char **line, size_t *len, uint8_t *prio, cons
 		if ((flags & SPOOL_OTHER) && sp->drop_other)
 			continue;
 		/* Chosen: the newest entries of the class that fit its share. */
-		chosen = p->remaining <= p->cap_bytes;
+		chosen = p->remaining <= p->cap_bytes && p->remaining_n <= p->cap_n;
 		p->remaining -= p->hlen + 1;
+		p->remaining_n--;
 		if (!chosen)
 			continue;
 		*line = (const char *)h;
