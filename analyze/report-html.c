@@ -693,7 +693,7 @@ manifest_panel(struct buf *b, const struct model *m)
 		json_array_foreach(json_object_get(man, "skipped"), i, s) {
 			buf_adds(b, "<li><code>");
 			h(b, json_string_value(json_object_get(s, "path")));
-			buf_adds(b, "</code>: ");
+			buf_printf(b, "</code>%s", _(": "));
 			h(b, json_string_value(json_object_get(s, "reason")));
 			buf_adds(b, "</li>");
 		}
