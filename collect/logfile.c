@@ -979,7 +979,7 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	struct lf lf = { .c = c, .rd = { .fd = fd } };
 	struct buf detail = { 0 }, fmts = { 0 };
 	struct jsonl *s = NULL;
-	uint64_t written = 0, withheld = 0, omitted = 0, added, trimmed, lost, lines, skipped = 0;
+	uint64_t written = 0, withheld = 0, omitted = 0, added, lost, lines, skipped = 0;
 	uint64_t disk_now, disk_peak, base, newest = 0;
 	const char *dot;
 	struct stat st;
@@ -1078,7 +1078,7 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		goto out;
 	}
 	jsonl_counts(s, NULL, &written, &withheld, NULL);
-	spool_counts(lf.sp, &added, &trimmed, &lost);
+	spool_counts(lf.sp, &added, NULL, &lost);
 	spool_disk(lf.sp, &disk_now, &disk_peak);
 	added -= lf.agent_seen ? lf.other_spooled : 0;
 	omitted = added > written + withheld + lost ? added - written - withheld - lost : 0;
@@ -1187,7 +1187,6 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		if (s)
 			ctx_redactions(c, rel, jsonl_redactions(s));
 	}
-	(void)trimmed;
 out:
 	buf_free(&detail);
 	buf_free(&fmts);

@@ -109,7 +109,7 @@ int spool_rewind(struct spool *);
  */
 int spool_next(struct spool *, const char **line, size_t *len, uint8_t *prio, const char **counts,
     size_t *counts_len);
-/* Entries added, trimmed away for the budget, lost with a segment that could not be written. */
+/* Entries added, trimmed away for the budget, lost with a segment that could not be written (each may be NULL). */
 void spool_counts(const struct spool *, uint64_t *added, uint64_t *trimmed, uint64_t *lost);
 /* Compressed bytes on disk now and at most so far. */
 void spool_disk(const struct spool *, uint64_t *now, uint64_t *peak);

@@ -410,7 +410,7 @@ spool_rewind(struct spool *sp)
 
 /* Parses the head record of a class (reading segments as needed).  1, 0 at its end, or -errno. */
 static int
-pool_head(struct spool *sp, struct pool *p)
+pool_head(struct pool *p)
 {
 	for (;;) {
 		size_t avail = p->rbuf.len - p->roff;
@@ -459,7 +459,6 @@ pool_head(struct spool *sp, struct pool *p)
 		}
 		buf_add(&p->rbuf, out, (size_t)n);
 	}
-	(void)sp;
 }
 
 int
@@ -476,7 +475,7 @@ spool_next(struct spool *sp, const char **line, size_t *len, uint8_t *prio, cons
 			struct pool *q = &sp->pool[k];
 
 			if (!q->have) {
-				int r = pool_head(sp, q);
+				int r = pool_head(q);
 
 				if (r < 0)
 					return r;
@@ -510,9 +509,12 @@ spool_next(struct spool *sp, const char **line, size_t *len, uint8_t *prio, cons
 void
 spool_counts(const struct spool *sp, uint64_t *added, uint64_t *trimmed, uint64_t *lost)
 {
-	*added = sp->added;
-	*trimmed = sp->trimmed;
-	*lost = sp->lost;
+	if (added)
+		*added = sp->added;
+	if (trimmed)
+		*trimmed = sp->trimmed;
+	if (lost)
+		*lost = sp->lost;
 }
 
 void
