@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -37,6 +38,7 @@ struct ecs_state {
 	struct ecs_doc_in *docs;
 	size_t	 n;
 	unsigned stored[_ECS_DOC_MAX];	/* files written per kind (for .2, .3 names) */
+	struct strv names;		/* names the documents show openly (containers, services, families...) */
 };
 
 bool
@@ -67,6 +69,7 @@ ecs_free(struct ctx *c)
 		json_decref(st->docs[i].doc);
 	}
 	free(st->docs);
+	strv_free(&st->names);
 	free(st);
 	c->ecs = NULL;
 }
@@ -363,6 +366,69 @@ marker(struct ctx *c, json_t *obj, const char *key, const char *kind, json_t *co
 	}
 }
 
+/* Collects the names ECS documents show in the open: an environment value equal to one is no secret. */
+static void
+public_names(struct strv *out, const json_t *v, const char *key, unsigned depth)
+{
+	static const char *const keys[] = {
+		"name", "containerName", "serviceName", "family", "clusterArn", "serviceArn", "taskArn",
+		"taskDefinitionArn", "taskDefinition", "group", "image", "networkMode", "launchType", "status",
+		"lastStatus", "desiredStatus", "healthStatus", "launchType", "platformFamily",
+	};
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (depth > 32)
+		return;
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x)
+			if (strcmp(k, "environment") != 0 && strcmp(k, "secrets") != 0)
+				public_names(out, x, k, depth + 1);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			public_names(out, x, key, depth + 1);
+	} else if (json_is_string(v) && key) {
+		for (i = 0; i < ELEMENTSOF(keys); i++)
+			if (strcmp(key, keys[i]) == 0) {
+				const char *t = json_string_value(v);
+				_cleanup_free_ char *copy = xstrdup(t);
+				char *save = NULL;
+
+				strv_add(out, t);
+				/* The parts of ARNs, images and groups: "bookinfo", "ratings", "onboarding-agent", "1.8.0". */
+				for (char *w = strtok_r(copy, ":/@", &save); w; w = strtok_r(NULL, ":/@", &save))
+					strv_add(out, w);
+				break;
+			}
+	}
+}
+
+/*
+ * An environment value that is no secret, so it stays and is never a known value the whole
+ * bundle is scrubbed of: a boolean, a port-sized number, or (under a name that is not secret-like)
+ * a name the documents show openly (a container, the service, the cluster, an image part).
+ */
+static bool
+env_value_public(struct ctx *c, const char *name, const char *v)
+{
+	size_t len = strlen(v), i;
+
+	if (len == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "false") == 0)
+		return true;
+	for (i = 0; i < len && i < 6 && v[i] >= '0' && v[i] <= '9'; i++)
+		;
+	if (i == len && len <= 5)
+		return true;
+	if (name && redact_key_is_secret(name, strlen(name)))
+		return false;
+	for (i = 0; c->ecs && i < c->ecs->names.n; i++)
+		if (strcmp(c->ecs->names.v[i], v) == 0)
+			return true;
+	/* Anything else may be a secret (a lowercase word is one too): when unsure, redact. */
+	return false;
+}
+
 /* environment: [{name, value}]: configs redacted as configs, certificates kept, every other value a marker. */
 static void
 redact_environment(struct ctx *c, json_t *arr, json_t *counts)
@@ -388,6 +454,8 @@ redact_environment(struct ctx *c, json_t *arr, json_t *counts)
 		} else if (name && strcmp(name, "ONBOARDING_AGENT_ROOT_CERTS") == 0 && json_is_string(v) &&
 		    only_certificates(json_string_value(v)))
 			;	/* public certificates: kept */
+		else if (json_is_string(v) && env_value_public(c, name, json_string_value(v)))
+			redact_count(counts, "kept:ecs-env-public");
 		else
 			marker(c, e, "value", "env", counts, "ecs-env");
 		/* Any other member is redacted too: only name and value are known. */
@@ -1361,6 +1429,8 @@ collect_ecs(struct ctx *c)
 		td = json_deep_copy(json_object_get(tdd->doc, "taskDefinition"));
 	if (c->opt->ecs_cluster && aws_on_path() && !c->opt->log_file)
 		fetch_log(c, td);
+	for (size_t i = 0; i < st->n; i++)
+		public_names(&st->names, st->docs[i].doc, NULL, 0);
 	for (size_t i = 0; i < st->n; i++)
 		store_doc(c, &st->docs[i]);
 	if (td != NULL) {

@@ -119,6 +119,20 @@ for line in open(sys.argv[1]):
         sys.exit(1)
 sys.exit(0 if "\\<script\\>" in open(sys.argv[1]).read() else 1)' "$T/mk.md"
 
+# Environment values that are no secrets (a container's or the service's name, a boolean, a port) stay, and
+# are never scrubbed from the rest of the bundle (container names, ARNs, JSON literals stay intact).
+$PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["taskDefinition"]["containerDefinitions"][1]["environment"] = [{"name": "APP", "value": "ratings"},
+    {"name": "SIDECAR", "value": "onboarding-agent"}, {"name": "ENABLED", "value": "true"}, {"name": "PORT", "value": "9080"},
+    {"name": "CLUSTER_HINT", "value": "bookinfo"}, {"name": "DB_PASSWORD", "value": "true-FAKE-Gx81"}]
+json.dump(d, open(sys.argv[2], "w"))' "$FX/dns-exit/describe-task-definition.json" "$T/td-env.json"
+"$COLLECT" -q --no-analyze -o "$T/env.tar.gz" --ecs-json "$T/td-env.json" --ecs-json "$FX/dns-exit/describe-tasks.json" 2>/dev/null
+check "env: public values kept, the secret one redacted" sh -c "$BC get $T/env.tar.gz '[e[\"value\"][:10] for e in json.loads(f(\"ecs/describe-task-definition.json\"))[\"taskDefinition\"][\"containerDefinitions\"][1][\"environment\"]]' | grep -qx \"\['ratings', 'onboarding', 'true', '9080', 'bookinfo', '<redacted:'\]\""
+check "env: container names, ARNs and literals elsewhere intact (valid JSON, no marker)" sh -c "$BC get $T/env.tar.gz '(json.loads(f(\"ecs/describe-tasks.json\"))[\"tasks\"][0][\"containers\"][0][\"name\"], \"redacted\" in f(\"ecs/describe-tasks.json\"), json.loads(f(\"ecs/describe-task-definition.json\"))[\"taskDefinition\"][\"containerDefinitions\"][0][\"essential\"])' | grep -qx \"('onboarding-agent', False, True)\""
+check "env: the secret value appears nowhere" $BC absent "$T/env.tar.gz" true-FAKE-Gx81
+
 # --ecs-cluster/--ecs-service with the stand-in aws.
 export AWS_STANDIN_DIR=$FX/dns-exit AWS_STANDIN_LOG=$T/calls
 rc=0
