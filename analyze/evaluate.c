@@ -807,6 +807,8 @@ eval_manifest(struct ectx *x, const struct cond *c, bool collect)
 				break;
 		if (k == c->n_values)
 			continue;
+		if (c->vre.code != NULL && (d == NULL || regex_match(x->rs, &c->vre, d, strlen(d)) != 1))
+			continue;
 		res = true;
 		if (collect) {
 			_cleanup_free_ char *line = xasprintf("source %s: %s%s%s%s", n, st, d ? " (" : "", d ? d : "", d ? ")" : "");

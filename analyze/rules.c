@@ -1141,7 +1141,7 @@ parse_resolver(struct ctx *c, const struct ynode *m)
 static struct cond *
 parse_manifest(struct ctx *c, const struct ynode *m)
 {
-	static const char *const keys[] = { "source", "status", NULL };
+	static const char *const keys[] = { "source", "status", "detail", NULL };
 	static const char *const statuses[] = { "ok", "unavailable", "error", "truncated", NULL };
 	struct cond *cd = cond_new(COND_MANIFEST, m);
 	const struct ynode *v;
@@ -1171,6 +1171,9 @@ parse_manifest(struct ctx *c, const struct ynode *m)
 			}
 		}
 	}
+	/* detail: a regex the source's detail must match (why it is unavailable, not only that it is) */
+	if ((v = ynode_get(m, "detail")) != NULL && compile_regex(c, v, "detail", &cd->vre) < 0)
+		ok = false;
 	if (!ok) {
 		cond_free(cd);
 		return NULL;
@@ -2326,6 +2329,15 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 		json_object_foreach(j, key, val)
 			if (strcmp(key, "sources") != 0)
 				json_object_set(man, key, val);
+			else if (json_is_array(val)) {
+				/* sources: [{name, status, detail}] added to the example's own */
+				size_t si;
+				json_t *so;
+
+				json_array_foreach(val, si, so)
+					if (json_is_object(so))
+						json_array_append(json_object_get(man, "sources"), so);
+			}
 		json_decref(j);
 	}
 	if ((v = ynode_get(spec, "host")) != NULL) {

@@ -1,5 +1,9 @@
 /* config.c: the agent's config files and environment configs, redacted; secret files listed by name only. */
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +187,34 @@ out:
 	json_decref(counts);
 }
 
+/* Why a config file that exists cannot be read as one, in words. */
+static const char *
+config_unreadable(struct ctx *c, const char *path, int r)
+{
+	static char why[96];
+	struct stat st;
+	int fd;
+
+	switch (r) {
+	case -EISDIR:
+		return "it is a directory";
+	case -ELOOP:
+		return "a loop of symbolic links";
+	case -EFBIG:
+		snprintf(why, sizeof(why), "larger than %d KiB, no configuration is that large", CONFIG_MAX / 1024);
+		return why;
+	}
+	fd = ctx_open(c, path, O_RDONLY | O_NONBLOCK);
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		close(fd);
+		return S_ISFIFO(st.st_mode) ? "it is a FIFO (named pipe)" : S_ISSOCK(st.st_mode) ? "it is a socket" :
+		    S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "it is a device" : "not a regular file";
+	}
+	if (fd >= 0)
+		close(fd);
+	return "not a regular file";
+}
+
 static void
 config_file(struct ctx *c, const char *path)
 {
@@ -193,6 +225,11 @@ config_file(struct ctx *c, const char *path)
 	int r;
 
 	r = ctx_read_file(c, path, CONFIG_MAX, &data, &len);
+	if (r == -EISDIR || r == -EBADFD || r == -ELOOP || r == -EFBIG) {
+		/* not a permission of this run: the agent cannot read such a file either (a finding) */
+		ctx_source(c, name, SOURCE_ERROR, "the agent cannot read it: %s", config_unreadable(c, path, r));
+		return;
+	}
 	if (r < 0) {
 		ctx_source(c, name, r == -ENOENT ? SOURCE_UNAVAILABLE : SOURCE_ERROR, "%s", file_errstr(r));
 		return;
