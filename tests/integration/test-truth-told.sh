@@ -8,24 +8,35 @@ BC="$PY $TOP/tests/nspawn/bundle-check.py"
 U=onboarding-agent.service
 cd "$T" || exit 1
 
-# ---- withheld by the leak check: a journal entry whose secret the redactor cannot rewrite in place
-# (a private key split across fields is still caught by the final check) is withheld; the count is said.
-mkjournal mixed 300 1795000000 "$T/jd"
-"$COLLECT" --journal-dir "$T/jd" --no-probe -o "$T/b.tar.gz" >/dev/null 2>"$T/b.err" || fail "collect" "exit $?"
-W=$($BC get "$T/b.tar.gz" "src(\"journal/$U\").get(\"withheld\", 0)")
-if [ "${W:-0}" -gt 0 ] 2>/dev/null; then
-	check "withheld: stderr says how many, without -v" grep -q "journal/$U: $W entr.* withheld by the leak check" "$T/b.err"
-	"$ANALYZE" -f json "$T/b.tar.gz" >"$T/b.json" 2>/dev/null || true
-	check "withheld: the JSON report's notes say how many and from which source" $PY -c '
+# ---- withheld by the leak check: an AWS key id in SYSLOG_IDENTIFIER (a field the redactor leaves
+# alone) is caught by the final check and the entry withheld; the count is said.
+$PY - "$T/wj.export" <<'PYEOF'
+import sys
+ents = []
+for i, ident in enumerate(["onboarding-agent", "AKIAIOSFODNN7EXAMPLE", "onboarding-agent"]):
+    ents.append("__CURSOR=s=abc;i=%d\n__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n"
+                "_BOOT_ID=0f1e2d3c4b5a69788796a5b4c3d2e1f0\n_SYSTEMD_UNIT=onboarding-agent.service\n"
+                "SYSLOG_IDENTIFIER=%s\nPRIORITY=6\nMESSAGE=info\tagent\tline %d\n"
+                % (i + 1, (1795000000 + i) * 10**6, (i + 1) * 10**6, ident, i))
+open(sys.argv[1], "w").write("\n".join(ents) + "\n")
+PYEOF
+mkdir -p "$T/wj"
+REMOTE=/lib/systemd/systemd-journal-remote; [ -x "$REMOTE" ] || REMOTE=/usr/lib/systemd/systemd-journal-remote
+"$REMOTE" --output="$T/wj/remote.journal" "$T/wj.export" 2>/dev/null
+"$COLLECT" --journal-dir "$T/wj" --no-probe -o "$T/wh.tar.gz" >/dev/null 2>"$T/wh.err" || fail "collect" "exit $?"
+check "withheld: the manifest counts 1 withheld entry" sh -c "$BC get '$T/wh.tar.gz' 'src(\"journal/$U\")[\"withheld\"]' | grep -qx 1"
+check "withheld: stderr says how many and from which source, without -v" grep -q "journal/$U: 1 entry withheld by the leak check" "$T/wh.err"
+check "withheld: the key itself is not in the bundle" $BC absent "$T/wh.tar.gz" AKIAIOSFODNN7EXAMPLE
+"$ANALYZE" -f json "$T/wh.tar.gz" >"$T/wh.json" 2>/dev/null || true
+check "withheld: the JSON report's notes say how many and from which source" $PY -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
-sys.exit(0 if any(sys.argv[2] in n and "withheld by the collector" in n for n in r["notes"]) else 1)' "$T/b.json" "journal/$U: $W entr"
-	"$ANALYZE" "$T/b.tar.gz" >"$T/b.md" 2>/dev/null || true
-	check "withheld: the markdown report says it" grep -q "withheld by the collector's leak check" "$T/b.md"
-else
-	# make one: a bundle whose manifest records withheld entries (as the collector writes them)
-	pass "withheld: (the fixture journal had nothing to withhold; checked on a recorded count below)"
-fi
+sys.exit(0 if any(n.startswith("journal/onboarding-agent.service: 1 entry withheld by the collector") for n in r["notes"]) else 1)' "$T/wh.json"
+"$ANALYZE" "$T/wh.tar.gz" >"$T/wh.md" 2>/dev/null || true
+check "withheld: the markdown report says it" grep -q "withheld by the collector's leak check" "$T/wh.md"
+
+mkjournal mixed 300 1795000000 "$T/jd"
+"$COLLECT" --journal-dir "$T/jd" --no-probe -o "$T/b.tar.gz" >/dev/null 2>"$T/b.err" || fail "collect" "exit $?"
 mkdir "$T/w" && tar -xzf "$T/b.tar.gz" -C "$T/w"
 top=$(ls "$T/w")
 $PY - "$T/w/$top/manifest.json" "$U" <<'PYEOF'
