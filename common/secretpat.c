@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cleanup.h"
 #include "secretpat.h"
 #include "redact.h"
 
@@ -54,6 +55,14 @@ static const struct stem stems[] = {
 	{ "aws", true, T_AWS },
 	{ "bearer", true, T_BEARER },
 	{ "pass", true, T_WORD },
+	{ "_key", true, T_WORD },
+	{ "pin", true, T_WORD },
+	{ "otp", true, T_WORD },
+	{ "seed", true, T_WORD },
+	{ "salt", true, T_WORD },
+	{ "dsn", true, T_WORD },
+	{ "kennw", true, T_WORD },
+	{ "wachtw", true, T_WORD },
 	{ "pwd", true, T_WORD },
 	{ "secret", true, T_WORD },
 	{ "token", true, T_WORD },
@@ -342,6 +351,23 @@ contains(const char *s, size_t n, const char *w)
 
 static enum key_class key_class_uncached(const char *key, size_t len, const char **kind);
 
+/* DBPASS, PGPASS, ROOTPASS: what the password is for, then "pass" (not "bypass", "compass"). */
+static bool
+pass_suffix(const char *norm, size_t n)
+{
+	static const char *const pre[] = {
+		"db", "pg", "my", "sql", "mysql", "redis", "mongo", "root", "admin", "user", "ldap",
+		"smtp", "mail", "ftp", "proxy", "vnc", "wifi", "key", "store", "app", "service", "api",
+	};
+
+	if (n < 6 || !ends_with(norm, n, "pass"))
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(pre); i++)
+		if (strlen(pre[i]) + 4 == n && memcmp(norm, pre[i], n - 4) == 0)
+			return true;
+	return false;
+}
+
 /* Keys repeat (every log line says "credential"): a small per-thread cache. */
 #define KEY_CACHE	256
 #define KEY_CACHE_LEN	40
@@ -463,11 +489,36 @@ key_class_uncached(const char *key, size_t len, const char **kind)
 		c = KEY_MEDIUM, k = "bearer";
 	else if (contains(norm, n, "sessionid") || contains(norm, n, "sessionkey"))
 		c = KEY_WEAK, k = "session";
+	else if (pass_suffix(norm, n) || contains(norm, n, "passwort") ||
+	    contains(norm, n, "contrasena") || contains(norm, n, "motdepasse") ||
+	    contains(norm, n, "wachtwoord") || contains(norm, n, "salasana") ||
+	    contains(norm, n, "kennwort") || contains(norm, n, "passcode") ||
+	    contains(norm, n, "connectionstring"))
+		c = KEY_MEDIUM, k = "password";
 	else {
+		static const char *const not_secret_key[] = {
+			"public", "primary", "foreign", "sort", "partition", "routing", "idempotency",
+			"cache", "lookup", "object", "group", "shard", "row", "index", "unique", "map",
+			"hash", "dedup", "host", "ssh-host", "label", "annotation", "config", "metadata",
+		};
+
+		/* SSH_KEY, HMAC_KEY, LICENSE_KEY, ..._ISSUER_KEY: a key of something */
+		if (nw >= 2 && !strcmp(words[nw - 1], "key")) {
+			bool named = false;
+
+			for (i = 0; i < ELEMENTSOF(not_secret_key) && !named; i++)
+				named = !strcmp(words[nw - 2], not_secret_key[i]);
+			if (!named)
+				c = KEY_MEDIUM, k = "secret";
+		}
 		for (i = 0; i < nw && c == KEY_NONE; i++) {
 			const char *w = words[i];
 
-			if (!strcmp(w, "pwd") || !strcmp(w, "pass") || !strcmp(w, "pw"))
+			if (!strcmp(w, "pin") || !strcmp(w, "otp") || !strcmp(w, "seed") || !strcmp(w, "salt") ||
+			    !strcmp(w, "dsn") || !strcmp(w, "senha") || !strcmp(w, "parol") ||
+			    !strcmp(w, "mnemonic"))
+				c = KEY_MEDIUM, k = "secret";
+			else if (!strcmp(w, "pwd") || !strcmp(w, "pass") || !strcmp(w, "pw"))
 				c = KEY_MEDIUM, k = "password";
 			else if (!strcmp(w, "auth") || !strcmp(w, "authorization") ||
 			    !strcmp(w, "authz"))
@@ -1011,6 +1062,16 @@ static const char *const auth_schemes[] = {
 	"aws4-hmac-sha256",
 };
 
+/* Letters, '_' and '-' only: a key name, not a blob that holds one. */
+static bool
+plain_word(const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isalpha((unsigned char)w[i]) && w[i] != '_' && w[i] != '-')
+			return false;
+	return true;
+}
+
 /* The value of a secret-like key; returns where to resume. */
 static size_t
 do_word(struct scan *s, size_t ts, size_t te)
@@ -1108,6 +1169,28 @@ do_word(struct scan *s, size_t ts, size_t te)
 		p += 2;
 		loose = true;
 		rule = "free-text";
+	} else if (p > after && p + 3 < len && strncasecmp(in + p, "was", 3) == 0 &&
+	    (in[p + 3] == ' ' || in[p + 3] == '\t')) {
+		p += 3;		/* "password was X" */
+		loose = true;
+		rule = "free-text";
+	} else if (p > after && c >= KEY_MEDIUM && p < len && in[p] == '"' && !quoted_key && !opened) {
+		loose = true;	/* invalid token "X": the quoted string is the value */
+		rule = "free-text";
+	} else if (p == after && c >= KEY_MEDIUM && p < len && in[p] == '[' && !quoted_key &&
+	    ke - ks <= 32 && plain_word(in + ks, ke - ks)) {
+		/* token[X] */
+		size_t q = p + 1;
+
+		while (q < len && in[q] != ']' && in[q] != '\n' && in[q] != ' ' && q - p < 512)
+			q++;
+		if (q < len && in[q] == ']' && q > p + 1 && memchr(in + p + 1, '<', q - p - 1) == NULL &&
+		    memchr(in + p + 1, '\'', q - p - 1) == NULL && memchr(in + p + 1, '"', q - p - 1) == NULL &&
+		    secretpat_value_wanted(c, in + p + 1, q - p - 1, false)) {
+			hit(s, p + 1, q, kind, "free-text");
+			return q + 1;
+		}
+		return te;
 	} else if (flag && p > after && p < len && in[p] != '-' && in[p] != '\n' &&
 	    in[p] != '\r' && !quoted_key) {
 		flagarg = true;
@@ -1149,6 +1232,14 @@ do_word(struct scan *s, size_t ts, size_t te)
 	/* "token=" inside a quoted string: that quote closes the string, no value */
 	if (opened && !quoted_key && quote_seq(in, len, p, &oq) > 0)
 		return p + 1;
+	/* map[authorization:[Basic X]] (gRPC metadata): the list holds the value */
+	if (in[p] == '[' && p + 1 < len && isalpha((unsigned char)in[p + 1])) {
+		for (i = p + 1; i < len && isalpha((unsigned char)in[i]); i++)
+			;
+		if (i < len && in[i] == ' ' && word_eq(in + p + 1, i - p - 1, auth_schemes,
+		    sizeof(auth_schemes) / sizeof(auth_schemes[0])))
+			p++;
+	}
 	/* an inline JSON object or array: its members speak for themselves */
 	if ((in[p] == '{' || in[p] == '[') && !to_eol)
 		return p + 1;
