@@ -479,6 +479,11 @@ main(int argc, char *argv[])
 		}
 		free(output);
 		output = xstrdup(dest.path);
+		if (o.analyze > 0 && dest.stream) {
+			fprintf(stderr, "%s: %s\n", PROG, _("--analyze needs a bundle file; -o - writes it to standard output"));
+			status = 2;
+			goto out;
+		}
 	} else if (o.output)
 		output = (free(output), xstrdup(o.output));
 	{

@@ -45,6 +45,11 @@ check "-q: exit 0, nothing printed" bash -c "[ $rc = 0 ] && [ ! -s '$T/c.err' ]"
 rc=0; "$COLLECT" -q --analyze --root "$R" -o "$T/o/d.tar.gz" 2>"$T/d.err" || rc=$?
 check "-q --analyze: the findings all the same" bash -c "[ $rc = 0 ] && grep -q 'What we found:' '$T/d.err'"
 expect_status "--analyze -o -: usage error" 2 "$COLLECT" --analyze --root "$R" -o -
+mkfifo "$T/fifo"
+timeout 20 cat "$T/fifo" >"$T/fifo.got" &
+expect_status "--analyze -o FIFO: usage error, before anything is written" 2 timeout 20 "$COLLECT" --analyze --root "$R" -o "$T/fifo"
+wait
+check "--analyze -o FIFO: nothing went down the pipe" test ! -s "$T/fifo.got"
 # -o -: the bundle alone on standard output, no analysis on either stream.
 rc=0; "$COLLECT" --root "$R" -o - >"$T/n.out" 2>"$T/n.err" || rc=$?
 check "-o -: exit 0, no analysis printed" bash -c "[ $rc = 0 ] && ! grep -qE 'What we found|If the problem stays' '$T/n.err' '$T/n.out'"
