@@ -80,6 +80,7 @@ struct spool;
 enum {
 	SPOOL_IMPORTANT	= 1,	/* warning or worse: chosen first */
 	SPOOL_OTHER	= 2,	/* from another container's stream */
+	SPOOL_COUNTS	= 4,	/* carries redaction counts (set by spool_add()) */
 };
 
 /* Starts a spool in dir (TMPDIR).  0 or -errno (the folder cannot hold a temporary file). */
@@ -91,7 +92,7 @@ void spool_free(struct spool *);
  * bytes), allowed shrinks to what the spool's own compression says fits in it.
  */
 void spool_set_allowed(struct spool *, uint64_t allowed, double limit);
-/* Appends one entry (line without newline; counts: compact JSON or NULL).  0 or -errno. */
+/* Appends one entry (line and counts, compact JSON or NULL, without a newline).  0 or -errno. */
 int spool_add(struct spool *, const char *line, size_t len, uint8_t prio, unsigned flags,
     const char *counts, size_t counts_len);
 /* Entries of other containers become dead: their bytes no longer count, spool_next() skips them. */

@@ -20,7 +20,13 @@
 #define SEG_START	(1024 * 1024)	/* before the budget is known */
 #define SEG_PARTS	128		/* a class is trimmed in steps of 1/64 of what may be chosen */
 #define SPOOL_LEVEL	6		/* libdeflate level: as the bundle, so the spool stays about its size */
-#define HDR_MAX		24		/* record header: varints seq delta, len, counts len; prio | flags << 4 */
+#define HDR_MAX		12		/* record header: varint seq delta, prio | flags << 4 */
+/*
+ * A record: the header, the entry's line and '\n', then with SPOOL_COUNTS its
+ * redaction counts (compact JSON) and '\n'.  Neither holds a raw newline
+ * (journal_value() escapes them), so no lengths are stored: they would cost
+ * more room, compressed, than the bytes they save to scan.
+ */
 
 /* One file of a class. */
 struct seg {
@@ -55,6 +61,7 @@ struct pool {
 	uint64_t	 hseq;		/* its sequence number */
 	uint64_t	 rlast;		/* sequence number of the record before it */
 	size_t		 hhdr, hlen, hclen;	/* its header length, line length, counts length */
+	size_t		 hrec;		/* the whole record's length */
 	unsigned	 hpf;		/* its prio | flags << 4 */
 	uint64_t	 remaining;	/* bytes of this and later records that count */
 	uint64_t	 remaining_n;	/* entries of this and later records that count */
@@ -293,6 +300,8 @@ spool_add(struct spool *sp, const char *line, size_t len, uint8_t prio, unsigned
 		return sp->err;
 	if (counts == NULL)
 		counts_len = 0;
+	if (memchr(line, '\n', len) || (counts_len && memchr(counts, '\n', counts_len)))
+		return -EINVAL;	/* records end at a newline */
 	if (p->w && p->segs[p->n - 1].bytes >= sp->seg_bytes) {
 		r = seg_close(sp, p);
 		if (r < 0)
@@ -316,14 +325,18 @@ spool_add(struct spool *sp, const char *line, size_t len, uint8_t prio, unsigned
 		s->first_seq = s->last_seq = seq;
 	hl = put_varint(hdr, seq - s->last_seq);
 	s->last_seq = seq;
-	hl += put_varint(hdr + hl, len);
-	hl += put_varint(hdr + hl, counts_len);
+	if (counts_len)
+		flags |= SPOOL_COUNTS;
 	hdr[hl++] = (unsigned char)(prio | (flags << 4));
 	r = gzw_write(p->w, hdr, hl);
 	if (r >= 0)
 		r = gzw_write(p->w, line, len);
+	if (r >= 0)
+		r = gzw_write(p->w, "\n", 1);
 	if (r >= 0 && counts_len)
 		r = gzw_write(p->w, counts, counts_len);
+	if (r >= 0 && counts_len)
+		r = gzw_write(p->w, "\n", 1);
 	if (r < 0)
 		return sp->err = r;
 	s->bytes += len + 1;
@@ -418,17 +431,21 @@ pool_head(struct pool *p)
 		ssize_t n;
 
 		if (avail > 0) {
-			const unsigned char *h = (const unsigned char *)p->rbuf.data + p->roff;
-			uint64_t d, l, cl;
-			size_t a1, a2, a3;
+			const unsigned char *h = (const unsigned char *)p->rbuf.data + p->roff, *e = h + avail;
+			const unsigned char *nl1 = NULL, *nl2 = NULL;
+			uint64_t d;
+			size_t a1 = get_varint(h, avail, &d);
 
-			if ((a1 = get_varint(h, avail, &d)) && (a2 = get_varint(h + a1, avail - a1, &l)) &&
-			    (a3 = get_varint(h + a1 + a2, avail - a1 - a2, &cl)) && a1 + a2 + a3 < avail &&
-			    avail - (a1 + a2 + a3 + 1) >= l + cl) {
-				p->hhdr = a1 + a2 + a3 + 1;
-				p->hlen = (size_t)l;
-				p->hclen = (size_t)cl;
-				p->hpf = h[a1 + a2 + a3];
+			if (a1 && a1 < avail)
+				nl1 = memchr(h + a1 + 1, '\n', (size_t)(e - (h + a1 + 1)));
+			if (nl1 && ((h[a1] >> 4) & SPOOL_COUNTS))
+				nl2 = memchr(nl1 + 1, '\n', (size_t)(e - (nl1 + 1)));
+			if (nl1 && (nl2 || !((h[a1] >> 4) & SPOOL_COUNTS))) {
+				p->hhdr = a1 + 1;
+				p->hpf = h[a1];
+				p->hlen = (size_t)(nl1 - (h + a1 + 1));
+				p->hclen = nl2 ? (size_t)(nl2 - (nl1 + 1)) : 0;
+				p->hrec = (size_t)((nl2 ? nl2 : nl1) + 1 - h);
 				p->hseq = p->rlast + d;
 				p->rlast = p->hseq;
 				p->have = true;
@@ -488,7 +505,7 @@ spool_next(struct spool *sp, const char **line, size_t *len, uint8_t *prio, cons
 		h = (const unsigned char *)p->rbuf.data + p->roff + p->hhdr;
 		flags = p->hpf >> 4;
 		p->have = false;
-		p->roff += p->hhdr + p->hlen + p->hclen;
+		p->roff += p->hrec;
 		if ((flags & SPOOL_OTHER) && sp->drop_other)
 			continue;
 		/* Chosen: the newest entries of the class that fit its share. */
@@ -500,7 +517,7 @@ spool_next(struct spool *sp, const char **line, size_t *len, uint8_t *prio, cons
 		*line = (const char *)h;
 		*len = p->hlen;
 		*prio = (uint8_t)(p->hpf & 15);
-		*counts = p->hclen ? (const char *)h + p->hlen : NULL;
+		*counts = p->hclen ? (const char *)h + p->hlen + 1 : NULL;
 		*counts_len = p->hclen;
 		return 1;
 	}
