@@ -60,8 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	if (rs == NULL) {
 		rs = ruleset_new();
-		if (rules_load_buffer(rs, BUILTIN_RULES_NAME, triage_builtin_rules,
-		    strlen(triage_builtin_rules)) < 0 || rules_finish(rs) < 0)
+		if (rules_load_builtin(rs) < 0 || rules_finish(rs) < 0)
 			abort();
 		devnull = fopen("/dev/null", "we");
 	}
