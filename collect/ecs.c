@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "ecsdoc.h"
+#include "i18n.h"
 #include "timeutil.h"
 
 #define ECS_INPUT_MAX	(64u << 20)	/* one --ecs-json input or one CLI answer */
@@ -280,7 +281,10 @@ ecs_read_inputs(struct ctx *c, char **errmsg)
 				return -EINVAL;
 			}
 			state_add(c->ecs, label, NULL, docs[k], kind);
-			ctx_verbose(c, "--ecs-json %s: %s", shown, ecs_doc_info[kind].name);
+			/* Say what each input was taken for (the customer may have mixed files up). */
+			if (c->opt->verbosity >= 0)
+				fprintf(stderr, _("triage-collect: --ecs-json %s: the output of aws ecs %s\n"), shown,
+				    ecs_doc_info[kind].name);
 		}
 		free(docs);
 	}
