@@ -632,7 +632,8 @@ archive_header(struct bundle_reader *r, char **relpath, bool *is_dir, uint64_t *
 		if (!*is_dir)
 			return refuse_entry(r, -EINVAL, raw, "not inside a top directory");
 		if (strcmp(norm, r->topdir) != 0)
-			return refuse_entry(r, -EINVAL, raw, "a second top directory (the first is '%s')",
+			return refuse_entry(r, -EINVAL, raw, "a second top directory (the first is '%s'); "
+			    "a bundle is one folder: re-pack only it",
 			    r->topdir);
 		if (r->top_seen)
 			return refuse_entry(r, -EINVAL, raw, "duplicate path");
@@ -640,7 +641,8 @@ archive_header(struct bundle_reader *r, char **relpath, bool *is_dir, uint64_t *
 		return 1;
 	}
 	if ((size_t)(slash - norm) != strlen(r->topdir) || strncmp(norm, r->topdir, (size_t)(slash - norm)) != 0)
-		return refuse_entry(r, -EINVAL, raw, "a second top directory (the first is '%s')", r->topdir);
+		return refuse_entry(r, -EINVAL, raw, "a second top directory (the first is '%s'); "
+		    "a bundle is one folder: re-pack only it", r->topdir);
 	if (json_object_get(r->found, slash + 1))
 		return refuse_entry(r, -EINVAL, raw, "duplicate path");
 	if (!*is_dir && (e = count_size(r, raw, *size)) < 0)
@@ -999,17 +1001,25 @@ dir_open(struct bundle_reader *r, int fd, const char *path, char **errmsg)
 		{
 			/* Beside the top folder there may be other things (notes.txt): the top folder is the one
 			 * folder holding manifest.json. */
-			size_t hit = n, hits = 0;
+			size_t hit = n, hits = 0, dir = n, dirs = 0;
 
 			for (size_t k = 0; k < n; k++) {
 				struct stat ds, ms;
 				_cleanup_free_ char *mp = xasprintf("%s/%s", names[k], BUNDLE_MANIFEST);
 
-				if (fstatat(fd, names[k], &ds, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(ds.st_mode) &&
-				    fstatat(fd, mp, &ms, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(ms.st_mode)) {
+				if (fstatat(fd, names[k], &ds, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(ds.st_mode))
+					continue;
+				dirs++;
+				dir = k;
+				if (fstatat(fd, mp, &ms, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(ms.st_mode)) {
 					hits++;
 					hit = k;
 				}
+			}
+			if (hits == 0 && dirs == 1) {
+				/* the one folder beside stray files: it is the bundle, checked as such */
+				hits = 1;
+				hit = dir;
 			}
 			if (hits == 1) {
 				char *keep = names[hit];
@@ -1032,7 +1042,8 @@ dir_open(struct bundle_reader *r, int fd, const char *path, char **errmsg)
 			}
 		}
 		if (n > 1) {
-			e = refuse_entry(r, -EINVAL, names[1], "a second top directory (the first is '%s')",
+			e = refuse_entry(r, -EINVAL, names[1], "a second top directory (the first is '%s'); "
+			    "a bundle is one folder: re-pack only it",
 			    names[0]);
 			free_names(names, n);
 			goto fail;
