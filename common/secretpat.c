@@ -32,6 +32,8 @@ enum {
 	T_VENDOR,	/* a vendor's token with a fixed prefix: ghp_, xoxb-, sk_live_, AIza, ... */
 	T_QSIG,		/* a URL's signature parameter: SAS "sig=", "X-Amz-Signature=" */
 	T_HOOK,		/* a webhook URL whose path is the secret: hooks.slack.com/services/... */
+	T_DSN,		/* a Go MySQL DSN: user:PASSWORD@tcp(host:port)/db */
+	T_CLIUSER,	/* " -u user:PASSWORD" (curl), " -pPASSWORD" (mysql) */
 };
 
 /* One stem: '?' in a word stands for any one byte but a newline, or none. */
@@ -99,6 +101,10 @@ static const struct stem stems[] = {
 	{ "sig=", false, T_QSIG },
 	{ "Signature=", false, T_QSIG },
 	{ "hooks.slack.com/", false, T_HOOK },
+	{ "@tcp(", false, T_DSN },
+	{ " -u ", false, T_CLIUSER },
+	{ " -p", false, T_CLIUSER },
+	{ "@unix(", false, T_DSN },
 };
 
 #define NSTEMS (sizeof(stems) / sizeof(stems[0]))
@@ -978,6 +984,72 @@ do_aws(struct scan *s, size_t ts, size_t te)
 	return te;
 }
 
+/*
+ * Command lines in text: "-u user:PASSWORD" (curl, wget) and "-pPASSWORD"
+ * (mysql, where -p takes its value attached) after a "-u" on the same line.
+ */
+static size_t
+do_cliuser(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t p = te, e;
+
+	e = p;
+	while (e < s->len && !isspace((unsigned char)in[e]) && in[e] != '"' && in[e] != '\'' && in[e] != '\\')
+		e++;
+	if (in[ts + 2] == 'u') {
+		const char *c = memchr(in + p, ':', e - p);
+
+		if (c == NULL || c == in + p || (size_t)(c - in) + 1 >= e || c[1] == '/')
+			return te;
+		if (secretpat_marker_len(c + 1, (size_t)(in + e - c - 1)) > 0)
+			return te;
+		hit(s, (size_t)(c - in) + 1, e, "password", "cli-user");
+		return e;
+	}
+	/* -pVALUE: attached, 4+ bytes, and a -u earlier on the line */
+	if (e - p < 4 || !(isalnum((unsigned char)in[p]) || (unsigned char)in[p] >= 0x80) ||
+	    secretpat_marker_len(in + p, e - p) > 0)
+		return te;
+	{
+		size_t b = ts;
+
+		while (b > 0 && in[b - 1] != '\n')
+			b--;
+		if (memmem(in + b, ts - b, " -u", 3) == NULL && memmem(in + b, ts - b, "mysql", 5) == NULL)
+			return te;
+	}
+	hit(s, p, e, "password", "cli-password");
+	return e;
+}
+
+/* user:PASSWORD@tcp(host:port)/db: the password runs back from '@' to the user's ':'. */
+static size_t
+do_dsn(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t p = ts, colon = 0;
+
+	while (p > s->floor && !isspace((unsigned char)in[p - 1]) && in[p - 1] != '"' &&
+	    in[p - 1] != '\'' && in[p - 1] != '=' && ts - p < 512) {
+		p--;
+		if (in[p] == ':' && colon == 0)
+			colon = p;
+	}
+	/* the first ':' of the word ends the user; the password may hold more */
+	for (size_t q = p; q < ts; q++)
+		if (in[q] == ':') {
+			colon = q;
+			break;
+		}
+	if (colon == 0 || colon + 1 >= ts)
+		return te;
+	if (secretpat_marker_len(in + colon + 1, ts - colon - 1) == ts - colon - 1)
+		return te;
+	hit(s, colon + 1, ts, "password", "dsn");
+	return te;
+}
+
 static size_t
 do_url(struct scan *s, size_t ts, size_t te)
 {
@@ -995,6 +1067,11 @@ do_url(struct scan *s, size_t ts, size_t te)
 			return te;
 	for (colon = ui; colon < at && in[colon] != ':'; colon++)
 		;
+	if (colon >= at && at > ui && (at - ui >= 16 || looks_secret(in + ui, at - ui))) {
+		/* https://TOKEN@host: a user part alone that looks like a token is one */
+		hit(s, ui, at, "url-userinfo", "url-password");
+		return at + 1;
+	}
 	if (colon >= at || colon + 1 == at)
 		return te;
 	hit(s, colon + 1, at, "url-password", "url-password");
@@ -1489,6 +1566,15 @@ secretpat_scan(const char *in, size_t len,
 			break;
 		case T_AKID:
 			next = do_prefixed(&s, ts, te, false, re_akid, "aws-access-key", "aws-access-key");
+			/* its secret key often follows (AKIA... SECRET): as after "aws" */
+			if (next > te)
+				next = do_aws(&s, ts, next);
+			break;
+		case T_DSN:
+			next = do_dsn(&s, ts, te);
+			break;
+		case T_CLIUSER:
+			next = do_cliuser(&s, ts, te);
 			break;
 		case T_VENDOR:
 			next = do_prefixed(&s, ts, te, true, re_vendor, "token", "vendor-token");
