@@ -8,7 +8,8 @@ set -eux
 mkdir -p /root/src && cd /root/src
 apt-get source -q libarchive
 src=$(find /root/src -maxdepth 1 -type d -name 'libarchive-*' | head -1)
-for arch in x86_64 aarch64; do
+build() { # ARCH: configure, make, install (the two architectures build side by side)
+	arch=$1
 	mkdir -p "/root/src/build-$arch" && cd "/root/src/build-$arch"
 	if [ "$arch" = aarch64 ]; then
 		host=--host=aarch64-linux-gnu; cc=aarch64-linux-gnu-gcc; multi=aarch64-linux-gnu
@@ -26,7 +27,7 @@ for arch in x86_64 aarch64; do
 	# Debian's patches leave Makefile.am newer than Makefile.in: no autotools here, none needed.
 	at="ACLOCAL=: AUTOMAKE=: AUTOCONF=: AUTOHEADER=:"
 	# shellcheck disable=SC2086
-	make -j"$(nproc)" $at >/dev/null
+	make $at >/dev/null
 	# shellcheck disable=SC2086
 	make install $at >/dev/null
 	cat >/opt/triage/$arch/lib/pkgconfig/libdeflate.pc <<PC
@@ -39,7 +40,14 @@ Version: $(dpkg-query -W -f='${Version}' libdeflate-dev | sed 's/-.*//')
 Libs: -L\${libdir} -ldeflate
 Cflags:
 PC
-done
+}
+build x86_64 >/root/src/x86_64.log 2>&1 & x86=$!
+build aarch64 >/root/src/aarch64.log 2>&1 & arm=$!
+rc=0
+wait $x86 || rc=1
+wait $arm || rc=1
+cat /root/src/x86_64.log /root/src/aarch64.log
+[ $rc = 0 ]
 mkdir -p /opt/triage/share
 cp "$src/debian/copyright" /opt/triage/share/libarchive-copyright
 rm -rf /root/src

@@ -50,6 +50,10 @@ case $kind in
 build)
 	debootstrap --variant=minbase --include="$boot_pkgs,build-essential,pkg-config,xz-utils,dpkg-dev" \
 		bullseye "$tmp" "$MIRROR" >"$log" 2>&1 || { tail -20 "$log" >&2; exit 1; }
+	echo "# $(date +%T) debootstrap done" >>"$log"
+	# dpkg without fsync (a cache entry is remade whole if anything goes wrong), no translations.
+	echo force-unsafe-io >"$tmp/etc/dpkg/dpkg.cfg.d/triage-unsafe-io"
+	echo 'Acquire::Languages "none";' >"$tmp/etc/apt/apt.conf.d/99triage-no-translations"
 	# Debian 13's libarchive source: a deb-src line for trixie only (no trixie binaries).
 	cp /usr/share/keyrings/debian-archive-keyring.gpg "$tmp/usr/share/keyrings/triage-trixie.gpg"
 	echo "deb-src [signed-by=/usr/share/keyrings/triage-trixie.gpg] $MIRROR trixie main" \
@@ -61,6 +65,7 @@ build)
 	# shellcheck disable=SC2086
 	inroot "$tmp" apt-get install -y -q --no-install-recommends $dev gettext \
 		gcc-aarch64-linux-gnu libc6-dev:arm64 $arm >>"$log" 2>&1 || { tail -20 "$log" >&2; exit 1; }
+	echo "# $(date +%T) packages installed" >>"$log"
 	cp "$here/build-libarchive.sh" "$tmp/root/"
 	inroot "$tmp" sh /root/build-libarchive.sh >>"$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
 	inroot "$tmp" apt-get clean
