@@ -106,6 +106,16 @@ if command -v script >/dev/null; then
 	check "tty: wrapped to 60 columns" bash -c "sed -n '/What we found/,\$p' '$T/l.tty' | sed 's/\\x1b\\[[0-9;]*m//g; s/\\r\$//' | awk 'length > 60 && !/If the problem stays/ {bad=1} END {exit bad}'"
 	NO_COLOR=1 script -qec "'$COLLECT' --root '$R' -o '$T/o/m.tar.gz'" /dev/null >"$T/m.tty" 2>&1
 	check "tty with NO_COLOR: findings, no colour" bash -c "grep -q 'What we found' '$T/m.tty' && ! grep -qF \$'\\x1b[1;31m' '$T/m.tty'"
+	# The analyzer itself on a terminal: its width (TIOCGWINSZ, over COLUMNS), colour unless NO_COLOR;
+	# piped: COLUMNS, plain.
+	script -qec "stty cols 50; COLUMNS=120 '$ANALYZE' -f text --fail-on none '$T/o/a.tar.gz'" /dev/null >"$T/an.tty" 2>&1
+	check "analyzer on a tty: coloured, 50 columns from the terminal" bash -c "grep -qF \$'\\x1b[1;31mCRITICAL' '$T/an.tty' &&
+		sed 's/\\x1b\\[[0-9;]*m//g; s/\\r\$//' '$T/an.tty' | awk 'length > 50 {bad=1} END {exit bad}' &&
+		sed 's/\\x1b\\[[0-9;]*m//g; s/\\r\$//' '$T/an.tty' | awk 'length > 45 {n++} END {exit !n}'"
+	NO_COLOR=1 script -qec "'$ANALYZE' -f text --fail-on none '$T/o/a.tar.gz'" /dev/null >"$T/an2.tty" 2>&1
+	check "analyzer on a tty with NO_COLOR: plain" bash -c "grep -q 'What we found' '$T/an2.tty' && ! grep -q \$'\\x1b' '$T/an2.tty'"
+	COLUMNS=100 "$ANALYZE" -f text --fail-on none "$T/o/a.tar.gz" >"$T/an.pipe"
+	check "analyzer piped: COLUMNS=100, plain" bash -c "! grep -q \$'\\x1b' '$T/an.pipe' && awk 'length > 100 {bad=1} END {exit bad}' '$T/an.pipe' && awk 'length > 90 {n++} END {exit !n}' '$T/an.pipe'"
 else
 	fail "tty checks" "script(1) is missing (util-linux)"
 fi
