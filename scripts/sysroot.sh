@@ -96,9 +96,12 @@ if [ ! -f "$dir/.triage-ready" ]; then
 	echo "made by scripts/sysroot.sh in $(( $(date +%s) - start ))s" >"$tmp/.triage-ready"
 	mv "$tmp" "$dir"
 	echo "sysroot.sh: $dir made in $(( $(date +%s) - start ))s" >&2
-	# Entries of this kind nobody used for 14 days (older recipes) go.
-	find "$CACHE" -maxdepth 2 -path "$CACHE/$kind-*/.triage-used" -mtime +14 2>/dev/null |
-		while read -r used; do d=$(dirname "$used"); rm -rf "$d" "$d.log"; done
+	# Entries of this kind nobody used or made for 14 days (older recipes) go; never one being made.
+	for d in "$CACHE/$kind"-*; do
+		case $d in *.tmp|*.log|"$dir") continue ;; esac
+		[ -d "$d" ] || continue
+		[ -n "$(find "$d" -maxdepth 1 -name '.triage-*' -mtime -14 2>/dev/null)" ] || rm -rf "$d" "$d.log"
+	done
 fi
 touch "$dir/.triage-used" 2>/dev/null || true
 echo "$dir"
