@@ -21,6 +21,9 @@ TEST_LIBS    := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 # A package pkg-config cannot find stops the build (pkgcheck, below), never an empty link line.
 PKG_MISSING  := $(shell for p in $(COLLECT_PKGS); do pkg-config --exists $$p || echo $$p; done)
 TEST_MISSING := $(shell for p in $(TEST_PKGS); do pkg-config --exists $$p || echo $$p; done)
+# archive_write_open2 is libarchive 3.6's (Debian 11 has 3.4.3; make dist builds 3.7.4 in its sysroot).
+PKG_OLD      := $(shell pkg-config --exists libarchive && ! pkg-config --atleast-version=3.6.0 libarchive && \
+                  echo "libarchive $$(pkg-config --modversion libarchive) is older than 3.6.0 (archive_write_open2)")
 
 # RELEASE=1 (make dist, in the Debian 11 sysroot): every library static but libc's and, for the
 # collector, libsystemd.so.0; one section per function so the linker keeps only what is called.
@@ -112,6 +115,9 @@ po-update:
 pkgcheck:
 ifneq ($(strip $(PKG_MISSING)),)
 	@echo "Makefile: pkg-config cannot find: $(strip $(PKG_MISSING)) (make deps installs them; PKG_CONFIG_PATH=$(PKG_CONFIG_PATH))" >&2; exit 1
+endif
+ifneq ($(strip $(PKG_OLD)),)
+	@echo "Makefile: $(PKG_OLD)" >&2; exit 1
 endif
 testpkgcheck:
 ifneq ($(strip $(TEST_MISSING)),)

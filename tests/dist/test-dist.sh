@@ -110,6 +110,12 @@ rc=0; PKG_CONFIG_LIBDIR=$T/empty PKG_CONFIG_PATH= make -C "$TOP" --no-print-dire
 if [ $rc != 0 ] && grep -q '^Makefile: pkg-config cannot find: libarchive jansson' "$T/nopc.out" && [ ! -e "$T/nopc/triage-collect" ]; then
 	pass "make stops with one line when pkg-config finds no library"
 else fail "make stops with one line when pkg-config finds no library" "exit $rc: $(head -3 "$T/nopc.out" | tr '\n' ' ')"; fi
+mkdir -p "$T/oldpc"
+printf 'Name: libarchive\nDescription: Debian 11 stand-in\nVersion: 3.4.3\nLibs: -larchive\nCflags:\n' >"$T/oldpc/libarchive.pc"
+rc=0; PKG_CONFIG_PATH=$T/oldpc make -C "$TOP" --no-print-directory BUILD="$T/oldpc/b" all >"$T/oldpc.out" 2>&1 || rc=$?
+if [ $rc != 0 ] && grep -q '^Makefile: libarchive 3.4.3 is older than 3.6.0' "$T/oldpc.out"; then
+	pass "make stops with one line on Debian 11's libarchive 3.4.3"
+else fail "make stops with one line on Debian 11's libarchive 3.4.3" "exit $rc: $(head -3 "$T/oldpc.out" | tr '\n' ' ')"; fi
 SYSROOT=$("$TOP/scripts/sysroot.sh" build) || { fail "sysroot" "scripts/sysroot.sh build failed"; finish; }
 # insysroot CMD: CMD in the Debian 11 sysroot with the tree at /src.
 insysroot() {
