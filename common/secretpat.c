@@ -1252,8 +1252,7 @@ do_word(struct scan *s, size_t ts, size_t te)
 		loose = true;
 		rule = "free-text";
 	} else if (p > after && c >= KEY_MEDIUM && p < len && in[p] == '"' && !quoted_key && !opened) {
-		loose = true;	/* invalid token "X": the quoted string is the value */
-		rule = "free-text";
+		rule = "free-text";	/* invalid token "X": the quoted string is the value */
 	} else if (p == after && c >= KEY_MEDIUM && p < len && in[p] == '[' && !quoted_key &&
 	    ke - ks <= 32 && plain_word(in + ks, ke - ks)) {
 		/* token[X] */
@@ -1480,7 +1479,7 @@ do_word(struct scan *s, size_t ts, size_t te)
 	 */
 	for (i = vs; i < ve && isalpha((unsigned char)in[i]); i++)
 		;
-	if (c == KEY_STRONG && !query && !flagarg && !flag && !to_eol && after == ve && vs == p &&
+	if (c == KEY_STRONG && !query && !flagarg && (!flag || opened) && !to_eol && after == ve && vs == p &&
 	    in[p] != '"' && in[p] != '\'' && i == ve && ve < len && in[ve] == ' ') {
 		size_t x = ve;
 
