@@ -14,6 +14,9 @@ VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
 ARCHES=${*:-x86_64 aarch64}
 OUT=$TOP/dist
 start=$(date +%s)
+# File times in the archives: the last commit's (the same tree gives the same tarball), else now.
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+export SOURCE_DATE_EPOCH
 
 mkdir -p "$OUT"
 # A failed run leaves no release behind (a test must not pass on an older one).
@@ -62,7 +65,8 @@ package_arch() { # ARCH
 	sed "s/@VERSION@/$VERSION/g; s/@ARCH@/$arch/g" docs/release-README.md >"$stage/README.md"
 	scripts/dist-license.sh "$SYSROOT" >"$stage/LICENSE"
 	(cd "$stage" && sha256sum triage-collect triage-analyze triage-collect.1 triage-analyze.1 README.md LICENSE >SHA256SUMS)
-	tar -C "$OUT/stage" --owner=0 --group=0 --numeric-owner --sort=name -czf "$OUT/$name.tar.gz" "$name"
+	tar -C "$OUT/stage" --owner=0 --group=0 --numeric-owner --sort=name --mtime="@$SOURCE_DATE_EPOCH" \
+		-cf - "$name" | gzip -9n >"$OUT/$name.tar.gz"
 
 	for p in triage-collect triage-analyze; do
 		scripts/dist-pkg.sh "$stage" "$p" "$VERSION" "$debarch" "$rpmarch" "$OUT"
