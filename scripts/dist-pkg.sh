@@ -12,12 +12,15 @@ case $prog in
 triage-collect)
 	summary="collect a support bundle for the Workload Onboarding Agent"
 	debdeps="libc6 (>= 2.28), libsystemd0 (>= 239)"
+	# The collector shows the analyzer's findings on the bundle when triage-analyze is installed.
+	recommends="triage-analyze (= $version)"
 	desc="Gathers, in one read-only run, the agent unit's state, its journal, its configuration with
 every secret redacted, the resolver setup and probes of the onboarding endpoint into one
 tar.gz bundle for support." ;;
 triage-analyze)
 	summary="analyze a triage support bundle of the Workload Onboarding Agent"
 	debdeps="libc6 (>= 2.28)"
+	recommends=""
 	desc="Applies the built-in rules to a triage bundle (untrusted input) and writes a findings
 report in markdown, HTML or JSON: each finding with its evidence, cause and remedy." ;;
 *) echo "dist-pkg.sh: unknown program $prog" >&2; exit 2 ;;
@@ -43,6 +46,7 @@ install -d "$deb/DEBIAN"
 	echo "Maintainer: triage authors <triage@localhost>"
 	echo "Installed-Size: $(du -sk "$deb/usr" | cut -f1)"
 	echo "Depends: $debdeps"
+	[ -z "$recommends" ] || echo "Recommends: $recommends"
 	echo "Section: admin"
 	echo "Priority: optional"
 	echo "Description: $summary"
@@ -58,6 +62,7 @@ Version: $version
 Release: 1
 Summary: $summary
 License: see /usr/share/doc/$prog/copyright
+${recommends:+Recommends: triage-analyze = $version}
 %description
 $desc
 %install

@@ -87,6 +87,9 @@ for a in $ARCHES; do
 		check "$a: $p .rpm holds the tarball's program, for $a" sh -c "cmp -s '$T/rpm-$a-$p/usr/bin/$p' '$R/$p' &&
 			[ \"\$(rpm -qp --qf '%{NAME} %{VERSION} %{ARCH}' '$rpm' 2>/dev/null)\" = '$p $VERSION $a' ]"
 	done
+	check "$a: the collector's .deb and .rpm recommend the analyzer (its findings after collecting)" sh -c \
+		"dpkg-deb -f '$DIST/triage-collect_${VERSION}_$d.deb' Recommends | grep -qx 'triage-analyze (= $VERSION)' &&
+		 rpm -qp --recommends '$DIST/triage-collect-$VERSION.$a.rpm' 2>/dev/null | grep -qx 'triage-analyze = $VERSION'"
 	check "$a: the collector .rpm requires libsystemd.so.0, nothing newer than LIBSYSTEMD_$SYSTEMD_MAX" sh -c \
 		"rpm -qpR '$DIST/triage-collect-$VERSION.$a.rpm' 2>/dev/null | grep -q '^libsystemd.so.0' &&
 		 ! rpm -qpR '$DIST/triage-collect-$VERSION.$a.rpm' 2>/dev/null | grep -E 'LIBSYSTEMD_(2[4-9][0-9]|[3-9][0-9]{2})'"
