@@ -8,6 +8,11 @@
 #   SHA256SUMS                         of the files above, for the download page
 # The build itself is `make RELEASE=1` in the sysroot, with the work tree bound at /src.
 set -euo pipefail
+# debootstrap, chroot and mount need root (as the container tests do).
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || { echo "dist: needs root (debootstrap, chroot) and there is no sudo" >&2; exit 1; }
+	exec sudo "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 TOP=$PWD
 VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
