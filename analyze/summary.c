@@ -21,6 +21,7 @@
 #define REPORT_MAX	(64 * 1024 * 1024)	/* a JSON report read as input */
 #define DIR_DEPTH_MAX	8
 #define INPUTS_MAX	1000000
+#define REPORT_FINDINGS_MAX	4096	/* findings of one JSON report (one per rule in a real one) */
 
 /* One bundle of the queue. */
 struct srow {
@@ -63,7 +64,23 @@ srow_clear(struct srow *r)
 struct inputs {
 	char	**v;
 	size_t	 n;
+	struct stat *dirs;	/* folders walked or taken as bundles (dev, ino): a symlink loop or a */
+	size_t	 n_dirs;	/* second way to one folder does not read it again */
 };
+
+/* True the first time a folder is seen (by device and inode), false after. */
+static bool
+dir_first_visit(struct inputs *in, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < in->n_dirs; i++)
+		if (in->dirs[i].st_dev == st->st_dev && in->dirs[i].st_ino == st->st_ino)
+			return false;
+	in->dirs = xreallocarray(in->dirs, in->n_dirs + 1, sizeof(*in->dirs));
+	in->dirs[in->n_dirs++] = *st;
+	return true;
+}
 
 static void
 inputs_add(struct inputs *in, char *p)
@@ -139,11 +156,15 @@ cmp_str(const void *a, const void *b)
 static void
 expand_dir(struct inputs *in, const char *dir, unsigned depth)
 {
-	DIR *d = opendir(dir);
+	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, i;
+	struct stat dst;
 
+	if (stat(dir, &dst) == 0 && !dir_first_visit(in, &dst))
+		return;		/* already walked: a symlink loop, or a second link to it */
+	d = opendir(dir);
 	if (d == NULL) {
 		inputs_add(in, xstrdup(dir));	/* the row will say why */
 		return;
@@ -162,8 +183,12 @@ expand_dir(struct inputs *in, const char *dir, unsigned depth)
 		struct stat st;
 
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (is_extracted_bundle(p))
-				inputs_add(in, p);
+			if (is_extracted_bundle(p)) {
+				if (dir_first_visit(in, &st))
+					inputs_add(in, p);
+				else
+					free(p);
+			}
 			else {
 				if (depth < DIR_DEPTH_MAX)
 					expand_dir(in, p, depth + 1);
@@ -266,6 +291,16 @@ row_from_report(struct srow *r, const char *path)
 		r->hostname = dupnull(json_string_value(json_object_get(b, "hostname")));
 		r->collected_at = dupnull(json_string_value(json_object_get(b, "collected_at")));
 		r->agent = dupnull(json_string_value(json_object_get(b, "agent_state")));
+	}
+	if (json_array_size(json_object_get(doc, "findings")) > REPORT_FINDINGS_MAX) {
+		free(r->hostname);
+		free(r->collected_at);
+		free(r->agent);
+		r->hostname = r->collected_at = r->agent = NULL;
+		r->error = xasprintf("%zu findings (at most %d): not a triage report",
+		    json_array_size(json_object_get(doc, "findings")), REPORT_FINDINGS_MAX);
+		json_decref(doc);
+		return;
 	}
 	json_array_foreach(json_object_get(doc, "findings"), i, f) {
 		const char *id = json_string_value(json_object_get(f, "rule"));
@@ -1210,9 +1245,32 @@ write_file(const char *path, const char *data, size_t len, char **why)
 {
 	_cleanup_free_ char *d = xstrdup(path), *bn = xstrdup(path), *tmp = NULL;
 	const char *dir = dirname(d), *base = basename(bn);
+	struct stat st;
 	mode_t um;
 	int fd, r = 0;
 
+	/* Not a file (as the report's -o): a pipe or character device is written into, never replaced. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
+			*why = xstrdup("is a folder; give a file name, e.g. -o summary.html");
+			return -EISDIR;
+		}
+		if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+			*why = xasprintf("is a %s; give a file name", S_ISBLK(st.st_mode) ? "block device" : "socket");
+			return -EINVAL;
+		}
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+			r = -errno;
+			*why = xasprintf("cannot open: %s", strerror(errno));
+			return r;
+		}
+		r = write_all(fd, data, len);
+		if (close(fd) < 0 && r == 0)
+			r = -errno;
+		if (r < 0)
+			*why = xasprintf("cannot write: %s", strerror(-r));
+		return r;
+	}
 	tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
@@ -1277,6 +1335,7 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 	for (i = 0; i < in.n; i++)
 		free(in.v[i]);
 	free(in.v);
+	free(in.dirs);
 	if (r < 0) {
 		summary_free(&s);
 		return EXIT_BAD;

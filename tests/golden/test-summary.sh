@@ -188,4 +188,40 @@ if command -v script >/dev/null; then
 	script -qec "'$ANALYZE' -q --summary -o '$T/tty.md' '$Q'" /dev/null >"$T/tty.out" 2>&1 || true
 	check "on a terminal with -q: no progress line" test ! -s "$T/tty.out"
 fi
+# A folder with symlink loops: each bundle once, and the walk does not multiply (review).
+mkdir -p "$T/loop/sub" && cp "$S/healthy.tar.gz" "$T/loop/a.tar.gz" && cp "$S/dns-failure.tar.gz" "$T/loop/sub/b.tar.gz"
+for i in 1 2 3 4 5 6 7 8; do ln -s . "$T/loop/self$i"; ln -s .. "$T/loop/sub/up$i"; done
+rc=0; timeout 60 "$ANALYZE" --summary -f json -j 1 -o "$T/loop.json" "$T/loop" || rc=$?
+check "symlink loops in a folder: each bundle is one row (exit $rc)" $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert sorted(b["path"].rsplit("/", 1)[-1] for b in d["bundles"]) == ["a.tar.gz", "b.tar.gz"], [b["path"] for b in d["bundles"]][:5]' "$T/loop.json"
+
+# -o onto a character device or a FIFO writes into it, never replaces it (as the report's -o does).
+if mknod "$T/null" c 1 3 2>/dev/null; then
+	"$ANALYZE" --summary -f csv -o "$T/null" "$S/healthy.tar.gz" || true
+	check "-o onto a character device: still the device afterwards" test -c "$T/null"
+fi
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/fifo.out" & cpid=$!
+rc=0; timeout 20 "$ANALYZE" --summary -f csv -o "$T/fifo" "$S/healthy.tar.gz" || rc=$?
+for _ in $(seq 50); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
+kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
+check "-o onto a FIFO: the summary goes through it, the FIFO stays (exit $rc)" bash -c \
+	"[ -p '$T/fifo' ] && grep -q '^path,hostname' '$T/fifo.out' && [ $rc = 0 ]"
+mkdir "$T/outdir"
+expect_status "-o onto a folder: exit 2" 2 "$ANALYZE" --summary -o "$T/outdir" "$S/healthy.tar.gz"
+
+# A hostile report with very many findings: bounded work, an error row (review).
+$PY -c '
+import json, sys
+n = 200000
+json.dump({"schema": "triage-report/1", "bundle": {"path": "x", "hostname": "h"},
+           "findings": [{"rule": "r%d" % i, "severity": "info", "message": "m"} for i in range(n)]}, open(sys.argv[1], "w"))' "$T/many.json"
+rc=0; timeout 30 "$ANALYZE" --summary -f json -j 1 -o "$T/many.out.json" "$T/many.json" "$S/healthy.tar.gz" || rc=$?
+check "a report with 200,000 findings: an error row within 30 s (exit $rc)" $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["bundles"][0]["error"] and "findings" in d["bundles"][0]["error"], d["bundles"][0]
+assert d["bundles"][1]["error"] is None' "$T/many.out.json"
 finish
