@@ -5,6 +5,7 @@
 
 #include "analyze.h"
 #include "cleanup.h"
+#include "escape.h"
 
 #define FACTS_MAX	4096	/* facts taken from one bundle (config keys are the many) */
 
@@ -392,9 +393,20 @@ baseline_load(const char *path, const struct ruleset *rs, const struct suppressi
 		return r;
 	}
 	if (!force && !baseline_same_host(old, now->m)) {
+		/* Host names and paths are bundle or user text: shown without control bytes on the terminal. */
+		struct buf p = { 0 }, ho = { 0 }, n = { 0 }, hn = { 0 };
+
+		esc_term(&p, path, strlen(path));
+		esc_term(&ho, old->hostname ? old->hostname : "(unknown)", strlen(old->hostname ? old->hostname : "(unknown)"));
+		esc_term(&n, now->m->bundle_path, strlen(now->m->bundle_path));
+		esc_term(&hn, now->m->hostname ? now->m->hostname : "(unknown)",
+		    strlen(now->m->hostname ? now->m->hostname : "(unknown)"));
 		*errmsg = xasprintf("%s: the baseline is of host '%s', %s of host '%s': give --force to compare them "
-		    "anyway", path, old->hostname ? old->hostname : "(unknown)", now->m->bundle_path,
-		    now->m->hostname ? now->m->hostname : "(unknown)");
+		    "anyway", p.data ? p.data : "", ho.data ? ho.data : "", n.data ? n.data : "", hn.data ? hn.data : "");
+		buf_free(&p);
+		buf_free(&ho);
+		buf_free(&n);
+		buf_free(&hn);
 		model_free(old);
 		return -EINVAL;
 	}

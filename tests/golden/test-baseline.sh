@@ -119,4 +119,20 @@ P
 else
 	fail "build mkbundle for the hostile baseline"
 fi
+# A hostile hostname in the refusal line: the terminal gets no control byte (review).
+mkdir -p "$T/hx" && tar xzf "$S/healthy.tar.gz" -C "$T/hx"
+$PY - "$T/hx"/*/manifest.json <<'P'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["host"]["hostname"] = "evil\x1b]0;pwned\x07\x1b[2J\u202e"
+json.dump(m, open(sys.argv[1], "w"))
+P
+rc=0; "$ANALYZE" --baseline "$S/healthy.tar.gz" "$T/hx" >"$T/out" 2>"$T/err" || rc=$?
+check "another host with control bytes in its name: exit 2, one line, no raw control byte" $PY - "$T/err" "$rc" <<'P'
+import sys
+b = open(sys.argv[1], "rb").read()
+assert sys.argv[2] == "2", sys.argv[2]
+assert b.count(b"\n") == 1 and b"the baseline is of host" in b, b
+assert b"\x1b" not in b and b"\x07" not in b and "\u202e".encode() not in b, b
+P
 finish
