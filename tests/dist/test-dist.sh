@@ -223,6 +223,13 @@ distro() {
 	rc=0; ns_run "$bin/triage-analyze" -f json --fail-on none -o /out/report.json /out/b.tar.gz 2>"$T/$name.aerr" || rc=$?
 	if [ $rc = 0 ]; then pass "$name: released analyzer exits 0"; else fail "$name: released analyzer exits 0" "exit $rc: $(head -3 "$T/$name.aerr")"; fi
 	check "$name: analyzer finds the DNS failure" grep -q '"endpoint-dns-unresolvable"' "$NS_OUT/report.json"
+	# As the README says to run it: the released collector shows what it found and what to do (the
+	# analyzer beside it: /usr/bin from the packages, the tarball's folder), then the file to attach.
+	rc=0; ns_run "$bin/triage-collect" -o /out/c.tar.gz --since "@$T0" --until "@$T1" 2>"$T/$name.seen" || rc=$?
+	check "$name: released collector shows the DNS finding and what to do" sh -c "[ $rc = 0 ] &&
+		tr -s ' \n' '  ' <'$T/$name.seen' | grep -qF 'The agent cannot resolve the Workload Onboarding Endpoint' &&
+		grep -q 'What to do:' '$T/$name.seen' &&
+		tail -1 '$T/$name.seen' | grep -qx 'If the problem stays, attach this file to your support ticket: /out/c.tar.gz'"
 	ns_poweroff
 }
 
