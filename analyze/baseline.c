@@ -77,7 +77,7 @@ unit_facts(const struct model *m, struct facts *fs)
 		_cleanup_free_ char *unit = NULL;
 		const json_t *u;
 
-		if (strncmp(p, "units/", 6) != 0 || l < 11 || strcmp(p + l - 5, ".json") != 0)
+		if (!BUNDLE_IN_DIR(p, BUNDLE_DIR_UNITS) || l < 11 || strcmp(p + l - 5, ".json") != 0)
 			continue;
 		unit = xstrndup(p + 6, l - 11);
 		if ((u = model_unit(m, unit)) == NULL)
@@ -168,7 +168,7 @@ config_facts(const struct model *m, struct facts *fs)
 		const struct ynode *t;
 		const char *file;
 
-		if (strncmp(kf->path, "config/", 7) != 0)
+		if (!BUNDLE_IN_DIR(kf->path, BUNDLE_DIR_CONFIG))
 			continue;
 		file = kf->path + 6;	/* the host path, "/etc/..." */
 		if (strncmp(file, "/env/", 5) == 0)
@@ -205,7 +205,7 @@ resolver_facts(const struct model *m, struct facts *fs)
 static void
 probe_facts(const struct model *m, struct facts *fs)
 {
-	struct kfile *kf = model_file(m, "resolver/probes.json");
+	struct kfile *kf = model_file(m, BUNDLE_PATH_PROBES);
 	json_t *doc, *p;
 	size_t i, k;
 

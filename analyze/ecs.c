@@ -454,7 +454,7 @@ model_is_ecs(struct model *m)
 	/* The config came from the environment (a task), not from the host's file. */
 	return s != NULL && json_is_string(json_object_get(s, "status")) &&
 	    strcmp(json_string_value(json_object_get(s, "status")), "ok") == 0 &&
-	    model_file(m, "config" ONBOARDING_CONFIG) == NULL;
+	    model_file(m, BUNDLE_CONFIG_ROOT ONBOARDING_CONFIG) == NULL;
 }
 
 int

@@ -114,11 +114,11 @@ source_why(const struct model *m, const char *source, const char *bundle_path)
 	const json_t *s = model_source(m, source);
 	const char *st, *detail;
 
-	if (s == NULL && ecs_away_bundle(m) && strncmp(source, "journal/", 8) == 0 &&
+	if (s == NULL && ecs_away_bundle(m) && BUNDLE_IN_DIR(source, BUNDLE_DIR_JOURNAL) &&
 	    json_is_true(json_object_get(json_object_get(m->manifest, "collection"), "log_file")))
 		return xasprintf(_("%s is not in the bundle: the log given with --log-file held none of the "
 		    "agent's lines"), bundle_path);
-	if (s == NULL && ecs_away_bundle(m) && strncmp(source, "journal/", 8) == 0)
+	if (s == NULL && ecs_away_bundle(m) && BUNDLE_IN_DIR(source, BUNDLE_DIR_JOURNAL))
 		return xasprintf(_("%s is not in the bundle: the agent's log of the ECS task was not collected (collect "
 		    "with --ecs-cluster C --ecs-service S, or save it with aws logs filter-log-events and pass it "
 		    "with --log-file)"), bundle_path);
@@ -151,7 +151,7 @@ verdict_bad(enum br_verdict v)
 const json_t *
 model_unit(const struct model *m, const char *unit)
 {
-	_cleanup_free_ char *path = xasprintf("units/%s.json", unit);
+	_cleanup_free_ char *path = xasprintf(BUNDLE_DIR_UNITS "%s" BUNDLE_EXT_UNIT, unit);
 	struct kfile *kf = model_file(m, path);
 	json_t *j;
 
@@ -221,11 +221,11 @@ static void
 config_names(const char *p, char **bundle_path, char **source)
 {
 	if (strncmp(p, "env/", 4) == 0) {
-		*bundle_path = xasprintf("config/%s.yaml", p);
+		*bundle_path = xasprintf(BUNDLE_DIR_CONFIG "%s" BUNDLE_EXT_CONFIG, p);
 		*source = xstrdup(p);
 	} else {
-		*bundle_path = xasprintf("config%s", p);
-		*source = xasprintf("config%s", p);
+		*bundle_path = xasprintf(BUNDLE_CONFIG_ROOT "%s", p);
+		*source = xasprintf(BUNDLE_CONFIG_ROOT "%s", p);
 	}
 }
 
@@ -307,7 +307,7 @@ scalar_missing(const struct ynode *n)
 char **
 resolv_nameservers(const struct model *m, bool *known)
 {
-	struct kfile *kf = model_file(m, "resolver/resolv.conf");
+	struct kfile *kf = model_file(m, BUNDLE_PATH_RESOLV_CONF);
 	char **v = xcalloc(1, sizeof(*v));
 	size_t n = 0;
 	const char *p, *end, *nl;
@@ -360,7 +360,7 @@ probe_source(const struct model *m)
 static json_t *
 probes_json(const struct model *m, char **why)
 {
-	struct kfile *kf = model_file(m, "resolver/probes.json");
+	struct kfile *kf = model_file(m, BUNDLE_PATH_PROBES);
 	json_t *j;
 
 	*why = NULL;
@@ -375,17 +375,17 @@ probes_json(const struct model *m, char **why)
 			    st ? source_status_label(st) : "?", d ? d : _("no detail"));
 		}
 		else
-			*why = xasprintf(_("%s is not in the bundle (no probe was recorded)"), "resolver/probes.json");
+			*why = xasprintf(_("%s is not in the bundle (no probe was recorded)"), BUNDLE_PATH_PROBES);
 		return NULL;
 	}
 	if (verdict_bad(kf->verdict)) {
-		*why = xasprintf(_("%s failed the integrity check (%s)"), "resolver/probes.json", br_verdict_name(kf->verdict));
+		*why = xasprintf(_("%s failed the integrity check (%s)"), BUNDLE_PATH_PROBES, br_verdict_name(kf->verdict));
 		return NULL;
 	}
 	j = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
 	if (j == NULL || !json_is_array(json_object_get(j, "probes"))) {
 		json_decref(j);
-		*why = xasprintf(_("%s is not a probes object"), "resolver/probes.json");
+		*why = xasprintf(_("%s is not a probes object"), BUNDLE_PATH_PROBES);
 		return NULL;
 	}
 	return j;
@@ -512,7 +512,7 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 		if (c->jindex >= jf->n_res || jf->res[c->jindex] == NULL)
 			continue;
 		if (jf->unread) {
-			_cleanup_free_ char *src = xasprintf("journal/%s", jf->unit);
+			_cleanup_free_ char *src = xasprintf(BUNDLE_DIR_JOURNAL "%s", jf->unit);
 			_cleanup_free_ char *why = source_why(m, src, jf->path);
 
 			set_reason(x, "no journal for %s: %s", jf->unit, why);
@@ -530,8 +530,8 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 	if (used == 0) {
 		if (!bad) {
 			if (strpbrk(c->unit, "*?[") == NULL) {
-				_cleanup_free_ char *src = xasprintf("journal/%s", c->unit);
-				_cleanup_free_ char *bp = xasprintf("journal/%s.jsonl", c->unit);
+				_cleanup_free_ char *src = xasprintf(BUNDLE_DIR_JOURNAL "%s", c->unit);
+				_cleanup_free_ char *bp = xasprintf(BUNDLE_DIR_JOURNAL "%s" BUNDLE_EXT_JOURNAL, c->unit);
 				_cleanup_free_ char *why = source_why(m, src, bp);
 
 				set_reason(x, _("no journal for %s: %s"), c->unit, why);
@@ -603,7 +603,7 @@ compare(const struct ruleset *rs, const struct cond *c, const char *text, const 
 static enum tri
 eval_unit(struct ectx *x, const struct cond *c, bool collect)
 {
-	_cleanup_free_ char *path = xasprintf("units/%s.json", c->unit);
+	_cleanup_free_ char *path = xasprintf(BUNDLE_DIR_UNITS "%s" BUNDLE_EXT_UNIT, c->unit);
 	_cleanup_free_ char *src = xasprintf("unit/%s", c->unit);
 	_cleanup_free_ char *text = NULL;
 	struct kfile *kf = model_file(x->m, path);
@@ -663,7 +663,7 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 				const char *d = json_string_value(json_object_get(model_source(x->m, src), "detail"));
 
 				line = xasprintf("source %s: unavailable (%s)", src, d ? d : "not found");
-				add_evidence(x, "manifest.json", 0, 0, line);
+				add_evidence(x, BUNDLE_MANIFEST, 0, 0, line);
 			}
 		}
 		return res ? T_TRUE : T_FALSE;
@@ -717,10 +717,10 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 		bool res = (ns[0] != NULL) == c->want;
 
 		if (!known) {
-			struct kfile *kf = model_file(x->m, "resolver/resolv.conf");
+			struct kfile *kf = model_file(x->m, BUNDLE_PATH_RESOLV_CONF);
 			_cleanup_free_ char *why = kf != NULL ?
-			    xasprintf(_("%s failed the integrity check (%s)"), "resolver/resolv.conf", br_verdict_name(kf->verdict)) :
-			    source_why(x->m, "resolver/resolv.conf", "resolver/resolv.conf");
+			    xasprintf(_("%s failed the integrity check (%s)"), BUNDLE_PATH_RESOLV_CONF, br_verdict_name(kf->verdict)) :
+			    source_why(x->m, BUNDLE_PATH_RESOLV_CONF, BUNDLE_PATH_RESOLV_CONF);
 
 			set_reason(x, "%s", why);
 			strv_free(ns);
@@ -734,7 +734,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 				buf_adds(&b, "no nameserver line");
 			for (i = 0; ns[i] != NULL; i++)
 				buf_printf(&b, "%snameserver %s", i ? "; " : "", ns[i]);
-			add_evidence(x, "resolver/resolv.conf", 0, 0, b.data);
+			add_evidence(x, BUNDLE_PATH_RESOLV_CONF, 0, 0, b.data);
 			buf_free(&b);
 		}
 		strv_free(ns);
@@ -781,7 +781,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 		if (res && collect) {
 			_cleanup_free_ char *d = probe_describe(p);
 
-			add_evidence(x, "resolver/probes.json", 0, 0, d);
+			add_evidence(x, BUNDLE_PATH_PROBES, 0, 0, d);
 		}
 		json_decref(j);
 		return res ? T_TRUE : T_FALSE;
@@ -813,7 +813,7 @@ eval_manifest(struct ectx *x, const struct cond *c, bool collect)
 		if (collect) {
 			_cleanup_free_ char *line = xasprintf("source %s: %s%s%s%s", n, st, d ? " (" : "", d ? d : "", d ? ")" : "");
 
-			add_evidence(x, "manifest.json", 0, 0, line);
+			add_evidence(x, BUNDLE_MANIFEST, 0, 0, line);
 		}
 	}
 	return res ? T_TRUE : T_FALSE;
@@ -900,7 +900,7 @@ eval_ecs(struct ectx *x, const struct cond *c, bool collect)
 		if (n == 0) {
 			_cleanup_free_ char *t = xasprintf(_("no %s record"), ecs_rec_name((enum ecs_rec)c->ecs_rec));
 
-			add_evidence(x, "manifest.json", 0, 0, t);
+			add_evidence(x, BUNDLE_MANIFEST, 0, 0, t);
 		}
 		return T_TRUE;
 	}
@@ -1047,12 +1047,12 @@ fn_resolv_lists(struct ectx *x, struct buf *b, const char *v, bool *missing)
 	_cleanup_free_ char *addr = server_address(v);
 	size_t i;
 
-	if (!known && ecs_away_bundle(x->m) && model_file(x->m, "resolver/resolv.conf") == NULL) {
+	if (!known && ecs_away_bundle(x->m) && model_file(x->m, BUNDLE_PATH_RESOLV_CONF) == NULL) {
 		/* The collecting machine's resolver says nothing about the task's: never compare them. */
 		*missing = true;
 		buf_adds(b, "(not collected: away from the task)");
 	} else if (!known)
-		buf_adds(b, model_file(x->m, "resolver/resolv.conf") != NULL ?
+		buf_adds(b, model_file(x->m, BUNDLE_PATH_RESOLV_CONF) != NULL ?
 		    _("could not be checked (resolv.conf failed the integrity check)") :
 		    _("could not be checked (resolv.conf was not collected)"));
 	else if (ns[0] == NULL)
@@ -1615,7 +1615,7 @@ agent_state(const struct model *m)
 	if (u == NULL && ecs_agent_state(m, &b) > 0)
 		return buf_steal(&b, NULL);
 	if (u == NULL) {
-		_cleanup_free_ char *why = source_why(m, "unit/" AGENT_UNIT, "units/" AGENT_UNIT ".json");
+		_cleanup_free_ char *why = source_why(m, "unit/" AGENT_UNIT, BUNDLE_DIR_UNITS AGENT_UNIT BUNDLE_EXT_UNIT);
 
 		return xasprintf(_("unknown (%s)"), why);
 	}

@@ -118,7 +118,7 @@ model_add_file(struct model *m, const char *path, char *data, size_t len, enum b
 	kf->data = data;
 	kf->len = len;
 	kf->verdict = verdict;
-	if (strcmp(path, "host.json") == 0 && verdict == BR_VERIFIED) {
+	if (strcmp(path, BUNDLE_PATH_HOST) == 0 && verdict == BR_VERIFIED) {
 		json_decref(m->host);
 		m->host = json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL);
 		if (m->host != NULL && !json_is_object(m->host)) {
@@ -184,7 +184,7 @@ struct journal_file *
 model_add_journal(struct model *m, const char *path)
 {
 	struct journal_file *jf;
-	const char *base = strncmp(path, "journal/", 8) == 0 ? path + 8 : path;
+	const char *base = BUNDLE_IN_DIR(path, BUNDLE_DIR_JOURNAL) ? path + BUNDLE_DIR_LEN(BUNDLE_DIR_JOURNAL) : path;
 	size_t bl = strlen(base), i;
 	const json_t *src;
 	_cleanup_free_ char *name = NULL;
@@ -204,7 +204,7 @@ model_add_journal(struct model *m, const char *path)
 			jf->res[i] = xcalloc(1, sizeof(struct jresult));
 			jf->want[i] = true;
 		}
-	name = xasprintf("journal/%s", jf->unit);
+	name = xasprintf(BUNDLE_DIR_JOURNAL "%s", jf->unit);
 	src = model_source(m, name);
 	/* A collector that could not read the journal may still have left a file (older versions). */
 	if (src != NULL && json_is_string(json_object_get(src, "status")) &&
@@ -539,9 +539,9 @@ stream_entry(struct bundle_reader *br, struct model *m, const char *path, struct
 static bool
 is_kept(const char *path)
 {
-	return strcmp(path, "host.json") == 0 || strncmp(path, "units/", 6) == 0 ||
-	    strncmp(path, "config/", 7) == 0 || strncmp(path, "resolver/", 9) == 0 ||
-	    strncmp(path, "ecs/", 4) == 0;
+	return strcmp(path, BUNDLE_PATH_HOST) == 0 || BUNDLE_IN_DIR(path, BUNDLE_DIR_UNITS) ||
+	    BUNDLE_IN_DIR(path, BUNDLE_DIR_CONFIG) || BUNDLE_IN_DIR(path, BUNDLE_DIR_RESOLVER) ||
+	    BUNDLE_IN_DIR(path, BUNDLE_DIR_ECS);
 }
 
 static bool
@@ -549,8 +549,9 @@ is_journal(const char *path)
 {
 	size_t l = strlen(path);
 
-	return strncmp(path, "journal/", 8) == 0 && l > 14 && strcmp(path + l - 6, ".jsonl") == 0 &&
-	    strchr(path + 8, '/') == NULL;
+	return BUNDLE_IN_DIR(path, BUNDLE_DIR_JOURNAL) && l > BUNDLE_DIR_LEN(BUNDLE_DIR_JOURNAL) + BUNDLE_DIR_LEN(BUNDLE_EXT_JOURNAL) &&
+	    strcmp(path + l - BUNDLE_DIR_LEN(BUNDLE_EXT_JOURNAL), BUNDLE_EXT_JOURNAL) == 0 &&
+	    strchr(path + BUNDLE_DIR_LEN(BUNDLE_DIR_JOURNAL), '/') == NULL;
 }
 
 static void

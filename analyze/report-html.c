@@ -505,7 +505,7 @@ config_panel(struct buf *b, const struct model *m)
 	for (i = 0; i < m->n_files; i++) {
 		const struct kfile *kf = &m->files[i];
 
-		if (strncmp(kf->path, "config/", 7) != 0)
+		if (!BUNDLE_IN_DIR(kf->path, BUNDLE_DIR_CONFIG))
 			continue;
 		n++;
 		buf_adds(b, "<h4>");
@@ -522,7 +522,7 @@ config_panel(struct buf *b, const struct model *m)
 static void
 resolver_panel(struct buf *b, const struct model *m)
 {
-	const struct kfile *kf = model_file(m, "resolver/resolv.conf");
+	const struct kfile *kf = model_file(m, BUNDLE_PATH_RESOLV_CONF);
 	json_t *pj = NULL, *p;
 	size_t i;
 
@@ -534,15 +534,15 @@ resolver_panel(struct buf *b, const struct model *m)
 	} else
 		buf_printf(b, "<p>%s</p>", _("resolv.conf is not in the bundle."));
 	for (i = 0; i < m->n_files; i++)
-		if (strncmp(m->files[i].path, "resolver/", 9) == 0 && strcmp(m->files[i].path, "resolver/resolv.conf") != 0 &&
-		    strcmp(m->files[i].path, "resolver/probes.json") != 0) {
+		if (BUNDLE_IN_DIR(m->files[i].path, BUNDLE_DIR_RESOLVER) && strcmp(m->files[i].path, BUNDLE_PATH_RESOLV_CONF) != 0 &&
+		    strcmp(m->files[i].path, BUNDLE_PATH_PROBES) != 0) {
 			buf_adds(b, "<details><summary>");
 			h(b, m->files[i].path + 9);
 			buf_adds(b, "</summary><pre class=\"card\">");
 			hn(b, m->files[i].data, m->files[i].len);
 			buf_adds(b, "</pre></details>");
 		}
-	if ((kf = model_file(m, "resolver/probes.json")) != NULL)
+	if ((kf = model_file(m, BUNDLE_PATH_PROBES)) != NULL)
 		pj = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
 	buf_printf(b, "<h4>%s</h4>", _("The collector's probes"));
 	if (json_array_size(json_object_get(pj, "probes")) == 0) {

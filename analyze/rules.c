@@ -2096,8 +2096,8 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 		lines = ynode_get(spec, "journal");
 	}
 	if (lines != NULL) {
-		_cleanup_free_ char *path = xasprintf("journal/%s.jsonl", unit);
-		_cleanup_free_ char *src = xasprintf("journal/%s", unit);
+		_cleanup_free_ char *path = xasprintf(BUNDLE_DIR_JOURNAL "%s" BUNDLE_EXT_JOURNAL, unit);
+		_cleanup_free_ char *src = xasprintf(BUNDLE_DIR_JOURNAL "%s", unit);
 		struct journal_file *jf;
 		size_t n = lines->kind == YN_SEQ ? lines->n : 1;
 		/* `fields` (journal fields) and `priority` (0-7 or a name) apply to every line of the example. */
@@ -2177,7 +2177,7 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 	if (spec->kind != YN_MAP)
 		return m;
 	if ((v = ynode_get(spec, "unit")) != NULL) {
-		_cleanup_free_ char *path = xasprintf("units/%s.json", AGENT_UNIT);
+		_cleanup_free_ char *path = xasprintf(BUNDLE_DIR_UNITS "%s" BUNDLE_EXT_UNIT, AGENT_UNIT);
 		json_t *j;
 
 		if (v->kind != YN_MAP) {
@@ -2204,11 +2204,11 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 				goto fail;
 			}
 			if (strncmp(k->value, "env/", 4) == 0) {
-				bp = xasprintf("config/%s.yaml", k->value);
+				bp = xasprintf(BUNDLE_DIR_CONFIG "%s" BUNDLE_EXT_CONFIG, k->value);
 				src = xstrdup(k->value);
 			} else {
-				bp = xasprintf("config%s", k->value);
-				src = xasprintf("config%s", k->value);
+				bp = xasprintf(BUNDLE_CONFIG_ROOT "%s", k->value);
+				src = xasprintf(BUNDLE_CONFIG_ROOT "%s", k->value);
 			}
 			source_add(man, src, "ok", "example");
 			model_add_file(m, bp, xmemdup(c->value, c->len), c->len, BR_VERIFIED);
@@ -2225,7 +2225,7 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 				*why = xstrdup("missing: paths");
 				goto fail;
 			}
-			src = strncmp(k->value, "env/", 4) == 0 ? xstrdup(k->value) : xasprintf("config%s", k->value);
+			src = strncmp(k->value, "env/", 4) == 0 ? xstrdup(k->value) : xasprintf(BUNDLE_CONFIG_ROOT "%s", k->value);
 			source_add(man, src, "unavailable", "not found");
 		}
 	}
@@ -2234,8 +2234,8 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 			*why = xstrdup("resolv.conf: the file's text");
 			goto fail;
 		}
-		source_add(man, "resolver/resolv.conf", "ok", "example");
-		model_add_file(m, "resolver/resolv.conf", xmemdup(v->value, v->len), v->len, BR_VERIFIED);
+		source_add(man, BUNDLE_PATH_RESOLV_CONF, "ok", "example");
+		model_add_file(m, BUNDLE_PATH_RESOLV_CONF, xmemdup(v->value, v->len), v->len, BR_VERIFIED);
 	}
 	if ((v = ynode_get(spec, "probes")) != NULL) {
 		json_t *j = json_object(), *arr = json_array();
@@ -2278,7 +2278,7 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 		{
 			char *d = dump(j);
 
-			model_add_file(m, "resolver/probes.json", d, strlen(d), BR_VERIFIED);
+			model_add_file(m, BUNDLE_PATH_PROBES, d, strlen(d), BR_VERIFIED);
 		}
 		json_decref(j);
 	}
@@ -2345,7 +2345,7 @@ example_model(const struct ruleset *rs, const struct rule *r, const struct ynode
 		char *d = dump(j);
 
 		source_add(man, "host", "ok", "example");
-		model_add_file(m, "host.json", d, strlen(d), BR_VERIFIED);
+		model_add_file(m, BUNDLE_PATH_HOST, d, strlen(d), BR_VERIFIED);
 		json_decref(j);
 	}
 	return m;

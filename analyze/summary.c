@@ -104,7 +104,7 @@ ends_with(const char *s, const char *suffix)
 static bool
 is_extracted_bundle(const char *dir)
 {
-	_cleanup_free_ char *m = xasprintf("%s/manifest.json", dir);
+	_cleanup_free_ char *m = xasprintf("%s/" BUNDLE_MANIFEST, dir);
 	struct stat st;
 	DIR *d;
 	struct dirent *de;
@@ -120,7 +120,7 @@ is_extracted_bundle(const char *dir)
 
 		if (de->d_name[0] == '.')
 			continue;
-		p = xasprintf("%s/%s/manifest.json", dir, de->d_name);
+		p = xasprintf("%s/%s/" BUNDLE_MANIFEST, dir, de->d_name);
 		if (stat(p, &st) == 0) {
 			found = true;
 			continue;

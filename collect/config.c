@@ -218,7 +218,7 @@ config_unreadable(struct ctx *c, const char *path, int r)
 static void
 config_file(struct ctx *c, const char *path)
 {
-	_cleanup_free_ char *name = xasprintf("config%s", path);
+	_cleanup_free_ char *name = xasprintf(BUNDLE_CONFIG_ROOT "%s", path);
 	_cleanup_free_ char *data = NULL, *utf8 = NULL;
 	const char *from = NULL;
 	size_t len, ulen;
@@ -257,7 +257,7 @@ static void
 env_config(struct ctx *c, const char *var)
 {
 	_cleanup_free_ char *name = xasprintf("env/%s", var);
-	_cleanup_free_ char *rel = xasprintf("config/env/%s.yaml", var);
+	_cleanup_free_ char *rel = xasprintf(BUNDLE_DIR_CONFIG_ENV "%s" BUNDLE_EXT_CONFIG, var);
 	const char *v = getenv(var), *p;
 
 	if (v == NULL || *v == '\0') {

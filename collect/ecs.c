@@ -812,7 +812,7 @@ static void
 env_from_taskdef(struct ctx *c, const json_t *td, const char *var)
 {
 	const json_t *ac = agent_container(td), *e;
-	_cleanup_free_ char *name = xasprintf("env/%s", var), *rel = xasprintf("config/env/%s.yaml", var);
+	_cleanup_free_ char *name = xasprintf("env/%s", var), *rel = xasprintf(BUNDLE_DIR_CONFIG_ENV "%s" BUNDLE_EXT_CONFIG, var);
 	_cleanup_free_ char *where = NULL;
 	size_t i;
 
@@ -1232,7 +1232,7 @@ static void
 fetch_log(struct ctx *c, const json_t *td)
 {
 	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
-	_cleanup_free_ char *name = xasprintf("journal/%s", units->n ? units->v[0] : "onboarding-agent.service");
+	_cleanup_free_ char *name = xasprintf(BUNDLE_DIR_JOURNAL "%s", units->n ? units->v[0] : "onboarding-agent.service");
 	const json_t *ac = td ? agent_container(td) : NULL;
 	const json_t *lc = json_object_get(ac, "logConfiguration"), *opts = json_object_get(lc, "options");
 	const char *group = json_string_value(json_object_get(opts, "awslogs-group"));
@@ -1457,8 +1457,8 @@ ecs_scopes(struct ctx *c)
 	srcs = json_object_get(m, "sources");
 	json_array_foreach(srcs, i, s) {
 		const char *n = json_string_value(json_object_get(s, "name"));
-		bool task = n && (strncmp(n, "ecs/", 4) == 0 || strncmp(n, "env/", 4) == 0 ||
-		    strncmp(n, "journal/", 8) == 0);
+		bool task = n && (BUNDLE_IN_DIR(n, BUNDLE_DIR_ECS) || strncmp(n, "env/", 4) == 0 ||
+		    BUNDLE_IN_DIR(n, BUNDLE_DIR_JOURNAL));
 
 		json_object_set_new(s, "describes", json_string(task ? "task" : "collecting-host"));
 	}

@@ -198,7 +198,7 @@ collect_host(struct ctx *c)
 
 	text = json_dumps(h, JSON_INDENT(2));
 	json_decref(h);
-	r = ctx_add_verified(c, "host.json", text, strlen(text), &why);
+	r = ctx_add_verified(c, BUNDLE_PATH_HOST, text, strlen(text), &why);
 	if (r == 1)
 		ctx_source(c, "host", SOURCE_ERROR, "the leak check withheld host.json (%s)", why);
 	else if (r < 0)

@@ -523,7 +523,7 @@ slice_elsewhere(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, 
 	msg = xasprintf("no entry from %s to %s, but the unit has entries from %s to %s; "
 	    "widen the window with --since/--until", t1, t2, f1, f2);
 	if (c->bw) {
-		_cleanup_free_ char *name = xasprintf("journal/%s", unit);
+		_cleanup_free_ char *name = xasprintf(BUNDLE_DIR_JOURNAL "%s", unit);
 		json_t *o = bw_source_object(c->bw, name);
 
 		json_object_set_new(o, "unit_first", json_string(f1));
@@ -536,8 +536,8 @@ static void
 journal_unit(struct ctx *c, sd_journal *j, const char *unit, uint64_t since, uint64_t until,
     uint64_t budget, const char *partial)
 {
-	_cleanup_free_ char *name = xasprintf("journal/%s", unit);
-	_cleanup_free_ char *rel = xasprintf("journal/%s.jsonl", unit);
+	_cleanup_free_ char *name = xasprintf(BUNDLE_DIR_JOURNAL "%s", unit);
+	_cleanup_free_ char *rel = xasprintf(BUNDLE_DIR_JOURNAL "%s" BUNDLE_EXT_JOURNAL, unit);
 	struct fmt f = { .c = c };
 	struct jsonl *s;
 	uint64_t seen, written, withheld, omitted;
@@ -755,7 +755,7 @@ collect_journal(struct ctx *c)
 		    "(%u journal file%s not readable)", denied, denied == 1 ? "" : "s");
 	if (r < 0) {
 		for (size_t i = 0; i < units->n; i++) {
-			_cleanup_free_ char *name = xasprintf("journal/%s", units->v[i]);
+			_cleanup_free_ char *name = xasprintf(BUNDLE_DIR_JOURNAL "%s", units->v[i]);
 
 			if (r == -ENOENT && !c->opt->root && !c->opt->journal_dir)
 				ctx_source(c, name, SOURCE_UNAVAILABLE, "no journal on this host (systemd is not "

@@ -950,7 +950,7 @@ collect_logfile(struct ctx *c)
 {
 	const char *path = c->opt->log_file;
 	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
-	_cleanup_free_ char *name = xasprintf("journal/%s", units->n ? units->v[0] : "agent");
+	_cleanup_free_ char *name = xasprintf(BUNDLE_DIR_JOURNAL "%s", units->n ? units->v[0] : "agent");
 	int fd;
 
 	if (!path)
@@ -973,8 +973,8 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 {
 	struct strv *units = c->opt->units.n ? &c->opt->units : &c->profile->units;
 	const char *unit = units->n ? units->v[0] : "agent";
-	_cleanup_free_ char *name = xasprintf("journal/%s", unit);
-	_cleanup_free_ char *rel = xasprintf("journal/%s.jsonl", unit);
+	_cleanup_free_ char *name = xasprintf(BUNDLE_DIR_JOURNAL "%s", unit);
+	_cleanup_free_ char *rel = xasprintf(BUNDLE_DIR_JOURNAL "%s" BUNDLE_EXT_JOURNAL, unit);
 	const char *tmpdir = getenv("TMPDIR");
 	struct lf lf = { .c = c, .rd = { .fd = fd } };
 	struct buf detail = { 0 }, fmts = { 0 };

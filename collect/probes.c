@@ -253,7 +253,7 @@ collect_probes(struct ctx *c)
 	json_object_set_new(out, "probes", arr);
 	if (json_array_size(arr) > 0) {
 		text = json_dumps(out, JSON_INDENT(2));
-		r = ctx_add_verified(c, "resolver/probes.json", text, strlen(text), &why);
+		r = ctx_add_verified(c, BUNDLE_PATH_PROBES, text, strlen(text), &why);
 		if (r != 0)
 			ctx_source(c, "probes", SOURCE_ERROR, "cannot add resolver/probes.json: %s",
 			    r == 1 ? why : strerror(-r));

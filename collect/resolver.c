@@ -29,7 +29,7 @@ static void
 resolver_file(struct ctx *c, const char *path, bool from_glob)
 {
 	_cleanup_free_ char *bn = bundle_name(path);
-	_cleanup_free_ char *name = xasprintf("resolver/%s", bn);
+	_cleanup_free_ char *name = xasprintf(BUNDLE_DIR_RESOLVER "%s", bn);
 	_cleanup_free_ char *data = NULL, *out = NULL, *why = NULL, *link = NULL;
 	size_t len, outlen;
 	json_t *counts;
@@ -104,7 +104,7 @@ resolved_state(struct ctx *c)
 	}
 	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(o);
-	r = ctx_add_verified(c, "resolver/resolve1.json", text, strlen(text), &why);
+	r = ctx_add_verified(c, BUNDLE_PATH_RESOLVE1, text, strlen(text), &why);
 	if (r == 1)
 		ctx_source(c, "resolved", SOURCE_ERROR, "the leak check withheld it: %s", why);
 	else if (r < 0)

@@ -254,7 +254,7 @@ static char *
 add_unit_file(struct ctx *c, const char *path)
 {
 	_cleanup_free_ char *data = NULL, *out = NULL, *why = NULL;
-	_cleanup_free_ char *rel = xasprintf("config%s", path);
+	_cleanup_free_ char *rel = xasprintf(BUNDLE_CONFIG_ROOT "%s", path);
 	size_t len, outlen;
 	json_t *counts;
 	int r;
@@ -379,7 +379,7 @@ static void
 unit_one(struct ctx *c, const char *unit)
 {
 	_cleanup_free_ char *name = xasprintf("unit/%s", unit);
-	_cleanup_free_ char *rel = xasprintf("units/%s.json", unit);
+	_cleanup_free_ char *rel = xasprintf(BUNDLE_DIR_UNITS "%s" BUNDLE_EXT_UNIT, unit);
 	_cleanup_free_ char *path = NULL, *err = NULL, *err2 = NULL, *text = NULL, *why = NULL;
 	json_t *props, *counts, *files;
 	int r;

@@ -11,7 +11,7 @@
 
 #define BUNDLE_FORMAT		"triage-bundle"
 #define BUNDLE_FORMAT_VERSION	1
-#define BUNDLE_MANIFEST		"manifest.json"
+#include "bundle_paths.h"	/* BUNDLE_MANIFEST and the other bundle paths */
 
 enum source_status {
 	SOURCE_OK,

@@ -711,7 +711,7 @@ archive_open_manifest(struct bundle_reader *r, char **errmsg)
 		if (e < 0)
 			goto fail;
 		if (e == 0) {
-			e = refuse(r, -ENOENT, "manifest.json is missing");
+			e = refuse(r, -ENOENT, BUNDLE_MANIFEST " is missing");
 			goto fail;
 		}
 		if (rel == NULL)
@@ -765,7 +765,7 @@ archive_open_manifest(struct bundle_reader *r, char **errmsg)
 		free(r->cur_path);
 		r->cur_path = NULL;
 	}
-	/* cur_path stays "manifest.json": an error in the next header is "after entry '.../manifest.json'" */
+	/* cur_path stays BUNDLE_MANIFEST: an error in the next header is "after entry '.../manifest.json'" */
 	sha256_done(&r->hash);
 	return 0;
 fail:
@@ -940,7 +940,7 @@ dir_read_manifest(struct bundle_reader *r, int topfd)
 
 	if (fstatat(topfd, BUNDLE_MANIFEST, &seen, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
-			return refuse(r, -ENOENT, "manifest.json is missing");
+			return refuse(r, -ENOENT, BUNDLE_MANIFEST " is missing");
 		return refuse_entry(r, -errno, shown, "%s", strerror(errno));
 	}
 	if ((e = check_stat(r, shown, &seen)) < 0)
@@ -995,7 +995,7 @@ dir_open(struct bundle_reader *r, int fd, const char *path, char **errmsg)
 			goto fail;
 		if (n == 0) {
 			free_names(names, n);
-			e = refuse(r, -ENOENT, "manifest.json is missing (the folder is empty)");
+			e = refuse(r, -ENOENT, BUNDLE_MANIFEST " is missing (the folder is empty)");
 			goto fail;
 		}
 		{
@@ -1035,7 +1035,7 @@ dir_open(struct bundle_reader *r, int fd, const char *path, char **errmsg)
 				goto fail;
 			} else if (n > 1 || fstatat(fd, names[0], &seen, AT_SYMLINK_NOFOLLOW) < 0 ||
 			    !S_ISDIR(seen.st_mode)) {
-				e = refuse(r, -ENOENT, "manifest.json is missing: not in this folder, nor in a folder "
+				e = refuse(r, -ENOENT, BUNDLE_MANIFEST " is missing: not in this folder, nor in a folder "
 				    "inside it; give the bundle's folder or its .tar.gz");
 				free_names(names, n);
 				goto fail;

@@ -885,7 +885,7 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 		return r;
 	json = json_dumps(w->manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (json == NULL) {
-		*errmsg = xstrdup("manifest.json: cannot encode (a value that is not UTF-8?)");
+		*errmsg = xstrdup(BUNDLE_MANIFEST ": cannot encode (a value that is not UTF-8?)");
 		return -EINVAL;
 	}
 

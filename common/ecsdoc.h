@@ -7,7 +7,9 @@
 
 #include <jansson.h>
 
-#define ECS_DIR			"ecs/"		/* bundle folder of the ECS documents */
+#include "bundle_paths.h"
+
+#define ECS_DIR			BUNDLE_DIR_ECS	/* bundle folder of the ECS documents */
 #define ECS_AGENT_CONTAINER	"onboarding-agent"	/* the sidecar's container name (TSB docs) */
 
 /* What an `aws ecs ...` output is, told by its shape. */

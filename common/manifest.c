@@ -209,10 +209,10 @@ want(const json_t *obj, const char *where, const char *key, json_type t, bool op
 	if (v == NULL) {
 		if (optional)
 			return 0;
-		return fail(errmsg, "manifest.json: %s\"%s\" is missing", where, key);
+		return fail(errmsg, BUNDLE_MANIFEST ": %s\"%s\" is missing", where, key);
 	}
 	if (json_typeof(v) != t && !(t == JSON_TRUE && json_is_boolean(v)))
-		return fail(errmsg, "manifest.json: %s\"%s\" is not %s", where, key, names[t]);
+		return fail(errmsg, BUNDLE_MANIFEST ": %s\"%s\" is not %s", where, key, names[t]);
 	return 0;
 }
 
@@ -232,7 +232,7 @@ check_list(const json_t *m, const char *key, bool optional, const char *const *s
 		_cleanup_free_ char *where = xasprintf("%s[%zu]: ", key, i);
 
 		if (!json_is_object(item))
-			return fail(errmsg, "manifest.json: %s[%zu] is not an object", key, i);
+			return fail(errmsg, BUNDLE_MANIFEST ": %s[%zu] is not an object", key, i);
 		for (const char *const *k = strings; k && *k; k++)
 			if ((r = want(item, where, *k, JSON_STRING, false, NULL, errmsg)) < 0)
 				return r;
@@ -242,7 +242,7 @@ check_list(const json_t *m, const char *key, bool optional, const char *const *s
 			if ((r = want(item, where, *k, JSON_INTEGER, false, &v, errmsg)) < 0)
 				return r;
 			if (json_integer_value(v) < 0)
-				return fail(errmsg, "manifest.json: %s\"%s\" is negative", where, *k);
+				return fail(errmsg, BUNDLE_MANIFEST ": %s\"%s\" is negative", where, *k);
 		}
 		for (const char *const *k = objects; k && *k; k++)
 			if ((r = want(item, where, *k, JSON_OBJECT, false, NULL, errmsg)) < 0)
@@ -273,11 +273,11 @@ manifest_check(const json_t *m, const struct bundle_limits *lim, char **errmsg)
 		lim = &deflim;
 	}
 	if (!json_is_object(m))
-		return fail(errmsg, "manifest.json: not a JSON object");
+		return fail(errmsg, BUNDLE_MANIFEST ": not a JSON object");
 	if ((r = want(m, "", "format", JSON_STRING, false, &v, errmsg)) < 0)
 		return r;
 	if (strcmp(json_string_value(v), BUNDLE_FORMAT) != 0)
-		return fail(errmsg, "manifest.json: format is \"%.64s\", not \"" BUNDLE_FORMAT "\"",
+		return fail(errmsg, BUNDLE_MANIFEST ": format is \"%.64s\", not \"" BUNDLE_FORMAT "\"",
 		    json_string_value(v));
 	if ((r = want(m, "", "format_version", JSON_INTEGER, false, &v, errmsg)) < 0)
 		return r;
@@ -286,7 +286,7 @@ manifest_check(const json_t *m, const struct bundle_limits *lim, char **errmsg)
 		return fail(errmsg, "unsupported format_version %lld (this triage reads %d)",
 		    (long long)version, BUNDLE_FORMAT_VERSION);
 	if (version < 1)
-		return fail(errmsg, "manifest.json: invalid format_version %lld", (long long)version);
+		return fail(errmsg, BUNDLE_MANIFEST ": invalid format_version %lld", (long long)version);
 	if ((r = want(m, "", "collected_at", JSON_STRING, false, NULL, errmsg)) < 0 ||
 	    (r = want(m, "", "host", JSON_OBJECT, false, &host, errmsg)) < 0 ||
 	    (r = want(host, "host: ", "hostname", JSON_STRING, false, NULL, errmsg)) < 0 ||
@@ -303,7 +303,7 @@ manifest_check(const json_t *m, const struct bundle_limits *lim, char **errmsg)
 
 	entries = json_object_get(m, "entries");
 	if (json_array_size(entries) > lim->max_entries)
-		return fail(errmsg, "manifest.json: lists %zu entries, over the cap of %llu",
+		return fail(errmsg, BUNDLE_MANIFEST ": lists %zu entries, over the cap of %llu",
 		    json_array_size(entries), (unsigned long long)lim->max_entries);
 	seen = json_object();
 	json_array_foreach(entries, i, item) {
@@ -312,14 +312,14 @@ manifest_check(const json_t *m, const struct bundle_limits *lim, char **errmsg)
 		_cleanup_free_ char *norm = NULL;
 
 		if (bundle_path_normalise(path, lim->max_path, &norm, &why) < 0 || strcmp(norm, path) != 0)
-			return fail(errmsg, "manifest.json: entries[%zu]: path \"%.200s\": %s", i, path,
+			return fail(errmsg, BUNDLE_MANIFEST ": entries[%zu]: path \"%.200s\": %s", i, path,
 			    norm ? "not in normal form" : why);
 		if (strcmp(path, BUNDLE_MANIFEST) == 0)
-			return fail(errmsg, "manifest.json: entries[%zu]: lists manifest.json itself", i);
+			return fail(errmsg, BUNDLE_MANIFEST ": entries[%zu]: lists manifest.json itself", i);
 		if (!is_sha256_hex(json_string_value(json_object_get(item, "sha256"))))
-			return fail(errmsg, "manifest.json: entries[%zu]: sha256 is not 64 lowercase hex digits", i);
+			return fail(errmsg, BUNDLE_MANIFEST ": entries[%zu]: sha256 is not 64 lowercase hex digits", i);
 		if (json_object_get(seen, path))
-			return fail(errmsg, "manifest.json: lists \"%.200s\" twice", path);
+			return fail(errmsg, BUNDLE_MANIFEST ": lists \"%.200s\" twice", path);
 		json_object_set_new(seen, path, json_true());
 	}
 	return 0;
@@ -342,13 +342,13 @@ manifest_parse(const void *data, size_t len, const struct bundle_limits *lim, js
 		lim = &deflim;
 	}
 	if (len > lim->max_manifest)
-		return fail(errmsg, "manifest.json: %zu bytes, over the cap of %zu", len, lim->max_manifest);
+		return fail(errmsg, BUNDLE_MANIFEST ": %zu bytes, over the cap of %zu", len, lim->max_manifest);
 	depth = json_depth(data, len, lim->max_json_depth);
 	if (depth > lim->max_json_depth)
-		return fail(errmsg, "manifest.json: nested deeper than %u levels", lim->max_json_depth);
+		return fail(errmsg, BUNDLE_MANIFEST ": nested deeper than %u levels", lim->max_json_depth);
 	m = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (m == NULL)
-		return fail(errmsg, "manifest.json: not valid JSON: line %d: %s", jerr.line, jerr.text);
+		return fail(errmsg, BUNDLE_MANIFEST ": not valid JSON: line %d: %s", jerr.line, jerr.text);
 	r = manifest_check(m, lim, errmsg);
 	if (r < 0) {
 		json_decref(m);
