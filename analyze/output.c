@@ -1,4 +1,4 @@
-/* output.c: where the report goes (-o): the format a file name implies, and outputs that are not files. */
+/* output.c: where the report goes (-o): the table of formats (the writers are chosen here), the format a file name implies, and outputs that are not files. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +8,27 @@
 #include <unistd.h>
 
 #include "analyze.h"
+
+const struct report_format report_formats[] = {
+	{ "markdown", report_markdown },
+	{ "html", report_html },
+	{ "json", report_json },
+	{ "text", report_text },
+	{ NULL, NULL },
+};
+
+const struct report_format *
+report_format_find(const char *name)
+{
+	const struct report_format *f;
+
+	for (f = report_formats; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	if (strcmp(name, "md") == 0)
+		return &report_formats[0];
+	return NULL;
+}
 
 const struct report_format *
 report_format_for_path(const char *path, const struct report_format *dflt)

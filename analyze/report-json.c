@@ -146,6 +146,67 @@ report_json_doc(const struct analysis *a)
 	return doc;
 }
 
+/* The --suppress and --baseline parts of the JSON report (support). */
+void
+json_support(json_t *doc, const struct analysis *a)
+{
+	const struct baseline *bl = a->baseline;
+	const struct ruleset *rs = a->m->rs;
+	json_t *arr = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < a->n_suppressed; i++) {
+		o = report_finding_json(&a->suppressed[i].f);
+		json_object_set_new(o, "reason", jstr(a->suppressed[i].reason));
+		json_object_set_new(o, "expires", jstr(a->suppressed[i].expires));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(doc, "suppressed", arr);
+	if (a->n_suppress_notes > 0) {
+		arr = json_array();
+		for (i = 0; i < a->n_suppress_notes; i++)
+			json_array_append_new(arr, jstr(a->suppress_notes[i]));
+		json_object_set_new(doc, "suppressions_not_applied", arr);
+	}
+	if (bl != NULL) {
+		o = json_object();
+		json_object_set_new(o, "path", jstr(bl->path));
+		json_object_set_new(o, "hostname", jstr(bl->hostname));
+		json_object_set_new(o, "collected_at", jstr(bl->collected_at));
+		json_object_set_new(doc, "baseline", o);
+		arr = json_array();
+		for (i = 0; i < bl->n_resolved; i++)
+			json_array_append_new(arr, report_finding_json(&bl->resolved[i]));
+		json_object_set_new(doc, "resolved", arr);
+		arr = json_array();
+		for (i = 0; i < bl->n_changes; i++) {
+			const struct bchange *c = &bl->changes[i];
+
+			o = json_object();
+			json_object_set_new(o, "what", json_string(c->what));
+			json_object_set_new(o, "key", jstr(c->key));
+			if (c->redacted)
+				json_object_set_new(o, "comparable", json_false());
+			json_object_set_new(o, "before", c->redacted ? json_string("redacted in both, not comparable") : jstr(c->before));
+			json_object_set_new(o, "after", c->redacted ? json_string("redacted in both, not comparable") : jstr(c->after));
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(doc, "changes", arr);
+	}
+	if (rs != NULL && rs->n_replaced > 0) {
+		arr = json_array();
+		for (i = 0; i < rs->n_replaced; i++) {
+			const char *tab = strchr(rs->replaced[i], '\t');
+
+			o = json_object();
+			json_object_set_new(o, "rule", json_stringn(rs->replaced[i], (size_t)(tab - rs->replaced[i])));
+			json_object_set_new(o, "file", jstr(tab + 1));
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(doc, "rules_replaced", arr);
+	}
+}
+
 int
 report_json(FILE *f, const struct analysis *a)
 {

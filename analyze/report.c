@@ -1,29 +1,8 @@
-/* report.c: the table of output formats and what the writers share. */
+/* report.c: what the report writers share (times, statuses). */
 #include <string.h>
 
 #include "analyze.h"
 #include "timeutil.h"
-
-const struct report_format report_formats[] = {
-	{ "markdown", report_markdown },
-	{ "html", report_html },
-	{ "json", report_json },
-	{ "text", report_text },
-	{ NULL, NULL },
-};
-
-const struct report_format *
-report_format_find(const char *name)
-{
-	const struct report_format *f;
-
-	for (f = report_formats; f->name != NULL; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	if (strcmp(name, "md") == 0)
-		return &report_formats[0];
-	return NULL;
-}
 
 const char *
 report_time(uint64_t usec, char buf[static RFC3339_MAX])
