@@ -18,7 +18,8 @@
 
 #define EXIT_FINDINGS	1
 #define EXIT_BAD	2
-#define REPORT_MAX	(64 * 1024 * 1024)	/* a JSON report read as input */
+#define REPORT_MAX	(16 * 1024 * 1024)	/* a JSON report read as input (a real one: < 1 MiB) */
+#define REPORT_VALUES_MAX	250000	/* JSON values in it (jansson spends ~200 bytes on each) */
 #define DIR_DEPTH_MAX	8
 #define INPUTS_MAX	1000000
 #define REPORT_FINDINGS_MAX	4096	/* findings of one JSON report (one per rule in a real one) */
@@ -253,6 +254,39 @@ dupnull(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+/*
+ * Counts the JSON values of fd ({, [ and , outside strings), up to max + 1,
+ * so a small file of many tiny values ("[{},{},...]": 60 MB became 4.5 GB of
+ * jansson objects) is refused before it is parsed.  Not a parser: jansson
+ * still decides whether the file is JSON.
+ */
+static size_t
+json_values(int fd, size_t max)
+{
+	char chunk[65536];
+	bool in_str = false, esc = false;
+	size_t n = 1;
+	ssize_t got, i;
+
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0)
+		for (i = 0; i < got; i++) {
+			char c = chunk[i];
+
+			if (in_str) {
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"')
+					in_str = false;
+			} else if (c == '"')
+				in_str = true;
+			else if ((c == '{' || c == '[' || c == ',') && ++n > max)
+				return n;
+		}
+	return n;
+}
+
 static void
 row_from_report(struct srow *r, const char *path)
 {
@@ -261,14 +295,30 @@ row_from_report(struct srow *r, const char *path)
 	const char *schema;
 	struct stat st;
 	size_t i;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
 	r->report = xstrdup(path);
-	if (stat(path, &st) == 0 && st.st_size > REPORT_MAX) {
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r->path = xstrdup(path);
+		r->error = xasprintf("cannot read: %s", strerror(errno));
+		return;
+	}
+	if (st.st_size > REPORT_MAX) {
 		r->path = xstrdup(path);
 		r->error = xasprintf("larger than %d MiB: not a triage report", REPORT_MAX / (1024 * 1024));
 		return;
 	}
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (json_values(fd, REPORT_VALUES_MAX) > REPORT_VALUES_MAX) {
+		r->path = xstrdup(path);
+		r->error = xasprintf("more than %d JSON values: not a triage report", REPORT_VALUES_MAX);
+		return;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		r->path = xstrdup(path);
+		r->error = xasprintf("cannot read: %s", strerror(errno));
+		return;
+	}
+	doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
 	if (doc == NULL) {
 		r->path = xstrdup(path);
 		r->error = je.line > 0 ? xasprintf("not a JSON report: line %d: %s", je.line, je.text) :
