@@ -458,9 +458,14 @@ main(int argc, char *argv[])
 		}
 	} else
 		gethostname(hn, sizeof(hn) - 1);
+	/* The name is a file name and the bundle's top directory: only bytes safe in both (a --root
+	 * tree's /etc/hostname is the customer's text: control bytes would be refused by the writer). */
 	for (char *p = hn; *p; p++)
-		if (*p == '/' || *p == ' ')
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '.' || *p == '-' || *p == '_'))
 			*p = '_';
+	if (strcmp(hn, ".") == 0 || strcmp(hn, "..") == 0)
+		hn[0] = '_';
 	{
 		time_t t = (time_t)(now / USEC_PER_SEC);
 		struct tm tm;

@@ -89,4 +89,13 @@ check "analyze -o report.json without -f: JSON" $PY -c "import json,sys; assert 
 check "analyze -f markdown -o x.html: -f wins" grep -q "^# Triage report" "$T/r2.html"
 check "analyze --check-rules -q: silent on success" sh -c "[ -z \"\$('$ANALYZE' --check-rules -q 2>&1)\" ]"
 check "analyze --check-rules: says all pass" sh -c "'$ANALYZE' --check-rules | grep -q 'all pass'"
+# ---- the default name from a --root tree's /etc/hostname: bytes a file name or tar path should not
+# hold (control bytes, glob characters) become '_', so the bundle is written and reads back (review).
+mkdir -p "$T/hroot/etc" "$T/hout"
+printf 'ev\033[31mil\001x:y*?\n' >"$T/hroot/etc/hostname"
+rc=0; (cd "$T/hout" && "$COLLECT" --root "$T/hroot" --no-probe -q --no-analyze) 2>"$T/hroot.err" || rc=$?
+check "collect --root with a hostile /etc/hostname: exit 0, one bundle named with safe bytes" sh -c \
+	"[ $rc = 0 ] && ls '$T/hout' | grep -qx 'triage-ev__31mil_x_y__-[0-9T]*Z.tar.gz' && [ \$(ls '$T/hout' | wc -l) = 1 ]"
+check "collect --root with a hostile /etc/hostname: no raw control byte on stderr" sh -c "! grep -q \"\$(printf '\\033')\" '$T/hroot.err'"
+expect_status "that bundle reads back" 0 "$ANALYZE" --fail-on none -o "$T/hroot.md" "$T/hout"/triage-*.tar.gz
 finish
