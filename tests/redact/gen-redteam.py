@@ -1,0 +1,929 @@
+#!/usr/bin/env python3
+"""tests/redact/gen-redteam.py: secret forms beyond gen-corpus.py, through every input of the collector.
+
+  gen-redteam.py plant KIND DIR    writes DIR/root (a system tree: agent configs, kubeconfig, GCP key,
+                                   Docker config, env files, UTF-16, CRLF, unit file and drop-ins),
+                                   DIR/export (journal export text for systemd-journal-remote),
+                                   DIR/log.{plain,docker,cri,aws.json} (--log-file inputs),
+                                   DIR/ecs-*.json (--ecs-json inputs) and DIR/forms.json
+  gen-redteam.py check KIND DIR    searches the extracted bundles DIR/x-* for every planted value (as is,
+                                   any 10-character piece, base64 at 3 alignments, URL-encoded, JSON-escaped
+                                   once and twice, UTF-16) and every needed value; prints
+                                   "forms N leaked L lost M gaps G gapleaked H" then one line per problem
+  gen-redteam.py kinds             the kinds, one a line
+
+Every planted value is fake and made from (kind, form number) by a seeded generator.  Forms listed in
+KNOWN_GAPS leak on main today: they are reported (GAP lines) but not gated; one that stops leaking is
+reported as FIXED so it can be taken off the list.
+"""
+import base64
+import glob
+import json
+import os
+import random
+import struct
+import sys
+import time
+import urllib.parse
+
+UNIT = "onboarding-agent.service"
+BOOT = "1f1e2d3c4b5a69788796a5b4c3d2e1f0"
+MACHINE = "b1b2c3d4e5f60718293a4b5c6d7e8f90"
+KINDS = ["letters", "digits", "hex", "base64", "uuid", "passphrase", "unicode"]
+
+
+def value(kind, seed):
+    rng = random.Random(f"redteam:{kind}:{seed}")
+    if kind == "letters":
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(14))
+    if kind == "digits":
+        return "".join(rng.choice("0123456789") for _ in range(11))
+    if kind == "hex":
+        return "".join(rng.choice("0123456789abcdef") for _ in range(40))
+    if kind == "base64":
+        v = base64.b64encode(bytes(rng.randrange(256) for _ in range(19))).decode()   # 28 chars, ends "="
+        return v[:4] + "+" + v[5:9] + "/" + v[10:]
+    if kind == "uuid":
+        return "%08x-%04x-4%03x-b%03x-%012x" % (rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12),
+                                                rng.getrandbits(12), rng.getrandbits(48))
+    if kind == "passphrase":
+        return " ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(5, 8)))
+                        for _ in range(4))
+    if kind == "unicode":
+        return "".join(rng.choice("жщюяçñøåéü密钥鍵パス") for _ in range(6)) + \
+            "".join(rng.choice("kvxz") for _ in range(4))
+    raise SystemExit(f"unknown kind {kind}")
+
+
+def b64(s):
+    return base64.b64encode(s.encode() if isinstance(s, str) else s).decode()
+
+
+class Corpus:
+    def __init__(self, kind):
+        self.kind = kind
+        self.forms = []      # [name, [planted], [needed], run]
+        self.files = {}      # root path -> bytes
+        self.journal = []    # [(field, value)] per entry
+        self.logs = {"plain": [], "docker": [], "cri": [], "aws": []}
+        self.ecs = {}        # file name -> doc
+        self.trees = {}      # extra --root runs: name -> {"files": {path: bytes}, "journal": [[(field, value)]]}
+        self.n = 0
+
+    def v(self, tag=""):
+        self.n += 1
+        return value(self.kind, f"{self.n}:{tag}")
+
+    def add(self, name, planted, needed=(), run="root"):
+        self.forms.append([name, list(planted), list(needed), run])
+
+    def file(self, path, data, tree=None):
+        data = data.encode() if isinstance(data, str) else data
+        if tree is None:
+            self.files[path] = data
+        else:
+            self.trees.setdefault(tree, {"files": {}, "journal": []})["files"][path] = data
+
+    def jmsg(self, msg, tree):
+        self.trees.setdefault(tree, {"files": {}, "journal": []})["journal"].append([("MESSAGE", msg)])
+
+
+def yq(v):
+    return json.dumps(v, ensure_ascii=False)
+
+
+def sq(v):
+    """Single-quoted shell word."""
+    return "'" + v.replace("'", "'\\''") + "'"
+
+
+def plant_configs(c):
+    k = c.kind
+    # The agent's own OnboardingConfiguration, CRLF line ends, a comment holding a secret, an alias of a
+    # secret under a kept key (labels), a flow map.
+    s1, s2, s3 = c.v("1"), c.v("2"), c.v("3")
+    text = ("# OnboardingConfiguration for the prod VMs\r\n"
+            f"# bootstrap token (rotated monthly): {s1}\r\n"
+            "apiVersion: config.agent.onboarding.tetrate.io/v1alpha1\r\n"
+            "kind: OnboardingConfiguration\r\n"
+            "onboardingEndpoint:\r\n  host: onboard.corp.example.net\r\n  port: 15443\r\n"
+            "  transportSecurity:\r\n    tls:\r\n      sni: onboard.corp.example.net\r\n"
+            "      insecureSkipVerify: false\r\n"
+            "workloadGroup:\r\n  namespace: payments\r\n  name: payments-vm\r\n"
+            f"extra:\r\n  bootstrapSecret: &boot {yq(s2)}\r\n"
+            f"workload:\r\n  labels:\r\n    version: v7\r\n    copied: *boot\r\n    deploy-key: {yq(s3)}\r\n")
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", text)
+    c.add("onboarding config CRLF: comment holding a token", [s1],
+          ["onboard.corp.example.net", "15443", "payments-vm", "payments", "insecureSkipVerify: false"])
+    c.add("onboarding config: alias of a secret anchor under labels", [s2], [])
+    c.add("onboarding config: label deploy-key", [s3], ["version: v7"])
+
+    # AgentConfiguration: plugin env with non-English names, folded and literal block scalars split
+    a = [c.v(str(i)) for i in range(8)]
+    half1, half2 = c.v("h1"), c.v("h2")
+    text = ("apiVersion: config.agent.onboarding.tetrate.io/v1alpha1\nkind: AgentConfiguration\n"
+            "host:\n  custom:\n    credential:\n    - plugin:\n        name: vault-plugin\n"
+            "        path: /usr/local/bin/vault-plugin\n        env:\n"
+            f"        - name: 密码\n          value: {yq(a[0])}\n"
+            f"        - name: パスワード\n          value: {yq(a[1])}\n"
+            f"        - {{name: contraseña, value: {yq(a[2])}}}\n"
+            f"        - name: VAULT_ADDR\n          value: https://vault.corp.example.net:8200\n"
+            "        args:\n"
+            f"        - --role-secret\n        - >\n          {half1}\n          {half2}\n"
+            f"        - |\n          line1 {a[3]}\n          line2\n"
+            "sidecar:\n  istio:\n    revision: stable-1-22\n"
+            f"  # old sidecar token: {a[4]}\n"
+            f"  stdout: /var/log/onboarding-agent/sidecar.log  # key {a[5]}\n")
+    c.file("/etc/onboarding-agent/agent.config.yaml", text)
+    c.add("agent config: env name 密码", [a[0]], ["vault-plugin", "/usr/local/bin/vault-plugin", "VAULT_ADDR"])
+    c.add("agent config: env name パスワード", [a[1]], [])
+    c.add("agent config: flow env name contraseña", [a[2]], [])
+    c.add("agent config: folded scalar split over two lines", [half1, half2], [])
+    c.add("agent config: literal block scalar", [a[3]], [])
+    c.add("agent config: comment line", [a[4]], ["stable-1-22"])
+    c.add("agent config: trailing comment", [a[5]], [])
+
+    # kubeconfig
+    t, kd, it, rt = c.v("t"), c.v("k"), c.v("i"), c.v("r")
+    c.file("/etc/onboarding-agent/kubeconfig.yaml",
+           "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://k8s.corp.example.net:6443\n"
+           "  name: prod\nusers:\n- name: agent\n  user:\n"
+           f"    token: {t}\n    client-key-data: {b64('-----BEGIN RSA PRIVATE KEY-----' + kd)}\n"
+           "    auth-provider:\n      name: oidc\n      config:\n"
+           f"        id-token: {it}\n        refresh-token: {rt}\n")
+    c.add("kubeconfig token", [t], [])
+    c.add("kubeconfig client-key-data (base64 of the key)", [kd], [])
+    c.add("kubeconfig auth-provider id-token, refresh-token", [it, rt], [])
+
+    # GCP service-account key
+    pk, pkid = c.v("pk"), c.v("id")
+    pem = "-----BEGIN PRIVATE KEY-----\nMIIEv" + b64(pk) + "\n-----END PRIVATE KEY-----\n"
+    c.file("/etc/onboarding-agent/gcp-sa.json", json.dumps({
+        "type": "service_account", "project_id": "corp-prod", "private_key_id": pkid, "private_key": pem,
+        "client_email": "agent@corp-prod.iam.gserviceaccount.com", "client_id": "1234567890",
+        "token_uri": "https://oauth2.googleapis.com/token"}, indent=2))
+    c.add("GCP service-account JSON private_key_id", [pkid], [])
+    c.add("GCP service-account JSON private_key (base64 of the value inside)", [pk], [])
+
+    # Docker config
+    da, dt = c.v("a"), c.v("t")
+    c.file("/etc/onboarding-agent/docker-config.json", json.dumps({
+        "auths": {"registry.corp.example.net": {"auth": b64("robot$agent:" + da)},
+                  "https://index.docker.io/v1/": {"identitytoken": dt}}}, indent=1))
+    c.add("Docker config auths (base64 user:pass)", [da], [])
+    c.add("Docker config identitytoken", [dt], [])
+
+    # env files: export, quotes, escapes, CRLF, continuation, comments
+    e = [c.v(str(i)) for i in range(9)]
+    q = e[2].replace('"', '')
+    c.file("/etc/onboarding-agent/agent.env",
+           "# agent environment\r\n"
+           f"export DB_PASSWORD='{e[0]}'\r\n"
+           f"export\tAPI_TOKEN=\"{e[1]}\"\r\n"
+           f"QUOTED=\"say \\\"{q}\\\" twice\"\r\n"
+           f"NOTE={e[3]} # rotated\r\n"
+           f"LONG=\"part1 \\\n{e[4]}\"\r\n"
+           f"# PASSWORT={e[5]}\r\n"
+           f"MOT_DE_PASSE={sq(e[6])}\r\n"
+           f"JDBC_URL=jdbc:postgresql://db.corp.example.net:5432/app?user=app&password={urllib.parse.quote(e[7], safe='')}\r\n"
+           f"LDAP_BIND_PW={sq(e[8])}\r\n"
+           "LOG_LEVEL=debug\r\nRETRY_INTERVAL=30s\r\n")
+    names = ["export DB_PASSWORD='…'", "export<TAB>API_TOKEN=\"…\"", "escaped quotes inside a value",
+             "NAME=value # comment", "backslash continuation", "commented-out PASSWORT=", "MOT_DE_PASSE='…'",
+             "JDBC URL password=", "LDAP_BIND_PW"]
+    for nm, s in zip(names, e):
+        c.add(f"env file CRLF: {nm}", [q if s == e[2] else s], ["LOG_LEVEL=debug", "RETRY_INTERVAL=30s"])
+
+    # UTF-16 JSON and env, .yml with a Java-properties-like and INI-like content, TOML-ish
+    u1, u2 = c.v("u1"), c.v("u2")
+    c.file("/etc/onboarding-agent/settings.json",
+           b"\xff\xfe" + json.dumps({"connection": {"user": "app", "secretAccessKey": u1, "port": 5432}}).encode("utf-16-le"))
+    c.file("/etc/onboarding-agent/utf16.env", b"\xfe\xff" + f"SNMP_COMMUNITY={u2}\nMODE=fast\n".encode("utf-16-be"))
+    c.add("UTF-16LE JSON file", [u1], [])
+    c.add("UTF-16BE env file", [u2], [])
+    p = [c.v(str(i)) for i in range(4)]
+    c.file("/etc/onboarding-agent/app.yml",
+           "# spring style\n"
+           f"spring.datasource.password: {yq(p[0])}\n"
+           f"javax.net.ssl.keyStorePassword: {yq(p[1])}\n"
+           f"redis: {{host: cache.corp.example.net, requirepass: {yq(p[2])}}}\n"
+           f"ldap:\n  bindDn: cn=agent,dc=corp\n  bindCredential: {yq(p[3])}\n  url: ldaps://ldap.corp.example.net:636\n")
+    for nm, s in zip(["spring.datasource.password", "keyStorePassword", "redis flow requirepass", "LDAP bindCredential"], p):
+        c.add(f"yml: {nm}", [s], [])
+    # a secret as a mapping key (keys are kept by default-deny), JSON numbers stay JSON
+    mk = c.v("mk")
+    c.file("/etc/onboarding-agent/keys.yaml", f"apiKeys:\n  {yq(mk)}: service-a\n  other: service-b\n")
+    c.add("YAML mapping key that is an API key", [mk], ["apiKeys"])
+    # A .json config with an XML and an INI string inside, and a value JSON-escaped with \u
+    x1, x2, x3 = c.v("x1"), c.v("x2"), c.v("x3")
+    esc = "".join("\\u%04x" % ord(ch) for ch in x3)
+    c.file("/etc/onboarding-agent/legacy.json",
+           '{"xml": "<config><password>' + x1 + '</password></config>", '
+           '"ini": "[db]\\npassword = ' + x2 + '\\n", "escaped": "' + esc + '", "enabled": true, "timeout": "45s"}')
+    c.add("JSON string holding XML <password>", [x1], ["45s"])
+    c.add("JSON string holding INI password =", [x2], [])
+    c.add("JSON value written as \\u escapes", [x3], [])
+
+
+def plant_units(c):
+    s = [c.v(str(i)) for i in range(14)]
+    c.file(f"/etc/systemd/system/{UNIT}",
+           "[Unit]\nDescription=Workload Onboarding Agent\nAfter=network-online.target\n"
+           f"# deployed with token {s[0]}\n"
+           "[Service]\nType=simple\nRestart=on-failure\nRestartSec=5s\nTimeoutStartSec=90s\n"
+           "ExecStart=/usr/local/bin/onboarding-agent --config /etc/onboarding-agent/onboarding.config.yaml\n"
+           f"SetCredential=dbpass:{s[1]}\n"
+           f"LogExtraFields=API_TOKEN={s[2]}\n"
+           "EnvironmentFile=-/etc/onboarding-agent/agent.env\n"
+           "[X-Vendor]\n"
+           f"ApiKey={s[3]}\n"
+           "[Install]\nWantedBy=multi-user.target\n")
+    c.add("unit comment holding a token", [s[0]], ["Restart=on-failure", "TimeoutStartSec=90s", "RestartSec=5s"])
+    c.add("unit SetCredential=name:VALUE", [s[1]], [])
+    c.add("unit LogExtraFields=API_TOKEN=", [s[2]], [])
+    c.add("unit [X-Vendor] ApiKey=", [s[3]], [])
+    d = f"/etc/systemd/system/{UNIT}.d"
+    c.file(d + "/20-cont.conf", "[Service]\nEnvironment=\"MODE=fast\" \\\n"
+           f"  \"PASSWORT={s[4]}\"\n")
+    c.add("drop-in Environment= continued on the next line", [s[4]], ["MODE="])
+    c.file(d + "/21-sh.conf", "[Service]\nExecStartPre=/bin/sh -c 'curl -fsS -H \"Authorization: Bearer "
+           f"{s[5]}\" https://vault.corp.example.net:8200/v1/sys/health'\n")
+    c.add("drop-in sh -c curl -H Authorization: Bearer", [s[5]], [])
+    c.file(d + "/22-tools.conf", "[Service]\n"
+           f"ExecStartPre=/usr/bin/redis-cli -h cache.corp.example.net -a {sq(s[6])} ping\n"
+           f"ExecStartPre=/usr/bin/ldapsearch -x -D cn=agent,dc=corp -w {sq(s[7])} -H ldaps://ldap.corp.example.net\n"
+           f"ExecStartPre=/usr/bin/snmpget -v2c -c {sq(s[8])} 10.1.2.3 sysUpTime.0\n"
+           f"ExecStartPre=/usr/bin/sshpass -p {sq(s[9])} ssh agent@bastion\n")
+    c.add("drop-in redis-cli -a", [s[6]], [])
+    c.add("drop-in ldapsearch -w", [s[7]], [])
+    c.add("drop-in snmpget -c community", [s[8]], [])
+    c.add("drop-in sshpass -p", [s[9]], [])
+    c.file(d + "/23-crlf.conf", f"[Service]\r\nEnvironment=\"CONTRASENA={s[10]}\"\r\nEnvironment=TZ=UTC\r\n")
+    c.add("drop-in CRLF Environment=CONTRASENA", [s[10]], [])
+    c.file(d + "/24-aws.conf", "[Service]\n"
+           f"Environment=AWS_ACCESS_KEY_ID=AKIAQWERTYUIOPASDFGH \"AWS_SECRET_ACCESS_KEY={s[11]}\"\n"
+           f"Environment=\"AWS_SESSION_TOKEN={s[12]}\"\n")
+    c.add("drop-in AWS_SECRET_ACCESS_KEY", [s[11]], [])
+    c.add("drop-in AWS_SESSION_TOKEN", [s[12]], [])
+    c.file(d + "/25-utf16.conf", b"\xff\xfe" + f"[Service]\r\nEnvironment=\"SIGNING_SEED={s[13]}\"\r\n".encode("utf-16-le"))
+    c.add("drop-in UTF-16 CRLF", [s[13]], [])
+    c.file("/etc/hostname", "pay-vm-07\n")
+    c.file("/etc/resolv.conf", "# generated\nnameserver 10.20.0.2\nnameserver 10.20.0.3\nsearch corp.example.net\n")
+    c.add("resolver needed", [], ["10.20.0.2", "10.20.0.3", "corp.example.net"])
+    h = c.v("h")
+    c.file("/etc/hosts", f"127.0.0.1 localhost\n10.1.2.3 vault.corp.example.net  # root token {h}\n")
+    c.add("/etc/hosts comment with a token", [h], ["vault.corp.example.net"])
+    for p in ("/usr/local/bin/vault-plugin", "/usr/local/bin/onboarding-agent", "/var/log/onboarding-agent/sidecar.log"):
+        c.file(p, "")
+
+
+# Free-text lines (journal MESSAGE and --log-file): (name, template, spaces-safe)
+LINES = [
+    ("Cookie header", "GET /api HTTP/1.1 Cookie: theme=dark; sessionid={s}; lang=en", False),
+    ("Set-Cookie header", "response Set-Cookie: sid={s}; Path=/; HttpOnly; Secure", False),
+    ("basic auth header, base64 of user:pass", "> Authorization: Basic {b64user}", True),
+    ("Proxy-Authorization Basic", "CONNECT proxy: Proxy-Authorization: Basic {b64user}", True),
+    ("X-Auth-Token header", "request headers: X-Auth-Token: {s}", False),
+    ("X-Vault-Token header", "vault: X-Vault-Token={s} renewing", False),
+    ("PRIVATE-TOKEN header", "curl --header \"PRIVATE-TOKEN: {s}\" https://gitlab.corp.example.net/api/v4", True),
+    ("api-key header lower", "azure request api-key: {s}", False),
+    ("query access_token", "GET https://api.corp.example.net/v2/items?page=2&access_token={u}&x=1 200", True),
+    ("query sig (SAS)", "upload https://blob.corp.example.net/c/b?sv=2021&sig={u}&se=2030 ok", True),
+    ("presigned X-Amz-Signature", "GET /bucket/obj?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={u}", True),
+    ("X-Amz-Security-Token", "presign: X-Amz-Security-Token={u}&X-Amz-Expires=900", True),
+    ("Go struct dump", "config loaded: &{{Host:db.corp.example.net Port:5432 User:app Password:{s} SSL:true}}", False),
+    ("Go struct dump quoted", "opts: {{Username:\"app\" Password:\"{s}\" Timeout:30s}}", True),
+    ("protobuf text", "request: user: \"app\" secret: \"{s}\" ttl: 60", True),
+    ("Java properties", "loaded spring.datasource.password={s} from application.properties", False),
+    ("keyStorePassword", "-Djavax.net.ssl.keyStorePassword={s} -Xmx512m", False),
+    ("JDBC password=", "connecting jdbc:postgresql://db.corp.example.net:5432/app?user=app&password={u}", True),
+    ("JDBC sqlserver ;password=", "jdbc:sqlserver://db.corp.example.net:1433;databaseName=app;user=sa;password={s};encrypt=true", True),
+    ("JDBC oracle thin user/pass@", "jdbc:oracle:thin:app/{s}@db.corp.example.net:1521/ORCL", False),
+    ("LDAP bind -w", "exec ldapsearch -x -D cn=agent,dc=corp -w {s} -b dc=corp", False),
+    ("LDAP bindPassword", "ldap: bindPassword={s} url=ldaps://ldap.corp.example.net", False),
+    ("SNMP community -c", "snmpwalk -v2c -c {s} 10.1.2.3", False),
+    ("SNMP community word", "snmp: community {s} rejected by 10.1.2.3", False),
+    ("Redis AUTH", "redis> AUTH {s}", False),
+    ("redis-cli -a", "exec redis-cli -h cache -a {s} ping", False),
+    ("requirepass", "redis.conf: requirepass {s}", False),
+    (".netrc line", "netrc: machine git.corp.example.net login agent password {s}", False),
+    (".pgpass line", "pgpass: db.corp.example.net:5432:app:agent:{s}", False),
+    ("INI aws_secret_access_key =", "credentials file: aws_secret_access_key = {s}", False),
+    ("TOML password =", "toml: password = \"{s}\"", True),
+    ("XML element", "config: <password>{s}</password>", True),
+    ("XML attribute", "config: <add key=\"ApiKey\" value=\"{s}\" />", True),
+    ("key passwort:", "Anmeldung fehlgeschlagen, passwort: {s}", False),
+    ("key contraseña=", "error de conexión: contraseña={s}", False),
+    ("key mot_de_passe", "échec: mot_de_passe={s}", False),
+    ("key 密码", "登录失败 密码={s}", False),
+    ("key パスワード", "ログイン失敗 パスワード: {s}", False),
+    ("percent-encoded password%3D", "redirect to https://sso.corp.example.net/cb?state=password%3D{u}", True),
+    ("JSON-escaped in a string", "payload: \"{{\\\"password\\\":\\\"{j}\\\"}}\"", True),
+    ("form body", "POST /login body=username=agent&password={u}&remember=1", True),
+    ("quoted with escaped quote", "set secret=\"a\\\"{s}\" done", True),
+    ("YAML dump in a log", "effective config:\nsettings:\n  privateToken: {s}\n  retries: 3", False),
+    ("env dump line", "env: HOME=/root PASSWORD_FILE=/x DB_PASS={s} PATH=/usr/bin", False),
+    ("JWT alone", "got {jwt} from issuer", False),
+    ("PEM EC private key block", "key:\n-----BEGIN EC PRIVATE KEY-----\n{pemb}\n-----END EC PRIVATE KEY-----", False),
+    ("PEM OpenSSH private key block", "-----BEGIN OPENSSH PRIVATE KEY-----\n{pemb}\n-----END OPENSSH PRIVATE KEY-----", False),
+    ("GitHub token", "cloning with ghp_{alnum36}", False),
+    ("Slack token", "notify xoxb-{alnum36}", False),
+    ("Google API key", "maps key AIza{alnum35}", False),
+    ("AWS key pair in INI", "[default]\naws_access_key_id = AKIAZXCVBNMASDFGHJKL\naws_secret_access_key = {aws40}", False),
+    ("AWS secret after ASIA id", "temporary creds ASIAZXCVBNMASDFGHJKQ {aws40}", False),
+]
+
+
+def render(c, tmpl, s, k):
+    rng = random.Random(f"rt:{k}:{s}")
+    an = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    extra = {}
+    planted = [s]
+    if "{b64user}" in tmpl:
+        extra["b64user"] = b64("agent:" + s)
+    if "{u}" in tmpl:
+        extra["u"] = urllib.parse.quote(s, safe="")
+    if "{j}" in tmpl:
+        extra["j"] = json.dumps(s)[1:-1]
+    if "{jwt}" in tmpl:
+        hdr = b64('{"alg":"HS256","typ":"JWT"}').rstrip("=")
+        body = base64.urlsafe_b64encode(json.dumps({"sub": "agent", "k": s}).encode()).decode().rstrip("=")
+        sig = "".join(rng.choice(an) for _ in range(43))
+        extra["jwt"] = f"{hdr}.{body}.{sig}"
+        planted = [s, sig, body[10:40]]
+    if "{pemb}" in tmpl:
+        raw = b64(("x" * 3) + s + "".join(rng.choice(an) for _ in range(60)))
+        extra["pemb"] = "\n".join(raw[i:i + 64] for i in range(0, len(raw), 64))
+        planted = [s, raw[20:60]]
+    for n in (35, 36):
+        if "{alnum%d}" % n in tmpl:
+            tok = "".join(rng.choice(an) for _ in range(n))
+            extra["alnum%d" % n] = tok
+            planted = [tok]
+    if "{aws40}" in tmpl:
+        tok = "".join(rng.choice(an + "+/") for _ in range(40))
+        extra["aws40"] = tok
+        planted = [tok]
+    return tmpl.format(s=s, **extra), planted
+
+
+def plant_lines(c):
+    now = int(time.time())
+    for name, tmpl, spaces in LINES:
+        for target in ("journal", "plain", "docker", "cri", "aws"):
+            s = c.v(target)
+            if c.kind == "passphrase" and not spaces:
+                s = s.replace(" ", "-")
+            msg, planted = render(c, tmpl, s, target)
+            if target == "journal":
+                c.journal.append([("MESSAGE", msg)])
+            else:
+                c.logs[target].append(msg)
+            c.add(f"{target}: {name}", planted, [], run="root" if target == "journal" else "log-" + target)
+    # journal fields other than MESSAGE
+    s1, s2, s3 = c.v("cmd1"), c.v("cmd2"), c.v("f")
+    if c.kind == "passphrase":
+        s1 = s1.replace(" ", "-")
+    c.journal.append([("MESSAGE", "info\tagent\tstarting"),
+                      ("_CMDLINE", f"/usr/local/bin/onboarding-agent --token {s1} --config /etc/x.yaml")])
+    c.add("journal _CMDLINE --token VALUE", [s1], [])
+    c.journal.append([("MESSAGE", "info\tagent\tstarting"), ("_CMDLINE", f"/usr/bin/tool \"--db-password={s2}\"")])
+    c.add("journal _CMDLINE --db-password=VALUE", [s2], [])
+    c.journal.append([("MESSAGE", "info\tagent\tstarting"), ("CONTRASENA", s3)])
+    c.add("journal field CONTRASENA", [s3], [])
+    # a PEM key printed to stdout: journald stores one entry per line
+    s5 = c.v("pemsplit")
+    rng = random.Random(f"pemsplit:{c.kind}:{s5}")
+    raw = b64("xyz" + s5 + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+                                   for _ in range(90)))
+    body = [raw[i:i + 64] for i in range(0, len(raw), 64)]
+    for ln in ["-----BEGIN RSA PRIVATE KEY-----"] + body + ["-----END RSA PRIVATE KEY-----"]:
+        c.journal.append([("MESSAGE", ln)])
+        c.logs["cri"].append(ln)
+    c.add("journal: PEM printed line by line (one entry a line)", [s5] + body, [])
+    c.add("log-cri: PEM printed line by line", [s5] + body, [], run="log-cri")
+    # a docker log line whose log is itself a JSON log line (escaped twice in the file)
+    s4 = c.v("dj")
+    c.logs["docker"].append(json.dumps({"level": "debug", "msg": "auth", "clientSecret": s4, "ts": "x"}))
+    c.add("log-docker: JSON log line inside docker JSON (escaped twice)", [s4], [], run="log-docker")
+    # needed journal and log text
+    for m in ("error\tagent\tRPC failed: rpc error: code = PermissionDenied desc = Not authorized by OnboardingPolicy",
+              "error\tagent\tlookup onboard.corp.example.net on 10.20.0.2:53: no such host",
+              "warn\tagent\tretrying in 5s: connection refused (timeout 30s, insecure=false)"):
+        c.journal.append([("MESSAGE", m)])
+        c.add("journal needed line", [], [m.split("\t")[-1]])
+        for target in ("plain", "docker", "cri", "aws"):
+            c.logs[target].append(m)
+            c.add(f"log-{target} needed line", [], [m.split("\t")[-1]], run="log-" + target)
+
+
+def plant_ecs(c):
+    e = [c.v(str(i)) for i in range(16)]
+    onb = ("kind: OnboardingConfiguration\nonboardingEndpoint:\n  host: onboard.corp.example.net\n  port: 15443\n"
+           f"workloadGroup:\n  namespace: payments\n  name: payments-ecs\nnotes: {yq(e[0])}\n")
+    cdef = [{
+        "name": "onboarding-agent", "image": "registry.corp.example.net/onboarding-agent:1.9", "essential": True,
+        "user": "0",
+        "environment": [
+            {"name": "ONBOARDING_CONFIG", "value": onb},
+            {"name": "PASSWORT", "value": e[1]},
+            {"name": "DATABASE_URL", "value": f"postgres://app:{urllib.parse.quote(e[2], safe='')}@db.corp.example.net:5432/app"},
+            {"name": "SETTINGS_JSON", "value": json.dumps({"api": {"key": e[3], "port": 8443}})},
+            {"name": "LOG_LEVEL", "value": "debug"},
+            {"name": "FEATURE_X", "value": "true"},
+            {"name": "RETRY", "value": "30s"},
+            {"value": e[4], "name": "SIGNING_SEED"},
+        ],
+        "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"}],
+        "command": ["--token", e[5], "--verbose"],
+        "entryPoint": ["sh", "-c", f"export API_KEY={sq(e[6])}; exec /usr/local/bin/onboarding-agent"],
+        "healthCheck": {"command": ["CMD-SHELL", f"curl -fs -H 'X-Api-Key: {e[7]}' http://localhost:9090/ready || exit 1"],
+                        "interval": 30, "timeout": 5, "retries": 3},
+        "dockerLabels": {"com.corp.deploy-token": e[8], "team": "checkout"},
+        "logConfiguration": {"logDriver": "splunk", "options": {"splunk-token": e[9], "splunk-url": "https://splunk.corp.example.net:8088"}},
+        "repositoryCredentials": {"credentialsParameter": "arn:aws:secretsmanager:us-east-1:123456789012:secret:reg-XyZ"},
+    }, {
+        "name": "app", "image": "registry.corp.example.net/app:2.0", "essential": True,
+        "environment": [{"name": "LDAP_BIND_PW", "value": e[10]}, {"name": "SNMP_COMMUNITY", "value": e[11]}],
+    }]
+    c.ecs["ecs-taskdef.json"] = {"taskDefinition": {
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/payments:7", "family": "payments",
+        "taskRoleArn": "arn:aws:iam::123456789012:role/payments-task", "networkMode": "awsvpc",
+        "containerDefinitions": cdef, "revision": 7, "status": "ACTIVE", "cpu": "512", "memory": "1024"}, "tags": []}
+    names = ["ONBOARDING_CONFIG unknown field", "env PASSWORT", "env DATABASE_URL password", "env JSON value api.key",
+             "env value-first SIGNING_SEED", "command --token VALUE", "entryPoint sh -c export API_KEY=",
+             "healthCheck CMD-SHELL X-Api-Key", "dockerLabels deploy-token", "logConfiguration splunk-token",
+             "app env LDAP_BIND_PW", "app env SNMP_COMMUNITY"]
+    for i, nm in enumerate(names):
+        c.add(f"ecs task definition: {nm}", [e[i]],
+              ["onboarding-agent", "awsvpc", "LOG_LEVEL", "payments-ecs", "onboard.corp.example.net", "15443"]
+              if i == 0 else [], run="ecs")
+    c.ecs["ecs-tasks.json"] = {"tasks": [{
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/payments/3a151358f03a4e32bf8cd401c1c74653",
+        "lastStatus": "STOPPED", "desiredStatus": "STOPPED", "stopCode": "EssentialContainerExited",
+        "stoppedReason": "Essential container in task exited",
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/payments:7",
+        "overrides": {"containerOverrides": [{"name": "onboarding-agent",
+                                              "environment": [{"name": "API_TOKEN", "value": e[12]}],
+                                              "command": ["--password", e[13]]}]},
+        "containers": [{"name": "onboarding-agent", "lastStatus": "STOPPED", "exitCode": 1,
+                        "reason": f"CannotStartContainerError: exec: sh -c 'login --password={e[14]}' failed"}],
+    }], "failures": []}
+    c.add("ecs describe-tasks: overrides environment API_TOKEN", [e[12]], [], run="ecs")
+    c.add("ecs describe-tasks: overrides command --password", [e[13]], [], run="ecs")
+    c.add("ecs describe-tasks: container reason with --password=", [e[14]], ["EssentialContainerExited"], run="ecs")
+
+
+ONB = ("apiVersion: config.agent.onboarding.tetrate.io/v1alpha1\nkind: OnboardingConfiguration\n"
+       "onboardingEndpoint:\n  host: onboard.corp.example.net\n  port: 15443\n"
+       "workloadGroup:\n  namespace: payments\n  name: payments-vm\n")
+AGENT_LINES = ["info\tagent\tobtaining discovery information from the Workload Onboarding Plane ...",
+               "error\tagent\tRPC failed: rpc error: code = PermissionDenied desc = Not authorized by OnboardingPolicy"]
+
+
+def plant_trees(c):
+    """Small --root trees of their own, so that an over-redaction there cannot hide results elsewhere."""
+    # ExecStart arguments that are the same words as kept config values and log text
+    t = "root-argv"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    c.file(f"/etc/systemd/system/{UNIT}", "[Service]\nExecStart=/usr/local/bin/onboarding-agent --namespace payments "
+           "--workload-group payments-vm --mode agent --log-level info\nRestart=on-failure\n", tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    for m in AGENT_LINES:
+        c.jmsg(m, t)
+    c.add("ExecStart argv words equal to kept values", [],
+          ["namespace: payments", "name: payments-vm", "/usr/local/bin/onboarding-agent", "Restart=on-failure"]
+          + [m.split("\t", 1)[1] for m in AGENT_LINES], run=t)
+    # JSON literals in a JSON config: the file stays JSON, and null/true never become known values
+    t = "root-json"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    c.file("/etc/onboarding-agent/numbers.json",
+           '{"n": 1e3, "m": -0.5, "big": 12345678901234567890, "none": null, "ok": false}', tree=t)
+    c.add("JSON numbers and null in a .json config", [], ['"ok": false', '"m": -0.5', '"none": null'], run=t)
+    # known values (redacted in a config) in other encodings in the journal
+    t = "root-known"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    ks = [c.v(str(i)) for i in range(6)]
+    c.file("/etc/onboarding-agent/known.yaml", "settings:\n" + "".join(f"  k{i}: {yq(v)}\n" for i, v in enumerate(ks)), tree=t)
+    forms = [
+        ("known value JSON-escaped with \\u (ensure_ascii)", "event " + json.dumps({"v": ks[0]})),
+        ("known value form-encoded (+ for space)", "query q=" + urllib.parse.quote_plus(ks[1]) + "&x=1"),
+        ("known value percent-encoded in lower case", "path /p/" + urllib.parse.quote(ks[2], safe="").lower()),
+        ("known value base64url", "blob " + base64.urlsafe_b64encode(("u:" + ks[3]).encode()).decode().rstrip("=")),
+        ("known value doubly JSON-escaped", "payload " + json.dumps(json.dumps({"v": ks[4]}))),
+        ("known value with ANSI colour around", "\x1b[32mvalue\x1b[0m " + ks[5]),
+    ]
+    for (name, msg), v in zip(forms, ks):
+        c.jmsg(msg, t)
+        c.add(name, [v], [], run=t)
+    # ECS: over-redaction through labels and log options, leaks through proxy properties and tags
+    e = [c.v(str(i)) for i in range(3)]
+    c.ecs["ecs2-taskdef.json"] = {"taskDefinition": {
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/ratings:3", "family": "ratings",
+        "networkMode": "awsvpc",
+        "containerDefinitions": [{
+            "name": "onboarding-agent", "image": "registry.corp.example.net/onboarding-agent:1.9", "essential": True,
+            "environment": [{"name": "ONBOARDING_CONFIG", "value": json.dumps({
+                "kind": "OnboardingConfiguration", "onboardingEndpoint": {"host": "onb.corp.example.net", "port": 15443},
+                "workloadGroup": {"namespace": "bookinfo", "name": "ratings"}})}],
+            "dnsServers": ["10.0.0.2"],
+            "dockerLabels": {"team": "bookinfo"},
+            "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "datadog", "dd_service": "ratings",
+                                                                           "apikey": e[0]}}}],
+        "proxyConfiguration": {"type": "APPMESH", "containerName": "envoy",
+                               "properties": [{"name": "ProxyIngressPort", "value": "15000"},
+                                              {"name": "AuthToken", "value": e[1]}]}},
+        "tags": [{"key": "owner", "value": "team-a"}, {"key": "api-token", "value": e[2]}]}
+    c.add("ecs labels/log options equal to the workload group", [e[0]],
+          ["namespace: bookinfo", "name: ratings", "10.0.0.2", "ProxyIngressPort", "15000"], run="ecs2")
+    c.add("ecs proxyConfiguration.properties AuthToken", [e[1]], [], run="ecs2")
+    c.add("ecs task definition tags api-token", [e[2]], [], run="ecs2")
+    # free text: names nobody listed, in NAME=VALUE (journal and --log-file plain)
+    for name in ["pw", "privkey", "hmac", "nonce", "csrf", "refresh", "totp", "pincode", "recovery_code",
+                 "activation_code", "encryption_iv", "VAULT_ROLE_ID", "contraseña", "clave", "senha", "lösenord",
+                 "hasło", "пароль", "口令", "비밀번호", "parola", "şifre", "токен", "密钥", "トークン"]:
+        for target in ("journal", "plain"):
+            v = c.v(name)
+            if c.kind == "passphrase":
+                v = v.replace(" ", "-")
+            msg = f"warn\tagent\tsettings {name}={v} applied"
+            if target == "journal":
+                c.journal.append([("MESSAGE", msg)])
+            else:
+                c.logs["plain"].append(msg)
+            c.add(f"{target}: free text {name}=VALUE", [v], [], run="root" if target == "journal" else "log-plain")
+
+
+# Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
+# name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
+KNOWN_GAPS = {
+    '/etc/hosts comment with a token': (),
+    'ExecStart argv words equal to kept values': (),
+    'JSON numbers and null in a .json config': (),
+    'YAML mapping key that is an API key': (),
+    'aws: .netrc line': (),
+    'aws: JDBC oracle thin user/pass@': (),
+    'aws: JSON-escaped in a string': ('digits',),
+    'aws: LDAP bind -w': (),
+    'aws: PEM EC private key block': (),
+    'aws: PEM OpenSSH private key block': (),
+    'aws: PRIVATE-TOKEN header': ('letters', 'passphrase'),
+    'aws: Redis AUTH': (),
+    'aws: SNMP community -c': (),
+    'aws: SNMP community word': (),
+    'aws: X-Auth-Token header': ('letters',),
+    'aws: XML attribute': (),
+    'aws: XML element': (),
+    'aws: key contraseña=': (),
+    'aws: key passwort:': ('letters',),
+    'aws: key パスワード': (),
+    'aws: key 密码': (),
+    'aws: percent-encoded password%3D': (),
+    'aws: redis-cli -a': (),
+    'aws: requirepass': (),
+    'cri: .netrc line': (),
+    'cri: JDBC oracle thin user/pass@': (),
+    'cri: JSON-escaped in a string': ('digits',),
+    'cri: LDAP bind -w': (),
+    'cri: PEM EC private key block': (),
+    'cri: PEM OpenSSH private key block': (),
+    'cri: PRIVATE-TOKEN header': ('letters', 'passphrase'),
+    'cri: Redis AUTH': (),
+    'cri: SNMP community -c': (),
+    'cri: SNMP community word': (),
+    'cri: X-Auth-Token header': ('letters',),
+    'cri: XML attribute': (),
+    'cri: XML element': (),
+    'cri: key contraseña=': (),
+    'cri: key passwort:': ('letters',),
+    'cri: key パスワード': (),
+    'cri: key 密码': (),
+    'cri: percent-encoded password%3D': (),
+    'cri: redis-cli -a': (),
+    'cri: requirepass': (),
+    'docker: .netrc line': (),
+    'docker: JDBC oracle thin user/pass@': (),
+    'docker: JSON-escaped in a string': ('digits',),
+    'docker: LDAP bind -w': (),
+    'docker: PEM EC private key block': (),
+    'docker: PEM OpenSSH private key block': (),
+    'docker: PRIVATE-TOKEN header': ('letters', 'passphrase'),
+    'docker: Redis AUTH': (),
+    'docker: SNMP community -c': (),
+    'docker: SNMP community word': (),
+    'docker: X-Auth-Token header': ('letters',),
+    'docker: XML attribute': (),
+    'docker: XML element': (),
+    'docker: key contraseña=': (),
+    'docker: key passwort:': ('letters',),
+    'docker: key パスワード': (),
+    'docker: key 密码': (),
+    'docker: percent-encoded password%3D': (),
+    'docker: redis-cli -a': (),
+    'docker: requirepass': (),
+    'ecs describe-tasks: container reason with --password=': ('passphrase',),
+    'ecs labels/log options equal to the workload group': (),
+    'ecs proxyConfiguration.properties AuthToken': (),
+    'ecs task definition tags api-token': (),
+    'journal _CMDLINE --db-password=VALUE': ('passphrase',),
+    'journal field CONTRASENA': (),
+    'journal: .netrc line': (),
+    'journal: JDBC oracle thin user/pass@': (),
+    'journal: JSON-escaped in a string': ('digits',),
+    'journal: LDAP bind -w': (),
+    'journal: PEM printed line by line (one entry a line)': (),
+    'journal: PRIVATE-TOKEN header': ('letters', 'passphrase'),
+    'journal: Redis AUTH': (),
+    'journal: SNMP community -c': (),
+    'journal: SNMP community word': (),
+    'journal: X-Auth-Token header': ('letters',),
+    'journal: XML attribute': (),
+    'journal: XML element': (),
+    'journal: free text VAULT_ROLE_ID=VALUE': (),
+    'journal: free text activation_code=VALUE': (),
+    'journal: free text clave=VALUE': (),
+    'journal: free text contraseña=VALUE': (),
+    'journal: free text csrf=VALUE': (),
+    'journal: free text encryption_iv=VALUE': (),
+    'journal: free text hasło=VALUE': (),
+    'journal: free text hmac=VALUE': (),
+    'journal: free text lösenord=VALUE': (),
+    'journal: free text nonce=VALUE': (),
+    'journal: free text parola=VALUE': (),
+    'journal: free text pincode=VALUE': (),
+    'journal: free text privkey=VALUE': (),
+    'journal: free text pw=VALUE': (),
+    'journal: free text recovery_code=VALUE': (),
+    'journal: free text refresh=VALUE': (),
+    'journal: free text senha=VALUE': (),
+    'journal: free text totp=VALUE': (),
+    'journal: free text şifre=VALUE': (),
+    'journal: free text пароль=VALUE': (),
+    'journal: free text токен=VALUE': (),
+    'journal: free text トークン=VALUE': (),
+    'journal: free text 口令=VALUE': (),
+    'journal: free text 密钥=VALUE': (),
+    'journal: free text 비밀번호=VALUE': (),
+    'journal: key contraseña=': (),
+    'journal: key passwort:': ('letters',),
+    'journal: key パスワード': (),
+    'journal: key 密码': (),
+    'journal: percent-encoded password%3D': (),
+    'journal: redis-cli -a': (),
+    'journal: requirepass': (),
+    'known value JSON-escaped with \\u (ensure_ascii)': ('unicode',),
+    'known value base64url': ('unicode',),
+    'known value form-encoded (+ for space)': ('passphrase',),
+    'known value percent-encoded in lower case': ('base64', 'letters', 'unicode'),
+    'log-cri: PEM printed line by line': (),
+    'plain: .netrc line': (),
+    'plain: JDBC oracle thin user/pass@': (),
+    'plain: JSON-escaped in a string': ('digits',),
+    'plain: LDAP bind -w': (),
+    'plain: PEM EC private key block': (),
+    'plain: PEM OpenSSH private key block': (),
+    'plain: PRIVATE-TOKEN header': ('letters', 'passphrase'),
+    'plain: Redis AUTH': (),
+    'plain: SNMP community -c': (),
+    'plain: SNMP community word': (),
+    'plain: X-Auth-Token header': ('letters',),
+    'plain: XML attribute': (),
+    'plain: XML element': (),
+    'plain: free text VAULT_ROLE_ID=VALUE': (),
+    'plain: free text activation_code=VALUE': (),
+    'plain: free text clave=VALUE': (),
+    'plain: free text contraseña=VALUE': (),
+    'plain: free text csrf=VALUE': (),
+    'plain: free text encryption_iv=VALUE': (),
+    'plain: free text hasło=VALUE': (),
+    'plain: free text hmac=VALUE': (),
+    'plain: free text lösenord=VALUE': (),
+    'plain: free text nonce=VALUE': (),
+    'plain: free text parola=VALUE': (),
+    'plain: free text pincode=VALUE': (),
+    'plain: free text privkey=VALUE': (),
+    'plain: free text pw=VALUE': (),
+    'plain: free text recovery_code=VALUE': (),
+    'plain: free text refresh=VALUE': (),
+    'plain: free text senha=VALUE': (),
+    'plain: free text totp=VALUE': (),
+    'plain: free text şifre=VALUE': (),
+    'plain: free text пароль=VALUE': (),
+    'plain: free text токен=VALUE': (),
+    'plain: free text トークン=VALUE': (),
+    'plain: free text 口令=VALUE': (),
+    'plain: free text 密钥=VALUE': (),
+    'plain: free text 비밀번호=VALUE': (),
+    'plain: key contraseña=': (),
+    'plain: key passwort:': ('letters',),
+    'plain: key パスワード': (),
+    'plain: key 密码': (),
+    'plain: percent-encoded password%3D': (),
+    'plain: redis-cli -a': (),
+    'plain: requirepass': (),
+    'unit LogExtraFields=API_TOKEN=': ('passphrase',),
+    'unit SetCredential=name:VALUE': ('passphrase',),
+    'unit comment holding a token': (),
+}
+KNOWN_GAP_RUNS = {"root-json"}    # runs whose bundle holds a JSON file that does not parse
+
+
+def field(out, name, value):
+    if isinstance(value, str):
+        value = value.encode()
+    try:
+        value.decode("utf-8")
+        ok = True
+    except UnicodeDecodeError:
+        ok = False
+    if b"\n" in value or any(b < 0x20 and b != 9 for b in value) or not ok:
+        out.write(name.encode() + b"\n" + struct.pack("<Q", len(value)) + value + b"\n")
+    else:
+        out.write(name.encode() + b"=" + value + b"\n")
+
+
+def plant(kind, d):
+    c = Corpus(kind)
+    plant_configs(c)
+    plant_units(c)
+    plant_lines(c)
+    plant_ecs(c)
+    plant_trees(c)
+    now = int(time.time()) - 600
+    runs = []
+    c.trees["root"] = {"files": c.files, "journal": c.journal}
+    for tree, t in c.trees.items():
+        for path, data in t["files"].items():
+            p = f"{d}/{tree}{path}"
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, "wb") as f:
+                f.write(data)
+        with open(f"{d}/{tree}.export", "wb") as out:
+            for i, fields in enumerate(t["journal"]):
+                base = [("__REALTIME_TIMESTAMP", str(now * 1000000 + i * 1000)),
+                        ("__MONOTONIC_TIMESTAMP", str(1000000 + i)), ("_BOOT_ID", BOOT), ("_MACHINE_ID", MACHINE),
+                        ("_HOSTNAME", "pay-vm-07"), ("_SYSTEMD_UNIT", UNIT), ("_PID", "4242"), ("_UID", "0"),
+                        ("PRIORITY", "6"), ("SYSLOG_IDENTIFIER", "onboarding-agent")]
+                for k, v in base + fields:
+                    field(out, k, v)
+                out.write(b"\n")
+        runs.append(f"{tree} {tree}.export --root {d}/{tree} --journal-dir {d}/{tree}.journal")
+    for f in ("plain", "docker", "cri", "aws"):
+        runs.append(f"log-{f} - --log-file {d}/log.{f}")
+    runs.append(f"ecs - --ecs-json {d}/ecs-taskdef.json --ecs-json {d}/ecs-tasks.json")
+    runs.append(f"ecs2 - --ecs-json {d}/ecs2-taskdef.json")
+    with open(d + "/runs", "w") as f:
+        f.write("\n".join(runs) + "\n")
+
+    def ts(i, frac=True):
+        t = time.gmtime(now + i)
+        return time.strftime("%Y-%m-%dT%H:%M:%S", t) + (".%06dZ" % i if frac else "Z")
+
+    with open(d + "/log.plain", "w") as f:
+        for i, m in enumerate(c.logs["plain"]):
+            f.write(f"{ts(i)}\t{m}\n")
+    with open(d + "/log.docker", "w") as f:
+        for i, m in enumerate(c.logs["docker"]):
+            f.write(json.dumps({"log": m + "\n", "stream": "stderr", "time": ts(i)}, ensure_ascii=False) + "\n")
+    with open(d + "/log.cri", "w") as f:
+        for i, m in enumerate(c.logs["cri"]):
+            for j, part in enumerate(m.split("\n")):
+                f.write(f"{ts(i)} stderr F {part}\n")
+    with open(d + "/log.aws", "w") as f:
+        json.dump({"events": [{"logStreamName": "ecs/onboarding-agent/3a151358f03a4e32bf8cd401c1c74653",
+                               "timestamp": (now + i) * 1000, "message": m, "ingestionTime": (now + i) * 1000 + 5,
+                               "eventId": str(i)} for i, m in enumerate(c.logs["aws"])],
+                   "searchedLogStreams": []}, f, indent=4, ensure_ascii=False)
+    for name, doc in c.ecs.items():
+        with open(d + "/" + name, "w") as f:
+            json.dump(doc, f, indent=4, ensure_ascii=False)
+    with open(d + "/forms.json", "w") as f:
+        json.dump(c.forms, f, ensure_ascii=False)
+    print(len(c.forms))
+
+
+def b64_stable(v):
+    b = v.encode()
+    outs = []
+    for a in range(3):
+        chunk = b[a:]
+        k = len(chunk) // 3 * 3
+        if k >= 9:
+            outs.append(base64.b64encode(chunk[:k]).decode())
+    return outs
+
+
+def forms_of(v):
+    out = {v}
+    if len(v) > 10:
+        out |= {v[i:i + 10] for i in range(len(v) - 9)}
+    out.add(urllib.parse.quote(v, safe=""))
+    out.add(urllib.parse.quote_plus(v))
+    once = json.dumps(v)[1:-1]
+    out.add(once)
+    out.add(json.dumps(v, ensure_ascii=True)[1:-1])
+    out.add(json.dumps(once)[1:-1])
+    out.add(urllib.parse.quote(v, safe="").lower())
+    out.add(urllib.parse.quote_plus(v).lower())
+    out |= set(b64_stable(v))
+    out |= {x.replace("+", "-").replace("/", "_") for x in b64_stable(v)}
+    return {x for x in out if len(x) >= 6}
+
+
+def load_dir(d):
+    import re
+    blobs = []
+    for top, _, files in os.walk(d):
+        for fn in files:
+            with open(os.path.join(top, fn), "rb") as f:
+                blobs.append(f.read())
+    t = b"\n".join(blobs)
+    for m in re.finditer(rb"\[(\d{1,3}(?:,\d{1,3})+)\]", t):
+        try:
+            t += b"\n" + bytes(int(x) for x in m.group(1).split(b","))
+        except ValueError:
+            pass
+    return t
+
+
+def check(kind, d):
+    with open(d + "/forms.json") as f:
+        forms = json.load(f)
+    texts = {}
+    leaked = lost = gaps = gapleaked = fixed = 0
+    problems = []
+    for name, planted, needed, run in forms:
+        if run not in texts:
+            texts[run] = load_dir(d + "/x-" + run) if os.path.isdir(d + "/x-" + run) else None
+        t = texts[run]
+        if t is None:
+            problems.append(f"MISSING [{kind}] {name}: no bundle for run {run}")
+            leaked += 1
+            continue
+        gap = name in KNOWN_GAPS and (not KNOWN_GAPS[name] or kind in KNOWN_GAPS[name])
+        gaps += gap
+        hit_any = False
+        for v in planted:
+            hit = None
+            for x in sorted(forms_of(v), key=len, reverse=True):
+                if x.encode() in t:
+                    hit = x
+                    break
+            if hit is None:
+                for enc in ("utf-16-le", "utf-16-be"):
+                    if v.encode(enc) in t:
+                        hit = v + " (" + enc + ")"
+            if hit is not None:
+                hit_any = True
+                if gap:
+                    gapleaked += 1
+                    problems.append(f"GAP [{kind}] {name} ({run}): {v!r} found as {hit!r}")
+                else:
+                    leaked += 1
+                    problems.append(f"LEAK [{kind}] {name} ({run}): {v!r} found as {hit!r}")
+        lost_any = False
+        for v in needed:
+            if v.encode() not in t and json.dumps(v)[1:-1].encode() not in t:
+                lost_any = True
+                if gap:
+                    gapleaked += 1
+                    problems.append(f"GAP [{kind}] {name} ({run}): needed {v!r} lost")
+                else:
+                    lost += 1
+                    problems.append(f"LOST [{kind}] {name} ({run}): {v!r}")
+        if gap and not hit_any and not lost_any:
+            fixed += 1
+            problems.append(f"FIXED [{kind}] {name}: no longer leaks or loses a value (take it off KNOWN_GAPS)")
+    # every JSON file of every bundle still parses (a marker must not break a .json or .jsonl file)
+    for run in sorted(texts):
+        for f in sorted(glob.glob(f"{d}/x-{run}/**/*.json*", recursive=True)):
+            try:
+                with open(f, encoding="utf-8") as fh:
+                    if f.endswith(".jsonl"):
+                        for line in fh:
+                            json.loads(line)
+                    else:
+                        json.load(fh)
+            except ValueError as e:
+                msg = f"[{kind}] {f[len(d) + 1:]} is not JSON any more: {str(e)[:80]}"
+                if run in KNOWN_GAP_RUNS:
+                    gapleaked += 1
+                    problems.append("GAP " + msg)
+                else:
+                    lost += 1
+                    problems.append("BROKEN " + msg)
+    print(f"forms {len(forms) - gaps} leaked {leaked} lost {lost} gaps {gaps} gapleaked {gapleaked}")
+    for p in problems:
+        print(p)
+
+
+def main():
+    if sys.argv[1] == "kinds":
+        print("\n".join(KINDS))
+    elif sys.argv[1] == "plant":
+        plant(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "check":
+        check(sys.argv[2], sys.argv[3])
+
+
+main()
