@@ -625,7 +625,6 @@ KNOWN_GAPS = {
     'ecs labels/log options equal to the workload group': (),
     'ecs proxyConfiguration.properties AuthToken': (),
     'ecs task definition tags api-token': (),
-    'journal _CMDLINE --db-password=VALUE': ('passphrase',),
     'journal field CONTRASENA': (),
     'journal: .netrc line': (),
     'journal: JDBC oracle thin user/pass@': (),
