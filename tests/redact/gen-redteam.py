@@ -516,6 +516,29 @@ def plant_trees(c):
     for (name, msg), v in zip(forms, ks):
         c.jmsg(msg, t)
         c.add(name, [v], [], run=t)
+    # hosts whose first label holds a secret word keep their port in journal text (and the port never becomes a
+    # known value that is then scrubbed from other lines)
+    t = "root-hosts"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    for h in ("token-svc.corp.example.net", "auth.corp.example.net", "secret.corp.example.net", "auth-gw"):
+        for m in (f"error\tagent\tdial tcp {h}:15443: connect: connection refused",
+                  f"error\tagent\tconnecting to {h}:8443 failed",
+                  f"error\tagent\tGet \"https://{h}:8443/v1/x\": dial tcp 10.0.0.5:8443: i/o timeout"):
+            c.jmsg(m, t)
+            c.add(f"port after a host named {h.split('.')[0]}", [], [m.split("\t", 2)[2]], run=t)
+    # harmless journal text with secret-like words stays whole (the shipped rules read it)
+    for m in ("RPC failed: transport: authentication handshake failed: x509: certificate is valid for "
+              "auth.corp.example.net, token.corp.example.net, not onboard.corp.example.net",
+              "x509: certificate signed by unknown authority (possibly because of \"crypto/rsa: verification error\" "
+              "while trying to verify candidate authority certificate \"Secret Corp Root CA\")",
+              "lookup secrets.corp.example.net on 10.20.0.2:53: no such host",
+              "failed to obtain authorization to onboard using platform-specific credential procured by any of the plugins",
+              "RPC failed: rpc error: code = Unauthenticated desc = token has expired (exp 2024-03-05T10:21:10Z)",
+              "password authentication is disabled; using key-based auth from /etc/onboarding-agent/keys",
+              "session 42 established with onboard.corp.example.net:15443 in 1.2s",
+              "api key missing: set ONBOARDING_API_KEY or use a credential plugin"):
+        c.journal.append([("MESSAGE", "error\tagent\t" + m)])
+        c.add("harmless journal text with secret-like words", [], [m])
     # ECS: over-redaction through labels and log options, leaks through proxy properties and tags
     e = [c.v(str(i)) for i in range(3)]
     c.ecs["ecs2-taskdef.json"] = {"taskDefinition": {
@@ -557,6 +580,10 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
+    'port after a host named token-svc': (),
+    'port after a host named auth': (),
+    'port after a host named secret': (),
+    'port after a host named auth-gw': (),
     '/etc/hosts comment with a token': (),
     'ExecStart argv words equal to kept values': (),
     'JSON numbers and null in a .json config': (),
