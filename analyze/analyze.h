@@ -258,6 +258,8 @@ int rules_finish(struct ruleset *rs);
  * failures go to rs->diags.  Returns the number of examples that failed.
  */
 unsigned rules_check_examples(struct ruleset *rs, unsigned *n_examples);
+/* A journal priority by name ("err") or digit ("3"), 0..7, or -1 (rules, examples). */
+int rules_prio_one(const char *s, size_t len);
 /* Adds a diagnostic. */
 void rules_diag(struct ruleset *rs, const char *file, unsigned line, unsigned col,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
