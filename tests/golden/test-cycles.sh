@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tests/golden/test-cycles.sh: no two object files of the project depend on each other in a
+# circle (issue 13).  nm on every object of common/, collect/ and analyze/ gives which object
+# uses a symbol another defines; a cycle in that graph fails and is printed with its edges.
+# The stages run one way: regex -> rules -> model -> journal -> load -> evaluate -> examples
+# -> report-* -> main (docs/architecture.md).
+. "$(dirname "$0")/../lib.sh"
+
+# Cycles known and owned elsewhere, reported but not gated (remove a line once it is gone).
+# Each line: the objects of the cycle as objcycles.py prints them.
+KNOWN_CYCLES=(
+	"common/redact.o common/redact_deny.o common/secretpat.o"	# redact's files (issue 11 in flight)
+)
+
+objs=()
+for d in common collect analyze; do
+	for o in "$BUILD/$d"/*.o; do
+		[ -f "$o" ] && objs+=("$o")
+	done
+done
+[ "${#objs[@]}" -gt 20 ] && pass "found ${#objs[@]} objects under $BUILD" || { fail "objects under $BUILD" "found ${#objs[@]}: run make first"; finish; }
+
+# The checker finds a planted cycle (not vacuous): a.o calls b(), b.o calls a().
+mkdir -p "$T/plant"
+printf 'int b(void);\nint a(void);\nint a(void) { return b(); }\n' >"$T/plant/a.c"
+printf 'int a(void);\nint b(void);\nint b(void) { return a() + 1; }\n' >"$T/plant/b.c"
+printf 'int a(void);\nint c(void);\nint c(void) { return a(); }\n' >"$T/plant/c.c"
+for f in a b c; do cc -c -o "$T/plant/$f.o" "$T/plant/$f.c"; done
+out=$("$PY" "$TOP/tests/golden/objcycles.py" "$T/plant/a.o" "$T/plant/b.o" "$T/plant/c.o")
+check "a planted cycle a.o <-> b.o is found (c.o -> a.o is not a cycle)" test "$(echo "$out" | grep '^cycle:')" = "cycle: plant/a.o plant/b.o"
+
+out=$("$PY" "$TOP/tests/golden/objcycles.py" "${objs[@]}") || { fail "objcycles.py ran"; finish; }
+new=0
+while IFS= read -r line; do
+	case "$line" in
+	"cycle: "*)
+		members=${line#cycle: }
+		known=
+		for k in "${KNOWN_CYCLES[@]}"; do [ "$k" = "$members" ] && known=1; done
+		if [ -n "$known" ]; then
+			echo "NOTE: known cycle (not gated): $members"
+		else
+			new=$((new + 1))
+			fail "dependency cycle between objects" "$members$(printf '\n%s' "$(echo "$out" | awk -v c="$line" '$0 == c {p = 1; next} /^cycle:/ {p = 0} p')")"
+		fi
+		;;
+	esac
+done <<<"$out"
+[ "$new" -eq 0 ] && pass "no dependency cycle between the objects of common/, collect/ and analyze/ (besides ${#KNOWN_CYCLES[@]} known)"
+for k in "${KNOWN_CYCLES[@]}"; do
+	echo "$out" | grep -qxF "cycle: $k" || echo "NOTE: the known cycle '$k' is gone: remove it from KNOWN_CYCLES"
+done
+finish
