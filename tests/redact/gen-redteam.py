@@ -268,7 +268,10 @@ def plant_units(c):
     c.file(d + "/25-utf16.conf", b"\xff\xfe" + f"[Service]\r\nEnvironment=\"SIGNING_SEED={s[13]}\"\r\n".encode("utf-16-le"))
     c.add("drop-in UTF-16 CRLF", [s[13]], [])
     c.file("/etc/hostname", "pay-vm-07\n")
-    c.file("/etc/resolv.conf", "# generated\nnameserver 10.20.0.2\nnameserver 10.20.0.3\nsearch corp.example.net\n")
+    r = c.v("r")
+    c.file("/etc/resolv.conf", f"# generated; dns api key {r}\nnameserver 10.20.0.2\nnameserver 10.20.0.3\n"
+           "search corp.example.net\n")
+    c.add("resolv.conf comment with an API key", [r], [])
     c.add("resolver needed", [], ["10.20.0.2", "10.20.0.3", "corp.example.net"])
     h = c.v("h")
     c.file("/etc/hosts", f"127.0.0.1 localhost\n10.1.2.3 vault.corp.example.net  # root token {h}\n")
@@ -402,6 +405,19 @@ def plant_lines(c):
         c.logs["cri"].append(ln)
     c.add("journal: PEM printed line by line (one entry a line)", [s5] + body, [])
     c.add("log-cri: PEM printed line by line", [s5] + body, [], run="log-cri")
+    # docker json-file splits long lines into records without a trailing newline: a secret across two records
+    s6, s7 = c.v("dp1"), c.v("dp2")
+    if c.kind == "passphrase":
+        s6, s7 = s6.replace(" ", "-"), s7.replace(" ", "-")
+    c.logs["docker"].append(("partial", f"connecting with password={s6}"))
+    c.logs["docker"].append(f"{s7} ok")
+    c.add("log-docker: a secret across a partial record and the next", [s6, s7], [], run="log-docker")
+    s8 = c.v("cmdl")
+    if c.kind == "passphrase":
+        s8 = s8.replace(" ", "-")
+    c.journal.append([("MESSAGE", "info\tagent\tstarting"),
+                      ("_CMDLINE", f"/usr/local/bin/onboarding-agent --contraseña {s8}")])
+    c.add("journal _CMDLINE --contraseña VALUE", [s8], [])
     # a docker log line whose log is itself a JSON log line (escaped twice in the file)
     s4 = c.v("dj")
     c.logs["docker"].append(json.dumps({"level": "debug", "msg": "auth", "clientSecret": s4, "ts": "x"}))
@@ -580,6 +596,9 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
+    'resolv.conf comment with an API key': (),
+    'log-docker: a secret across a partial record and the next': (),
+    'journal _CMDLINE --contraseña VALUE': (),
     'port after a host named token-svc': (),
     'port after a host named auth': (),
     'port after a host named secret': (),
@@ -810,7 +829,8 @@ def plant(kind, d):
             f.write(f"{ts(i)}\t{m}\n")
     with open(d + "/log.docker", "w") as f:
         for i, m in enumerate(c.logs["docker"]):
-            f.write(json.dumps({"log": m + "\n", "stream": "stderr", "time": ts(i)}, ensure_ascii=False) + "\n")
+            m = m[1] if isinstance(m, tuple) else m + "\n"
+            f.write(json.dumps({"log": m, "stream": "stderr", "time": ts(i)}, ensure_ascii=False) + "\n")
     with open(d + "/log.cri", "w") as f:
         for i, m in enumerate(c.logs["cri"]):
             for j, part in enumerate(m.split("\n")):
