@@ -428,6 +428,7 @@ unit_one(struct ctx *c, const char *unit)
 	/* Whole values, not string by string: ExecStart argv ("--token", "V") and
 	 * Environment entries ("X_SECRET=a b") hold secrets across strings. */
 	redact_json_value(c->red, props, counts);
+	redact_unit_props(c->red, props, counts);	/* then default-deny: Environment, Exec* argv */
 	text = json_dumps(props, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (c->bw) {
 		r = ctx_add_verified(c, rel, text, strlen(text), &why);

@@ -826,6 +826,29 @@ h16(uint32_t w)
 	return (w * 2654435761u) >> 16;
 }
 
+/* 12+ bytes, or 6+ with a digit, a symbol, both cases or a non-ASCII byte: not a plain word. */
+static bool
+substantial(const char *v, size_t n)
+{
+	bool up = false, lo = false, other = false;
+
+	if (n >= 12)
+		return true;
+	if (n < 6)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (isupper(c))
+			up = true;
+		else if (islower(c))
+			lo = true;
+		else if (c != '-' && c != '_' && c != '.')
+			other = true;
+	}
+	return other || (up && lo);
+}
+
 /* Turns new values into search strings and rebuilds the bucket index. */
 static void
 index_values(struct redactor *r)
@@ -838,6 +861,14 @@ index_values(struct redactor *r)
 		const struct rvalue *v = &r->values[i];
 		struct buf u = { 0 }, js = { 0 };
 		bool uchanged = false, jchanged = false;
+
+		/*
+		 * Default-deny also redacts plain words it cannot vouch for ("failed",
+		 * "admin"): searching for those everywhere would eat unit states and log
+		 * text.  Such a value is looked for only when it has some substance.
+		 */
+		if (strcmp(v->kind, "value") == 0 && !substantial(v->val, v->len))
+			continue;
 
 		if (v->len >= VERIFY_MIN_PLAIN)
 			add_needle(r, xmemdup(v->val, v->len), v->len, i, "as is");
@@ -1183,6 +1214,70 @@ deny_walk(struct redactor *r, json_t *v, struct buf *path, const char *key, reda
 	path->len = mark;
 	if (path->data)
 		path->data[mark] = '\0';
+	return n;
+}
+
+/* One argv array of an Exec* property: the program stays, every argument by default-deny. */
+static unsigned
+deny_argv(struct redactor *r, json_t *argv, redact_counts *counts)
+{
+	const char *flag = NULL;
+	unsigned n = 0;
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(argv, i, e) {
+		const char *a = json_string_value(e);
+		size_t al = json_string_length(e);
+		_cleanup_free_ char *rep = NULL;
+
+		if (a == NULL || i == 0) {
+			flag = NULL;
+			continue;
+		}
+		rep = redact_deny_value(r, NULL, flag, flag ? strlen(flag) : 0, a, al, counts);
+		flag = rep == NULL && al > 1 && a[0] == '-' && memchr(a, '=', al) == NULL ? a : NULL;
+		if (rep != NULL) {
+			json_array_set_new(argv, i, json_string(rep));
+			n++;
+		}
+	}
+	return n;
+}
+
+unsigned
+redact_unit_props(struct redactor *r, json_t *props, redact_counts *counts)
+{
+	const char *k;
+	json_t *v, *e;
+	unsigned n = 0;
+	size_t i;
+
+	json_object_foreach(props, k, v) {
+		if (strcmp(k, "Environment") == 0 && json_is_array(v)) {
+			json_array_foreach(v, i, e) {
+				const char *a = json_string_value(e), *eq;
+				_cleanup_free_ char *rep = NULL;
+
+				if (a == NULL || (eq = strchr(a, '=')) == NULL)
+					continue;
+				rep = redact_deny_value(r, NULL, a, (size_t)(eq - a), eq + 1,
+				    json_string_length(e) - (size_t)(eq - a) - 1, counts);
+				if (rep != NULL) {
+					char *w = xasprintf("%.*s=%s", (int)(eq - a), a, rep);
+
+					json_array_set_new(v, i, json_string(w));
+					free(w);
+					n++;
+				}
+			}
+		} else if (strncmp(k, "Exec", 4) == 0 && json_is_array(v)) {
+			/* [[path, [argv...], ignore, ...], ...] */
+			json_array_foreach(v, i, e)
+				if (json_is_array(e) && json_is_array(json_array_get(e, 1)))
+					n += deny_argv(r, json_array_get(e, 1), counts);
+		}
+	}
 	return n;
 }
 

@@ -148,6 +148,13 @@ void redact_deny_describe(void (*cb)(const char *what, const char *example, void
 unsigned redact_json_deny(struct redactor *, json_t *doc, redact_counts *counts);
 
 /*
+ * Default-deny for a unit's D-Bus properties, after redact_json_value():
+ * Environment values (names stay) and Exec* arguments (the program stays).
+ * Returns the number of values redacted.
+ */
+unsigned redact_unit_props(struct redactor *, json_t *props, redact_counts *counts);
+
+/*
  * How "a path that exists" is decided (the collector checks its --root tree);
  * without it, no absolute path is kept for existing.
  */

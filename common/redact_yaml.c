@@ -778,7 +778,8 @@ deny_region(struct redactor *r, struct buf *b, const char *in, size_t s, size_t 
 			q = in[vs];	/* an open quote: the value runs to the end */
 			vs++;
 		}
-		if (in[vs] == '&' || in[vs] == '*' || in[vs] == '!' || in[vs] == '|' || in[vs] == '>') {
+		if (vs < ve && (in[vs] == '&' || in[vs] == '*' || in[vs] == '!' || in[vs] == '|' ||
+		    in[vs] == '>')) {
 			/* an anchor, alias, tag or block indicator: judge what follows it */
 			size_t w = vs;
 

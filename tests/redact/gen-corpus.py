@@ -223,6 +223,11 @@ def plant_all(c):
            "workload:\n  labels:\n    secret-scanning: enabled\n")
     c.add("harmless values under secret-like keys", [],
           ["secretsManager: aws", "tokenRefreshBefore: 300s", "token: secrets/jwt-token", "secret-scanning: enabled"])
+    # a plain word default-deny redacted (it cannot vouch for it) is not searched for everywhere
+    n += 1
+    c.file(f"/etc/systemd/system/{UNIT}.d/word{n:03d}.conf", "[Service]\nExecStartPre=/usr/local/bin/prep failed\n")
+    c.jmsg("error\tagent\tthe previous run failed badly")
+    c.add("plain word redacted in a unit file stays in the journal", [], ["the previous run failed badly"])
     c.jmsg("error\tagent\tSTS call failed: Token=ExpiredToken Code=403")
     c.add("Token=ExpiredToken in a log line", [], ["Token=ExpiredToken"])
 
