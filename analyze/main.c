@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -353,6 +354,16 @@ main(int argc, char *argv[])
 	}
 	free(supp);
 	if (summary) {
+		if (output != NULL && !fmt_given && strcmp(fmt_name, "csv") != 0) {
+			/* -o queue.html / .json / .md / .csv without -f: the format follows the name, as for a report */
+			const char *dot = strrchr(output, '.');
+			const struct report_format *f = report_format_for_path(output, NULL);
+
+			if (dot != NULL && strchr(dot, '/') == NULL && strcasecmp(dot, ".csv") == 0)
+				fmt_name = "csv";
+			else if (f != NULL && strcmp(f->name, "text") != 0)
+				fmt_name = f->name;
+		}
 		status = summary_run(rs, sup, fmt_name, output, fail_on, (unsigned)jobs, quiet,
 		    (const char *const *)argv + optind, (size_t)(argc - optind));
 		suppressions_free(sup);

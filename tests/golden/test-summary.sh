@@ -229,4 +229,12 @@ assert "findings" in d["bundles"][0]["error"], d["bundles"][0]
 assert "values" in d["bundles"][1]["error"], d["bundles"][1]
 assert d["bundles"][2]["error"] is None
 assert int(open(sys.argv[2]).read().split()[-1]) < 65536' "$T/many.out.json" "$T/rss"
+# -o without -f: the format follows the file name, as the man page says for -o (review).
+"$ANALYZE" --summary -o "$T/q.html" "$S/healthy.tar.gz" || true
+"$ANALYZE" --summary -o "$T/q.json" "$S/healthy.tar.gz" || true
+"$ANALYZE" --summary -o "$T/q.csv" "$S/healthy.tar.gz" || true
+"$ANALYZE" --summary -f markdown -o "$T/q2.html" "$S/healthy.tar.gz" || true
+check "-o q.html / q.json / q.csv without -f: HTML, JSON, CSV; -f wins over the name" bash -c \
+	"head -c 15 '$T/q.html' | grep -q '<!DOCTYPE html>' && $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"schema\"] == \"triage-summary/1\"' '$T/q.json' &&
+	 head -1 '$T/q.csv' | grep -q '^path,hostname' && grep -q '^# Triage summary' '$T/q2.html'"
 finish
