@@ -29,7 +29,7 @@ import urllib.parse
 UNIT = "onboarding-agent.service"
 BOOT = "1f1e2d3c4b5a69788796a5b4c3d2e1f0"
 MACHINE = "b1b2c3d4e5f60718293a4b5c6d7e8f90"
-KINDS = ["letters", "digits", "hex", "base64", "uuid", "passphrase", "unicode"]
+KINDS = ["letters", "digits", "hex", "base64", "uuid", "passphrase", "unicode", "base32"]
 
 
 def value(kind, seed):
@@ -52,6 +52,8 @@ def value(kind, seed):
     if kind == "unicode":
         return "".join(rng.choice("жщюяçñøåéü密钥鍵パス") for _ in range(6)) + \
             "".join(rng.choice("kvxz") for _ in range(4))
+    if kind == "base32":     # TOTP seeds, licence keys: upper case and digits only
+        return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(24))
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -90,6 +92,11 @@ class Corpus:
 
 def yq(v):
     return json.dumps(v, ensure_ascii=False)
+
+
+def unit_q(v):
+    """A systemd double-quoted word."""
+    return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def sq(v):
@@ -210,6 +217,24 @@ def plant_configs(c):
            f"ldap:\n  bindDn: cn=agent,dc=corp\n  bindCredential: {yq(p[3])}\n  url: ldaps://ldap.corp.example.net:636\n")
     for nm, s in zip(["spring.datasource.password", "keyStorePassword", "redis flow requirepass", "LDAP bindCredential"], p):
         c.add(f"yml: {nm}", [s], [])
+    # keys nobody lists (default-deny must redact whatever the value's shape)
+    for i, key in enumerate(["clave", "licencia", "kodu", "ключ", "unlock", "seed32", "activation"]):
+        v = c.v(key)
+        c.file(f"/etc/onboarding-agent/u{i}.yaml", f"settings:\n  {key}: {yq(v)}\n  retries: 3\n")
+        c.add(f"yaml unlisted key {key}", [v], ["retries: 3"])
+    v = c.v("uenv")
+    c.file(f"/etc/systemd/system/{UNIT}.d/30-unlisted.conf",
+           f"[Service]\nEnvironment={unit_q('LICENCIA=' + v)}\n")
+    c.add("drop-in Environment=LICENCIA=", [v], ["LICENCIA="])
+    v = c.v("uarg")
+    if c.kind == "passphrase":
+        v = v.replace(" ", "-")
+    c.file(f"/etc/systemd/system/{UNIT}.d/31-unlisted.conf",
+           f"[Service]\nExecStartPre=/usr/local/bin/prep --licencia {v}\n")
+    c.add("drop-in ExecStartPre --licencia VALUE", [v], ["--licencia"])
+    v = c.v("ujson")
+    c.file("/etc/onboarding-agent/unlisted.json", json.dumps({"settings": {"clave": v, "port": 8443}}))
+    c.add("json unlisted key clave", [v], ["8443"])
     # a secret as a mapping key (keys are kept by default-deny), JSON numbers stay JSON
     mk = c.v("mk")
     c.file("/etc/onboarding-agent/keys.yaml", f"apiKeys:\n  {yq(mk)}: service-a\n  other: service-b\n")
@@ -596,6 +621,28 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
+    'UTF-16BE env file': ('base32',),
+    'agent config: env name パスワード': ('base32',),
+    'agent config: env name 密码': ('base32',),
+    'agent config: flow env name contraseña': ('base32',),
+    'drop-in Environment=LICENCIA=': ('base32',),
+    'drop-in ExecStartPre --licencia VALUE': ('base32',),
+    'drop-in ldapsearch -w': ('base32',),
+    'drop-in redis-cli -a': ('base32',),
+    'drop-in snmpget -c community': ('base32',),
+    'drop-in sshpass -p': ('base32',),
+    'ecs task definition: ONBOARDING_CONFIG unknown field': ('base32',),
+    'json unlisted key clave': ('base32',),
+    'known value doubly JSON-escaped': ('base32',),
+    'known value with ANSI colour around': ('base32',),
+    'yaml unlisted key activation': ('base32',),
+    'yaml unlisted key clave': ('base32',),
+    'yaml unlisted key kodu': ('base32',),
+    'yaml unlisted key licencia': ('base32',),
+    'yaml unlisted key seed32': ('base32',),
+    'yaml unlisted key unlock': ('base32',),
+    'yaml unlisted key ключ': ('base32',),
+    'yml: redis flow requirepass': ('base32',),
     'resolv.conf comment with an API key': (),
     'log-docker: a secret across a partial record and the next': (),
     'journal _CMDLINE --contraseña VALUE': (),
@@ -716,10 +763,9 @@ KNOWN_GAPS = {
     'journal: percent-encoded password%3D': (),
     'journal: redis-cli -a': (),
     'journal: requirepass': (),
-    'known value JSON-escaped with \\u (ensure_ascii)': ('unicode',),
-    'known value base64url': ('unicode',),
-    'known value form-encoded (+ for space)': ('passphrase',),
-    'known value percent-encoded in lower case': ('base64', 'letters', 'unicode'),
+    'known value JSON-escaped with \\u (ensure_ascii)': ('base32', 'unicode'),
+    'known value form-encoded (+ for space)': ('base32', 'passphrase'),
+    'known value percent-encoded in lower case': ('base32', 'base64', 'letters', 'unicode'),
     'log-cri: PEM printed line by line': (),
     'plain: .netrc line': (),
     'plain: JDBC oracle thin user/pass@': (),
