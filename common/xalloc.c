@@ -118,6 +118,7 @@ buf_grow(struct buf *b, size_t more)
 	while (b->cap < need)
 		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
 	b->data = xrealloc(b->data, b->cap);
+	b->data[b->len] = '\0';	/* a buffer grown but not written to is still a C string */
 }
 
 void

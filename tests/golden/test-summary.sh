@@ -237,4 +237,16 @@ assert int(open(sys.argv[2]).read().split()[-1]) < 65536' "$T/many.out.json" "$T
 check "-o q.html / q.json / q.csv without -f: HTML, JSON, CSV; -f wins over the name" bash -c \
 	"head -c 15 '$T/q.html' | grep -q '<!DOCTYPE html>' && $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"schema\"] == \"triage-summary/1\"' '$T/q.json' &&
 	 head -1 '$T/q.csv' | grep -q '^path,hostname' && grep -q '^# Triage summary' '$T/q2.html'"
+# Empty strings from a report (path, hostname): the row is empty text, not unterminated memory (review;
+# a heap-buffer-overflow under ASan before).
+$PY -c '
+import json, sys
+json.dump({"schema": "triage-report/1", "bundle": {"path": "", "hostname": "", "collected_at": "", "agent_state": ""},
+           "findings": [{"rule": "agent-restarting", "severity": "warning", "message": ""}]}, open(sys.argv[1], "w"))' "$T/empty.json"
+rc=0; "$ANALYZE" --summary -f json -j 1 -o "$T/empty.out.json" "$T/empty.json" 2>"$T/empty.err" || rc=$?
+check "a report with empty strings: a row of empty strings (exit $rc)" $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["bundles"][0]
+assert (b["path"], b["hostname"], b["collected_at"], b["agent"], b["rules"], b["error"]) == ("", "", "", "", ["agent-restarting"], None), b' "$T/empty.out.json"
 finish

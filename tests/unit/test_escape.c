@@ -159,6 +159,22 @@ test_random_inputs(void **state)
 	}
 }
 
+/* Empty input: every escaper's buffer is an empty C string (the summary's rows had unterminated ones). */
+static void
+test_empty_inputs(void **state)
+{
+	static const esc_fn fns[] = { text_keep, esc_html, esc_md_inline, esc_md_table, esc_term };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(fns) / sizeof(fns[0]); k++) {
+		char *o = run(fns[k], "", 0);
+
+		assert_string_equal(o, "");
+		free(o);
+	}
+}
+
 int
 main(void)
 {
@@ -169,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_fence),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_random_inputs),
+		cmocka_unit_test(test_empty_inputs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
