@@ -12,7 +12,8 @@
                                    "forms N leaked L lost M gaps G gapleaked H" then one line per problem
   gen-redteam.py kinds             the kinds, one a line
 
-Every planted value is fake and made from (kind, form number) by a seeded generator.  Forms listed in
+Every planted value is fake and made from (kind, form number) by a seeded generator; REDTEAM_SEED=N plants other
+values of the same kinds (for hunting value-dependent leaks by hand: the gated run uses the default seed).  Forms listed in
 KNOWN_GAPS leak on main today: they are reported (GAP lines) but not gated; one that stops leaking is
 reported as FIXED so it can be taken off the list.
 """
@@ -33,7 +34,7 @@ KINDS = ["letters", "digits", "hex", "base64", "uuid", "passphrase", "unicode", 
 
 
 def value(kind, seed):
-    rng = random.Random(f"redteam:{kind}:{seed}")
+    rng = random.Random(f"redteam{os.environ.get('REDTEAM_SEED', '')}:{kind}:{seed}")
     if kind == "letters":
         return "".join(rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(14))
     if kind == "digits":
