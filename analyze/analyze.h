@@ -446,6 +446,8 @@ void ecs_model_free(struct ecs_model *);
 const char *ecs_rec_name(enum ecs_rec);
 /* A record type by its rules name ("container"), or -EINVAL. */
 int ecs_rec_parse(const char *name);
+/* The document kind (enum ecs_doc) a record type comes from. */
+int ecs_rec_doc(enum ecs_rec);
 /* True when records of the type have (or may have) the field. */
 bool ecs_rec_has_field(enum ecs_rec, const char *field, size_t len);
 /* A field's value, or NULL. */

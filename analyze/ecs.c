@@ -8,33 +8,6 @@
 #include "ecsdoc.h"
 #include "i18n.h"
 
-/* Per record type: its condition name, the document it comes from, its fields. */
-static const struct {
-	const char *name;
-	int	 doc;
-	const char *const fields[16];
-} rec_info[] = {
-	[ECS_REC_SERVICE] = { "service", ECS_DESCRIBE_SERVICES, { "service", "status", "desiredCount", "runningCount",
-	    "pendingCount", "taskDefinition", "launchType", "cluster", NULL } },
-	[ECS_REC_SERVICE_FAILURE] = { "service-failure", ECS_DESCRIBE_SERVICES, { "service", "arn", "reason", "detail",
-	    NULL } },
-	[ECS_REC_DEPLOYMENT] = { "deployment", ECS_DESCRIBE_SERVICES, { "service", "deployment", "status",
-	    "rolloutState", "rolloutStateReason", "failedTasks", "desiredCount", "runningCount", "pendingCount",
-	    "taskDefinition", NULL } },
-	[ECS_REC_EVENT] = { "event", ECS_DESCRIBE_SERVICES, { "service", "message", NULL } },
-	[ECS_REC_TASK] = { "task", ECS_DESCRIBE_TASKS, { "task", "service", "lastStatus", "desiredStatus",
-	    "healthStatus", "stopCode", "stoppedReason", "taskDefinition", "taskRoleOverride", "startedBy", NULL } },
-	[ECS_REC_TASK_FAILURE] = { "task-failure", ECS_DESCRIBE_TASKS, { "task", "arn", "reason", "detail", NULL } },
-	[ECS_REC_CONTAINER] = { "container", ECS_DESCRIBE_TASKS, { "task", "service", "container", "lastStatus",
-	    "exitCode", "reason", "healthStatus", "stopCode", "stoppedReason", "taskDefinition", "taskLastStatus",
-	    NULL } },
-	[ECS_REC_TASK_DEFINITION] = { "task-definition", ECS_DESCRIBE_TASK_DEFINITION, { "taskDefinition", "family",
-	    "revision", "taskRoleArn", "taskRoleOverride", "executionRoleArn", "networkMode", "containers", NULL } },
-	[ECS_REC_CONTAINER_DEFINITION] = { "container-definition", ECS_DESCRIBE_TASK_DEFINITION, { "taskDefinition",
-	    "container", "image", "user", "essential", "logDriver", "awslogsGroup", "healthCheck", NULL } },
-};
-_Static_assert(ELEMENTSOF(rec_info) == _ECS_REC_MAX, "one row per record type");
-
 /* One document kept: its kind, path and parse. */
 struct ecs_docref {
 	const char *path;	/* bundle path (borrowed from the model) */
@@ -52,34 +25,6 @@ struct ecs_model {
 	size_t	 n_pool;
 	json_t	*docs;			/* the parsed documents (own references) */
 };
-
-const char *
-ecs_rec_name(enum ecs_rec r)
-{
-	return rec_info[r].name;
-}
-
-int
-ecs_rec_parse(const char *name)
-{
-	for (size_t i = 0; i < _ECS_REC_MAX; i++)
-		if (strcmp(rec_info[i].name, name) == 0)
-			return (int)i;
-	return -EINVAL;
-}
-
-bool
-ecs_rec_has_field(enum ecs_rec r, const char *f, size_t len)
-{
-	if (r == ECS_REC_CONTAINER_DEFINITION && len > 4 && strncmp(f, "env:", 4) == 0)
-		return true;
-	if (len == 7 && strncmp(f, "records", 7) == 0)
-		return true;
-	for (size_t i = 0; rec_info[r].fields[i]; i++)
-		if (strlen(rec_info[r].fields[i]) == len && strncmp(rec_info[r].fields[i], f, len) == 0)
-			return true;
-	return false;
-}
 
 const char *
 ecs_field(const struct ecs_record *rec, const char *name)
@@ -461,7 +406,7 @@ int
 ecs_records(struct model *m, enum ecs_rec type, const struct ecs_record **recs, size_t *n, char **why)
 {
 	struct ecs_model *em = ecs_model(m);
-	int doc = rec_info[type].doc;
+	int doc = ecs_rec_doc(type);
 	const json_t *srcs = json_object_get(m->manifest, "sources"), *s;
 	const char *status = NULL, *detail = NULL, *sname = NULL;
 	size_t i;
@@ -506,7 +451,7 @@ ecs_record_text(const struct ecs_record *r)
 {
 	struct buf b = { 0 };
 
-	buf_printf(&b, "%s", rec_info[r->type].name);
+	buf_printf(&b, "%s", ecs_rec_name(r->type));
 	for (size_t i = 0; i < r->n; i++)
 		buf_printf(&b, "%s%s=%s", i ? ", " : " ", r->names[i], r->values[i]);
 	return buf_steal(&b, NULL);
@@ -557,17 +502,6 @@ ecs_fact(struct model *m, const char *name, struct buf *b)
 		return 0;
 	add_safe(b, v);
 	return 1;
-}
-
-bool
-ecs_fact_known(const char *name, size_t len)
-{
-	static const char *const facts[] = { "service", "cluster", "taskDefinition", "family", "region" };
-
-	for (size_t i = 0; i < ELEMENTSOF(facts); i++)
-		if (strlen(facts[i]) == len && strncmp(facts[i], name, len) == 0)
-			return true;
-	return false;
 }
 
 void
