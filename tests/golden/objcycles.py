@@ -4,7 +4,17 @@
 # one line "cycle: a.o b.o ..." per strongly connected component of two or more objects,
 # then the edges inside it ("   a.o -> b.o (symbols)").  Used by test-cycles.sh (issue 13).
 import subprocess, sys, os, collections
-objs = sys.argv[1:]
+args = sys.argv[1:]
+# --stages "a b|c|d e": object base names by stage, earliest first; an object may use objects of
+# its own or an earlier stage only.  Prints "order: a.o -> b.o (symbols)" for each edge against it.
+stages = None
+if len(args) >= 2 and args[0] == "--stages":
+    stages = {}
+    for rank, names in enumerate(args[1].split("|")):
+        for nm in names.split():
+            stages[nm] = rank
+    args = args[2:]
+objs = args
 defs, uses = {}, collections.defaultdict(set)
 for o in objs:
     out = subprocess.run(["nm", "-P", o], capture_output=True, text=True, check=True).stdout
@@ -43,3 +53,13 @@ for c in sccs:
     for a in c:
         for b, syms in sorted(graph[a].items()):
             if b in cs: print("   %s -> %s (%s)" % (short(a), short(b), ", ".join(sorted(syms)[:4])))
+if stages is not None:
+    for a in objs:
+        sa = stages.get(os.path.basename(a)[:-2])
+        if sa is None:
+            print("unstaged: %s" % short(a))
+            continue
+        for b, syms in sorted(graph[a].items()):
+            sb = stages.get(os.path.basename(b)[:-2])
+            if sb is not None and sb > sa:
+                print("order: %s -> %s (%s)" % (short(a), short(b), ", ".join(sorted(syms)[:4])))
