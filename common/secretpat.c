@@ -1258,7 +1258,7 @@ do_word(struct scan *s, size_t ts, size_t te)
 		/* token[X] */
 		size_t q = p + 1;
 
-		while (q < len && in[q] != ']' && in[q] != '\n' && in[q] != ' ' && q - p < 512)
+		while (q < len && in[q] != ']' && in[q] != '\n' && in[q] != '[' && q - p < 512)
 			q++;
 		if (q < len && in[q] == ']' && q > p + 1 && memchr(in + p + 1, '<', q - p - 1) == NULL &&
 		    memchr(in + p + 1, '\'', q - p - 1) == NULL && memchr(in + p + 1, '"', q - p - 1) == NULL &&
@@ -1479,7 +1479,8 @@ do_word(struct scan *s, size_t ts, size_t te)
 	 */
 	for (i = vs; i < ve && isalpha((unsigned char)in[i]); i++)
 		;
-	if (c == KEY_STRONG && !query && !flagarg && (!flag || opened) && !to_eol && after == ve && vs == p &&
+	if ((c == KEY_STRONG || (c == KEY_MEDIUM && kind != NULL && strcmp(kind, "secret") == 0)) &&
+	    !query && !flagarg && (!flag || opened) && !to_eol && after == ve && vs == p &&
 	    in[p] != '"' && in[p] != '\'' && i == ve && ve < len && in[ve] == ' ') {
 		size_t x = ve;
 
