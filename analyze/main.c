@@ -115,6 +115,16 @@ fail:
 	return r;
 }
 
+/* -o names an input (the bundle, the baseline): writing there would replace what was read. */
+static bool
+output_is_input(const char *output, const char *input)
+{
+	struct stat o, i;
+
+	return output != NULL && input != NULL && strcmp(input, "-") != 0 && stat(output, &o) == 0 &&
+	    S_ISREG(o.st_mode) && stat(input, &i) == 0 && o.st_dev == i.st_dev && o.st_ino == i.st_ino;
+}
+
 static void
 list_rules(const struct ruleset *rs)
 {
@@ -286,6 +296,11 @@ main(int argc, char *argv[])
 	if (!summary && !check && !list && argc - optind != 1) {
 		fprintf(stderr, "%s: %s\n", prog, argc - optind == 0 ? "no BUNDLE given" : "give exactly one BUNDLE");
 		usage(stderr);
+		return EXIT_BAD;
+	}
+	if (!summary && !check && !list && (output_is_input(output, argv[optind]) || output_is_input(output, baseline))) {
+		fprintf(stderr, "%s: -o %s: is the %s being read; write the report to another file\n", prog, output,
+		    output_is_input(output, argv[optind]) ? "bundle" : "baseline");
 		return EXIT_BAD;
 	}
 	if ((check || list) && argc - optind != 0) {

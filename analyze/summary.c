@@ -1352,6 +1352,7 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 	bool tty = !quiet && isatty(STDERR_FILENO) == 1;
 	char today[11], *why = NULL;
 	int status = 0, r = 0;
+	struct stat ost;
 	size_t i;
 
 	if (strcmp(format, "markdown") != 0 && strcmp(format, "md") != 0 && strcmp(format, "html") != 0 &&
@@ -1363,6 +1364,21 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 	suppress_today(today);
 	signal(SIGPIPE, SIG_IGN);	/* a worker that died is an error row, not the end of the run */
 	expand(&in, args, n_args);
+	if (output != NULL && stat(output, &ost) == 0 && S_ISREG(ost.st_mode))
+		for (i = 0; i < in.n; i++) {
+			struct stat ist;
+
+			/* -o onto an input (a report or bundle of the queue) would replace what was read. */
+			if (stat(in.v[i], &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
+				fprintf(stderr, "triage-analyze: -o %s: is an input of the summary (%s); write the summary "
+				    "to another file\n", output, in.v[i]);
+				for (i = 0; i < in.n; i++)
+					free(in.v[i]);
+				free(in.v);
+				free(in.dirs);
+				return EXIT_BAD;
+			}
+		}
 	if (jobs == 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 

@@ -249,4 +249,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 b = d["bundles"][0]
 assert (b["path"], b["hostname"], b["collected_at"], b["agent"], b["rules"], b["error"]) == ("", "", "", "", ["agent-restarting"], None), b' "$T/empty.out.json"
+# -o onto one of the summary's inputs (a report in the queue folder): refused, the report kept (review).
+mkdir -p "$T/selfq" && "$ANALYZE" -f json -o "$T/selfq/r.json" "$S/healthy.tar.gz" && cp "$T/selfq/r.json" "$T/selfq.want"
+expect_status "--summary -o onto an input report: exit 2" 2 "$ANALYZE" --summary -f json -o "$T/selfq/r.json" "$T/selfq"
+check "--summary -o onto an input report: the report is intact" cmp "$T/selfq/r.json" "$T/selfq.want"
 finish

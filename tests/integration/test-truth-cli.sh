@@ -98,4 +98,10 @@ check "collect --root with a hostile /etc/hostname: exit 0, one bundle named wit
 	"[ $rc = 0 ] && ls '$T/hout' | grep -qx 'triage-ev__31mil_x_y__-[0-9T]*Z.tar.gz' && [ \$(ls '$T/hout' | wc -l) = 1 ]"
 check "collect --root with a hostile /etc/hostname: no raw control byte on stderr" sh -c "! grep -q \"\$(printf '\\033')\" '$T/hroot.err'"
 expect_status "that bundle reads back" 0 "$ANALYZE" --fail-on none -o "$T/hroot.md" "$T/hout"/triage-*.tar.gz
+# ---- analyze -o naming the bundle or the baseline being read: refused, the input kept (review)
+cp "$TOP/samples/healthy.tar.gz" "$T/self.tar.gz"; cp "$TOP/samples/dns-failure.tar.gz" "$T/self-old.tar.gz"
+expect_status "analyze -o THE-BUNDLE: exit 2" 2 "$ANALYZE" -o "$T/self.tar.gz" "$T/self.tar.gz"
+check "analyze -o THE-BUNDLE: one line naming it" sh -c "[ \$(wc -l <'$T/.err') = 1 ] && grep -q 'self.tar.gz: is the bundle being read' '$T/.err'"
+expect_status "analyze --baseline OLD -o OLD (another spelling): exit 2" 2 "$ANALYZE" --force --baseline "$T/self-old.tar.gz" -o "$T/../$(basename "$T")/self-old.tar.gz" "$T/self.tar.gz"
+check "both bundles are intact" sh -c "cmp -s '$T/self.tar.gz' '$TOP/samples/healthy.tar.gz' && cmp -s '$T/self-old.tar.gz' '$TOP/samples/dns-failure.tar.gz'"
 finish
