@@ -937,12 +937,31 @@ out:
 	return cd;
 }
 
+/* A condition's key in a rules file, by kind. */
+static const char *const kinds[] = {
+	[COND_ALL] = "all", [COND_ANY] = "any", [COND_NOT] = "not", [COND_JOURNAL] = "journal",
+	[COND_UNIT] = "unit", [COND_FILE] = "file", [COND_RESOLVER] = "resolver", [COND_MANIFEST] = "manifest",
+	[COND_ECS] = "ecs",
+};
+_Static_assert(ELEMENTSOF(kinds) == COND_KINDS, "one name per condition kind");
+
+/* The kinds' keys for an error message: "all, any, ..." with last_sep before the last one. */
+static char *
+kinds_list(const char *last_sep)
+{
+	struct buf b = { 0 };
+
+	for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+		if (k > 0)
+			buf_adds(&b, k + 1 == ELEMENTSOF(kinds) ? last_sep : ", ");
+		buf_adds(&b, kinds[k]);
+	}
+	return buf_steal(&b, NULL);
+}
+
 static struct cond *
 parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
 {
-	static const char *const kinds[] = {
-		"all", "any", "not", "journal", "unit", "file", "resolver", "manifest", "ecs",
-	};
 	const struct ynode *key, *v;
 	struct cond *cd;
 	size_t k, i;
@@ -952,7 +971,9 @@ parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
 		return NULL;
 	}
 	if (n->kind != YN_MAP || n->n != 2) {
-		err(c, n, "a condition is a mapping with one key: all, any, not, journal, unit, file, resolver, manifest or ecs");
+		_cleanup_free_ char *known = kinds_list(" or ");
+
+		err(c, n, "a condition is a mapping with one key: %s", known);
 		return NULL;
 	}
 	key = n->kids[0];
@@ -965,8 +986,9 @@ parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
 		if (strcmp(key->value, kinds[k]) == 0)
 			break;
 	if (k == ELEMENTSOF(kinds)) {
-		err(c, key, "unknown condition '%s' (known: all, any, not, journal, unit, file, resolver, manifest, ecs)",
-		    key->value);
+		_cleanup_free_ char *known = kinds_list(", ");
+
+		err(c, key, "unknown condition '%s' (known: %s)", key->value, known);
 		return NULL;
 	}
 	switch ((enum cond_kind)k) {
