@@ -630,9 +630,9 @@ const char *source_status_label(const char *st);
 const json_t *model_unit(const struct model *m, const char *unit);
 /* "failed (Result: exit-code, 5 restarts)" or "not installed" or "unknown (...)"; free it. */
 char *agent_state(const struct model *m);
-/* The nameservers resolv.conf lists, as a NULL-terminated array (free with strv_free()). */
+/* The nameservers resolv.conf lists, as a NULL-terminated array (free with str_array_free()). */
 char **resolv_nameservers(const struct model *m, bool *known);
-void strv_free(char **);
+void str_array_free(char **);
 /* The onboarding config kept in the model (etc file or env), or NULL. */
 struct kfile *onboarding_config(const struct model *m);
 

@@ -199,7 +199,7 @@ resolver_facts(const struct model *m, struct facts *fs)
 		fact_add(fs, "resolver", xstrdup("nameservers"), b.len ? buf_steal(&b, NULL) : xstrdup("(none)"));
 	}
 	buf_free(&b);
-	strv_free(ns);
+	str_array_free(ns);
 }
 
 static void

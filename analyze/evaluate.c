@@ -37,7 +37,7 @@ struct ectx {
 };
 
 void
-strv_free(char **v)
+str_array_free(char **v)
 {
 	char **p;
 
@@ -723,7 +723,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 			    source_why(x->m, BUNDLE_PATH_RESOLV_CONF, BUNDLE_PATH_RESOLV_CONF);
 
 			set_reason(x, "%s", why);
-			strv_free(ns);
+			str_array_free(ns);
 			return T_UNKNOWN;
 		}
 		if (res && collect) {
@@ -737,7 +737,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 			add_evidence(x, BUNDLE_PATH_RESOLV_CONF, 0, 0, b.data);
 			buf_free(&b);
 		}
-		strv_free(ns);
+		str_array_free(ns);
 		return res ? T_TRUE : T_FALSE;
 	} else {
 		_cleanup_free_ char *why = NULL, *host = NULL;
@@ -1072,7 +1072,7 @@ fn_resolv_lists(struct ectx *x, struct buf *b, const char *v, bool *missing)
 			buf_free(&l);
 		}
 	}
-	strv_free(ns);
+	str_array_free(ns);
 }
 
 static void

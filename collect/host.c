@@ -12,7 +12,7 @@
 #include "collect.h"
 #include "timeutil.h"
 
-#define SMALL_FILE_MAX (64 * 1024)
+#define HOST_FILE_MAX (64 * 1024)
 
 /* Strips trailing whitespace in place. */
 static char *
@@ -66,7 +66,7 @@ file_string(struct ctx *c, const char *path)
 	_cleanup_free_ char *data = NULL;
 	size_t len;
 
-	if (ctx_read_file(c, path, SMALL_FILE_MAX, &data, &len) < 0)
+	if (ctx_read_file(c, path, HOST_FILE_MAX, &data, &len) < 0)
 		return json_null();
 	chomp(data);
 	return json_string(data);
@@ -149,8 +149,8 @@ collect_host(struct ctx *c)
 		json_object_set(mh, "hostname", hostname);
 	}
 
-	if (ctx_read_file(c, "/etc/os-release", SMALL_FILE_MAX, &osr, &len) >= 0 ||
-	    ctx_read_file(c, "/usr/lib/os-release", SMALL_FILE_MAX, &osr, &len) >= 0)
+	if (ctx_read_file(c, "/etc/os-release", HOST_FILE_MAX, &osr, &len) >= 0 ||
+	    ctx_read_file(c, "/usr/lib/os-release", HOST_FILE_MAX, &osr, &len) >= 0)
 		json_object_set_new(h, "os_release", parse_os_release(osr));
 	else
 		json_object_set_new(h, "os_release", json_object());
@@ -172,7 +172,7 @@ collect_host(struct ctx *c)
 		_cleanup_free_ char *up = NULL;
 
 		json_object_set_new(h, "boot_id", file_string(c, "/proc/sys/kernel/random/boot_id"));
-		if (ctx_read_file(c, "/proc/uptime", SMALL_FILE_MAX, &up, &len) >= 0)
+		if (ctx_read_file(c, "/proc/uptime", HOST_FILE_MAX, &up, &len) >= 0)
 			json_object_set_new(h, "uptime_sec", json_integer((json_int_t)strtod(up, NULL)));
 		else
 			json_object_set_new(h, "uptime_sec", json_null());
