@@ -22,6 +22,10 @@
 
 #define PROG "triage-collect"
 
+/* Exit status (CONTRACT.md): 0 the bundle was written. */
+#define EXIT_NO_BUNDLE	1	/* no bundle was written */
+#define EXIT_USAGE	2	/* usage error: bad option or argument */
+
 static void
 usage(FILE *f)
 {
@@ -256,7 +260,7 @@ main(int argc, char *argv[])
 
 			if (unit_name_normalise(optarg, &u, &why) < 0) {
 				fprintf(stderr, "%s: --unit: '%s' is not a unit name: it %s\n", PROG, optarg, why);
-				return 2;
+				return EXIT_USAGE;
 			}
 			strv_add(&o.units, u);
 			break;
@@ -265,14 +269,14 @@ main(int argc, char *argv[])
 		case OPT_UNTIL:
 			if (window_option(&o, ch == OPT_SINCE ? 's' : 'u', optarg, &errmsg) < 0) {
 				fprintf(stderr, "%s: %s\n", PROG, errmsg);
-				return 2;
+				return EXIT_USAGE;
 			}
 			break;
 		case OPT_MAX_SIZE:
 			if (parse_size(optarg, &o.max_size) < 0 || o.max_size < 64 * 1024) {
 				fprintf(stderr, "%s: --max-size: '%s' is not a size of at least 64K (e.g. 20M, 1G, "
 				    "500K)\n", PROG, optarg);
-				return 2;
+				return EXIT_USAGE;
 			}
 			break;
 		case OPT_ROOT:
@@ -298,7 +302,7 @@ main(int argc, char *argv[])
 				fprintf(stderr, "%s: --ecs-%s: '%s' is not a name\n", PROG, ch == OPT_ECS_CLUSTER ?
 				    "cluster" : ch == OPT_ECS_SERVICE ? "service" : ch == OPT_ECS_REGION ? "region" :
 				    "profile", optarg);
-				return 2;
+				return EXIT_USAGE;
 			}
 			*(ch == OPT_ECS_CLUSTER ? &o.ecs_cluster : ch == OPT_ECS_SERVICE ? &o.ecs_service :
 			    ch == OPT_ECS_REGION ? &o.ecs_region : &o.ecs_profile) = optarg;
@@ -330,29 +334,29 @@ main(int argc, char *argv[])
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (o.log_file && (o.journal_dir || o.root)) {
 		fprintf(stderr, "%s: --log-file cannot be combined with --%s\n", PROG,
 		    o.journal_dir ? "journal-dir" : "root");
-		return 2;
+		return EXIT_USAGE;
 	}
 	if ((o.ecs_cluster == NULL) != (o.ecs_service == NULL) ||
 	    ((o.ecs_region || o.ecs_profile) && o.ecs_cluster == NULL)) {
 		fprintf(stderr, "%s: --ecs-cluster and --ecs-service go together (--ecs-region and --ecs-profile "
 		    "need them)\n", PROG);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (ecs_away(&o) && (o.root || o.journal_dir)) {
 		fprintf(stderr, "%s: --ecs-json and --ecs-cluster cannot be combined with --%s\n", PROG,
 		    o.root ? "root" : "journal-dir");
-		return 2;
+		return EXIT_USAGE;
 	}
 	{
 		unsigned stdin_users = o.log_file && strcmp(o.log_file, "-") == 0;
@@ -361,20 +365,20 @@ main(int argc, char *argv[])
 			stdin_users += strcmp(o.ecs_json.v[i], "-") == 0;
 		if (stdin_users > 1) {
 			fprintf(stderr, "%s: standard input ('-') can be read only once\n", PROG);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	/* The findings after the summary: not with -q (unless asked), never mixed into -o - output. */
 	if (o.analyze == 1 && o.output && strcmp(o.output, "-") == 0) {
 		fprintf(stderr, "%s: %s\n", PROG, _("--analyze needs a bundle file; -o - writes it to standard output"));
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (o.analyze > 0 || (o.analyze == 0 && o.verbosity >= 0 && !(o.output && strcmp(o.output, "-") == 0)))
 		analyzer = selfcheck_find();
 	if (o.analyze > 0 && analyzer == NULL && !o.dry_run) {
 		fprintf(stderr, "%s: %s\n", PROG, _("--analyze: no triage-analyze beside this program or on PATH; no "
 		    "bundle written"));
-		return 1;
+		return EXIT_NO_BUNDLE;
 	}
 	if (o.journal_dir) {
 		struct stat st;
@@ -382,7 +386,7 @@ main(int argc, char *argv[])
 		if (stat(o.journal_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "%s: '%s': %s\n", PROG, o.journal_dir,
 			    stat(o.journal_dir, &st) < 0 ? strerror(errno) : "not a directory");
-			return 1;
+			return EXIT_NO_BUNDLE;
 		}
 	}
 
@@ -395,19 +399,19 @@ main(int argc, char *argv[])
 		r = ctx_read_file(&tmp, o.profile, 1024 * 1024, &ptext, &len);
 		if (r < 0) {
 			fprintf(stderr, "%s: '%s': %s\n", PROG, o.profile, file_errstr(r));
-			return 1;
+			return EXIT_NO_BUNDLE;
 		}
 		r = profile_parse(ptext, len, o.profile, &c.profile, &errmsg);
 		if (r < 0) {
 			fprintf(stderr, "%s: '%s': %s\n", PROG, o.profile, errmsg);
-			return 1;
+			return EXIT_NO_BUNDLE;
 		}
 	} else {
 		r = profile_parse(triage_builtin_profile, strlen(triage_builtin_profile), "built-in",
 		    &c.profile, &errmsg);
 		if (r < 0) {
 			fprintf(stderr, "%s: the built-in profile: %s\n", PROG, errmsg);
-			return 1;
+			return EXIT_NO_BUNDLE;
 		}
 	}
 	c.max_size = o.max_size ? o.max_size : c.profile->max_size;
@@ -421,7 +425,7 @@ main(int argc, char *argv[])
 		c.rootfd = open(o.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (c.rootfd < 0) {
 			fprintf(stderr, "%s: --root '%s': %s\n", PROG, o.root, strerror(errno));
-			status = 1;
+			status = EXIT_NO_BUNDLE;
 			goto out;
 		}
 		/* The test suite exercises the manual resolver for kernels without openat2. */
@@ -442,7 +446,7 @@ main(int argc, char *argv[])
 	/* The journal window: relative times resolved, empty and reversed windows refused. */
 	if (!o.log_file && window_resolve(&c, &errmsg) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, errmsg);
-		status = 2;
+		status = EXIT_USAGE;
 		goto out;
 	}
 
@@ -479,14 +483,14 @@ main(int argc, char *argv[])
 		r = output_resolve(o.output, output, o.force, &dest, &errmsg);
 		if (r < 0) {
 			fprintf(stderr, "%s: %s; no bundle written\n", PROG, errmsg);
-			status = r == -EINVAL ? 2 : 1;
+			status = r == -EINVAL ? EXIT_USAGE : EXIT_NO_BUNDLE;
 			goto out;
 		}
 		free(output);
 		output = xstrdup(dest.path);
 		if (o.analyze > 0 && dest.stream) {
 			fprintf(stderr, "%s: %s\n", PROG, _("--analyze needs a bundle file; -o - writes it to standard output"));
-			status = 2;
+			status = EXIT_USAGE;
 			goto out;
 		}
 	} else if (o.output)
@@ -505,7 +509,7 @@ main(int argc, char *argv[])
 
 	if (o.ecs_json.n > 0 && ecs_read_inputs(&c, &errmsg) < 0) {
 		fprintf(stderr, "%s: %s; no bundle written\n", PROG, errmsg);
-		status = 1;
+		status = EXIT_NO_BUNDLE;
 		goto out;
 	}
 	if (o.dry_run) {
@@ -524,7 +528,7 @@ main(int argc, char *argv[])
 		r = bw_open(&c.bw, output, topdir, &errmsg);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROG, output, errmsg ? errmsg : strerror(-r));
-		status = 1;
+		status = EXIT_NO_BUNDLE;
 		goto out;
 	}
 	signal(SIGALRM, on_alarm);
@@ -586,7 +590,7 @@ main(int argc, char *argv[])
 	alarm(0);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROG, output, errmsg ? errmsg : strerror(-r));
-		status = 1;
+		status = EXIT_NO_BUNDLE;
 		goto out;
 	}
 	if (o.verbosity >= 0)
