@@ -109,28 +109,29 @@ is_extracted_bundle(const char *dir)
 	struct stat st;
 	DIR *d;
 	struct dirent *de;
-	bool found = false;
+	size_t n_bundles = 0, n_other = 0;
 
 	if (stat(m, &st) == 0)
 		return true;
-	/* A folder extracted with its top directory: one subfolder holding manifest.json. */
+	/*
+	 * A folder extracted with its top directory: its only entry is a subfolder holding
+	 * manifest.json.  Two such subfolders are a queue of extracted bundles (walked), not one.
+	 */
 	if ((d = opendir(dir)) == NULL)
 		return false;
-	while ((de = readdir(d)) != NULL) {
+	while ((de = readdir(d)) != NULL && n_other == 0 && n_bundles < 2) {
 		_cleanup_free_ char *p = NULL;
 
 		if (de->d_name[0] == '.')
 			continue;
 		p = xasprintf("%s/%s/" BUNDLE_MANIFEST, dir, de->d_name);
-		if (stat(p, &st) == 0) {
-			found = true;
-			continue;
-		}
-		found = false;
-		break;
+		if (stat(p, &st) == 0)
+			n_bundles++;
+		else
+			n_other++;
 	}
 	closedir(d);
-	return found;
+	return n_bundles == 1 && n_other == 0;
 }
 
 /* A summary this program wrote (schema triage-summary/1): found in a folder, it is output, not input. */

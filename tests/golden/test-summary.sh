@@ -253,4 +253,12 @@ assert (b["path"], b["hostname"], b["collected_at"], b["agent"], b["rules"], b["
 mkdir -p "$T/selfq" && "$ANALYZE" -f json -o "$T/selfq/r.json" "$S/healthy.tar.gz" && cp "$T/selfq/r.json" "$T/selfq.want"
 expect_status "--summary -o onto an input report: exit 2" 2 "$ANALYZE" --summary -f json -o "$T/selfq/r.json" "$T/selfq"
 check "--summary -o onto an input report: the report is intact" cmp "$T/selfq/r.json" "$T/selfq.want"
+# A folder of extracted bundles (tar xzf each into one folder): one row per bundle, not one error row (review).
+mkdir -p "$T/xq" && tar xzf "$S/healthy.tar.gz" -C "$T/xq" && tar xzf "$S/dns-failure.tar.gz" -C "$T/xq"
+"$ANALYZE" --summary -f json -o "$T/xq.json" "$T/xq" || true
+check "a folder holding two extracted bundles: two rows, no error" $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert sorted(b["path"].rsplit("/", 1)[-1] for b in d["bundles"]) == ["dns-failure", "healthy"], d["bundles"]
+assert all(b["error"] is None for b in d["bundles"]), d["bundles"]' "$T/xq.json"
 finish
