@@ -54,7 +54,8 @@ def value(kind, seed):
         return "".join(rng.choice("жщюяçñøåéü密钥鍵パス") for _ in range(6)) + \
             "".join(rng.choice("kvxz") for _ in range(4))
     if kind == "base32":     # TOTP seeds, licence keys: upper case and digits only
-        return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(24))
+        return rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + \
+            "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(23))
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -68,7 +69,7 @@ class Corpus:
         self.forms = []      # [name, [planted], [needed], run]
         self.files = {}      # root path -> bytes
         self.journal = []    # [(field, value)] per entry
-        self.logs = {"plain": [], "docker": [], "cri": [], "aws": []}
+        self.logs = {"plain": [], "docker": [], "cri": [], "aws": [], "utf16": []}
         self.ecs = {}        # file name -> doc
         self.trees = {}      # extra --root runs: name -> {"files": {path: bytes}, "journal": [[(field, value)]]}
         self.n = 0
@@ -444,6 +445,15 @@ def plant_lines(c):
     c.journal.append([("MESSAGE", "info\tagent\tstarting"),
                       ("_CMDLINE", f"/usr/local/bin/onboarding-agent --contraseña {s8}")])
     c.add("journal _CMDLINE --contraseña VALUE", [s8], [])
+    # a log saved on Windows: UTF-16LE with a BOM and CRLF line ends
+    for nm, tmpl in (("password=VALUE", "connecting password={s} ok"), ("Authorization: Bearer", "Authorization: Bearer {s}")):
+        v = c.v("u16")
+        if c.kind == "passphrase":
+            v = v.replace(" ", "-")
+        c.logs["utf16"].append(tmpl.format(s=v))
+        c.add(f"log-utf16: {nm}", [v], [], run="log-utf16")
+    c.logs["utf16"].append("lookup onboard.corp.example.net on 10.20.0.2:53: no such host")
+    c.add("log-utf16: needed line", [], ["lookup onboard.corp.example.net on 10.20.0.2:53: no such host"], run="log-utf16")
     # a docker log line whose log is itself a JSON log line (escaped twice in the file)
     s4 = c.v("dj")
     c.logs["docker"].append(json.dumps({"level": "debug", "msg": "auth", "clientSecret": s4, "ts": "x"}))
@@ -622,6 +632,11 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
+    'JSON value written as \\u escapes': ('base32',),
+    'known value with ANSI colour around': ('base32',),
+    'log-utf16: password=VALUE': (),
+    'log-utf16: Authorization: Bearer': (),
+    'log-utf16: needed line': (),
     'UTF-16BE env file': ('base32',),
     'agent config: env name パスワード': ('base32',),
     'agent config: env name 密码': ('base32',),
@@ -635,7 +650,6 @@ KNOWN_GAPS = {
     'ecs task definition: ONBOARDING_CONFIG unknown field': ('base32',),
     'json unlisted key clave': ('base32',),
     'known value doubly JSON-escaped': ('base32',),
-    'known value with ANSI colour around': ('base32',),
     'yaml unlisted key activation': ('base32',),
     'yaml unlisted key clave': ('base32',),
     'yaml unlisted key kodu': ('base32',),
@@ -818,6 +832,10 @@ KNOWN_GAPS = {
     'unit comment holding a token': (),
 }
 KNOWN_GAP_RUNS = {"root-json"}    # runs whose bundle holds a JSON file that does not parse
+# Gaps that leak for some values of a kind and not others (no FIXED line when this run's value does not leak).
+VALUE_GAPS = {
+    'known value base64url': ('base32', 'unicode'),    # when the base64url text holds - or _
+}
 
 
 def field(out, name, value):
@@ -860,7 +878,7 @@ def plant(kind, d):
                     field(out, k, v)
                 out.write(b"\n")
         runs.append(f"{tree} {tree}.export --root {d}/{tree} --journal-dir {d}/{tree}.journal")
-    for f in ("plain", "docker", "cri", "aws"):
+    for f in ("plain", "docker", "cri", "aws", "utf16"):
         runs.append(f"log-{f} - --log-file {d}/log.{f}")
     runs.append(f"ecs - --ecs-json {d}/ecs-taskdef.json --ecs-json {d}/ecs-tasks.json")
     runs.append(f"ecs2 - --ecs-json {d}/ecs2-taskdef.json")
@@ -882,6 +900,8 @@ def plant(kind, d):
         for i, m in enumerate(c.logs["cri"]):
             for j, part in enumerate(m.split("\n")):
                 f.write(f"{ts(i)} stderr F {part}\n")
+    with open(d + "/log.utf16", "wb") as f:
+        f.write(b"\xff\xfe" + "".join(f"{ts(i, False)} {m}\r\n" for i, m in enumerate(c.logs["utf16"])).encode("utf-16-le"))
     with open(d + "/log.aws", "w") as f:
         json.dump({"events": [{"logStreamName": "ecs/onboarding-agent/3a151358f03a4e32bf8cd401c1c74653",
                                "timestamp": (now + i) * 1000, "message": m, "ingestionTime": (now + i) * 1000 + 5,
@@ -954,6 +974,8 @@ def check(kind, d):
             leaked += 1
             continue
         gap = name in KNOWN_GAPS and (not KNOWN_GAPS[name] or kind in KNOWN_GAPS[name])
+        vgap = kind in VALUE_GAPS.get(name, ())
+        gap = gap or vgap
         gaps += gap
         hit_any = False
         for v in planted:
@@ -984,7 +1006,7 @@ def check(kind, d):
                 else:
                     lost += 1
                     problems.append(f"LOST [{kind}] {name} ({run}): {v!r}")
-        if gap and not hit_any and not lost_any:
+        if gap and not vgap and not hit_any and not lost_any:
             fixed += 1
             problems.append(f"FIXED [{kind}] {name}: no longer leaks or loses a value (take it off KNOWN_GAPS)")
     # every JSON file of every bundle still parses (a marker must not break a .json or .jsonl file)
