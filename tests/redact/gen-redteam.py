@@ -666,7 +666,6 @@ KNOWN_GAPS = {
     'port after a host named secret': (),
     'port after a host named auth-gw': (),
     '/etc/hosts comment with a token': (),
-    'ExecStart argv words equal to kept values': (),
     'JSON numbers and null in a .json config': (),
     'YAML mapping key that is an API key': (),
     'aws: .netrc line': (),
