@@ -252,7 +252,7 @@ int rules_load_path(struct ruleset *rs, const char *path);
 /*
  * After loading: checks ids are unique across files, except that a rule from
  * a file replaces the built-in rule of the same id (in its place; noted in
- * rs->replaced).  Returns 0 or -EINVAL.
+ * rs->replaced), then builds the prefilter index.  Returns 0 or -EINVAL.
  */
 int rules_finish(struct ruleset *rs);
 /*
@@ -510,7 +510,8 @@ struct jl_entry {
 /*
  * The literals of every journal condition, deduplicated (at most 64), indexed
  * by their first two bytes so that one pass over a MESSAGE finds which are in
- * it.  Built by rules_load_buffer(); free with litindex_free().
+ * it.  Built by rules_finish() once the rule set is final (prefilter.c); free
+ * with litindex_free().
  */
 struct litindex;
 void litindex_build(struct ruleset *rs);

@@ -1497,7 +1497,6 @@ rules_load_buffer(struct ruleset *rs, const char *name, const char *data, size_t
 		for (size_t k = first_j; k < rs->n_jconds; k++)
 			rs->jconds[k]->rule_id = rule->id;
 	}
-	litindex_build(rs);
 	return c.errors ? -EINVAL : 0;
 }
 
@@ -1621,7 +1620,6 @@ rules_finish(struct ruleset *rs)
 {
 	size_t i, j;
 	int r = 0;
-	bool dropped = false;
 
 	for (i = 0; i < rs->n; i++)
 		for (j = 0; j < i; j++)
@@ -1636,7 +1634,6 @@ rules_finish(struct ruleset *rs)
 					rs->rules[rs->n - 1] = rs->rules[j];
 					rs->rules[j] = mine;
 					ruleset_drop(rs, rs->n - 1);
-					dropped = true;
 					i--;
 					break;
 				}
@@ -1646,7 +1643,7 @@ rules_finish(struct ruleset *rs)
 				r = -EINVAL;
 				break;
 			}
-	if (dropped)
-		litindex_build(rs);
+	/* The prefilter's index of every journal literal, once the rule set is final. */
+	litindex_build(rs);
 	return r;
 }
