@@ -1301,6 +1301,24 @@ do_word(struct scan *s, size_t ts, size_t te)
 				return q;
 		}
 	}
+	/* pretty-printed JSON: "password":<newline and indent>"X" */
+	if (colon && quoted_key && p < len && (in[p] == '\n' || in[p] == '\r')) {
+		size_t q = p;
+
+		while (q < len && (in[q] == '\n' || in[q] == '\r' || in[q] == ' ' || in[q] == '\t'))
+			q++;
+		if (q < len && in[q] == '"' && q - p < 256) {
+			/* a string, not the next key ("k":) */
+			size_t z = q + 1;
+
+			while (z < len && in[z] != '"' && in[z] != '\n')
+				z += in[z] == '\\' && z + 1 < len ? 2 : 1;
+			for (z++; z < len && (in[z] == ' ' || in[z] == '\t'); z++)
+				;
+			if (z >= len || in[z] != ':')
+				p = q;
+		}
+	}
 	if (p >= len || in[p] == '\n' || in[p] == '\r')
 		return p;
 	if ((m = secretpat_marker_len(in + p, len - p)) > 0)
