@@ -512,6 +512,25 @@ main(int argc, char *argv[])
 		status = EXIT_NO_BUNDLE;
 		goto out;
 	}
+	/* A --log-file the user named but that cannot be read is refused as --ecs-json's is: a bundle
+	 * without the log they meant to give would only look like an answer. A FIFO is not opened here
+	 * (that would take its writer's data); the reader reports on it. */
+	if (o.log_file && strcmp(o.log_file, "-") != 0) {
+		struct stat st;
+		int e = 0;
+
+		if (stat(o.log_file, &st) < 0)
+			e = errno;
+		else if (S_ISDIR(st.st_mode))
+			e = EISDIR;
+		else if (faccessat(AT_FDCWD, o.log_file, R_OK, AT_EACCESS) < 0)
+			e = errno;
+		if (e != 0) {
+			fprintf(stderr, "%s: --log-file '%s': %s; no bundle written\n", PROG, o.log_file, strerror(e));
+			status = EXIT_NO_BUNDLE;
+			goto out;
+		}
+	}
 	if (o.dry_run) {
 		dry_run(&c, output);
 		printf("afterwards: %s%s\n", analyzer ? analyzer : "no analysis", analyzer ? " -f text (its findings, on stderr)" :

@@ -39,8 +39,13 @@ check "summary names the file and says what to do" grep -q "attach this file to 
 # --log-file PATH (a regular file) and the same lines
 expect_status "log-file PATH: exit 0" 0 "$COLLECT" -q --no-probe --log-file "$T/agent.log" -o "$T/b.tar.gz"
 check "log-file PATH: four entries" sh -c "$BC get $T/b.tar.gz 'len(jl(\"journal/$U.jsonl\"))' | grep -qx 4"
-expect_status "log-file missing: exit 0, source error" 0 "$COLLECT" -q --no-probe --log-file "$T/nope.log" -o "$T/c.tar.gz"
-check "log-file missing: recorded" sh -c "$BC get $T/c.tar.gz 'src(\"journal/$U\")[\"status\"]' | grep -qx error"
+# A --log-file the user named but that cannot be read: refused as a missing --ecs-json is (exit 1,
+# one line naming it, no bundle): a bundle without the log they meant to give looks like an answer.
+expect_status "log-file missing: exit 1" 1 "$COLLECT" -q --no-probe --log-file "$T/nope.log" -o "$T/c.tar.gz"
+check "log-file missing: one line naming it" grep -q -- "--log-file '$T/nope.log': No such file or directory; no bundle written" "$T/.err"
+check "log-file missing: no bundle" test ! -e "$T/c.tar.gz"
+expect_status "log-file a folder: exit 1" 1 "$COLLECT" -q --no-probe --log-file "$T" -o "$T/c.tar.gz"
+check "log-file a folder: says so" grep -q "Is a directory; no bundle written" "$T/.err"
 
 # --max-size on a pipe: the lines are spooled and a second pass keeps the warnings and the newest
 $PY -c '
