@@ -219,6 +219,17 @@ def plant_configs(c):
            f"ldap:\n  bindDn: cn=agent,dc=corp\n  bindCredential: {yq(p[3])}\n  url: ldaps://ldap.corp.example.net:636\n")
     for nm, s in zip(["spring.datasource.password", "keyStorePassword", "redis flow requirepass", "LDAP bindCredential"], p):
         c.add(f"yml: {nm}", [s], [])
+    # paths the default-deny schema keeps, one level deeper than the schema means
+    z = [c.v(f"z{i}") for i in range(5)]
+    c.file("/etc/onboarding-agent/deep.yaml",
+           "kind: AgentConfiguration\nsidecar:\n  istio:\n    revision: canary\n    extraEnv:\n"
+           f"    - name: LICENCIA\n      value: {yq(z[0])}\n    meshConfig:\n      caCert: {yq(z[1])}\n"
+           f"settings:\n  nested:\n    labels:\n      clave: {yq(z[2])}\n    kind: {yq(z[3])}\n"
+           "host:\n  custom:\n    credential:\n    - plugin:\n        name: p\n        labels:\n"
+           f"          note: {yq(z[4])}\n")
+    for nm, v in zip(["sidecar/istio/extraEnv value", "sidecar/istio/meshConfig/caCert", "labels below settings",
+                      "kind below settings", "labels below a plugin"], z):
+        c.add(f"schema path one level deeper: {nm}", [v], ["revision: canary"])
     # keys nobody lists (default-deny must redact whatever the value's shape)
     for i, key in enumerate(["clave", "licencia", "kodu", "ключ", "unlock", "seed32", "activation"]):
         v = c.v(key)
@@ -640,6 +651,11 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
+    'schema path one level deeper: sidecar/istio/extraEnv value': (),
+    'schema path one level deeper: sidecar/istio/meshConfig/caCert': (),
+    'schema path one level deeper: labels below settings': (),
+    'schema path one level deeper: kind below settings': (),
+    'schema path one level deeper: labels below a plugin': (),
     'aws: JSON array under tokens': (),
     'aws: PGP private key block': (),
     'aws: Telegram bot token in a URL path': (),
