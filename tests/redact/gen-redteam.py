@@ -631,6 +631,14 @@ def plant_trees(c):
     c.add("ecs labels/log options equal to the workload group", [e[0]],
           ["namespace: bookinfo", "name: ratings", "10.0.0.2", "ProxyIngressPort", "15000"], run="ecs2")
     c.add("ecs proxyConfiguration.properties AuthToken", [e[1]], [], run="ecs2")
+    a = [c.v(f"ecsarg{i}") for i in range(4)]
+    if c.kind == "passphrase":
+        a = [x.replace(" ", "-") for x in a]
+    cd = c.ecs["ecs2-taskdef.json"]["taskDefinition"]["containerDefinitions"][0]
+    cd["command"] = ["--licencia", a[0], "--clave=" + a[1], "-k", a[2]]
+    cd["entryPoint"] = ["sh", "-c", f"CLAVE={a[3]} exec /usr/local/bin/onboarding-agent"]
+    for nm, v in zip(["--licencia VALUE", "--clave=VALUE", "-k VALUE", "sh -c CLAVE=VALUE"], a):
+        c.add(f"ecs command/entryPoint {nm}", [v], [], run="ecs2")
     c.add("ecs task definition tags api-token", [e[2]], [], run="ecs2")
     # free text: names nobody listed, in NAME=VALUE (journal and --log-file plain)
     for name in ["pw", "privkey", "hmac", "nonce", "csrf", "refresh", "totp", "pincode", "recovery_code",
@@ -651,6 +659,10 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
+    'ecs command/entryPoint --licencia VALUE': (),
+    'ecs command/entryPoint --clave=VALUE': (),
+    'ecs command/entryPoint -k VALUE': (),
+    'ecs command/entryPoint sh -c CLAVE=VALUE': (),
     'schema path one level deeper: sidecar/istio/extraEnv value': (),
     'schema path one level deeper: sidecar/istio/meshConfig/caCert': (),
     'schema path one level deeper: labels below settings': (),
