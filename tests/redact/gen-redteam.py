@@ -610,6 +610,16 @@ def plant_trees(c):
               "api key missing: set ONBOARDING_API_KEY or use a credential plugin"):
         c.journal.append([("MESSAGE", "error\tagent\t" + m)])
         c.add("harmless journal text with secret-like words", [], [m])
+    # short known values (4-digit PINs) are scrubbed as whole tokens only, never inside numbers and timestamps
+    t = "root-short"
+    year = str(time.gmtime().tm_year)
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    c.file("/etc/onboarding-agent/agent.config.yaml",
+           f"kind: AgentConfiguration\nsettings:\n  pin: \"{year}\"\n  unlockPin: \"1234\"\n", tree=t)
+    m = "error\tagent\tdial tcp 10.0.0.5:12345: connect: connection refused"
+    c.jmsg(m, t)
+    c.add("4-digit PINs (1234, the current year) inside numbers and timestamps", [],
+          [m.split("\t", 2)[2], f'"time": "{year}-'], run=t)
     # ECS: over-redaction through labels and log options, leaks through proxy properties and tags
     e = [c.v(str(i)) for i in range(3)]
     c.ecs["ecs2-taskdef.json"] = {"taskDefinition": {
@@ -659,6 +669,7 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
+    '4-digit PINs (1234, the current year) inside numbers and timestamps': (),
     'ecs command/entryPoint --licencia VALUE': (),
     'ecs command/entryPoint --clave=VALUE': (),
     'ecs command/entryPoint -k VALUE': (),
