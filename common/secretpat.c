@@ -1334,6 +1334,51 @@ do_word(struct scan *s, size_t ts, size_t te)
 		    sizeof(auth_schemes) / sizeof(auth_schemes[0])))
 			p++;
 	}
+	/*
+	 * credentials: {user: admin, key: X} (a Go or YAML flow map in text, unquoted
+	 * member names): under a secret-like name every member's value is secret,
+	 * but for names that only name (user, name, type, ...).
+	 */
+	if (in[p] == '{' && !quoted_key && p + 1 < len && isalpha((unsigned char)in[p + 1])) {
+		static const char *const naming[] = {
+			"user", "username", "name", "type", "kind", "id", "region", "provider", "host",
+			"port", "url", "scope", "issuer", "audience", "expiry", "expires", "ttl",
+		};
+		size_t e = eol(in, len, p), q = p + 1, close;
+		const char *cb = memchr(in + p, '}', e - p);
+
+		if (cb != NULL && memchr(in + p + 1, '{', (size_t)(cb - in) - p - 1) == NULL &&
+		    memchr(in + p, '"', (size_t)(cb - in) - p) == NULL) {
+			close = (size_t)(cb - in);
+			while (q < close) {
+				size_t ns = q, ne, vs2, ve2;
+
+				while (ns < close && (in[ns] == ' ' || in[ns] == ','))
+					ns++;
+				for (ne = ns; ne < close && in[ne] != ':' && in[ne] != ','; ne++)
+					;
+				if (ne >= close || in[ne] != ':') {
+					q = ne + 1;
+					continue;
+				}
+				for (vs2 = ne + 1; vs2 < close && in[vs2] == ' '; vs2++)
+					;
+				for (ve2 = vs2; ve2 < close && in[ve2] != ','; ve2++)
+					;
+				q = ve2 + 1;
+				while (ve2 > vs2 && in[ve2 - 1] == ' ')
+					ve2--;
+				if (ve2 <= vs2 || word_eq(in + ns, ne - ns, naming, ELEMENTSOF(naming)) ||
+				    secretpat_value_trivial(in + vs2, ve2 - vs2) ||
+				    redact_deny_harmless(in + vs2, ve2 - vs2) ||
+				    secretpat_marker_len(in + vs2, ve2 - vs2) == ve2 - vs2 ||
+				    memchr(in + vs2, '<', ve2 - vs2) != NULL)
+					continue;
+				hit(s, vs2, ve2, kind, "free-text");
+			}
+			return close + 1;
+		}
+	}
 	/* an inline JSON object or array: its members speak for themselves */
 	if ((in[p] == '{' || in[p] == '[') && !to_eol)
 		return p + 1;
