@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # tests/run-all.sh: every suite of `make check`, then one line over all of them.
+# A suite line "SUMMARY: text" is echoed below the suite's own line.
 # Unit tests are cmocka binaries (run twice: plain and ASan+UBSan); the shell
 # suites print PASS:/FAIL: lines (tests/lib.sh).
 set -u
@@ -39,6 +40,8 @@ run_shell() { # SUITE SCRIPT
 	if [ "$p" = 0 ] && [ "$f" = 0 ]; then f=1; echo "FAIL: $name: checked nothing" >>"$out"; fi
 	passed=$((passed + p)) failed=$((failed + f))
 	printf '%-40s %3d passed, %d failed (%ds)\n' "$name" "$p" "$f" $(( $(date +%s) - start ))
+	# A suite's own totals (e.g. the redaction corpus' 'N forms × K kinds: …') shown under its line.
+	sed -n 's/^SUMMARY: /    /p' "$out"
 	if [ "$f" != 0 ]; then failures+=("$name"); grep -E '^FAIL: ' "$out" | sed 's/^/    /' | head -20; tail -15 "$out" | sed 's/^/    | /'; fi
 }
 

@@ -33,9 +33,9 @@ for kind in ${CORPUS_KINDS:-$($PY "$GEN" kinds)}; do
 	fi
 	[ -n "${CORPUS_GAPS:-}" ] && grep '^GAP' "$d/result"
 done
-echo "$forms forms × $kinds kinds: $leaked leaked, $lost needed values lost"
+echo "SUMMARY: $forms forms × $kinds kinds: $leaked leaked, $lost needed values lost"
 # not gated: journal free-text forms the pattern rules do not cover yet (gen-corpus.py KNOWN_GAPS)
-echo "known gaps (journal free text, not gated): $gaps forms × $kinds kinds: $gapleaked leaked (CORPUS_GAPS=1 lists them)"
+echo "SUMMARY: known gaps (journal free text, not gated): $gaps forms × $kinds kinds: $gapleaked leaked (CORPUS_GAPS=1 lists them)"
 if [ "$forms" -ge 400 ] && [ "$kinds" -ge 6 ]; then pass "corpus size $forms × $kinds"; else
 	fail "corpus size" "$forms × $kinds, wanted at least 400 × 6"; fi
 

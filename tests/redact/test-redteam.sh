@@ -45,6 +45,6 @@ for kind in ${REDTEAM_KINDS:-$($PY "$GEN" kinds)}; do
 	grep '^FIXED' "$d/result"
 	[ -n "${REDTEAM_GAPS:-}" ] && grep '^GAP' "$d/result"
 done
-echo "redteam: $((forms + gaps)) forms × $kinds kinds ($forms gated): $leaked leaked, $lost needed values lost"
-echo "redteam known gaps (not gated): $gaps forms × $kinds kinds: $gapleaked leaked or lost (REDTEAM_GAPS=1 lists them)"
+echo "SUMMARY: redteam: $((forms + gaps)) forms × $kinds kinds ($forms gated): $leaked leaked, $lost needed values lost"
+echo "SUMMARY: redteam known gaps (not gated): $gaps forms × $kinds kinds: $gapleaked leaked or lost (REDTEAM_GAPS=1 lists them)"
 finish
