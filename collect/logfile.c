@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -43,6 +44,15 @@ struct reader {
 	uint64_t	 newlines;	/* newline bytes read */
 	bool		 last_nl;	/* the last byte read was a newline */
 	struct buf	 longbuf;	/* the kept start of a line over LINE_MAX_BYTES */
+	/* Input that is not UTF-8 (a log saved on Windows: UTF-16 with a BOM) is transcoded as it is read. */
+	bool		 detected;	/* the encoding was decided */
+	const char	*enc;		/* transcoded from this (iconv name), or NULL: UTF-8 */
+	const char	*enc_how;	/* how it was recognised */
+	size_t		 unit;		/* its code unit (2 or 4 bytes) */
+	iconv_t		 cd;		/* to UTF-8, when enc */
+	struct buf	 raw;		/* input bytes not yet transcoded (or not yet looked at) */
+	uint64_t	 bad_chars;	/* invalid sequences replaced with U+FFFD */
+	bool		 bom8;		/* a UTF-8 byte-order mark was dropped */
 };
 
 /* One --log-file source being read. */
@@ -74,7 +84,10 @@ struct lf {
 	double		 ratio;
 	struct buf	 line;		/* the entry being formatted */
 	struct buf	 msgbuf;	/* a message with its truncation marker */
-	struct buf	 join;		/* CRI partial lines being joined */
+	struct buf	 join;		/* CRI partial lines, docker json-file partial records being joined */
+	enum log_format	 join_fmt;	/* the form of the pieces */
+	int		 join_stream;	/* docker's "stream": 0 none/other, 1 stdout, 2 stderr */
+	bool		 join_timed;
 	uint64_t	 join_usec;	/* the first partial's time */
 	size_t		 join_total;	/* the joined message's full length */
 	bool		 joining;
@@ -85,13 +98,122 @@ struct lf {
 
 /* ---- reading ---- */
 
+/* Bytes looked at to recognise UTF-16/32 without a byte-order mark. */
+#define SNIFF_BYTES	64
+
+/*
+ * The encoding of input starting with p (n bytes; all of it when fewer than
+ * SNIFF_BYTES): a byte-order mark (UTF-32, UTF-16, UTF-8), or UTF-16/32 text
+ * without one (NUL bytes in every other byte, or three of four).  Sets *bom to
+ * the mark's length; returns the iconv name, "UTF-8" for a UTF-8 mark, or NULL.
+ */
+static const char *
+sniff_encoding(const unsigned char *p, size_t n, size_t *bom, const char **how)
+{
+	static const struct {
+		const char	*mark;
+		size_t		 n;
+		const char	*enc;
+	} boms[] = {
+		{ "\xff\xfe\x00\x00", 4, "UTF-32LE" }, { "\x00\x00\xfe\xff", 4, "UTF-32BE" },
+		{ "\xff\xfe", 2, "UTF-16LE" }, { "\xfe\xff", 2, "UTF-16BE" }, { "\xef\xbb\xbf", 3, "UTF-8" },
+	};
+	size_t z[4] = { 0 }, quads, pairs;
+
+	*bom = 0;
+	*how = "byte-order mark";
+	for (size_t i = 0; i < ELEMENTSOF(boms); i++)
+		if (n >= boms[i].n && memcmp(p, boms[i].mark, boms[i].n) == 0) {
+			*bom = boms[i].n;
+			return boms[i].enc;
+		}
+	*how = "no byte-order mark, NUL bytes between the characters";
+	n &= ~(size_t)3;
+	if (n < 8)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		z[i % 4] += p[i] == 0;
+	quads = n / 4;
+	pairs = n / 2;
+	/* UTF-32: three NULs in every code unit of ASCII text, the fourth byte never. */
+	if (z[0] == 0 && z[1] == quads && z[2] == quads && z[3] == quads)
+		return "UTF-32LE";
+	if (z[3] == 0 && z[0] == quads && z[1] == quads && z[2] == quads)
+		return "UTF-32BE";
+	/* UTF-16: ASCII-range text has a NUL in (nearly) every odd (LE) or even (BE) byte, none in the others. */
+	if (z[0] + z[2] == 0 && (z[1] + z[3]) * 4 >= pairs * 3)
+		return "UTF-16LE";
+	if (z[1] + z[3] == 0 && (z[0] + z[2]) * 4 >= pairs * 3)
+		return "UTF-16BE";
+	return NULL;
+}
+
+/* Starts transcoding from enc (an iconv name; "UTF-8" needs none).  0 or -errno. */
+static int
+reader_encoding(struct reader *rd, const char *enc, const char *how)
+{
+	rd->detected = true;
+	if (enc == NULL)
+		return 0;
+	if (strcmp(enc, "UTF-8") == 0) {
+		rd->bom8 = true;
+		return 0;
+	}
+	rd->cd = iconv_open("UTF-8", enc);
+	if (rd->cd == (iconv_t)-1)
+		return -errno;
+	rd->enc = enc;
+	rd->enc_how = how;
+	rd->unit = strncmp(enc, "UTF-32", 6) == 0 ? 4 : 2;
+	return 0;
+}
+
+/*
+ * Transcodes rd->raw into pending; an incomplete character at its end waits
+ * for more input (at_end: it is replaced).  Returns the bytes added.
+ */
+static size_t
+transcode(struct reader *rd, bool at_end)
+{
+	size_t before = rd->pending.len, il = rd->raw.len;
+	char *ip = rd->raw.data;
+
+	while (il > 0) {
+		char *op;
+		size_t ol, r;
+
+		buf_grow(&rd->pending, il * 2 + 16);
+		op = rd->pending.data + rd->pending.len;
+		ol = rd->pending.cap - rd->pending.len - 1;
+		r = iconv(rd->cd, &ip, &il, &op, &ol);
+		rd->pending.len = (size_t)(op - rd->pending.data);
+		if (r != (size_t)-1 || errno == E2BIG)
+			continue;
+		if (errno == EINVAL && !at_end)
+			break;
+		/* An invalid (or, at the end, incomplete) character: U+FFFD, go on after it. */
+		buf_grow(&rd->pending, 4);
+		memcpy(rd->pending.data + rd->pending.len, "\xef\xbf\xbd", 3);
+		rd->pending.len += 3;
+		rd->bad_chars++;
+		r = il < rd->unit ? il : rd->unit;
+		ip += r;
+		il -= r;
+	}
+	memmove(rd->raw.data, ip, il);
+	rd->raw.len = il;
+	if (rd->pending.data)
+		rd->pending.data[rd->pending.len] = '\0';
+	return rd->pending.len - before;
+}
+
 /* Reads more input.  Returns bytes read, 0 at the end (or the cap), -ETIME at the deadline, or -errno. */
 static ssize_t
 fill(struct reader *rd)
 {
 	if (rd->eof)
 		return 0;
-	if (rd->bytes >= rd->cap) {
+	if (rd->bytes >= rd->cap && rd->detected) {
 		char c;
 		ssize_t n;
 
@@ -107,12 +229,14 @@ fill(struct reader *rd)
 		}
 		rd->capped = n != 0;
 		rd->eof = true;
-		return 0;
+		return rd->enc && rd->raw.len ? (ssize_t)transcode(rd, true) : 0;
 	}
 	for (;;) {
 		struct pollfd p = { .fd = rd->fd, .events = POLLIN };
 		uint64_t now = mono_usec();
-		size_t want = READ_BYTES;
+		size_t want = READ_BYTES, added;
+		bool raw = rd->enc || !rd->detected;
+		char *dst;
 		ssize_t n;
 		int r;
 
@@ -132,24 +256,71 @@ fill(struct reader *rd)
 		}
 		if (rd->cap - rd->bytes < want)
 			want = (size_t)(rd->cap - rd->bytes);
-		buf_grow(&rd->pending, want + 1);
-		n = read(rd->fd, rd->pending.data + rd->pending.len, want);
+		if (raw) {
+			buf_grow(&rd->raw, want + 1);
+			dst = rd->raw.data + rd->raw.len;
+		} else {
+			buf_grow(&rd->pending, want + 1);
+			dst = rd->pending.data + rd->pending.len;
+		}
+		n = want ? read(rd->fd, dst, want) : 0;
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0) {
+		rd->bytes += (uint64_t)n;
+		if (raw)
+			rd->raw.len += (size_t)n;
+		if (!rd->detected) {
+			size_t bom;
+			const char *how, *enc;
+
+			/* The first bytes decide the encoding (a byte-order mark, or UTF-16's NULs). */
+			if (n > 0 && rd->raw.len < SNIFF_BYTES && rd->bytes < rd->cap)
+				continue;
+			enc = sniff_encoding((const unsigned char *)rd->raw.data, rd->raw.len, &bom, &how);
+			r = reader_encoding(rd, enc, how);
+			if (r < 0)
+				return r;
+			memmove(rd->raw.data, rd->raw.data + bom, rd->raw.len - bom);
+			rd->raw.len -= bom;
+			if (!rd->enc) {
+				/* UTF-8: what was read goes on as it is. */
+				buf_grow(&rd->pending, rd->raw.len + 1);
+				memcpy(rd->pending.data + rd->pending.len, rd->raw.data, rd->raw.len);
+				n = (ssize_t)rd->raw.len;
+				rd->raw.len = 0;
+				if (n == 0) {
+					rd->eof = true;
+					return 0;
+				}
+				dst = rd->pending.data + rd->pending.len;
+			}
+		}
+		if (n == 0 && !(rd->enc && rd->raw.len)) {
 			rd->eof = true;
 			return 0;
 		}
-		for (const char *q = rd->pending.data + rd->pending.len, *e = q + n;
-		    (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+		if (rd->enc) {
+			dst = rd->pending.data ? rd->pending.data + rd->pending.len : NULL;
+			if (n == 0)
+				rd->eof = true;
+			added = transcode(rd, n == 0 || rd->bytes >= rd->cap);
+			if (added == 0) {
+				if (rd->eof)
+					return 0;
+				continue;
+			}
+			dst = rd->pending.data + rd->pending.len - added;
+		} else {
+			added = (size_t)n;
+			rd->pending.len += added;
+		}
+		for (const char *q = dst, *e = q + added; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
 			rd->newlines++;
-		rd->last_nl = rd->pending.data[rd->pending.len + (size_t)n - 1] == '\n';
-		rd->bytes += (uint64_t)n;
-		rd->pending.len += (size_t)n;
+		rd->last_nl = dst[added - 1] == '\n';
 		rd->pending.data[rd->pending.len] = '\0';
-		return n;
+		return (ssize_t)added;
 	}
 }
 
@@ -539,13 +710,44 @@ emit_event(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const 
 	}
 }
 
+/*
+ * A partial piece of a line (a CRI "P" line, a docker json-file record without
+ * its newline) joined with the next ones, up to LINE_MAX_BYTES, so that the
+ * line is redacted whole; cut is the bytes cut from the piece's end.
+ */
+static void
+join_add(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *msg, size_t len, size_t cut)
+{
+	if (!lf->joining) {
+		lf->joining = true;
+		lf->join_fmt = fmt;
+		lf->join_usec = usec;
+		lf->join_timed = timed;
+		lf->join_total = 0;
+		lf->join_cut = false;
+	}
+	lf->join_cut |= cut > 0 || lf->join.len + len > LINE_MAX_BYTES;
+	if (lf->join.len < LINE_MAX_BYTES)
+		buf_add(&lf->join, msg, len < LINE_MAX_BYTES - lf->join.len ? len : LINE_MAX_BYTES - lf->join.len);
+	lf->join_total += len + cut;
+}
+
 static void
 flush_join(struct lf *lf)
 {
+	const char *m = lf->join.data ? lf->join.data : "";
+	size_t len = lf->join.len;
+
 	if (!lf->joining)
 		return;
-	emit(lf, LOGF_CRI, lf->join_usec, true, NULL, 0, lf->join.data ? lf->join.data : "", lf->join.len, -1,
-	    lf->join_cut ? lf->join_total : 0);
+	if (lf->join_fmt == LOGF_CRI)
+		emit(lf, LOGF_CRI, lf->join_usec, true, NULL, 0, m, len, -1, lf->join_cut ? lf->join_total : 0);
+	else if (lf->join_cut) {
+		while (len > 0 && (m[len - 1] == '\n' || m[len - 1] == '\r'))
+			len--;
+		emit(lf, lf->join_fmt, lf->join_usec, lf->join_timed, NULL, 0, m, len, -1, lf->join_total);
+	} else
+		emit_event(lf, lf->join_fmt, lf->join_usec, lf->join_timed, NULL, 0, m, len, -1);
 	buf_reset(&lf->join);
 	lf->joining = false;
 }
@@ -568,17 +770,9 @@ text_line(struct lf *lf, char *line, size_t len, size_t total)
 	}
 	log_line_parse(line, len, &ll);
 	if (ll.fmt == LOGF_CRI) {
-		if (!lf->joining) {
-			lf->joining = true;
-			lf->join_usec = ll.usec;
-			lf->join_total = 0;
-			lf->join_cut = false;
-		}
-		lf->join_cut |= cut > 0 || lf->join.len + ll.len > LINE_MAX_BYTES;
-		if (lf->join.len < LINE_MAX_BYTES)
-			buf_add(&lf->join, ll.msg, ll.len < LINE_MAX_BYTES - lf->join.len ? ll.len :
-			    LINE_MAX_BYTES - lf->join.len);
-		lf->join_total += ll.len + cut;
+		if (lf->joining && lf->join_fmt != LOGF_CRI)
+			flush_join(lf);
+		join_add(lf, LOGF_CRI, ll.usec, true, ll.msg, ll.len, cut);
 		if (!ll.partial)
 			flush_join(lf);
 		return;
@@ -614,15 +808,17 @@ json_event(struct lf *lf, json_t *o, enum log_format fmt)
 	static const char *const time_keys[] = { "timestamp", "time", "ts", "@timestamp" };
 	json_t *m = NULL, *st, *lv;
 	uint64_t usec = 0;
-	bool timed = false;
+	bool timed = false, docker = false;
 	int prio = -1;
 
 	if (!json_is_object(o)) {
 		lf->bad_json++;
 		return;
 	}
-	for (size_t i = 0; i < ELEMENTSOF(msg_keys) && !json_is_string(m); i++)
+	for (size_t i = 0; i < ELEMENTSOF(msg_keys) && !json_is_string(m); i++) {
 		m = json_object_get(o, msg_keys[i]);
+		docker = i == 1;
+	}
 	for (size_t i = 0; i < ELEMENTSOF(time_keys) && !timed; i++)
 		timed = json_time(json_object_get(o, time_keys[i]), &usec);
 	st = json_object_get(o, "logStreamName");
@@ -635,6 +831,28 @@ json_event(struct lf *lf, json_t *o, enum log_format fmt)
 		lv = json_object_get(o, "severity");
 	if (json_is_string(lv))
 		prio = log_level_word(json_string_value(lv), json_string_length(lv));
+	if (docker && json_is_string(m) && !st && prio < 0) {
+		/*
+		 * docker json-file: a record whose "log" does not end in a newline is part
+		 * of a line (docker cuts lines at 16 KiB; the last output before an exit):
+		 * joined with the records that follow up to the one that ends the line.
+		 */
+		const char *v = json_string_value(m), *sv = json_string_value(json_object_get(o, "stream"));
+		size_t n = json_string_length(m);
+		int stream = sv && strcmp(sv, "stdout") == 0 ? 1 : sv && strcmp(sv, "stderr") == 0 ? 2 : 0;
+		bool part = n > 0 && v[n - 1] != '\n';
+
+		if (lf->joining && (lf->join_fmt != fmt || lf->join_stream != stream))
+			flush_join(lf);
+		if (part || lf->joining) {
+			join_add(lf, fmt, usec, timed, v, n, 0);
+			lf->join_stream = stream;
+			if (!part)
+				flush_join(lf);
+			return;
+		}
+	}
+	flush_join(lf);
 	if (json_is_string(m))
 		emit_event(lf, fmt, usec, timed, st ? json_string_value(st) : NULL, st ? json_string_length(st) : 0,
 		    json_string_value(m), json_string_length(m), prio);
@@ -827,7 +1045,6 @@ text_input(struct lf *lf)
 			json_auto_t *v = json_loadb(l, len, 0, NULL);
 
 			if (v) {
-				flush_join(lf);
 				json_event(lf, v, LOGF_JSON_LINES);
 				continue;
 			}
@@ -1030,13 +1247,29 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	lf.rd.deadline = mono_usec() + c->profile->source_timeout_usec;
 	if (lf.rd.deadline > c->deadline_usec)
 		lf.rd.deadline = c->deadline_usec;
-	/* A regular file over the cap: read its newest part. */
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > lf.rd.cap &&
-	    lseek(lf.rd.fd, (off_t)(st.st_size - (off_t)lf.rd.cap), SEEK_SET) >= 0) {
+	/* A regular file over the cap: read its newest part (its encoding decided by its start). */
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > lf.rd.cap) {
+		unsigned char head[SNIFF_BYTES];
+		ssize_t hn = pread(fd, head, sizeof(head), 0);
+		size_t bom;
+		const char *how = NULL, *enc = hn > 0 ? sniff_encoding(head, (size_t)hn, &bom, &how) : NULL;
+
+		r = reader_encoding(&lf.rd, enc && strcmp(enc, "UTF-8") ? enc : NULL, how);
+		if (r < 0) {
+			ctx_source(c, name, SOURCE_ERROR, "--log-file %s: cannot transcode from %s: %s", shown, enc,
+			    strerror(-r));
+			goto out;
+		}
+		skipped = (uint64_t)st.st_size - lf.rd.cap;
+		if (lf.rd.unit)
+			skipped = (skipped + lf.rd.unit - 1) / lf.rd.unit * lf.rd.unit;	/* on a character */
+	}
+	if (skipped && lseek(lf.rd.fd, (off_t)skipped, SEEK_SET) < 0)
+		skipped = 0;
+	if (skipped) {
 		char *l;
 		size_t len, total;
 
-		skipped = (uint64_t)st.st_size - lf.rd.cap;
 		(void)next_line(&lf.rd, &l, &len, &total);	/* the rest of a cut line */
 		lf.rd.newlines = 0;
 		for (const char *q = lf.rd.pending.data + lf.rd.off, *e = lf.rd.pending.data + lf.rd.pending.len;
@@ -1052,6 +1285,7 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 			r = text_input(&lf);
 	} else if (r == 0)
 		r = text_input(&lf);
+	flush_join(&lf);
 	if (r == -ETIME) {
 		lf.rd.timed_out = true;
 		r = 0;
@@ -1086,6 +1320,10 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	buf_printf(&detail, "%" PRIu64 " entries from %" PRIu64 " lines of --log-file %s", written, lines, shown);
 	if (fmts.len)
 		buf_printf(&detail, " (%s)", fmts.data);
+	if (lf.rd.enc)
+		buf_printf(&detail, "; transcoded from %s to UTF-8 (%s)", lf.rd.enc, lf.rd.enc_how);
+	if (lf.rd.bad_chars)
+		buf_printf(&detail, "; %" PRIu64 " invalid characters replaced with U+FFFD", lf.rd.bad_chars);
 	if (lf.err) {
 		buf_printf(&detail, "; the spool in TMPDIR %s failed (%s) after %" PRIu64 " bytes of input: the rest "
 		    "was not read, and the %" PRIu64 " entries not yet written whole were lost (set TMPDIR to a "
@@ -1157,6 +1395,12 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		json_object_set_new(o, "lines", json_integer((json_int_t)lines));
 		json_object_set_new(o, "bytes_read", json_integer((json_int_t)lf.rd.bytes));
 		json_object_set_new(o, "formats", f);
+		if (lf.rd.enc)
+			json_object_set_new(o, "transcoded_from", json_string(lf.rd.enc));
+		if (lf.rd.bom8)
+			json_object_set_new(o, "utf8_bom", json_true());
+		if (lf.rd.bad_chars)
+			json_object_set_new(o, "invalid_characters", json_integer((json_int_t)lf.rd.bad_chars));
 		json_object_set_new(o, "untimed", json_integer((json_int_t)lf.untimed));
 		json_object_set_new(o, "untimed_collection_time", json_integer((json_int_t)lf.untimed_now));
 		json_object_set_new(o, "outside_window", json_integer((json_int_t)lf.outside));
@@ -1192,6 +1436,9 @@ out:
 	buf_free(&fmts);
 	buf_free(&lf.rd.pending);
 	buf_free(&lf.rd.longbuf);
+	buf_free(&lf.rd.raw);
+	if (lf.rd.enc)
+		iconv_close(lf.rd.cd);
 	buf_free(&lf.sample);
 	buf_free(&lf.line);
 	buf_free(&lf.msgbuf);
