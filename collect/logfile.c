@@ -1062,16 +1062,56 @@ text_input(struct lf *lf)
  * one, a CloudWatch "timestamp" in JSON), for relative --since/--until.
  * Returns true when found.  The file offset is not used (pread).
  */
+static bool newest_time_in(char *b, size_t end, uint64_t *ret);
+
 static bool
 newest_time(int fd, uint64_t size, uint64_t *ret)
 {
-	size_t n = size < 1024 * 1024 ? (size_t)size : 1024 * 1024, end;
-	_cleanup_free_ char *b = xmalloc(n + 1);
-	ssize_t got = pread(fd, b, n, (off_t)(size - n));
+	size_t n = size < 1024 * 1024 ? (size_t)size : 1024 * 1024, end, bom;
+	unsigned char head[SNIFF_BYTES];
+	ssize_t hn = pread(fd, head, sizeof(head), 0);
+	const char *how, *enc = hn > 0 ? sniff_encoding(head, (size_t)hn, &bom, &how) : NULL;
+	struct reader tr = { .fd = -1 };
+	_cleanup_free_ char *b = NULL;
+	ssize_t got;
 
+	if (enc && strcmp(enc, "UTF-8") == 0)
+		enc = NULL;
+	if (enc)
+		n = (size_t)(size - ((size - n + 3) & ~(uint64_t)3));	/* the tail read starts on a character */
+	b = xmalloc(n + 1);
+	got = pread(fd, b, n, (off_t)(size - n));
 	if (got <= 0)
 		return false;
 	end = (size_t)got;
+	if (enc) {
+		/* UTF-16/32: look at the tail as UTF-8. */
+		bool found;
+
+		if (reader_encoding(&tr, enc, how) < 0)
+			return false;
+		tr.raw.data = b;
+		tr.raw.len = end;
+		tr.raw.cap = n + 1;
+		b = NULL;
+		(void)transcode(&tr, true);
+		iconv_close(tr.cd);
+		buf_free(&tr.raw);
+		if (tr.pending.len == 0) {
+			buf_free(&tr.pending);
+			return false;
+		}
+		b = buf_steal(&tr.pending, &end);
+		found = newest_time_in(b, end, ret);
+		return found;
+	}
+	return newest_time_in(b, end, ret);
+}
+
+/* The newest time in b (len bytes): its last line that has one. */
+static bool
+newest_time_in(char *b, size_t end, uint64_t *ret)
+{
 	while (end > 0) {
 		size_t start = end, len;
 		char line[4096];

@@ -331,6 +331,8 @@ for e in u16le:UTF-16LE u16be:UTF-16BE u32le:UTF-32LE u8bom:; do
 		check "$n: the UTF-8 mark dropped, nothing transcoded" holds "$T/$n.tar.gz" "'transcoded_from' not in $S and $S.get('utf8_bom') is True"
 	fi
 done
+expect_status "u16le: relative --since: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/u16le.log" --since -1s -o "$T/u16le-w.tar.gz"
+check "u16le: relative --since counts from the newest transcoded entry" holds "$T/u16le-w.tar.gz" "len($J) == 2 and $S['window_base'] == '2024-03-05T10:21:12.000000Z'"
 "$ANALYZE" -f json "$T/u16le.tar.gz" >"$T/u16le.json" 2>/dev/null || true
 check "UTF-16LE: the analyzer reads the transcoded line (DNS finding)" grep -q '"endpoint-dns-unresolvable"' "$T/u16le.json"
 # A lone surrogate and an odd byte at the end: replaced with U+FFFD, counted, the rest kept.
