@@ -66,6 +66,13 @@ is_bool(const char *v, size_t n)
 	return false;
 }
 
+/* YAML's null (JSON's null): no value, so nothing to hide. */
+static bool
+is_null(const char *v, size_t n)
+{
+	return (n == 1 && v[0] == '~') || (n == 4 && strncasecmp(v, "null", 4) == 0);
+}
+
 static bool
 in_vocab(const char *v, size_t n)
 {
@@ -425,6 +432,8 @@ keep_rule(struct redactor *r, const char *path, const char *key, size_t keylen, 
 		return "empty";
 	if (is_bool(v, n))
 		return "boolean";
+	if (is_null(v, n))
+		return "null";
 	if (is_duration(v, n))
 		return "duration";
 	if (in_vocab(v, n))
@@ -564,6 +573,7 @@ redact_deny_describe(void (*cb)(const char *what, const char *example, void *use
 	for (size_t i = 0; i < ELEMENTSOF(schema); i++)
 		cb("kept by the schema", schema[i].path, userdata);
 	cb("kept by shape: boolean", "true, false, yes, no, on, off", userdata);
+	cb("kept by shape: null", "null, ~ (no value)", userdata);
 	cb("kept by shape: duration", "30s, 1h30m, 500ms", userdata);
 	cb("kept by shape: vocabulary", "debug, info, aws, internet, enabled, ...", userdata);
 	cb("kept by shape: url", "https://host:port/path (no user, no password, no query)", userdata);

@@ -31,6 +31,7 @@ struct ylevel {
 	size_t		 ordinal;	/* mapping: its number in document order */
 	int32_t		 anchor;	/* dry pass: index of this collection's anchor, or -1 */
 	const char	*flag_kind;	/* sequence: the previous item was a secret flag */
+	bool		 flow;		/* written in flow style ({...} or [...]): JSON-shaped */
 	char		*key;		/* mapping: the current key's text, or NULL */
 	char		*name_val;	/* mapping: its name:/key: member's value (an env pair's name) */
 };
@@ -262,6 +263,10 @@ emit_scalar(struct ystate *st, yaml_event_t *ev, const char *val, size_t len, bo
 	if (redacted && style != YAML_SINGLE_QUOTED_SCALAR_STYLE &&
 	    style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
 		style = YAML_PLAIN_SCALAR_STYLE;
+	/* In a flow collection (a JSON file kept as it was written) a marker in place of null, a
+	 * number or a boolean is a double-quoted string, so the file stays JSON as well as YAML. */
+	if (redacted && st->depth > 0 && st->lv[st->depth - 1].flow)
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	ok = yaml_scalar_event_initialize(&ne, ev->data.scalar.anchor,
 	    redacted ? NULL : ev->data.scalar.tag, (yaml_char_t *)val, (int)len,
 	    redacted ? 1 : ev->data.scalar.plain_implicit,
@@ -487,6 +492,8 @@ on_start(struct ystate *st, yaml_event_t *ev, bool map)
 	l->anchor = st->dry ? anchor_get(st, anchor, anchor != NULL) : -1;
 	l->map = map;
 	l->expect_key = map;
+	l->flow = !st->json && (map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE :
+	    ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE);
 	l->blanket = nc.blanket || (top != NULL && top->blanket && !nc.is_key);
 	l->bkind = nc.kind != NULL ? nc.kind : (top != NULL ? top->bkind : NULL);
 	if (l->blanket && l->bkind == NULL)

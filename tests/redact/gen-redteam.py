@@ -733,7 +733,6 @@ KNOWN_GAPS = {
     'port after a host named secret': (),
     'port after a host named auth-gw': (),
     '/etc/hosts comment with a token': (),
-    'JSON numbers and null in a .json config': (),
     'YAML mapping key that is an API key': (),
     'aws: .netrc line': (),
     'aws: JDBC oracle thin user/pass@': (),
