@@ -1023,6 +1023,35 @@ do_cliuser(struct scan *s, size_t ts, size_t te)
 	return e;
 }
 
+/* in[ks..ke) is a lower-case DNS name with two dots or more, followed by ':' and a port of 1 to 5
+ * digits that ends the word: host:port. */
+static bool
+host_port_at(const char *in, size_t len, size_t ks, size_t ke)
+{
+	size_t dots = 0, p, d;
+
+	if (ke >= len || in[ke] != ':' || !isalpha((unsigned char)in[ks]) || in[ke - 1] == '.')
+		return false;
+	for (p = ks; p < ke; p++) {
+		unsigned char ch = (unsigned char)in[p];
+
+		if (ch == '.') {
+			if (in[p - 1] == '.' || in[p - 1] == '-')
+				return false;
+			dots++;
+		} else if (!(islower(ch) || isdigit(ch) || ch == '-'))
+			return false;
+	}
+	for (d = 0, p = ke + 1; p < len && isdigit((unsigned char)in[p]) && d < 6; p++)
+		d++;
+	if (dots < 2 || d < 1 || d > 5 || (p < len && isalnum((unsigned char)in[p])))
+		return false;
+	/* a property path ends in its key (spring.datasource.password:1234); a host in its domain */
+	for (p = ke; p > ks && in[p - 1] != '.'; p--)
+		;
+	return secretpat_key_class(in + p, ke - p, NULL) == KEY_NONE;
+}
+
 /* user:PASSWORD@tcp(host:port)/db: the password runs back from '@' to the user's ':'. */
 static size_t
 do_dsn(struct scan *s, size_t ts, size_t te)
@@ -1183,6 +1212,10 @@ do_word(struct scan *s, size_t ts, size_t te)
 		return te;	/* other stems inside the word still count */
 	/* "https://auth.corp.example.com:8443": a host name, not a key */
 	if ((ks >= 3 && memcmp(in + ks - 3, "://", 3) == 0) || (ks >= 1 && in[ks - 1] == '@'))
+		return ke;
+	/* "dial tcp token-svc.corp.example.net:15443: ...": a lower-case DNS name of three labels or more
+	 * and a port, not a key and its value (the connection rules read that port) */
+	if (host_port_at(in, len, ks, ke))
 		return ke;
 	flag = in[ks] == '-' && (ks == 0 || isspace((unsigned char)in[ks - 1]) ||
 	    strchr("\"'=[,", in[ks - 1]) != NULL);
