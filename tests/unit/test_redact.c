@@ -710,6 +710,10 @@ test_text_forms(void **state)
 		{ "the ghp_ prefix and ghp_short, task_test_runner, disk_live_backup, xoxo", NULL,
 		  "ghp_short, task_test_runner", NULL },
 		{ "AIzaTooShort and mask_live_x", NULL, "AIzaTooShort", NULL },
+		/* a host named like a secret keeps its port; a property path ending in one does not */
+		{ "dial tcp token-svc.corp.example.net:15443: connect: connection refused", NULL,
+		  "token-svc.corp.example.net:15443: connect", NULL },
+		{ "spring.datasource.password:48213 set", "48213", "spring.datasource.password:", "password" },
 	};
 	size_t i;
 
