@@ -154,6 +154,35 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static size_t
+bundle_base_len(const char *name)
+{
+	size_t l = strlen(name);
+
+	if (ends_with(name, ".tar.gz"))
+		return l - 7;
+	if (ends_with(name, ".tgz") || ends_with(name, ".tar"))
+		return l - 4;
+	return 0;
+}
+
+/*
+ * A report named after a bundle of the same folder (NAME.tar.gz beside NAME.json or
+ * NAME.expected.json): the bundle is analyzed itself, so its report would be a second row.
+ * names is sorted.
+ */
+static bool
+report_of_sibling(char *const *names, size_t n, const char *json)
+{
+	for (size_t j = 0; j < n; j++) {
+		size_t bl = bundle_base_len(names[j]);
+
+		if (bl > 0 && strncmp(json, names[j], bl) == 0 && json[bl] == '.')
+			return true;
+	}
+	return false;
+}
+
 /* A folder: bundles (.tar.gz, .tgz, .tar), JSON reports and extracted bundles in name order, recursively. */
 static void
 expand_dir(struct inputs *in, const char *dir, unsigned depth)
@@ -197,7 +226,7 @@ expand_dir(struct inputs *in, const char *dir, unsigned depth)
 				free(p);
 			}
 		} else if (ends_with(p, ".tar.gz") || ends_with(p, ".tgz") || ends_with(p, ".tar") ||
-		    (ends_with(p, ".json") && !is_summary_json(p)))
+		    (ends_with(p, ".json") && !is_summary_json(p) && !report_of_sibling(names, n, names[i])))
 			inputs_add(in, p);
 		else
 			free(p);

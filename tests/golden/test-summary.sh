@@ -261,4 +261,16 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert sorted(b["path"].rsplit("/", 1)[-1] for b in d["bundles"]) == ["dns-failure", "healthy"], d["bundles"]
 assert all(b["error"] is None for b in d["bundles"]), d["bundles"]' "$T/xq.json"
+
+# A folder holding bundles and their reports (samples/ does): one row per bundle, not two
+mkdir "$T/withreports"
+cp "$S/healthy.tar.gz" "$S/healthy.expected.json" "$S/dns-failure.tar.gz" "$T/withreports/"
+"$ANALYZE" -f json "$S/dns-failure.tar.gz" >"$T/withreports/dns-failure.json" || [ $? = 1 ]
+"$ANALYZE" -f json "$S/unit-failed.tar.gz" >"$T/withreports/other-host.json" || [ $? = 1 ]
+"$ANALYZE" --summary -f json "$T/withreports" >"$T/wr.json" || [ $? = 1 ]
+check "a report named after a bundle beside it is passed over; a lone report is a row" $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+paths = sorted(b["path"].rsplit("/", 1)[-1] for b in d["bundles"])
+assert paths == ["dns-failure.tar.gz", "healthy.tar.gz", "unit-failed.tar.gz"], paths' "$T/wr.json"
 finish
