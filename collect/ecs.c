@@ -534,6 +534,20 @@ redact_walk(struct ctx *c, json_t *v, const char *key, unsigned depth, json_t *c
 		json_object_foreach_safe(v, tmp, k, x) {
 			if (strcmp(k, "environment") == 0 && json_is_array(x))
 				redact_environment(c, x, counts);
+			else if ((strcmp(k, "command") == 0 || strcmp(k, "entryPoint") == 0) && json_is_array(x)) {
+				/* a container's argv, as a unit's ExecStart: the program stays, arguments by default-deny */
+				redact_argv_deny(c->red, x, counts);
+				redact_walk(c, x, k, depth + 1, counts);
+			} else if (((strcmp(k, "properties") == 0 && key && strcmp(key, "proxyConfiguration") == 0) ||
+			    strcmp(k, "tags") == 0) && json_is_array(x)) {
+				/* [{name|key, value}]: the names stay, a value may be anything (AuthToken, api-token) */
+				size_t i;
+				json_t *y;
+
+				json_array_foreach(x, i, y)
+					if (json_is_object(y))
+						marker(c, y, "value", "secret", counts, "ecs-sensitive");
+			}
 			else if ((strcmp(k, "secrets") == 0 || strcmp(k, "secretOptions") == 0) && json_is_array(x))
 				redact_secret_refs(c, x, counts);
 			else if (strcmp(k, "options") == 0 && key && strcmp(key, "logConfiguration") == 0 &&

@@ -1218,8 +1218,8 @@ deny_walk(struct redactor *r, json_t *v, struct buf *path, const char *key, reda
 }
 
 /* One argv array of an Exec* property: the program stays, every argument by default-deny. */
-static unsigned
-deny_argv(struct redactor *r, json_t *argv, redact_counts *counts)
+unsigned
+redact_argv_deny(struct redactor *r, json_t *argv, redact_counts *counts)
 {
 	const char *flag = NULL;
 	unsigned n = 0;
@@ -1275,7 +1275,7 @@ redact_unit_props(struct redactor *r, json_t *props, redact_counts *counts)
 			/* [[path, [argv...], ignore, ...], ...] */
 			json_array_foreach(v, i, e)
 				if (json_is_array(e) && json_is_array(json_array_get(e, 1)))
-					n += deny_argv(r, json_array_get(e, 1), counts);
+					n += redact_argv_deny(r, json_array_get(e, 1), counts);
 		}
 	}
 	return n;

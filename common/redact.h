@@ -155,6 +155,14 @@ unsigned redact_json_deny(struct redactor *, json_t *doc, redact_counts *counts)
 unsigned redact_unit_props(struct redactor *, json_t *props, redact_counts *counts);
 
 /*
+ * Default-deny for one argv array of strings (an Exec* property's, an ECS
+ * container's command or entryPoint): the first item, the program, stays;
+ * every argument the allowlist or its shape does not keep becomes a marker.
+ * Returns the number of values redacted.
+ */
+unsigned redact_argv_deny(struct redactor *, json_t *argv, redact_counts *counts);
+
+/*
  * How "a path that exists" is decided (the collector checks its --root tree);
  * without it, no absolute path is kept for existing.
  */
