@@ -287,15 +287,33 @@ is_region(const char *v, size_t n)
 	return false;
 }
 
-/* ENV_NAME, INTERNET: upper case, digits and '_' only. */
+/*
+ * ENV_NAME, INTERNET, ISTIO_MUTUAL, AES256: upper case, digits and '_', in words an
+ * enum spells: letters only up to 12, with digits up to 6.  A long run (a base32
+ * TOTP seed JBSWY3DPEHPK3PXP, a licence key QWERTYUIOPASDFGZ) is no constant.
+ */
 static bool
 is_constant(const char *v, size_t n)
 {
-	if (n < 2 || !isupper((unsigned char)v[0]))
+	size_t seg = 0, i;
+	bool digits = false;
+
+	if (n < 2 || n > 48 || !isupper((unsigned char)v[0]))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isupper((unsigned char)v[i]) && !isdigit((unsigned char)v[i]) && v[i] != '_')
+	for (i = 0; i <= n; i++) {
+		if (i == n || v[i] == '_') {
+			if (seg == 0 || seg > (digits ? 6u : 12u))
+				return false;
+			seg = 0;
+			digits = false;
+		} else if (isupper((unsigned char)v[i]))
+			seg++;
+		else if (isdigit((unsigned char)v[i])) {
+			seg++;
+			digits = true;
+		} else
 			return false;
+	}
 	return true;
 }
 
