@@ -25,6 +25,9 @@ import sys
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import leakforms  # noqa: E402
+
 UNIT = "onboarding-agent.service"
 BOOT = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 MACHINE = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -457,46 +460,14 @@ def plant(kind, root, export):
     print(len(c.forms))
 
 
-def b64_stable(v):
-    b = v.encode()
-    outs = []
-    for a in range(3):
-        chunk = b[a:]
-        k = len(chunk) // 3 * 3
-        if k >= 6:
-            outs.append(base64.b64encode(chunk[:k]).decode())
-    return outs
-
-
 def forms_of(v):
-    """Every string whose presence in the bundle means v leaked."""
-    out = {v}
-    if len(v) > 10:
-        out |= {v[i:i + 10] for i in range(len(v) - 9)}
-    out.add(urllib.parse.quote(v, safe=""))
-    out.add(urllib.parse.quote_plus(v))
-    out.add(json.dumps(v)[1:-1])
-    out.add(json.dumps(v, ensure_ascii=True)[1:-1])
-    out |= set(b64_stable(v))
-    return {x for x in out if len(x) >= 4}
+    return leakforms.forms_of(v, min_len=4, min_b64=6)
 
 
 def check(kind, d):
     with open(d + "/../forms.json") as f:
         forms = json.load(f)
-    blobs = []
-    for top, _, files in os.walk(d):
-        for fn in files:
-            with open(os.path.join(top, fn), "rb") as f:
-                blobs.append(f.read())
-    alltext = b"\n".join(blobs)
-    # byte arrays as journalctl writes them, decoded, so that their content is searched too
-    import re
-    for m in re.finditer(rb"\[(\d{1,3}(?:,\d{1,3})+)\]", alltext):
-        try:
-            alltext += b"\n" + bytes(int(x) for x in m.group(1).split(b","))
-        except ValueError:
-            pass
+    alltext = leakforms.load_dir(d)
     leaked = lost = gap_forms = gap_leaked = 0
     problems = []
     for name, planted, needed in forms:

@@ -27,6 +27,9 @@ import sys
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import leakforms  # noqa: E402
+
 UNIT = "onboarding-agent.service"
 BOOT = "1f1e2d3c4b5a69788796a5b4c3d2e1f0"
 MACHINE = "b1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -951,48 +954,11 @@ def plant(kind, d):
     print(len(c.forms))
 
 
-def b64_stable(v):
-    b = v.encode()
-    outs = []
-    for a in range(3):
-        chunk = b[a:]
-        k = len(chunk) // 3 * 3
-        if k >= 9:
-            outs.append(base64.b64encode(chunk[:k]).decode())
-    return outs
-
-
 def forms_of(v):
-    out = {v}
-    if len(v) > 10:
-        out |= {v[i:i + 10] for i in range(len(v) - 9)}
-    out.add(urllib.parse.quote(v, safe=""))
-    out.add(urllib.parse.quote_plus(v))
-    once = json.dumps(v)[1:-1]
-    out.add(once)
-    out.add(json.dumps(v, ensure_ascii=True)[1:-1])
-    out.add(json.dumps(once)[1:-1])
-    out.add(urllib.parse.quote(v, safe="").lower())
-    out.add(urllib.parse.quote_plus(v).lower())
-    out |= set(b64_stable(v))
-    out |= {x.replace("+", "-").replace("/", "_") for x in b64_stable(v)}
-    return {x for x in out if len(x) >= 6}
+    return leakforms.forms_of(v, min_len=6, min_b64=9, wide=True)
 
 
-def load_dir(d):
-    import re
-    blobs = []
-    for top, _, files in os.walk(d):
-        for fn in files:
-            with open(os.path.join(top, fn), "rb") as f:
-                blobs.append(f.read())
-    t = b"\n".join(blobs)
-    for m in re.finditer(rb"\[(\d{1,3}(?:,\d{1,3})+)\]", t):
-        try:
-            t += b"\n" + bytes(int(x) for x in m.group(1).split(b","))
-        except ValueError:
-            pass
-    return t
+load_dir = leakforms.load_dir
 
 
 def check(kind, d):
