@@ -12,7 +12,7 @@
 #include "redact.h"
 #include "timeutil.h"
 
-#define STDIN_MAX ((size_t)1 << 30)	/* bytes of a bundle taken from a pipe (1 GiB) */
+#define STDIN_MAX ((size_t)256 << 20)	/* bytes of a bundle taken from a pipe (256 MiB: a larger one is given by name) */
 
 #define READ_CHUNK	(256 * 1024)
 #define SECRETS_KEPT	50

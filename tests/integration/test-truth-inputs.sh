@@ -25,6 +25,10 @@ check "stdin (pipe): exit 0 or 1" test "$rc" -le 1
 same stdin-pipe
 rc=0; "$ANALYZE" -f json - <"$T/b.tar.gz" >"$T/stdin-file.json" 2>"$T/e" || rc=$?
 check "stdin (redirect): exit 0 or 1" test "$rc" -le 1
+# A pipe is held in memory, so it has a cap: past it, one line that says to give the file's name
+rc=0; head -c 270000000 /dev/zero | "$ANALYZE" - >/dev/null 2>"$T/big.err" || rc=$?
+check "stdin over 256 MiB: refused (exit 2, one line saying what to do)" sh -c \
+	"[ $rc = 2 ] && [ \$(wc -l <'$T/big.err') = 1 ] && grep -q 'more than 256 MiB on standard input: save the bundle to a file' '$T/big.err'"
 same stdin-file
 check "stdin: nothing extracted to disk (TMPDIR and the folder stay empty)" sh -c "mkdir -p '$T/tmp' '$T/cwd' && cd '$T/cwd' && cat '$T/b.tar.gz' | TMPDIR='$T/tmp' '$ANALYZE' - >/dev/null 2>&1; [ \$(find '$T/tmp' '$T/cwd' -mindepth 1 | wc -l) = 0 ]"
 
