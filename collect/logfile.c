@@ -110,23 +110,12 @@ struct lf {
 static const char *
 sniff_encoding(const unsigned char *p, size_t n, size_t *bom, const char **how)
 {
-	static const struct {
-		const char	*mark;
-		size_t		 n;
-		const char	*enc;
-	} boms[] = {
-		{ "\xff\xfe\x00\x00", 4, "UTF-32LE" }, { "\x00\x00\xfe\xff", 4, "UTF-32BE" },
-		{ "\xff\xfe", 2, "UTF-16LE" }, { "\xfe\xff", 2, "UTF-16BE" }, { "\xef\xbb\xbf", 3, "UTF-8" },
-	};
 	size_t z[4] = { 0 }, quads, pairs;
+	const char *enc;
 
-	*bom = 0;
 	*how = "byte-order mark";
-	for (size_t i = 0; i < ELEMENTSOF(boms); i++)
-		if (n >= boms[i].n && memcmp(p, boms[i].mark, boms[i].n) == 0) {
-			*bom = boms[i].n;
-			return boms[i].enc;
-		}
+	if ((enc = text_bom(p, n, bom)) != NULL)
+		return enc;
 	*how = "no byte-order mark, NUL bytes between the characters";
 	n &= ~(size_t)3;
 	if (n < 8)

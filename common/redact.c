@@ -1095,39 +1095,48 @@ redact_known(struct redactor *r, const char *buf, size_t len, char **out, size_t
 
 /* ---- one text before redaction ---- */
 
-int
-redact_transcode(const char *in, size_t len, char **out, size_t *outlen, const char **from)
+const char *
+text_bom(const void *p, size_t n, size_t *marklen)
 {
 	static const struct {
 		const char	*bom;
 		size_t		 n;
 		const char	*enc;
-	} boms[] = {
+	} boms[] = {	/* UTF-32LE before UTF-16LE: its mark starts with the other's */
 		{ "\xff\xfe\x00\x00", 4, "UTF-32LE" }, { "\x00\x00\xfe\xff", 4, "UTF-32BE" },
 		{ "\xff\xfe", 2, "UTF-16LE" }, { "\xfe\xff", 2, "UTF-16BE" }, { "\xef\xbb\xbf", 3, "UTF-8" },
 	};
+
+	for (size_t i = 0; i < ELEMENTSOF(boms); i++)
+		if (n >= boms[i].n && memcmp(p, boms[i].bom, boms[i].n) == 0) {
+			*marklen = boms[i].n;
+			return boms[i].enc;
+		}
+	*marklen = 0;
+	return NULL;
+}
+
+int
+redact_transcode(const char *in, size_t len, char **out, size_t *outlen, const char **from)
+{
 	iconv_t cd;
 	char *ip, *op, *ob;
-	size_t il, ol, cap, i;
+	size_t il, ol, cap, mark;
 
 	*out = NULL;
-	*from = NULL;
-	for (i = 0; i < ELEMENTSOF(boms); i++)
-		if (len >= boms[i].n && memcmp(in, boms[i].bom, boms[i].n) == 0)
-			break;
-	if (i == ELEMENTSOF(boms))
+	*from = text_bom(in, len, &mark);
+	if (*from == NULL)
 		return 0;
-	*from = boms[i].enc;
-	if (strcmp(boms[i].enc, "UTF-8") == 0) {
-		*out = xmemdup(in + 3, len - 3);
-		*outlen = len - 3;
+	if (strcmp(*from, "UTF-8") == 0) {
+		*out = xmemdup(in + mark, len - mark);
+		*outlen = len - mark;
 		return 1;
 	}
-	cd = iconv_open("UTF-8", boms[i].enc);
+	cd = iconv_open("UTF-8", *from);
 	if (cd == (iconv_t)-1)
 		return -errno;
-	ip = (char *)in + boms[i].n;
-	il = len - boms[i].n;
+	ip = (char *)in + mark;
+	il = len - mark;
 	cap = il * 2 + 16;
 	ob = op = xmalloc(cap + 1);
 	ol = cap;

@@ -185,6 +185,12 @@ unsigned redact_known(struct redactor *, const char *buf, size_t len, char **out
  */
 int redact_transcode(const char *in, size_t len, char **out, size_t *outlen, const char **from);
 
+/*
+ * The byte-order mark p starts with (n bytes): its iconv name ("UTF-32LE",
+ * "UTF-16BE", ..., "UTF-8") with *marklen set, or NULL when there is none.
+ */
+const char *text_bom(const void *p, size_t n, size_t *marklen);
+
 /* Limits of redact_yaml(): larger or deeper input is refused (returns 1). */
 #define REDACT_YAML_MAX_BYTES	(16u << 20)	/* input size */
 #define REDACT_YAML_MAX_DEPTH	256		/* nested collections */
