@@ -177,6 +177,8 @@ int ctx_add_verified(struct ctx *, const char *relpath, const char *data, size_t
 int ctx_open(struct ctx *, const char *path, int flags);
 /* Reads a whole regular file (up to max bytes; more is -EFBIG). *data is NUL-terminated, free it. */
 int ctx_read_file(struct ctx *, const char *path, size_t max, char **data, size_t *len);
+/* Reads fd to its end (up to max bytes; more is -EFBIG). *data is NUL-terminated, free it. */
+int read_fd_max(int fd, size_t max, char **data, size_t *len);
 /* Reads a symlink's target (not followed), inside the tree. -EINVAL when path is not a symlink. */
 int ctx_readlink(struct ctx *, const char *path, char **target);
 /*

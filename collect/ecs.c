@@ -80,7 +80,6 @@ static int
 read_input(const char *path, size_t max, char **data, size_t *len)
 {
 	_cleanup_close_ int fd = -1;
-	struct buf b = { 0 };
 	struct stat sb;
 
 	fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -88,31 +87,7 @@ read_input(const char *path, size_t max, char **data, size_t *len)
 		return -errno;
 	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return -EISDIR;
-	for (;;) {
-		ssize_t n;
-
-		buf_grow(&b, 65536);
-		n = read(fd, b.data + b.len, 65536);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int r = -errno;
-
-			buf_free(&b);
-			return r;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		b.data[b.len] = '\0';
-		if (b.len > max) {
-			buf_free(&b);
-			return -EFBIG;
-		}
-	}
-	buf_add(&b, "", 0);
-	*data = buf_steal(&b, len);
-	return 0;
+	return read_fd_max(fd, max, data, len);
 }
 
 /*

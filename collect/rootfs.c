@@ -177,7 +177,6 @@ int
 ctx_read_file(struct ctx *c, const char *path, size_t max, char **data, size_t *len)
 {
 	_cleanup_close_ int fd = -1;
-	struct buf b = { 0 };
 	struct stat st;
 
 	fd = ctx_open(c, path, O_RDONLY | O_NONBLOCK);
@@ -189,6 +188,14 @@ ctx_read_file(struct ctx *c, const char *path, size_t max, char **data, size_t *
 		return -EISDIR;
 	if (!S_ISREG(st.st_mode))
 		return -EBADFD;
+	return read_fd_max(fd, max, data, len);
+}
+
+int
+read_fd_max(int fd, size_t max, char **data, size_t *len)
+{
+	struct buf b = { 0 };
+
 	for (;;) {
 		ssize_t n;
 
