@@ -41,6 +41,8 @@ enum severity {
 const char *severity_name(enum severity);
 /* The severity for people, in the current language ("critical", "严重"). */
 const char *severity_label(enum severity);
+/* The same in capitals, as a finding's heading shows it ("CRITICAL", "严重"). */
+const char *severity_heading(enum severity);
 /* Parses "critical".."info" (and "none" when allow_none); -EINVAL otherwise. */
 int severity_parse(const char *s, bool allow_none);
 

@@ -49,19 +49,6 @@ remedy(struct buf *b, const char *s)
 		buf_addc(b, '\n');
 }
 
-static const char *
-sev_label(enum severity s)
-{
-	switch (s) {
-	case SEV_CRITICAL: return C_("severity", "CRITICAL");
-	case SEV_ERROR: return C_("severity", "ERROR");
-	case SEV_WARNING: return C_("severity", "WARNING");
-	case SEV_INFO: return C_("severity", "INFO");
-	case SEV_NONE: return "NONE";
-	}
-	return "?";
-}
-
 static void
 evidence_block(struct buf *b, const struct finding *f)
 {
@@ -94,7 +81,7 @@ finding(struct buf *b, const struct finding *f, size_t n)
 	char tb[RFC3339_MAX];
 	size_t i;
 
-	buf_printf(b, _("### %zu. %s: "), n, sev_label(r->severity));
+	buf_printf(b, _("### %zu. %s: "), n, severity_heading(r->severity));
 	inl(b, rule_title(r));
 	buf_adds(b, "\n\n");
 	buf_printf(b, _("Rule `%s`"), r->id);

@@ -47,19 +47,6 @@ static const struct {
 	.notes = N_("Notes:"),
 };
 
-/* The severity as the markdown report shows it (the same msgids). */
-static const char *
-sev_label(enum severity s)
-{
-	switch (s) {
-	case SEV_CRITICAL: return C_("severity", "CRITICAL");
-	case SEV_ERROR: return C_("severity", "ERROR");
-	case SEV_WARNING: return C_("severity", "WARNING");
-	case SEV_INFO: return C_("severity", "INFO");
-	default: return "?";
-	}
-}
-
 /* A label and the blank after it; none after a fullwidth colon, which has its own space. */
 static void
 label(struct buf *b, const char *pre, const char *text, const char *post)
@@ -268,7 +255,7 @@ finding(struct buf *b, const struct finding *f, size_t n, size_t width, const st
 	char t1[HTIME_MAX], t2[HTIME_MAX];
 	size_t i, shown, pick[EV_SHOWN];
 
-	buf_printf(&p, "%zu. %s%s%s  %s", n, st->sev[r->severity], sev_label(r->severity), st->reset, st->bold);
+	buf_printf(&p, "%zu. %s%s%s  %s", n, st->sev[r->severity], severity_heading(r->severity), st->reset, st->bold);
 	esc(&p, rule_title(r));
 	buf_adds(&p, st->reset);
 	flush(b, &p, width, 0, IND_BODY);

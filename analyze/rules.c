@@ -37,6 +37,19 @@ severity_label(enum severity s)
 	}
 }
 
+const char *
+severity_heading(enum severity s)
+{
+	switch (s) {
+	case SEV_CRITICAL: return C_("severity", "CRITICAL");
+	case SEV_ERROR: return C_("severity", "ERROR");
+	case SEV_WARNING: return C_("severity", "WARNING");
+	case SEV_INFO: return C_("severity", "INFO");
+	case SEV_NONE: return "NONE";
+	}
+	return "?";
+}
+
 int
 severity_parse(const char *s, bool allow_none)
 {
