@@ -311,6 +311,21 @@ def plant_all(c):
     c.file(cfg(""), b"\xef\xbb\xbf" + f"settings:\n  x: {yq(s)}\n".encode())
     c.add("UTF-8 BOM", [s], [])
 
+    # -- 8. a name nobody lists, a secret inside a block of JSON, a Windows-edited file
+    s = c.v()
+    n += 1
+    c.file(f"/etc/systemd/system/{UNIT}.d/b{n:03d}.conf",
+           f"[Service]\nEnvironment={unit_q('ONBOARDING_BOOTSTRAP=' + s)}\nEnvironment=GODEBUG=netdns=go\n")
+    c.add("unit Environment= with a name nobody lists", [s], ["ONBOARDING_BOOTSTRAP", "GODEBUG"])
+    s = c.v()
+    c.file(cfg(""), "settings:\n  clientConfig: |\n    {\n      \"user\": \"svc-agent\",\n"
+           f"      \"secret\": {yq(s)}\n    }}\n  port: 9191\n")
+    c.add("JSON document in a literal block scalar", [s], ["port: 9191"])
+    s = c.v()
+    c.file(cfg(""), f"kind: AgentConfiguration\r\nsettings:\r\n  enrolment: {yq(s)}\r\n  port: 9292\r\n"
+           .encode())
+    c.add("CRLF line ends", [s], ["9292"])
+
     # -- 8. order: a value learned in a later file reappears in an earlier one, under a harmless key
     s = c.v()
     c.file(f"/etc/systemd/system/{UNIT}", "[Unit]\nDescription=Workload Onboarding Agent\n[Service]\n"
