@@ -294,19 +294,6 @@ scan_secrets(struct model *m, const char *path, const char *buf, size_t len, uns
 	}
 }
 
-static unsigned long
-count_lines(const char *p, size_t len)
-{
-	const char *end = p + len;
-	unsigned long n = 0;
-
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
 /* The leak check of a stream, chunk by chunk, on whole lines (a line cut by a chunk is joined). */
 struct leak_stream {
 	struct model *m;
@@ -336,7 +323,7 @@ leak_chunk(struct leak_stream *ls, const char *chunk, size_t n)
 	ls->lines++;
 	if (last > first) {
 		scan_secrets(ls->m, ls->path, first + 1, (size_t)(last - first), ls->lines);
-		ls->lines += count_lines(first + 1, (size_t)(last - first));
+		ls->lines += count_lines_in(first + 1, (size_t)(last - first));
 	}
 	if ((size_t)(last - chunk) + 1 < n)
 		buf_add(&ls->part, last + 1, n - (size_t)(last - chunk) - 1);
