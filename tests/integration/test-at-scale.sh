@@ -72,6 +72,8 @@ check "parallel, local: the merge gives the same rows, rules and groups as --sum
 cat >"$T/fake-ssh" <<'SH'
 #!/bin/sh
 # fake-ssh [ssh options] HOST [--] COMMAND: like ssh into HOST, whose home is $FAKE_SSH_ROOT/HOST.
+# sshd sets HOME and SHELL (the login shell) whatever the client's environment holds: GNU
+# parallel's remote wrapper runs the job through $SHELL, and a CI runner may have no SHELL.
 while [ $# -gt 0 ]; do
 	case $1 in
 	-[lpoiSFcmLRDJOEbewQWB]) shift 2 ;;
@@ -84,7 +86,7 @@ host=$1; shift
 mkdir -p "$FAKE_SSH_ROOT/$host" && cd "$FAKE_SSH_ROOT/$host" || exit 255
 echo "$host" >>"$FAKE_SSH_ROOT/hosts.log"
 printf '%.60s\n' "$*" >>"$FAKE_SSH_ROOT/commands.log"
-HOME=$FAKE_SSH_ROOT/$host exec sh -c "$*"
+HOME=$FAKE_SSH_ROOT/$host SHELL=/bin/sh exec sh -c "$*"
 SH
 chmod +x "$T/fake-ssh"
 if command -v rsync >/dev/null; then
@@ -93,6 +95,9 @@ if command -v rsync >/dev/null; then
 	(cd "$T/ssh" && PARALLEL_SSH=$T/fake-ssh FAKE_SSH_ROOT=$T/remote bash -c "$(block parallel-ssh)") >"$T/ssh.out" 2>&1
 	check "parallel, --sshlogin: both remote hosts ran jobs" bash -c "grep -qx support-1 '$T/remote/hosts.log' && grep -qx support-2 '$T/remote/hosts.log'"
 	check "parallel, --sshlogin: every readable bundle's report came back" test "$(ls "$T/ssh/reports/"*.json | wc -l)" = $((n_bundles - 1))
+	[ "$(ls "$T/ssh/reports/"*.json 2>/dev/null | wc -l)" = $((n_bundles - 1)) ] || sed 's/^/    ssh.out: /' "$T/ssh.out" | head -20
+	check "parallel, --sshlogin: only the unreadable bundle is listed" grep -qx 'queue/truncated.tar.gz' "$T/ssh/reports/unreadable.txt"
+	check "parallel, --sshlogin: unreadable.txt has one line" test "$(wc -l <"$T/ssh/reports/unreadable.txt")" = 1
 	check "parallel, --sshlogin: --cleanup left nothing on the remote hosts" test -z "$(find "$T/remote" -name '*.tar.gz' -o -name '*.tar.gz.json')"
 	check "parallel, --sshlogin: bundles and reports went through rsync" grep -q 'rsync --server' "$T/remote/commands.log"
 	check "parallel, --sshlogin: the merge gives the same rows, rules and groups" rows_equal "$T/ssh/summary.json"
