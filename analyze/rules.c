@@ -271,7 +271,8 @@ rules_diag(struct ruleset *rs, const char *file, unsigned line, unsigned col, co
 
 /* ---- parsing ---------------------------------------------------------------- */
 
-struct ctx {
+/* Where the parser is: the ruleset it fills, the rules file and its error count. */
+struct parse_ctx {
 	struct ruleset *rs;
 	const char *file;
 	unsigned errors;
@@ -279,7 +280,7 @@ struct ctx {
 };
 
 static void __attribute__((format(printf, 3, 4)))
-err(struct ctx *c, const struct ynode *n, const char *fmt, ...)
+err(struct parse_ctx *c, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -306,7 +307,7 @@ kind_name(const struct ynode *n)
 
 /* Checks that map has only the allowed keys, each once. */
 static bool
-check_keys(struct ctx *c, const struct ynode *map, const char *what, const char *const *allowed)
+check_keys(struct parse_ctx *c, const struct ynode *map, const char *what, const char *const *allowed)
 {
 	size_t i, j, k;
 	bool ok = true;
@@ -341,7 +342,7 @@ check_keys(struct ctx *c, const struct ynode *map, const char *what, const char 
 }
 
 static const char *
-get_str(struct ctx *c, const struct ynode *n, const char *what)
+get_str(struct parse_ctx *c, const struct ynode *n, const char *what)
 {
 	if (n->kind != YN_SCALAR) {
 		err(c, n, "%s must be a string, not %s", what, kind_name(n));
@@ -355,7 +356,7 @@ get_str(struct ctx *c, const struct ynode *n, const char *what)
 }
 
 static int
-get_bool(struct ctx *c, const struct ynode *n, const char *what, bool *ret)
+get_bool(struct parse_ctx *c, const struct ynode *n, const char *what, bool *ret)
 {
 	if (n->kind == YN_SCALAR && n->plain) {
 		if (strcmp(n->value, "true") == 0) {
@@ -372,7 +373,7 @@ get_bool(struct ctx *c, const struct ynode *n, const char *what, bool *ret)
 }
 
 static int
-get_ulong(struct ctx *c, const struct ynode *n, const char *what, unsigned long *ret)
+get_ulong(struct parse_ctx *c, const struct ynode *n, const char *what, unsigned long *ret)
 {
 	char *end;
 
@@ -387,7 +388,7 @@ get_ulong(struct ctx *c, const struct ynode *n, const char *what, unsigned long 
 }
 
 static int
-get_number(struct ctx *c, const struct ynode *n, const char *what, double *ret)
+get_number(struct parse_ctx *c, const struct ynode *n, const char *what, double *ret)
 {
 	char *end;
 
@@ -401,7 +402,7 @@ get_number(struct ctx *c, const struct ynode *n, const char *what, double *ret)
 }
 
 static int
-compile_regex(struct ctx *c, const struct ynode *n, const char *what, struct regex *re)
+compile_regex(struct parse_ctx *c, const struct ynode *n, const char *what, struct regex *re)
 {
 	const char *s = get_str(c, n, what);
 	int ecode;
@@ -427,7 +428,7 @@ compile_regex(struct ctx *c, const struct ynode *n, const char *what, struct reg
 }
 
 static char **
-get_strs(struct ctx *c, const struct ynode *n, const char *what, size_t *count)
+get_strs(struct parse_ctx *c, const struct ynode *n, const char *what, size_t *count)
 {
 	char **v;
 	size_t i;
@@ -476,7 +477,7 @@ rules_prio_one(const char *s, size_t len)
 
 /* "err" (0..3, like journalctl -p), "3", "err..warning", "0..4". */
 static int
-parse_priority(struct ctx *c, const struct ynode *n, int *lo, int *hi)
+parse_priority(struct parse_ctx *c, const struct ynode *n, int *lo, int *hi)
 {
 	const char *s = get_str(c, n, "priority"), *dots;
 
@@ -499,7 +500,7 @@ parse_priority(struct ctx *c, const struct ynode *n, int *lo, int *hi)
 
 /* "90s", "30m", "1h", "2d", "1w". */
 static int
-parse_duration(struct ctx *c, const struct ynode *n, uint64_t *ret)
+parse_duration(struct parse_ctx *c, const struct ynode *n, uint64_t *ret)
 {
 	const char *s = get_str(c, n, "within");
 	unsigned long v;
@@ -531,7 +532,7 @@ bad:
 
 /* The comparison keys shared by unit and file conditions. */
 static int
-parse_op(struct ctx *c, const struct ynode *map, struct cond *cd, const char *what, bool allow_numbers)
+parse_op(struct parse_ctx *c, const struct ynode *map, struct cond *cd, const char *what, bool allow_numbers)
 {
 	static const char *const ops[] = {
 		"exists", "equals", "not_equals", "in", "not_in", "matches", "at_least", "at_most", NULL,
@@ -583,7 +584,7 @@ parse_op(struct ctx *c, const struct ynode *map, struct cond *cd, const char *wh
 	}
 }
 
-static struct cond *parse_cond(struct ctx *c, const struct ynode *n, unsigned depth);
+static struct cond *parse_cond(struct parse_ctx *c, const struct ynode *n, unsigned depth);
 
 static struct cond *
 cond_new(enum cond_kind kind, const struct ynode *n)
@@ -599,7 +600,7 @@ cond_new(enum cond_kind kind, const struct ynode *n)
 }
 
 static struct cond *
-parse_journal(struct ctx *c, const struct ynode *m)
+parse_journal(struct parse_ctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "unit", "match", "priority", "min_count", "within", "absent", NULL };
 	struct cond *cd = cond_new(COND_JOURNAL, m);
@@ -645,7 +646,7 @@ parse_journal(struct ctx *c, const struct ynode *m)
 }
 
 static struct cond *
-parse_unit(struct ctx *c, const struct ynode *m)
+parse_unit(struct parse_ctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = {
 		"unit", "property", "exists", "equals", "not_equals", "in", "not_in", "matches",
@@ -679,7 +680,7 @@ parse_unit(struct ctx *c, const struct ynode *m)
 }
 
 static struct cond *
-parse_file(struct ctx *c, const struct ynode *m)
+parse_file(struct parse_ctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = {
 		"path", "exists", "parses", "key", "equals", "not_equals", "in", "not_in", "matches", NULL,
@@ -741,7 +742,7 @@ parse_file(struct ctx *c, const struct ynode *m)
 }
 
 static int
-parse_probe_want(struct ctx *c, const struct ynode *n, const char *what, enum probe_want *ret)
+parse_probe_want(struct parse_ctx *c, const struct ynode *n, const char *what, enum probe_want *ret)
 {
 	const char *s = get_str(c, n, what);
 
@@ -759,7 +760,7 @@ parse_probe_want(struct ctx *c, const struct ynode *n, const char *what, enum pr
 }
 
 static struct cond *
-parse_resolver(struct ctx *c, const struct ynode *m)
+parse_resolver(struct parse_ctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "nameservers", "probe", NULL };
 	static const char *const pkeys[] = { "host", "resolve", "connect", NULL };
@@ -802,7 +803,7 @@ parse_resolver(struct ctx *c, const struct ynode *m)
 }
 
 static struct cond *
-parse_manifest(struct ctx *c, const struct ynode *m)
+parse_manifest(struct parse_ctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "source", "status", "detail", NULL };
 	static const char *const statuses[] = { "ok", "unavailable", "error", "truncated", NULL };
@@ -849,7 +850,7 @@ parse_manifest(struct ctx *c, const struct ynode *m)
  * or ecs: {holds: DOCUMENT} (true or false, never unknown: whether the bundle holds it).
  */
 static struct cond *
-parse_ecs(struct ctx *c, const struct ynode *m)
+parse_ecs(struct parse_ctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "record", "where", "absent", "min_count", "holds", "optional", NULL };
 	struct cond *cd = cond_new(COND_ECS, m);
@@ -973,7 +974,7 @@ kinds_list(const char *last_sep)
 }
 
 static struct cond *
-parse_cond(struct ctx *c, const struct ynode *n, unsigned depth)
+parse_cond(struct parse_ctx *c, const struct ynode *n, unsigned depth)
 {
 	const struct ynode *key, *v;
 	struct cond *cd;
@@ -1139,7 +1140,7 @@ names_has(const struct names *nm, const char *s, size_t len)
  * fill; a remedy may name only {ecs.*} facts.
  */
 static void
-check_template(struct ctx *c, const struct ynode *n, struct cond *when, bool remedy)
+check_template(struct parse_ctx *c, const struct ynode *n, struct cond *when, bool remedy)
 {
 	static const char *const facts[] = { "count", "times", "seen", "first_seen", "last_seen", "unit", "ntp", NULL };
 	static const char *const fns[] = { "endpoint_match", "resolv_lists", "probe", NULL };
@@ -1239,7 +1240,7 @@ static const char *const example_keys[] = {
 };
 
 static void
-parse_examples(struct ctx *c, const struct ynode *n, struct rule *r)
+parse_examples(struct parse_ctx *c, const struct ynode *n, struct rule *r)
 {
 	static const char *const keys[] = { "match", "no_match", NULL };
 	size_t k, i;
@@ -1304,7 +1305,7 @@ template_names(const char *s, struct names *nm)
  * the English message uses.
  */
 static void
-parse_translations(struct ctx *c, const struct ynode *n, struct rule *r)
+parse_translations(struct parse_ctx *c, const struct ynode *n, struct rule *r)
 {
 	const struct ynode *v;
 
@@ -1341,7 +1342,7 @@ parse_translations(struct ctx *c, const struct ynode *n, struct rule *r)
 }
 
 static struct rule *
-parse_rule(struct ctx *c, const struct ynode *n)
+parse_rule(struct parse_ctx *c, const struct ynode *n)
 {
 	static const char *const keys[] = {
 		"id", "title", "severity", "description", "message", "remedy", "links", "when", "examples",
@@ -1441,7 +1442,7 @@ rules_load_builtin(struct ruleset *rs)
 int
 rules_load_buffer(struct ruleset *rs, const char *name, const char *data, size_t len)
 {
-	struct ctx c = { .rs = rs };
+	struct parse_ctx c = { .rs = rs };
 	struct ynode *root = NULL;
 	const struct ynode *list, *v;
 	unsigned line, col;
