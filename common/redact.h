@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "redact_shape.h"	/* redact_deny_harmless() */
+
 /*
  * A redactor holds one bundle's random key (never stored) and every value it
  * has redacted so far, so that the same secret gets the same marker in every
@@ -131,8 +133,6 @@ char *redact_deny_value(struct redactor *, const char *path, const char *key, si
 /* The same for a value already known to sit under a secret-like name of class kc (secretpat.h). */
 char *redact_deny_secret(struct redactor *, const char *path, int kc, const char *kind,
     const char *v, size_t len, redact_counts *counts);
-/* True for shapes that never carry a secret, whatever the key: durations, a closed vocabulary, lowercase relative paths, URLs without userinfo or query. */
-bool redact_deny_harmless(const char *v, size_t len);
 /* "schema" when path is in the schema allowlist, else NULL. */
 const char *redact_deny_schema(const char *path);
 /* Lists the schema allowlist and the shape rules (for --dry-run and the docs). */

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "redact.h"
+#include "redact_shape.h"
 #include "secretpat.h"
 #include "xalloc.h"
 
@@ -44,17 +45,6 @@ static const struct {
 	{ "*/sidecar/user/*", "sidecar settings" },
 };
 
-/* Words of a closed vocabulary (log levels, modes, providers): never a secret. */
-static const char *const vocab[] = {
-	"debug", "info", "warn", "warning", "error", "trace", "fatal", "panic", "notice", "critical",
-	"none", "auto", "default", "always", "never", "ifnotpresent", "enabled", "disabled",
-	"enable", "disable", "strict", "permissive", "required", "optional", "internet", "vpc",
-	"aws", "gcp", "azure", "ecs", "eks", "ec2", "gke", "aks", "vault", "k8s", "kubernetes", "tls",
-	"mtls", "plaintext", "simple", "mutual", "istio", "json", "text", "console", "yaml", "tcp",
-	"udp", "http", "https", "grpc", "http2", "ipv4", "ipv6", "dual", "file", "files", "stdout",
-	"stderr", "journal", "syslog", "local", "remote", "primary", "secondary", "active", "passive",
-};
-
 static bool
 is_bool(const char *v, size_t n)
 {
@@ -71,168 +61,6 @@ static bool
 is_null(const char *v, size_t n)
 {
 	return (n == 1 && v[0] == '~') || (n == 4 && strncasecmp(v, "null", 4) == 0);
-}
-
-static bool
-in_vocab(const char *v, size_t n)
-{
-	for (size_t i = 0; i < ELEMENTSOF(vocab); i++)
-		if (strlen(vocab[i]) == n && strncasecmp(v, vocab[i], n) == 0)
-			return true;
-	return false;
-}
-
-/* 30s, 1h30m, 500ms, 2.5s, 24h: Go and systemd durations. */
-static bool
-is_duration(const char *v, size_t n)
-{
-	size_t i = 0, units = 0;
-
-	while (i < n) {
-		size_t d = i;
-
-		while (i < n && (isdigit((unsigned char)v[i]) || v[i] == '.'))
-			i++;
-		if (i == d || i == n)
-			return false;
-		d = i;
-		while (i < n && isalpha((unsigned char)v[i]))
-			i++;
-		if (i - d == 0 || i - d > 4)
-			return false;
-		{
-			static const char *const u[] = { "ns", "us", "ms", "s", "m", "h", "d", "w",
-				"sec", "min", "hr", "day", "days", "ms" };
-			bool ok = false;
-
-			for (size_t k = 0; k < ELEMENTSOF(u) && !ok; k++)
-				ok = strlen(u[k]) == i - d && strncmp(v + d, u[k], i - d) == 0;
-			if (!ok)
-				return false;
-		}
-		units++;
-	}
-	return units > 0;
-}
-
-/* -12, 3, 15443, 0.5: counts, ports, ratios (up to 5 integer digits). */
-static bool
-is_number(const char *v, size_t n)
-{
-	size_t i = 0, d = 0;
-
-	if (i < n && (v[i] == '-' || v[i] == '+'))
-		i++;
-	while (i < n && isdigit((unsigned char)v[i]))
-		i++, d++;
-	if (d == 0 || d > 5)
-		return false;
-	if (i < n && v[i] == '.') {
-		size_t f = 0;
-
-		for (i++; i < n && isdigit((unsigned char)v[i]); i++)
-			f++;
-		if (f == 0 || f > 6)
-			return false;
-	}
-	return i == n;
-}
-
-/* A DNS name of two labels or more, the last alphabetic: onboarding.example.invalid. */
-static bool
-is_hostname(const char *v, size_t n)
-{
-	size_t labels = 0, i = 0, last = 0;
-	bool alpha_last = false;
-
-	if (n == 0 || n > 253)
-		return false;
-	while (i < n) {
-		size_t s = i;
-		bool alpha = true;
-
-		while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '-')) {
-			if (!isalpha((unsigned char)v[i]))
-				alpha = false;
-			i++;
-		}
-		if (i == s || i - s > 63 || v[s] == '-' || v[i - 1] == '-')
-			return false;
-		labels++;
-		last = s;
-		alpha_last = alpha && i - s >= 2;
-		if (i < n && v[i] != '.')
-			return false;
-		if (i < n)
-			i++;
-		if (i == n && v[n - 1] == '.')
-			return false;
-	}
-	(void)last;
-	return labels >= 2 && alpha_last;
-}
-
-/* 192.0.2.10, 10.0.0.0/8, ::1, fd00::1. */
-static bool
-is_ip(const char *v, size_t n)
-{
-	size_t i, dots = 0, colons = 0;
-
-	if (n < 2 || n > 45)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (v[i] == '.')
-			dots++;
-		else if (v[i] == ':')
-			colons++;
-		else if (v[i] == '/')
-			break;
-		else if (!(isdigit((unsigned char)v[i]) || (colons > 0 && isxdigit((unsigned char)v[i]))))
-			return false;
-	}
-	if (i < n)
-		for (size_t k = i + 1; k < n; k++)
-			if (!isdigit((unsigned char)v[k]))
-				return false;
-	return (dots == 3 && colons == 0) || (colons >= 2 && dots == 0);
-}
-
-/* host:port with a harmless host. */
-static bool
-is_hostport(const char *v, size_t n)
-{
-	const char *c = memrchr(v, ':', n);
-	size_t h;
-
-	if (c == NULL)
-		return false;
-	h = (size_t)(c - v);
-	return h > 0 && is_number(c + 1, n - h - 1) && c[1] != '-' &&
-	    (is_hostname(v, h) || is_ip(v, h) || (h == 9 && memcmp(v, "localhost", 9) == 0));
-}
-
-/* secrets/jwt-token: lowercase path segments (letters, digits, '.', '-', '_'), one '/' at least. */
-static bool
-is_relpath(const char *v, size_t n)
-{
-	size_t i, slashes = 0, seg = 0;
-
-	if (n < 3 || v[0] == '/' || v[n - 1] == '/')
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c == '/') {
-			if (seg < 2)
-				return false;
-			slashes++;
-			seg = 0;
-		} else if (islower(c) || isdigit(c) || c == '-' || c == '_' || c == '.')
-			seg++;
-		else
-			return false;
-	}
-	return slashes > 0 && seg >= 2;
 }
 
 /* An absolute path: segments of [A-Za-z0-9._@+-], no blanks. */
@@ -334,60 +162,6 @@ is_flag(const char *v, size_t n)
 	return true;
 }
 
-struct urlparts {
-	size_t	 scheme_end;	/* after "://" */
-	size_t	 ui_s, ui_e;	/* userinfo, empty when none */
-	size_t	 host_s, rest;	/* host start; path start (or end) */
-	size_t	 q;		/* '?' or '#' position, or n */
-};
-
-/* scheme://[userinfo@]host[:port][/path][?query]: the parts; false when v is no URL. */
-static bool
-url_split(const char *v, size_t n, struct urlparts *u)
-{
-	size_t i = 0, at = 0, hs;
-
-	while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '+' || v[i] == '-' || v[i] == '.'))
-		i++;
-	if (i == 0 || i + 3 > n || memcmp(v + i, "://", 3) != 0 || !isalpha((unsigned char)v[0]))
-		return false;
-	u->scheme_end = i + 3;
-	for (i = u->scheme_end; i < n && v[i] != '/' && v[i] != '?' && v[i] != '#'; i++)
-		if (v[i] == '@')
-			at = i;
-	u->rest = i;
-	if (at) {
-		u->ui_s = u->scheme_end;
-		u->ui_e = at;
-		hs = at + 1;
-	} else {
-		u->ui_s = u->ui_e = 0;
-		hs = u->scheme_end;
-	}
-	u->host_s = hs;
-	for (u->q = u->rest; u->q < n && v[u->q] != '?' && v[u->q] != '#'; u->q++)
-		;
-	return true;
-}
-
-/* The host[:port] and path of a URL are harmless when they look like names. */
-static bool
-url_hostpath_ok(const char *v, struct urlparts *u)
-{
-	size_t hl = u->rest - u->host_s;
-
-	if (hl == 0)
-		return true;	/* file:///x */
-	if (!(is_hostname(v + u->host_s, hl) || is_hostport(v + u->host_s, hl) ||
-	    is_ip(v + u->host_s, hl) || (hl >= 9 && memcmp(v + u->host_s, "localhost", 9) == 0) ||
-	    (v[u->host_s] == '[')))
-		return false;
-	for (size_t i = u->rest; i < u->q; i++)
-		if (!isalnum((unsigned char)v[i]) && strchr("/._~-%:@+", v[i]) == NULL)
-			return false;
-	return true;
-}
-
 /* The key ends with word w, any case, after a separator or a camelCase break (or is w). */
 static bool
 key_ends(const char *k, size_t kl, const char *w)
@@ -412,17 +186,6 @@ last_key(const char *path, size_t *len)
 	return s;
 }
 
-bool
-redact_deny_harmless(const char *v, size_t n)
-{
-	struct urlparts u;
-
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
-		n--;
-	return is_duration(v, n) || in_vocab(v, n) || is_relpath(v, n) ||
-	    (url_split(v, n, &u) && u.ui_e == u.ui_s && u.q == n && url_hostpath_ok(v, &u));
-}
-
 const char *
 redact_deny_schema(const char *path)
 {
@@ -442,7 +205,7 @@ static const char *
 keep_rule(struct redactor *r, const char *path, const char *key, size_t keylen, enum key_class kc,
     const char *v, size_t n)
 {
-	struct urlparts u;
+	struct shape_url u;
 	size_t kl = 0;
 	const char *k;
 
@@ -452,13 +215,13 @@ keep_rule(struct redactor *r, const char *path, const char *key, size_t keylen, 
 		return "boolean";
 	if (is_null(v, n))
 		return "null";
-	if (is_duration(v, n))
+	if (shape_duration(v, n))
 		return "duration";
-	if (in_vocab(v, n))
+	if (shape_vocab(v, n))
 		return "vocabulary";
-	if (url_split(v, n, &u) && u.ui_e == u.ui_s && u.q == n && url_hostpath_ok(v, &u))
+	if (shape_url_split(v, n, &u) && u.ui_e == u.ui_s && u.q == n && shape_url_hostpath_ok(v, &u))
 		return "url";
-	if (is_relpath(v, n) && kc != KEY_NONE)
+	if (shape_relpath(v, n) && kc != KEY_NONE)
 		return "relative-path";
 	if (kc >= KEY_MEDIUM)
 		return NULL;
@@ -466,9 +229,9 @@ keep_rule(struct redactor *r, const char *path, const char *key, size_t keylen, 
 		return "schema";
 	if (kc != KEY_NONE)
 		return NULL;
-	if (is_number(v, n))
+	if (shape_number(v, n))
 		return "number";
-	if (is_hostname(v, n) || is_ip(v, n) || is_hostport(v, n))
+	if (shape_hostname(v, n) || shape_ip(v, n) || shape_hostport(v, n))
 		return "host";
 	if (path_shape(v, n) && redact_path_exists(r, v, n))
 		return "path-exists";
@@ -478,7 +241,7 @@ keep_rule(struct redactor *r, const char *path, const char *key, size_t keylen, 
 		return "region";
 	if (is_constant(v, n))
 		return "constant";
-	if (is_relpath(v, n))
+	if (shape_relpath(v, n))
 		return "relative-path";
 	if (key != NULL) {
 		k = key;
@@ -508,7 +271,7 @@ deny_value(struct redactor *r, const char *path, const char *key, size_t keylen,
     const char *kind, const char *v, size_t n, redact_counts *counts)
 {
 	const char *rule;
-	struct urlparts u;
+	struct shape_url u;
 	char kept[48];
 
 	rule = keep_rule(r, path, key, keylen, kc, v, n);
@@ -538,7 +301,7 @@ deny_value(struct redactor *r, const char *path, const char *key, size_t keylen,
 		}
 	}
 	/* a URL keeps scheme, host, port and path; userinfo and query go */
-	if (url_split(v, n, &u) && url_hostpath_ok(v, &u)) {
+	if (shape_url_split(v, n, &u) && shape_url_hostpath_ok(v, &u)) {
 		struct buf b = { 0 };
 
 		buf_add(&b, v, u.scheme_end);

@@ -1,0 +1,510 @@
+/*
+ * redact_config.c: the configuration formats under default-deny (redact_deny.c):
+ * unit files and drop-ins (Environment= values, Exec*= arguments), environment
+ * files, parsed JSON documents, argv arrays and a unit's D-Bus properties; and
+ * the --dry-run description of it all.  Uses redact.c (markers, known values,
+ * the pattern rules) and redact_deny.c; neither calls back here.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "redact.h"
+#include "secretpat.h"
+#include "xalloc.h"
+
+void
+redact_describe(void (*cb)(const char *what, const char *example, void *userdata),
+    void *userdata)
+{
+	cb("config files (YAML, JSON, env files, unit Environment= and Exec*= arguments)",
+	    "default-deny: keys stay, a value stays only by one of the rules below", userdata);
+	redact_deny_describe(cb, userdata);
+	cb("after every config is read", "each value redacted anywhere is removed from every file and "
+	    "journal entry (as is, URL-encoded, JSON-escaped, base64, UTF-16)", userdata);
+	cb("free text (journal, log lines) and kept values", "the pattern rules:", userdata);
+	secretpat_describe(cb, userdata);
+}
+
+/* ---- unit files ---- */
+
+/* One word of a unit file line, as systemd splits it. */
+struct uword {
+	size_t		 rs, re;	/* raw bytes in the line, quotes included */
+	struct buf	 content;	/* unquoted, unescaped */
+	bool		 quoted;	/* had quotes */
+};
+
+/* A blank between words: space, tab, or a line continuation ("\\" newline). */
+static bool
+unit_blank(const char *s, size_t i, size_t e)
+{
+	return s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+	    (s[i] == '\\' && i + 1 < e && s[i + 1] == '\n');
+}
+
+/* Splits the next word at *p (blanks skipped by the caller); false at the end. */
+static bool
+unit_word(const char *s, size_t e, size_t *p, struct uword *w)
+{
+	size_t i = *p;
+	char q = 0;
+
+	buf_reset(&w->content);
+	buf_add(&w->content, "", 0);
+	w->rs = i;
+	w->quoted = false;
+	while (i < e) {
+		char ch = s[i];
+
+		if (q == 0 && unit_blank(s, i, e))
+			break;
+		if (q == 0 && (ch == '"' || ch == '\'')) {
+			q = ch;
+			w->quoted = true;
+		} else if (q != 0 && ch == q)
+			q = 0;
+		else if (ch == '\\' && i + 1 < e && q != '\'') {
+			buf_addc(&w->content, s[++i]);
+		} else
+			buf_addc(&w->content, ch);
+		i++;
+	}
+	w->re = i;
+	*p = i;
+	return w->re > w->rs;
+}
+
+static void
+add_quoted(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, s[i]);
+	}
+	buf_addc(b, '"');
+}
+
+/* Writes word w with its value part (from vo) replaced by marker, or text-redacted. */
+static void
+unit_emit(struct redactor *r, struct buf *b, const char *line, struct uword *w, size_t vo,
+    const char *kind, redact_counts *counts, const char *rule)
+{
+	const char *c = w->content.data;
+	size_t clen = w->content.len;
+	_cleanup_free_ char *red = NULL;
+	size_t redlen;
+	struct buf tmp = { 0 };
+
+	if (kind != NULL && vo < clen) {
+		buf_add(&tmp, c, vo);
+		buf_adds(&tmp, redact_value(r, kind, c + vo, clen - vo));
+		redact_count(counts, rule);
+	} else {
+		redact_text(r, c, clen, &red, &redlen, counts);
+		if (redlen == clen && memcmp(red, c, clen) == 0) {
+			buf_add(b, line + w->rs, w->re - w->rs);
+			return;
+		}
+		buf_add(&tmp, red, redlen);
+	}
+	if (w->quoted || memchr(tmp.data, ' ', tmp.len) || memchr(tmp.data, '\t', tmp.len))
+		add_quoted(b, tmp.data, tmp.len);
+	else
+		buf_add(b, tmp.data, tmp.len);
+	buf_free(&tmp);
+}
+
+/* Writes word w as its content up to vo, then rep, quoted when it must be. */
+static void
+unit_emit_rep(struct buf *b, struct uword *w, size_t vo, const char *rep)
+{
+	struct buf tmp = { 0 };
+
+	buf_add(&tmp, w->content.data, vo);
+	buf_adds(&tmp, rep);
+	if (w->quoted || memchr(tmp.data, ' ', tmp.len) || memchr(tmp.data, '\t', tmp.len))
+		add_quoted(b, tmp.data, tmp.len);
+	else
+		buf_add(b, tmp.data, tmp.len);
+	buf_free(&tmp);
+}
+
+/* Environment= "A=1" B=2: every value is judged by default-deny under its variable's name. */
+static void
+unit_environment(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
+    redact_counts *counts)
+{
+	struct uword w = { 0 };
+
+	while (p < e) {
+		const char *c, *eq;
+
+		while (p < e && unit_blank(s, p, e))
+			buf_addc(b, s[p++]);
+		if (!unit_word(s, e, &p, &w))
+			break;
+		c = w.content.data;
+		eq = memchr(c, '=', w.content.len);
+		if (eq != NULL) {
+			size_t vo = (size_t)(eq - c) + 1;
+			_cleanup_free_ char *rep = redact_deny_value(r, NULL, c, vo - 1, c + vo,
+			    w.content.len - vo, counts);
+
+			if (rep != NULL)
+				unit_emit_rep(b, &w, vo, rep);
+			else
+				unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+		} else {
+			_cleanup_free_ char *rep = redact_deny_value(r, NULL, NULL, 0, c, w.content.len,
+			    counts);
+
+			if (rep != NULL)
+				unit_emit_rep(b, &w, 0, rep);
+			else
+				unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+		}
+	}
+	buf_free(&w.content);
+}
+
+/* ExecStart= and friends: the program stays; every argument is judged by default-deny. */
+static void
+unit_exec(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
+    redact_counts *counts)
+{
+	struct uword w = { 0 };
+	struct buf flag = { 0 };
+	bool first = true;
+
+	while (p < e) {
+		const char *c;
+		_cleanup_free_ char *rep = NULL;
+
+		while (p < e && unit_blank(s, p, e))
+			buf_addc(b, s[p++]);
+		if (!unit_word(s, e, &p, &w))
+			break;
+		c = w.content.data;
+		if (first) {
+			size_t k = 0;
+
+			while (k < w.content.len && strchr("-@+!:|", c[k]) != NULL)
+				k++;
+			first = false;
+			if (k < w.content.len && c[k] == '/' && memchr(c, ' ', w.content.len) == NULL) {
+				buf_add(b, s + w.rs, w.re - w.rs);	/* the program */
+				continue;
+			}
+		}
+		rep = redact_deny_value(r, NULL, flag.len ? flag.data : NULL, flag.len, c, w.content.len,
+		    counts);
+		buf_reset(&flag);
+		if (w.content.len > 1 && c[0] == '-' && memchr(c, '=', w.content.len) == NULL &&
+		    rep == NULL)
+			buf_add(&flag, c, w.content.len);	/* a flag: it names the next word */
+		if (rep != NULL)
+			unit_emit_rep(b, &w, 0, rep);
+		else
+			unit_emit(r, b, s, &w, 0, NULL, counts, NULL);
+	}
+	buf_free(&w.content);
+	buf_free(&flag);
+}
+
+/*
+ * An environment file (NAME=value lines, "export NAME=value", comments): names
+ * stay, every value (the whole rest of its line) is judged by default-deny.
+ */
+int
+redact_env_file(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts)
+{
+	struct buf b = { 0 };
+	size_t p = 0, midlen;
+	_cleanup_free_ char *mid = NULL;
+
+	buf_grow(&b, len + 64);
+	while (p < len) {
+		const char *nl = memchr(in + p, '\n', len - p);
+		size_t e = nl != NULL ? (size_t)(nl - in) : len, k = p, ns, ne, vs, ve;
+
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		buf_add(&b, in + p, k - p);
+		if (k < e && in[k] == '#') {
+			buf_addc(&b, '#');
+			redact_count(counts, "comments");
+			goto next;
+		}
+		if (e - k > 7 && memcmp(in + k, "export ", 7) == 0) {
+			buf_add(&b, in + k, 7);
+			k += 7;
+		}
+		ns = k;
+		while (k < e && (isalnum((unsigned char)in[k]) || in[k] == '_' || in[k] == '.' || in[k] == '-'))
+			k++;
+		ne = k;
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		if (ne == ns || k >= e || (in[k] != '=' && in[k] != ':')) {
+			/* not an assignment: judged whole */
+			_cleanup_free_ char *rep = redact_deny_value(r, NULL, NULL, 0, in + ns, e - ns, counts);
+
+			buf_adds(&b, rep ? rep : "");
+			if (rep == NULL)
+				buf_add(&b, in + ns, e - ns);
+			goto next;
+		}
+		k++;
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		buf_add(&b, in + ns, k - ns);
+		vs = k;
+		ve = e;
+		while (ve > vs && (in[ve - 1] == ' ' || in[ve - 1] == '\t' || in[ve - 1] == '\r'))
+			ve--;
+		{
+			char q = 0;
+			_cleanup_free_ char *rep = NULL;
+
+			if (ve - vs >= 2 && (in[vs] == '"' || in[vs] == '\'') && in[ve - 1] == in[vs]) {
+				q = in[vs];
+				vs++;
+				ve--;
+			}
+			rep = redact_deny_value(r, NULL, in + ns, ne - ns, in + vs, ve - vs, counts);
+			if (q)
+				buf_addc(&b, q);
+			if (rep != NULL)
+				buf_adds(&b, rep);
+			else
+				buf_add(&b, in + vs, ve - vs);
+			if (q)
+				buf_addc(&b, q);
+		}
+next:
+		if (nl != NULL)
+			buf_addc(&b, '\n');
+		p = e + 1;
+	}
+	mid = buf_steal(&b, &midlen);
+	return redact_text(r, mid, midlen, out, outlen, counts);
+}
+
+/*
+ * Redacts a unit file: Environment= assignments by variable name, Exec*=
+ * arguments by flag name, then everything by the pattern rules.
+ */
+int
+redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts)
+{
+	struct buf b = { 0 };
+	size_t p = 0;
+	_cleanup_free_ char *mid = NULL;
+	size_t midlen;
+
+	buf_grow(&b, len + 64);
+	while (p < len) {
+		const char *nl = memchr(in + p, '\n', len - p);
+		size_t e = nl != NULL ? (size_t)(nl - in) : len, k = p, eq;
+
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		for (eq = k; eq < e && in[eq] != '=' && in[eq] != ' ' && in[eq] != '\t'; eq++)
+			;
+		/* "Key = value" is allowed too */
+		{
+			size_t q = eq;
+
+			while (q < e && (in[q] == ' ' || in[q] == '\t'))
+				q++;
+			if (q < e && in[q] == '=') {
+				size_t v = q + 1;
+
+				while (v < e && (in[v] == ' ' || in[v] == '\t'))
+					v++;
+				bool env = eq - k == 11 && memcmp(in + k, "Environment", 11) == 0;
+				bool exec = eq - k > 4 && memcmp(in + k, "Exec", 4) == 0;
+
+				/* continuation lines belong to the setting */
+				while ((env || exec) && nl != NULL && e > p && in[e - 1] == '\\') {
+					nl = memchr(in + e + 1, '\n', len - e - 1);
+					e = nl != NULL ? (size_t)(nl - in) : len;
+				}
+				if (env) {
+					buf_add(&b, in + p, v - p);
+					unit_environment(r, &b, in, v, e, counts);
+					goto next;
+				}
+				if (exec) {
+					buf_add(&b, in + p, v - p);
+					unit_exec(r, &b, in, v, e, counts);
+					goto next;
+				}
+			}
+		}
+		buf_add(&b, in + p, e - p);
+next:
+		if (nl != NULL)
+			buf_addc(&b, '\n');
+		p = e + 1;
+	}
+	/* then the pattern rules over everything (idempotent on what is done) */
+	mid = buf_steal(&b, &midlen);
+	return redact_text(r, mid, midlen, out, outlen, counts);
+}
+
+/* ---- default-deny over JSON ---- */
+
+static unsigned
+deny_walk(struct redactor *r, json_t *v, struct buf *path, const char *key, redact_counts *counts)
+{
+	unsigned n = 0;
+	size_t mark = path->len, i;
+	json_t *e;
+
+	if (json_is_object(v)) {
+		const char *k;
+		void *tmp;
+
+		json_object_foreach_safe(v, tmp, k, e) {
+			path->len = mark;
+			buf_addc(path, '/');
+			for (const char *c = k; *c; c++)
+				buf_addc(path, *c == '/' ? '_' : *c);
+			if (json_is_string(e) || json_is_number(e)) {
+				_cleanup_free_ char *num = NULL, *rep = NULL;
+				const char *sv;
+				size_t sl;
+
+				if (json_is_string(e)) {
+					sv = json_string_value(e);
+					sl = json_string_length(e);
+				} else {
+					num = json_is_integer(e) ? xasprintf("%" JSON_INTEGER_FORMAT,
+					    json_integer_value(e)) : xasprintf("%.17g", json_real_value(e));
+					sv = num;
+					sl = strlen(num);
+				}
+				rep = redact_deny_value(r, path->data, k, strlen(k), sv, sl, counts);
+				if (rep != NULL) {
+					json_object_set_new(v, k, json_string(rep));
+					n++;
+				}
+			} else
+				n += deny_walk(r, e, path, k, counts);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			path->len = mark;
+			buf_adds(path, "/-");
+			if (json_is_string(e)) {
+				_cleanup_free_ char *rep = redact_deny_value(r, path->data, key,
+				    key ? strlen(key) : 0, json_string_value(e), json_string_length(e), counts);
+
+				if (rep != NULL) {
+					json_array_set_new(v, i, json_string(rep));
+					n++;
+				}
+			} else if (json_is_number(e)) {
+				_cleanup_free_ char *num = json_is_integer(e) ? xasprintf("%" JSON_INTEGER_FORMAT,
+				    json_integer_value(e)) : xasprintf("%.17g", json_real_value(e));
+				_cleanup_free_ char *rep = redact_deny_value(r, path->data, key,
+				    key ? strlen(key) : 0, num, strlen(num), counts);
+
+				if (rep != NULL) {
+					json_array_set_new(v, i, json_string(rep));
+					n++;
+				}
+			} else
+				n += deny_walk(r, e, path, key, counts);
+		}
+	}
+	path->len = mark;
+	if (path->data)
+		path->data[mark] = '\0';
+	return n;
+}
+
+/* One argv array of an Exec* property: the program stays, every argument by default-deny. */
+unsigned
+redact_argv_deny(struct redactor *r, json_t *argv, redact_counts *counts)
+{
+	const char *flag = NULL;
+	unsigned n = 0;
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(argv, i, e) {
+		const char *a = json_string_value(e);
+		size_t al = json_string_length(e);
+		_cleanup_free_ char *rep = NULL;
+
+		if (a == NULL || i == 0) {
+			flag = NULL;
+			continue;
+		}
+		rep = redact_deny_value(r, NULL, flag, flag ? strlen(flag) : 0, a, al, counts);
+		flag = rep == NULL && al > 1 && a[0] == '-' && memchr(a, '=', al) == NULL ? a : NULL;
+		if (rep != NULL) {
+			json_array_set_new(argv, i, json_string(rep));
+			n++;
+		}
+	}
+	return n;
+}
+
+unsigned
+redact_unit_props(struct redactor *r, json_t *props, redact_counts *counts)
+{
+	const char *k;
+	json_t *v, *e;
+	unsigned n = 0;
+	size_t i;
+
+	json_object_foreach(props, k, v) {
+		if (strcmp(k, "Environment") == 0 && json_is_array(v)) {
+			json_array_foreach(v, i, e) {
+				const char *a = json_string_value(e), *eq;
+				_cleanup_free_ char *rep = NULL;
+
+				if (a == NULL || (eq = strchr(a, '=')) == NULL)
+					continue;
+				rep = redact_deny_value(r, NULL, a, (size_t)(eq - a), eq + 1,
+				    json_string_length(e) - (size_t)(eq - a) - 1, counts);
+				if (rep != NULL) {
+					char *w = xasprintf("%.*s=%s", (int)(eq - a), a, rep);
+
+					json_array_set_new(v, i, json_string(w));
+					free(w);
+					n++;
+				}
+			}
+		} else if (strncmp(k, "Exec", 4) == 0 && json_is_array(v)) {
+			/* [[path, [argv...], ignore, ...], ...] */
+			json_array_foreach(v, i, e)
+				if (json_is_array(e) && json_is_array(json_array_get(e, 1)))
+					n += redact_argv_deny(r, json_array_get(e, 1), counts);
+		}
+	}
+	return n;
+}
+
+unsigned
+redact_json_deny(struct redactor *r, json_t *doc, redact_counts *counts)
+{
+	struct buf path = { 0 };
+	unsigned n;
+
+	buf_adds(&path, "");
+	n = deny_walk(r, doc, &path, NULL, counts);
+	buf_free(&path);
+	return n;
+}

@@ -1,0 +1,243 @@
+/*
+ * redact_shape.c: value shapes that never carry a secret (durations, a closed
+ * vocabulary, numbers, host names, addresses, lowercase relative paths, URLs
+ * without userinfo or query).  The lowest layer of redaction: the pattern rules
+ * (secretpat.c) and default-deny (redact_deny.c) both use it; it uses neither.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cleanup.h"
+#include "redact_shape.h"
+
+/* Words of a closed vocabulary (log levels, modes, providers): never a secret. */
+static const char *const vocab[] = {
+	"debug", "info", "warn", "warning", "error", "trace", "fatal", "panic", "notice", "critical",
+	"none", "auto", "default", "always", "never", "ifnotpresent", "enabled", "disabled",
+	"enable", "disable", "strict", "permissive", "required", "optional", "internet", "vpc",
+	"aws", "gcp", "azure", "ecs", "eks", "ec2", "gke", "aks", "vault", "k8s", "kubernetes", "tls",
+	"mtls", "plaintext", "simple", "mutual", "istio", "json", "text", "console", "yaml", "tcp",
+	"udp", "http", "https", "grpc", "http2", "ipv4", "ipv6", "dual", "file", "files", "stdout",
+	"stderr", "journal", "syslog", "local", "remote", "primary", "secondary", "active", "passive",
+};
+
+bool
+shape_vocab(const char *v, size_t n)
+{
+	for (size_t i = 0; i < ELEMENTSOF(vocab); i++)
+		if (strlen(vocab[i]) == n && strncasecmp(v, vocab[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* 30s, 1h30m, 500ms, 2.5s, 24h: Go and systemd durations. */
+bool
+shape_duration(const char *v, size_t n)
+{
+	size_t i = 0, units = 0;
+
+	while (i < n) {
+		size_t d = i;
+
+		while (i < n && (isdigit((unsigned char)v[i]) || v[i] == '.'))
+			i++;
+		if (i == d || i == n)
+			return false;
+		d = i;
+		while (i < n && isalpha((unsigned char)v[i]))
+			i++;
+		if (i - d == 0 || i - d > 4)
+			return false;
+		{
+			static const char *const u[] = { "ns", "us", "ms", "s", "m", "h", "d", "w",
+				"sec", "min", "hr", "day", "days", "ms" };
+			bool ok = false;
+
+			for (size_t k = 0; k < ELEMENTSOF(u) && !ok; k++)
+				ok = strlen(u[k]) == i - d && strncmp(v + d, u[k], i - d) == 0;
+			if (!ok)
+				return false;
+		}
+		units++;
+	}
+	return units > 0;
+}
+
+/* -12, 3, 15443, 0.5: counts, ports, ratios (up to 5 integer digits). */
+bool
+shape_number(const char *v, size_t n)
+{
+	size_t i = 0, d = 0;
+
+	if (i < n && (v[i] == '-' || v[i] == '+'))
+		i++;
+	while (i < n && isdigit((unsigned char)v[i]))
+		i++, d++;
+	if (d == 0 || d > 5)
+		return false;
+	if (i < n && v[i] == '.') {
+		size_t f = 0;
+
+		for (i++; i < n && isdigit((unsigned char)v[i]); i++)
+			f++;
+		if (f == 0 || f > 6)
+			return false;
+	}
+	return i == n;
+}
+
+/* A DNS name of two labels or more, the last alphabetic: onboarding.example.invalid. */
+bool
+shape_hostname(const char *v, size_t n)
+{
+	size_t labels = 0, i = 0, last = 0;
+	bool alpha_last = false;
+
+	if (n == 0 || n > 253)
+		return false;
+	while (i < n) {
+		size_t s = i;
+		bool alpha = true;
+
+		while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '-')) {
+			if (!isalpha((unsigned char)v[i]))
+				alpha = false;
+			i++;
+		}
+		if (i == s || i - s > 63 || v[s] == '-' || v[i - 1] == '-')
+			return false;
+		labels++;
+		last = s;
+		alpha_last = alpha && i - s >= 2;
+		if (i < n && v[i] != '.')
+			return false;
+		if (i < n)
+			i++;
+		if (i == n && v[n - 1] == '.')
+			return false;
+	}
+	(void)last;
+	return labels >= 2 && alpha_last;
+}
+
+/* 192.0.2.10, 10.0.0.0/8, ::1, fd00::1. */
+bool
+shape_ip(const char *v, size_t n)
+{
+	size_t i, dots = 0, colons = 0;
+
+	if (n < 2 || n > 45)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (v[i] == '.')
+			dots++;
+		else if (v[i] == ':')
+			colons++;
+		else if (v[i] == '/')
+			break;
+		else if (!(isdigit((unsigned char)v[i]) || (colons > 0 && isxdigit((unsigned char)v[i]))))
+			return false;
+	}
+	if (i < n)
+		for (size_t k = i + 1; k < n; k++)
+			if (!isdigit((unsigned char)v[k]))
+				return false;
+	return (dots == 3 && colons == 0) || (colons >= 2 && dots == 0);
+}
+
+/* host:port with a harmless host. */
+bool
+shape_hostport(const char *v, size_t n)
+{
+	const char *c = memrchr(v, ':', n);
+	size_t h;
+
+	if (c == NULL)
+		return false;
+	h = (size_t)(c - v);
+	return h > 0 && shape_number(c + 1, n - h - 1) && c[1] != '-' &&
+	    (shape_hostname(v, h) || shape_ip(v, h) || (h == 9 && memcmp(v, "localhost", 9) == 0));
+}
+
+/* secrets/jwt-token: lowercase path segments (letters, digits, '.', '-', '_'), one '/' at least. */
+bool
+shape_relpath(const char *v, size_t n)
+{
+	size_t i, slashes = 0, seg = 0;
+
+	if (n < 3 || v[0] == '/' || v[n - 1] == '/')
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '/') {
+			if (seg < 2)
+				return false;
+			slashes++;
+			seg = 0;
+		} else if (islower(c) || isdigit(c) || c == '-' || c == '_' || c == '.')
+			seg++;
+		else
+			return false;
+	}
+	return slashes > 0 && seg >= 2;
+}
+
+/* scheme://[userinfo@]host[:port][/path][?query]: the parts; false when v is no URL. */
+bool
+shape_url_split(const char *v, size_t n, struct shape_url *u)
+{
+	size_t i = 0, at = 0, hs;
+
+	while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '+' || v[i] == '-' || v[i] == '.'))
+		i++;
+	if (i == 0 || i + 3 > n || memcmp(v + i, "://", 3) != 0 || !isalpha((unsigned char)v[0]))
+		return false;
+	u->scheme_end = i + 3;
+	for (i = u->scheme_end; i < n && v[i] != '/' && v[i] != '?' && v[i] != '#'; i++)
+		if (v[i] == '@')
+			at = i;
+	u->rest = i;
+	if (at) {
+		u->ui_s = u->scheme_end;
+		u->ui_e = at;
+		hs = at + 1;
+	} else {
+		u->ui_s = u->ui_e = 0;
+		hs = u->scheme_end;
+	}
+	u->host_s = hs;
+	for (u->q = u->rest; u->q < n && v[u->q] != '?' && v[u->q] != '#'; u->q++)
+		;
+	return true;
+}
+
+/* The host[:port] and path of a URL are harmless when they look like names. */
+bool
+shape_url_hostpath_ok(const char *v, struct shape_url *u)
+{
+	size_t hl = u->rest - u->host_s;
+
+	if (hl == 0)
+		return true;	/* file:///x */
+	if (!(shape_hostname(v + u->host_s, hl) || shape_hostport(v + u->host_s, hl) ||
+	    shape_ip(v + u->host_s, hl) || (hl >= 9 && memcmp(v + u->host_s, "localhost", 9) == 0) ||
+	    (v[u->host_s] == '[')))
+		return false;
+	for (size_t i = u->rest; i < u->q; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr("/._~-%:@+", v[i]) == NULL)
+			return false;
+	return true;
+}
+
+bool
+redact_deny_harmless(const char *v, size_t n)
+{
+	struct shape_url u;
+
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
+		n--;
+	return shape_duration(v, n) || shape_vocab(v, n) || shape_relpath(v, n) ||
+	    (shape_url_split(v, n, &u) && u.ui_e == u.ui_s && u.q == n && shape_url_hostpath_ok(v, &u));
+}

@@ -1,0 +1,33 @@
+/* redact_shape.h: value shapes that never carry a secret (redact_shape.c). */
+#ifndef TRIAGE_REDACT_SHAPE_H
+#define TRIAGE_REDACT_SHAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Each is true when v (n bytes, not NUL-terminated) has the shape. */
+bool shape_vocab(const char *v, size_t n);	/* debug, enabled, aws, internet, tls, ... */
+bool shape_duration(const char *v, size_t n);	/* 30s, 1h30m, 500ms */
+bool shape_number(const char *v, size_t n);	/* up to 5 integer digits, or a decimal */
+bool shape_hostname(const char *v, size_t n);	/* a DNS name of two labels or more */
+bool shape_ip(const char *v, size_t n);		/* IPv4 or IPv6, optional /prefix */
+bool shape_hostport(const char *v, size_t n);	/* host:port with a harmless host */
+bool shape_relpath(const char *v, size_t n);	/* secrets/jwt-token: lowercase names and '/' */
+
+/* The parts of scheme://[userinfo@]host[:port][/path][?query], as offsets into the value. */
+struct shape_url {
+	size_t	 scheme_end;	/* after "://" */
+	size_t	 ui_s, ui_e;	/* userinfo, empty when none */
+	size_t	 host_s, rest;	/* host start; path start (or end) */
+	size_t	 q;		/* '?' or '#' position, or n */
+};
+
+/* Splits v into u; false when v is no URL. */
+bool shape_url_split(const char *v, size_t n, struct shape_url *u);
+/* True when the URL's host[:port] and path look like names. */
+bool shape_url_hostpath_ok(const char *v, struct shape_url *u);
+
+/* True for shapes that never carry a secret, whatever the key: durations, a closed vocabulary, lowercase relative paths, URLs without userinfo or query. */
+bool redact_deny_harmless(const char *v, size_t len);
+
+#endif
