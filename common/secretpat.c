@@ -1178,20 +1178,45 @@ plain_word(const char *w, size_t n)
 	return true;
 }
 
-/* The value of a secret-like key; returns where to resume. */
-static size_t
-do_word(struct scan *s, size_t ts, size_t te)
-{
-	const char *in = s->in, *kind;
-	size_t len = s->len, ks = ts, ke = te, p, vs, ve, after, i, m;
-	enum key_class c;
-	bool opened = false, quoted_key = false, line_start, flag, loose = false,
-	    flagarg = false, query, to_eol = false, colon = false, unclosed;
-	char oq = 0;
-	size_t oqlen = 0;
-	const char *rule = "key-value";
+/*
+ * What the parts of do_word() learn about a secret-like key in text and the
+ * value after it.  A part returns GO_ON when the scan goes on to the next
+ * part, else the offset to resume from (nothing more to do at this key).
+ */
+#define GO_ON SIZE_MAX
 
-	/* the whole key: "EXT_JWT_CLIENT_SECRET", "--client-secret", "aws.secretKey" */
+struct kv {
+	size_t		 ks, ke;	/* the key: in[ks..ke) */
+	enum key_class	 c;		/* its class */
+	const char	*kind;		/* its marker kind */
+	const char	*rule;		/* the manifest's rule: "key-value", "free-text", "flag" */
+	char		 oq;		/* the quote that opens before the key, or 0 */
+	size_t		 oqlen;		/* that quote with its escapes ("\\\"": 2) */
+	bool		 opened;	/* a quote opens before the key: "key... */
+	bool		 quoted_key;	/* and closes after it: "key" */
+	bool		 line_start;	/* nothing but blanks (and a "- ") before the key on its line */
+	bool		 flag;		/* --key */
+	bool		 query;		/* ?key= or &key= in a URL */
+	bool		 colon;		/* key: value */
+	bool		 to_eol;	/* the value runs to the end of the line (YAML) */
+	bool		 loose;		/* prose: the value must look like a secret */
+	bool		 flagarg;	/* --key VALUE: the next word */
+	size_t		 p;		/* the separator, then the value's first byte */
+	size_t		 vs, ve;	/* the value: in[vs..ve) */
+	size_t		 after;		/* where the scan resumes after the value */
+};
+
+/*
+ * The whole key around the stem ("EXT_JWT_CLIENT_SECRET", "--client-secret",
+ * "aws.secretKey"); a long word (a base64 blob) that holds the stem is
+ * skipped whole, once.
+ */
+static size_t
+kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
+{
+	const char *in = s->in;
+	size_t len = s->len, ks = ts, ke = te;
+
 	while (ks > s->floor && ts - ks < 256 && is_keych((unsigned char)in[ks - 1])) {
 		/* stop at a JSON escape: "\tpassword" is a tab, then the key */
 		if (ks >= 2 && in[ks - 2] == '\\' && strchr("ntrbfu", in[ks - 1]) != NULL)
@@ -1202,13 +1227,14 @@ do_word(struct scan *s, size_t ts, size_t te)
 		ke++;
 	if (ke - ks > 128 || (ks > s->floor && is_keych((unsigned char)in[ks - 1]) &&
 	    !(ks >= 2 && in[ks - 2] == '\\')) || (ke < len && is_keych((unsigned char)in[ke]))) {
-		/* a long word (a base64 blob), not a key: skip it whole, once */
 		while (ke < len && is_keych((unsigned char)in[ke]))
 			ke++;
 		return ke;
 	}
-	c = secretpat_key_class(in + ks, ke - ks, &kind);
-	if (c == KEY_NONE)
+	k->ks = ks;
+	k->ke = ke;
+	k->c = secretpat_key_class(in + ks, ke - ks, &k->kind);
+	if (k->c == KEY_NONE)
 		return te;	/* other stems inside the word still count */
 	/* "https://auth.corp.example.com:8443": a host name, not a key */
 	if ((ks >= 3 && memcmp(in + ks - 3, "://", 3) == 0) || (ks >= 1 && in[ks - 1] == '@'))
@@ -1217,24 +1243,34 @@ do_word(struct scan *s, size_t ts, size_t te)
 	 * and a port, not a key and its value (the connection rules read that port) */
 	if (host_port_at(in, len, ks, ke))
 		return ke;
-	flag = in[ks] == '-' && (ks == 0 || isspace((unsigned char)in[ks - 1]) ||
+	return GO_ON;
+}
+
+/* What stands around the key: a flag's dashes, quotes, a URL query, the start of a line. */
+static void
+kv_context(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t ks = k->ks, i, m;
+
+	k->flag = in[ks] == '-' && (ks == 0 || isspace((unsigned char)in[ks - 1]) ||
 	    strchr("\"'=[,", in[ks - 1]) != NULL);
 	if (ks > 0 && (in[ks - 1] == '"' || in[ks - 1] == '\'')) {
-		opened = true;
-		oq = in[ks - 1];
-		for (oqlen = 1; oqlen < ks && oqlen < 16 && in[ks - 1 - oqlen] == '\\'; oqlen++)
+		k->opened = true;
+		k->oq = in[ks - 1];
+		for (k->oqlen = 1; k->oqlen < ks && k->oqlen < 16 && in[ks - 1 - k->oqlen] == '\\'; k->oqlen++)
 			;
 	}
-	query = ks > 0 && (in[ks - 1] == '?' || in[ks - 1] == '&');
+	k->query = ks > 0 && (in[ks - 1] == '?' || in[ks - 1] == '&');
 
-	p = ke;
-	if (opened && (m = quote_seq(in, len, p, &oq)) > 0) {
-		quoted_key = true;
-		p += m;
+	k->p = k->ke;
+	if (k->opened && (m = quote_seq(in, s->len, k->p, &k->oq)) > 0) {
+		k->quoted_key = true;
+		k->p += m;
 	}
 
 	/* line start: only blanks, and maybe a "- " list marker, before the key */
-	i = opened ? ks - oqlen : ks;
+	i = k->opened ? ks - k->oqlen : ks;
 	while (i > 0 && (in[i - 1] == ' ' || in[i - 1] == '\t'))
 		i--;
 	if (i > 0 && in[i - 1] == '-' && (i == 1 || strchr(" \t\n", in[i - 2]) != NULL)) {
@@ -1242,22 +1278,53 @@ do_word(struct scan *s, size_t ts, size_t te)
 		while (i > 0 && (in[i - 1] == ' ' || in[i - 1] == '\t'))
 			i--;
 	}
-	line_start = i == 0 || in[i - 1] == '\n';
+	k->line_start = i == 0 || in[i - 1] == '\n';
 	/* where a JSON-encoded text began, or had a line break: a journal line as the collector wrote it */
-	if (!line_start && i >= 2 && in[i - 1] == 'n' && in[i - 2] == '\\' && (i < 3 || in[i - 3] != '\\'))
-		line_start = true;
-	if (!line_start && opened && oqlen == 1 && oq == '"' && !quoted_key) {
+	if (!k->line_start && i >= 2 && in[i - 1] == 'n' && in[i - 2] == '\\' && (i < 3 || in[i - 3] != '\\'))
+		k->line_start = true;
+	if (!k->line_start && k->opened && k->oqlen == 1 && k->oq == '"' && !k->quoted_key) {
 		size_t j = ks - 1;
 
 		while (j > 0 && in[j - 1] == ' ')
 			j--;
 		if (j > 0 && (in[j - 1] == ':' || in[j - 1] == '['))
-			line_start = true;
+			k->line_start = true;
 	}
+}
 
-	after = p;
+/* token[X]: the bracketed word is the value. */
+static size_t
+kv_bracketed(struct scan *s, struct kv *k, size_t te)
+{
+	const char *in = s->in;
+	size_t p = k->p, q = p + 1;
+
+	while (q < s->len && in[q] != ']' && in[q] != '\n' && in[q] != '[' && q - p < 512)
+		q++;
+	if (q < s->len && in[q] == ']' && q > p + 1 && memchr(in + p + 1, '<', q - p - 1) == NULL &&
+	    memchr(in + p + 1, '\'', q - p - 1) == NULL && memchr(in + p + 1, '"', q - p - 1) == NULL &&
+	    secretpat_value_wanted(k->c, in + p + 1, q - p - 1, false)) {
+		hit(s, p + 1, q, k->kind, "free-text");
+		return q + 1;
+	}
+	return te;
+}
+
+/*
+ * What joins the key to its value: '=', "=>", ':', ":=", " is ", " was ",
+ * a quoted string after the key, "[", or a flag's blank.  Sets the rule and
+ * how loosely the value is judged.
+ */
+static size_t
+kv_separator(struct scan *s, struct kv *k, size_t te)
+{
+	const char *in = s->in;
+	size_t len = s->len, p = k->p;
+
+	k->after = p;
 	while (p < len && (in[p] == ' ' || in[p] == '\t'))
 		p++;
+	k->p = p;
 	if (p < len && in[p] == '=') {
 		if (p + 1 < len && in[p + 1] == '=')
 			return te;
@@ -1268,51 +1335,55 @@ do_word(struct scan *s, size_t ts, size_t te)
 		if (p + 2 < len && in[p + 1] == '/' && in[p + 2] == '/')
 			return te;
 		p += (p + 1 < len && in[p + 1] == '=') ? 2 : 1;
-		colon = true;
-		if (!quoted_key && !line_start) {
-			loose = true;
-			rule = "free-text";
-		} else if (line_start && !quoted_key)
-			to_eol = true;
-	} else if (p > after && p + 2 < len && (in[p] == 'i' || in[p] == 'I') &&
+		k->colon = true;
+		if (!k->quoted_key && !k->line_start) {
+			k->loose = true;
+			k->rule = "free-text";
+		} else if (k->line_start && !k->quoted_key)
+			k->to_eol = true;
+	} else if (p > k->after && p + 2 < len && (in[p] == 'i' || in[p] == 'I') &&
 	    (in[p + 1] == 's' || in[p + 1] == 'S') && (in[p + 2] == ' ' || in[p + 2] == '\t')) {
 		p += 2;
-		loose = true;
-		rule = "free-text";
-	} else if (p > after && p + 3 < len && strncasecmp(in + p, "was", 3) == 0 &&
+		k->loose = true;
+		k->rule = "free-text";
+	} else if (p > k->after && p + 3 < len && strncasecmp(in + p, "was", 3) == 0 &&
 	    (in[p + 3] == ' ' || in[p + 3] == '\t')) {
 		p += 3;		/* "password was X" */
-		loose = true;
-		rule = "free-text";
-	} else if (p > after && c >= KEY_MEDIUM && p < len && in[p] == '"' && !quoted_key && !opened) {
-		rule = "free-text";	/* invalid token "X": the quoted string is the value */
-	} else if (p == after && c >= KEY_MEDIUM && p < len && in[p] == '[' && !quoted_key &&
-	    ke - ks <= 32 && plain_word(in + ks, ke - ks)) {
-		/* token[X] */
-		size_t q = p + 1;
-
-		while (q < len && in[q] != ']' && in[q] != '\n' && in[q] != '[' && q - p < 512)
-			q++;
-		if (q < len && in[q] == ']' && q > p + 1 && memchr(in + p + 1, '<', q - p - 1) == NULL &&
-		    memchr(in + p + 1, '\'', q - p - 1) == NULL && memchr(in + p + 1, '"', q - p - 1) == NULL &&
-		    secretpat_value_wanted(c, in + p + 1, q - p - 1, false)) {
-			hit(s, p + 1, q, kind, "free-text");
-			return q + 1;
-		}
-		return te;
-	} else if (flag && p > after && p < len && in[p] != '-' && in[p] != '\n' &&
-	    in[p] != '\r' && !quoted_key) {
-		flagarg = true;
-		rule = "flag";
+		k->loose = true;
+		k->rule = "free-text";
+	} else if (p > k->after && k->c >= KEY_MEDIUM && p < len && in[p] == '"' && !k->quoted_key &&
+	    !k->opened) {
+		k->rule = "free-text";	/* invalid token "X": the quoted string is the value */
+	} else if (p == k->after && k->c >= KEY_MEDIUM && p < len && in[p] == '[' && !k->quoted_key &&
+	    k->ke - k->ks <= 32 && plain_word(in + k->ks, k->ke - k->ks)) {
+		return kv_bracketed(s, k, te);
+	} else if (k->flag && p > k->after && p < len && in[p] != '-' && in[p] != '\n' &&
+	    in[p] != '\r' && !k->quoted_key) {
+		k->flagarg = true;
+		k->rule = "flag";
 	} else
 		return te;
-	if (flag && !loose)
-		rule = "flag";
+	if (k->flag && !k->loose)
+		k->rule = "flag";
+	k->p = p;
+	return GO_ON;
+}
+
+/*
+ * From the separator to the value's first byte: blanks, YAML node properties
+ * ("&anchor", "!tag"; an "*alias" is no value), a pretty-printed JSON value
+ * on the next line, a marker (done already), the quote that closes a string
+ * the key stood in, and a gRPC metadata list ("[Basic X]").
+ */
+static size_t
+kv_value_start(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t len = s->len, p = k->p, i, m;
 
 	while (p < len && (in[p] == ' ' || in[p] == '\t'))
 		p++;
-	if (colon) {
-		/* YAML node properties ("&anchor", "!tag") precede the value; "*alias" is none */
+	if (k->colon) {
 		while (p < len && (in[p] == '&' || in[p] == '!')) {
 			size_t q = p + 1;
 
@@ -1335,7 +1406,7 @@ do_word(struct scan *s, size_t ts, size_t te)
 		}
 	}
 	/* pretty-printed JSON: "password":<newline and indent>"X" */
-	if (colon && quoted_key && p < len && (in[p] == '\n' || in[p] == '\r')) {
+	if (k->colon && k->quoted_key && p < len && (in[p] == '\n' || in[p] == '\r')) {
 		size_t q = p;
 
 		while (q < len && (in[q] == '\n' || in[q] == '\r' || in[q] == ' ' || in[q] == '\t'))
@@ -1357,7 +1428,7 @@ do_word(struct scan *s, size_t ts, size_t te)
 	if ((m = secretpat_marker_len(in + p, len - p)) > 0)
 		return p + m;
 	/* "token=" inside a quoted string: that quote closes the string, no value */
-	if (opened && !quoted_key && quote_seq(in, len, p, &oq) > 0)
+	if (k->opened && !k->quoted_key && quote_seq(in, len, p, &k->oq) > 0)
 		return p + 1;
 	/* map[authorization:[Basic X]] (gRPC metadata): the list holds the value */
 	if (in[p] == '[' && p + 1 < len && isalpha((unsigned char)in[p + 1])) {
@@ -1367,61 +1438,73 @@ do_word(struct scan *s, size_t ts, size_t te)
 		    sizeof(auth_schemes) / sizeof(auth_schemes[0])))
 			p++;
 	}
-	/*
-	 * credentials: {user: admin, key: X} (a Go or YAML flow map in text, unquoted
-	 * member names): under a secret-like name every member's value is secret,
-	 * but for names that only name (user, name, type, ...).
-	 */
-	if (in[p] == '{' && !quoted_key && p + 1 < len && isalpha((unsigned char)in[p + 1])) {
-		static const char *const naming[] = {
-			"user", "username", "name", "type", "kind", "id", "region", "provider", "host",
-			"port", "url", "scope", "issuer", "audience", "expiry", "expires", "ttl",
-		};
-		size_t e = eol(in, len, p), q = p + 1, close;
-		const char *cb = memchr(in + p, '}', e - p);
+	k->p = p;
+	return GO_ON;
+}
 
-		if (cb != NULL && memchr(in + p + 1, '{', (size_t)(cb - in) - p - 1) == NULL &&
-		    memchr(in + p, '"', (size_t)(cb - in) - p) == NULL) {
-			close = (size_t)(cb - in);
-			while (q < close) {
-				size_t ns = q, ne, vs2, ve2;
+/*
+ * credentials: {user: admin, key: X} (a Go or YAML flow map in text, unquoted
+ * member names): under a secret-like name every member's value is secret,
+ * but for names that only name (user, name, type, ...).
+ */
+static size_t
+kv_flow_map(struct scan *s, struct kv *k)
+{
+	static const char *const naming[] = {
+		"user", "username", "name", "type", "kind", "id", "region", "provider", "host",
+		"port", "url", "scope", "issuer", "audience", "expiry", "expires", "ttl",
+	};
+	const char *in = s->in;
+	size_t p = k->p, e = eol(in, s->len, p), q = p + 1, close;
+	const char *cb = memchr(in + p, '}', e - p);
 
-				while (ns < close && (in[ns] == ' ' || in[ns] == ','))
-					ns++;
-				for (ne = ns; ne < close && in[ne] != ':' && in[ne] != ','; ne++)
-					;
-				if (ne >= close || in[ne] != ':') {
-					q = ne + 1;
-					continue;
-				}
-				for (vs2 = ne + 1; vs2 < close && in[vs2] == ' '; vs2++)
-					;
-				for (ve2 = vs2; ve2 < close && in[ve2] != ','; ve2++)
-					;
-				q = ve2 + 1;
-				while (ve2 > vs2 && in[ve2 - 1] == ' ')
-					ve2--;
-				if (ve2 <= vs2 || word_eq(in + ns, ne - ns, naming, ELEMENTSOF(naming)) ||
-				    secretpat_value_trivial(in + vs2, ve2 - vs2) ||
-				    redact_deny_harmless(in + vs2, ve2 - vs2) ||
-				    secretpat_marker_len(in + vs2, ve2 - vs2) == ve2 - vs2 ||
-				    memchr(in + vs2, '<', ve2 - vs2) != NULL)
-					continue;
-				hit(s, vs2, ve2, kind, "free-text");
-			}
-			return close + 1;
+	if (cb == NULL || memchr(in + p + 1, '{', (size_t)(cb - in) - p - 1) != NULL ||
+	    memchr(in + p, '"', (size_t)(cb - in) - p) != NULL)
+		return GO_ON;
+	close = (size_t)(cb - in);
+	while (q < close) {
+		size_t ns = q, ne, vs2, ve2;
+
+		while (ns < close && (in[ns] == ' ' || in[ns] == ','))
+			ns++;
+		for (ne = ns; ne < close && in[ne] != ':' && in[ne] != ','; ne++)
+			;
+		if (ne >= close || in[ne] != ':') {
+			q = ne + 1;
+			continue;
 		}
+		for (vs2 = ne + 1; vs2 < close && in[vs2] == ' '; vs2++)
+			;
+		for (ve2 = vs2; ve2 < close && in[ve2] != ','; ve2++)
+			;
+		q = ve2 + 1;
+		while (ve2 > vs2 && in[ve2 - 1] == ' ')
+			ve2--;
+		if (ve2 <= vs2 || word_eq(in + ns, ne - ns, naming, ELEMENTSOF(naming)) ||
+		    secretpat_value_trivial(in + vs2, ve2 - vs2) ||
+		    redact_deny_harmless(in + vs2, ve2 - vs2) ||
+		    secretpat_marker_len(in + vs2, ve2 - vs2) == ve2 - vs2 ||
+		    memchr(in + vs2, '<', ve2 - vs2) != NULL)
+			continue;
+		hit(s, vs2, ve2, k->kind, "free-text");
 	}
-	/* an inline JSON object or array: its members speak for themselves */
-	if ((in[p] == '{' || in[p] == '[') && !to_eol)
-		return p + 1;
+	return close + 1;
+}
 
-	/* a quote that closes a JSON string ("...password=\"}"): no value here */
-	if (in[p] == '"' && (p + 1 == len || strchr(",}]:\n\r", in[p + 1]) != NULL))
-		return p + 1;
-	/* the value: quoted, or up to a terminator that depends on the context */
+/*
+ * Where the value ends: a quoted string (an escaped quote closes as it
+ * opened), or up to a terminator that depends on the context: the end of
+ * the line (YAML), a blank, a quote, a JSON escape, a JSON delimiter after a
+ * quoted key, a URL query's '&'.
+ */
+static void
+kv_value_end(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t len = s->len, p = k->p, vs, ve, after, m;
+	bool unclosed = false;
+
 	vs = ve = after = p;
-	unclosed = false;
 	if (in[p] == '\\' && (m = quote_seq(in, len, p, &(char){ 0 })) > 0) {
 		/* an escaped quote opens: the same sequence closes */
 		size_t e = eol(in, len, p);
@@ -1451,11 +1534,11 @@ do_word(struct scan *s, size_t ts, size_t te)
 		/* unquoted, or a quote that never closes on this line: up to a terminator */
 		if (!unclosed)
 			vs = p;
-		if (to_eol && !unclosed) {
+		if (k->to_eol && !unclosed) {
 			ve = eol(in, len, p);
 			/* "- 'key: value'": the quoted scalar ends before the line does */
-			if (opened) {
-				const char *q = memchr(in + vs, oq, ve - vs);
+			if (k->opened) {
+				const char *q = memchr(in + vs, k->oq, ve - vs);
 
 				if (q != NULL)
 					ve = (size_t)(q - in) - (q > in + vs && q[-1] == '\\');
@@ -1466,149 +1549,220 @@ do_word(struct scan *s, size_t ts, size_t te)
 			for (ve = vs; ve < len; ve++) {
 				unsigned char ch = (unsigned char)in[ve];
 
-				if (isspace(ch) || ch == '"' || (ch == '\'' && oq == '\''))
+				if (isspace(ch) || ch == '"' || (ch == '\'' && k->oq == '\''))
 					break;
 				/* JSON escapes end a value: "\t" was a tab before encoding */
 				if (ch == '\\' && ve + 1 < len && strchr("tnr\"'\\", in[ve + 1]) != NULL)
 					break;
-				if (quoted_key && (ch == ',' || ch == '}' || ch == ']'))
+				if (k->quoted_key && (ch == ',' || ch == '}' || ch == ']'))
 					break;
-				if (query && (ch == '&' || ch == '#'))
+				if (k->query && (ch == '&' || ch == '#'))
 					break;
 			}
 		}
 		after = ve;
 	}
-	if (ve <= vs)
-		return after;
-	if (only_markers(in + vs, ve - vs))
-		return after;
-	/*
-	 * A value holding a marker had a secret inside it redacted, and was itself
-	 * judged not secret: judging it again, marker and all, would redact twice.
-	 */
-	{
-		const char *mk = memmem(in + vs, ve - vs, "<redacted:", 10);
+	k->vs = vs;
+	k->ve = ve;
+	k->after = after;
+}
 
-		while (mk != NULL) {
-			if (secretpat_marker_len(mk, (size_t)(in + len - mk)) > 0)
-				return vs;
-			mk = memmem(mk + 1, (size_t)(in + ve - mk - 1), "<redacted:", 10);
-		}
+/*
+ * A value holding a marker had a secret inside it redacted, and was itself
+ * judged not secret: judging it again, marker and all, would redact twice.
+ */
+static bool
+holds_marker(const char *in, size_t len, size_t vs, size_t ve)
+{
+	const char *mk = memmem(in + vs, ve - vs, "<redacted:", 10);
+
+	while (mk != NULL) {
+		if (secretpat_marker_len(mk, (size_t)(in + len - mk)) > 0)
+			return true;
+		mk = memmem(mk + 1, (size_t)(in + ve - mk - 1), "<redacted:", 10);
 	}
+	return false;
+}
 
-	/* a YAML block scalar in text: "key: |" and the lines indented under it */
-	if (to_eol && (in[vs] == '|' || in[vs] == '>') && ve - vs <= 4) {
-		size_t bol = ks, col, q = ve, last = ve, first = 0;
+/* A YAML block scalar in text: "key: |" and the lines indented under it. */
+static size_t
+kv_block_scalar(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t len = s->len, bol = k->ks, col, q = k->ve, last = k->ve, first = 0;
 
-		while (bol > 0 && in[bol - 1] != '\n')
-			bol--;
-		col = (opened ? ks - 1 : ks) - bol;
-		while (q < len) {
-			size_t ls = q + 1, ind = 0, le;
+	while (bol > 0 && in[bol - 1] != '\n')
+		bol--;
+	col = (k->opened ? k->ks - 1 : k->ks) - bol;
+	while (q < len) {
+		size_t ls = q + 1, ind = 0, le;
 
-			if (in[q] != '\n')
-				break;
-			le = eol(in, len, ls);
-			while (ls + ind < le && in[ls + ind] == ' ')
-				ind++;
-			if (ls + ind < le && in[ls + ind] != '\r' && ind <= col)
-				break;
-			if (ls + ind < le && in[ls + ind] != '\r') {
-				if (first == 0)
-					first = ls + ind;
-				last = le;
-			}
-			q = le;
+		if (in[q] != '\n')
+			break;
+		le = eol(in, len, ls);
+		while (ls + ind < le && in[ls + ind] == ' ')
+			ind++;
+		if (ls + ind < le && in[ls + ind] != '\r' && ind <= col)
+			break;
+		if (ls + ind < le && in[ls + ind] != '\r') {
+			if (first == 0)
+				first = ls + ind;
+			last = le;
 		}
-		if (first == 0)
-			return ve;
-		hit(s, first, last, kind, "key-value");
-		return last;
+		q = le;
 	}
+	if (first == 0)
+		return k->ve;
+	hit(s, first, last, k->kind, "key-value");
+	return last;
+}
 
-	/* "Authorization: Bearer X": the scheme stays, the credentials go */
+/* "Authorization: Bearer X": the scheme stays, the credentials go. */
+static size_t
+kv_auth_scheme(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t len = s->len, vs = k->vs, i, m;
+
 	for (i = vs; i < len && (isalnum((unsigned char)in[i]) || in[i] == '-'); i++)
 		;
 	if (i > vs && i < len && (in[i] == ' ' || in[i] == '\t') && word_eq(in + vs, i - vs,
 	    auth_schemes, sizeof(auth_schemes) / sizeof(auth_schemes[0]))) {
-		bool whole = strncasecmp(in + vs, "digest", 6) == 0 || to_eol || ve > i;
+		bool whole = strncasecmp(in + vs, "digest", 6) == 0 || k->to_eol || k->ve > i;
 		size_t t = i, e;
 
 		while (t < len && (in[t] == ' ' || in[t] == '\t'))
 			t++;
 		if ((m = secretpat_marker_len(in + t, len - t)) > 0)
 			return t + m;
-		e = whole ? ve : token_end(in, len, t);
+		e = whole ? k->ve : token_end(in, len, t);
 		if (e > t) {
 			hit(s, t, e, strncasecmp(in + vs, "basic", 5) == 0 ? "basic-auth" : "bearer",
 			    "authorization");
-			return e > after ? e : after;
+			return e > k->after ? e : k->after;
 		}
-		return after;
+		return k->after;
 	}
+	return GO_ON;
+}
+
+/*
+ * Values that look like one but are none: a number under a quoted key (a
+ * JSON count), "Token=ExpiredToken" (an error code naming the key's own
+ * subject), and whatever secretpat_value_wanted() lets pass (what stays is
+ * scanned like any text).
+ */
+static size_t
+kv_judge(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t vs = k->vs, ve = k->ve, i;
+	bool alpha = ve - vs >= 4 && ve - vs <= 64;
+
 	/* "count": 3 in JSON text: numbers under quoted keys are counts, not secrets */
-	if (quoted_key && in[p] != '"' && in[p] != '\'') {
+	if (k->quoted_key && in[k->p] != '"' && in[k->p] != '\'') {
 		for (i = vs; i < ve && isdigit((unsigned char)in[i]); i++)
 			;
 		if (i == ve)
 			return ve;
 	}
-	if (flagarg)
-		loose = false;
-	/* "Token=ExpiredToken": a letters-only word naming the key's own subject is an error code */
-	{
-		bool alpha = ve - vs >= 4 && ve - vs <= 64;
+	if (k->flagarg)
+		k->loose = false;
+	for (i = vs; i < ve && alpha; i++)
+		alpha = isalpha((unsigned char)in[i]) != 0;
+	if (alpha && k->kind != NULL && strcmp(k->kind, "token") == 0 &&
+	    memmem(in + vs, ve - vs, "Token", 5) != NULL)
+		return k->after;
+	if (!secretpat_value_wanted(k->c, in + vs, ve - vs, k->loose))
+		return vs;
+	return GO_ON;
+}
 
-		for (i = vs; i < ve && alpha; i++)
-			alpha = isalpha((unsigned char)in[i]) != 0;
-		if (alpha && kind != NULL && strcmp(kind, "token") == 0 &&
-		    memmem(in + vs, ve - vs, "Token", 5) != NULL)
-			return after;
-	}
-	if (!secretpat_value_wanted(c, in + vs, ve - vs, loose))
-		return vs;	/* what stays is scanned like any text */
-	/*
-	 * Whole values: an unquoted password does not end at a blank ("password=a b c"):
-	 * it runs to the end of its line, a ';' field end, or the end of the
-	 * (JSON-encoded) string that holds it.
-	 */
+/*
+ * Whole values: an unquoted password does not end at a blank ("password=a b c"):
+ * it runs to the end of its line, a ';' field end, or the end of the
+ * (JSON-encoded) string that holds it.
+ */
+static void
+kv_whole_value(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t len = s->len, vs = k->vs, ve = k->ve, p = k->p, i, x;
+
 	for (i = vs; i < ve && isalpha((unsigned char)in[i]); i++)
 		;
-	if ((c == KEY_STRONG || (c == KEY_MEDIUM && kind != NULL && strcmp(kind, "secret") == 0)) &&
-	    !query && !flagarg && (!flag || opened) && !to_eol && after == ve && vs == p &&
-	    in[p] != '"' && in[p] != '\'' && i == ve && ve < len && in[ve] == ' ') {
-		size_t x = ve;
+	if (!((k->c == KEY_STRONG || (k->c == KEY_MEDIUM && k->kind != NULL &&
+	    strcmp(k->kind, "secret") == 0)) && !k->query && !k->flagarg && (!k->flag || k->opened) &&
+	    !k->to_eol && k->after == ve && vs == p && in[p] != '"' && in[p] != '\'' && i == ve &&
+	    ve < len && in[ve] == ' '))
+		return;
+	x = ve;
+	while (x < len) {
+		unsigned char ch = (unsigned char)in[x];
 
-		while (x < len) {
-			unsigned char ch = (unsigned char)in[x];
+		if (ch == ' ') {
+			/* the next word is another setting ("B=1", "key:"): the value ended */
+			size_t w = x + 1;
 
-			if (ch == ' ') {
-				/* the next word is another setting ("B=1", "key:"): the value ended */
-				size_t w = x + 1;
-
-				while (w < len && (isalnum((unsigned char)in[w]) || in[w] == '_' ||
-				    in[w] == '-' || in[w] == '.'))
-					w++;
-				if (w > x + 1 && w < len && (in[w] == '=' || in[w] == ':'))
-					break;
-			}
-
-			if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ';' || ch == '"' ||
-			    (ch == '\'' && oq == '\''))
+			while (w < len && (isalnum((unsigned char)in[w]) || in[w] == '_' ||
+			    in[w] == '-' || in[w] == '.'))
+				w++;
+			if (w > x + 1 && w < len && (in[w] == '=' || in[w] == ':'))
 				break;
-			if (ch == '\\' && x + 1 < len && strchr("tnr\"'\\", in[x + 1]) != NULL)
-				break;
-			if (ch == '<' && secretpat_marker_len(in + x, len - x) > 0)
-				break;
-			x++;
 		}
-		while (x > ve && in[x - 1] == ' ')
-			x--;
-		after = ve = x;
+
+		if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ';' || ch == '"' ||
+		    (ch == '\'' && k->oq == '\''))
+			break;
+		if (ch == '\\' && x + 1 < len && strchr("tnr\"'\\", in[x + 1]) != NULL)
+			break;
+		if (ch == '<' && secretpat_marker_len(in + x, len - x) > 0)
+			break;
+		x++;
 	}
-	hit(s, vs, ve, kind, rule);
-	return after;
+	while (x > ve && in[x - 1] == ' ')
+		x--;
+	k->after = k->ve = x;
+}
+
+/* The value of a secret-like key; returns where to resume. */
+static size_t
+do_word(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	struct kv k = { .rule = "key-value" };
+	size_t r;
+
+	if ((r = kv_key(s, ts, te, &k)) != GO_ON)
+		return r;
+	kv_context(s, &k);
+	if ((r = kv_separator(s, &k, te)) != GO_ON || (r = kv_value_start(s, &k)) != GO_ON)
+		return r;
+	if (in[k.p] == '{' && !k.quoted_key && k.p + 1 < s->len && isalpha((unsigned char)in[k.p + 1]) &&
+	    (r = kv_flow_map(s, &k)) != GO_ON)
+		return r;
+	/* an inline JSON object or array: its members speak for themselves */
+	if ((in[k.p] == '{' || in[k.p] == '[') && !k.to_eol)
+		return k.p + 1;
+	/* a quote that closes a JSON string ("...password=\"}"): no value here */
+	if (in[k.p] == '"' && (k.p + 1 == s->len || strchr(",}]:\n\r", in[k.p + 1]) != NULL))
+		return k.p + 1;
+	kv_value_end(s, &k);
+	if (k.ve <= k.vs)
+		return k.after;
+	if (only_markers(in + k.vs, k.ve - k.vs))
+		return k.after;
+	if (holds_marker(in, s->len, k.vs, k.ve))
+		return k.vs;
+	if (k.to_eol && (in[k.vs] == '|' || in[k.vs] == '>') && k.ve - k.vs <= 4)
+		return kv_block_scalar(s, &k);
+	if ((r = kv_auth_scheme(s, &k)) != GO_ON)
+		return r;
+	if ((r = kv_judge(s, &k)) != GO_ON)
+		return r;
+	kv_whole_value(s, &k);
+	hit(s, k.vs, k.ve, k.kind, k.rule);
+	return k.after;
 }
 
 unsigned
