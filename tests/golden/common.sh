@@ -51,3 +51,34 @@ baseline_cases() {
 	echo "dns-to-healthy dns-failure healthy"
 	echo "healthy-to-policy healthy policy-denied"
 }
+
+# golden_run NAME PREFIX EXT DIR CMD...: runs CMD in folder DIR and compares, byte for byte, its
+# standard output with PREFIX.expected.EXT, its exit status with the number in PREFIX.expected.status
+# and its standard error with PREFIX.expected.stderr (PREFIX.expected.zh.stderr for a Chinese report,
+# EXT zh.*: messages are translated).  tests/golden/update.sh writes them all.  One PASS/FAIL line
+# "golden NAME.EXT"; a failure says which of the three differed (and shows the report's diff).
+golden_run() {
+	local name=$1 prefix=$2 ext=$3 dir=$4 rc=0 why="" f; shift 4
+	local want=$prefix.expected.$ext err=$prefix.expected.stderr
+	case $ext in zh.*) err=$prefix.expected.zh.stderr ;; esac
+	for f in "$want" "$prefix.expected.status" "$err"; do
+		[ -e "$f" ] || why+="no $f (run tests/golden/update.sh); "
+	done
+	if [ -n "$why" ]; then fail "golden $name.$ext" "$why"; return; fi
+	(cd "$dir" && "$@") >"$T/got" 2>"$T/err" || rc=$?
+	if [ "$rc" != "$(cat "$prefix.expected.status")" ]; then
+		why+="exit $rc, $prefix.expected.status says $(cat "$prefix.expected.status"); "
+	fi
+	if ! cmp -s "$err" "$T/err"; then
+		why+="stderr differs from $err: got '$(head -c 300 "$T/err" | tr '\n' '|')'; "
+	fi
+	if ! diff -u "$want" "$T/got" >"$T/diff"; then
+		why+="report differs from $want; "
+	fi
+	if [ -z "$why" ]; then
+		pass "golden $name.$ext"
+	else
+		fail "golden $name.$ext" "$why"
+		head -60 "$T/diff"
+	fi
+}

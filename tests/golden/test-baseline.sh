@@ -9,17 +9,9 @@ S=$TOP/samples
 while read -r name old new; do
 	for fmt in md html json txt; do
 		f=markdown; [ $fmt = md ] || f=$fmt; [ $fmt = txt ] && f=text
-		want=$GOLDEN/expected/baseline-$name.expected.$fmt
-		rc=0
-		(cd "$S" && COLUMNS=80 "$ANALYZE" -f $f --baseline "$old.tar.gz" "$new.tar.gz") >"$T/got" 2>"$T/err" || rc=$?
-		if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
-			fail "golden baseline $name.$fmt" "exit $rc: $(head -c 300 "$T/err")"
-		elif diff -u "$want" "$T/got" >"$T/diff"; then
-			pass "golden baseline $name.$fmt"
-		else
-			fail "golden baseline $name.$fmt" "report differs from $want (tests/golden/update.sh)"
-			head -60 "$T/diff"
-		fi
+		# The report, exit status and stderr, byte for byte (golden_run, common.sh).
+		golden_run "baseline $name" "$GOLDEN/expected/baseline-$name" $fmt "$S" \
+			env COLUMNS=80 "$ANALYZE" -f $f --baseline "$old.tar.gz" "$new.tar.gz"
 	done
 done < <(baseline_cases)
 

@@ -25,20 +25,10 @@ report() {
 
 while read -r name dir prefix; do
 	for fmt in md html txt; do
-		want=$prefix.expected.zh.$fmt
-		if [ ! -e "$want" ]; then
-			fail "zh golden $name.$fmt" "no $want (run tests/golden/update.sh)"
-			continue
-		fi
 		f=markdown; [ $fmt = html ] && f=html; [ $fmt = txt ] && f=text
-		if ! report LANG=C.UTF-8 COLUMNS=80 -- --lang zh -f $f "$name.tar.gz" >"$T/got"; then
-			fail "zh golden $name.$fmt" "$(head -c 300 "$T/err")"
-		elif diff -u "$want" "$T/got" >"$T/diff"; then
-			pass "zh golden $name.$fmt (--lang zh)"
-		else
-			fail "zh golden $name.$fmt" "report differs from $want"
-			head -40 "$T/diff"
-		fi
+		# The report, exit status and stderr, byte for byte (golden_run, common.sh).
+		golden_run "$name" "$prefix" zh.$fmt "$dir" env -u LC_ALL -u LC_MESSAGES -u LANGUAGE -u LANG \
+			LANG=C.UTF-8 COLUMNS=80 "$ANALYZE" --lang zh -f $f "$name.tar.gz"
 	done
 	want=$prefix.expected.zh.md
 	[ -e "$want" ] || continue
