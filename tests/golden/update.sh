@@ -55,3 +55,14 @@ baseline_cases | while read -r name old new; do
 	out "$b" txt "$TOP/samples" env COLUMNS=80 "$ANALYZE" -f text --baseline "$old.tar.gz" "$new.tar.gz"
 	echo "updated $b.expected.{md,html,json,txt,status,stderr}"
 done
+# The rule-language error cases (tests/golden/rules-bad/README.md): --check-rules' stderr, exit 2.
+for y in "$GOLDEN"/rules-bad/bad-*.yaml; do
+	c=$(basename "$y" .yaml)
+	rc=0
+	(cd "$GOLDEN/rules-bad" && "$ANALYZE" --check-rules -r "$c.yaml" >/dev/null 2>"$c.err") || rc=$?
+	if [ "$rc" != 2 ]; then
+		echo "update.sh: --check-rules -r $y: exit $rc, wanted 2" >&2
+		exit 1
+	fi
+done
+echo "updated $GOLDEN/rules-bad/bad-*.err"

@@ -726,44 +726,8 @@ rules:
 """
 
 
-@case("rules")
-def rules_invalid_yaml(out, small):
-    with open(out, "w") as f:
-        f.write("version: 1\nrules:\n  - id: x\n    title: [unclosed\n    severity: warning\n")
-
-
-@case("rules")
-def rules_unknown_key(out, small):
-    with open(out, "w") as f:
-        f.write(RULE_OK.format(n=1, regex="x") + "    frobnicate: yes\n")
-
-
-@case("rules")
-def rules_bad_regex(out, small):
-    with open(out, "w") as f:
-        f.write(RULE_OK.format(n=1, regex="(unclosed[group"))
-
-
-@case("rules")
-def rules_alias_bomb(out, small):
-    y = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for i in range(1, 30):
-        y.append(f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]")
-    with open(out, "w") as f:
-        f.write("\n".join(y) + "\n")
-
-
-@case("rules")
-def rules_alias_inside(out, small):
-    # The laughs where a rule reads a list (a unit property's "in"), and a rule repeated by alias.
-    y = ["version: 1", "rules:", "  - &rule", "    id: hostile-1", "    title: t", "    severity: info",
-         "    description: d", "    message: m", "    remedy: r", "    when:", "      all:",
-         '        - unit: {property: ActiveState, in: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]}']
-    for i in range(1, 30):
-        y.append(f"        - unit: {{property: SubState, in: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]}")
-    y += ["  - *rule", "  - *rule"]
-    with open(out, "w") as f:
-        f.write("\n".join(y) + "\n")
+# The small rule-language errors (an unknown key, a bad pattern, invalid YAML, alias bombs) are files:
+# tests/golden/rules-bad/bad-*.yaml, each with its expected --check-rules stderr.
 
 
 @case("rules")

@@ -72,6 +72,23 @@ refused() {
 		fail "$name" "${why}stderr: $(head -c 300 "$S/stderr" | tr '\n' ' ')"; fi
 }
 
+# refused_line NAME LINE INPUT [ARGS...]: as refused, but the one line on stderr must be LINE exactly
+# (or LINE and " (and N more problems: run --check-rules)" for rules with several).
+refused_line() {
+	local name=$1 want=$2 input=$3 lines got; shift 3
+	run_analyze "$name" "$@" "$input"
+	local why=$ERRS
+	[ "$RC" = 2 ] || why+="exit $RC, wanted 2; "
+	lines=$(wc -l <"$S/stderr")
+	[ "$lines" = 1 ] || why+="$lines lines on stderr, wanted 1; "
+	got=$(head -n 1 "$S/stderr")
+	case $got in "$want"|"$want (and "*" more problems: run --check-rules)") ;;
+	*) why+="the line is not '$want'; " ;; esac
+	[ -e "$S/out/report" ] && why+="a report was written; "
+	if [ -z "$why" ]; then pass "$name (${MEM} KiB)"; else
+		fail "$name" "${why}stderr: $(head -c 300 "$S/stderr" | tr '\n' ' ')"; fi
+}
+
 # analyzed NAME INPUT [ARGS...] -- [CHECKS...]: the input must be analyzed: exit 0 or 1,
 # a JSON report that check_report.py accepts with CHECKS (see there).
 analyzed() {
