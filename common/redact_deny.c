@@ -17,32 +17,35 @@
 
 /*
  * Fields of the agent's schemas (OnboardingConfiguration, AgentConfiguration)
- * that support reads and that hold no secret.  Paths join keys with '/', a
- * sequence item is '-'; '*' matches anything, also across '/'.  Matched
- * without regard to case.
+ * that support reads and that hold no secret, anchored at the document's root.
+ * Paths join keys with '/' (a '/' inside a key reads '_'), a sequence item is
+ * '-'; '*' is one key, never more (FNM_PATHNAME), so every entry names scalars
+ * at one depth: a map or list under a kept field is judged by shape like any
+ * other value.  Matched without regard to case.
  */
 static const struct {
 	const char	*path;
 	const char	*why;
 } schema[] = {
 	{ "/apiVersion", "the document's schema" },
-	{ "*/kind", "the document's schema" },
-	{ "*/onboardingEndpoint/host", "the onboarding endpoint (rules read it)" },
-	{ "*/onboardingEndpoint/port", "the onboarding endpoint (rules read it)" },
-	{ "*/transportSecurity/tls/sni", "TLS server name" },
-	{ "*/transportSecurity/tls/insecureSkipVerify", "TLS verification (rules read it)" },
-	{ "*/transportSecurity/plaintext*", "transport mode" },
-	{ "*/workloadGroup/namespace", "the WorkloadGroup (rules read it)" },
-	{ "*/workloadGroup/name", "the WorkloadGroup (rules read it)" },
-	{ "*/labels/*", "workload labels" },
-	{ "*/connectedOver", "network mode" },
-	{ "*/plugin/name", "credential plugin name" },
-	{ "*/plugin/path", "credential plugin path" },
-	{ "*/env/-/name", "environment variable names" },
-	{ "*/sidecar/istio/*", "sidecar settings" },
-	{ "*/sidecar/stdout", "sidecar settings" },
-	{ "*/sidecar/stderr", "sidecar settings" },
-	{ "*/sidecar/user/*", "sidecar settings" },
+	{ "/kind", "the document's schema (rules read it)" },
+	/* OnboardingConfiguration */
+	{ "/onboardingEndpoint/host", "the onboarding endpoint (rules read it)" },
+	{ "/onboardingEndpoint/port", "the onboarding endpoint (rules read it)" },
+	{ "/onboardingEndpoint/transportSecurity/tls/sni", "TLS server name" },
+	{ "/onboardingEndpoint/transportSecurity/tls/insecureSkipVerify", "TLS verification (rules read it)" },
+	{ "/workloadGroup/namespace", "the WorkloadGroup (rules read it)" },
+	{ "/workloadGroup/name", "the WorkloadGroup (rules read it)" },
+	{ "/workload/labels/*", "workload labels" },
+	{ "/settings/connectedOver", "network mode" },
+	/* AgentConfiguration */
+	{ "/host/custom/credential/-/plugin/name", "credential plugin name" },
+	{ "/host/custom/credential/-/plugin/path", "credential plugin path" },
+	{ "/host/custom/credential/-/plugin/env/-/name", "environment variable names" },
+	{ "/sidecar/istio/revision", "sidecar settings" },
+	{ "/sidecar/stdout", "sidecar settings" },
+	{ "/sidecar/stderr", "sidecar settings" },
+	{ "/sidecar/user/*", "sidecar settings" },
 };
 
 static bool
@@ -190,7 +193,7 @@ const char *
 redact_deny_schema(const char *path)
 {
 	for (size_t i = 0; i < ELEMENTSOF(schema); i++)
-		if (fnmatch(schema[i].path, path, FNM_CASEFOLD) == 0)
+		if (fnmatch(schema[i].path, path, FNM_PATHNAME | FNM_CASEFOLD) == 0)
 			return "schema";
 	return NULL;
 }
@@ -352,7 +355,8 @@ void
 redact_deny_describe(void (*cb)(const char *what, const char *example, void *userdata), void *userdata)
 {
 	for (size_t i = 0; i < ELEMENTSOF(schema); i++)
-		cb("kept by the schema", schema[i].path, userdata);
+		cb("kept by the schema (a scalar at exactly this path from the root; * is one key)",
+		    schema[i].path, userdata);
 	cb("kept by shape: boolean", "true, false, yes, no, on, off", userdata);
 	cb("kept by shape: null", "null, ~ (no value)", userdata);
 	cb("kept by shape: duration", "30s, 1h30m, 500ms", userdata);

@@ -296,6 +296,28 @@ def plant_all(c):
            "--issuer=https://issuer.example.invalid/oauth2", "--client-assertion", "revision: canary-1-20",
            "/var/log/onboarding-agent/sidecar.out"])
 
+    # -- 6b. the schema allowlist is anchored at the root and names scalars: its field names one level
+    # deeper, below another root, beside a kept field, or over a map or list keep nothing
+    z = [c.v(f"z{i}") for i in range(9)]
+    c.file(cfg(""), "apiVersion: config.agent.onboarding.tetrate.io/v1alpha1\nkind: AgentConfiguration\n"
+           f"sidecar:\n  istio:\n    revision: canary-2\n    proxyToken: {yq(z[0])}\n    extraEnv:\n"
+           f"    - name: LICENCIA\n      value: {yq(z[1])}\n  user:\n    profile:\n      enrol: {yq(z[2])}\n"
+           f"settings:\n  onboardingEndpoint:\n    host: {yq(z[3])}\n  nested:\n    kind: {yq(z[4])}\n"
+           "host:\n  custom:\n    credential:\n    - plugin:\n        name: p\n        labels:\n"
+           f"          note: {yq(z[5])}\n")
+    c.add("schema anchored: AgentConfiguration fields deeper or elsewhere", z[:6], ["revision: canary-2"])
+    c.file(cfg(""), "kind: OnboardingConfiguration\nonboardingEndpoint:\n  host: onboarding.example.invalid\n"
+           f"  transportSecurity:\n    tls:\n      sni: onboarding.example.invalid\n      caCert: {yq(z[6])}\n"
+           "workload:\n  labels:\n    team: payments\n    app.kubernetes.io/part-of: bookinfo\n"
+           f"    extra:\n      enrol: {yq(z[7])}\n    list:\n    - {yq(z[8])}\n")
+    c.add("schema anchored: OnboardingConfiguration, a map and a list under labels", z[6:],
+          ["team: payments", "app.kubernetes.io/part-of: bookinfo", "sni: onboarding.example.invalid"])
+    s = c.v()
+    c.file("/etc/onboarding-agent/anchored.json",
+           json.dumps({"kind": "AgentConfiguration", "settings": {"labels": {"clave": s}, "retries": 3}},
+                      ensure_ascii=False))
+    c.add("schema anchored: labels below settings in a JSON config", [s], ["retries"])
+
     # -- 7. UTF-16 and UTF-32 files with a BOM, and a UTF-8 BOM
     for enc, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-32-le", b"\xff\xfe\x00\x00")):
         s = c.v()

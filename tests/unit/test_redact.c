@@ -1262,10 +1262,55 @@ test_random_yaml(void **state)
 	}
 }
 
+/* The schema allowlist is anchored at the root and names scalars at one depth (issue 11). */
+static void
+test_schema_anchored(void **state)
+{
+	static const char *const kept[] = {
+		"/kind", "/apiVersion", "/onboardingEndpoint/host", "/ONBOARDINGENDPOINT/PORT",
+		"/onboardingEndpoint/transportSecurity/tls/sni", "/workloadGroup/name", "/workload/labels/team",
+		"/workload/labels/app.kubernetes.io_part-of", "/settings/connectedOver",
+		"/host/custom/credential/-/plugin/name", "/host/custom/credential/-/plugin/env/-/name",
+		"/sidecar/istio/revision", "/sidecar/stdout", "/sidecar/user/uid",
+	};
+	static const char *const redacted[] = {
+		"/settings/kind", "/settings/nested/kind", "/x/onboardingEndpoint/host", "/workload/labels/extra/x",
+		"/workload/labels/list/-", "/settings/labels/clave", "/host/custom/credential/-/plugin/labels/note",
+		"/sidecar/istio/meshConfig/caCert", "/sidecar/istio/extraEnv/-/value", "/sidecar/istio/proxyToken",
+		"/sidecar/user/profile/enrol", "/onboardingEndpoint/transportSecurity/tls/caCert",
+		"/host/custom/credential/-/plugin/env/-/value", "/env/-/name/x", "/kind/x", "kind", "",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (redact_deny_schema(kept[i]) == NULL)
+			fail_msg("schema should keep %s", kept[i]);
+	for (size_t i = 0; i < sizeof(redacted) / sizeof(redacted[0]); i++)
+		if (redact_deny_schema(redacted[i]) != NULL)
+			fail_msg("schema should not keep %s", redacted[i]);
+	/* and through the YAML redactor: the same words deeper are redacted */
+	{
+		static const char doc[] = "kind: AgentConfiguration\nsettings:\n  nested:\n    kind: QwErTyUiOpAsDfGh\n"
+		    "sidecar:\n  istio:\n    revision: canary\n    meshConfig: {caCert: ZxCvBnMaSdFgHjKl}\n";
+		struct redactor *r = redactor_new();
+		char *out, *err = NULL;
+		size_t ol;
+
+		assert_int_equal(redact_yaml(r, doc, sizeof(doc) - 1, &out, &ol, NULL, &err), 0);
+		assert_null(strstr(out, "QwErTyUiOpAsDfGh"));
+		assert_null(strstr(out, "ZxCvBnMaSdFgHjKl"));
+		assert_non_null(strstr(out, "kind: AgentConfiguration"));
+		assert_non_null(strstr(out, "revision: canary"));
+		free(out);
+		redactor_free(r);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schema_anchored),
 		cmocka_unit_test(test_corpus_no_leaks),
 		cmocka_unit_test(test_corpus_keeps),
 		cmocka_unit_test(test_yaml_structure),
