@@ -334,6 +334,12 @@ json_t *jsonl_redactions(struct jsonl *);
  */
 int jsonl_redact_text(struct jsonl *, const char *in, size_t len, char **out, size_t *outlen);
 /*
+ * A MESSAGE of the entry being formatted, in a private key printed one entry a line
+ * (pemblock.c, followed over this file's entries in order): *out gets it with the
+ * block's lines redacted, or NULL.  Call it before jsonl_redact_text().
+ */
+int jsonl_redact_pem(struct jsonl *, const char *in, size_t len, char **out, size_t *outlen);
+/*
  * A field value with terminal escapes or carriage returns: stripped of them,
  * redacted by the pattern rules and the known values; *out (a text value, to
  * write as a string) when that changed something, else NULL (keep the bytes).

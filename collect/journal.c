@@ -178,6 +178,7 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 	size_t size;
 	bool dup = false;
 	uint64_t seen[4] = { 0 };
+	_cleanup_free_ char *pem = NULL;
 	int r;
 
 	*prio = 8;
@@ -232,6 +233,17 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 		vlen = size - nlen - 1;
 		if (nlen == 8 && memcmp(d, "PRIORITY", 8) == 0 && vlen == 1 && val[0] >= '0' && val[0] <= '7')
 			*prio = val[0] - '0';
+		/* a private key printed to stdout: one entry a line */
+		if (nlen == 7 && memcmp(d, "MESSAGE", 7) == 0) {
+			size_t plen;
+
+			free(pem);
+			pem = NULL;
+			if (jsonl_redact_pem(f->sink, val, vlen, &pem, &plen) >= 0 && pem) {
+				val = pem;
+				vlen = plen;
+			}
+		}
 		if (!field_exempt(d, nlen) && (memchr(val, 0x1b, vlen) || memchr(val, '\r', vlen))) {
 			size_t rlen;
 

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "collect.h"
+#include "pemblock.h"
 
 #define CHUNK_BYTES	(1024 * 1024)	/* lines are verified and written in chunks this big */
 #define VERIFY_PIECE	(64 * 1024)	/* the leak check holds the redactor this long at most */
@@ -31,6 +32,8 @@ static _Thread_local uint64_t tl_arrays;
 /* Per-line flags in the index. */
 enum {
 	LINE_WITHHELD = 1,		/* the leak check dropped it */
+	LINE_PEM_OPEN = 2,		/* a private-key block was open before it (pass 2 redoes it) */
+	LINE_PEM_BODY = 4,		/* ... and had base64 lines already */
 };
 
 /* One .jsonl entry of the bundle being written, in one or two passes. */
@@ -77,6 +80,10 @@ struct jsonl {
 	char		*first_cursor;	/* __CURSOR of the first line written */
 	char		*last_cursor;	/* __CURSOR of the last line written */
 	json_t		*counts;	/* redactions by rule */
+
+	struct pemblock	 pem;		/* pass 1: a private key printed one entry a line */
+	uint8_t		 pem_flags;	/* LINE_PEM_* of the line being formatted, for jsonl_push() */
+	struct buf	 pembuf;	/* scratch */
 };
 
 static const char hexdig[] = "0123456789abcdef";
@@ -301,6 +308,7 @@ jsonl_free(struct jsonl *s)
 	free(s->first_cursor);
 	free(s->last_cursor);
 	json_decref(s->counts);
+	buf_free(&s->pembuf);
 	free(s);
 }
 
@@ -729,6 +737,38 @@ jsonl_redact_escaped(struct jsonl *s, const char *in, size_t len, char **out, si
 }
 
 int
+jsonl_redact_pem(struct jsonl *s, const char *in, size_t len, char **out, size_t *outlen)
+{
+	struct pemblock tmp, *pb = &s->pem;
+	size_t from, to;
+
+	*out = NULL;
+	if (s->pass == 2) {
+		/* what pass 1 saw before this line (the lines skipped now are not formatted) */
+		uint8_t fl = s->pos < s->n ? s->flags[s->pos] : 0;
+
+		if (!(fl & LINE_PEM_OPEN))
+			return 0;
+		tmp = (struct pemblock){ .lines = 1, .body_seen = (fl & LINE_PEM_BODY) != 0 };
+		pb = &tmp;
+	} else {
+		if (s->pem.lines == 0 && !pemblock_maybe(in, len))
+			return 0;
+		s->pem_flags = (uint8_t)((s->pem.lines > 0 ? LINE_PEM_OPEN : 0) |
+		    (s->pem.body_seen ? LINE_PEM_BODY : 0));
+	}
+	if (!pemblock_line(pb, in, len, &from, &to))
+		return 0;
+	pthread_mutex_lock(&s->red_mu);
+	pemblock_redact(s->c->red, &s->pembuf, in, len, from, to);
+	redact_count(s->counts, "private-key-block");
+	pthread_mutex_unlock(&s->red_mu);
+	*out = xmemdup(s->pembuf.data, s->pembuf.len);
+	*outlen = s->pembuf.len;
+	return 0;
+}
+
+int
 jsonl_redact_text(struct jsonl *s, const char *in, size_t len, char **out, size_t *outlen)
 {
 	int r;
@@ -786,7 +826,8 @@ jsonl_push(struct jsonl *s, const char *line, size_t len, int prio)
 		i = s->n++;
 		s->len[i] = len + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(len + 1);
 		s->prio[i] = (uint8_t)(prio < 0 || prio > 8 ? 8 : prio);
-		s->flags[i] = 0;
+		s->flags[i] = s->pem_flags;
+		s->pem_flags = 0;
 		if (s->over)
 			return 0;
 		chunk_append(s, i, line, len);

@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "logfile.h"
+#include "pemblock.h"
 #include "timeutil.h"
 
 #define LINE_MAX_BYTES	(64 * 1024)	/* longer lines and events keep this much, with a marker */
@@ -29,6 +30,7 @@
 #define SAMPLE_BYTES	(1024 * 1024)	/* formatted bytes that estimate the compression ratio */
 #define PRIO_IMPORTANT	4		/* warning or worse is chosen first (as jsonl.c) */
 #define MAX_CONTAINERS	64		/* container names counted in the manifest */
+#define PEM_STREAMS	16		/* streams followed for private-key blocks (more share one) */
 
 /* Reading state. */
 struct reader {
@@ -93,8 +95,28 @@ struct lf {
 	bool		 joining;
 	bool		 join_cut;	/* the joined message was cut */
 	struct buf	 jv;		/* a JSON value being framed */
+	/* Private-key blocks printed line by line, per stream (pemblock.c); the last slot is shared. */
+	char		*pem_name[PEM_STREAMS];
+	struct pemblock	 pem[PEM_STREAMS];
+	struct buf	 pembuf;	/* a message with its block lines redacted */
 	int		 err;		/* the spool failed (-errno): stop reading */
 };
+
+/* The private-key block state of a stream (NULL: the lines without one). */
+static struct pemblock *
+stream_pem(struct lf *lf, const char *stream, size_t len)
+{
+	size_t i;
+
+	if (stream == NULL)
+		stream = "", len = 0;
+	for (i = 0; i < PEM_STREAMS - 1 && lf->pem_name[i] != NULL; i++)
+		if (strlen(lf->pem_name[i]) == len && memcmp(lf->pem_name[i], stream, len) == 0)
+			return &lf->pem[i];
+	if (i < PEM_STREAMS - 1)
+		lf->pem_name[i] = xstrndup(stream, len);
+	return &lf->pem[i];
+}
 
 /* ---- reading ---- */
 
@@ -565,6 +587,7 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	uint64_t own;
 	unsigned flags = 0;
 	size_t rlen, cl = 0;
+	bool pem = false;
 	int prio, r;
 
 	if (lf->err)
@@ -578,6 +601,18 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	if (len == 0) {
 		lf->blank++;
 		return -1;
+	}
+	/* a private key printed line by line: followed before the window and container checks */
+	{
+		struct pemblock *pb = stream_pem(lf, stream, stream_len);
+		size_t pf, pt;
+
+		if ((pb->lines > 0 || pemblock_maybe(msg, len)) && pemblock_line(pb, msg, len, &pf, &pt)) {
+			pemblock_redact(c->red, &lf->pembuf, msg, len, pf, pt);
+			msg = lf->pembuf.data;
+			len = lf->pembuf.len;
+			pem = true;
+		}
 	}
 	if (timed) {
 		lf->last_usec = usec;
@@ -631,9 +666,11 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	prio = log_message_priority(msg, len);
 	if (prio < 0)
 		prio = prio_hint;
-	if (redact_text_maybe(msg, len)) {
+	if (pem || redact_text_maybe(msg, len)) {
 		counts = json_object();
-		if (redact_text(c->red, msg, len, &red, &rlen, counts) >= 0 && red) {
+		if (pem)
+			redact_count(counts, "private-key-block");
+		if (redact_text_maybe(msg, len) && redact_text(c->red, msg, len, &red, &rlen, counts) >= 0 && red) {
 			msg = red;
 			len = rlen;
 		}
@@ -1471,6 +1508,9 @@ out:
 	buf_free(&lf.sample);
 	buf_free(&lf.line);
 	buf_free(&lf.msgbuf);
+	buf_free(&lf.pembuf);
+	for (size_t i = 0; i < PEM_STREAMS; i++)
+		free(lf.pem_name[i]);
 	buf_free(&lf.join);
 	buf_free(&lf.jv);
 	json_decref(lf.containers);

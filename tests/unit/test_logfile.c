@@ -1,4 +1,5 @@
-/* links: collect -- test_logfile.c: --log-file's line forms (logline.c) and its bounded spool (logspool.c). */
+/* links: collect -- test_logfile.c: --log-file's line forms (logline.c), its bounded spool (logspool.c), and
+ * private-key blocks printed one line per entry (pemblock.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "logfile.h"
+#include "pemblock.h"
 
 static uint64_t
 t(const char *s, bool *zoned)
@@ -188,6 +190,63 @@ test_spool(void **state)
 	spool_free(sp);
 }
 
+/* Feeds one line; returns the redacted part as "from-to", or "" when nothing is redacted. */
+static const char *
+pem(struct pemblock *b, const char *line)
+{
+	static char out[32];
+	size_t f, t;
+
+	out[0] = '\0';
+	if (pemblock_line(b, line, strlen(line), &f, &t))
+		snprintf(out, sizeof(out), "%zu-%zu", f, t);
+	return out;
+}
+
+static void
+test_pemblock(void **state)
+{
+	struct pemblock b = { 0 };
+	char line[80];
+
+	(void)state;
+	/* RSA, line by line: BEGIN left to the patterns, body lines whole, END kept and closing */
+	assert_string_equal(pem(&b, "-----BEGIN RSA PRIVATE KEY-----"), "");
+	assert_string_equal(pem(&b, "Proc-Type: 4,ENCRYPTED"), "0-22");
+	assert_string_equal(pem(&b, "MIIEowIBAAKCAQEAx4Jh3w+9gsdf/kzNqQ8pT1mZ0wQy7HZlq8VhKJf0p3Yb2Q1x"), "0-64");
+	assert_string_equal(pem(&b, "  VnZXU2dhOXFZOGc=\r"), "2-18");
+	assert_string_equal(pem(&b, "-----END RSA PRIVATE KEY-----"), "");
+	assert_string_equal(pem(&b, "MIIEowIBAAKCAQEAx4Jh3w+9gsdf"), "");	/* closed: the patterns' business */
+	/* a public certificate opens nothing */
+	assert_string_equal(pem(&b, "-----BEGIN CERTIFICATE-----"), "");
+	assert_string_equal(pem(&b, "MIIEowIBAAKCAQEAx4Jh3w+9gsdf"), "");
+	assert_string_equal(pem(&b, "-----END CERTIFICATE-----"), "");
+	/* a whole block in one entry: its body goes (the patterns take it too), and it stays closed */
+	assert_string_equal(pem(&b, "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----"), "31-39");
+	assert_string_equal(pem(&b, "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oXPpbA6i+8o"), "");
+	/* an entry that opens the block and carries its first lines; PGP armor headers and checksum */
+	assert_string_equal(pem(&b, "key:\n-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\nlQOYBF+9"), "43-70");
+	assert_string_equal(pem(&b, "=AbCd"), "0-5");
+	/* another process's line in between is left alone; the block goes on */
+	assert_string_equal(pem(&b, "info\tagent\tstarting"), "");
+	assert_string_equal(pem(&b, "done"), "");	/* a plain word is no base64 line */
+	/* lines with a prefix (a time): the base64 word goes */
+	assert_string_equal(pem(&b, "2026-11-30 10:00:01 c2hDanV3amZwSEdSb0pjaERuWGllamNX"), "20-52");
+	assert_string_equal(pem(&b, "-----END PGP PRIVATE KEY BLOCK-----"), "");
+	/* body lines and the END in one entry: the END line stays */
+	assert_string_equal(pem(&b, "-----BEGIN OPENSSH PRIVATE KEY-----"), "");
+	assert_string_equal(pem(&b, "b3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\nok"), "0-24");
+	assert_string_equal(pem(&b, "b3BlbnNzaC1rZXktdjEAAAAA"), "");
+	/* no END: the block is bounded (PEM_MAX_LINES lines after BEGIN) */
+	assert_string_equal(pem(&b, "-----BEGIN ENCRYPTED PRIVATE KEY-----"), "");
+	for (int i = 0; i < PEM_MAX_LINES - 1; i++) {
+		snprintf(line, sizeof(line), "MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI%04d", i);
+		assert_string_equal(pem(&b, line), "0-52");
+	}
+	assert_string_equal(pem(&b, "MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI9999"), "");
+	assert_int_equal(b.lines, 0);
+}
+
 int
 main(void)
 {
@@ -196,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_ansi_and_levels),
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_pemblock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
