@@ -647,10 +647,10 @@ struct suppressions *suppressions_new(void);
 void suppressions_free(struct suppressions *);
 /*
  * Loads a suppressions file (a YAML list of {rule, host, match, reason,
- * expires}) for rules rs.  Returns 0, or a negative errno with *err (free it)
- * reading "FILE:LINE:COL: what is wrong".
+ * expires}) for rules rs.  Returns 0, or a negative errno once msg() said
+ * "FILE:LINE:COL: what is wrong".
  */
-int suppressions_load(struct suppressions *, const struct ruleset *rs, const char *path, char **err);
+int suppressions_load(struct suppressions *, const struct ruleset *rs, const char *path);
 /*
  * Moves the findings an unexpired entry matches to a->suppressed; an expired
  * entry is not applied and leaves a note.  today: YYYY-MM-DD.
@@ -693,10 +693,10 @@ void baseline_free(struct baseline *);
 /*
  * --baseline OLD: loads and evaluates OLD with the same rules and
  * suppressions, refuses another host unless force, and compares (above).
- * Returns 0, or a negative errno with *errmsg (free it) naming OLD.
+ * Returns 0, or a negative errno once msg() said what is wrong with OLD.
  */
 int baseline_load(const char *path, const struct ruleset *rs, const struct suppressions *sup, const char *today,
-    bool force, struct analysis *now, struct baseline **ret, char **errmsg);
+    bool force, struct analysis *now, struct baseline **ret);
 /* True when both models name the same host (or neither names one). */
 bool baseline_same_host(const struct model *a, const struct model *b);
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "msg.h"
 #include "cleanup.h"
-#include "escape.h"
 
 #define FACTS_MAX	4096	/* facts taken from one bundle (config keys are the many) */
 
@@ -378,7 +378,7 @@ baseline_same_host(const struct model *a, const struct model *b)
 
 int
 baseline_load(const char *path, const struct ruleset *rs, const struct suppressions *sup, const char *today,
-    bool force, struct analysis *now, struct baseline **ret, char **errmsg)
+    bool force, struct analysis *now, struct baseline **ret)
 {
 	struct model *old = NULL;
 	struct analysis *oa;
@@ -388,25 +388,15 @@ baseline_load(const char *path, const struct ruleset *rs, const struct suppressi
 	*ret = NULL;
 	r = load_bundle(path, rs, &old, &why);
 	if (r < 0) {
-		*errmsg = xasprintf("%s: %s", path, why ? why : strerror(-r));
+		msg(MSG_ERROR, path, 0, 0, "%s", why ? why : strerror(-r));
 		free(why);
 		return r;
 	}
 	if (!force && !baseline_same_host(old, now->m)) {
-		/* Host names and paths are bundle or user text: shown without control bytes on the terminal. */
-		struct buf p = { 0 }, ho = { 0 }, n = { 0 }, hn = { 0 };
-
-		esc_term(&p, path, strlen(path));
-		esc_term(&ho, old->hostname ? old->hostname : "(unknown)", strlen(old->hostname ? old->hostname : "(unknown)"));
-		esc_term(&n, now->m->bundle_path, strlen(now->m->bundle_path));
-		esc_term(&hn, now->m->hostname ? now->m->hostname : "(unknown)",
-		    strlen(now->m->hostname ? now->m->hostname : "(unknown)"));
-		*errmsg = xasprintf("%s: the baseline is of host '%s', %s of host '%s': give --force to compare them "
-		    "anyway", p.data ? p.data : "", ho.data ? ho.data : "", n.data ? n.data : "", hn.data ? hn.data : "");
-		buf_free(&p);
-		buf_free(&ho);
-		buf_free(&n);
-		buf_free(&hn);
+		/* Host names and paths are bundle or user text: msg() shows them without control bytes. */
+		msg(MSG_ERROR, path, 0, 0, "the baseline is of host '%s', %s of host '%s': give --force to compare them anyway",
+		    old->hostname ? old->hostname : "(unknown)", now->m->bundle_path,
+		    now->m->hostname ? now->m->hostname : "(unknown)");
 		model_free(old);
 		return -EINVAL;
 	}

@@ -13,11 +13,11 @@
 
 #include "analyze.h"
 #include "cleanup.h"
+#include "msg.h"
 
 #define EXIT_FINDINGS	1
 #define EXIT_BAD	2
 
-static const char *prog = "triage-analyze";
 static volatile sig_atomic_t have_tmp;
 static char tmp_path[4096];
 
@@ -140,8 +140,51 @@ list_rules(const struct ruleset *rs)
 	}
 }
 
-int
-main(int argc, char *argv[])
+/* What the command line asks for. */
+struct opts {
+	const char **rules;		/* -r, in order */
+	size_t	 n_rules;
+	const char **supp;		/* --suppress files */
+	size_t	 n_supp;
+	const char *output;		/* -o, or NULL for stdout */
+	const char *baseline;		/* --baseline OLD, or NULL */
+	const char *fmt_name;		/* -f as given ("csv" only with --summary) */
+	const struct report_format *fmt; /* the report's format */
+	bool	 fmt_given;		/* -f given: -o's extension does not choose */
+	long	 jobs;			/* --summary -j, 0: the CPUs */
+	int	 fail_on;		/* enum severity, or SEV_NONE */
+	bool	 check, list, builtin, force, summary, quiet;
+	char	**args;			/* the operands (BUNDLE, INPUT...) */
+	size_t	 n_args;
+};
+
+/* The exit status: 2 once an error was said (msg_worst()), else 1 for a finding at fail_on or above, else 0. */
+static int
+exit_status(const struct analysis *a, int fail_on)
+{
+	if (msg_worst() >= MSG_ERROR)
+		return EXIT_BAD;
+	if (a != NULL && fail_on != SEV_NONE && analysis_worst(a) <= (enum severity)fail_on)
+		return EXIT_FINDINGS;
+	return 0;
+}
+
+/* --color WHEN; -EINVAL for another word. */
+static int
+color_parse(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return COLOR_AUTO;
+	if (strcmp(s, "always") == 0)
+		return COLOR_ALWAYS;
+	if (strcmp(s, "never") == 0)
+		return COLOR_NEVER;
+	return -EINVAL;
+}
+
+/* Reads the options into o.  0: go on; 1: done (--help, --version); -EINVAL: said why. */
+static int
+parse_options(int argc, char *argv[], struct opts *o)
 {
 	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION, OPT_LANG, OPT_COLOR, OPT_NO_BUILTIN,
 		OPT_SUPPRESS, OPT_BASELINE, OPT_FORCE, OPT_SUMMARY };
@@ -165,280 +208,348 @@ main(int argc, char *argv[])
 		{ "lang", required_argument, NULL, OPT_LANG },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char **rules = NULL, *output = NULL, **supp = NULL, *baseline = NULL, *fmt_name = "markdown";
-	struct suppressions *sup = NULL;
-	size_t n_supp = 0;
-	long jobs = 0;
-	const struct report_format *fmt = &report_formats[0];
-	size_t n_rules = 0, i;
-	int c, fail_on = SEV_ERROR, r, status;
-	bool check = false, list = false, builtin = true, force = false, summary = false, quiet = false, fmt_given = false;
-	struct ruleset *rs;
-	struct model *m = NULL;
-	struct analysis *a;
-	struct baseline *bl = NULL;
-	char *errmsg = NULL;
+	int c;
 
-	lang_set(lang_from_env());
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:f:o:j:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			rules = xreallocarray(rules, n_rules + 1, sizeof(*rules));
-			rules[n_rules++] = optarg;
+			o->rules = xreallocarray(o->rules, o->n_rules + 1, sizeof(*o->rules));
+			o->rules[o->n_rules++] = optarg;
 			break;
 		case 'f':
-			fmt_name = optarg;
+			o->fmt_name = optarg;
 			if (strcmp(optarg, "csv") == 0)
 				break;	/* --summary only: checked below */
-			if ((fmt = report_format_find(optarg)) == NULL) {
-				fprintf(stderr, "%s: --format: unknown format '%s' (markdown, html, json, text)\n", prog, optarg);
-				return EXIT_BAD;
+			if ((o->fmt = report_format_find(optarg)) == NULL) {
+				msg(MSG_BADARG, NULL, 0, 0, "--format: unknown format '%s' (markdown, html, json, text)", optarg);
+				return -EINVAL;
 			}
-			fmt_given = true;
+			o->fmt_given = true;
 			break;
 		case 'o':
-			output = optarg;
+			o->output = optarg;
 			break;
 		case OPT_FAIL_ON:
-			if ((fail_on = severity_parse(optarg, true)) < 0) {
-				fprintf(stderr, "%s: --fail-on: unknown level '%s' (critical, error, warning, info, none)\n",
-				    prog, optarg);
-				return EXIT_BAD;
+			if ((o->fail_on = severity_parse(optarg, true)) < 0) {
+				msg(MSG_BADARG, NULL, 0, 0, "--fail-on: unknown level '%s' (critical, error, warning, info, none)",
+				    optarg);
+				return -EINVAL;
 			}
 			break;
 		case OPT_LANG:
 			if ((c = lang_parse(optarg)) < 0) {
-				fprintf(stderr, "%s: --lang: unknown language '%s' (en, zh)\n", prog, optarg);
-				return EXIT_BAD;
+				msg(MSG_BADARG, NULL, 0, 0, "--lang: unknown language '%s' (en, zh)", optarg);
+				return -EINVAL;
 			}
 			lang_set((enum lang)c);
 			break;
 		case OPT_COLOR:
-			if (strcmp(optarg, "auto") == 0)
-				report_color = COLOR_AUTO;
-			else if (strcmp(optarg, "always") == 0)
-				report_color = COLOR_ALWAYS;
-			else if (strcmp(optarg, "never") == 0)
-				report_color = COLOR_NEVER;
-			else {
-				fprintf(stderr, "%s: --color: unknown value '%s' (auto, always, never)\n", prog, optarg);
-				return EXIT_BAD;
+			if ((c = color_parse(optarg)) < 0) {
+				msg(MSG_BADARG, NULL, 0, 0, "--color: unknown value '%s' (auto, always, never)", optarg);
+				return -EINVAL;
 			}
+			report_color = (enum report_color)c;
 			break;
 		case OPT_NO_BUILTIN:
-			builtin = false;
+			o->builtin = false;
 			break;
 		case OPT_SUPPRESS:
-			supp = xreallocarray(supp, n_supp + 1, sizeof(*supp));
-			supp[n_supp++] = optarg;
+			o->supp = xreallocarray(o->supp, o->n_supp + 1, sizeof(*o->supp));
+			o->supp[o->n_supp++] = optarg;
 			break;
 		case OPT_BASELINE:
-			baseline = optarg;
+			o->baseline = optarg;
 			break;
 		case OPT_FORCE:
-			force = true;
+			o->force = true;
 			break;
 		case OPT_SUMMARY:
-			summary = true;
+			o->summary = true;
 			break;
 		case 'j': {
 			char *end;
 
 			errno = 0;
-			jobs = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg || jobs < 1 || jobs > 1024) {
-				fprintf(stderr, "%s: -j: '%s' is not a number of jobs (1 to 1024)\n", prog, optarg);
-				return EXIT_BAD;
+			o->jobs = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg || o->jobs < 1 || o->jobs > 1024) {
+				msg(MSG_BADARG, NULL, 0, 0, "-j: '%s' is not a number of jobs (1 to 1024)", optarg);
+				return -EINVAL;
 			}
 			break;
 		}
 		case OPT_CHECK:
-			check = true;
+			o->check = true;
 			break;
 		case OPT_LIST:
-			list = true;
+			o->list = true;
 			break;
 		case 'q':
-			quiet = true;
+			o->quiet = true;
 			break;
 		case OPT_VERSION:
 			printf("triage-analyze %s\n", TRIAGE_VERSION);
-			return 0;
+			return 1;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return 1;
 		case ':':
-			fprintf(stderr, "%s: option '%s' needs an argument\n", prog, argv[optind - 1]);
-			return EXIT_BAD;
+			msg(MSG_BADARG, NULL, 0, 0, "option '%s' needs an argument", argv[optind - 1]);
+			return -EINVAL;
 		default:
 			if (optopt != 0)
-				fprintf(stderr, "%s: unknown option '-%c'\n", prog, optopt);
+				msg(MSG_BADARG, NULL, 0, 0, "unknown option '-%c'", optopt);
 			else
-				fprintf(stderr, "%s: unknown option '%s'\n", prog, argv[optind - 1]);
+				msg(MSG_BADARG, NULL, 0, 0, "unknown option '%s'", argv[optind - 1]);
 			usage(stderr);
-			return EXIT_BAD;
+			return -EINVAL;
 		}
 	}
-	if (summary && (check || list || baseline)) {
-		fprintf(stderr, "%s: --summary does not go with --check-rules, --list-rules or --baseline\n", prog);
-		return EXIT_BAD;
+	o->args = argv + optind;
+	o->n_args = (size_t)(argc - optind);
+	return 0;
+}
+
+/* Options that do not go together, operands missing or too many, -o naming an input.  0, or -EINVAL: said why. */
+static int
+check_usage(const struct opts *o)
+{
+	bool report = !o->summary && !o->check && !o->list;
+
+	if (o->summary && (o->check || o->list || o->baseline)) {
+		msg(MSG_BADARG, NULL, 0, 0, "--summary does not go with --check-rules, --list-rules or --baseline");
+		return -EINVAL;
 	}
-	if (strcmp(fmt_name, "csv") == 0 && !summary) {
-		fprintf(stderr, "%s: --format: csv is for --summary (markdown, html, json)\n", prog);
-		return EXIT_BAD;
+	if (strcmp(o->fmt_name, "csv") == 0 && !o->summary) {
+		msg(MSG_BADARG, NULL, 0, 0, "--format: csv is for --summary (markdown, html, json)");
+		return -EINVAL;
 	}
-	if (summary && argc - optind == 0) {
-		fprintf(stderr, "%s: --summary: no INPUT given\n", prog);
+	if (o->summary && o->n_args == 0) {
+		msg(MSG_BADARG, NULL, 0, 0, "--summary: no INPUT given");
 		usage(stderr);
-		return EXIT_BAD;
+		return -EINVAL;
 	}
-	if (!summary && !check && !list && argc - optind != 1) {
-		fprintf(stderr, "%s: %s\n", prog, argc - optind == 0 ? "no BUNDLE given" : "give exactly one BUNDLE");
+	if (report && o->n_args != 1) {
+		msg(MSG_BADARG, NULL, 0, 0, "%s", o->n_args == 0 ? "no BUNDLE given" : "give exactly one BUNDLE");
 		usage(stderr);
-		return EXIT_BAD;
+		return -EINVAL;
 	}
-	if (!summary && !check && !list && (output_is_input(output, argv[optind]) || output_is_input(output, baseline))) {
-		fprintf(stderr, "%s: -o %s: is the %s being read; write the report to another file\n", prog, output,
-		    output_is_input(output, argv[optind]) ? "bundle" : "baseline");
-		return EXIT_BAD;
+	if (report && (output_is_input(o->output, o->args[0]) || output_is_input(o->output, o->baseline))) {
+		msg(MSG_BADARG, NULL, 0, 0, "-o %s: is the %s being read; write the report to another file", o->output,
+		    output_is_input(o->output, o->args[0]) ? "bundle" : "baseline");
+		return -EINVAL;
 	}
-	if ((check || list) && argc - optind != 0) {
-		fprintf(stderr, "%s: --check-rules and --list-rules take no BUNDLE\n", prog);
-		return EXIT_BAD;
+	if ((o->check || o->list) && o->n_args != 0) {
+		msg(MSG_BADARG, NULL, 0, 0, "--check-rules and --list-rules take no BUNDLE");
+		return -EINVAL;
 	}
+	return 0;
+}
 
-	rs = ruleset_new();
-	r = 0;
-	if (builtin)
-		r = rules_load_builtin(rs);
-	for (i = 0; i < n_rules; i++) {
-		int q = rules_load_path(rs, rules[i]);
+/*
+ * The built-in rules (unless --no-builtin-rules) and every -r, checked as one
+ * set.  Returns the ruleset (free with ruleset_free()) and in *r 0 or the
+ * first error; problems are in rs->diags.  NULL when -r is needed and missing.
+ */
+static struct ruleset *
+load_rules(const struct opts *o, int *r)
+{
+	struct ruleset *rs = ruleset_new();
+	size_t i;
 
-		if (q < 0 && r == 0)
-			r = q;
+	*r = 0;
+	if (o->builtin)
+		*r = rules_load_builtin(rs);
+	for (i = 0; i < o->n_rules; i++) {
+		int q = rules_load_path(rs, o->rules[i]);
+
+		if (q < 0 && *r == 0)
+			*r = q;
 	}
-	free(rules);
-	if (!builtin && n_rules == 0) {
-		fprintf(stderr, "%s: --no-builtin-rules needs rules given with -r\n", prog);
+	if (!o->builtin && o->n_rules == 0) {
+		msg(MSG_BADARG, NULL, 0, 0, "--no-builtin-rules needs rules given with -r");
 		ruleset_free(rs);
-		return EXIT_BAD;
+		return NULL;
 	}
-	if (rules_finish(rs) < 0 && r == 0)
-		r = -EINVAL;
-	if (check) {
-		unsigned n_examples = 0, failed = rules_check_examples(rs, &n_examples);
+	if (rules_finish(rs) < 0 && *r == 0)
+		*r = -EINVAL;
+	return rs;
+}
 
-		for (i = 0; i < rs->n_diags; i++)
-			fprintf(stderr, "%s\n", rs->diags[i]);
-		if (rs->n_diags > 0 || r < 0 || failed > 0) {
-			fprintf(stderr, "%s: %zu %s in the rules\n", prog, rs->n_diags,
-			    rs->n_diags == 1 ? "problem" : "problems");
-			ruleset_free(rs);
-			return EXIT_BAD;
+/* --check-rules: every problem of the rules ("FILE:LINE:COLUMN: message", one a line) and their examples. */
+static int
+check_rules(struct ruleset *rs, int r, bool quiet)
+{
+	unsigned n_examples = 0, failed = rules_check_examples(rs, &n_examples);
+	size_t i;
+
+	for (i = 0; i < rs->n_diags; i++)
+		fprintf(stderr, "%s\n", rs->diags[i]);
+	if (rs->n_diags > 0 || r < 0 || failed > 0) {
+		msg(MSG_ERROR, NULL, 0, 0, "%zu %s in the rules", rs->n_diags, rs->n_diags == 1 ? "problem" : "problems");
+		return exit_status(NULL, SEV_NONE);
+	}
+	if (!quiet)
+		printf("%zu rules, %u examples: all pass\n", rs->n, n_examples);
+	return exit_status(NULL, SEV_NONE);
+}
+
+/* Rules that do not load stop a report: the first problem, and how many more --check-rules lists. */
+static void
+say_rules_invalid(const struct ruleset *rs)
+{
+	if (rs->n_diags > 1)
+		msg(MSG_ERROR, NULL, 0, 0, "%s (and %zu more problems: run --check-rules)", rs->diags[0], rs->n_diags - 1);
+	else
+		msg(MSG_ERROR, NULL, 0, 0, "%s", rs->n_diags > 0 ? rs->diags[0] : "invalid rules");
+}
+
+/* Every --suppress file, for rules rs.  NULL when none is given; *ok false when one is bad (said). */
+static struct suppressions *
+load_suppressions(const struct opts *o, const struct ruleset *rs, bool *ok)
+{
+	struct suppressions *sup;
+	size_t i;
+
+	*ok = true;
+	if (o->n_supp == 0)
+		return NULL;
+	sup = suppressions_new();
+	for (i = 0; i < o->n_supp; i++)
+		if (suppressions_load(sup, rs, o->supp[i]) < 0) {
+			*ok = false;
+			suppressions_free(sup);
+			return NULL;
 		}
-		if (!quiet)
-			printf("%zu rules, %u examples: all pass\n", rs->n, n_examples);
-		ruleset_free(rs);
-		return 0;
-	}
-	if (r < 0 || rs->n_diags > 0) {
-		fprintf(stderr, "%s: %s", prog, rs->n_diags > 0 ? rs->diags[0] : "invalid rules");
-		if (rs->n_diags > 1)
-			fprintf(stderr, " (and %zu more problems: run --check-rules)", rs->n_diags - 1);
-		fputc('\n', stderr);
-		ruleset_free(rs);
-		return EXIT_BAD;
-	}
-	if (list) {
-		list_rules(rs);
-		ruleset_free(rs);
-		return fflush(stdout) == 0 ? 0 : EXIT_BAD;
-	}
-	if (n_supp > 0) {
-		sup = suppressions_new();
-		for (i = 0; i < n_supp; i++)
-			if (suppressions_load(sup, rs, supp[i], &errmsg) < 0) {
-				fprintf(stderr, "%s: %s\n", prog, errmsg);
-				free(errmsg);
-				free(supp);
-				suppressions_free(sup);
-				ruleset_free(rs);
-				return EXIT_BAD;
-			}
-	}
-	free(supp);
-	if (summary) {
-		if (output != NULL && !fmt_given && strcmp(fmt_name, "csv") != 0) {
-			/* -o queue.html / .json / .md / .csv without -f: the format follows the name, as for a report */
-			const char *dot = strrchr(output, '.');
-			const struct report_format *f = report_format_for_path(output, NULL);
+	return sup;
+}
 
-			if (dot != NULL && strchr(dot, '/') == NULL && strcasecmp(dot, ".csv") == 0)
-				fmt_name = "csv";
-			else if (f != NULL && strcmp(f->name, "text") != 0)
-				fmt_name = f->name;
-		}
-		status = summary_run(rs, sup, fmt_name, output, fail_on, (unsigned)jobs, quiet,
-		    (const char *const *)argv + optind, (size_t)(argc - optind));
-		suppressions_free(sup);
-		ruleset_free(rs);
-		return status;
+/* --summary's format: -f, else what -o's name implies (queue.html, .json, .md, .csv), else markdown. */
+static const char *
+summary_format(const struct opts *o)
+{
+	if (o->output != NULL && !o->fmt_given && strcmp(o->fmt_name, "csv") != 0) {
+		const char *dot = strrchr(o->output, '.');
+		const struct report_format *f = report_format_for_path(o->output, NULL);
+
+		if (dot != NULL && strchr(dot, '/') == NULL && strcasecmp(dot, ".csv") == 0)
+			return "csv";
+		if (f != NULL && strcmp(f->name, "text") != 0)
+			return f->name;
 	}
+	return o->fmt_name;
+}
+
+/* Writes the report to -o (a pipe or device into, a file atomically) or stdout.  0, or <0 said. */
+static int
+write_report(const struct opts *o, const struct analysis *a)
+{
+	const struct report_format *fmt = o->fmt;
+	char *why = NULL;
+	int r;
+
+	if (o->output == NULL) {
+		r = fmt->write(stdout, a);
+		if (r == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+			r = errno ? -errno : -EIO;
+		if (r < 0)
+			msg(MSG_ERROR, "stdout", 0, 0, "cannot write the report: %s", strerror(-r));
+		return r;
+	}
+	if (!o->fmt_given)
+		fmt = report_format_for_path(o->output, fmt);	/* -o report.html writes HTML */
+	r = report_output_special(o->output, fmt, a, &why);
+	if (r == 0)
+		r = write_atomic(o->output, fmt, a, &why);
+	if (r < 0)
+		msg(MSG_ERROR, o->output, 0, 0, "%s", why);
+	free(why);
+	return r;
+}
+
+/* One bundle: load, evaluate, suppress, compare with --baseline, write the report.  Returns the exit status. */
+static int
+analyze_bundle(const struct opts *o, const struct ruleset *rs, const struct suppressions *sup)
+{
+	const char *path = o->args[0];
+	struct model *m = NULL;
+	struct analysis *a;
+	struct baseline *bl = NULL;
+	char *why = NULL, today[11];
+	int r, status;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	r = load_bundle(argv[optind], rs, &m, &errmsg);
+	r = load_bundle(path, rs, &m, &why);
 	if (r < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, argv[optind], errmsg ? errmsg : strerror(-r));
-		free(errmsg);
-		ruleset_free(rs);
-		return EXIT_BAD;
+		msg(MSG_ERROR, path, 0, 0, "%s", why ? why : strerror(-r));
+		free(why);
+		return exit_status(NULL, SEV_NONE);
 	}
 	a = evaluate(rs, m);
-	{
-		char today[11];
-
-		suppress_today(today);
-		suppressions_apply(sup, rs, a, today);
-		if (baseline != NULL && (r = baseline_load(baseline, rs, sup, today, force, a, &bl, &errmsg)) < 0) {
-			fprintf(stderr, "%s: %s\n", prog, errmsg);
-			free(errmsg);
-			analysis_free(a);
-			model_free(m);
-			suppressions_free(sup);
-			ruleset_free(rs);
-			return EXIT_BAD;
-		}
-	}
-	if (output != NULL) {
-		if (!fmt_given)
-			fmt = report_format_for_path(output, fmt);	/* -o report.html writes HTML */
-		r = report_output_special(output, fmt, a, &errmsg);
-		if (r == 0)
-			r = write_atomic(output, fmt, a, &errmsg);
-		if (r < 0)
-			fprintf(stderr, "%s: %s: %s\n", prog, output, errmsg);
-	} else {
-		r = fmt->write(stdout, a);
-		if (r == 0 && (fflush(stdout) != 0 || ferror(stdout)))
-			r = errno ? -errno : -EIO;
-		if (r < 0)
-			fprintf(stderr, "%s: stdout: cannot write the report: %s\n", prog, strerror(-r));
-	}
-	free(errmsg);
-	if (r < 0)
-		status = EXIT_BAD;
-	else if (fail_on != SEV_NONE && analysis_worst(a) <= (enum severity)fail_on)
-		status = EXIT_FINDINGS;
-	else
-		status = 0;
+	suppress_today(today);
+	suppressions_apply(sup, rs, a, today);
+	if (o->baseline == NULL || baseline_load(o->baseline, rs, sup, today, o->force, a, &bl) == 0)
+		(void)write_report(o, a);
+	status = exit_status(a, o->fail_on);
 	analysis_free(a);
 	baseline_free(bl);
 	model_free(m);
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .fmt_name = "markdown", .fmt = &report_formats[0], .fail_on = SEV_ERROR, .builtin = true };
+	struct suppressions *sup;
+	struct ruleset *rs;
+	int r, status;
+	bool ok;
+
+	msg_init("triage-analyze");
+	lang_set(lang_from_env());
+	if ((r = parse_options(argc, argv, &o)) != 0 || check_usage(&o) < 0) {
+		free(o.rules);
+		free(o.supp);
+		return r > 0 ? 0 : EXIT_BAD;
+	}
+	rs = load_rules(&o, &r);
+	free(o.rules);
+	if (rs == NULL) {
+		free(o.supp);
+		return exit_status(NULL, SEV_NONE);
+	}
+	if (o.check) {
+		status = check_rules(rs, r, o.quiet);
+		free(o.supp);
+		ruleset_free(rs);
+		return status;
+	}
+	if (r < 0 || rs->n_diags > 0) {
+		say_rules_invalid(rs);
+		free(o.supp);
+		ruleset_free(rs);
+		return exit_status(NULL, SEV_NONE);
+	}
+	if (o.list) {
+		list_rules(rs);
+		free(o.supp);
+		ruleset_free(rs);
+		return fflush(stdout) == 0 ? 0 : EXIT_BAD;
+	}
+	sup = load_suppressions(&o, rs, &ok);
+	free(o.supp);
+	if (!ok)
+		status = exit_status(NULL, SEV_NONE);
+	else if (o.summary)
+		status = summary_run(rs, sup, summary_format(&o), o.output, o.fail_on, (unsigned)o.jobs, o.quiet,
+		    (const char *const *)o.args, o.n_args);
+	else
+		status = analyze_bundle(&o, rs, sup);
 	suppressions_free(sup);
 	ruleset_free(rs);
 	return status;

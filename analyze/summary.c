@@ -15,6 +15,7 @@
 #include "analyze.h"
 #include "cleanup.h"
 #include "escape.h"
+#include "msg.h"
 
 #define EXIT_FINDINGS	1
 #define EXIT_BAD	2
@@ -1387,8 +1388,7 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 
 	if (strcmp(format, "markdown") != 0 && strcmp(format, "md") != 0 && strcmp(format, "html") != 0 &&
 	    strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "triage-analyze: --format: '%s' is not a summary format (markdown, html, csv, json)\n",
-		    format);
+		msg(MSG_BADARG, NULL, 0, 0, "--format: '%s' is not a summary format (markdown, html, csv, json)", format);
 		return EXIT_BAD;
 	}
 	suppress_today(today);
@@ -1400,8 +1400,8 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 
 			/* -o onto an input (a report or bundle of the queue) would replace what was read. */
 			if (stat(in.v[i], &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
-				fprintf(stderr, "triage-analyze: -o %s: is an input of the summary (%s); write the summary "
-				    "to another file\n", output, in.v[i]);
+				msg(MSG_BADARG, NULL, 0, 0, "-o %s: is an input of the summary (%s); write the summary to "
+				    "another file", output, in.v[i]);
 				for (i = 0; i < in.n; i++)
 					free(in.v[i]);
 				free(in.v);
@@ -1424,8 +1424,11 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 			row_sanitize(&s.rows[i]);
 			progress(i + 1, in.n, tty);
 		}
-	} else if ((r = run_workers(s.rows, in.v, in.n, jobs, rs, sup, today, tty)) < 0)
-		fprintf(stderr, "%striage-analyze: --summary: cannot run workers: %s\n", tty ? "\n" : "", strerror(-r));
+	} else if ((r = run_workers(s.rows, in.v, in.n, jobs, rs, sup, today, tty)) < 0) {
+		if (tty)
+			fputc('\n', stderr);	/* after the progress line */
+		msg(MSG_ERROR, NULL, 0, 0, "--summary: cannot run workers: %s", strerror(-r));
+	}
 	if (tty && in.n > 0)
 		fputs("\r\033[K", stderr);
 	for (i = 0; i < in.n; i++)
@@ -1447,13 +1450,13 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 		write_markdown(&out, &s);
 	if (r == 0 && output != NULL) {
 		if ((r = write_file(output, out.data ? out.data : "", out.len, &why)) < 0)
-			fprintf(stderr, "triage-analyze: %s: %s\n", output, why);
+			msg(MSG_ERROR, output, 0, 0, "%s", why);
 		free(why);
 	} else if (r == 0) {
 		if (fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len || fflush(stdout) != 0)
 			r = -EIO;
 		if (r < 0)
-			fprintf(stderr, "triage-analyze: stdout: cannot write the summary: %s\n", strerror(errno ? errno : EIO));
+			msg(MSG_ERROR, "stdout", 0, 0, "cannot write the summary: %s", strerror(errno ? errno : EIO));
 	}
 	buf_free(&out);
 	if (r < 0)

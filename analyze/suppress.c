@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "msg.h"
 #include "cleanup.h"
 
 #define SUPPRESS_FILE_MAX	(1024 * 1024)
@@ -92,7 +93,7 @@ date_valid(const char *s)
 }
 
 static int
-read_file(const char *path, char **data, size_t *len, char **err)
+read_file(const char *path, char **data, size_t *len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct buf b = { 0 };
@@ -100,13 +101,15 @@ read_file(const char *path, char **data, size_t *len, char **err)
 	ssize_t n;
 
 	if (fd < 0) {
-		*err = xasprintf("%s: cannot read: %s", path, strerror(errno));
-		return -errno;
+		int r = -errno;
+
+		msg(MSG_ERROR, path, 0, 0, "cannot read: %s", strerror(-r));
+		return r;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
 		if (b.len + (size_t)n > SUPPRESS_FILE_MAX) {
 			buf_free(&b);
-			*err = xasprintf("%s: larger than %d bytes", path, SUPPRESS_FILE_MAX);
+			msg(MSG_ERROR, path, 0, 0, "larger than %d bytes", SUPPRESS_FILE_MAX);
 			return -EFBIG;
 		}
 		buf_add(&b, chunk, (size_t)n);
@@ -115,7 +118,7 @@ read_file(const char *path, char **data, size_t *len, char **err)
 		int r = -errno;
 
 		buf_free(&b);
-		*err = xasprintf("%s: cannot read: %s", path, strerror(-r));
+		msg(MSG_ERROR, path, 0, 0, "cannot read: %s", strerror(-r));
 		return r;
 	}
 	*len = b.len;
@@ -124,9 +127,7 @@ read_file(const char *path, char **data, size_t *len, char **err)
 }
 
 #define FAIL(n, ...) do { \
-		char *_m = xasprintf(__VA_ARGS__); \
-		*err = xasprintf("%s:%u:%u: %s", path, (n)->line, (n)->col, _m); \
-		free(_m); \
+		msg(MSG_ERROR, path, (n)->line, (n)->col, __VA_ARGS__); \
 		r = -EINVAL; \
 		goto out; \
 	} while (0)
@@ -138,22 +139,21 @@ scalar(const struct ynode *n)
 }
 
 int
-suppressions_load(struct suppressions *s, const struct ruleset *rs, const char *path, char **err)
+suppressions_load(struct suppressions *s, const struct ruleset *rs, const char *path)
 {
 	static const char *const keys[] = { "rule", "host", "match", "reason", "expires", NULL };
 	_cleanup_free_ char *data = NULL;
 	struct ynode *root = NULL;
 	unsigned line = 0, col = 0;
 	size_t len = 0, i, k, j;
-	char *msg = NULL;
+	char *why = NULL;
 	int r;
 
-	*err = NULL;
-	if ((r = read_file(path, &data, &len, err)) < 0)
+	if ((r = read_file(path, &data, &len)) < 0)
 		return r;
-	if (ytree_parse(data, len, &root, &line, &col, &msg) < 0) {
-		*err = xasprintf("%s:%u:%u: invalid YAML: %s", path, line ? line : 1, col ? col : 1, msg);
-		free(msg);
+	if (ytree_parse(data, len, &root, &line, &col, &why) < 0) {
+		msg(MSG_ERROR, path, line ? line : 1, col ? col : 1, "invalid YAML: %s", why);
+		free(why);
 		return -EINVAL;
 	}
 	r = 0;
@@ -208,8 +208,8 @@ suppressions_load(struct suppressions *s, const struct ruleset *rs, const char *
 			    &ecode, &eoff, NULL);
 			if (e.re.code == NULL) {
 				pcre2_get_error_message(ecode, emsg, sizeof(emsg));
-				*err = xasprintf("%s:%u:%u: match: bad regular expression at offset %zu: %s", path,
-				    v->line, v->col + (unsigned)eoff + (v->plain ? 0 : 1), (size_t)eoff, (char *)emsg);
+				msg(MSG_ERROR, path, v->line, v->col + (unsigned)eoff + (v->plain ? 0 : 1),
+				    "match: bad regular expression at offset %zu: %s", (size_t)eoff, (char *)emsg);
 				r = -EINVAL;
 				goto out;
 			}
