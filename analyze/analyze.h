@@ -126,14 +126,19 @@ enum probe_want {
 	PROBE_FAILED,
 };
 
-/* One condition of a rule's `when`. */
-struct cond {
-	enum cond_kind kind;	/* which condition */
-	unsigned line, col;	/* where it was written */
-	struct cond **kids;	/* all / any / not */
-	size_t	 n_kids;
+/* A comparison: of a unit property, a config key (file) or an ECS record's field (ecs `where`). */
+struct cond_cmp {
+	char	*property;	/* unit property, config key (dotted) or field; NULL for a whole file */
+	enum cmp_op op;		/* comparison */
+	bool	 want;		/* exists (and a file's parses): the wanted value */
+	char	**values;	/* equals / not_equals (1), in / not_in (n) */
+	size_t	 n_values;
+	double	 number;	/* at_least / at_most */
+	struct regex vre;	/* matches */
+};
 
-	/* journal */
+/* journal: lines of a unit's journal matching a regex. */
+struct cond_journal {
 	char	*unit;		/* unit glob (default the agent's unit) */
 	struct regex re;	/* `match` */
 	char	**literals;	/* prefilter: every matching MESSAGE holds one of these, or NULL */
@@ -147,32 +152,64 @@ struct cond {
 	unsigned jindex;	/* index of this journal condition in the ruleset */
 	uint64_t lit_mask;	/* its literals in the ruleset's literal index (0: not indexed) */
 	const char *rule_id;	/* the rule it belongs to (for notes) */
+};
 
-	/* unit, file, manifest: what is compared and how */
-	char	*property;	/* unit property or config key (dotted) */
-	char	**paths;	/* file: host paths or env/NAME, first present wins */
+/* unit: a D-Bus property of a unit. */
+struct cond_unit {
+	char	*name;		/* the unit (default the agent's unit) */
+	struct cond_cmp cmp;	/* property and comparison */
+};
+
+/* file: a config file (exists, parses) or a key of it. */
+struct cond_file {
+	char	**paths;	/* host paths or env/NAME, first present wins */
 	size_t	 n_paths;
-	bool	 test_parses;	/* file: `parses` given */
-	enum cmp_op op;		/* comparison */
-	bool	 want;		/* exists / parses: the wanted value */
-	char	**values;	/* equals / not_equals (1), in / not_in (n) */
-	size_t	 n_values;
-	double	 number;	/* at_least / at_most */
-	struct regex vre;	/* matches */
+	bool	 test_parses;	/* `parses` given (cmp.want says whether it should) */
+	struct cond_cmp cmp;	/* no property: the file exists (OP_EXISTS) or parses; else the key's comparison */
+};
 
-	/* resolver */
-	bool	 nameservers;	/* the nameservers test (want: whether some are listed) */
+/* resolver: the nameservers of resolv.conf, or a DNS/TCP probe's result. */
+struct cond_resolver {
+	bool	 nameservers;	/* the nameservers test */
+	bool	 want;		/* nameservers: whether some are listed */
 	char	*probe_host;	/* probe: host, or NULL for the onboarding endpoint's */
 	enum probe_want probe_resolve;
 	enum probe_want probe_connect;
+};
 
-	/* manifest */
+/* manifest: a collector source's status (and detail). */
+struct cond_manifest {
 	char	*source;	/* source name glob */
+	char	**statuses;	/* any of these (ok, unavailable, error, truncated) */
+	size_t	 n_statuses;
+	struct regex detail;	/* the detail must match, when compiled */
+};
 
-	/* ecs: kids are the `where` clauses (COND_ECS, property + op each); absent and min_count as for journal */
-	int	 ecs_rec;	/* enum ecs_rec, or -1 for a `where` clause or a `holds` test */
-	int	 ecs_holds;	/* holds: enum ecs_doc the bundle must hold, or -1 */
-	/* ecs `optional: true` is kept in `want`: without its document the condition is false, not unknown */
+/* ecs: records of the bundle's AWS ECS documents (ecs.c), or whether it holds a document. */
+struct cond_ecs {
+	int	 rec;		/* enum ecs_rec, or -1 for a `holds` test */
+	int	 holds;		/* holds: enum ecs_doc the bundle must hold, or -1 */
+	struct cond_cmp *where;	/* each record's fields */
+	size_t	 n_where;
+	unsigned long min_count; /* records needed (default 1) */
+	bool	 absent;	/* true when no record matches */
+	bool	 optional;	/* without its document the condition is false, not unknown */
+};
+
+/* One condition of a rule's `when`: the fields of its kind, and its sub-conditions. */
+struct cond {
+	enum cond_kind kind;	/* which condition */
+	unsigned line, col;	/* where it was written */
+	struct cond **kids;	/* all / any / not (none for the other kinds) */
+	size_t	 n_kids;
+	union {			/* the member named after kind; all / any / not have none */
+		struct cond_journal journal;
+		struct cond_unit unit;
+		struct cond_file file;
+		struct cond_resolver resolver;
+		struct cond_manifest manifest;
+		struct cond_ecs ecs;
+	};
 };
 
 /* An example a rule carries: a small bundle as YAML, and whether the rule must fire. */
@@ -213,7 +250,7 @@ struct rule {
 struct ruleset {
 	struct rule **rules;		/* in load order */
 	size_t	 n;
-	struct cond **jconds;		/* every journal condition, by jindex */
+	struct cond_journal **jconds;	/* every journal condition, by jindex */
 	size_t	 n_jconds;
 	struct ynode **trees;		/* parsed rules files (examples point into them) */
 	size_t	 n_trees;
@@ -531,7 +568,7 @@ void journal_scan_line(const char *line, size_t len, struct jl_scan *out);
  * True when the line could match cond, judging from the scan alone.  Never
  * false for a line whose parsed MESSAGE would match (the prefilter is sound).
  */
-bool journal_may_match(const struct cond *c, const struct jl_scan *s);
+bool journal_may_match(const struct cond_journal *c, const struct jl_scan *s);
 /*
  * Parses a journal line with jansson into e (reset first; free with
  * jl_entry_free()).  Returns 0, or -EINVAL when it is not a JSON object.

@@ -500,6 +500,7 @@ static enum tri eval(struct ectx *x, const struct cond *c, bool collect);
 static enum tri
 eval_journal(struct ectx *x, const struct cond *c, bool collect)
 {
+	const struct cond_journal *j = &c->journal;
 	struct model *m = x->m;
 	unsigned long count = 0;
 	size_t i, k, used = 0;
@@ -509,7 +510,7 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 	for (i = 0; i < m->n_journals; i++) {
 		struct journal_file *jf = &m->journals[i];
 
-		if (c->jindex >= jf->n_res || jf->res[c->jindex] == NULL)
+		if (j->jindex >= jf->n_res || jf->res[j->jindex] == NULL)
 			continue;
 		if (jf->unread) {
 			_cleanup_free_ char *src = xasprintf(BUNDLE_DIR_JOURNAL "%s", jf->unit);
@@ -525,23 +526,23 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 			continue;
 		}
 		used++;
-		count += jf->res[c->jindex]->count;
+		count += jf->res[j->jindex]->count;
 	}
 	if (used == 0) {
 		if (!bad) {
-			if (strpbrk(c->unit, "*?[") == NULL) {
-				_cleanup_free_ char *src = xasprintf(BUNDLE_DIR_JOURNAL "%s", c->unit);
-				_cleanup_free_ char *bp = xasprintf(BUNDLE_DIR_JOURNAL "%s" BUNDLE_EXT_JOURNAL, c->unit);
+			if (strpbrk(j->unit, "*?[") == NULL) {
+				_cleanup_free_ char *src = xasprintf(BUNDLE_DIR_JOURNAL "%s", j->unit);
+				_cleanup_free_ char *bp = xasprintf(BUNDLE_DIR_JOURNAL "%s" BUNDLE_EXT_JOURNAL, j->unit);
 				_cleanup_free_ char *why = source_why(m, src, bp);
 
-				set_reason(x, _("no journal for %s: %s"), c->unit, why);
+				set_reason(x, _("no journal for %s: %s"), j->unit, why);
 			} else
-				set_reason(x, _("no journal of a unit matching '%s' in the bundle"), c->unit);
+				set_reason(x, _("no journal of a unit matching '%s' in the bundle"), j->unit);
 		}
 		return T_UNKNOWN;
 	}
-	t = c->absent ? (count == 0 ? T_TRUE : T_FALSE) : (count >= c->min_count ? T_TRUE : T_FALSE);
-	if (t != T_TRUE || !collect || c->absent)
+	t = j->absent ? (count == 0 ? T_TRUE : T_FALSE) : (count >= j->min_count ? T_TRUE : T_FALSE);
+	if (t != T_TRUE || !collect || j->absent)
 		return t;
 	x->from_journal = true;
 	x->count += count;
@@ -549,7 +550,7 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 		struct journal_file *jf = &m->journals[i];
 		struct jresult *jr;
 
-		if (c->jindex >= jf->n_res || (jr = jf->res[c->jindex]) == NULL || verdict_bad(jf->verdict) ||
+		if (j->jindex >= jf->n_res || (jr = jf->res[j->jindex]) == NULL || verdict_bad(jf->verdict) ||
 		    jf->unread || jr->count == 0)
 			continue;
 		if (jr->first != 0 && (x->first == 0 || jr->first < x->first))
@@ -572,7 +573,7 @@ eval_journal(struct ectx *x, const struct cond *c, bool collect)
 }
 
 static bool
-compare(const struct ruleset *rs, const struct cond *c, const char *text, const json_t *jv, bool present)
+compare(const struct ruleset *rs, const struct cond_cmp *c, const char *text, const json_t *jv, bool present)
 {
 	size_t i;
 	double d;
@@ -603,8 +604,9 @@ compare(const struct ruleset *rs, const struct cond *c, const char *text, const 
 static enum tri
 eval_unit(struct ectx *x, const struct cond *c, bool collect)
 {
-	_cleanup_free_ char *path = xasprintf(BUNDLE_DIR_UNITS "%s" BUNDLE_EXT_UNIT, c->unit);
-	_cleanup_free_ char *src = xasprintf("unit/%s", c->unit);
+	const struct cond_unit *u = &c->unit;
+	_cleanup_free_ char *path = xasprintf(BUNDLE_DIR_UNITS "%s" BUNDLE_EXT_UNIT, u->name);
+	_cleanup_free_ char *src = xasprintf("unit/%s", u->name);
 	_cleanup_free_ char *text = NULL;
 	struct kfile *kf = model_file(x->m, path);
 	const json_t *props, *v;
@@ -613,25 +615,25 @@ eval_unit(struct ectx *x, const struct cond *c, bool collect)
 	if (kf == NULL) {
 		_cleanup_free_ char *why = source_why(x->m, src, path);
 
-		set_reason(x, _("no unit status for %s: %s"), c->unit, why);
+		set_reason(x, _("no unit status for %s: %s"), u->name, why);
 		return T_UNKNOWN;
 	}
 	if (verdict_bad(kf->verdict)) {
 		set_reason(x, _("%s failed the integrity check (%s)"), path, br_verdict_name(kf->verdict));
 		return T_UNKNOWN;
 	}
-	if ((props = model_unit(x->m, c->unit)) == NULL) {
+	if ((props = model_unit(x->m, u->name)) == NULL) {
 		set_reason(x, _("%s is not a JSON object"), path);
 		return T_UNKNOWN;
 	}
-	v = json_object_get(props, c->property);
+	v = json_object_get(props, u->cmp.property);
 	text = json_to_text(v);
-	if (c->op == OP_EXISTS)
-		res = (v != NULL) == c->want;
+	if (u->cmp.op == OP_EXISTS)
+		res = (v != NULL) == u->cmp.want;
 	else
-		res = compare(x->rs, c, text, v, v != NULL);
+		res = compare(x->rs, &u->cmp, text, v, v != NULL);
 	if (res && collect) {
-		_cleanup_free_ char *line = xasprintf("%s = %s", c->property, text);
+		_cleanup_free_ char *line = xasprintf("%s = %s", u->cmp.property, text);
 
 		add_evidence(x, path, 0, 0, line);
 	}
@@ -641,9 +643,10 @@ eval_unit(struct ectx *x, const struct cond *c, bool collect)
 static enum tri
 eval_file(struct ectx *x, const struct cond *c, bool collect)
 {
+	const struct cond_file *f = &c->file;
 	struct kfile *kf;
 	_cleanup_free_ char *why = NULL;
-	enum fstate st = find_config(x->m, c->paths, c->n_paths, &kf, &why);
+	enum fstate st = find_config(x->m, f->paths, f->n_paths, &kf, &why);
 	const struct ynode *root, *n;
 	bool res;
 
@@ -651,12 +654,12 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 		set_reason(x, "%s", why ? why : _("the config was not collected"));
 		return T_UNKNOWN;
 	}
-	if (c->op == OP_EXISTS && c->property == NULL) {
-		res = (st == F_PRESENT) == c->want;
+	if (f->cmp.op == OP_EXISTS && f->cmp.property == NULL) {
+		res = (st == F_PRESENT) == f->cmp.want;
 		if (res && collect) {
 			_cleanup_free_ char *bp = NULL, *src = NULL, *line = NULL;
 
-			config_names(c->paths[0], &bp, &src);
+			config_names(f->paths[0], &bp, &src);
 			if (st == F_PRESENT)
 				add_evidence(x, kf->path, 0, 0, "the file is present");
 			else {
@@ -669,12 +672,12 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 		return res ? T_TRUE : T_FALSE;
 	}
 	if (st == F_ABSENT) {
-		set_reason(x, _("%s was not found on the host"), c->paths[0]);
+		set_reason(x, _("%s was not found on the host"), f->paths[0]);
 		return T_UNKNOWN;
 	}
 	root = kfile_yaml(kf);
-	if (c->test_parses) {
-		res = (root != NULL) == c->want;
+	if (f->test_parses) {
+		res = (root != NULL) == f->cmp.want;
 		if (res && collect && root == NULL) {
 			_cleanup_free_ char *line = xasprintf("does not parse: %s", kf->parse_error);
 
@@ -686,23 +689,23 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 		set_reason(x, _("%s does not parse (%s)"), kf->path, kf->parse_error ? kf->parse_error : "?");
 		return T_UNKNOWN;
 	}
-	n = ynode_path(root, c->property);
-	if (c->op == OP_EXISTS)
-		res = !scalar_missing(n) == c->want;
+	n = ynode_path(root, f->cmp.property);
+	if (f->cmp.op == OP_EXISTS)
+		res = !scalar_missing(n) == f->cmp.want;
 	else {
 		bool present = !scalar_missing(n) && n->kind == YN_SCALAR;
 
-		res = compare(x->rs, c, present ? n->value : "", NULL, present);
+		res = compare(x->rs, &f->cmp, present ? n->value : "", NULL, present);
 	}
 	if (res && collect) {
 		_cleanup_free_ char *line = NULL;
 
 		if (scalar_missing(n))
-			line = xasprintf("%s: not set", c->property);
+			line = xasprintf("%s: not set", f->cmp.property);
 		else if (n->kind == YN_SCALAR)
-			line = xasprintf("%s: %s", c->property, n->value);
+			line = xasprintf("%s: %s", f->cmp.property, n->value);
 		else
-			line = xasprintf("%s: (%s)", c->property, n->kind == YN_MAP ? "a mapping" : "a list");
+			line = xasprintf("%s: (%s)", f->cmp.property, n->kind == YN_MAP ? "a mapping" : "a list");
 		add_evidence(x, kf->path, n ? n->line : 0, 0, line);
 	}
 	return res ? T_TRUE : T_FALSE;
@@ -711,10 +714,12 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 static enum tri
 eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 {
-	if (c->nameservers) {
+	const struct cond_resolver *r = &c->resolver;
+
+	if (r->nameservers) {
 		bool known;
 		char **ns = resolv_nameservers(x->m, &known);
-		bool res = (ns[0] != NULL) == c->want;
+		bool res = (ns[0] != NULL) == r->want;
 
 		if (!known) {
 			struct kfile *kf = model_file(x->m, BUNDLE_PATH_RESOLV_CONF);
@@ -749,10 +754,10 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 			set_reason(x, _("no probe results: %s"), why);
 			return T_UNKNOWN;
 		}
-		if (c->probe_host != NULL) {
+		if (r->probe_host != NULL) {
 			const char *v = NULL;
 
-			if (strcmp(c->probe_host, "{config.onboardingEndpoint.host}") == 0) {
+			if (strcmp(r->probe_host, "{config.onboardingEndpoint.host}") == 0) {
 				if (config_value(x->m, "onboardingEndpoint.host", &v, NULL) <= 0) {
 					set_reason(x, _("onboardingEndpoint.host is not known"));
 					json_decref(j);
@@ -760,7 +765,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 				}
 				host = xstrdup(v);
 			} else
-				host = xstrdup(c->probe_host);
+				host = xstrdup(r->probe_host);
 		}
 		p = find_probe(j, host);
 		if (p == NULL) {
@@ -768,15 +773,15 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 			json_decref(j);
 			return T_UNKNOWN;
 		}
-		if (c->probe_resolve != PROBE_ANY)
+		if (r->probe_resolve != PROBE_ANY)
 			res = json_is_true(json_object_get(json_object_get(p, "resolve"), "ok")) ==
-			    (c->probe_resolve == PROBE_OK);
-		if (res && c->probe_connect != PROBE_ANY) {
+			    (r->probe_resolve == PROBE_OK);
+		if (res && r->probe_connect != PROBE_ANY) {
 			if (!json_is_true(json_object_get(json_object_get(p, "resolve"), "ok"))) {
 				/* Never connected because it never resolved: no connect result to judge. */
-				res = c->probe_connect == PROBE_FAILED;
+				res = r->probe_connect == PROBE_FAILED;
 			} else
-				res = probe_connected(p) == (c->probe_connect == PROBE_OK);
+				res = probe_connected(p) == (r->probe_connect == PROBE_OK);
 		}
 		if (res && collect) {
 			_cleanup_free_ char *d = probe_describe(p);
@@ -791,6 +796,7 @@ eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 static enum tri
 eval_manifest(struct ectx *x, const struct cond *c, bool collect)
 {
+	const struct cond_manifest *mf = &c->manifest;
 	const json_t *srcs = json_object_get(x->m->manifest, "sources"), *s;
 	size_t i, k;
 	bool res = false;
@@ -800,14 +806,14 @@ eval_manifest(struct ectx *x, const struct cond *c, bool collect)
 		const char *st = json_string_value(json_object_get(s, "status"));
 		const char *d = json_string_value(json_object_get(s, "detail"));
 
-		if (n == NULL || st == NULL || fnmatch(c->source, n, 0) != 0)
+		if (n == NULL || st == NULL || fnmatch(mf->source, n, 0) != 0)
 			continue;
-		for (k = 0; k < c->n_values; k++)
-			if (strcmp(st, c->values[k]) == 0)
+		for (k = 0; k < mf->n_statuses; k++)
+			if (strcmp(st, mf->statuses[k]) == 0)
 				break;
-		if (k == c->n_values)
+		if (k == mf->n_statuses)
 			continue;
-		if (c->vre.code != NULL && (d == NULL || regex_match(x->rs, &c->vre, d, strlen(d)) != 1))
+		if (mf->detail.code != NULL && (d == NULL || regex_match(x->rs, &mf->detail, d, strlen(d)) != 1))
 			continue;
 		res = true;
 		if (collect) {
@@ -847,8 +853,8 @@ ecs_regex_captures(struct ectx *x, const struct regex *re, const char *subject)
 static bool
 ecs_where(struct ectx *x, const struct cond *c, const struct ecs_record *rec, bool collect)
 {
-	for (size_t k = 0; k < c->n_kids; k++) {
-		const struct cond *w = c->kids[k];
+	for (size_t k = 0; k < c->ecs.n_where; k++) {
+		const struct cond_cmp *w = &c->ecs.where[k];
 		const char *v = ecs_field(rec, w->property);
 		bool ok;
 
@@ -871,26 +877,27 @@ ecs_where(struct ectx *x, const struct cond *c, const struct ecs_record *rec, bo
 static enum tri
 eval_ecs(struct ectx *x, const struct cond *c, bool collect)
 {
+	const struct cond_ecs *e = &c->ecs;
 	const struct ecs_record *recs;
 	_cleanup_free_ char *why = NULL;
 	size_t n, i, matched = 0;
 	bool res;
 
-	if (c->ecs_holds >= 0)
-		return ecs_holds(x->m, c->ecs_holds) ? T_TRUE : T_FALSE;
-	if (ecs_records(x->m, (enum ecs_rec)c->ecs_rec, &recs, &n, &why) < 0) {
-		/* optional: true (kept in want): without its document the condition is false. */
-		if (c->want)
+	if (e->holds >= 0)
+		return ecs_holds(x->m, e->holds) ? T_TRUE : T_FALSE;
+	if (ecs_records(x->m, (enum ecs_rec)e->rec, &recs, &n, &why) < 0) {
+		/* optional: true: without its document the condition is false. */
+		if (e->optional)
 			return T_FALSE;
 		set_reason(x, "%s", why);
 		return T_UNKNOWN;
 	}
 	for (i = 0; i < n; i++)
 		matched += ecs_where(x, c, &recs[i], false);
-	res = c->absent ? matched == 0 : matched >= c->min_count;
+	res = e->absent ? matched == 0 : matched >= e->min_count;
 	if (!res || !collect)
 		return res ? T_TRUE : T_FALSE;
-	if (c->absent) {
+	if (e->absent) {
 		/* What is there instead. */
 		for (i = 0; i < n && i < EVIDENCE_HEAD + EVIDENCE_TAIL; i++) {
 			_cleanup_free_ char *t = ecs_record_text(&recs[i]);
@@ -898,7 +905,7 @@ eval_ecs(struct ectx *x, const struct cond *c, bool collect)
 			add_evidence(x, recs[i].source, 0, recs[i].time, t);
 		}
 		if (n == 0) {
-			_cleanup_free_ char *t = xasprintf(_("no %s record"), ecs_rec_name((enum ecs_rec)c->ecs_rec));
+			_cleanup_free_ char *t = xasprintf(_("no %s record"), ecs_rec_name((enum ecs_rec)e->rec));
 
 			add_evidence(x, BUNDLE_MANIFEST, 0, 0, t);
 		}
@@ -945,49 +952,68 @@ eval_ecs(struct ectx *x, const struct cond *c, bool collect)
 }
 
 static enum tri
+eval_all(struct ectx *x, const struct cond *c, bool collect)
+{
+	enum tri t, acc = T_TRUE;
+
+	for (size_t i = 0; i < c->n_kids; i++) {
+		t = eval(x, c->kids[i], collect);
+		if (t == T_FALSE)
+			return T_FALSE;
+		if (t == T_UNKNOWN)
+			acc = T_UNKNOWN;
+	}
+	return acc;
+}
+
+static enum tri
+eval_any(struct ectx *x, const struct cond *c, bool collect)
+{
+	enum tri t, acc = T_FALSE;
+
+	for (size_t i = 0; i < c->n_kids; i++) {
+		t = eval(x, c->kids[i], collect);
+		if (t == T_TRUE)
+			acc = T_TRUE;	/* keep going: every true branch adds evidence */
+		else if (t == T_UNKNOWN && acc == T_FALSE)
+			acc = T_UNKNOWN;
+	}
+	return acc;
+}
+
+static enum tri
+eval_not(struct ectx *x, const struct cond *c, bool collect)
+{
+	enum tri t = eval(x, c->kids[0], false);
+
+	(void)collect;	/* a true negation has no lines of its own: its kid is false */
+	return t == T_UNKNOWN ? T_UNKNOWN : t == T_TRUE ? T_FALSE : T_TRUE;
+}
+
+/*
+ * Each condition kind's evaluation, indexed by kind: true, false, or unknown
+ * (with the reason set) when the bundle lacks what it reads; with collect,
+ * a true condition adds its evidence and captures.
+ */
+static enum tri (*const cond_evals[])(struct ectx *x, const struct cond *c, bool collect) = {
+	[COND_ALL] = eval_all,
+	[COND_ANY] = eval_any,
+	[COND_NOT] = eval_not,
+	[COND_JOURNAL] = eval_journal,
+	[COND_UNIT] = eval_unit,
+	[COND_FILE] = eval_file,
+	[COND_RESOLVER] = eval_resolver,
+	[COND_MANIFEST] = eval_manifest,
+	[COND_ECS] = eval_ecs,
+};
+_Static_assert(ELEMENTSOF(cond_evals) == COND_KINDS, "one evaluation per condition kind");
+
+static enum tri
 eval(struct ectx *x, const struct cond *c, bool collect)
 {
-	size_t i;
-	enum tri t, acc;
-
-	switch (c->kind) {
-	case COND_ALL:
-		acc = T_TRUE;
-		for (i = 0; i < c->n_kids; i++) {
-			t = eval(x, c->kids[i], collect);
-			if (t == T_FALSE)
-				return T_FALSE;
-			if (t == T_UNKNOWN)
-				acc = T_UNKNOWN;
-		}
-		return acc;
-	case COND_ANY:
-		acc = T_FALSE;
-		for (i = 0; i < c->n_kids; i++) {
-			t = eval(x, c->kids[i], collect);
-			if (t == T_TRUE)
-				acc = T_TRUE;	/* keep going: every true branch adds evidence */
-			else if (t == T_UNKNOWN && acc == T_FALSE)
-				acc = T_UNKNOWN;
-		}
-		return acc;
-	case COND_NOT:
-		t = eval(x, c->kids[0], false);
-		return t == T_UNKNOWN ? T_UNKNOWN : t == T_TRUE ? T_FALSE : T_TRUE;
-	case COND_JOURNAL:
-		return eval_journal(x, c, collect);
-	case COND_UNIT:
-		return eval_unit(x, c, collect);
-	case COND_FILE:
-		return eval_file(x, c, collect);
-	case COND_RESOLVER:
-		return eval_resolver(x, c, collect);
-	case COND_MANIFEST:
-		return eval_manifest(x, c, collect);
-	case COND_ECS:
-		return eval_ecs(x, c, collect);
-	}
-	return T_UNKNOWN;
+	if (cond_evals[c->kind] == NULL)	/* a row left out in the middle of cond_evals[] */
+		abort();
+	return cond_evals[c->kind](x, c, collect);
 }
 
 /* ---- messages ------------------------------------------------------------- */

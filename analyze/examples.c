@@ -124,8 +124,8 @@ example_unit(const struct cond *c)
 
 	if (c == NULL)
 		return NULL;
-	if (c->kind == COND_JOURNAL && strpbrk(c->unit, "*?[") == NULL)
-		return c->unit;
+	if (c->kind == COND_JOURNAL && strpbrk(c->journal.unit, "*?[") == NULL)
+		return c->journal.unit;
 	for (i = 0; i < c->n_kids; i++)
 		if ((u = example_unit(c->kids[i])) != NULL)
 			return u;

@@ -594,7 +594,7 @@ journal_line(struct model *m, struct journal_file *jf, const char *line, size_t 
 		goto out;
 	t = e.time;
 	for (i = 0; i < jf->n_res; i++) {
-		const struct cond *c = rs->jconds[i];
+		const struct cond_journal *c = rs->jconds[i];
 		int r;
 
 		if (!cand[i])

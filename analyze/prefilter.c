@@ -314,7 +314,7 @@ regex_required_literals(const char *pattern, size_t **lens, size_t *n)
 }
 
 bool
-journal_may_match(const struct cond *c, const struct jl_scan *s)
+journal_may_match(const struct cond_journal *c, const struct jl_scan *s)
 {
 	if (!s->understood)
 		return true;
@@ -355,7 +355,7 @@ litindex_build(struct ruleset *rs)
 
 	lx->complete = true;
 	for (i = 0; i < rs->n_jconds; i++) {
-		struct cond *c = rs->jconds[i];
+		struct cond_journal *c = rs->jconds[i];
 
 		c->lit_mask = 0;
 		for (k = 0; k < c->n_literals && lx->complete; k++) {
@@ -414,7 +414,7 @@ journal_may_match_all(const struct ruleset *rs, const struct jl_scan *s, const b
 	size_t i;
 
 	for (i = 0; i < rs->n_jconds; i++) {
-		const struct cond *c = rs->jconds[i];
+		const struct cond_journal *c = rs->jconds[i];
 
 		cand[i] = 0;
 		if (!want[i])

@@ -149,6 +149,8 @@ rule_remedy_ecs(const struct rule *r)
 
 /* ---- ruleset -------------------------------------------------------------- */
 
+static void cond_types_check(void);
+
 struct ruleset *
 ruleset_new(void)
 {
@@ -160,6 +162,7 @@ ruleset_new(void)
 	pcre2_set_match_limit(rs->mctx, REGEX_MATCH_LIMIT);
 	pcre2_set_depth_limit(rs->mctx, REGEX_DEPTH_LIMIT);
 	pcre2_set_heap_limit(rs->mctx, REGEX_HEAP_LIMIT);
+	cond_types_check();
 	rs->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
 	if (rs->jit_stack != NULL)
 		pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit_stack);
@@ -185,28 +188,7 @@ strs_free(char **v, size_t n)
 	free(v);
 }
 
-static void
-cond_free(struct cond *c)
-{
-	size_t i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < c->n_kids; i++)
-		cond_free(c->kids[i]);
-	free(c->kids);
-	free(c->unit);
-	regex_clear(&c->re);
-	strs_free(c->literals, c->n_literals);
-	free(c->literal_lens);
-	free(c->property);
-	strs_free(c->paths, c->n_paths);
-	strs_free(c->values, c->n_values);
-	regex_clear(&c->vre);
-	free(c->probe_host);
-	free(c->source);
-	free(c);
-}
+static void cond_free(struct cond *c);
 
 static void
 rule_free(struct rule *r)
@@ -276,6 +258,7 @@ struct parse_ctx {
 	struct ruleset *rs;
 	const char *file;
 	unsigned errors;
+	unsigned depth;		/* of the condition being parsed */
 	bool	 need_zh;	/* shipped, or `languages: [en, zh]`: every rule needs Chinese texts */
 };
 
@@ -530,9 +513,9 @@ bad:
 	return -EINVAL;
 }
 
-/* The comparison keys shared by unit and file conditions. */
+/* The comparison keys shared by unit, file and ecs `where` conditions. */
 static int
-parse_op(struct parse_ctx *c, const struct ynode *map, struct cond *cd, const char *what, bool allow_numbers)
+parse_op(struct parse_ctx *c, const struct ynode *map, struct cond_cmp *cmp, const char *what, bool allow_numbers)
 {
 	static const char *const ops[] = {
 		"exists", "equals", "not_equals", "in", "not_in", "matches", "at_least", "at_most", NULL,
@@ -547,7 +530,7 @@ parse_op(struct parse_ctx *c, const struct ynode *map, struct cond *cd, const ch
 			continue;
 		if (found++ == 0) {
 			v = x;
-			cd->op = (enum cmp_op)(OP_EXISTS + k);
+			cmp->op = (enum cmp_op)(OP_EXISTS + k);
 		}
 	}
 	if (found != 1) {
@@ -555,88 +538,136 @@ parse_op(struct parse_ctx *c, const struct ynode *map, struct cond *cd, const ch
 		    what, allow_numbers ? ", at_least, at_most" : "");
 		return -EINVAL;
 	}
-	switch (cd->op) {
+	switch (cmp->op) {
 	case OP_EXISTS:
-		return get_bool(c, v, "exists", &cd->want);
+		return get_bool(c, v, "exists", &cmp->want);
 	case OP_EQUALS:
 	case OP_NOT_EQUALS:
-		if (get_str(c, v, cd->op == OP_EQUALS ? "equals" : "not_equals") == NULL)
+		if (get_str(c, v, cmp->op == OP_EQUALS ? "equals" : "not_equals") == NULL)
 			return -EINVAL;
-		cd->values = xcalloc(1, sizeof(char *));
-		cd->values[0] = xstrdup(v->value);
-		cd->n_values = 1;
+		cmp->values = xcalloc(1, sizeof(char *));
+		cmp->values[0] = xstrdup(v->value);
+		cmp->n_values = 1;
 		return 0;
 	case OP_IN:
 	case OP_NOT_IN:
-		cd->values = get_strs(c, v, cd->op == OP_IN ? "in" : "not_in", &cd->n_values);
-		return cd->values ? 0 : -EINVAL;
+		cmp->values = get_strs(c, v, cmp->op == OP_IN ? "in" : "not_in", &cmp->n_values);
+		return cmp->values ? 0 : -EINVAL;
 	case OP_MATCHES:
-		return compile_regex(c, v, "matches", &cd->vre);
+		return compile_regex(c, v, "matches", &cmp->vre);
 	case OP_AT_LEAST:
 	case OP_AT_MOST:
 		if (!allow_numbers) {
 			err(c, v, "%s: at_least and at_most compare unit properties only", what);
 			return -EINVAL;
 		}
-		return get_number(c, v, cd->op == OP_AT_LEAST ? "at_least" : "at_most", &cd->number);
+		return get_number(c, v, cmp->op == OP_AT_LEAST ? "at_least" : "at_most", &cmp->number);
 	default:
 		return -EINVAL;
 	}
 }
 
-static struct cond *parse_cond(struct parse_ctx *c, const struct ynode *n, unsigned depth);
+static void
+cmp_clear(struct cond_cmp *cmp)
+{
+	free(cmp->property);
+	strs_free(cmp->values, cmp->n_values);
+	regex_clear(&cmp->vre);
+}
 
+static struct cond *parse_cond(struct parse_ctx *c, const struct ynode *n);
+
+/* A condition of kind, written at key; its kind's fields are zero. */
 static struct cond *
-cond_new(enum cond_kind kind, const struct ynode *n)
+cond_new(enum cond_kind kind, const struct ynode *key)
 {
 	struct cond *cd = xcalloc(1, sizeof(*cd));
 
 	cd->kind = kind;
-	cd->ecs_rec = -1;
-	cd->ecs_holds = -1;
-	cd->line = n->line;
-	cd->col = n->col;
+	cd->line = key->line;
+	cd->col = key->col;
+	return cd;
+}
+
+/* all: [COND, ...] and any: [COND, ...] */
+static struct cond *
+parse_all_any(struct parse_ctx *c, const struct ynode *key, const struct ynode *v)
+{
+	struct cond *cd;
+	size_t i;
+
+	if (v->kind != YN_SEQ || v->n == 0) {
+		err(c, v, "%s: expected a non-empty list of conditions", key->value);
+		return NULL;
+	}
+	cd = cond_new(strcmp(key->value, "all") == 0 ? COND_ALL : COND_ANY, key);
+	cd->kids = xcalloc(v->n, sizeof(*cd->kids));
+	for (i = 0; i < v->n; i++) {
+		cd->kids[cd->n_kids] = parse_cond(c, v->kids[i]);
+		if (cd->kids[cd->n_kids] != NULL)
+			cd->n_kids++;
+	}
+	if (cd->n_kids != v->n) {
+		cond_free(cd);
+		return NULL;
+	}
+	return cd;
+}
+
+/* not: COND */
+static struct cond *
+parse_not(struct parse_ctx *c, const struct ynode *key, const struct ynode *v)
+{
+	struct cond *cd = cond_new(COND_NOT, key);
+
+	cd->kids = xcalloc(1, sizeof(*cd->kids));
+	if ((cd->kids[0] = parse_cond(c, v)) == NULL) {
+		cond_free(cd);
+		return NULL;
+	}
+	cd->n_kids = 1;
 	return cd;
 }
 
 static struct cond *
-parse_journal(struct parse_ctx *c, const struct ynode *m)
+parse_journal(struct parse_ctx *c, const struct ynode *key, const struct ynode *m)
 {
 	static const char *const keys[] = { "unit", "match", "priority", "min_count", "within", "absent", NULL };
-	struct cond *cd = cond_new(COND_JOURNAL, m);
+	struct cond *cd = cond_new(COND_JOURNAL, key);
+	struct cond_journal *j = &cd->journal;
 	const struct ynode *v;
 	bool ok = check_keys(c, m, "journal", keys);
 
-	cd->prio_min = 0;
-	cd->prio_max = 7;
-	cd->min_count = 1;
+	j->prio_min = 0;
+	j->prio_max = 7;
+	j->min_count = 1;
 	if ((v = ynode_get(m, "unit")) != NULL) {
 		if (get_str(c, v, "unit") == NULL)
 			ok = false;
 		else
-			cd->unit = xstrdup(v->value);
+			j->unit = xstrdup(v->value);
 	} else
-		cd->unit = xstrdup(AGENT_UNIT);
+		j->unit = xstrdup(AGENT_UNIT);
 	if ((v = ynode_get(m, "match")) == NULL) {
 		err(c, m, "journal: 'match' (a regular expression) is required");
 		ok = false;
-	} else if (compile_regex(c, v, "match", &cd->re) < 0)
+	} else if (compile_regex(c, v, "match", &j->re) < 0)
 		ok = false;
 	else
-		cd->literals = regex_required_literals(cd->re.src, &cd->literal_lens, &cd->n_literals);
-	if ((v = ynode_get(m, "priority")) != NULL && parse_priority(c, v, &cd->prio_min, &cd->prio_max) < 0)
+		j->literals = regex_required_literals(j->re.src, &j->literal_lens, &j->n_literals);
+	if ((v = ynode_get(m, "priority")) != NULL && parse_priority(c, v, &j->prio_min, &j->prio_max) < 0)
 		ok = false;
 	if ((v = ynode_get(m, "min_count")) != NULL) {
-		if (get_ulong(c, v, "min_count", &cd->min_count) < 0)
+		if (get_ulong(c, v, "min_count", &j->min_count) < 0)
 			ok = false;
-		else if (cd->min_count == 0) {
+		else if (j->min_count == 0) {
 			err(c, v, "min_count must be at least 1 (use absent: true for none)");
 			ok = false;
 		}
 	}
-	if ((v = ynode_get(m, "within")) != NULL && parse_duration(c, v, &cd->within) < 0)
+	if ((v = ynode_get(m, "within")) != NULL && parse_duration(c, v, &j->within) < 0)
 		ok = false;
-	if ((v = ynode_get(m, "absent")) != NULL && get_bool(c, v, "absent", &cd->absent) < 0)
+	if ((v = ynode_get(m, "absent")) != NULL && get_bool(c, v, "absent", &j->absent) < 0)
 		ok = false;
 	if (!ok) {
 		cond_free(cd);
@@ -645,14 +676,24 @@ parse_journal(struct parse_ctx *c, const struct ynode *m)
 	return cd;
 }
 
+static void
+free_journal(struct cond *cd)
+{
+	free(cd->journal.unit);
+	regex_clear(&cd->journal.re);
+	strs_free(cd->journal.literals, cd->journal.n_literals);
+	free(cd->journal.literal_lens);
+}
+
 static struct cond *
-parse_unit(struct parse_ctx *c, const struct ynode *m)
+parse_unit(struct parse_ctx *c, const struct ynode *key, const struct ynode *m)
 {
 	static const char *const keys[] = {
 		"unit", "property", "exists", "equals", "not_equals", "in", "not_in", "matches",
 		"at_least", "at_most", NULL,
 	};
-	struct cond *cd = cond_new(COND_UNIT, m);
+	struct cond *cd = cond_new(COND_UNIT, key);
+	struct cond_unit *u = &cd->unit;
 	const struct ynode *v;
 	bool ok = check_keys(c, m, "unit", keys);
 
@@ -660,17 +701,17 @@ parse_unit(struct parse_ctx *c, const struct ynode *m)
 		if (get_str(c, v, "unit") == NULL)
 			ok = false;
 		else
-			cd->unit = xstrdup(v->value);
+			u->name = xstrdup(v->value);
 	} else
-		cd->unit = xstrdup(AGENT_UNIT);
+		u->name = xstrdup(AGENT_UNIT);
 	if ((v = ynode_get(m, "property")) == NULL) {
 		err(c, m, "unit: 'property' (a D-Bus property name such as ActiveState) is required");
 		ok = false;
 	} else if (get_str(c, v, "property") == NULL)
 		ok = false;
 	else
-		cd->property = xstrdup(v->value);
-	if (ok && parse_op(c, m, cd, "unit", true) < 0)
+		u->cmp.property = xstrdup(v->value);
+	if (ok && parse_op(c, m, &u->cmp, "unit", true) < 0)
 		ok = false;
 	if (!ok) {
 		cond_free(cd);
@@ -679,42 +720,50 @@ parse_unit(struct parse_ctx *c, const struct ynode *m)
 	return cd;
 }
 
+static void
+free_unit(struct cond *cd)
+{
+	free(cd->unit.name);
+	cmp_clear(&cd->unit.cmp);
+}
+
 static struct cond *
-parse_file(struct parse_ctx *c, const struct ynode *m)
+parse_file(struct parse_ctx *c, const struct ynode *key, const struct ynode *m)
 {
 	static const char *const keys[] = {
 		"path", "exists", "parses", "key", "equals", "not_equals", "in", "not_in", "matches", NULL,
 	};
-	struct cond *cd = cond_new(COND_FILE, m);
-	const struct ynode *v, *key;
+	struct cond *cd = cond_new(COND_FILE, key);
+	struct cond_file *f = &cd->file;
+	const struct ynode *v, *k;
 	bool ok = check_keys(c, m, "file", keys);
 	size_t i;
 
 	if ((v = ynode_get(m, "path")) == NULL) {
 		err(c, m, "file: 'path' is required");
 		ok = false;
-	} else if ((cd->paths = get_strs(c, v, "path", &cd->n_paths)) == NULL)
+	} else if ((f->paths = get_strs(c, v, "path", &f->n_paths)) == NULL)
 		ok = false;
 	else
-		for (i = 0; i < cd->n_paths; i++)
-			if (cd->paths[i][0] != '/' && strncmp(cd->paths[i], "env/", 4) != 0) {
-				err(c, v, "path: '%s' must be absolute, or env/NAME", cd->paths[i]);
+		for (i = 0; i < f->n_paths; i++)
+			if (f->paths[i][0] != '/' && strncmp(f->paths[i], "env/", 4) != 0) {
+				err(c, v, "path: '%s' must be absolute, or env/NAME", f->paths[i]);
 				ok = false;
 			}
-	key = ynode_get(m, "key");
-	if (key == NULL) {
+	k = ynode_get(m, "key");
+	if (k == NULL) {
 		const struct ynode *e = ynode_get(m, "exists"), *p = ynode_get(m, "parses");
 
 		if ((e == NULL) == (p == NULL)) {
 			err(c, m, "file: without 'key', give exactly one of exists and parses");
 			ok = false;
 		} else if (e != NULL) {
-			cd->op = OP_EXISTS;
-			if (get_bool(c, e, "exists", &cd->want) < 0)
+			f->cmp.op = OP_EXISTS;
+			if (get_bool(c, e, "exists", &f->cmp.want) < 0)
 				ok = false;
 		} else {
-			cd->test_parses = true;
-			if (get_bool(c, p, "parses", &cd->want) < 0)
+			f->test_parses = true;
+			if (get_bool(c, p, "parses", &f->cmp.want) < 0)
 				ok = false;
 		}
 		if (ynode_get(m, "equals") || ynode_get(m, "not_equals") || ynode_get(m, "in") ||
@@ -723,15 +772,15 @@ parse_file(struct parse_ctx *c, const struct ynode *m)
 			ok = false;
 		}
 	} else {
-		if (get_str(c, key, "key") == NULL)
+		if (get_str(c, k, "key") == NULL)
 			ok = false;
 		else
-			cd->property = xstrdup(key->value);
+			f->cmp.property = xstrdup(k->value);
 		if (ynode_get(m, "parses") != NULL) {
 			err(c, ynode_get(m, "parses"), "file: 'parses' does not combine with 'key'");
 			ok = false;
 		}
-		if (ok && parse_op(c, m, cd, "file", false) < 0)
+		if (ok && parse_op(c, m, &f->cmp, "file", false) < 0)
 			ok = false;
 	}
 	if (!ok) {
@@ -739,6 +788,13 @@ parse_file(struct parse_ctx *c, const struct ynode *m)
 		return NULL;
 	}
 	return cd;
+}
+
+static void
+free_file(struct cond *cd)
+{
+	strs_free(cd->file.paths, cd->file.n_paths);
+	cmp_clear(&cd->file.cmp);
 }
 
 static int
@@ -760,11 +816,12 @@ parse_probe_want(struct parse_ctx *c, const struct ynode *n, const char *what, e
 }
 
 static struct cond *
-parse_resolver(struct parse_ctx *c, const struct ynode *m)
+parse_resolver(struct parse_ctx *c, const struct ynode *key, const struct ynode *m)
 {
 	static const char *const keys[] = { "nameservers", "probe", NULL };
 	static const char *const pkeys[] = { "host", "resolve", "connect", NULL };
-	struct cond *cd = cond_new(COND_RESOLVER, m);
+	struct cond *cd = cond_new(COND_RESOLVER, key);
+	struct cond_resolver *r = &cd->resolver;
 	const struct ynode *ns = ynode_get(m, "nameservers"), *pr = ynode_get(m, "probe"), *v;
 	bool ok = check_keys(c, m, "resolver", keys);
 
@@ -772,8 +829,8 @@ parse_resolver(struct parse_ctx *c, const struct ynode *m)
 		err(c, m, "resolver: give exactly one of nameservers and probe");
 		ok = false;
 	} else if (ns != NULL) {
-		cd->nameservers = true;
-		if (get_bool(c, ns, "nameservers", &cd->want) < 0)
+		r->nameservers = true;
+		if (get_bool(c, ns, "nameservers", &r->want) < 0)
 			ok = false;
 	} else if (pr->kind != YN_MAP) {
 		err(c, pr, "probe must be a mapping (host, resolve, connect)");
@@ -784,13 +841,13 @@ parse_resolver(struct parse_ctx *c, const struct ynode *m)
 			if (get_str(c, v, "host") == NULL)
 				ok = false;
 			else
-				cd->probe_host = xstrdup(v->value);
+				r->probe_host = xstrdup(v->value);
 		}
-		if ((v = ynode_get(pr, "resolve")) != NULL && parse_probe_want(c, v, "resolve", &cd->probe_resolve) < 0)
+		if ((v = ynode_get(pr, "resolve")) != NULL && parse_probe_want(c, v, "resolve", &r->probe_resolve) < 0)
 			ok = false;
-		if ((v = ynode_get(pr, "connect")) != NULL && parse_probe_want(c, v, "connect", &cd->probe_connect) < 0)
+		if ((v = ynode_get(pr, "connect")) != NULL && parse_probe_want(c, v, "connect", &r->probe_connect) < 0)
 			ok = false;
-		if (ok && cd->probe_resolve == PROBE_ANY && cd->probe_connect == PROBE_ANY) {
+		if (ok && r->probe_resolve == PROBE_ANY && r->probe_connect == PROBE_ANY) {
 			err(c, pr, "probe: give resolve or connect (ok or failed)");
 			ok = false;
 		}
@@ -802,12 +859,19 @@ parse_resolver(struct parse_ctx *c, const struct ynode *m)
 	return cd;
 }
 
+static void
+free_resolver(struct cond *cd)
+{
+	free(cd->resolver.probe_host);
+}
+
 static struct cond *
-parse_manifest(struct parse_ctx *c, const struct ynode *m)
+parse_manifest(struct parse_ctx *c, const struct ynode *key, const struct ynode *m)
 {
 	static const char *const keys[] = { "source", "status", "detail", NULL };
 	static const char *const statuses[] = { "ok", "unavailable", "error", "truncated", NULL };
-	struct cond *cd = cond_new(COND_MANIFEST, m);
+	struct cond *cd = cond_new(COND_MANIFEST, key);
+	struct cond_manifest *mf = &cd->manifest;
 	const struct ynode *v;
 	bool ok = check_keys(c, m, "manifest", keys);
 	size_t i, k;
@@ -817,26 +881,25 @@ parse_manifest(struct parse_ctx *c, const struct ynode *m)
 			err(c, m, "manifest: 'source' (a source name such as journal/onboarding-agent.service) is required");
 		ok = false;
 	} else
-		cd->source = xstrdup(v->value);
+		mf->source = xstrdup(v->value);
 	if ((v = ynode_get(m, "status")) == NULL) {
 		err(c, m, "manifest: 'status' (ok, unavailable, error, truncated, or a list) is required");
 		ok = false;
-	} else if ((cd->values = get_strs(c, v, "status", &cd->n_values)) == NULL)
+	} else if ((mf->statuses = get_strs(c, v, "status", &mf->n_statuses)) == NULL)
 		ok = false;
 	else {
-		cd->op = OP_IN;
-		for (i = 0; i < cd->n_values; i++) {
+		for (i = 0; i < mf->n_statuses; i++) {
 			for (k = 0; statuses[k] != NULL; k++)
-				if (strcmp(cd->values[i], statuses[k]) == 0)
+				if (strcmp(mf->statuses[i], statuses[k]) == 0)
 					break;
 			if (statuses[k] == NULL) {
-				err(c, v, "status: '%s' is not ok, unavailable, error or truncated", cd->values[i]);
+				err(c, v, "status: '%s' is not ok, unavailable, error or truncated", mf->statuses[i]);
 				ok = false;
 			}
 		}
 	}
 	/* detail: a regex the source's detail must match (why it is unavailable, not only that it is) */
-	if ((v = ynode_get(m, "detail")) != NULL && compile_regex(c, v, "detail", &cd->vre) < 0)
+	if ((v = ynode_get(m, "detail")) != NULL && compile_regex(c, v, "detail", &mf->detail) < 0)
 		ok = false;
 	if (!ok) {
 		cond_free(cd);
@@ -845,39 +908,102 @@ parse_manifest(struct parse_ctx *c, const struct ynode *m)
 	return cd;
 }
 
+static void
+free_manifest(struct cond *cd)
+{
+	free(cd->manifest.source);
+	strs_free(cd->manifest.statuses, cd->manifest.n_statuses);
+	regex_clear(&cd->manifest.detail);
+}
+
+/* ecs: {holds: DOCUMENT}: true or false, never unknown (whether the bundle holds it). */
+static bool
+parse_ecs_holds(struct parse_ctx *c, const struct ynode *m, const struct ynode *v, struct cond_ecs *e)
+{
+	bool ok = true;
+	int k;
+
+	if (get_str(c, v, "holds") == NULL)
+		ok = false;
+	else {
+		for (k = 0; k < _ECS_DOC_MAX; k++)
+			if (strcmp(v->value, ecs_doc_info[k].name) == 0)
+				break;
+		if (k == _ECS_DOC_MAX) {
+			err(c, v, "holds: '%s' is not describe-services, list-tasks, describe-tasks or "
+			    "describe-task-definition", v->value);
+			ok = false;
+		}
+		e->holds = k;
+	}
+	if (m->n != 2) {
+		err(c, m, "ecs: 'holds' stands alone");
+		ok = false;
+	}
+	return ok;
+}
+
+/* where: {FIELD: {OP: V}, ...}: the fields each record of type rec must have. */
+static bool
+parse_ecs_where(struct parse_ctx *c, const struct ynode *v, enum ecs_rec rec, struct cond_ecs *e)
+{
+	bool ok = true;
+	size_t i;
+
+	if (v->kind != YN_MAP) {
+		err(c, v, "where: a mapping of field to comparison, e.g. {exitCode: {not_equals: \"0\"}}");
+		return false;
+	}
+	e->where = xcalloc(v->n / 2 + 1, sizeof(*e->where));
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *f = v->kids[i], *op = v->kids[i + 1];
+		struct cond_cmp *w = &e->where[e->n_where];
+		_cleanup_free_ char *what = NULL;
+
+		if (f->kind != YN_SCALAR || !ecs_rec_has_field(rec, f->value, f->len)) {
+			err(c, f, "where: '%s' is not a field of %s records", f->kind == YN_SCALAR ? f->value : "?",
+			    ecs_rec_name(rec));
+			ok = false;
+			continue;
+		}
+		if (op->kind != YN_MAP) {
+			err(c, op, "where: %s: expected a comparison such as {equals: X}", f->value);
+			ok = false;
+			continue;
+		}
+		what = xasprintf("where: %s", f->value);
+		w->property = xstrdup(f->value);
+		if (!check_keys(c, op, what, (const char *const[]){ "exists", "equals", "not_equals", "in",
+		    "not_in", "matches", "at_least", "at_most", NULL }) || parse_op(c, op, w, what, true) < 0) {
+			cmp_clear(w);
+			memset(w, 0, sizeof(*w));
+			ok = false;
+			continue;
+		}
+		e->n_where++;
+	}
+	return ok;
+}
+
 /*
- * ecs: {record: TYPE, where: {FIELD: {OP: V}, ...}, absent: bool, min_count: N}
- * or ecs: {holds: DOCUMENT} (true or false, never unknown: whether the bundle holds it).
+ * ecs: {record: TYPE, where: {FIELD: {OP: V}, ...}, absent: bool, min_count: N, optional: bool}
+ * or ecs: {holds: DOCUMENT}.
  */
 static struct cond *
-parse_ecs(struct parse_ctx *c, const struct ynode *m)
+parse_ecs(struct parse_ctx *c, const struct ynode *key, const struct ynode *m)
 {
 	static const char *const keys[] = { "record", "where", "absent", "min_count", "holds", "optional", NULL };
-	struct cond *cd = cond_new(COND_ECS, m);
+	struct cond *cd = cond_new(COND_ECS, key);
+	struct cond_ecs *e = &cd->ecs;
 	const struct ynode *v;
 	bool ok = check_keys(c, m, "ecs", keys);
 	unsigned long mc;
-	size_t i;
 	int k;
 
+	e->rec = -1;
+	e->holds = -1;
 	if ((v = ynode_get(m, "holds")) != NULL) {
-		if (get_str(c, v, "holds") == NULL)
-			ok = false;
-		else {
-			for (k = 0; k < _ECS_DOC_MAX; k++)
-				if (strcmp(v->value, ecs_doc_info[k].name) == 0)
-					break;
-			if (k == _ECS_DOC_MAX) {
-				err(c, v, "holds: '%s' is not describe-services, list-tasks, describe-tasks or "
-				    "describe-task-definition", v->value);
-				ok = false;
-			}
-			cd->ecs_holds = k;
-		}
-		if (m->n != 2) {
-			err(c, m, "ecs: 'holds' stands alone");
-			ok = false;
-		}
+		ok = parse_ecs_holds(c, m, v, e) && ok;
 		goto out;
 	}
 	if ((v = ynode_get(m, "record")) == NULL || get_str(c, v, "record") == NULL) {
@@ -893,46 +1019,16 @@ parse_ecs(struct parse_ctx *c, const struct ynode *m)
 		ok = false;
 		goto out;
 	}
-	cd->ecs_rec = k;
-	cd->min_count = 1;
-	if ((v = ynode_get(m, "where")) != NULL) {
-		if (v->kind != YN_MAP) {
-			err(c, v, "where: a mapping of field to comparison, e.g. {exitCode: {not_equals: \"0\"}}");
-			ok = false;
-			goto out;
-		}
-		cd->kids = xcalloc(v->n / 2 + 1, sizeof(*cd->kids));
-		for (i = 0; i + 1 < v->n; i += 2) {
-			const struct ynode *f = v->kids[i], *op = v->kids[i + 1];
-			struct cond *w;
-			_cleanup_free_ char *what = NULL;
-
-			if (f->kind != YN_SCALAR || !ecs_rec_has_field((enum ecs_rec)k, f->value, f->len)) {
-				err(c, f, "where: '%s' is not a field of %s records", f->kind == YN_SCALAR ? f->value : "?",
-				    ecs_rec_name((enum ecs_rec)k));
-				ok = false;
-				continue;
-			}
-			if (op->kind != YN_MAP) {
-				err(c, op, "where: %s: expected a comparison such as {equals: X}", f->value);
-				ok = false;
-				continue;
-			}
-			what = xasprintf("where: %s", f->value);
-			w = cond_new(COND_ECS, f);
-			w->property = xstrdup(f->value);
-			if (!check_keys(c, op, what, (const char *const[]){ "exists", "equals", "not_equals", "in",
-			    "not_in", "matches", "at_least", "at_most", NULL }) || parse_op(c, op, w, what, true) < 0) {
-				cond_free(w);
-				ok = false;
-				continue;
-			}
-			cd->kids[cd->n_kids++] = w;
-		}
-	}
-	if ((v = ynode_get(m, "absent")) != NULL && get_bool(c, v, "absent", &cd->absent) < 0)
+	e->rec = k;
+	e->min_count = 1;
+	if ((v = ynode_get(m, "where")) != NULL && !parse_ecs_where(c, v, (enum ecs_rec)k, e)) {
 		ok = false;
-	if ((v = ynode_get(m, "optional")) != NULL && get_bool(c, v, "optional", &cd->want) < 0)
+		if (v->kind != YN_MAP)
+			goto out;
+	}
+	if ((v = ynode_get(m, "absent")) != NULL && get_bool(c, v, "absent", &e->absent) < 0)
+		ok = false;
+	if ((v = ynode_get(m, "optional")) != NULL && get_bool(c, v, "optional", &e->optional) < 0)
 		ok = false;
 	if ((v = ynode_get(m, "min_count")) != NULL) {
 		mc = 0;
@@ -941,7 +1037,7 @@ parse_ecs(struct parse_ctx *c, const struct ynode *m)
 				err(c, v, "min_count: at least 1");
 			ok = false;
 		} else
-			cd->min_count = mc;
+			e->min_count = mc;
 	}
 out:
 	if (!ok) {
@@ -951,13 +1047,65 @@ out:
 	return cd;
 }
 
-/* A condition's key in a rules file, by kind. */
-static const char *const kinds[] = {
-	[COND_ALL] = "all", [COND_ANY] = "any", [COND_NOT] = "not", [COND_JOURNAL] = "journal",
-	[COND_UNIT] = "unit", [COND_FILE] = "file", [COND_RESOLVER] = "resolver", [COND_MANIFEST] = "manifest",
-	[COND_ECS] = "ecs",
+static void
+free_ecs(struct cond *cd)
+{
+	for (size_t i = 0; i < cd->ecs.n_where; i++)
+		cmp_clear(&cd->ecs.where[i]);
+	free(cd->ecs.where);
+}
+
+/* A condition kind, for the parser. */
+struct cond_type {
+	const char *name;		/* its key in a rules file */
+	bool	 mapping;		/* its value must be a mapping (checked before parse) */
+	/* Parses the value v of key; NULL after saying why with err(). */
+	struct cond *(*parse)(struct parse_ctx *c, const struct ynode *key, const struct ynode *v);
+	void	(*free)(struct cond *);	/* frees what the kind's fields own; NULL: nothing */
+	/* The keys of an example's bundle that hold what the kind reads (examples.c builds them). */
+	const char *const *example_keys;
 };
-_Static_assert(ELEMENTSOF(kinds) == COND_KINDS, "one name per condition kind");
+
+/* Every condition kind, indexed by kind. */
+static const struct cond_type cond_types[] = {
+	[COND_ALL] = { "all", false, parse_all_any, NULL, NULL },
+	[COND_ANY] = { "any", false, parse_all_any, NULL, NULL },
+	[COND_NOT] = { "not", false, parse_not, NULL, NULL },
+	[COND_JOURNAL] = { "journal", true, parse_journal, free_journal,
+	    (const char *const[]){ "journal", "journal_unit", "fields", "priority", NULL } },
+	[COND_UNIT] = { "unit", true, parse_unit, free_unit, (const char *const[]){ "unit", NULL } },
+	[COND_FILE] = { "file", true, parse_file, free_file, (const char *const[]){ "files", "missing", NULL } },
+	[COND_RESOLVER] = { "resolver", true, parse_resolver, free_resolver,
+	    (const char *const[]){ "resolv.conf", "probes", NULL } },
+	[COND_MANIFEST] = { "manifest", true, parse_manifest, free_manifest,
+	    (const char *const[]){ "sources", "manifest", NULL } },
+	[COND_ECS] = { "ecs", true, parse_ecs, free_ecs, (const char *const[]){ "ecs", NULL } },
+};
+_Static_assert(ELEMENTSOF(cond_types) == COND_KINDS, "one row per condition kind");
+
+/* The static assertion sees a missing last row; a row left out in the middle is caught here. */
+static void
+cond_types_check(void)
+{
+	for (size_t k = 0; k < ELEMENTSOF(cond_types); k++)
+		if (cond_types[k].name == NULL || cond_types[k].parse == NULL)
+			abort();
+}
+
+static void
+cond_free(struct cond *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n_kids; i++)
+		cond_free(c->kids[i]);
+	free(c->kids);
+	if (cond_types[c->kind].free != NULL)
+		cond_types[c->kind].free(c);
+	free(c);
+}
 
 /* The kinds' keys for an error message: "all, any, ..." with last_sep before the last one. */
 static char *
@@ -965,22 +1113,22 @@ kinds_list(const char *last_sep)
 {
 	struct buf b = { 0 };
 
-	for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+	for (size_t k = 0; k < ELEMENTSOF(cond_types); k++) {
 		if (k > 0)
-			buf_adds(&b, k + 1 == ELEMENTSOF(kinds) ? last_sep : ", ");
-		buf_adds(&b, kinds[k]);
+			buf_adds(&b, k + 1 == ELEMENTSOF(cond_types) ? last_sep : ", ");
+		buf_adds(&b, cond_types[k].name);
 	}
 	return buf_steal(&b, NULL);
 }
 
 static struct cond *
-parse_cond(struct parse_ctx *c, const struct ynode *n, unsigned depth)
+parse_cond(struct parse_ctx *c, const struct ynode *n)
 {
 	const struct ynode *key, *v;
 	struct cond *cd;
-	size_t k, i;
+	size_t k;
 
-	if (depth > 32) {
+	if (c->depth > 32) {
 		err(c, n, "conditions nested deeper than 32 levels");
 		return NULL;
 	}
@@ -996,59 +1144,23 @@ parse_cond(struct parse_ctx *c, const struct ynode *n, unsigned depth)
 		err(c, key, "a condition's key must be a string");
 		return NULL;
 	}
-	for (k = 0; k < ELEMENTSOF(kinds); k++)
-		if (strcmp(key->value, kinds[k]) == 0)
+	for (k = 0; k < ELEMENTSOF(cond_types); k++)
+		if (strcmp(key->value, cond_types[k].name) == 0)
 			break;
-	if (k == ELEMENTSOF(kinds)) {
+	if (k == ELEMENTSOF(cond_types)) {
 		_cleanup_free_ char *known = kinds_list(", ");
 
 		err(c, key, "unknown condition '%s' (known: %s)", key->value, known);
 		return NULL;
 	}
-	switch ((enum cond_kind)k) {
-	case COND_ALL:
-	case COND_ANY:
-		if (v->kind != YN_SEQ || v->n == 0) {
-			err(c, v, "%s: expected a non-empty list of conditions", key->value);
-			return NULL;
-		}
-		cd = cond_new((enum cond_kind)k, key);
-		cd->kids = xcalloc(v->n, sizeof(*cd->kids));
-		for (i = 0; i < v->n; i++) {
-			cd->kids[cd->n_kids] = parse_cond(c, v->kids[i], depth + 1);
-			if (cd->kids[cd->n_kids] != NULL)
-				cd->n_kids++;
-		}
-		if (cd->n_kids != v->n) {
-			cond_free(cd);
-			return NULL;
-		}
-		return cd;
-	case COND_NOT:
-		cd = cond_new(COND_NOT, key);
-		cd->kids = xcalloc(1, sizeof(*cd->kids));
-		if ((cd->kids[0] = parse_cond(c, v, depth + 1)) == NULL) {
-			cond_free(cd);
-			return NULL;
-		}
-		cd->n_kids = 1;
-		return cd;
-	default:
-		break;
-	}
-	if (v->kind != YN_MAP) {
+	if (cond_types[k].mapping && v->kind != YN_MAP) {
 		err(c, v, "%s: expected a mapping, not %s", key->value, kind_name(v));
 		return NULL;
 	}
-	switch ((enum cond_kind)k) {
-	case COND_JOURNAL: return parse_journal(c, v);
-	case COND_UNIT: return parse_unit(c, v);
-	case COND_FILE: return parse_file(c, v);
-	case COND_RESOLVER: return parse_resolver(c, v);
-	case COND_MANIFEST: return parse_manifest(c, v);
-	case COND_ECS: return parse_ecs(c, v);
-	default: return NULL;
-	}
+	c->depth++;
+	cd = cond_types[k].parse(c, key, v);
+	c->depth--;
+	return cd;
 }
 
 /* Calls cb for each journal condition under cd. */
@@ -1071,6 +1183,24 @@ struct names {
 	bool	 recs[_ECS_REC_MAX];	/* record types of the rule's ecs conditions */
 };
 
+/* The named groups of a compiled pattern, added to nm. */
+static void
+regex_names(const struct regex *re, struct names *nm)
+{
+	uint32_t count = 0, size = 0, k;
+	PCRE2_SPTR table;
+
+	if (re->code == NULL)
+		return;
+	pcre2_pattern_info(re->code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(re->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(re->code, PCRE2_INFO_NAMETABLE, &table);
+	for (k = 0; k < count; k++) {
+		nm->v = xreallocarray(nm->v, nm->n + 1, sizeof(*nm->v));
+		nm->v[nm->n++] = xstrdup((const char *)table + k * size + 2);
+	}
+}
+
 /* The record types of the rule's ecs conditions, and the named groups of their `matches`. */
 static void
 collect_ecs_names(struct cond *cd, struct names *nm)
@@ -1079,19 +1209,11 @@ collect_ecs_names(struct cond *cd, struct names *nm)
 
 	if (cd == NULL)
 		return;
-	if (cd->kind == COND_ECS && cd->ecs_rec >= 0)
-		nm->recs[cd->ecs_rec] = true;
-	if (cd->kind == COND_ECS && cd->vre.code != NULL) {
-		uint32_t count = 0, size = 0, k;
-		PCRE2_SPTR table;
-
-		pcre2_pattern_info(cd->vre.code, PCRE2_INFO_NAMECOUNT, &count);
-		pcre2_pattern_info(cd->vre.code, PCRE2_INFO_NAMEENTRYSIZE, &size);
-		pcre2_pattern_info(cd->vre.code, PCRE2_INFO_NAMETABLE, &table);
-		for (k = 0; k < count; k++) {
-			nm->v = xreallocarray(nm->v, nm->n + 1, sizeof(*nm->v));
-			nm->v[nm->n++] = xstrdup((const char *)table + k * size + 2);
-		}
+	if (cd->kind == COND_ECS) {
+		if (cd->ecs.rec >= 0)
+			nm->recs[cd->ecs.rec] = true;
+		for (i = 0; i < cd->ecs.n_where; i++)
+			regex_names(&cd->ecs.where[i].vre, nm);
 	}
 	for (i = 0; i < cd->n_kids; i++)
 		collect_ecs_names(cd->kids[i], nm);
@@ -1109,19 +1231,7 @@ names_ecs_field(const struct names *nm, const char *s, size_t len)
 static void
 collect_capture_names(struct cond *cd, void *ud)
 {
-	struct names *nm = ud;
-	uint32_t count = 0, size = 0, i;
-	PCRE2_SPTR table;
-
-	if (cd->re.code == NULL)
-		return;
-	pcre2_pattern_info(cd->re.code, PCRE2_INFO_NAMECOUNT, &count);
-	pcre2_pattern_info(cd->re.code, PCRE2_INFO_NAMEENTRYSIZE, &size);
-	pcre2_pattern_info(cd->re.code, PCRE2_INFO_NAMETABLE, &table);
-	for (i = 0; i < count; i++) {
-		nm->v = xreallocarray(nm->v, nm->n + 1, sizeof(*nm->v));
-		nm->v[nm->n++] = xstrdup((const char *)table + i * size + 2);
-	}
+	regex_names(&cd->journal.re, ud);
 }
 
 static bool
@@ -1216,9 +1326,9 @@ index_journal(struct cond *cd, void *ud)
 {
 	struct ruleset *rs = ud;
 
-	cd->jindex = (unsigned)rs->n_jconds;
+	cd->journal.jindex = (unsigned)rs->n_jconds;
 	rs->jconds = xreallocarray(rs->jconds, rs->n_jconds + 1, sizeof(*rs->jconds));
-	rs->jconds[rs->n_jconds++] = cd;
+	rs->jconds[rs->n_jconds++] = &cd->journal;
 }
 
 static bool
@@ -1234,15 +1344,32 @@ id_valid(const char *s)
 	return true;
 }
 
-static const char *const example_keys[] = {
-	"journal", "journal_unit", "unit", "files", "missing", "resolv.conf", "probes", "sources", "host", "ecs",
-	"manifest", "fields", "priority", NULL,
-};
+/* Keys of an example that no condition kind reads but messages do (host.json: {ntp}, agent_state). */
+static const char *const example_keys_messages[] = { "host", NULL };
+
+#define EXAMPLE_KEYS_MAX	32
+
+/* Every key an example may give, NULL-terminated: each kind's (cond_types), then the messages'. */
+static void
+example_keys(const char *keys[EXAMPLE_KEYS_MAX])
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < ELEMENTSOF(cond_types); k++)
+		for (const char *const *e = cond_types[k].example_keys; e != NULL && *e != NULL; e++)
+			if (n + 1 < EXAMPLE_KEYS_MAX)
+				keys[n++] = *e;
+	for (const char *const *e = example_keys_messages; *e != NULL; e++)
+		if (n + 1 < EXAMPLE_KEYS_MAX)
+			keys[n++] = *e;
+	keys[n] = NULL;
+}
 
 static void
 parse_examples(struct parse_ctx *c, const struct ynode *n, struct rule *r)
 {
 	static const char *const keys[] = { "match", "no_match", NULL };
+	const char *ekeys[EXAMPLE_KEYS_MAX];
 	size_t k, i;
 
 	if (n->kind != YN_MAP) {
@@ -1251,6 +1378,7 @@ parse_examples(struct parse_ctx *c, const struct ynode *n, struct rule *r)
 	}
 	if (!check_keys(c, n, "examples", keys))
 		return;
+	example_keys(ekeys);
 	for (k = 0; k < 2; k++) {
 		const struct ynode *list = ynode_get(n, keys[k]);
 
@@ -1264,11 +1392,15 @@ parse_examples(struct parse_ctx *c, const struct ynode *n, struct rule *r)
 			const struct ynode *e = list->kids[i];
 
 			if (e->kind == YN_MAP) {
-				if (!check_keys(c, e, "example", example_keys))
+				if (!check_keys(c, e, "example", ekeys))
 					continue;
 			} else if (e->kind != YN_SCALAR) {
-				err(c, e, "an example is a journal line (a string) or a mapping (%s)",
-				    "journal, unit, files, missing, resolv.conf, probes, sources, host, ecs, manifest");
+				struct buf b = { 0 };
+
+				for (size_t x = 0; ekeys[x] != NULL; x++)
+					buf_printf(&b, "%s%s", x ? ", " : "", ekeys[x]);
+				err(c, e, "an example is a journal line (a string) or a mapping (%s)", b.data);
+				buf_free(&b);
 				continue;
 			}
 			r->examples = xreallocarray(r->examples, r->n_examples + 1, sizeof(*r->examples));
@@ -1402,7 +1534,7 @@ parse_rule(struct parse_ctx *c, const struct ynode *n)
 	if ((v = ynode_get(n, "when")) == NULL)
 		err(c, n, "rule: 'when' (the condition) is required");
 	else
-		r->when = parse_cond(c, v, 0);
+		r->when = parse_cond(c, v);
 	if ((v = ynode_get(n, "message")) == NULL)
 		err(c, n, "rule: 'message' (a template) is required");
 	else if (get_str(c, v, "message") != NULL) {

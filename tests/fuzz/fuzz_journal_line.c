@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	journal_scan_line(line, len, &s);
 	if (memchr(line, '\n', len) == NULL && journal_parse_line(line, len, &e) == 0 && e.has_msg) {
 		for (i = 0; i < rs->n_jconds; i++) {
-			const struct cond *c = rs->jconds[i];
+			const struct cond_journal *c = rs->jconds[i];
 
 			if ((c->prio_min != 0 || c->prio_max != 7) &&
 			    (e.priority < c->prio_min || e.priority > c->prio_max))

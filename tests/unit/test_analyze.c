@@ -230,7 +230,7 @@ test_prefilter_sound(void **state)
 				if ((cand[c] != 0) != journal_may_match(rs->jconds[c], &s))
 					fail_msg("journal_may_match_all differs for condition %u: %s", c, line);
 			for (c = 0; c < rs->n_jconds; c++) {
-				const struct cond *cd = rs->jconds[c];
+				const struct cond_journal *cd = rs->jconds[c];
 				bool may = journal_may_match(cd, &s);
 				int full;
 

@@ -163,7 +163,7 @@ static void
 test_load_good(void **state)
 {
 	struct ruleset *rs = ruleset_new();
-	const struct cond *j;
+	const struct cond_journal *j;
 
 	(void)state;
 	assert_int_equal(rules_load_buffer(rs, "mem", good, sizeof(good) - 1), 0);
