@@ -218,6 +218,31 @@ unit_exec(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
 }
 
 /*
+ * SetCredential=ID:VALUE (and SetCredentialEncrypted=): the ID stays; the value is
+ * the rest of the setting, blanks and all, and a credential: only a shape that
+ * cannot carry a secret keeps it.
+ */
+static void
+unit_credential(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
+    redact_counts *counts)
+{
+	const char *colon = memchr(s + p, ':', e - p);
+	size_t vs, ve = e;
+	_cleanup_free_ char *rep = NULL;
+
+	while (ve > p && (s[ve - 1] == ' ' || s[ve - 1] == '\t' || s[ve - 1] == '\r'))
+		ve--;
+	vs = colon != NULL ? (size_t)(colon - s) + 1 : p;
+	buf_add(b, s + p, vs - p);
+	rep = redact_deny_secret(r, NULL, KEY_STRONG, "credential", s + vs, ve - vs, counts);
+	if (rep != NULL)
+		buf_adds(b, rep);
+	else
+		buf_add(b, s + vs, ve - vs);
+	buf_add(b, s + ve, e - ve);
+}
+
+/*
  * An environment file (NAME=value lines, "export NAME=value", comments): names
  * stay, every value (the whole rest of its line) is judged by default-deny.
  */
@@ -330,11 +355,16 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 
 				while (v < e && (in[v] == ' ' || in[v] == '\t'))
 					v++;
-				bool env = eq - k == 11 && memcmp(in + k, "Environment", 11) == 0;
+				/* assignments: Environment=, LogExtraFields=, UnsetEnvironment= (NAME or NAME=VALUE) */
+				bool env = (eq - k == 11 && memcmp(in + k, "Environment", 11) == 0) ||
+				    (eq - k == 14 && memcmp(in + k, "LogExtraFields", 14) == 0) ||
+				    (eq - k == 16 && memcmp(in + k, "UnsetEnvironment", 16) == 0);
 				bool exec = eq - k > 4 && memcmp(in + k, "Exec", 4) == 0;
+				bool cred = (eq - k == 13 && memcmp(in + k, "SetCredential", 13) == 0) ||
+				    (eq - k == 22 && memcmp(in + k, "SetCredentialEncrypted", 22) == 0);
 
 				/* continuation lines belong to the setting */
-				while ((env || exec) && nl != NULL && e > p && in[e - 1] == '\\') {
+				while ((env || exec || cred) && nl != NULL && e > p && in[e - 1] == '\\') {
 					nl = memchr(in + e + 1, '\n', len - e - 1);
 					e = nl != NULL ? (size_t)(nl - in) : len;
 				}
@@ -346,6 +376,11 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 				if (exec) {
 					buf_add(&b, in + p, v - p);
 					unit_exec(r, &b, in, v, e, counts);
+					goto next;
+				}
+				if (cred) {
+					buf_add(&b, in + p, v - p);
+					unit_credential(r, &b, in, v, e, counts);
 					goto next;
 				}
 			}

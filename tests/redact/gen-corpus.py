@@ -155,12 +155,25 @@ def plant_all(c):
 
     # -- 2. short flags, user:pass, weak names with maps, spaces
     specials = []
-    s = c.v(); specials.append(("mysql -p VALUE", f"ExecStartPre=/usr/bin/mysql -u app -p {unit_q(s)} -h db.example.invalid", [s], ["db.example.invalid"]))
-    s = c.v(); specials.append(("mysql -pVALUE", f"ExecStartPre=/usr/bin/mysql -uapp {unit_q('-p' + s)} -h db.example.invalid", [s], ["db.example.invalid"]))
-    s = c.v(); specials.append(("curl -u user:VALUE", f"ExecStartPre=/usr/bin/curl -u {unit_q('admin:' + s)} https://api.example.invalid/v1", [s], ["https://api.example.invalid/v1"]))
-    s = c.v(); specials.append(("--passphrase=a b c", f"ExecStart=/usr/bin/agent {unit_q('--passphrase=' + s)}", [s], []))
-    s = c.v(); specials.append(("Environment DB_PASSWORD with spaces", f"Environment={unit_q('DB_PASSWORD=' + s)}", [s], ["DB_PASSWORD"]))
-    s = c.v(); specials.append(("connection string Password=;", f"Environment={unit_q('CONN=Server=db.example.invalid;User Id=app;Password=' + s + ';Encrypt=true')}", [s], ["CONN"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("mysql -p VALUE", f"ExecStartPre=/usr/bin/mysql -u app -p {unit_q(s)} -h db.example.invalid", [s], ["db.example.invalid"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("mysql -pVALUE", f"ExecStartPre=/usr/bin/mysql -uapp {unit_q('-p' + s)} -h db.example.invalid", [s], ["db.example.invalid"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("curl -u user:VALUE", f"ExecStartPre=/usr/bin/curl -u {unit_q('admin:' + s)} https://api.example.invalid/v1", [s], ["https://api.example.invalid/v1"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("--passphrase=a b c", f"ExecStart=/usr/bin/agent {unit_q('--passphrase=' + s)}", [s], []))
+    s = c.v(f"sp{len(specials)}"); specials.append(("Environment DB_PASSWORD with spaces", f"Environment={unit_q('DB_PASSWORD=' + s)}", [s], ["DB_PASSWORD"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("connection string Password=;", f"Environment={unit_q('CONN=Server=db.example.invalid;User Id=app;Password=' + s + ';Encrypt=true')}", [s], ["CONN"]))
+    # passphrases (blanks inside) after Bearer, -p, -u user:, and the settings whose value is the rest of the line
+    api = "https://api.example.invalid/v1"
+    s = c.v(f"sp{len(specials)}"); specials.append(("ExecStart -H Authorization: Bearer VALUE", f"ExecStartPre=/usr/bin/curl -H {unit_q('Authorization: Bearer ' + s)} {api}", [s], [api]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("ExecStart --header=Authorization: Bearer VALUE", f"ExecStartPre=/usr/bin/curl {unit_q('--header=Authorization: Bearer ' + s)} {api}", [s], [api]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("Environment AUTH_HEADER=Bearer VALUE", f"Environment={unit_q('AUTH_HEADER=Bearer ' + s)}", [s], ["AUTH_HEADER"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("Environment MYSQL_OPTS=-u app -pVALUE", f"Environment={unit_q('MYSQL_OPTS=-u app -p' + s)}", [s], ["MYSQL_OPTS"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("Environment CURL_OPTS=-u admin:VALUE", f"Environment={unit_q('CURL_OPTS=-u admin:' + s)}", [s], ["CURL_OPTS"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("ExecStart sh -c with -pVALUE inside", f"ExecStartPre=/bin/sh -c {unit_q('mysql -u app -p' + chr(39) + s + chr(39) + ' -h db.example.invalid')}", [s], ["/bin/sh"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("ExecStart Oracle user/VALUE@db", f"ExecStartPre=/usr/bin/sqlplus -s {unit_q('app/' + s + '@db.example.invalid:1521/ORCL')}", [s], ["/usr/bin/sqlplus"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("SetCredential=id:VALUE (rest of the line)", f"SetCredential=dbpass:{s}", [s], ["SetCredential=dbpass:"]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("LogExtraFields=NAME=VALUE", f"LogExtraFields={unit_q('API_TOKEN=' + s)}", [s], ["API_TOKEN="]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("LogExtraFields=NAME=VALUE unquoted", f"LogExtraFields=SESSION_KEY={s}", [s], ["SESSION_KEY="]))
+    s = c.v(f"sp{len(specials)}"); specials.append(("UnsetEnvironment=NAME=VALUE", f"UnsetEnvironment=OLD_ENROLMENT={unit_q(s)}", [s], ["OLD_ENROLMENT"]))
     for name, line, planted, needed in specials:
         n += 1
         c.file(f"/etc/systemd/system/{UNIT}.d/s{n:03d}.conf", f"[Service]\n{line}\n")
@@ -175,6 +188,26 @@ def plant_all(c):
     s = c.v()
     c.file(cfg(""), f"settings:\n  BASIC_AUTH: {yq(s)}\n")
     c.add("BASIC_AUTH letters", [s], ["BASIC_AUTH"])
+
+    s1, s2, s3, s4 = c.v("1"), c.v("2"), c.v("3"), c.v("4")
+    c.file(cfg(""), f"settings:\n  headers:\n    Authorization: {yq('Bearer ' + s1)}\n  command: {yq('mysql -u app -p' + s2)}\n"
+           f"  args: [-u, {yq('admin:' + s3)}, -H, {yq('Authorization: Bearer ' + s4)}]\n  retries: 4\n")
+    c.add("YAML: passphrases after Bearer, -p, -u user:", [s1, s2, s3, s4], ["retries: 4", "Authorization:"])
+    s1, s2 = c.v("1"), c.v("2")
+    c.file("/etc/onboarding-agent/opts.env", f"CURL_OPTS=-u admin:{s1}\nAUTH=Bearer {s2}\nLOG_LEVEL=info\n")
+    c.add("env file: -u user:VALUE and Bearer VALUE unquoted", [s1, s2], ["LOG_LEVEL=info", "CURL_OPTS="])
+    # \u-escaped key names in JSON configs (parsed, and one that does not parse)
+    s1, s2 = c.v("1"), c.v("2")
+    c.file("/etc/onboarding-agent/uesc.json", "{\"kind\": \"AgentConfiguration\", \"settings\": {\"pa\\u0073sword\": "
+           + json.dumps(s1) + ", \"\\u0063lave\": " + json.dumps(s2) + ", \"retries\": 5}}\n")
+    c.add("JSON config: \\u-escaped key names", [s1, s2], ["retries"])
+    s = c.v()
+    c.file("/etc/onboarding-agent/uesc-bad.json", "{\"settings\": {\"pa\\u0073sword\": " + json.dumps(s)
+           + ", \"retries\": 6,}\n")
+    c.add("JSON config that does not parse: \\u-escaped key", [s], [])
+    s = c.v()
+    c.file("/etc/onboarding-agent/uesc-val.json", json.dumps({"settings": {"enrolment": s, "retries": 7}}))
+    c.add("JSON config: value written as \\u escapes", [s], ["retries"])
 
     # -- 3. values that start with / (unpadded base64, or a password)
     s = "/" + c.v().replace(" ", "/")

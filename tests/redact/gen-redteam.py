@@ -847,8 +847,6 @@ KNOWN_GAPS = {
     'plain: percent-encoded password%3D': (),
     'plain: redis-cli -a': (),
     'plain: requirepass': (),
-    'unit LogExtraFields=API_TOKEN=': ('passphrase',),
-    'unit SetCredential=name:VALUE': ('passphrase',),
     'unit comment holding a token': (),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
