@@ -486,29 +486,12 @@ static int
 parse_duration(struct parse_ctx *c, const struct ynode *n, uint64_t *ret)
 {
 	const char *s = get_str(c, n, "within");
-	unsigned long v;
-	char *end;
-	uint64_t mult;
 
 	if (s == NULL)
 		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || end[0] == '\0' || end[1] != '\0')
-		goto bad;
-	switch (*end) {
-	case 's': mult = 1; break;
-	case 'm': mult = 60; break;
-	case 'h': mult = 3600; break;
-	case 'd': mult = 86400; break;
-	case 'w': mult = 604800; break;
-	default: goto bad;
-	}
-	if (v == 0 || v > 10 * 365 * 86400UL / mult)
-		goto bad;
-	*ret = (uint64_t)v * mult * USEC_PER_SEC;
-	return 0;
-bad:
+	/* More than 0, at most 10 years of 365 days. */
+	if (time_span_parse(s, 1, 10 * 365 * 86400 * USEC_PER_SEC, ret) == 0)
+		return 0;
 	err(c, n, "within: '%s' is not a duration such as 90s, 30m, 1h, 2d", s);
 	return -EINVAL;
 }

@@ -79,8 +79,6 @@ void profile_free(struct profile *);
 
 /* Parses SIZE: "20M", "1G", "500K", "12345" (bytes). 0 or -EINVAL. */
 int parse_size(const char *s, uint64_t *ret);
-/* Parses a duration: "30s", "5m", "24h", "2d", "500ms". 0 or -EINVAL. */
-int parse_duration(const char *s, uint64_t *ret_usec);
 
 /* Command-line options. */
 struct options {

@@ -31,23 +31,6 @@ strv_free(struct strv *s)
 	s->n = 0;
 }
 
-static int
-parse_number_suffix(const char *s, uint64_t *num, const char **suffix)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -EINVAL;
-	*num = v;
-	*suffix = end;
-	return 0;
-}
-
 int
 parse_size(const char *s, uint64_t *ret)
 {
@@ -80,29 +63,6 @@ parse_size(const char *s, uint64_t *ret)
 			if (units[i].mul == 1 && b != (double)(uint64_t)b)
 				return -EINVAL;	/* a fraction of a byte */
 			*ret = (uint64_t)(b + 0.5);
-			return 0;
-		}
-	return -EINVAL;
-}
-
-int
-parse_duration(const char *s, uint64_t *ret_usec)
-{
-	static const struct { const char *sfx; uint64_t mul; } units[] = {
-		{ "us", 1 }, { "ms", 1000 }, { "s", USEC_PER_SEC }, { "", USEC_PER_SEC },
-		{ "m", 60 * USEC_PER_SEC }, { "min", 60 * USEC_PER_SEC },
-		{ "h", 3600 * USEC_PER_SEC }, { "d", 86400 * USEC_PER_SEC },
-	};
-	uint64_t v;
-	const char *sfx;
-
-	if (parse_number_suffix(s, &v, &sfx) < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < ELEMENTSOF(units); i++)
-		if (strcmp(sfx, units[i].sfx) == 0) {
-			if (v > UINT64_MAX / units[i].mul)
-				return -ERANGE;
-			*ret_usec = v * units[i].mul;
 			return 0;
 		}
 	return -EINVAL;
@@ -156,7 +116,7 @@ get_duration(struct pp *p, yaml_node_t *n, const char *key, uint64_t *out)
 {
 	const char *s = scalar(n);
 
-	if (s == NULL || parse_duration(s, out) < 0 || *out == 0)
+	if (s == NULL || time_span_parse(s, 1, UINT64_MAX, out) < 0)
 		pp_err(p, n, "expected a duration like 30s, 5m or 24h for", key);
 }
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cleanup.h"
 #include "timeutil.h"
 
 uint64_t
@@ -153,67 +154,89 @@ time_parse_rfc3339(const char *s, uint64_t *ret)
 	return parse_date(s, /* need_zone= */ true, /* force_utc= */ false, ret);
 }
 
-/*
- * A time span as systemd's parse_sec() reads it: "2h30m", "1.5h", "90 min", "2 hours", "1day";
- * a bare number is seconds.  Returns 0 and *ret (usec), or -EINVAL.
- */
-static int
-parse_span(const char *s, uint64_t *ret)
+/* The units of a span, as systemd's parse_sec() names them; a longer name before its prefix. */
+static const struct { const char *name; uint64_t usec; } span_units[] = {
+	{ "usec", 1 }, { "us", 1 }, { "msec", 1000 }, { "ms", 1000 },
+	{ "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC }, { "sec", USEC_PER_SEC },
+	{ "s", USEC_PER_SEC }, { "minutes", 60 * USEC_PER_SEC }, { "minute", 60 * USEC_PER_SEC },
+	{ "min", 60 * USEC_PER_SEC }, { "months", 2629800 * USEC_PER_SEC },
+	{ "month", 2629800 * USEC_PER_SEC }, { "M", 2629800 * USEC_PER_SEC },
+	{ "m", 60 * USEC_PER_SEC }, { "hours", 3600 * USEC_PER_SEC }, { "hour", 3600 * USEC_PER_SEC },
+	{ "hr", 3600 * USEC_PER_SEC }, { "h", 3600 * USEC_PER_SEC }, { "days", 86400 * USEC_PER_SEC },
+	{ "day", 86400 * USEC_PER_SEC }, { "d", 86400 * USEC_PER_SEC },
+	{ "weeks", 604800 * USEC_PER_SEC }, { "week", 604800 * USEC_PER_SEC },
+	{ "w", 604800 * USEC_PER_SEC }, { "years", 31557600 * USEC_PER_SEC },
+	{ "year", 31557600 * USEC_PER_SEC }, { "y", 31557600 * USEC_PER_SEC },
+};
+
+int
+time_span_parse(const char *s, uint64_t min_usec, uint64_t max_usec, uint64_t *ret)
 {
-	static const struct { const char *name; uint64_t usec; } units[] = {
-		{ "usec", 1 }, { "us", 1 }, { "msec", 1000 }, { "ms", 1000 },
-		{ "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC }, { "sec", USEC_PER_SEC },
-		{ "s", USEC_PER_SEC }, { "minutes", 60 * USEC_PER_SEC }, { "minute", 60 * USEC_PER_SEC },
-		{ "min", 60 * USEC_PER_SEC }, { "months", 2629800 * USEC_PER_SEC },
-		{ "month", 2629800 * USEC_PER_SEC }, { "M", 2629800 * USEC_PER_SEC },
-		{ "m", 60 * USEC_PER_SEC }, { "hours", 3600 * USEC_PER_SEC }, { "hour", 3600 * USEC_PER_SEC },
-		{ "hr", 3600 * USEC_PER_SEC }, { "h", 3600 * USEC_PER_SEC }, { "days", 86400 * USEC_PER_SEC },
-		{ "day", 86400 * USEC_PER_SEC }, { "d", 86400 * USEC_PER_SEC },
-		{ "weeks", 604800 * USEC_PER_SEC }, { "week", 604800 * USEC_PER_SEC },
-		{ "w", 604800 * USEC_PER_SEC }, { "years", 31557600 * USEC_PER_SEC },
-		{ "year", 31557600 * USEC_PER_SEC }, { "y", 31557600 * USEC_PER_SEC },
-	};
-	double total = 0;
+	uint64_t exact = 0, total;	/* whole numbers of a unit, summed exactly */
+	double approx = 0;		/* numbers with a fraction (or an exponent), as strtod reads them */
 	bool any = false;
 
+	if (s == NULL)
+		return -EINVAL;
+	/* Leading white space and one '+' (a rule's `within` always took them, through strtoul). */
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '+')
+		s++;
 	while (*s == ' ')
 		s++;
 	while (*s != '\0') {
-		char *end;
+		char *dend, *uend;
+		unsigned long long u;
+		uint64_t mul, part;
+		bool whole;
 		double v;
 		size_t k;
 
 		if (!isdigit((unsigned char)*s) && *s != '.')
 			return -EINVAL;
 		errno = 0;
-		v = strtod(s, &end);
-		if (errno != 0 || end == s || v < 0)
+		v = strtod(s, &dend);
+		if (errno != 0 || dend == s || v < 0)
 			return -EINVAL;
-		s = end;
+		errno = 0;
+		u = strtoull(s, &uend, 10);
+		whole = errno == 0 && uend == dend;
+		s = dend;
 		while (*s == ' ')
 			s++;
-		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
-			size_t n = strlen(units[k].name);
+		for (k = 0; k < ELEMENTSOF(span_units); k++) {
+			size_t n = strlen(span_units[k].name);
 
-			if (strncmp(s, units[k].name, n) == 0 && !isalpha((unsigned char)s[n]))
+			if (strncmp(s, span_units[k].name, n) == 0 && !isalpha((unsigned char)s[n]))
 				break;
 		}
-		if (k == sizeof(units) / sizeof(units[0])) {
+		if (k == ELEMENTSOF(span_units)) {
 			/* only a last, bare number may go without a unit (seconds) */
 			if (*s != '\0')
 				return -EINVAL;
-			total += v * (double)USEC_PER_SEC;
+			mul = USEC_PER_SEC;
 		} else {
-			total += v * (double)units[k].usec;
-			s += strlen(units[k].name);
+			mul = span_units[k].usec;
+			s += strlen(span_units[k].name);
 		}
+		if (whole) {
+			if (__builtin_mul_overflow((uint64_t)u, mul, &part) ||
+			    __builtin_add_overflow(exact, part, &exact))
+				return -ERANGE;
+		} else
+			approx += v * (double)mul;
 		any = true;
 		while (*s == ' ')
 			s++;
 	}
-	if (!any || total >= 9.2e18)
+	if (!any)
 		return -EINVAL;
-	*ret = (uint64_t)total;
+	if (approx >= 1.8e19 || __builtin_add_overflow(exact, (uint64_t)approx, &total))
+		return -ERANGE;
+	if (total < min_usec || total > max_usec)
+		return -ERANGE;
+	*ret = total;
 	return 0;
 }
 
@@ -307,7 +330,7 @@ time_arg_parse(const char *in, struct time_arg *ret)
 			return 0;
 		}
 		if (s[0] == '-' || s[0] == '+') {
-			if (parse_span(s + 1, &span) < 0)
+			if (time_span_parse(s + 1, 0, TIME_SPAN_MAX, &span) < 0)
 				return -EINVAL;
 			ret->kind = TIME_OFFSET;
 			ret->offset = s[0] == '-' ? -(int64_t)span : (int64_t)span;
@@ -316,7 +339,7 @@ time_arg_parse(const char *in, struct time_arg *ret)
 		}
 		if (len > 4 && strcmp(s + strlen(s) - 4, " ago") == 0) {
 			s[strlen(s) - 4] = '\0';
-			if (parse_span(s, &span) < 0)
+			if (time_span_parse(s, 0, TIME_SPAN_MAX, &span) < 0)
 				return -EINVAL;
 			ret->kind = TIME_OFFSET;
 			ret->offset = -(int64_t)span;
@@ -325,7 +348,7 @@ time_arg_parse(const char *in, struct time_arg *ret)
 		}
 		if (len > 5 && strcmp(s + strlen(s) - 5, " left") == 0) {
 			s[strlen(s) - 5] = '\0';
-			if (parse_span(s, &span) < 0)
+			if (time_span_parse(s, 0, TIME_SPAN_MAX, &span) < 0)
 				return -EINVAL;
 			ret->kind = TIME_OFFSET;
 			ret->offset = (int64_t)span;

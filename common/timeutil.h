@@ -8,6 +8,20 @@
 #define USEC_PER_SEC	UINT64_C(1000000)
 #define RFC3339_MAX	64	/* "2026-11-26T05:00:00.123456Z" and NUL, with room for any year */
 
+/*
+ * The one duration grammar (TIME spans, the profile's timeouts, a rule's `within`), as
+ * systemd's parse_sec() reads it: one or more NUMBER[ ]UNIT parts, summed: "90s", "30m",
+ * "2h30m", "1.5h", "90 min", "2 hours", "1day", "500ms"; a last bare number is seconds.
+ * Units: us usec ms msec s sec second(s) m min minute(s) h hr hour(s) d day(s) w week(s)
+ * M month(s) (30.44 d) y year(s) (365.25 d).  Leading white space and one '+' are allowed.
+ * Whole numbers are exact (up to UINT64_MAX usec); a fraction is read as strtod reads it.
+ * Returns 0 and *ret (usec), -EINVAL when s is not a span, -ERANGE when it is outside
+ * [min_usec, max_usec].
+ */
+int time_span_parse(const char *s, uint64_t min_usec, uint64_t max_usec, uint64_t *ret);
+/* The longest span of a TIME argument ("-2h", "3 days ago"): an offset must fit in int64_t. */
+#define TIME_SPAN_MAX	UINT64_C(9199999999999999999)
+
 /* Microseconds since the epoch, CLOCK_REALTIME. */
 uint64_t time_now_usec(void);
 
