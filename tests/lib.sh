@@ -56,5 +56,17 @@ expect_status() {
 		fail "$name" "exit $rc, wanted $want: $(head -c 300 "$T/.err" | tr '\n' ' ')"; fi
 }
 
+# expect_run NAME WANT OUT CMD...: runs CMD, its standard output into OUT and its standard error into
+# $T/.err; passes when it exits with WANT ("0|1": either), else fails naming the status and stderr.
+# For a command whose report later checks read: its exit status is asserted, not ignored.
+expect_run() {
+	local name=$1 want=$2 out=$3 rc=0; shift 3
+	"$@" >"$out" 2>"$T/.err" || rc=$?
+	case "|$want|" in
+	*"|$rc|"*) pass "$name (exit $rc)" ;;
+	*) fail "$name" "exit $rc, wanted $want: $(head -c 300 "$T/.err" | tr '\n' ' ')" ;;
+	esac
+}
+
 # Ends the script: status 1 if any check failed.
 finish() { exit $(( _t_failed > 0 ? 1 : 0 )); }

@@ -6,9 +6,10 @@
 . "$TOP/tests/golden/common.sh"
 build_mkbundle && build_specs || { fail "build the spec bundles"; finish; }
 cd "$T/bundles" || exit 1
-"$ANALYZE" hostile.tar.gz >"$T/h.md" || true
-"$ANALYZE" -f html hostile.tar.gz >"$T/h.html" || true
-"$ANALYZE" -f json hostile.tar.gz >"$T/h.json" || true
+# The hostile spec has findings at error (tests/golden/expected/hostile.expected.status): exit 1.
+expect_run "analyze hostile.tar.gz (markdown)" 1 "$T/h.md" "$ANALYZE" hostile.tar.gz
+expect_run "analyze hostile.tar.gz -f html" 1 "$T/h.html" "$ANALYZE" -f html hostile.tar.gz
+expect_run "analyze hostile.tar.gz -f json" 1 "$T/h.json" "$ANALYZE" -f json hostile.tar.gz
 
 check "reports were written" test -s "$T/h.md" -a -s "$T/h.html" -a -s "$T/h.json"
 # No raw ESC, BEL, C1 CSI or bidi override byte reaches any report.

@@ -25,8 +25,9 @@ bundles+=("$T/bundles/hostile.tar.gz")
 for f in "${bundles[@]}"; do
 	name=$(basename "$f" .tar.gz)
 	[ "${f#"$TOP"/samples/}" != "$f" ] && name=sample-$name
-	"$ANALYZE" -f html -o "$T/$name.html" "$f" || true
-	"$ANALYZE" -f json -o "$T/$name.json" "$f" || true
+	# Both bundles have findings at error (their .expected.status): exit 1.
+	expect_run "$name: -f html -o" 1 /dev/null "$ANALYZE" -f html -o "$T/$name.html" "$f"
+	expect_run "$name: -f json -o" 1 /dev/null "$ANALYZE" -f json -o "$T/$name.json" "$f"
 	chrome --dump-dom "file://$T/$name.html" >"$T/$name.dom"
 	check "$name: Chromium renders the report" grep -q '<h2 id="findings">Findings</h2>' "$T/$name.dom"
 	# Every finding's title and rule id appear in the rendered DOM.

@@ -62,10 +62,15 @@ assert sum(len(x["bundles"]) for x in d["groups"]) == len(d["bundles"]) - 1   # 
 P
 
 # The same queue as -f json reports (the per-bundle step run elsewhere), then the merge.
+bad=""
 for b in $($PY -c 'import json,sys; [print(b["path"]) for b in json.load(open(sys.argv[1]))["bundles"] if not b["error"]]' "$T/b.json"); do
-	"$ANALYZE" -f json -o "$T/reports/$(echo "$b" | tr / _).json" "$b" || [ $? = 1 ]
+	rc=0; "$ANALYZE" -f json -o "$T/reports/$(echo "$b" | tr / _).json" "$b" 2>"$T/err" || rc=$?
+	case $rc in 0|1) ;; *) bad+="$b: exit $rc ($(head -c 100 "$T/err")); " ;; esac
 done
-"$ANALYZE" --summary -f json "$T/reports" >"$T/r.json" || true
+if [ -z "$bad" ]; then pass "each readable bundle of the queue gives its -f json report (exit 0 or 1)"
+else fail "each readable bundle of the queue gives its -f json report" "$bad"; fi
+# The queue has findings at error and unreadable bundles: exit 1 from the reports as from the bundles.
+expect_run "--summary over the -f json reports" 1 "$T/r.json" "$ANALYZE" --summary -f json "$T/reports"
 check "from -f json reports: the same rows, rules and groups" $PY - "$T/b.json" "$T/r.json" <<'P'
 import json, sys
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
@@ -80,24 +85,24 @@ assert norm(a["groups"]) == norm(b["groups"])
 P
 
 # A summary written into the reports folder is output, not input, on the next run.
-"$ANALYZE" --summary -f json -o "$T/reports/summary.json" "$T/reports" || true
-"$ANALYZE" --summary -f json "$T/reports" >"$T/r2.json" || true
+expect_run "--summary -o into the reports folder" 1 /dev/null "$ANALYZE" --summary -f json -o "$T/reports/summary.json" "$T/reports"
+expect_run "--summary over the reports folder again" 1 "$T/r2.json" "$ANALYZE" --summary -f json "$T/reports"
 check "a summary inside the folder is not read as an input" cmp "$T/r.json" "$T/r2.json"
-"$ANALYZE" --summary -f json -j 1 "$Q" >"$T/j1.json" || true
+expect_run "--summary -j 1" 1 "$T/j1.json" "$ANALYZE" --summary -f json -j 1 "$Q"
 check "-j 1 and -j 2 give the same summary" cmp "$T/b.json" "$T/j1.json"
 
 # Every format.
-"$ANALYZE" --summary "$Q" >"$T/s.md" || true
+expect_run "--summary (markdown)" 1 "$T/s.md" "$ANALYZE" --summary "$Q"
 check "markdown: bundles, rules and groups sections" bash -c \
 	"grep -q '^## Bundles' '$T/s.md' && grep -q '^## Rules' '$T/s.md' && grep -q '^- 2 bundles (1 host): onboarding-policy-denied' '$T/s.md'"
 check "markdown: a group says what its bundles share (the common start of the worst rule's message)" bash -c \
 	"grep -q '^- 2 bundles (1 host): onboarding-policy-denied: The onboarding endpoint refused this workload: not authorized by OnboardingPolicy (' '$T/s.md' &&
 	 grep -q ': endpoint-dns-unresolvable, endpoint-unresolvable-at-collection: The agent could not resolve onboarding.example.invalid through DNS server' '$T/s.md'"
 check "markdown: the hostile hostname is escaped" bash -c "grep -qF '\\<b\\>evil\\</b\\>\\|host\\\`' '$T/s.md' && ! grep -q '<b>evil' '$T/s.md'"
-"$ANALYZE" --summary -f html -o "$T/s.html" "$Q" || true
+expect_run "--summary -f html -o" 1 /dev/null "$ANALYZE" --summary -f html -o "$T/s.html" "$Q"
 check "HTML: written with -o, hostile text escaped, no script" bash -c \
 	"grep -q '<h2>Groups: bundles with the same findings</h2>' '$T/s.html' && grep -qF '&lt;b&gt;evil&lt;/b&gt;' '$T/s.html' && ! grep -q '<b>evil\\|<script' '$T/s.html'"
-"$ANALYZE" --summary -f csv "$Q" >"$T/s.csv" || true
+expect_run "--summary -f csv" 1 "$T/s.csv" "$ANALYZE" --summary -f csv "$Q"
 check "CSV: a header and one record per bundle, same rows as the JSON" $PY - "$T/s.csv" "$T/b.json" <<'P'
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
@@ -131,13 +136,14 @@ expect_status "-j 0: usage error" 2 "$ANALYZE" --summary -j 0 "$Q"
 expect_status "-f csv without --summary: usage error" 2 "$ANALYZE" -f csv "$S/healthy.tar.gz"
 expect_status "--summary with --baseline: usage error" 2 "$ANALYZE" --summary --baseline "$S/healthy.tar.gz" "$Q"
 echo '{"schema": "something-else"}' >"$T/other.json"
-"$ANALYZE" --summary -f json "$T/other.json" "$S/healthy.tar.gz" >"$T/o.json" || true
+# An input that could not be read is not known to be clean: exit 1.
+expect_run "--summary with a JSON file that is not a report: exit 1" 1 "$T/o.json" "$ANALYZE" --summary -f json "$T/other.json" "$S/healthy.tar.gz"
 check "a JSON file that is not a report is an error row, the rest goes on" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert "not a triage-analyze -f json report" in d["bundles"][0]["error"]
 assert d["bundles"][1]["error"] is None and d["bundles"][1]["worst"] == "none"' "$T/o.json"
-"$ANALYZE" --summary -f json - "$S/healthy.tar.gz" >"$T/dash.json" </dev/null || true
+expect_run "--summary with '-': exit 1 (a row not read)" 1 "$T/dash.json" "$ANALYZE" --summary -f json - "$S/healthy.tar.gz" </dev/null
 check "'-' is a row with an error (the summary does not read standard input)" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -182,10 +188,11 @@ check "a killed worker: exit status 1, not 2" test "$rc" = 1
 
 # A progress line on a terminal (script(1) gives the run one), never in a pipe (checked above).
 if command -v script >/dev/null; then
-	script -qec "'$ANALYZE' --summary -o '$T/tty.md' '$Q'" /dev/null >"$T/tty.out" 2>&1 || true
+	# script -e exits with the program's status: the queue's 1.
+	expect_run "--summary on a terminal (script -e)" 1 "$T/tty.out" script -qec "'$ANALYZE' --summary -o '$T/tty.md' '$Q'" /dev/null
 	check "on a terminal: a progress line, erased at the end" bash -c \
 		"grep -q 'triage-analyze: $n_inputs of $n_inputs bundles analyzed' '$T/tty.out' && grep -q '^# Triage summary' '$T/tty.md'"
-	script -qec "'$ANALYZE' -q --summary -o '$T/tty.md' '$Q'" /dev/null >"$T/tty.out" 2>&1 || true
+	expect_run "-q --summary on a terminal (script -e)" 1 "$T/tty.out" script -qec "'$ANALYZE' -q --summary -o '$T/tty.md' '$Q'" /dev/null
 	check "on a terminal with -q: no progress line" test ! -s "$T/tty.out"
 fi
 # A folder with symlink loops: each bundle once, and the walk does not multiply (review).
@@ -199,7 +206,7 @@ assert sorted(b["path"].rsplit("/", 1)[-1] for b in d["bundles"]) == ["a.tar.gz"
 
 # -o onto a character device or a FIFO writes into it, never replaces it (as the report's -o does).
 if mknod "$T/null" c 1 3 2>/dev/null; then
-	"$ANALYZE" --summary -f csv -o "$T/null" "$S/healthy.tar.gz" || true
+	expect_run "--summary -o onto a character device: exit 0" 0 /dev/null "$ANALYZE" --summary -f csv -o "$T/null" "$S/healthy.tar.gz"
 	check "-o onto a character device: still the device afterwards" test -c "$T/null"
 fi
 mkfifo "$T/fifo"
@@ -230,10 +237,10 @@ assert "values" in d["bundles"][1]["error"], d["bundles"][1]
 assert d["bundles"][2]["error"] is None
 assert int(open(sys.argv[2]).read().split()[-1]) < 65536' "$T/many.out.json" "$T/rss"
 # -o without -f: the format follows the file name, as the man page says for -o (review).
-"$ANALYZE" --summary -o "$T/q.html" "$S/healthy.tar.gz" || true
-"$ANALYZE" --summary -o "$T/q.json" "$S/healthy.tar.gz" || true
-"$ANALYZE" --summary -o "$T/q.csv" "$S/healthy.tar.gz" || true
-"$ANALYZE" --summary -f markdown -o "$T/q2.html" "$S/healthy.tar.gz" || true
+for o in q.html q.json q.csv; do
+	expect_run "--summary -o $o (healthy: exit 0)" 0 /dev/null "$ANALYZE" --summary -o "$T/$o" "$S/healthy.tar.gz"
+done
+expect_run "--summary -f markdown -o q2.html (healthy: exit 0)" 0 /dev/null "$ANALYZE" --summary -f markdown -o "$T/q2.html" "$S/healthy.tar.gz"
 check "-o q.html / q.json / q.csv without -f: HTML, JSON, CSV; -f wins over the name" bash -c \
 	"head -c 15 '$T/q.html' | grep -q '<!DOCTYPE html>' && $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"schema\"] == \"triage-summary/1\"' '$T/q.json' &&
 	 head -1 '$T/q.csv' | grep -q '^path,hostname' && grep -q '^# Triage summary' '$T/q2.html'"
@@ -255,7 +262,8 @@ expect_status "--summary -o onto an input report: exit 2" 2 "$ANALYZE" --summary
 check "--summary -o onto an input report: the report is intact" cmp "$T/selfq/r.json" "$T/selfq.want"
 # A folder of extracted bundles (tar xzf each into one folder): one row per bundle, not one error row (review).
 mkdir -p "$T/xq" && tar xzf "$S/healthy.tar.gz" -C "$T/xq" && tar xzf "$S/dns-failure.tar.gz" -C "$T/xq"
-"$ANALYZE" --summary -f json -o "$T/xq.json" "$T/xq" || true
+# dns-failure has findings at error: exit 1.
+expect_run "--summary over a folder of extracted bundles" 1 /dev/null "$ANALYZE" --summary -f json -o "$T/xq.json" "$T/xq"
 check "a folder holding two extracted bundles: two rows, no error" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -265,9 +273,9 @@ assert all(b["error"] is None for b in d["bundles"]), d["bundles"]' "$T/xq.json"
 # A folder holding bundles and their reports (samples/ does): one row per bundle, not two
 mkdir "$T/withreports"
 cp "$S/healthy.tar.gz" "$S/healthy.expected.json" "$S/dns-failure.tar.gz" "$T/withreports/"
-"$ANALYZE" -f json "$S/dns-failure.tar.gz" >"$T/withreports/dns-failure.json" || [ $? = 1 ]
-"$ANALYZE" -f json "$S/unit-failed.tar.gz" >"$T/withreports/other-host.json" || [ $? = 1 ]
-"$ANALYZE" --summary -f json "$T/withreports" >"$T/wr.json" || [ $? = 1 ]
+expect_run "dns-failure -f json report" 1 "$T/withreports/dns-failure.json" "$ANALYZE" -f json "$S/dns-failure.tar.gz"
+expect_run "unit-failed -f json report" 1 "$T/withreports/other-host.json" "$ANALYZE" -f json "$S/unit-failed.tar.gz"
+expect_run "--summary over bundles and their reports" 1 "$T/wr.json" "$ANALYZE" --summary -f json "$T/withreports"
 check "a report named after a bundle beside it is passed over; a lone report is a row" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
