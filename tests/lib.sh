@@ -15,7 +15,9 @@ _t_failed=0
 _t_cleanups=()
 _t_exit() {
 	local c
-	for c in "${_t_cleanups[@]}"; do eval "$c" || true; done
+	# Each cleanup runs whatever the one before did; their statuses do not change the suite's (the
+	# checks have run), and a power-off of a container already gone fails harmlessly.
+	for c in "${_t_cleanups[@]}"; do eval "$c"; done
 	rm -rf "$T"
 }
 trap _t_exit EXIT
@@ -40,11 +42,14 @@ mkjournal() {
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: ${2:-failed}"; _t_failed=$((_t_failed + 1)); }
 
-# check NAME CMD...: passes when CMD exits 0.
+# check NAME CMD...: passes when CMD exits 0; a failure names the command, its status and the end of
+# its output (an assertion's message), so that it says which condition failed.
 check() {
 	local name=$1; shift
-	local out
-	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"; fi
+	local out rc=0
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" = 0 ]; then pass "$name"; else
+		fail "$name" "exit $rc from: $(printf '%s' "$*" | head -c 300 | tr '\n' ' ')${out:+ -- }$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"; fi
 }
 
 # expect_status NAME WANT CMD...: passes when CMD exits with WANT.

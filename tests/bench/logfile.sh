@@ -9,6 +9,7 @@ COLLECT=${COLLECT:-$TOP/build/triage-collect}
 MB=${1:-1024}
 MAX=${2:-20M}
 W=$(mktemp -d "${TMPDIR:-/tmp}/triage-bench-logfile.XXXXXX")
+# umount's status is not checked: the spool is mounted only once the run got that far.
 cleanup() { touch "$W/done"; umount "$W/spool" 2>/dev/null || true; rm -rf "$W"; }
 trap cleanup EXIT
 mkdir "$W/spool"

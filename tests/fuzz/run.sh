@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
-shift || true
+[ $# -gt 0 ] && shift	# the seconds; the rest are targets
 if [ -z "${FUZZ_NOBUILD:-}" ]; then	# FUZZ_NOBUILD=1: use the targets as built (parallel runs)
 	make --no-print-directory -s fuzz-build >/dev/null || { echo "fuzz: building the targets failed" >&2; exit 1; }
 fi

@@ -12,7 +12,7 @@ for id in agent-unit-not-found agent-unit-not-active agent-restarting onboarding
 	onboarding-config-invalid tls-verification-disabled endpoint-dns-unresolvable endpoint-connection-failed \
 	endpoint-tls-failed onboarding-policy-denied credential-plugins-failed resolver-no-nameserver \
 	endpoint-unresolvable-at-collection bundle-integrity-failed bundle-contains-secret; do
-	if grep -q "^$id " "$T/list"; then pass "--list-rules lists $id"; else fail "--list-rules lists $id"; fi
+	if grep -q "^$id " "$T/list"; then pass "--list-rules lists $id"; else fail "--list-rules lists $id" "no line starting '$id ' among $(wc -l <"$T/list")"; fi
 done
 # Every shipped rule carries at least two match and two no_match examples.
 check "each shipped rule has >= 2 match and >= 2 no_match examples" python3 - "$TOP/rules/onboarding-agent.yaml" <<'PY'

@@ -53,12 +53,12 @@ mkdir -p "$T/x" && tar -xzf "$B/dns.tar.gz" -C "$T/x"
 # The dns spec's findings are at error: exit 1, from the tar.gz and from the folder alike.
 expect_run "analyze dns.tar.gz -f json" 1 "$T/a.json" env -C "$B" "$ANALYZE" -f json dns.tar.gz
 expect_run "analyze the extracted folder dns -f json" 1 "$T/b.json" env -C "$T/x" "$ANALYZE" -f json dns
-if python3 - "$T/a.json" "$T/b.json" <<'PY'
+check "an extracted folder gives the same findings" $PY - "$T/a.json" "$T/b.json" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
-sys.exit(0 if a["findings"] == b["findings"] and a["findings"] else 1)
+assert a["findings"], "the tar.gz's report has no finding"
+assert a["findings"] == b["findings"], ([f["rule"] for f in a["findings"]], [f["rule"] for f in b["findings"]])
 PY
-then pass "an extracted folder gives the same findings"; else fail "an extracted folder gives the same findings"; fi
 # A modified entry: bundle-integrity-failed, and rules reading it are not evaluated.
 sed -i 's/nameserver 10.0.2.3/nameserver 10.0.2.4/' "$T/x/dns/resolver/resolv.conf"
 rc=0

@@ -15,19 +15,19 @@ check "reports were written" test -s "$T/h.md" -a -s "$T/h.html" -a -s "$T/h.jso
 # No raw ESC, BEL, C1 CSI or bidi override byte reaches any report.
 for f in h.md h.html h.json; do
 	if LC_ALL=C grep -q -P '\x1b|\x07|\xc2\x9b|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$T/$f"; then
-		fail "$f holds no terminal escape or bidi control"
+		fail "$f holds no terminal escape or bidi control" "found: $(LC_ALL=C grep -n -o -P '.{0,20}(\x1b|\x07|\xc2\x9b|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]).{0,20}' "$T/$f" | head -3 | cat -v | tr '\n' ' ')"
 	else
 		pass "$f holds no terminal escape or bidi control"
 	fi
 done
 check "markdown shows ESC as the text \\x1b" grep -q 'x1b\[31mred' "$T/h.md"
 check "HTML shows the script tag as text" grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/h.html"
-if grep -q '<script' "$T/h.html"; then fail "HTML has no <script element"; else pass "HTML has no <script element"; fi
-if grep -qi 'href="javascript' "$T/h.html"; then fail "HTML has no javascript: link"; else pass "HTML has no javascript: link"; fi
-if grep -q '<b>evil' "$T/h.html"; then fail "the hostname's markup is escaped in HTML"; else pass "the hostname's markup is escaped in HTML"; fi
+if grep -q '<script' "$T/h.html"; then fail "HTML has no <script element" "$(grep -n -o '.\{0,40\}<script.\{0,40\}' "$T/h.html" | head -2 | tr '\n' ' ')"; else pass "HTML has no <script element"; fi
+if grep -qi 'href="javascript' "$T/h.html"; then fail "HTML has no javascript: link" "$(grep -n -o -i 'href="javascript[^"]\{0,60\}' "$T/h.html" | head -2 | tr '\n' ' ')"; else pass "HTML has no javascript: link"; fi
+if grep -q '<b>evil' "$T/h.html"; then fail "the hostname's markup is escaped in HTML" "$(grep -n -o '.\{0,40\}<b>evil.\{0,40\}' "$T/h.html" | head -2 | tr '\n' ' ')"; else pass "the hostname's markup is escaped in HTML"; fi
 check "HTML carries the strict CSP" grep -q "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"" "$T/h.html"
 if grep -Eq '<(link|img|iframe|object|embed)[ >]|src="http|@import|url\(' "$T/h.html"; then
-	fail "HTML fetches nothing external"
+	fail "HTML fetches nothing external" "$(grep -n -o -E '.{0,30}(<(link|img|iframe|object|embed)[ >]|src="http|@import|url\().{0,30}' "$T/h.html" | head -2 | tr '\n' ' ')"
 else
 	pass "HTML fetches nothing external"
 fi

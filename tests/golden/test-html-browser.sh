@@ -31,7 +31,7 @@ for f in "${bundles[@]}"; do
 	chrome --dump-dom "file://$T/$name.html" >"$T/$name.dom"
 	check "$name: Chromium renders the report" grep -q '<h2 id="findings">Findings</h2>' "$T/$name.dom"
 	# Every finding's title and rule id appear in the rendered DOM.
-	python3 - "$T/$name.json" "$T/$name.dom" <<'PY' && pass "$name: the DOM shows every finding" || fail "$name: the DOM shows every finding"
+	check "$name: the DOM shows every finding" $PY - "$T/$name.json" "$T/$name.dom" <<'PY'
 import html, json, sys
 d = json.load(open(sys.argv[1]))
 dom = open(sys.argv[2], encoding="utf-8").read()
@@ -40,7 +40,7 @@ for f in d["findings"]:
     assert f["rule"] in dom, f["rule"]
     assert html.escape(f["title"], quote=False) in dom, f["title"]
 PY
-	if grep -q '<script' "$T/$name.dom"; then fail "$name: no script in the DOM"; else pass "$name: no script in the DOM"; fi
+	if grep -q '<script' "$T/$name.dom"; then fail "$name: no script in the DOM" "$(grep -o '.\{0,40\}<script.\{0,40\}' "$T/$name.dom" | head -2 | tr '\n' ' ')"; else pass "$name: no script in the DOM"; fi
 	chrome --screenshot="$BUILD/artifacts/report-$name.png" --window-size=1280,2000 "file://$T/$name.html" >/dev/null
 	check "$name: screenshot kept in $BUILD/artifacts/report-$name.png" test -s "$BUILD/artifacts/report-$name.png"
 done

@@ -50,10 +50,9 @@ sample ecs-logfile 1 "endpoint-dns-unresolvable endpoint-unresolvable-at-collect
 # No sample leaks a secret or fails its integrity check.
 for f in "$S"/*.tar.gz; do
 	n=$(basename "$f" .tar.gz)
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["integrity"]["verified"] and not any(x["rule"].startswith("bundle-") for x in d["findings"]) else 1)' "$T/$n.json" 2>/dev/null; then
-		pass "sample $n: verified, no leaked secret"
-	else
-		fail "sample $n: verified, no leaked secret"
-	fi
+	check "sample $n: verified, no leaked secret" $PY -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["integrity"]["verified"], "integrity not verified: %s" % d["integrity"]
+bad = [x["rule"] for x in d["findings"] if x["rule"].startswith("bundle-")]
+assert not bad, "findings: %s" % bad' "$T/$n.json"
 done
 finish

@@ -137,13 +137,13 @@ expect_status "-f csv without --summary: usage error" 2 "$ANALYZE" -f csv "$S/he
 expect_status "--summary with --baseline: usage error" 2 "$ANALYZE" --summary --baseline "$S/healthy.tar.gz" "$Q"
 echo '{"schema": "something-else"}' >"$T/other.json"
 # An input that could not be read is not known to be clean: exit 1.
-expect_run "--summary with a JSON file that is not a report: exit 1" 1 "$T/o.json" "$ANALYZE" --summary -f json "$T/other.json" "$S/healthy.tar.gz"
+expect_run "--summary with a JSON file that is not a report (a row not read)" 1 "$T/o.json" "$ANALYZE" --summary -f json "$T/other.json" "$S/healthy.tar.gz"
 check "a JSON file that is not a report is an error row, the rest goes on" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert "not a triage-analyze -f json report" in d["bundles"][0]["error"]
 assert d["bundles"][1]["error"] is None and d["bundles"][1]["worst"] == "none"' "$T/o.json"
-expect_run "--summary with '-': exit 1 (a row not read)" 1 "$T/dash.json" "$ANALYZE" --summary -f json - "$S/healthy.tar.gz" </dev/null
+expect_run "--summary with '-' (a row not read)" 1 "$T/dash.json" "$ANALYZE" --summary -f json - "$S/healthy.tar.gz" </dev/null
 check "'-' is a row with an error (the summary does not read standard input)" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -206,7 +206,7 @@ assert sorted(b["path"].rsplit("/", 1)[-1] for b in d["bundles"]) == ["a.tar.gz"
 
 # -o onto a character device or a FIFO writes into it, never replaces it (as the report's -o does).
 if mknod "$T/null" c 1 3 2>/dev/null; then
-	expect_run "--summary -o onto a character device: exit 0" 0 /dev/null "$ANALYZE" --summary -f csv -o "$T/null" "$S/healthy.tar.gz"
+	expect_run "--summary -o onto a character device" 0 /dev/null "$ANALYZE" --summary -f csv -o "$T/null" "$S/healthy.tar.gz"
 	check "-o onto a character device: still the device afterwards" test -c "$T/null"
 fi
 mkfifo "$T/fifo"
@@ -238,9 +238,9 @@ assert d["bundles"][2]["error"] is None
 assert int(open(sys.argv[2]).read().split()[-1]) < 65536' "$T/many.out.json" "$T/rss"
 # -o without -f: the format follows the file name, as the man page says for -o (review).
 for o in q.html q.json q.csv; do
-	expect_run "--summary -o $o (healthy: exit 0)" 0 /dev/null "$ANALYZE" --summary -o "$T/$o" "$S/healthy.tar.gz"
+	expect_run "--summary -o $o (healthy)" 0 /dev/null "$ANALYZE" --summary -o "$T/$o" "$S/healthy.tar.gz"
 done
-expect_run "--summary -f markdown -o q2.html (healthy: exit 0)" 0 /dev/null "$ANALYZE" --summary -f markdown -o "$T/q2.html" "$S/healthy.tar.gz"
+expect_run "--summary -f markdown -o q2.html (healthy)" 0 /dev/null "$ANALYZE" --summary -f markdown -o "$T/q2.html" "$S/healthy.tar.gz"
 check "-o q.html / q.json / q.csv without -f: HTML, JSON, CSV; -f wins over the name" bash -c \
 	"head -c 15 '$T/q.html' | grep -q '<!DOCTYPE html>' && $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"schema\"] == \"triage-summary/1\"' '$T/q.json' &&
 	 head -1 '$T/q.csv' | grep -q '^path,hostname' && grep -q '^# Triage summary' '$T/q2.html'"

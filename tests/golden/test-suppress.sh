@@ -69,7 +69,7 @@ assert len(n) == 1 and "expired on 2020-01-31" in n[0] and sys.argv[2] + ":1" in
 P
 "$ANALYZE" --suppress "$T/old.yaml" "$S/policy-denied.tar.gz" >"$T/e.md"
 check "expired: markdown says it" grep -q 'expired on 2020-01-31: not applied' "$T/e.md"
-expect_run "expired suppression on healthy: exit 0 (no finding)" 0 "$T/e2.json" "$ANALYZE" -f json --suppress "$T/old.yaml" "$S/healthy.tar.gz"
+expect_run "expired suppression on healthy (no finding)" 0 "$T/e2.json" "$ANALYZE" -f json --suppress "$T/old.yaml" "$S/healthy.tar.gz"
 check "expired: said even when the rule did not fire" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -36,10 +36,12 @@ while read -r name dir prefix; do
 	for envs in "LANG=zh_CN.UTF-8" "LC_ALL=zh_CN.UTF-8 LANG=en_US.UTF-8" "LC_MESSAGES=zh_CN.utf8 LANG=en_US.UTF-8" \
 	    "LANGUAGE=zh_CN:en LANG=en_US.UTF-8" "LANG=zh_TW.UTF-8"; do
 		# shellcheck disable=SC2086
-		if report $envs -- "$name.tar.gz" >"$T/got" && cmp -s "$want" "$T/got"; then
+		if ! report $envs -- "$name.tar.gz" >"$T/got"; then
+			fail "$name: $envs gives the Chinese report" "exit neither 0 nor 1: $(head -c 200 "$T/err")"
+		elif cmp -s "$want" "$T/got"; then
 			pass "$name: $envs gives the Chinese report"
 		else
-			fail "$name: $envs gives the Chinese report"
+			fail "$name: $envs gives the Chinese report" "differs from $want: $(cmp "$want" "$T/got" 2>&1 | head -1)"
 		fi
 	done
 	for envs in "LANG=C.UTF-8" "LANG=en_US.UTF-8" "LANG=fr_FR.UTF-8" "LC_ALL=C LANG=zh_CN.UTF-8 LANGUAGE=zh_CN" \
@@ -47,10 +49,12 @@ while read -r name dir prefix; do
 		args=()
 		case $envs in *--lang*) args=(--lang en); envs=${envs% --lang en};; esac
 		# shellcheck disable=SC2086
-		if report $envs -- "${args[@]}" "$name.tar.gz" >"$T/got" && cmp -s "$prefix.expected.md" "$T/got"; then
+		if ! report $envs -- "${args[@]}" "$name.tar.gz" >"$T/got"; then
+			fail "$name: $envs ${args[*]} gives the English report, unchanged" "exit neither 0 nor 1: $(head -c 200 "$T/err")"
+		elif cmp -s "$prefix.expected.md" "$T/got"; then
 			pass "$name: $envs ${args[*]} gives the English report, unchanged"
 		else
-			fail "$name: $envs ${args[*]} gives the English report, unchanged"
+			fail "$name: $envs ${args[*]} gives the English report, unchanged" "differs from $prefix.expected.md: $(cmp "$prefix.expected.md" "$T/got" 2>&1 | head -1)"
 		fi
 	done
 	# JSON: the same document but for the texts: keys, ids, severities, counts, times, evidence.
@@ -58,7 +62,8 @@ while read -r name dir prefix; do
 	report LANG=C.UTF-8 -- --lang zh -f json "$name.tar.gz" >"$T/zh.json"
 	report LANG=C.UTF-8 -- --lang zh -f html "$name.tar.gz" >"$T/zh.html"
 	report LANG=C.UTF-8 -- -f html "$name.tar.gz" >"$T/en.html"
-	if $PY - "$T/en.json" "$T/zh.json" "$T/en.html" "$T/zh.html" <<'PY'
+	check "$name: JSON in Chinese keeps keys, ids, counts, times and evidence; HTML declares zh-CN" \
+		$PY - "$T/en.json" "$T/zh.json" "$T/en.html" "$T/zh.html" <<'PY'
 import json, re, sys
 en, zh = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 enh, zhh = open(sys.argv[3], encoding="utf-8").read(), open(sys.argv[4], encoding="utf-8").read()
@@ -84,8 +89,6 @@ for a, b in zip(en["not_evaluated"], zh["not_evaluated"]):
 assert en["bundle"] == {**zh["bundle"], "agent_state": en["bundle"]["agent_state"]}
 assert '<html lang="en">' in enh and '<html lang="zh-CN">' in zhh
 PY
-	then pass "$name: JSON in Chinese keeps keys, ids, counts, times and evidence; HTML declares zh-CN"
-	else fail "$name: JSON in Chinese keeps keys, ids, counts, times and evidence; HTML declares zh-CN"; fi
 done < <(golden_cases)
 
 # --summary and --baseline speak the report's language too; English stays as it was.

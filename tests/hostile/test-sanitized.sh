@@ -58,7 +58,7 @@ done
 same "asan check-rules" --check-rules
 clean "valgrind check-rules" "$ANALYZE" --check-rules
 # Refusals under the sanitizers and valgrind too.
-gen_many dotdot manifest-deep truncated flood-dirs || true
+check "generate the refusal cases" gen_many dotdot manifest-deep truncated flood-dirs
 for c in dotdot manifest-deep truncated flood-dirs; do
 	rc=0; "$AANALYZE" "$T/in/$c" >/dev/null 2>"$T/asan.err" || rc=$?
 	if [ "$rc" = 2 ] && ! grep -qE 'Sanitizer|runtime error' "$T/asan.err"; then pass "asan refuses $c"; else

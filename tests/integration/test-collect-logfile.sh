@@ -71,7 +71,9 @@ cat >"$T/other.log" <<EOF
 EOF
 expect_status "other wordings: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/other.log" -o "$T/o.tar.gz"
 check "other wordings: the token is redacted" $BC absent "$T/o.tar.gz" ghp_FAKEotherWording0123456789abcdefghijk
-"$ANALYZE" -f json "$T/o.tar.gz" >"$T/o.json" 2>"$T/o.err" || true
+# The DNS, connection and policy findings are at error or above: exit 1.
+expect_run "other wordings: analyze" 1 "$T/o.json" "$ANALYZE" -f json "$T/o.tar.gz"
+cp "$T/.err" "$T/o.err"
 for id in endpoint-dns-unresolvable endpoint-connection-failed onboarding-policy-denied; do
 	check "other wordings: $id raised" "$PY" -c 'import json, sys
 r = json.load(open(sys.argv[1]))
@@ -177,11 +179,11 @@ check "docker logs --timestamps: time to the microsecond, level" holds "$T/docke
 printf '2024-03-05T10:21:10.5Z stderr P error\tagent\tRPC failed: lookup wop.example.net on 10.0.0.2:53: \n2024-03-05T10:21:10.6Z stderr F no such host\n2024-03-05T10:21:12+00:00 stdout F info\tagent\tok\n' >"$T/cri.log"
 collect cri "$T/cri.log"
 check "CRI: partials joined into one entry with the first piece's time" holds "$T/cri.tar.gz" "[(e['__REALTIME_TIMESTAMP'], e['MESSAGE'], e['PRIORITY']) for e in $J] == [('1709634070500000', 'error\tagent\tRPC failed: lookup wop.example.net on 10.0.0.2:53: no such host', '3'), ('1709634072000000', 'info\tagent\tok', '6')]"
-"$ANALYZE" -f json "$T/cri.tar.gz" >"$T/cri.json" 2>/dev/null || true
+expect_run "CRI: analyze (the DNS finding)" 1 "$T/cri.json" "$ANALYZE" -f json "$T/cri.tar.gz"
 check "CRI: the analyzer reads the joined line (DNS finding)" grep -q '"endpoint-dns-unresolvable"' "$T/cri.json"
 
 # The analyzer's first_seen/last_seen are the log lines' own times, not the collection time.
-"$ANALYZE" -f json "$T/fle.tar.gz" >"$T/fle-r.json" 2>/dev/null || true
+expect_run "first/last seen: analyze (the DNS finding)" 1 "$T/fle-r.json" "$ANALYZE" -f json "$T/fle.tar.gz"
 check "first_seen/last_seen from the lines' own times" "$PY" -c 'import json, sys
 f = [x for x in json.load(open(sys.argv[1]))["findings"] if x["rule"] == "endpoint-dns-unresolvable"]
 sys.exit(0 if f and f[0]["first_seen"].startswith("2024-03-05T10:21:10") and f[0]["last_seen"].startswith("2024-03-05T10:21:10") else 1)' "$T/fle-r.json"
@@ -196,7 +198,8 @@ check "window, relative: from the file's newest entry" holds "$T/rel.tar.gz" "[e
 # A window that holds no entry of the log: unavailable, where the entries are, no empty journal file.
 expect_status "window, empty: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/docker.log" --since 2025-01-01 -o "$T/empty.tar.gz"
 check "window, empty: unavailable, says where the entries are, no journal file" holds "$T/empty.tar.gz" "$S['status'] == 'unavailable' and $S['unit_first'] == '2024-03-05T10:21:10Z' and 'widen the window' in $S['detail'] and not any(e['path'].startswith('journal/') for e in m['entries'])"
-"$ANALYZE" -f json "$T/empty.tar.gz" >"$T/empty.json" 2>/dev/null || true
+# No config on this host: onboarding-config-missing (critical), exit 1.
+expect_run "window, empty: analyze" 1 "$T/empty.json" "$ANALYZE" -f json "$T/empty.tar.gz"
 check "window, empty: the journal rules are not evaluated" "$PY" -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 sys.exit(0 if any(n["rule"] == "endpoint-dns-unresolvable" for n in r["not_evaluated"]) else 1)' "$T/empty.json"
@@ -223,7 +226,9 @@ tail -1 "$T/eight.log" | cut -d' ' -f2- | tr -d '\n' >"$T/eight.last"
 expect_status "regular file over the cap: exit 0" 0 "$COLLECT" -q --no-probe --max-size 64K --log-file "$T/eight.log" -o "$T/eight.tar.gz"
 check "regular file over the cap: the newest part read, truncated, the older bytes counted" holds "$T/eight.tar.gz" "$S['status'] == 'truncated' and $S['bytes_read'] == 6553600 and 'older bytes skipped' in $S['detail'] and $J[-1]['MESSAGE'] == open('$T/eight.last').read()"
 # TMPDIR is honoured: a TMPDIR that cannot hold a file is named in the source's error, no empty journal.
-echo "info${TAB}agent${TAB}x" | TMPDIR=$T/nope "$COLLECT" -q --no-probe --log-file - -o "$T/nt.tar.gz" 2>/dev/null || true
+# A source that could not be read is the manifest's, not the run's: the bundle is written, exit 0.
+expect_run "TMPDIR unusable: the collector still writes the bundle" 0 /dev/null \
+	env TMPDIR="$T/nope" "$COLLECT" -q --no-probe --log-file - -o "$T/nt.tar.gz" <<<"info${TAB}agent${TAB}x"
 check "TMPDIR: an unusable TMPDIR is the source's error, named" holds "$T/nt.tar.gz" "$S['status'] == 'error' and '$T/nope' in $S['detail'] and 'journal/$U.jsonl' not in repr(m['entries'])"
 # A small tmpfs as TMPDIR (8 MiB) and a 60 MiB piped log under --max-size 5M: the spool stays within the
 # budget (it took the whole input's size before), the bundle is whole, the newest and the warnings kept.
@@ -333,7 +338,7 @@ for e in u16le:UTF-16LE u16be:UTF-16BE u32le:UTF-32LE u8bom:; do
 done
 expect_status "u16le: relative --since: collect" 0 "$COLLECT" -q --no-probe --log-file "$T/u16le.log" --since -1s -o "$T/u16le-w.tar.gz"
 check "u16le: relative --since counts from the newest transcoded entry" holds "$T/u16le-w.tar.gz" "len($J) == 2 and $S['window_base'] == '2024-03-05T10:21:12.000000Z'"
-"$ANALYZE" -f json "$T/u16le.tar.gz" >"$T/u16le.json" 2>/dev/null || true
+expect_run "UTF-16LE: analyze (the DNS finding)" 1 "$T/u16le.json" "$ANALYZE" -f json "$T/u16le.tar.gz"
 check "UTF-16LE: the analyzer reads the transcoded line (DNS finding)" grep -q '"endpoint-dns-unresolvable"' "$T/u16le.json"
 # A lone surrogate and an odd byte at the end: replaced with U+FFFD, counted, the rest kept.
 "$PY" -c 'import sys; open(sys.argv[1], "wb").write(b"\xff\xfe" + "info\tagent\ta\r\n".encode("utf-16-le") + b"\x00\xd8" + "b password=OddSecretZ9x8c7 ok\r\n".encode("utf-16-le") + b"x")' "$T/u16bad.log"

@@ -31,10 +31,14 @@ else
 fi
 # The bundle is for support: its manifest stays English whatever the locale.
 tar -xzOf "$T/out/zh.tar.gz" --wildcards '*/manifest.json' >"$T/manifest.json" 2>/dev/null
-if [ -s "$T/manifest.json" ] && ! grep -qP '[\x{4e00}-\x{9fff}]' "$T/manifest.json" && grep -q '"detail"' "$T/manifest.json"; then
-	pass "the manifest of a bundle collected under a Chinese locale is English"
+if [ ! -s "$T/manifest.json" ]; then
+	fail "the manifest of a bundle collected under a Chinese locale is English" "no manifest.json in $T/out/zh.tar.gz"
+elif grep -qP '[\x{4e00}-\x{9fff}]' "$T/manifest.json"; then
+	fail "the manifest of a bundle collected under a Chinese locale is English" "Chinese text: $(grep -o -P '.{0,30}[\x{4e00}-\x{9fff}].{0,30}' "$T/manifest.json" | head -2 | tr '\n' ' ')"
+elif ! grep -q '"detail"' "$T/manifest.json"; then
+	fail "the manifest of a bundle collected under a Chinese locale is English" "no \"detail\" key in the manifest"
 else
-	fail "the manifest of a bundle collected under a Chinese locale is English"
+	pass "the manifest of a bundle collected under a Chinese locale is English"
 fi
 
 # Without a terminal and -v, the sources that were not ok are listed as NAME: STATUS: DETAIL (no padding).

@@ -18,7 +18,8 @@ for kind in directory fifo loop huge; do
 	B=$T/$kind.tar.gz
 	expect_status "$kind: collector exits 0" 0 timeout 60 "$COLLECT" -q --root "$R" -o "$B"
 	check "$kind: source says the agent cannot read it" sh -c "$BC get $B 'src(\"config$F\")[\"status\"] + \" \" + src(\"config$F\")[\"detail\"]' | grep -q '^error the agent cannot read it'"
-	"$ANALYZE" -f json "$B" >"$T/$kind.json" 2>/dev/null || true
+	# onboarding-config-unreadable is critical: exit 1.
+	expect_run "$kind: the analyzer reads the bundle" 1 "$T/$kind.json" "$ANALYZE" -f json "$B"
 	check "$kind: finding onboarding-config-unreadable, not 'missing'" $PY -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -32,7 +33,8 @@ R=$T/root-perm
 mkdir -p "$R/etc/onboarding-agent" && echo "kind: OnboardingConfiguration" >"$R$F" && chmod 0600 "$R$F"
 chmod 0755 "$T" "$R" "$R/etc" "$R/etc/onboarding-agent"; mkdir -m 0777 "$T/out"
 expect_status "unprivileged: collector exits 0" 0 setpriv --reuid=65534 --regid=65534 --clear-groups "$COLLECT" -q --root "$R" -o "$T/out/perm.tar.gz"
-"$ANALYZE" -f json "$T/out/perm.tar.gz" >"$T/perm.json" 2>/dev/null || true
+# No finding (the check below): exit 0.
+expect_run "unprivileged: the analyzer reads the bundle" 0 "$T/perm.json" "$ANALYZE" -f json "$T/out/perm.tar.gz"
 check "unprivileged: no onboarding-config-unreadable finding" $PY -c '
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -61,7 +61,7 @@ mkdir "$T/nobundle" && echo x >"$T/nobundle/a.txt"
 expect_status "a folder without a bundle: refused" 2 "$ANALYZE" "$T/nobundle"
 check "a folder without a bundle: says what to give" grep -q "give the bundle's folder" "$T/.err"
 for c in dotdot symlink bomb-ratio; do
-	"${GEN[@]}" "$c" "$T/$c.tar.gz" >/dev/null 2>&1 || { fail "gen $c"; continue; }
+	"${GEN[@]}" "$c" "$T/$c.tar.gz" >/dev/null 2>"$T/gen.err" || { fail "gen $c" "the generator failed: $(tail -n 2 "$T/gen.err" | tr '\n' ' ')"; continue; }
 	rc=0; "$ANALYZE" - <"$T/$c.tar.gz" >/dev/null 2>"$T/$c.err" || rc=$?
 	check "stdin, hostile $c: refused (exit 2, one line)" sh -c "[ $rc = 2 ] && [ \$(wc -l <'$T/$c.err') = 1 ]"
 	rc=0; cat "$T/$c.tar.gz" | "$ANALYZE" - >/dev/null 2>"$T/$c.err" || rc=$?

@@ -36,14 +36,15 @@ check "empty slice: stderr says no entry and where the entries are" grep -q "no 
 check "empty slice: manifest says so (unavailable, with the unit's extent)" sh -c \
 	"$BC get $B 'src(\"journal/$U\")[\"status\"] + \" \" + src(\"journal/$U\")[\"unit_last\"]' | grep -qx 'unavailable $(iso $NEWEST)'"
 check "empty slice: no empty journal file" sh -c "$BC get $B '\"journal/$U.jsonl\" in files' | grep -qx False"
-"$ANALYZE" -f json "$B" >"$T/empty.json" 2>/dev/null || true
+# No config on this host: onboarding-config-missing (critical), exit 1.
+expect_run "empty slice: the analyzer reads the bundle" 1 "$T/empty.json" "$ANALYZE" -f json "$B"
 check "empty slice: report lists the journal rules as not evaluated, naming the window and the entries" $PY -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 ne = {x["rule"]: x["reason"] for x in r["not_evaluated"]}
 why = ne.get("endpoint-dns-unresolvable", "")
 sys.exit(0 if "no entry from" in why and "the unit has entries from" in why else 1)' "$T/empty.json"
-"$ANALYZE" "$B" >"$T/empty.md" 2>/dev/null || true
+expect_run "empty slice: markdown report" 1 "$T/empty.md" "$ANALYZE" "$B"
 check "empty slice: markdown report shows it" grep -q "but the unit has entries from" "$T/empty.md"
 
 # ---- refused: future --since, zero spans, reversed windows (given or implied), impossible dates

@@ -137,11 +137,16 @@ else fail "two bundles, different markers" "'$mk' vs '$mk3'"; fi
 # The analyzer's leak check finds nothing in either bundle.
 if [ -x "$ANALYZE" ]; then
 	for b in b1 b2; do
-		"$ANALYZE" -f json --fail-on none "$T/$b.tar.gz" >"$T/$b.json" 2>"$T/$b.err" || true
-		if grep -q '"bundle-contains-secret"' "$T/$b.json"; then
+		# --fail-on none: exit 0 whatever the findings; 2 would be a bundle it refused.
+		rc=0; "$ANALYZE" -f json --fail-on none "$T/$b.tar.gz" >"$T/$b.json" 2>"$T/$b.err" || rc=$?
+		if [ "$rc" != 0 ]; then
+			fail "analyzer finds no secret in $b" "exit $rc, wanted 0 (--fail-on none): $(head -c 200 "$T/$b.err")"
+		elif grep -q '"bundle-contains-secret"' "$T/$b.json"; then
 			fail "analyzer finds no secret in $b" "$(grep -o '"evidence".\{0,200\}' "$T/$b.json" | head -2)"
 		elif [ -s "$T/$b.json" ]; then
 			pass "analyzer finds no secret in $b"
+		else
+			fail "analyzer finds no secret in $b" "exit 0 but an empty report"
 		fi
 	done
 fi
