@@ -65,12 +65,13 @@ static const struct stem stems[] = {
 	{ "dsn", true, T_WORD },
 	{ "kennw", true, T_WORD },
 	{ "wachtw", true, T_WORD },
-	{ "pwd", true, T_WORD },
+	{ "pw", true, T_WORD },		/* pw, pwd, LDAP_BIND_PW */
 	{ "secret", true, T_WORD },
 	{ "token", true, T_WORD },
 	{ "api?key", true, T_WORD },
 	{ "access?key", true, T_WORD },
 	{ "private?key", true, T_WORD },
+	{ "priv", true, T_WORD },	/* privkey, priv (after private?key: "private key" first) */
 	{ "cred", true, T_WORD },
 	{ "auth", true, T_WORD },
 	{ "cookie", true, T_WORD },
@@ -78,6 +79,52 @@ static const struct stem stems[] = {
 	{ "account?key", true, T_WORD },
 	{ "signing?key", true, T_WORD },
 	{ "encryption?key", true, T_WORD },
+	{ "encryption", true, T_WORD },	/* encryption_iv */
+	{ "hmac", true, T_WORD },
+	{ "nonce", true, T_WORD },
+	{ "csrf", true, T_WORD },
+	{ "xsrf", true, T_WORD },
+	{ "cvv", true, T_WORD },
+	{ "cvc", true, T_WORD },
+	{ "refresh", true, T_WORD },
+	{ "_code", true, T_WORD },	/* recovery_code, backup_codes (not exit_code: key_class) */
+	{ "role?id", true, T_WORD },	/* VAULT_ROLE_ID */
+	{ "community", true, T_WORD },	/* SNMP */
+	/* "password" in other languages (key_class's password_words), UTF-8 */
+	{ "contrase", true, T_WORD },
+	{ "clave", true, T_WORD },
+	{ "senha", true, T_WORD },
+	{ "senord", true, T_WORD },	/* lösenord */
+	{ "parol", true, T_WORD },
+	{ "jelsz", true, T_WORD },
+	{ "heslo", true, T_WORD },
+	{ "geslo", true, T_WORD },
+	{ "lozinka", true, T_WORD },
+	{ "adgangskode", true, T_WORD },
+	{ "salasana", true, T_WORD },
+	{ "has\xc5\x82o", true, T_WORD },	/* hasło */
+	{ "\xc5\x9fifre", false, T_WORD },	/* şifre */
+	{ "\xc5\x9eifre", false, T_WORD },	/* Şifre */
+	{ "\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb", false, T_WORD },	/* парол(ь) */
+	{ "\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb", false, T_WORD },	/* Парол(ь) */
+	{ "\xd1\x82\xd0\xbe\xd0\xba\xd0\xb5\xd0\xbd", false, T_WORD },	/* токен */
+	{ "\xd0\xa2\xd0\xbe\xd0\xba\xd0\xb5\xd0\xbd", false, T_WORD },	/* Токен */
+	{ "\xce\xba\xcf\x89\xce\xb4\xce\xb9\xce\xba", false, T_WORD },	/* κωδικ(ός) */
+	{ "\xce\x9a\xcf\x89\xce\xb4\xce\xb9\xce\xba", false, T_WORD },	/* Κωδικ(ός) */
+	{ "\xd7\xa1\xd7\x99\xd7\xa1\xd7\x9e", false, T_WORD },	/* סיסמ(ה) */
+	{ "\xd8\xa7\xd9\x84\xd9\x85\xd8\xb1\xd9\x88\xd8\xb1", false, T_WORD },	/* (كلمة) المرور */
+	{ "kh\xe1\xba\xa9u", true, T_WORD },	/* (mật) khẩu */
+	{ "\xe0\xb8\xa3\xe0\xb8\xab\xe0\xb8\xb1\xe0\xb8\xaa", false, T_WORD },	/* รหัส(ผ่าน) */
+	{ "\xe0\xa4\xaa\xe0\xa4\xbe\xe0\xa4\xb8\xe0\xa4\xb5", false, T_WORD },	/* पासव(र्ड) */
+	{ "\xe5\xaf\x86", false, T_WORD },	/* 密: 密码 密碼 密钥 秘密 */
+	{ "\xe7\xa7\x98", false, T_WORD },	/* 秘: 秘钥 秘密鍵 */
+	{ "\xe5\x8f\xa3\xe4\xbb\xa4", false, T_WORD },	/* 口令 */
+	{ "\xe4\xbb\xa4\xe7\x89\x8c", false, T_WORD },	/* 令牌 */
+	{ "\xe3\x83\x91\xe3\x82\xb9\xe3\x83\xaf", false, T_WORD },	/* パスワ(ード) */
+	{ "\xe3\x83\x88\xe3\x83\xbc\xe3\x82\xaf", false, T_WORD },	/* トーク(ン) */
+	{ "\xeb\xb9\x84\xeb\xb0\x80", false, T_WORD },	/* 비밀(번호) */
+	{ "\xec\x95\x94\xed\x98\xb8", false, T_WORD },	/* 암호 */
+	{ "\xed\x86\xa0\xed\x81\xb0", false, T_WORD },	/* 토큰 */
 	{ "master?key", true, T_WORD },
 	{ "ghp_", false, T_VENDOR },
 	{ "gho_", false, T_VENDOR },
@@ -108,20 +155,44 @@ static const struct stem stems[] = {
 };
 
 #define NSTEMS (sizeof(stems) / sizeof(stems[0]))
+/* A stem set is a bit mask of STEM_WORDS 64-bit words: bit i of word w is stems[64 * w + i]. */
+#define STEM_WORDS ((NSTEMS + 63) / 64)
+/* Distinct stem sets (one per group of two-byte prefixes that start the same stems); index 0: none. */
+#define STEM_SETS 256
 
 /* Per two-byte prefix (first byte low): an index into stem_sets, 0 for none. */
 static uint8_t stem_index[65536];
-/* Bit i set: stems[i] starts with that prefix. */
-static uint64_t stem_sets[64];
+static uint64_t stem_sets[STEM_SETS][STEM_WORDS];
+/* Per set: bit b set when a stem of the set may have byte b third (most two-byte hits end here). */
+static uint8_t stem_third[STEM_SETS][32];
+
+/* Marks in third[] the bytes stem st allows third. */
+static void
+stem_third_bytes(const struct stem *st, uint8_t *third)
+{
+	unsigned c = (unsigned char)st->s[2], b;
+
+	if (c == '\0' || c == '?' || st->s[1] == '?') {
+		memset(third, 0xff, 32);	/* any byte (or none) */
+		return;
+	}
+	third[c >> 3] |= (uint8_t)(1u << (c & 7));
+	if (st->icase) {
+		b = (unsigned)toupper((int)c);
+		third[b >> 3] |= (uint8_t)(1u << (b & 7));
+	}
+}
 
 static void
 stem_table(void)
 {
 	size_t i, nsets = 1;
 	unsigned a, b;
-	static uint64_t acc[65536];	/* only during setup */
+	uint64_t (*acc)[STEM_WORDS] = calloc(65536, sizeof(*acc));	/* only during setup */
 
-	_Static_assert(NSTEMS <= 64, "a stem set is a 64-bit mask");
+	if (acc == NULL)
+		abort();
+	_Static_assert(STEM_SETS - 1 <= UINT8_MAX, "stem_index holds a set's number in a byte");
 
 	for (i = 0; i < NSTEMS; i++) {
 		unsigned char c0 = (unsigned char)stems[i].s[0], c1 = (unsigned char)stems[i].s[1];
@@ -133,23 +204,30 @@ stem_table(void)
 
 				if (!stems[i].icase && (a || b))
 					continue;
-				acc[x | y << 8] |= UINT64_C(1) << i;
+				acc[x | y << 8][i / 64] |= UINT64_C(1) << (i % 64);
 			}
 	}
 	for (i = 0; i < 65536; i++) {
-		size_t k;
+		size_t k, w, any = 0;
 
-		if (acc[i] == 0)
+		for (w = 0; w < STEM_WORDS; w++)
+			any |= acc[i][w] != 0;
+		if (!any)
 			continue;
-		for (k = 1; k < nsets && stem_sets[k] != acc[i]; k++)
+		for (k = 1; k < nsets && memcmp(stem_sets[k], acc[i], sizeof(acc[i])) != 0; k++)
 			;
 		if (k == nsets) {
-			if (nsets == sizeof(stem_sets) / sizeof(stem_sets[0]))
-				abort();	/* a constant table: cannot happen */
-			stem_sets[nsets++] = acc[i];
+			if (nsets == STEM_SETS)
+				abort();	/* a constant table: test_redact would fail */
+			memcpy(stem_sets[nsets], acc[i], sizeof(acc[i]));
+			for (w = 0; w < NSTEMS; w++)
+				if (acc[i][w / 64] & UINT64_C(1) << (w % 64))
+					stem_third_bytes(&stems[w], stem_third[nsets]);
+			nsets++;
 		}
 		stem_index[i] = (uint8_t)k;
 	}
+	free(acc);
 }
 
 /* Length of stem st at in[p], or 0 when it does not match there. */
@@ -169,7 +247,7 @@ stem_match(const struct stem *st, const char *in, size_t len, size_t p)
 		}
 		if (q >= len)
 			return 0;
-		if (st->icase ? tolower((unsigned char)in[q]) != *w : in[q] != *w)
+		if (st->icase ? tolower((unsigned char)in[q]) != (unsigned char)*w : in[q] != *w)
 			return 0;
 		q++;
 	}
@@ -197,7 +275,7 @@ static int
 find_trigger(const char *in, size_t len, size_t off, size_t *ts, size_t *te)
 {
 	const unsigned char *u = (const unsigned char *)in;
-	size_t p;
+	size_t p, w;
 
 	if (len < 2)
 		return 0;
@@ -205,18 +283,19 @@ find_trigger(const char *in, size_t len, size_t off, size_t *ts, size_t *te)
 		uint8_t k = stem_index[u[p] | (unsigned)u[p + 1] << 8];
 		uint64_t set;
 
-		if (k == 0)
+		if (k == 0 || (p + 2 < len && !(stem_third[k][u[p + 2] >> 3] & 1u << (u[p + 2] & 7))))
 			continue;
-		for (set = stem_sets[k]; set != 0; set &= set - 1) {
-			const struct stem *st = &stems[__builtin_ctzll(set)];
-			size_t m = stem_match(st, in, len, p);
+		for (w = 0; w < STEM_WORDS; w++)
+			for (set = stem_sets[k][w]; set != 0; set &= set - 1) {
+				const struct stem *st = &stems[64 * w + (size_t)__builtin_ctzll(set)];
+				size_t m = stem_match(st, in, len, p);
 
-			if (m > 0) {
-				*ts = p;
-				*te = p + m;
-				return st->type;
+				if (m > 0) {
+					*ts = p;
+					*te = p + m;
+					return st->type;
+				}
 			}
-		}
 	}
 	return 0;
 }
@@ -357,6 +436,86 @@ contains(const char *s, size_t n, const char *w)
 
 static enum key_class key_class_uncached(const char *key, size_t len, const char **kind);
 
+/*
+ * "Password" in other languages, as it appears in a key (lower case, no
+ * separator; UTF-8): a key holding one is a password's (KEY_STRONG).
+ */
+static const char *const password_words[] = {
+	"passwort", "kennwort", "contrasena", "contrase\xc3\xb1" /* contraseña */, "contrasenya",
+	"motdepasse", "wachtwoord", "salasana", "adgangskode", "l\xc3\xb6senord" /* lösenord */,
+	"losenord", "has\xc5\x82o" /* hasło */, "jelsz\xc3\xb3" /* jelszó */, "lozinka",
+	"parol\xc4\x83" /* parolă */, "\xc5\x9fifre" /* şifre */, "\xc5\x9eifre" /* Şifre */,
+	"\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c" /* пароль */,
+	"\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c" /* Пароль */,
+	"\xce\xba\xcf\x89\xce\xb4\xce\xb9\xce\xba" /* κωδικ(ός) */,
+	"\xce\x9a\xcf\x89\xce\xb4\xce\xb9\xce\xba" /* Κωδικ(ός) */,
+	"\xd7\xa1\xd7\x99\xd7\xa1\xd7\x9e" /* סיסמ(ה/א) */,
+	"\xd8\xa7\xd9\x84\xd9\x85\xd8\xb1\xd9\x88\xd8\xb1" /* (كلمة) المرور */,
+	"kh\xe1\xba\xa9u" /* (mật) khẩu */,
+	"\xe0\xb8\xa3\xe0\xb8\xab\xe0\xb8\xb1\xe0\xb8\xaa\xe0\xb8\x9c\xe0\xb9\x88\xe0\xb8\xb2\xe0\xb8\x99" /* รหัสผ่าน */,
+	"\xe0\xa4\xaa\xe0\xa4\xbe\xe0\xa4\xb8\xe0\xa4\xb5\xe0\xa4\xb0\xe0\xa5\x8d\xe0\xa4\xa1" /* पासवर्ड */,
+	"\xe5\xaf\x86\xe7\xa0\x81" /* 密码 */, "\xe5\xaf\x86\xe7\xa2\xbc" /* 密碼 */,
+	"\xe5\x8f\xa3\xe4\xbb\xa4" /* 口令 */,
+	"\xe3\x83\x91\xe3\x82\xb9\xe3\x83\xaf\xe3\x83\xbc\xe3\x83\x89" /* パスワード */,
+	"\xeb\xb9\x84\xeb\xb0\x80\xeb\xb2\x88\xed\x98\xb8" /* 비밀번호 */,
+	"\xec\x95\x94\xed\x98\xb8" /* 암호 */,
+	"requirepass", "masterauth",
+};
+
+/* Short ones, as whole words of the key ("cacheslot" holds no "heslo"). */
+static const char *const password_key_words[] = {
+	"senha", "senhas", "clave", "claves", "parola", "parole", "parool", "parol", "passord", "haslo",
+	"heslo", "geslo", "sifre", "jelszo",
+};
+
+/* Secrets and tokens in other languages (UTF-8). */
+static const char *const secret_words[] = {
+	"\xe7\xa7\x98\xe5\xaf\x86" /* 秘密 */, "\xe5\xaf\x86\xe9\x92\xa5" /* 密钥 */,
+	"\xe5\xaf\x86\xe9\x91\xb0" /* 密鑰 */, "\xe7\xa7\x98\xe9\x92\xa5" /* 秘钥 */,
+	"\xe7\xa7\x98\xe5\xaf\x86\xe9\x8d\xb5" /* 秘密鍵 */,
+};
+static const char *const token_words[] = {
+	"\xd1\x82\xd0\xbe\xd0\xba\xd0\xb5\xd0\xbd" /* токен */,
+	"\xd0\xa2\xd0\xbe\xd0\xba\xd0\xb5\xd0\xbd" /* Токен */,
+	"\xe3\x83\x88\xe3\x83\xbc\xe3\x82\xaf\xe3\x83\xb3" /* トークン */,
+	"\xe4\xbb\xa4\xe7\x89\x8c" /* 令牌 */, "\xed\x86\xa0\xed\x81\xb0" /* 토큰 */,
+};
+
+/*
+ * Whole words of a key that name a secret of their own (KEY_MEDIUM): one-time
+ * codes, MACs, nonces, card codes, private keys by another name.
+ */
+static const char *const secret_key_words[] = {
+	"pin", "otp", "seed", "salt", "dsn", "mnemonic", "pincode", "totp", "hotp", "hmac", "nonce",
+	"csrf", "xsrf", "cvv", "cvc", "cvv2", "cvc2", "privkey", "priv", "sig", "iv", "ssn",
+	"community", "roleid",
+};
+
+/* CODE/CODES after one of these: a one-time or recovery code (exit_code, status_code are none). */
+static const char *const code_owner_words[] = {
+	"recovery", "backup", "activation", "verification", "mfa", "otp", "auth", "authorization",
+	"pairing", "enrollment", "enrolment", "unlock", "reset", "security", "invite", "invitation",
+	"device", "sms", "access", "confirmation", "redeem", "promo", "voucher", "license", "licence",
+};
+
+static bool
+contains_any(const char *s, size_t n, const char *const *list, size_t nlist)
+{
+	for (size_t i = 0; i < nlist; i++)
+		if (contains(s, n, list[i]))
+			return true;
+	return false;
+}
+
+static bool
+word_in(const char *w, const char *const *list, size_t nlist)
+{
+	for (size_t i = 0; i < nlist; i++)
+		if (!strcmp(w, list[i]))
+			return true;
+	return false;
+}
+
 /* DBPASS, PGPASS, ROOTPASS: what the password is for, then "pass" (not "bypass", "compass"). */
 static bool
 pass_suffix(const char *norm, size_t n)
@@ -428,13 +587,14 @@ key_class_uncached(const char *key, size_t len, const char **kind)
 	}
 	if (len == 0 || len > 120)
 		goto out;
-	/* Lowercase alnum only ("Client-Secret" -> "clientsecret") and a word list
+	/* Lowercase alnum and UTF-8 only ("Client-Secret" -> "clientsecret") and a word list
 	 * split at separators and camelCase ("clientSecret" -> client, secret). */
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)key[i];
 		bool brk;
 
-		if (!isalnum(ch)) {
+		/* bytes of a UTF-8 sequence belong to the word: "contraseña", "密码" */
+		if (!isalnum(ch) && ch < 0x80) {
 			if (wl > 0 && nw < 16) {
 				words[nw][wl] = '\0';
 				nw++;
@@ -469,8 +629,12 @@ key_class_uncached(const char *key, size_t len, const char **kind)
 		goto out;
 
 	if (contains(norm, n, "password") || contains(norm, n, "passwd") ||
-	    contains(norm, n, "passphrase"))
+	    contains(norm, n, "passphrase") || contains_any(norm, n, password_words, ELEMENTSOF(password_words)))
 		c = KEY_STRONG, k = "password";
+	else if (contains_any(norm, n, secret_words, ELEMENTSOF(secret_words)))
+		c = KEY_STRONG, k = "secret";
+	else if (contains_any(norm, n, token_words, ELEMENTSOF(token_words)))
+		c = KEY_MEDIUM, k = "token";
 	else if (contains(norm, n, "secretaccesskey") || contains(norm, n, "awssecret") ||
 	    contains(norm, n, "secretkey"))
 		c = KEY_STRONG, k = contains(norm, n, "aws") || contains(norm, n, "access") ?
@@ -495,10 +659,7 @@ key_class_uncached(const char *key, size_t len, const char **kind)
 		c = KEY_MEDIUM, k = "bearer";
 	else if (contains(norm, n, "sessionid") || contains(norm, n, "sessionkey"))
 		c = KEY_WEAK, k = "session";
-	else if (pass_suffix(norm, n) || contains(norm, n, "passwort") ||
-	    contains(norm, n, "contrasena") || contains(norm, n, "motdepasse") ||
-	    contains(norm, n, "wachtwoord") || contains(norm, n, "salasana") ||
-	    contains(norm, n, "kennwort") || contains(norm, n, "passcode") ||
+	else if (pass_suffix(norm, n) || contains(norm, n, "passcode") ||
 	    contains(norm, n, "connectionstring"))
 		c = KEY_MEDIUM, k = "password";
 	else {
@@ -520,10 +681,15 @@ key_class_uncached(const char *key, size_t len, const char **kind)
 		for (i = 0; i < nw && c == KEY_NONE; i++) {
 			const char *w = words[i];
 
-			if (!strcmp(w, "pin") || !strcmp(w, "otp") || !strcmp(w, "seed") || !strcmp(w, "salt") ||
-			    !strcmp(w, "dsn") || !strcmp(w, "senha") || !strcmp(w, "parol") ||
-			    !strcmp(w, "mnemonic"))
+			if (word_in(w, password_key_words, ELEMENTSOF(password_key_words)))
+				c = KEY_STRONG, k = "password";
+			else if (word_in(w, secret_key_words, ELEMENTSOF(secret_key_words)) ||
+			    ((!strcmp(w, "code") || !strcmp(w, "codes")) && i > 0 &&
+			    word_in(words[i - 1], code_owner_words, ELEMENTSOF(code_owner_words))) ||
+			    (!strcmp(w, "id") && i > 0 && !strcmp(words[i - 1], "role")))
 				c = KEY_MEDIUM, k = "secret";
+			else if (!strcmp(w, "refresh") && nw == 1)
+				c = KEY_MEDIUM, k = "token";
 			else if (!strcmp(w, "pwd") || !strcmp(w, "pass") || !strcmp(w, "pw"))
 				c = KEY_MEDIUM, k = "password";
 			else if (!strcmp(w, "auth") || !strcmp(w, "authorization") ||
@@ -790,6 +956,40 @@ static bool
 is_keych(unsigned char c)
 {
 	return isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+/*
+ * Punctuation and spaces outside ASCII that end a word as a blank or ':'
+ * would: U+2000-U+203F (spaces, dashes, curly quotes), U+3000-U+3011 (CJK
+ * space, "、", "。", brackets) and the fullwidth forms U+FF01-U+FF1F ("：",
+ * "＝", "，", "（"): their length at in[p] (3), else 0.
+ */
+static size_t
+wide_punct(const char *in, size_t len, size_t p)
+{
+	const unsigned char *u = (const unsigned char *)in + p;
+
+	if (p + 3 > len)
+		return 0;
+	if ((u[0] == 0xe2 && u[1] == 0x80) || (u[0] == 0xe3 && u[1] == 0x80 && u[2] <= 0x91) ||
+	    (u[0] == 0xef && u[1] == 0xbc && u[2] >= 0x81 && u[2] <= 0x9f))
+		return 3;
+	return 0;
+}
+
+/* A byte of a key at in[p]: ASCII name characters and UTF-8 letters ("contraseña", "密码"). */
+static bool
+keych_at(const char *in, size_t len, size_t p)
+{
+	unsigned char c = (unsigned char)in[p];
+
+	if (c < 0x80)
+		return is_keych(c);
+	/* inside wide punctuation: its lead byte is at most two bytes back */
+	for (size_t b = p > 2 ? p - 2 : 0; b <= p; b++)
+		if (wide_punct(in, len, b) > 0 && b + 3 > p)
+			return false;
+	return true;
 }
 
 static bool
@@ -1217,17 +1417,17 @@ kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
 	const char *in = s->in;
 	size_t len = s->len, ks = ts, ke = te;
 
-	while (ks > s->floor && ts - ks < 256 && is_keych((unsigned char)in[ks - 1])) {
+	while (ks > s->floor && ts - ks < 256 && keych_at(in, len, ks - 1)) {
 		/* stop at a JSON escape: "\tpassword" is a tab, then the key */
 		if (ks >= 2 && in[ks - 2] == '\\' && strchr("ntrbfu", in[ks - 1]) != NULL)
 			break;
 		ks--;
 	}
-	while (ke < len && ke - te < 256 && is_keych((unsigned char)in[ke]))
+	while (ke < len && ke - te < 256 && keych_at(in, len, ke))
 		ke++;
-	if (ke - ks > 128 || (ks > s->floor && is_keych((unsigned char)in[ks - 1]) &&
-	    !(ks >= 2 && in[ks - 2] == '\\')) || (ke < len && is_keych((unsigned char)in[ke]))) {
-		while (ke < len && is_keych((unsigned char)in[ke]))
+	if (ke - ks > 128 || (ks > s->floor && keych_at(in, len, ks - 1) &&
+	    !(ks >= 2 && in[ks - 2] == '\\')) || (ke < len && keych_at(in, len, ke))) {
+		while (ke < len && keych_at(in, len, ke))
 			ke++;
 		return ke;
 	}
@@ -1325,16 +1525,21 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 	while (p < len && (in[p] == ' ' || in[p] == '\t'))
 		p++;
 	k->p = p;
-	if (p < len && in[p] == '=') {
+	if (p + 3 <= len && memcmp(in + p, "\xef\xbc\x9d", 3) == 0) {
+		p += 3;		/* fullwidth "＝" */
+	} else if (p < len && in[p] == '=') {
 		if (p + 1 < len && in[p + 1] == '=')
 			return te;
 		p += (p + 1 < len && in[p + 1] == '>') ? 2 : 1;
-	} else if (p < len && in[p] == ':') {
-		if (p + 1 < len && in[p + 1] == ':')
+	} else if ((p < len && in[p] == ':') || (p + 3 <= len && memcmp(in + p, "\xef\xbc\x9a", 3) == 0)) {
+		if (in[p] != ':')
+			p += 3;	/* fullwidth "：" (CJK text) */
+		else if (p + 1 < len && in[p + 1] == ':')
 			return te;
-		if (p + 2 < len && in[p + 1] == '/' && in[p + 2] == '/')
+		else if (p + 2 < len && in[p + 1] == '/' && in[p + 2] == '/')
 			return te;
-		p += (p + 1 < len && in[p + 1] == '=') ? 2 : 1;
+		else
+			p += (p + 1 < len && in[p + 1] == '=') ? 2 : 1;
 		k->colon = true;
 		if (!k->quoted_key && !k->line_start) {
 			k->loose = true;
@@ -1879,6 +2084,16 @@ secretpat_describe(void (*cb)(const char *what, const char *example, void *userd
 	    userdata);
 	cb("key word (any case and separator)", "AccountKey, signing_key, encryption_key, master_key",
 	    userdata);
+	cb("key word (any case and separator)", "password in other languages: passwort, kennwort, "
+	    "contraseña, senha, clave, mot de passe, wachtwoord, lösenord, adgangskode, passord, "
+	    "salasana, hasło, heslo, geslo, lozinka, jelszó, parola, parol, şifre, пароль, κωδικός, "
+	    "סיסמה, كلمة المرور, mật khẩu, รหัสผ่าน, पासवर्ड, 密码, 密碼, 口令, パスワード, 비밀번호, 암호, "
+	    "requirepass, masterauth", userdata);
+	cb("key word (any case and separator)", "secrets and tokens in other languages: 秘密, 密钥, "
+	    "秘密鍵, токен, トークン, 令牌, 토큰", userdata);
+	cb("key word (whole word of the key)", "pw, pin, pincode, otp, totp, hotp, seed, salt, dsn, "
+	    "mnemonic, hmac, nonce, csrf, xsrf, cvv, cvc, privkey, priv, sig, iv, ssn, community, "
+	    "role id, refresh, recovery/backup/activation/... code(s), *_KEY", userdata);
 	cb("key word (when the value looks random)", "credential(s), auth, authorization, session id",
 	    userdata);
 	cb("key word (any case and separator)", "cookie, bearer", userdata);

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <yaml.h>
 
+#include "cleanup.h"
 #include "redact.h"
 #include "xalloc.h"
 
@@ -743,6 +744,83 @@ test_text_forms(void **state)
 	}
 }
 
+/*
+ * Free text: key names nobody listed in English, "password" in other
+ * languages, each in N=V, N: V, "N":"V" and --N V.  Most of these stems sit
+ * beyond the first 64 of the prefilter.
+ */
+static void
+test_free_text_names(void **state)
+{
+	static const struct {
+		const char *name;
+		bool strong;	/* a password's name: in prose too, whatever the value looks like */
+	} names[] = {
+		{ "pw", false }, { "privkey", false }, { "hmac", false }, { "nonce", false },
+		{ "csrf", false }, { "refresh", false }, { "totp", false }, { "pincode", false },
+		{ "cvv", false }, { "recovery_code", false }, { "backup_codes", false },
+		{ "activation_code", false }, { "encryption_iv", false }, { "VAULT_ROLE_ID", false },
+		{ "\xd1\x82\xd0\xbe\xd0\xba\xd0\xb5\xd0\xbd", false },	/* токен */
+		{ "\xe3\x83\x88\xe3\x83\xbc\xe3\x82\xaf\xe3\x83\xb3", false },	/* トークン */
+		{ "contrase\xc3\xb1" "a", true }, { "clave", true }, { "senha", true },
+		{ "l\xc3\xb6senord", true }, { "has\xc5\x82o", true }, { "parola", true },
+		{ "\xc5\x9fifre", true }, { "\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c", true },
+		{ "\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c", true },
+		{ "\xe5\xaf\x86\xe7\xa0\x81", true }, { "\xe5\x8f\xa3\xe4\xbb\xa4", true },
+		{ "\xe5\xaf\x86\xe9\x92\xa5", true },	/* 密钥 */
+		{ "\xe3\x83\x91\xe3\x82\xb9\xe3\x83\xaf\xe3\x83\xbc\xe3\x83\x89", true },
+		{ "\xeb\xb9\x84\xeb\xb0\x80\xeb\xb2\x88\xed\x98\xb8", true }, { "jelsz\xc3\xb3", true },
+		{ "heslo", true }, { "\xce\xba\xcf\x89\xce\xb4\xce\xb9\xce\xba\xcf\x8c\xcf\x82", true },
+		{ "passwort", true }, { "adgangskode", true },
+	};
+	static const char *const forms[] = {
+		"warn\tagent\tsettings %s=%s applied", "login failed, %s: %s", "{\"%s\":\"%s\"}",
+		"/usr/bin/tool --%s %s --verbose", "\xe7\x99\xbb\xe5\xbd\x95\xe5\xa4\xb1\xe8\xb4\xa5 %s\xef\xbc\x9a%s",
+	};
+	static const char *const values[] = { "hUnterTwoXyzQw", "4c1d9e0b7a2f", "Zk7Q/a+b9=" };
+	static const char *const harmless[] = {
+		"exit_code=137 status_code=503 error_code=42", "retrying in 5s: connection refused",
+		"the slot heslop cacheslot=3 has_login=yes", "enclave=sgx autoclave=on",
+		"refresh_interval=30s", "refresh=true", "passorder=1",
+	};
+	size_t i, j, k;
+
+	(void)state;
+	for (i = 0; i < ELEMENTSOF(names); i++)
+		for (j = 0; j < ELEMENTSOF(forms); j++)
+			for (k = 0; k < ELEMENTSOF(values); k++) {
+				struct redactor *r;
+				char *in, *o;
+				size_t ol;
+
+				/* in prose ("pw: X"), an English name's value must look random: letters only do not */
+				if ((j == 1 || j == 4) && k == 0 && !names[i].strong)
+					continue;
+				r = redactor_new();
+				in = xasprintf(forms[j], names[i].name, values[k]);
+
+				if (!redact_text_maybe(in, strlen(in)))
+					fail_msg("prefilter misses: %s", in);
+				assert_int_equal(redact_text(r, in, strlen(in), &o, &ol, NULL), 0);
+				if (strstr(o, values[k]) != NULL || strstr(o, "<redacted:") == NULL)
+					fail_msg("kept: %s", o);
+				free(o);
+				free(in);
+				redactor_free(r);
+			}
+	for (i = 0; i < ELEMENTSOF(harmless); i++) {
+		struct redactor *r = redactor_new();
+		char *o;
+		size_t ol;
+
+		assert_int_equal(redact_text(r, harmless[i], strlen(harmless[i]), &o, &ol, NULL), 0);
+		if (strcmp(o, harmless[i]) != 0)
+			fail_msg("changed: %s -> %s", harmless[i], o);
+		free(o);
+		redactor_free(r);
+	}
+}
+
 /* A PEM block far beyond the regex's window, with and without its END line. */
 static void
 test_huge_pem(void **state)
@@ -1324,6 +1402,7 @@ main(void)
 		cmocka_unit_test(test_maybe_is_safe),
 		cmocka_unit_test(test_key_classes),
 		cmocka_unit_test(test_text_forms),
+		cmocka_unit_test(test_free_text_names),
 		cmocka_unit_test(test_secret_scan),
 		cmocka_unit_test(test_huge_pem),
 		cmocka_unit_test(test_threads),
