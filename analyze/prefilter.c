@@ -68,155 +68,6 @@ quantifier_braces(const char *p, size_t len, size_t i, unsigned long *min)
 	return 0;
 }
 
-/* The longest literal run of a branch without top-level alternation (NULL when none). */
-static char *
-seq_literal(const char *p, size_t len, size_t *lenp)
-{
-	size_t i = 0, depth;
-	struct buf run = { 0 }, best = { 0 };
-	bool give_up = false;
-
-	/* Any top-level alternation, option setting or verb: no literal (sound, not clever). */
-	while (i < len && !give_up) {
-		unsigned char c = (unsigned char)p[i];
-		size_t qlen = 0;
-		unsigned long qmin = 1;
-		bool have_char = false;
-		unsigned char ch = 0;
-
-		if (c == '\\') {
-			if (i + 1 >= len) {
-				give_up = true;
-				break;
-			}
-			c = (unsigned char)p[i + 1];
-			if (c == 'Q' || c == 'E') {
-				give_up = true;
-				break;
-			}
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-				/* A class, an anchor, a back-reference, \x.. : breaks the run. */
-				i += 2;
-				if (c == 'x' || c == 'o' || c == 'N' || c == 'p' || c == 'P' ||
-				    c == 'g' || c == 'k' || c == 'c') {
-					/* \x{..} \o{..} \p{..} \g{..} \k<..>: skip the argument too */
-					if (c == 'c' && i < len)
-						i++;
-					else if (i < len && (p[i] == '{' || p[i] == '<' || p[i] == '\'')) {
-						char close = p[i] == '{' ? '}' : p[i] == '<' ? '>' : '\'';
-						const char *e = memchr(p + i, close, len - i);
-
-						i = e ? (size_t)(e - p) + 1 : len;
-					}
-				}
-				goto broken;
-			}
-			have_char = true;
-			ch = c;
-			i += 2;
-		} else if (c == '[') {
-			i = skip_class(p, len, i);
-			goto broken;
-		} else if (c == '(') {
-			if (i + 2 < len && p[i + 1] == '?' && !strchr(":<=!>|P'#", p[i + 2])) {
-				give_up = true;	/* (?i) and other option settings */
-				break;
-			}
-			if (i + 1 < len && p[i + 1] == '*') {
-				give_up = true;	/* (*UTF) and other verbs */
-				break;
-			}
-			/* Skip the group, nested groups and classes included. */
-			depth = 0;
-			while (i < len) {
-				if (p[i] == '\\')
-					i += 2;
-				else if (p[i] == '[')
-					i = skip_class(p, len, i);
-				else {
-					if (p[i] == '(')
-						depth++;
-					else if (p[i] == ')' && --depth == 0) {
-						i++;
-						break;
-					}
-					i++;
-				}
-			}
-			goto broken;
-		} else if (c == '|') {
-			give_up = true;
-			break;
-		} else if (c == '.' || c == '^' || c == '$' || c == ')') {
-			i++;
-			goto broken;
-		} else if (c == '*' || c == '+' || c == '?') {
-			/* A quantifier after something that was not a plain character. */
-			i++;
-			goto broken;
-		} else if (c == '{') {
-			size_t ql = quantifier_braces(p, len, i, &qmin);
-
-			if (ql > 0) {
-				i += ql;
-				goto broken;
-			}
-			have_char = true;
-			ch = c;
-			i++;
-		} else {
-			have_char = true;
-			ch = c;
-			i++;
-		}
-
-		/* A character: is it quantified? */
-		if (i < len && (p[i] == '*' || p[i] == '?')) {
-			qlen = 1;
-			qmin = 0;
-		} else if (i < len && p[i] == '+') {
-			qlen = 1;
-			qmin = 1;
-		} else if (i < len && p[i] == '{') {
-			qlen = quantifier_braces(p, len, i, &qmin);
-		}
-		if (have_char && literal_byte(ch) && (qlen == 0 || qmin > 0))
-			buf_addc(&run, (char)ch);
-		else if (!have_char || !literal_byte(ch) || qmin == 0)
-			goto skipq;
-		if (qlen > 0) {
-			/* The character repeats: what follows is not adjacent to the run. */
-			i += qlen;
-			if (i < len && (p[i] == '?' || p[i] == '+'))
-				i++;
-			goto broken;
-		}
-		continue;
-skipq:
-		i += qlen;
-		if (qlen > 0 && i < len && (p[i] == '?' || p[i] == '+'))
-			i++;
-broken:
-		if (run.len > best.len) {
-			buf_reset(&best);
-			buf_add(&best, run.data, run.len);
-		}
-		buf_reset(&run);
-	}
-	if (run.len > best.len) {
-		buf_reset(&best);
-		buf_add(&best, run.data, run.len);
-	}
-	buf_free(&run);
-	if (give_up || best.len < 2) {
-		buf_free(&best);
-		*lenp = 0;
-		return NULL;
-	}
-	return buf_steal(&best, lenp);
-}
-
-
 /* The index of the ')' closing the group opened at p[i], or len. */
 static size_t
 group_end(const char *p, size_t len, size_t i)
@@ -237,6 +88,169 @@ group_end(const char *p, size_t len, size_t i)
 		}
 	}
 	return len;
+}
+
+/* What one atom of a branch is to the literal run. */
+enum atom {
+	ATOM_CHAR,	/* a plain character (maybe quantified) */
+	ATOM_BREAK,	/* anything else: a class, a group, an anchor, a lone quantifier; ends the run */
+	ATOM_GIVE_UP,	/* alternation, an option setting, a verb, \Q..\E: no literal is known */
+};
+
+/* The escape at p[*i] == '\\': a plain character (*ch), or a class, anchor or reference with its argument. */
+static enum atom
+escape_atom(const char *p, size_t len, size_t *i, unsigned char *ch)
+{
+	unsigned char c;
+
+	if (*i + 1 >= len)
+		return ATOM_GIVE_UP;
+	c = (unsigned char)p[*i + 1];
+	if (c == 'Q' || c == 'E')
+		return ATOM_GIVE_UP;
+	*i += 2;
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+		/* A class, an anchor, a back-reference, \x.. : breaks the run. */
+		if (c == 'x' || c == 'o' || c == 'N' || c == 'p' || c == 'P' || c == 'g' || c == 'k' || c == 'c') {
+			/* \x{..} \o{..} \p{..} \g{..} \k<..>: skip the argument too */
+			if (c == 'c' && *i < len)
+				(*i)++;
+			else if (*i < len && (p[*i] == '{' || p[*i] == '<' || p[*i] == '\'')) {
+				char close = p[*i] == '{' ? '}' : p[*i] == '<' ? '>' : '\'';
+				const char *e = memchr(p + *i, close, len - *i);
+
+				*i = e ? (size_t)(e - p) + 1 : len;
+			}
+		}
+		return ATOM_BREAK;
+	}
+	*ch = c;
+	return ATOM_CHAR;
+}
+
+/* The atom at p[*i], *i moved past it; a character's quantifier is left for char_quantifier(). */
+static enum atom
+next_atom(const char *p, size_t len, size_t *i, unsigned char *ch)
+{
+	unsigned char c = (unsigned char)p[*i];
+	unsigned long qmin;
+	size_t n;
+
+	switch (c) {
+	case '\\':
+		return escape_atom(p, len, i, ch);
+	case '[':
+		*i = skip_class(p, len, *i);
+		return ATOM_BREAK;
+	case '(':
+		if (*i + 2 < len && p[*i + 1] == '?' && !strchr(":<=!>|P'#", p[*i + 2]))
+			return ATOM_GIVE_UP;	/* (?i) and other option settings */
+		if (*i + 1 < len && p[*i + 1] == '*')
+			return ATOM_GIVE_UP;	/* (*UTF) and other verbs */
+		/* Skip the group, nested groups and classes included. */
+		n = group_end(p, len, *i);
+		*i = n < len ? n + 1 : len;
+		return ATOM_BREAK;
+	case '|':
+		return ATOM_GIVE_UP;
+	case '.':
+	case '^':
+	case '$':
+	case ')':
+	case '*':	/* a quantifier after something that was not a plain character */
+	case '+':
+	case '?':
+		(*i)++;
+		return ATOM_BREAK;
+	case '{':
+		if ((n = quantifier_braces(p, len, *i, &qmin)) > 0) {
+			*i += n;
+			return ATOM_BREAK;
+		}
+		break;	/* a plain '{' */
+	default:
+		break;
+	}
+	*ch = c;
+	(*i)++;
+	return ATOM_CHAR;
+}
+
+/* The quantifier at p[i] after a character: its length (0: none) and *min, the fewest repeats. */
+static size_t
+char_quantifier(const char *p, size_t len, size_t i, unsigned long *min)
+{
+	*min = 1;
+	if (i >= len)
+		return 0;
+	if (p[i] == '*' || p[i] == '?') {
+		*min = 0;
+		return 1;
+	}
+	if (p[i] == '+')
+		return 1;
+	if (p[i] == '{')
+		return quantifier_braces(p, len, i, min);
+	return 0;
+}
+
+/* The run of adjacent literal bytes ends: keep it if it is the longest yet, start anew. */
+static void
+run_end(struct buf *run, struct buf *best)
+{
+	if (run->len > best->len) {
+		buf_reset(best);
+		buf_add(best, run->data, run->len);
+	}
+	buf_reset(run);
+}
+
+/* The longest literal run of a branch without top-level alternation (NULL when none). */
+static char *
+seq_literal(const char *p, size_t len, size_t *lenp)
+{
+	size_t i = 0, qlen;
+	struct buf run = { 0 }, best = { 0 };
+	bool give_up = false;
+
+	/* Any top-level alternation, option setting or verb: no literal (sound, not clever). */
+	while (i < len) {
+		unsigned char ch = 0;
+		unsigned long qmin;
+		enum atom a = next_atom(p, len, &i, &ch);
+
+		if (a == ATOM_GIVE_UP) {
+			give_up = true;
+			break;
+		}
+		if (a == ATOM_BREAK) {
+			run_end(&run, &best);
+			continue;
+		}
+		qlen = char_quantifier(p, len, i, &qmin);
+		if (literal_byte(ch) && (qlen == 0 || qmin > 0)) {
+			buf_addc(&run, (char)ch);
+			if (qlen == 0)
+				continue;
+		}
+		/*
+		 * The character repeats (what follows is not adjacent to the run), may
+		 * be absent, or is a byte JSON may escape: the run ends after it and its
+		 * quantifier (lazy or possessive included).
+		 */
+		i += qlen;
+		if (qlen > 0 && i < len && (p[i] == '?' || p[i] == '+'))
+			i++;
+		run_end(&run, &best);
+	}
+	run_end(&run, &best);
+	buf_free(&run);
+	if (give_up || best.len < 2) {
+		buf_free(&best);
+		*lenp = 0;
+		return NULL;
+	}
+	return buf_steal(&best, lenp);
 }
 
 static bool
