@@ -7,7 +7,7 @@ GOLDEN=$TOP/tests/golden
 
 expect_status "--check-rules on the built-in rules" 0 "$ANALYZE" --check-rules
 expect_status "--check-rules on rules/onboarding-agent.yaml" 0 "$ANALYZE" --check-rules -r "$TOP/rules/onboarding-agent.yaml"
-"$ANALYZE" --list-rules >"$T/list"
+expect_run "analyze --list-rules" 0 "$T/list" "$ANALYZE" --list-rules
 for id in agent-unit-not-found agent-unit-not-active agent-restarting onboarding-config-missing \
 	onboarding-config-invalid tls-verification-disabled endpoint-dns-unresolvable endpoint-connection-failed \
 	endpoint-tls-failed onboarding-policy-denied credential-plugins-failed resolver-no-nameserver \
@@ -71,13 +71,13 @@ fi
 # A folder of rules adds to the built-in ones; --no-builtin-rules drops those.
 mkdir -p "$T/rules.d"
 good >"$T/rules.d/10-demo.yaml"
-"$ANALYZE" --list-rules -r "$T/rules.d" >"$T/list"
+expect_run "analyze --list-rules -r rules.d" 0 "$T/list" "$ANALYZE" --list-rules -r "$T/rules.d"
 if grep -q '^demo-rule ' "$T/list" && grep -q '^endpoint-dns-unresolvable ' "$T/list"; then
 	pass "-r FOLDER adds to the built-in rules"
 else
 	fail "-r FOLDER adds to the built-in rules" "$(cat "$T/list")"
 fi
-"$ANALYZE" --list-rules --no-builtin-rules -r "$T/rules.d" >"$T/list"
+expect_run "analyze --list-rules --no-builtin-rules -r rules.d" 0 "$T/list" "$ANALYZE" --list-rules --no-builtin-rules -r "$T/rules.d"
 if grep -q '^demo-rule ' "$T/list" && ! grep -q '^endpoint-dns-unresolvable ' "$T/list"; then
 	pass "--no-builtin-rules -r FOLDER: only those rules"
 else

@@ -24,7 +24,8 @@ f = [f for f in d["findings"] if f["rule"] == "agent-config-unreadable"][0]
 assert f["count"] == 3 and "/etc/onboarding-agent/agent.config.yaml (permission denied)" in f["message"], f
 assert "rules_replaced" not in d
 P
-"$ANALYZE" -f json --no-builtin-rules -r "$EX" "$S/unit-failed.tar.gz" >"$T/b.json"
+# The example rule fires (severity error): exit 1.
+expect_run "analyze -f json --no-builtin-rules -r EX unit-failed.tar.gz" 1 "$T/b.json" "$ANALYZE" -f json --no-builtin-rules -r "$EX" "$S/unit-failed.tar.gz"
 check "--no-builtin-rules -r: only that rule fires" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -43,11 +44,12 @@ d = json.load(open(sys.argv[1]))
 assert [(f["rule"], f["severity"]) for f in d["findings"]] == [("onboarding-policy-denied", "warning")], d["findings"]
 assert d["rules_replaced"] == [{"rule": "onboarding-policy-denied", "file": sys.argv[2]}], d["rules_replaced"]
 P
-"$ANALYZE" -r "$T/policy.yaml" "$S/policy-denied.tar.gz" >"$T/c.md"
+# The replacement is a warning: exit 0 in every format.
+expect_run "analyze -r policy.yaml policy-denied.tar.gz" 0 "$T/c.md" "$ANALYZE" -r "$T/policy.yaml" "$S/policy-denied.tar.gz"
 check "markdown footer says the built-in rule was replaced" grep -q "^_Rule \`onboarding-policy-denied\` comes from .*policy.yaml and replaces the built-in rule of that id._" "$T/c.md"
-"$ANALYZE" -f html -r "$T/policy.yaml" "$S/policy-denied.tar.gz" >"$T/c.html"
+expect_run "analyze -f html -r policy.yaml policy-denied.tar.gz" 0 "$T/c.html" "$ANALYZE" -f html -r "$T/policy.yaml" "$S/policy-denied.tar.gz"
 check "HTML footer says the built-in rule was replaced" grep -q "Rule <code>onboarding-policy-denied</code> comes from .*policy.yaml and replaces the built-in rule" "$T/c.html"
-COLUMNS=200 "$ANALYZE" -f text -r "$T/policy.yaml" "$S/policy-denied.tar.gz" >"$T/c.txt"
+expect_run "analyze -f text -r policy.yaml policy-denied.tar.gz" 0 "$T/c.txt" env COLUMNS=200 "$ANALYZE" -f text -r "$T/policy.yaml" "$S/policy-denied.tar.gz"
 check "text footer says the built-in rule was replaced" grep -q "^Rule onboarding-policy-denied comes from .*policy.yaml and replaces the built-in rule of that id." "$T/c.txt"
 n_builtin=$("$ANALYZE" --list-rules | wc -l)
 check "--list-rules: the replaced rule is listed once" test "$("$ANALYZE" --list-rules -r "$T/policy.yaml" | wc -l)" = "$n_builtin"

@@ -28,24 +28,27 @@ x = s["endpoint-dns-unresolvable"]
 assert x["reason"] == "Customer is moving DNS (ticket 4711)" and x["expires"] == "2099-12-31", x
 assert x["count"] == 3 and x["evidence"] and x["severity"] == "critical", x
 P
-"$ANALYZE" --suppress "$T/s.yaml" "$S/dns-failure.tar.gz" >"$T/a.md"
+# Every finding suppressed: exit 0 (in each format).
+expect_run "analyze --suppress s.yaml dns-failure.tar.gz" 0 "$T/a.md" "$ANALYZE" --suppress "$T/s.yaml" "$S/dns-failure.tar.gz"
 check "applied: markdown has a Suppressed section with the reason" bash -c \
 	"grep -q '^## Suppressed' '$T/a.md' && grep -q 'Customer is moving DNS (ticket 4711) | 2099-12-31 |' '$T/a.md' && ! grep -q '^## Findings' '$T/a.md'"
-"$ANALYZE" -f html --suppress "$T/s.yaml" "$S/dns-failure.tar.gz" >"$T/a.html"
+expect_run "analyze -f html --suppress s.yaml dns-failure.tar.gz" 0 "$T/a.html" "$ANALYZE" -f html --suppress "$T/s.yaml" "$S/dns-failure.tar.gz"
 check "applied: HTML has a Suppressed section with the reason" bash -c \
 	"grep -q '<h2>Suppressed</h2>' '$T/a.html' && grep -q 'Customer is moving DNS (ticket 4711)' '$T/a.html'"
-COLUMNS=200 "$ANALYZE" -f text --suppress "$T/s.yaml" "$S/dns-failure.tar.gz" >"$T/a.txt"
+expect_run "analyze -f text --suppress s.yaml dns-failure.tar.gz" 0 "$T/a.txt" env COLUMNS=200 "$ANALYZE" -f text --suppress "$T/s.yaml" "$S/dns-failure.tar.gz"
 check "applied: the text report lists it with the reason" grep -q '^  - critical endpoint-dns-unresolvable: Customer is moving DNS (ticket 4711) (until 2099-12-31)' "$T/a.txt"
 
 # host and match narrow an entry: another host, or a message that does not match, keeps the finding.
 sed 's/vm-ratings-\*/other-host-*/' "$T/s.yaml" >"$T/host.yaml"
-"$ANALYZE" -f json --suppress "$T/host.yaml" "$S/dns-failure.tar.gz" >"$T/h.json"
+# The critical finding stays: exit 1.
+expect_run "analyze -f json --suppress host.yaml dns-failure.tar.gz" 1 "$T/h.json" "$ANALYZE" -f json --suppress "$T/host.yaml" "$S/dns-failure.tar.gz"
 check "host glob: another host's entry does not apply" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert [f["rule"] for f in d["findings"]] == ["endpoint-dns-unresolvable"], d["findings"]' "$T/h.json"
 sed 's/192\\\.0\\\.2\\\.53/10\\.9\\.9\\.9/' "$T/s.yaml" >"$T/match.yaml"
-"$ANALYZE" -f json --suppress "$T/match.yaml" "$S/dns-failure.tar.gz" >"$T/m.json"
+# The critical finding stays: exit 1.
+expect_run "analyze -f json --suppress match.yaml dns-failure.tar.gz" 1 "$T/m.json" "$ANALYZE" -f json --suppress "$T/match.yaml" "$S/dns-failure.tar.gz"
 check "match: a message the pattern misses keeps the finding" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -67,7 +70,8 @@ assert d["suppressed"] == []
 n = d["suppressions_not_applied"]
 assert len(n) == 1 and "expired on 2020-01-31" in n[0] and sys.argv[2] + ":1" in n[0], n
 P
-"$ANALYZE" --suppress "$T/old.yaml" "$S/policy-denied.tar.gz" >"$T/e.md"
+# An expired entry suppresses nothing: the critical finding, exit 1.
+expect_run "analyze --suppress old.yaml policy-denied.tar.gz" 1 "$T/e.md" "$ANALYZE" --suppress "$T/old.yaml" "$S/policy-denied.tar.gz"
 check "expired: markdown says it" grep -q 'expired on 2020-01-31: not applied' "$T/e.md"
 expect_run "expired suppression on healthy (no finding)" 0 "$T/e2.json" "$ANALYZE" -f json --suppress "$T/old.yaml" "$S/healthy.tar.gz"
 check "expired: said even when the rule did not fire" $PY -c '

@@ -94,10 +94,11 @@ done < <(golden_cases)
 # --summary and --baseline speak the report's language too; English stays as it was.
 S=$TOP/samples
 if ls "$S"/*.tar.gz >/dev/null 2>&1; then
-	"$ANALYZE" --lang zh --summary "$S"/*.tar.gz >"$T/sum.zh.md" 2>/dev/null
-	"$ANALYZE" --lang zh --summary -f html "$S"/*.tar.gz >"$T/sum.zh.html" 2>/dev/null
-	"$ANALYZE" --summary "$S"/*.tar.gz >"$T/sum.en.md" 2>/dev/null
-	LANG=zh_CN.UTF-8 "$ANALYZE" --lang en --summary "$S"/*.tar.gz >"$T/sum.en2.md" 2>/dev/null
+	# The samples have findings at error and above: exit 1, whatever the language.
+	expect_run "analyze --lang zh --summary S/*.tar.gz" 1 "$T/sum.zh.md" "$ANALYZE" --lang zh --summary "$S"/*.tar.gz
+	expect_run "analyze --lang zh --summary -f html S/*.tar.gz" 1 "$T/sum.zh.html" "$ANALYZE" --lang zh --summary -f html "$S"/*.tar.gz
+	expect_run "analyze --summary S/*.tar.gz" 1 "$T/sum.en.md" "$ANALYZE" --summary "$S"/*.tar.gz
+	expect_run "analyze --lang en --summary S/*.tar.gz" 1 "$T/sum.en2.md" env LANG=zh_CN.UTF-8 "$ANALYZE" --lang en --summary "$S"/*.tar.gz
 	check "--summary --lang zh: headings in Chinese" grep -q '^# 诊断汇总：' "$T/sum.zh.md"
 	check "--summary --lang zh -f html: lang zh-CN and Chinese headings" \
 		sh -c "grep -q '<html lang=\"zh-CN\">' '$T/sum.zh.html' && grep -q '<h2>分组：发现相同问题的诊断包</h2>' '$T/sum.zh.html'"

@@ -34,7 +34,7 @@ rc=0
 check "ecs-json -: two appended documents from stdin, exit 0" test "$rc" = 0
 check "ecs-json: v1 times named" sh -c "$BC get $T/v1.tar.gz 'src(\"ecs/describe-tasks\")[\"detail\"]' | grep -q 'CLI v1 times'"
 check "ecs-json: v1 numbers kept as numbers" sh -c "$BC get $T/v1.tar.gz 'json.loads(f(\"ecs/describe-tasks.json\"))[\"tasks\"][0][\"stoppedAt\"]' | grep -qx 1795669295.117"
-"$COLLECT" -q -o "$T/two.tar.gz" --ecs-json "$FX/healthy/describe-tasks.json" --ecs-json "$FX/dns-exit/describe-tasks.json" 2>/dev/null
+expect_run "collect -q -o two.tar.gz --ecs-json FX/healthy/describe-tasks.json --ecs-json FX/dns-exit/describe-tasks.json" 0 /dev/null "$COLLECT" -q -o "$T/two.tar.gz" --ecs-json "$FX/healthy/describe-tasks.json" --ecs-json "$FX/dns-exit/describe-tasks.json"
 check "ecs-json: a second document of a kind is ecs/KIND.2.json" sh -c "$BC get $T/two.tar.gz 'src(\"ecs/describe-tasks.2\")[\"file\"]' | grep -qx ecs/describe-tasks.2.json"
 
 # What --query leaves: a bare service, a list of tasks, the task definition object.
@@ -47,7 +47,8 @@ rc=0
 	--ecs-json "$T/q-arns.json" 2>"$T/q.err" || rc=$?
 check "ecs-json --query parts: accepted (exit 0)" test "$rc" = 0
 check "ecs-json --query parts: each wrapped back into its command's shape" sh -c "$BC get $T/q.tar.gz 'sorted(s[\"kind\"] for s in m[\"sources\"] if s[\"name\"].startswith(\"ecs/\"))' | grep -qx \"\['describe-services', 'describe-task-definition', 'describe-tasks', 'list-tasks'\]\""
-"$ANALYZE" -f json -o "$T/q.json" "$T/q.tar.gz" 2>/dev/null
+# Critical ECS findings (no running task, the agent container exited): exit 1.
+expect_run "analyze -f json -o q.json q.tar.gz" 1 /dev/null "$ANALYZE" -f json -o "$T/q.json" "$T/q.tar.gz"
 check "ecs-json --query parts: the rules read them" sh -c "$PY -c 'import json,sys; print(sorted(f[\"rule\"] for f in json.load(open(sys.argv[1]))[\"findings\"]))' $T/q.json | grep -q 'ecs-agent-container-exited'"
 
 # Refusals: one line naming the file, exit 1, nothing written.
@@ -106,9 +107,10 @@ cat >"$T/markup.json" <<'J'
   "stoppedReason": "CannotPullContainerError: <script>alert(1)</script> [x](javascript:alert(1)) | pipe",
   "containers": [{"name": "onboarding-agent", "exitCode": 1, "reason": "<b>bold</b>"}]}], "failures": []}
 J
-"$COLLECT" -q --no-analyze -o "$T/mk.tar.gz" --ecs-json "$T/markup.json" 2>/dev/null
-"$ANALYZE" -f html -o "$T/mk.html" "$T/mk.tar.gz" 2>/dev/null
-"$ANALYZE" -o "$T/mk.md" "$T/mk.tar.gz" 2>/dev/null
+expect_run "collect -q --no-analyze -o mk.tar.gz --ecs-json markup.json" 0 /dev/null "$COLLECT" -q --no-analyze -o "$T/mk.tar.gz" --ecs-json "$T/markup.json"
+# The agent container exited (critical): exit 1.
+expect_run "analyze -f html -o mk.html mk.tar.gz" 1 /dev/null "$ANALYZE" -f html -o "$T/mk.html" "$T/mk.tar.gz"
+expect_run "analyze -o mk.md mk.tar.gz" 1 /dev/null "$ANALYZE" -o "$T/mk.md" "$T/mk.tar.gz"
 check "markup: no raw tag or javascript link in the HTML report" sh -c "! grep -qiE '<script>alert|<img src=x|<b>bold|href=\"javascript' $T/mk.html && grep -q 'CannotPullContainerError' $T/mk.html"
 check "markup: the markdown report escapes it outside code fences" $PY -c '
 import sys
@@ -129,7 +131,7 @@ d["taskDefinition"]["containerDefinitions"][1]["environment"] = [{"name": "APP",
     {"name": "SIDECAR", "value": "onboarding-agent"}, {"name": "ENABLED", "value": "true"}, {"name": "PORT", "value": "9080"},
     {"name": "CLUSTER_HINT", "value": "bookinfo"}, {"name": "DB_PASSWORD", "value": "true-FAKE-Gx81"}]
 json.dump(d, open(sys.argv[2], "w"))' "$FX/dns-exit/describe-task-definition.json" "$T/td-env.json"
-"$COLLECT" -q --no-analyze -o "$T/env.tar.gz" --ecs-json "$T/td-env.json" --ecs-json "$FX/dns-exit/describe-tasks.json" 2>/dev/null
+expect_run "collect -q --no-analyze -o env.tar.gz --ecs-json td-env.json --ecs-json FX/dns-exit/describe-tasks.json" 0 /dev/null "$COLLECT" -q --no-analyze -o "$T/env.tar.gz" --ecs-json "$T/td-env.json" --ecs-json "$FX/dns-exit/describe-tasks.json"
 check "env: public values kept, the secret one redacted" sh -c "$BC get $T/env.tar.gz '[e[\"value\"][:10] for e in json.loads(f(\"ecs/describe-task-definition.json\"))[\"taskDefinition\"][\"containerDefinitions\"][1][\"environment\"]]' | grep -qx \"\['ratings', 'onboarding', 'true', '9080', 'bookinfo', '<redacted:'\]\""
 check "env: container names, ARNs and literals elsewhere intact (valid JSON, no marker)" sh -c "$BC get $T/env.tar.gz '(json.loads(f(\"ecs/describe-tasks.json\"))[\"tasks\"][0][\"containers\"][0][\"name\"], \"redacted\" in f(\"ecs/describe-tasks.json\"), json.loads(f(\"ecs/describe-task-definition.json\"))[\"taskDefinition\"][\"containerDefinitions\"][0][\"essential\"])' | grep -qx \"('onboarding-agent', False, True)\""
 check "env: the secret value appears nowhere" $BC absent "$T/env.tar.gz" true-FAKE-Gx81

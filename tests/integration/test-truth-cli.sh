@@ -81,11 +81,12 @@ check "analyze -o FIFO: the reader got the report" grep -q "^# Triage report" "$
 expect_status "analyze -o FULL-DEVICE: exit 2, says why" 2 "$ANALYZE" -o "$T/full" "$B"
 expect_status "analyze -o DIR: exit 2" 2 "$ANALYZE" -o "$T/dir" "$B"
 check "analyze -o DIR: says it is a folder" grep -q "folder" "$T/.err"
-"$ANALYZE" -o "$T/r.html" "$B" 2>/dev/null
+# The bundle's findings are critical (config missing, DNS, policy): exit 1.
+expect_run "analyze -o r.html the bundle" 1 /dev/null "$ANALYZE" -o "$T/r.html" "$B"
 check "analyze -o report.html without -f: HTML" grep -q "^<!DOCTYPE html>" "$T/r.html"
-"$ANALYZE" -o "$T/r.json" "$B" 2>/dev/null
+expect_run "analyze -o r.json the bundle" 1 /dev/null "$ANALYZE" -o "$T/r.json" "$B"
 check "analyze -o report.json without -f: JSON" $PY -c "import json,sys; assert json.load(open(sys.argv[1]))['schema'] == 'triage-report/1'" "$T/r.json"
-"$ANALYZE" -f markdown -o "$T/r2.html" "$B" 2>/dev/null
+expect_run "analyze -f markdown -o r2.html the bundle" 1 /dev/null "$ANALYZE" -f markdown -o "$T/r2.html" "$B"
 check "analyze -f markdown -o x.html: -f wins" grep -q "^# Triage report" "$T/r2.html"
 check "analyze --check-rules -q: silent on success" sh -c "[ -z \"\$('$ANALYZE' --check-rules -q 2>&1)\" ]"
 check "analyze --check-rules: says all pass" sh -c "'$ANALYZE' --check-rules | grep -q 'all pass'"

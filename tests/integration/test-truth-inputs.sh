@@ -11,7 +11,8 @@ cd "$T" || exit 1
 
 # findings and not-evaluated rules of a JSON report, one line
 summary() { $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sorted(f["rule"] + ":" + str(f["count"]) for f in r["findings"]), sorted(x["rule"] for x in r["not_evaluated"]), r["bundle"]["hostname"])' "$1"; }
-"$ANALYZE" -f json "$T/b.tar.gz" >"$T/ref.json"
+# Critical findings (config missing, DNS, policy): exit 1, and the same from every form below.
+expect_run "analyze -f json b.tar.gz" 1 "$T/ref.json" "$ANALYZE" -f json "$T/b.tar.gz"
 REF=$(summary "$T/ref.json")
 
 same() { # NAME: $T/NAME.json reports what the reference reports
@@ -34,8 +35,8 @@ check "stdin: nothing extracted to disk (TMPDIR and the folder stay empty)" sh -
 
 # a plain .tar (a browser already un-gzipped it), from a file and from a pipe
 gzip -dc "$T/b.tar.gz" >"$T/b.tar"
-"$ANALYZE" -f json "$T/b.tar" >"$T/plain-tar.json" 2>"$T/e"; same plain-tar
-"$ANALYZE" -f json - <"$T/b.tar" >"$T/plain-tar-stdin.json" 2>"$T/e"; same plain-tar-stdin
+expect_run "analyze -f json b.tar" 1 "$T/plain-tar.json" "$ANALYZE" -f json "$T/b.tar"; same plain-tar
+expect_run "analyze -f json - <b.tar" 1 "$T/plain-tar-stdin.json" "$ANALYZE" -f json - <"$T/b.tar"; same plain-tar-stdin
 
 # re-packed from inside its folder: entries ./manifest.json, ./config/...; and a stray file beside it
 mkdir "$T/x"
@@ -43,12 +44,12 @@ tar -xzf "$T/b.tar.gz" -C "$T/x"
 top=$(ls "$T/x")
 (cd "$T/x/$top" && tar -czf "$T/repacked.tar.gz" .)
 check "repacked: entries start with ./" sh -c "tar -tzf '$T/repacked.tar.gz' | head -1 | grep -qx './'"
-"$ANALYZE" -f json "$T/repacked.tar.gz" >"$T/repacked.json" 2>"$T/e"; same repacked
+expect_run "analyze -f json repacked.tar.gz" 1 "$T/repacked.json" "$ANALYZE" -f json "$T/repacked.tar.gz"; same repacked
 (cd "$T/x/$top" && tar -cf - .) | "$ANALYZE" -f json - >"$T/repacked-stdin.json" 2>"$T/e"; same repacked-stdin
 echo "my notes" >"$T/x/notes.txt"
-"$ANALYZE" -f json "$T/x" >"$T/stray-dir.json" 2>"$T/e"; same stray-dir
+expect_run "analyze -f json x" 1 "$T/stray-dir.json" "$ANALYZE" -f json "$T/x"; same stray-dir
 (cd "$T/x" && tar -czf "$T/stray.tar.gz" notes.txt "$top")
-"$ANALYZE" -f json "$T/stray.tar.gz" >"$T/stray-tar.json" 2>"$T/e"; same stray-tar
+expect_run "analyze -f json stray.tar.gz" 1 "$T/stray-tar.json" "$ANALYZE" -f json "$T/stray.tar.gz"; same stray-tar
 
 # still refused, with a message that says what to do; the caps hold on standard input
 cp -r "$T/x/$top" "$T/x/second"
