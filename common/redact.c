@@ -24,6 +24,12 @@
 #define VERIFY_MIN_B64		8
 /* Above this many search strings, one hashed pass replaces memmem() per string. */
 #define VERIFY_MEMMEM_MAX	16
+/*
+ * Values shorter than this are found only as whole words: "agent" is not removed from
+ * "onboarding-agent" or "config.agent.onboarding", "2026" not from "2026-11-30T10:00:00Z".
+ * Longer values (random strings) are found anywhere, inside other words too.
+ */
+#define WHOLE_WORD_MAX		12
 
 /* One value redacted so far. */
 struct rvalue {
@@ -33,6 +39,7 @@ struct rvalue {
 	uint64_t	 hash;		/* a fast hash of val, for lookups */
 	const char	*kind;		/* kind of its first redaction (static string) */
 	char		 marker[48];	/* "<redacted:KIND:xxxxxx>" */
+	bool		 local;		/* redacted where it was, not searched for elsewhere */
 };
 
 /* One string redact_verify() looks for. */
@@ -42,6 +49,12 @@ struct needle {
 	size_t		 value;		/* index into redactor.values */
 	const char	*form;		/* "as is", "base64-encoded", "URL-encoded", "JSON-escaped" */
 	int32_t		 next;		/* next needle in the same hash bucket, or -1 */
+	uint8_t		 whole;		/* 0 anywhere; WORD_* flags: found only as a whole word */
+};
+
+enum {
+	WORD_WHOLE = 1,		/* a whole word: not inside a longer one, nor a mapping key */
+	WORD_DIGITS = 2,	/* a number of up to 6 digits: ':' and '/' join it too (times, dates, ports) */
 };
 
 struct redactor {
@@ -54,6 +67,7 @@ struct redactor {
 	struct needle	*needles;	/* verify's search strings */
 	size_t		 nneedles;	/* used entries of needles */
 	size_t		 indexed;	/* values already turned into needles */
+	bool		 stale;		/* an old value was turned into needles: rebuild heads */
 	int32_t		*heads;		/* 65536 bucket heads by the first 4 bytes, or NULL */
 	bool		(*path_exists)(const char *, void *);	/* see redactor_set_path_check() */
 	void		*path_ud;	/* its userdata */
@@ -170,8 +184,10 @@ tab_insert(struct redactor *r, size_t idx)
 	r->tab[i] = (uint32_t)idx + 1;
 }
 
-const char *
-redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
+static void index_one(struct redactor *r, size_t i);
+
+static const char *
+value_entry(struct redactor *r, const char *kind, const char *v, size_t len, bool local)
 {
 	unsigned char mac[SHA256_DIGEST_SIZE];
 	struct hmac_sha256_ctx hc;
@@ -182,8 +198,17 @@ redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
 	mask = r->tabsize - 1;
 	for (i = h & mask; r->tab[i] != 0; i = (i + 1) & mask) {
 		e = &r->values[r->tab[i] - 1];
-		if (e->hash == h && e->len == len && memcmp(e->val, v, len) == 0)
+		if (e->hash == h && e->len == len && memcmp(e->val, v, len) == 0) {
+			if (e->local && !local) {
+				/* redacted for itself before, a secret now: searched for from now on */
+				e->local = false;
+				if ((size_t)(r->tab[i] - 1) < r->indexed) {
+					index_one(r, r->tab[i] - 1);
+					r->stale = true;
+				}
+			}
 			return e->marker;
+		}
 	}
 	hmac_sha256_set_key(&hc, sizeof(r->key), r->key);
 	hmac_sha256_update(&hc, len, (const uint8_t *)v);
@@ -198,6 +223,7 @@ redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
 	memcpy(e->mac, mac, sizeof(mac));
 	e->hash = h;
 	e->kind = kind != NULL ? kind : "secret";
+	e->local = local;
 	snprintf(e->marker, sizeof(e->marker), "<redacted:%.24s:%02x%02x%02x>", e->kind,
 	    mac[0], mac[1], mac[2]);
 	r->nvalues++;
@@ -210,6 +236,29 @@ redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
 	} else
 		tab_insert(r, r->nvalues - 1);
 	return e->marker;
+}
+
+const char *
+redact_value(struct redactor *r, const char *kind, const char *v, size_t len)
+{
+	return value_entry(r, kind, v, len, false);
+}
+
+const char *
+redact_value_here(struct redactor *r, const char *kind, const char *v, size_t len)
+{
+	return value_entry(r, kind, v, len, true);
+}
+
+/* A port or a small number ("15443", "8443:"): 1 to 5 digits, maybe one sign of punctuation after. */
+static bool
+port_like(const char *v, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && i < 6 && isdigit((unsigned char)v[i]))
+		i++;
+	return i >= 1 && i <= 5 && (i == len || (i + 1 == len && ispunct((unsigned char)v[i])));
 }
 
 /* Adds one to counts[rule]; counts may be NULL. */
@@ -242,7 +291,12 @@ text_hit(const struct secret_hit *h, void *userdata)
 	if (t->out.data == NULL)
 		buf_grow(&t->out, (size_t)(h->start - t->copied) + 256);
 	buf_add(&t->out, t->in + t->copied, h->start - t->copied);
-	buf_adds(&t->out, redact_value(t->r, h->kind, t->in + h->start, h->end - h->start));
+	/*
+	 * A number a pattern took in free text ("auth-gw:15443: connect") is redacted there, and
+	 * not searched for elsewhere: it would take every port and count out of the log.
+	 */
+	buf_adds(&t->out, value_entry(t->r, h->kind, t->in + h->start, h->end - h->start,
+	    port_like(t->in + h->start, h->end - h->start)));
 	t->copied = h->end;
 	redact_count(t->counts, h->rule);
 }
@@ -451,17 +505,18 @@ b64(const unsigned char *s, size_t n)
 }
 
 static void
-add_needle(struct redactor *r, char *s, size_t len, size_t value, const char *form)
+add_needle(struct redactor *r, char *s, size_t len, size_t value, const char *form, uint8_t whole)
 {
 	size_t i;
 
 	for (i = 0; i < r->nneedles; i++)
 		if (r->needles[i].len == len && memcmp(r->needles[i].s, s, len) == 0) {
+			r->needles[i].whole &= whole;	/* found anywhere if either value is */
 			free(s);
 			return;
 		}
 	r->needles = xreallocarray(r->needles, r->nneedles + 1, sizeof(*r->needles));
-	r->needles[r->nneedles++] = (struct needle){ s, len, value, form, -1 };
+	r->needles[r->nneedles++] = (struct needle){ s, len, value, form, -1, whole };
 }
 
 static uint32_t
@@ -502,29 +557,30 @@ substantial(const char *v, size_t n)
 	return other || (up && lo);
 }
 
-/* Turns new values into search strings and rebuilds the bucket index. */
+/* Turns value i into search strings. */
 static void
-index_values(struct redactor *r)
+index_one(struct redactor *r, size_t i)
 {
-	size_t i, j, a;
+	const struct rvalue *v = &r->values[i];
+	struct buf u = { 0 }, js = { 0 };
+	bool uchanged = false, jchanged = false, digits = v->len > 0;
+	uint8_t whole = 0;
+	size_t j, a;
 
-	if (r->indexed == r->nvalues)
+	/*
+	 * Default-deny also redacts plain words it cannot vouch for ("failed",
+	 * "admin"): searching for those everywhere would eat unit states and log
+	 * text.  Such a value is looked for only when it has some substance.
+	 */
+	if (v->local || (strcmp(v->kind, "value") == 0 && !substantial(v->val, v->len)))
 		return;
-	for (i = r->indexed; i < r->nvalues; i++) {
-		const struct rvalue *v = &r->values[i];
-		struct buf u = { 0 }, js = { 0 };
-		bool uchanged = false, jchanged = false;
-
-		/*
-		 * Default-deny also redacts plain words it cannot vouch for ("failed",
-		 * "admin"): searching for those everywhere would eat unit states and log
-		 * text.  Such a value is looked for only when it has some substance.
-		 */
-		if (strcmp(v->kind, "value") == 0 && !substantial(v->val, v->len))
-			continue;
-
+	for (j = 0; j < v->len; j++)
+		digits = digits && isdigit((unsigned char)v->val[j]);
+	if (v->len < WHOLE_WORD_MAX)
+		whole = (uint8_t)(WORD_WHOLE | (digits && v->len <= 6 ? WORD_DIGITS : 0));
+	{
 		if (v->len >= VERIFY_MIN_PLAIN)
-			add_needle(r, xmemdup(v->val, v->len), v->len, i, "as is");
+			add_needle(r, xmemdup(v->val, v->len), v->len, i, "as is", whole);
 		for (j = 0; j < v->len; j++) {
 			unsigned char c = (unsigned char)v->val[j];
 
@@ -551,12 +607,12 @@ index_values(struct redactor *r)
 		if (uchanged && v->len >= VERIFY_MIN_PLAIN) {
 			size_t ul = u.len;
 
-			add_needle(r, buf_steal(&u, NULL), ul, i, "URL-encoded");
+			add_needle(r, buf_steal(&u, NULL), ul, i, "URL-encoded", whole);
 		}
 		if (jchanged && v->len >= VERIFY_MIN_PLAIN) {
 			size_t jl = js.len;
 
-			add_needle(r, buf_steal(&js, NULL), jl, i, "JSON-escaped");
+			add_needle(r, buf_steal(&js, NULL), jl, i, "JSON-escaped", whole);
 		}
 		buf_free(&u);
 		buf_free(&js);
@@ -573,7 +629,7 @@ index_values(struct redactor *r)
 					continue;
 				ob = o = xmalloc(ol);
 				if (iconv(cd, &in, &il, &o, &ol) != (size_t)-1 && il == 0)
-					add_needle(r, ob, (size_t)(o - ob), i, "UTF-16");
+					add_needle(r, ob, (size_t)(o - ob), i, "UTF-16", 0);
 				else
 					free(ob);
 				iconv_close(cd);
@@ -585,10 +641,23 @@ index_values(struct redactor *r)
 
 			if (n / 3 * 4 >= VERIFY_MIN_B64)
 				add_needle(r, b64((const unsigned char *)v->val + a, n), n / 3 * 4, i,
-				    "base64-encoded");
+				    "base64-encoded", 0);
 		}
 	}
+}
+
+/* Turns new values into search strings and rebuilds the bucket index. */
+static void
+index_values(struct redactor *r)
+{
+	size_t i;
+
+	if (r->indexed == r->nvalues && !r->stale)
+		return;
+	for (i = r->indexed; i < r->nvalues; i++)
+		index_one(r, i);
 	r->indexed = r->nvalues;
+	r->stale = false;
 	if (r->nneedles > VERIFY_MEMMEM_MAX) {
 		if (r->heads == NULL)
 			r->heads = xmalloc(65536 * sizeof(*r->heads));
@@ -633,6 +702,72 @@ in_marker(const char *buf, size_t len, size_t i, size_t n)
 	return false;
 }
 
+static bool
+wordch(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c >= 0x80;
+}
+
+/* '.' and '-' join two words into one (host names, versions, dates); for a number ':' and '/' too. */
+static bool
+joiner(unsigned char c, uint8_t whole)
+{
+	return c == '.' || c == '-' || ((whole & WORD_DIGITS) && (c == ':' || c == '/'));
+}
+
+/*
+ * True when buf[i, i + n) is a whole word: no word character (or a word joined by '.' or '-')
+ * right before or after it, and not a mapping key ("agent:" at the start of a line, "{agent: x",
+ * "\"agent\":").  A JSON escape before it ("\tagent") counts as a blank.
+ */
+static bool
+whole_word(const char *buf, size_t len, size_t i, size_t n, uint8_t whole)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	size_t e = i + n, k;
+
+	if (i > 0 && wordch(b[i])) {
+		unsigned char c = b[i - 1];
+
+		if (wordch(c)) {
+			bool esc = (i >= 2 && b[i - 2] == '\\' && strchr("ntrbf", c) != NULL) ||
+			    (i >= 6 && b[i - 6] == '\\' && b[i - 5] == 'u' && isxdigit(b[i - 4]) &&
+			    isxdigit(b[i - 3]) && isxdigit(b[i - 2]));
+
+			if (!esc)
+				return false;
+		} else if (joiner(c, whole) && i >= 2 && wordch(b[i - 2]))
+			return false;
+	}
+	if (e < len && wordch(b[e - 1])) {
+		unsigned char c = b[e];
+
+		if (wordch(c))
+			return false;
+		if (joiner(c, whole) && e + 1 < len && wordch(b[e + 1]))
+			return false;
+	}
+	/* a mapping key: [quote] ':' then a blank or the end, after only blanks, '-', '{' or ',' on its line */
+	k = e;
+	if (k < len && (b[k] == '"' || b[k] == '\''))
+		k++;
+	else if (k + 1 < len && b[k] == '\\' && b[k + 1] == '"')
+		k += 2;		/* \"agent\": inside a JSON string */
+	if (k < len && b[k] == ':' && (k + 1 == len || isspace(b[k + 1]) || b[k + 1] == '"' ||
+	    b[k + 1] == '{' || b[k + 1] == '[')) {
+		size_t j = i;
+
+		while (j > 0 && (b[j - 1] == '"' || b[j - 1] == '\'' || b[j - 1] == '\\'))
+			j--;
+		while (j > 0 && (b[j - 1] == ' ' || b[j - 1] == '\t'))
+			j--;
+		if (j == 0 || b[j - 1] == '\n' || b[j - 1] == '{' || b[j - 1] == ',' ||
+		    (b[j - 1] == '-' && (j == 1 || isspace(b[j - 2]))))
+			return false;
+	}
+	return true;
+}
+
 /* The first needle found in buf outside markers, or -1; *pos gets where. */
 static ssize_t
 find_needle(const struct redactor *r, const char *buf, size_t len, size_t *pos)
@@ -645,7 +780,8 @@ find_needle(const struct redactor *r, const char *buf, size_t len, size_t *pos)
 			const struct needle *nd = &r->needles[i];
 			const char *f = memmem(buf, len, nd->s, nd->len);
 
-			while (f != NULL && in_marker(buf, len, (size_t)(f - buf), nd->len))
+			while (f != NULL && (in_marker(buf, len, (size_t)(f - buf), nd->len) ||
+			    (nd->whole && !whole_word(buf, len, (size_t)(f - buf), nd->len, nd->whole))))
 				f = memmem(f + 1, len - (size_t)(f + 1 - buf), nd->s, nd->len);
 			if (f != NULL && (size_t)(f - buf) < best) {
 				best = (size_t)(f - buf);
@@ -662,7 +798,8 @@ find_needle(const struct redactor *r, const char *buf, size_t len, size_t *pos)
 			const struct needle *nd = &r->needles[n];
 
 			if (nd->len <= len - i && memcmp(buf + i, nd->s, nd->len) == 0 &&
-			    !in_marker(buf, len, i, nd->len)) {
+			    !in_marker(buf, len, i, nd->len) &&
+			    (!nd->whole || whole_word(buf, len, i, nd->len, nd->whole))) {
 				*pos = i;
 				return n;
 			}

@@ -71,6 +71,7 @@ int redact_unit_file(struct redactor *, const char *in, size_t len, char **out,
 int redact_env_file(struct redactor *, const char *in, size_t len, char **out, size_t *outlen,
     redact_counts *counts);
 
+
 /*
  * True when text might hold something redact_text() would change; a cheap
  * prefilter for hot paths (journal fields).  Never false when it would.
@@ -103,6 +104,13 @@ bool redact_key_is_secret(const char *key, size_t len);
  * and marker it got first, so the same secret reads the same everywhere.
  */
 const char *redact_value(struct redactor *, const char *kind, const char *v, size_t len);
+/*
+ * As redact_value(), but v is not searched for in other files and entries: a value
+ * redacted where it stands only because no rule vouched for it (an ECS label, a log
+ * option), or a port a pattern took in free text.  A later redact_value() of the same
+ * value makes it searched for.
+ */
+const char *redact_value_here(struct redactor *, const char *kind, const char *v, size_t len);
 
 /*
  * Redacts a JSON value in place (D-Bus properties, env configs already

@@ -623,6 +623,21 @@ def plant_trees(c):
     c.jmsg(m, t)
     c.add("4-digit PINs (1234, the current year) inside numbers and timestamps", [],
           [m.split("\t", 2)[2], f'"time": "{year}-'], run=t)
+    # short plain-word secrets equal to parts of names: removed as whole words only, never inside a longer
+    # word, a dotted name, a path or a mapping key
+    t = "root-words"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    c.file("/etc/onboarding-agent/agent.config.yaml",
+           "kind: AgentConfiguration\nsettings:\n  password: agent\n  token: onboarding\n  apiKey: sidecar\n"
+           "sidecar:\n  istio:\n    revision: canary\n", tree=t)
+    c.file(f"/etc/systemd/system/{UNIT}", "[Service]\nExecStart=/usr/local/bin/onboarding-agent --config "
+           "/etc/onboarding-agent/onboarding.config.yaml\n", tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    m = "error\tagent\tRPC failed: rpc error: code = PermissionDenied desc = Not authorized by OnboardingPolicy"
+    c.jmsg(m, t)
+    c.add("short known values (agent, onboarding, sidecar) inside names, paths and keys", [],
+          ["apiVersion: config.agent.onboarding.tetrate.io/v1alpha1", "onboardingEndpoint:", "sidecar:",
+           "ExecStart=/usr/local/bin/onboarding-agent", "desc = Not authorized by OnboardingPolicy"], run=t)
     # ECS: over-redaction through labels and log options, leaks through proxy properties and tags
     e = [c.v(str(i)) for i in range(3)]
     c.ecs["ecs2-taskdef.json"] = {"taskDefinition": {
@@ -672,7 +687,6 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
-    '4-digit PINs (1234, the current year) inside numbers and timestamps': (),
     'aws: JSON array under tokens': (),
     'aws: Telegram bot token in a URL path': (),
     'aws: docker login -p': (),
@@ -694,9 +708,6 @@ KNOWN_GAPS = {
     'plain: docker login -p': (),
     'plain: secret VALUE (blank separator)': (),
     'resolv.conf comment with an API key': (),
-    'port after a host named token-svc': (),
-    'port after a host named auth': (),
-    'port after a host named secret': (),
     'port after a host named auth-gw': (),
     '/etc/hosts comment with a token': (),
     'YAML mapping key that is an API key': (),

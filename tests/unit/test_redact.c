@@ -1384,6 +1384,77 @@ test_schema_anchored(void **state)
 	}
 }
 
+/* redact_known() of buf: the result, or buf itself when nothing was replaced (static buffer). */
+static const char *
+known(struct redactor *r, const char *buf)
+{
+	static char res[512];
+	char *out = NULL;
+	size_t ol = 0;
+
+	if (redact_known(r, buf, strlen(buf), &out, &ol) == 0)
+		return buf;
+	snprintf(res, sizeof(res), "%.*s", (int)ol, out);
+	free(out);
+	return res;
+}
+
+/* Short known values are whole words only; long ones are found anywhere; ports from free text never. */
+static void
+test_known_whole_words(void **state)
+{
+	struct redactor *r = redactor_new();
+	char m[64], *why = NULL, *out = NULL;
+	const char *res;
+
+	(void)state;
+	snprintf(m, sizeof(m), "%s", redact_value(r, "password", "agent", 5));
+	(void)redact_value(r, "token", "onboarding", 10);
+	(void)redact_value(r, "pin", "2026", 4);
+	(void)redact_value(r, "token", "Zk3qT9vLx2Rw8sPa", 16);
+	/* not inside longer words, dotted names, paths, timestamps, numbers or mapping keys */
+	const char *keep[] = {
+		"apiVersion: config.agent.onboarding.tetrate.io/v1alpha1",
+		"onboardingEndpoint:\n  host: x",
+		"ExecStart=/usr/local/bin/onboarding-agent --config /etc/onboarding-agent/a.yaml",
+		"{\"time\": \"2026-11-30T10:20:26Z\", \"year\": \"12026\"}",
+		"dial tcp 10.0.0.5:20261: refused at 10:2026",
+		"agent:\n  onboarding: 1\n- agent: x\n",
+		"{\"agent\": 1, \"onboarding\":\"x\"}",
+		"useragent agents onboarding_x",
+	};
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		assert_string_equal(known(r, keep[i]), keep[i]);
+		assert_int_equal(redact_verify(r, keep[i], strlen(keep[i]), &why), 0);
+		free(why);
+		why = NULL;
+	}
+	/* as whole words they go, also after a JSON escape and inside quotes */
+	res = known(r, "login as agent failed");
+	assert_non_null(strstr(res, m));
+	assert_null(strstr(res, " agent "));
+	res = known(r, "{\"MESSAGE\":\"info\\tagent\\tready\"}");
+	assert_non_null(strstr(res, m));
+	res = known(r, "password: \"agent\"\npin=2026;");
+	assert_null(strstr(res, "agent"));
+	assert_null(strstr(res, "2026"));
+	/* a long value is found inside anything */
+	res = known(r, "blob=xxZk3qT9vLx2Rw8sPayy");
+	assert_null(strstr(res, "Zk3qT9vLx2Rw8sPa"));
+	/* a port a pattern took in free text is redacted there, never searched for elsewhere */
+	assert_int_equal(redact_text(r, "login password=15443 rejected", 30, &out, NULL, NULL), 0);
+	assert_null(strstr(out, "15443"));
+	free(out);
+	assert_string_equal(known(r, "connecting to 10.0.0.5 port 15443 failed"), "connecting to 10.0.0.5 port 15443 failed");
+	/* ... unless it is learned as a secret as well */
+	(void)redact_value(r, "pin", "15443", 5);
+	assert_null(strstr(known(r, "connecting to 10.0.0.5 port 15443 failed"), "15443"));
+	/* redact_value_here(): the marker, not searched for */
+	(void)redact_value_here(r, "label", "payments", 8);
+	assert_string_equal(known(r, "namespace: payments"), "namespace: payments");
+	redactor_free(r);
+}
+
 int
 main(void)
 {
@@ -1415,6 +1486,7 @@ main(void)
 		cmocka_unit_test(test_hostile_alias_count),
 		cmocka_unit_test(test_hostile_deep),
 		cmocka_unit_test(test_hostile_huge_scalar),
+		cmocka_unit_test(test_known_whole_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
