@@ -50,7 +50,7 @@ resolver_file(struct ctx *c, const char *path, bool from_glob)
 		return;
 	}
 	counts = json_object();
-	r = redact_text(c->red, data, len, &out, &outlen, counts);
+	r = redact_comment_file(c->red, data, len, &out, &outlen, counts);
 	if (r < 0) {
 		ctx_source(c, name, SOURCE_ERROR, "redaction failed: %s", strerror(-r));
 		json_decref(counts);

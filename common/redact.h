@@ -59,7 +59,8 @@ int redact_text(struct redactor *, const char *in, size_t len, char **out,
 
 /*
  * Redacts a systemd unit file or drop-in: Environment=, ExecStart= arguments
- * and every value by the pattern rules.  Returns 0; *out as above.
+ * and every value by the pattern rules; the text of a comment line ('#' or ';')
+ * becomes a marker.  Returns 0; *out as above.
  */
 int redact_unit_file(struct redactor *, const char *in, size_t len, char **out,
     size_t *outlen, redact_counts *counts);
@@ -71,6 +72,14 @@ int redact_unit_file(struct redactor *, const char *in, size_t len, char **out,
 int redact_env_file(struct redactor *, const char *in, size_t len, char **out, size_t *outlen,
     redact_counts *counts);
 
+/*
+ * Redacts a text file with '#' comments (the resolver's files: hosts, resolv.conf,
+ * nsswitch.conf, resolved.conf): the text of every comment (from '#' to the end of
+ * the line, or a line starting with ';') becomes a marker, then the pattern rules run
+ * over the rest.  Returns 0; *out as above.
+ */
+int redact_comment_file(struct redactor *, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts);
 
 /*
  * True when text might hold something redact_text() would change; a cheap

@@ -326,6 +326,61 @@ next:
  * Redacts a unit file: Environment= assignments by variable name, Exec*=
  * arguments by flag name, then everything by the pattern rules.
  */
+/*
+ * A comment's text, [s, e) after its '#' or ';': replaced by one marker, never searched for
+ * elsewhere (nobody vouched for it, and nothing says it is a secret).  The rules read no
+ * comment, and a comment may say anything ("# deployed with token ...").
+ */
+static void
+comment_text(struct redactor *r, struct buf *b, const char *in, size_t s, size_t e, redact_counts *counts)
+{
+	size_t t = e;
+
+	while (s < e && (in[s] == ' ' || in[s] == '\t'))
+		buf_addc(b, in[s++]);
+	while (t > s && (in[t - 1] == ' ' || in[t - 1] == '\t' || in[t - 1] == '\r'))
+		t--;
+	if (t > s) {
+		buf_adds(b, redact_value_here(r, "comment", in + s, t - s));
+		redact_count(counts, "comment");
+	}
+	buf_add(b, in + t, e - t);
+}
+
+int
+redact_comment_file(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
+    redact_counts *counts)
+{
+	struct buf b = { 0 };
+	size_t p = 0;
+	_cleanup_free_ char *mid = NULL;
+	size_t midlen;
+
+	buf_grow(&b, len + 64);
+	while (p < len) {
+		const char *nl = memchr(in + p, '\n', len - p);
+		size_t e = nl != NULL ? (size_t)(nl - in) : len, k = p;
+		const char *hash = memchr(in + p, '#', e - p);
+
+		while (k < e && (in[k] == ' ' || in[k] == '\t'))
+			k++;
+		if (k < e && in[k] == ';')
+			hash = in + k;
+		if (hash != NULL) {
+			size_t h = (size_t)(hash - in);
+
+			buf_add(&b, in + p, h + 1 - p);
+			comment_text(r, &b, in, h + 1, e, counts);
+		} else
+			buf_add(&b, in + p, e - p);
+		if (nl != NULL)
+			buf_addc(&b, '\n');
+		p = e + 1;
+	}
+	mid = buf_steal(&b, &midlen);
+	return redact_text(r, mid, midlen, out, outlen, counts);
+}
+
 int
 redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
     redact_counts *counts)
@@ -342,6 +397,12 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 
 		while (k < e && (in[k] == ' ' || in[k] == '\t'))
 			k++;
+		if (k < e && (in[k] == '#' || in[k] == ';')) {
+			/* a comment line (systemd has no comment after a setting) */
+			buf_add(&b, in + p, k + 1 - p);
+			comment_text(r, &b, in, k + 1, e, counts);
+			goto next;
+		}
 		for (eq = k; eq < e && in[eq] != '=' && in[eq] != ' ' && in[eq] != '\t'; eq++)
 			;
 		/* "Key = value" is allowed too */

@@ -707,9 +707,7 @@ KNOWN_GAPS = {
     'plain: Telegram bot token in a URL path': (),
     'plain: docker login -p': (),
     'plain: secret VALUE (blank separator)': (),
-    'resolv.conf comment with an API key': (),
     'port after a host named auth-gw': (),
-    '/etc/hosts comment with a token': (),
     'YAML mapping key that is an API key': (),
     'aws: .netrc line': (),
     'aws: JDBC oracle thin user/pass@': (),
@@ -786,7 +784,6 @@ KNOWN_GAPS = {
     'plain: percent-encoded password%3D': (),
     'plain: redis-cli -a': (),
     'plain: requirepass': (),
-    'unit comment holding a token': (),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 # Gaps that leak for some values of a kind and not others (no FIXED line when this run's value does not leak).

@@ -1455,6 +1455,41 @@ test_known_whole_words(void **state)
 	redactor_free(r);
 }
 
+/* Comments of unit files and the resolver's files: their text becomes a marker, the rest stays. */
+static void
+test_comments(void **state)
+{
+	struct redactor *r = redactor_new();
+	const char *unit = "[Unit]\n# deployed with token Qm9vYmFy plain\n  ; old: password hunter2\n"
+	    "[Service]\nRestart=on-failure\n#\n";
+	const char *hosts = "127.0.0.1 localhost\n10.1.2.3 vault.corp.example.net  # root token hunter2 \r\n"
+	    "; not a comment in hosts but one in resolv.conf: hunter2\nnameserver 10.20.0.2 #x\nsearch corp.example.net\n";
+	char *out = NULL;
+	size_t ol = 0;
+	json_t *counts = json_object();
+
+	(void)state;
+	assert_int_equal(redact_unit_file(r, unit, strlen(unit), &out, &ol, counts), 0);
+	assert_null(strstr(out, "Qm9vYmFy"));
+	assert_null(strstr(out, "hunter2"));
+	assert_non_null(strstr(out, "[Unit]\n# <redacted:comment:"));
+	assert_non_null(strstr(out, "\n  ; <redacted:comment:"));
+	assert_non_null(strstr(out, "[Service]\nRestart=on-failure\n#\n"));
+	free(out);
+	assert_int_equal(redact_comment_file(r, hosts, strlen(hosts), &out, &ol, counts), 0);
+	assert_null(strstr(out, "hunter2"));
+	assert_non_null(strstr(out, "10.1.2.3 vault.corp.example.net  # <redacted:comment:"));
+	assert_non_null(strstr(out, "> \r\n; <redacted:comment:"));
+	assert_non_null(strstr(out, "\nnameserver 10.20.0.2 #<redacted:comment:"));
+	assert_non_null(strstr(out, "\nsearch corp.example.net\n"));
+	assert_int_equal(json_integer_value(json_object_get(counts, "comment")), 5);
+	free(out);
+	/* a comment is not searched for elsewhere */
+	assert_int_equal(redact_known(r, "root token hunter2", 18, &out, &ol), 0);
+	json_decref(counts);
+	redactor_free(r);
+}
+
 int
 main(void)
 {
@@ -1487,6 +1522,7 @@ main(void)
 		cmocka_unit_test(test_hostile_deep),
 		cmocka_unit_test(test_hostile_huge_scalar),
 		cmocka_unit_test(test_known_whole_words),
+		cmocka_unit_test(test_comments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
