@@ -748,38 +748,118 @@ bool baseline_same_host(const struct model *a, const struct model *b);
 int summary_run(const struct ruleset *rs, const struct suppressions *sup, const char *format, const char *output,
     int fail_on, unsigned jobs, bool quiet, const char *const *inputs, size_t n_inputs);
 
+/* ---- view.c: what the reports show, prepared once ---------------------------- */
+
+/* A manifest source as the reports list it. */
+struct view_source {
+	const char *name;		/* source name (borrowed from the manifest) */
+	const char *status;		/* ok, unavailable, error, truncated, ... as written, or NULL */
+	const char *label;		/* the status for people, in the report's language */
+	const char *detail;		/* or NULL */
+};
+
+/* What the collector could not collect: a source not ok, or a file it skipped on purpose. */
+struct view_gap {
+	const char *source;		/* source name, or the skipped file's path */
+	const char *status;		/* the source's status, or "skipped" (the JSON report's value) */
+	const char *label;		/* the same for people, in the report's language */
+	const char *detail;		/* the source's detail or the skip's reason, or NULL */
+	bool	 skipped;		/* from the manifest's "skipped" (a secret left out) */
+};
+
+/* A manifest entry: a file of the bundle, and what the integrity check found. */
+struct view_entry {
+	const char *path;		/* bundle path (borrowed from the manifest), or NULL */
+	long long size;			/* bytes, as the manifest says */
+	const char *sha256;		/* as the manifest says, or NULL */
+	const char *problem;		/* the integrity problem, NULL when verified */
+};
+
+/* A file the collector redacted: how many values, by which redaction rule. */
+struct view_redaction {
+	const char *path;		/* bundle path, or NULL */
+	long long count;		/* values redacted */
+	const json_t *rules;		/* {"rule": count, ...} (borrowed from the manifest) */
+};
+
+/* A built-in rule a rules file replaced (-r). */
+struct view_replaced {
+	char	*rule;			/* the rule id */
+	const char *file;		/* the rules file (borrowed from the ruleset) */
+};
+
+/* One line of the AWS ECS state: a section (Service, Deployment, Task, ...), a name and its state. */
+struct view_ecs_row {
+	char	*section, *key, *value;
+};
+
+/* How the agent's unit is, for a badge. */
+enum agent_health {
+	AGENT_UNKNOWN,			/* the unit is not in the bundle */
+	AGENT_GOOD,			/* active */
+	AGENT_BAD,			/* anything else */
+};
+
+/*
+ * Everything a report writer shows, prepared once by report_view_new() so that
+ * each writer only lays it out: the host summary, counts, what was not
+ * collected, the ECS state, the rules replaced, the baseline's counts.  The
+ * analysis (findings, not evaluated, notes, suppressed, baseline) and the model
+ * (the HTML's panels of what the bundle holds) are borrowed.
+ */
+struct report_view {
+	const struct analysis *a;	/* findings, not_eval, notes, suppressed, baseline */
+	const struct model *m;		/* the bundle, for the HTML's panels */
+	const char *hostname;		/* NULL when unknown */
+	const char *collected_at;	/* RFC 3339 from the manifest, NULL when unknown */
+	const char *collected_human;	/* the same for people in the report's language, NULL when unknown */
+	char	 collected_buf[HTIME_MAX];
+	const char *bundle_path;	/* as given on the command line */
+	char	*agent_state;		/* agent_state(): "failed (Result: exit-code, 5 restarts)" */
+	enum agent_health agent;
+	unsigned counts[SEV_NONE];	/* findings per severity */
+	size_t	 n_new, n_persisting;	/* --baseline: findings new and persisting */
+	bool	 baseline_later;	/* --baseline: collected after the bundle ("resolved" reads backwards) */
+	struct view_source *sources;	/* every manifest source */
+	size_t	 n_sources;
+	struct view_gap *gaps;		/* sources not ok, then files skipped */
+	size_t	 n_gaps;
+	size_t	 n_gap_sources;		/* of them sources (the first ones) */
+	struct view_entry *entries;	/* the manifest's entries */
+	size_t	 n_entries;
+	struct view_redaction *redactions; /* the manifest's redactions */
+	size_t	 n_redactions;
+	struct view_replaced *replaced;
+	size_t	 n_replaced;
+	struct view_ecs_row *ecs;	/* the AWS ECS state in the report's language (none: not from ECS) */
+	size_t	 n_ecs;
+	struct view_ecs_row *ecs_en;	/* the same in English (JSON keys) */
+	size_t	 n_ecs_en;
+	bool	*not_eval_ecs;		/* per a->not_eval: an ECS rule on a bundle not from ECS */
+	size_t	 n_not_eval_ecs;
+};
+
+/* The view of an analysis (which must outlive it); free with report_view_free(). */
+struct report_view *report_view_new(const struct analysis *a);
+void report_view_free(struct report_view *);
+
 /* ---- reports ---------------------------------------------------------------- */
 
 /* An output format: a name and a writer. */
 struct report_format {
 	const char *name;
-	int (*write)(FILE *f, const struct analysis *a);
+	int (*write)(FILE *f, const struct report_view *v);
 };
 
-extern const struct report_format report_formats[];
-const struct report_format *report_format_find(const char *name);
-
 /* The AWS ECS state panel (report-ecs.c): a markdown section or an HTML panel; nothing without ECS documents. */
-void report_ecs(struct buf *b, const struct model *m, bool html);
+void report_ecs(struct buf *b, const struct report_view *v, bool html);
 /* The same rows as the report's "ecs" key: [{"kind": "Service"|"Deployment"|"Task"|"Task definition", "name", "state"}]. */
-void report_ecs_json(json_t *doc, const struct model *m);
+void report_ecs_json(json_t *doc, const struct report_view *v);
 
-/* ---- output.c: where the report goes ---- */
-
-/* The format a file name implies (.html, .htm, .json, .md), else dflt. */
-const struct report_format *report_format_for_path(const char *path, const struct report_format *dflt);
-/*
- * Writes the report into path when it is a pipe or a character device (never replacing
- * it): 1.  Returns 0 when path is a regular file or does not exist (the caller writes it
- * aside and renames), or -errno with *why (a folder, a block device, a write error).
- */
-int report_output_special(const char *path, const struct report_format *fmt, const struct analysis *a,
-    char **why);
-
-int report_markdown(FILE *, const struct analysis *);
-int report_html(FILE *, const struct analysis *);
-int report_json(FILE *, const struct analysis *);
-int report_text(FILE *, const struct analysis *);
+int report_markdown(FILE *, const struct report_view *);
+int report_html(FILE *, const struct report_view *);
+int report_json(FILE *, const struct report_view *);
+int report_text(FILE *, const struct report_view *);
 
 /* Colour in the text report: on a terminal unless NO_COLOR (auto), or as --color says. */
 enum report_color {
@@ -791,29 +871,41 @@ extern enum report_color report_color;
 
 /* Shared by the writers: RFC 3339 of usec into buf ("" for 0). */
 const char *report_time(uint64_t usec, char buf[static RFC3339_MAX]);
-/* The bundle's collection time for people (time_human() of the manifest's collected_at); NULL when unknown. */
-const char *report_collected_at(const struct model *m, char buf[static HTIME_MAX]);
 /* A manifest source status (ok, unavailable, error, truncated) for people, in the current language. */
 const char *report_status(const char *st);
 /* The JSON document of the report (also used by tests).  New reference. */
-json_t *report_json_doc(const struct analysis *a);
+json_t *report_json_doc(const struct report_view *v);
 /* One finding as the JSON report writes it.  New reference. */
 json_t *report_finding_json(const struct finding *f);
 
 /* report-support.c: the parts --baseline, --suppress and -r add to each format. */
-void md_support_head(struct buf *, const struct analysis *);
+void md_support_head(struct buf *, const struct report_view *);
 void md_support_count(struct buf *, const struct finding *);
-void md_support_sections(struct buf *, const struct analysis *);
-void md_support_footer(struct buf *, const struct analysis *);
-void html_support_head(struct buf *, const struct analysis *);
+void md_support_sections(struct buf *, const struct report_view *);
+void md_support_footer(struct buf *, const struct report_view *);
+void html_support_head(struct buf *, const struct report_view *);
 void html_support_change(struct buf *, const struct finding *);
-void html_support_sections(struct buf *, const struct analysis *);
-void html_support_footer(struct buf *, const struct analysis *);
-void text_support_head(struct buf *, const struct analysis *, size_t width);
+void html_support_sections(struct buf *, const struct report_view *);
+void html_support_footer(struct buf *, const struct report_view *);
+void text_support_head(struct buf *, const struct report_view *, size_t width);
 void text_support_change(struct buf *, const struct finding *);
-void text_support_sections(struct buf *, const struct analysis *, size_t width);
-void text_support_footer(struct buf *, const struct analysis *, size_t width);
+void text_support_sections(struct buf *, const struct report_view *, size_t width);
+void text_support_footer(struct buf *, const struct report_view *, size_t width);
 /* Adds "suppressed" (always), and "baseline", "resolved", "changes", "rules_replaced" when set. */
-void json_support(json_t *doc, const struct analysis *a);
+void json_support(json_t *doc, const struct report_view *v);
+
+/* ---- output.c: where the writers are chosen, and where the report goes ---- */
+
+extern const struct report_format report_formats[];
+const struct report_format *report_format_find(const char *name);
+/* The format a file name implies (.html, .htm, .json, .md), else dflt. */
+const struct report_format *report_format_for_path(const char *path, const struct report_format *dflt);
+/*
+ * Writes the report into path when it is a pipe or a character device (never replacing
+ * it): 1.  Returns 0 when path is a regular file or does not exist (the caller writes it
+ * aside and renames), or -errno with *why (a folder, a block device, a write error).
+ */
+int report_output_special(const char *path, const struct report_format *fmt, const struct report_view *v,
+    char **why);
 
 #endif

@@ -68,7 +68,7 @@ on_signal(int sig)
 
 /* Writes the report to path through a temporary file in the same folder, then renames it. */
 static int
-write_atomic(const char *path, const struct report_format *fmt, const struct analysis *a, char **why)
+write_atomic(const char *path, const struct report_format *fmt, const struct report_view *v, char **why)
 {
 	_cleanup_free_ char *d = xstrdup(path), *b = xstrdup(path);
 	const char *dir = dirname(d), *base = basename(b);
@@ -95,7 +95,7 @@ write_atomic(const char *path, const struct report_format *fmt, const struct ana
 		close(fd);
 		goto fail;
 	}
-	r = fmt->write(f, a);
+	r = fmt->write(f, v);
 	if (r == 0 && (fflush(f) != 0 || ferror(f)))
 		r = -errno ? -errno : -EIO;
 	if (fclose(f) != 0 && r == 0)
@@ -440,16 +440,16 @@ summary_format(const struct opts *o)
 	return o->fmt_name;
 }
 
-/* Writes the report to -o (a pipe or device into, a file atomically) or stdout.  0, or <0 said. */
+/* Writes the report of v to -o (a pipe or device into, a file atomically) or stdout.  0, or <0 said. */
 static int
-write_report(const struct opts *o, const struct analysis *a)
+write_report(const struct opts *o, const struct report_view *v)
 {
 	const struct report_format *fmt = o->fmt;
 	char *why = NULL;
 	int r;
 
 	if (o->output == NULL) {
-		r = fmt->write(stdout, a);
+		r = fmt->write(stdout, v);
 		if (r == 0 && (fflush(stdout) != 0 || ferror(stdout)))
 			r = errno ? -errno : -EIO;
 		if (r < 0)
@@ -458,9 +458,9 @@ write_report(const struct opts *o, const struct analysis *a)
 	}
 	if (!o->fmt_given)
 		fmt = report_format_for_path(o->output, fmt);	/* -o report.html writes HTML */
-	r = report_output_special(o->output, fmt, a, &why);
+	r = report_output_special(o->output, fmt, v, &why);
 	if (r == 0)
-		r = write_atomic(o->output, fmt, a, &why);
+		r = write_atomic(o->output, fmt, v, &why);
 	if (r < 0)
 		msg(MSG_ERROR, o->output, 0, 0, "%s", why);
 	free(why);
@@ -492,8 +492,12 @@ analyze_bundle(const struct opts *o, const struct ruleset *rs, const struct supp
 	a = evaluate(rs, m);
 	suppress_today(today);
 	suppressions_apply(sup, rs, a, today);
-	if (o->baseline == NULL || baseline_load(o->baseline, rs, sup, today, o->force, a, &bl) == 0)
-		(void)write_report(o, a);
+	if (o->baseline == NULL || baseline_load(o->baseline, rs, sup, today, o->force, a, &bl) == 0) {
+		struct report_view *v = report_view_new(a);
+
+		(void)write_report(o, v);
+		report_view_free(v);
+	}
 	status = exit_status(a, o->fail_on);
 	analysis_free(a);
 	baseline_free(bl);

@@ -50,7 +50,7 @@ report_format_for_path(const char *path, const struct report_format *dflt)
 }
 
 int
-report_output_special(const char *path, const struct report_format *fmt, const struct analysis *a, char **why)
+report_output_special(const char *path, const struct report_format *fmt, const struct report_view *v, char **why)
 {
 	struct stat st;
 	FILE *f;
@@ -80,7 +80,7 @@ report_output_special(const char *path, const struct report_format *fmt, const s
 		*why = xasprintf("cannot open: %s", strerror(-r));
 		return r;
 	}
-	r = fmt->write(f, a);
+	r = fmt->write(f, v);
 	if (r == 0 && (fflush(f) != 0 || ferror(f)))
 		r = errno ? -errno : -EIO;
 	if (fclose(f) != 0 && r == 0)

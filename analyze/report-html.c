@@ -317,9 +317,10 @@ tx(uint64_t t, uint64_t lo, uint64_t hi, double x0, double w)
 }
 
 static void
-timeline(struct buf *b, const struct analysis *a)
+timeline(struct buf *b, const struct report_view *v)
 {
-	const struct model *m = a->m;
+	const struct analysis *a = v->a;
+	const struct model *m = v->m;
 	const struct timeline *tl = &m->tl;
 	uint32_t col[TL_COLS][TL_LEVELS];
 	uint64_t lo, hi;
@@ -456,24 +457,21 @@ prop_text(const char *key, const json_t *v)
 }
 
 static void
-unit_panel(struct buf *b, const struct model *m)
+unit_panel(struct buf *b, const struct report_view *view)
 {
 	static const char *const keys[] = {
 		"LoadState", "ActiveState", "SubState", "Result", "NRestarts", "MainPID", "ExecMainStatus",
 		"ExecMainCode", "UnitFileState", "FragmentPath", "ActiveEnterTimestamp", "InactiveEnterTimestamp",
 	};
-	const json_t *u = model_unit(m, AGENT_UNIT), *v;
+	const json_t *u = model_unit(view->m, AGENT_UNIT), *v;
 	const char *key;
 	size_t i;
 
 	buf_printf(b, "<details class=\"panel\" open><summary>%s" AGENT_UNIT "</summary>", _("Unit status: "));
 	if (u == NULL) {
-		char *st = agent_state(m);
-
 		buf_adds(b, "<p>");
-		h(b, st);
+		h(b, view->agent_state);
 		buf_adds(b, "</p></details>");
-		free(st);
 		return;
 	}
 	buf_adds(b, "<table class=\"kv\"><tbody>");
@@ -520,8 +518,9 @@ config_panel(struct buf *b, const struct model *m)
 }
 
 static void
-resolver_panel(struct buf *b, const struct model *m)
+resolver_panel(struct buf *b, const struct report_view *v)
 {
+	const struct model *m = v->m;
 	const struct kfile *kf = model_file(m, BUNDLE_PATH_RESOLV_CONF);
 	json_t *pj = NULL, *p;
 	size_t i;
@@ -547,14 +546,13 @@ resolver_panel(struct buf *b, const struct model *m)
 	buf_printf(b, "<h4>%s</h4>", _("The collector's probes"));
 	if (json_array_size(json_object_get(pj, "probes")) == 0) {
 		const char *d = NULL;
-		const json_t *src;
 		size_t q;
 
-		json_array_foreach(json_object_get(m->manifest, "sources"), q, src) {
-			const char *sn = json_string_value(json_object_get(src, "name"));
+		for (q = 0; q < v->n_sources; q++) {
+			const char *sn = v->sources[q].name;
 
 			if (sn != NULL && (strcmp(sn, "probes") == 0 || strncmp(sn, "probe/", 6) == 0)) {
-				d = json_string_value(json_object_get(src, "detail"));
+				d = v->sources[q].detail;
 				break;
 			}
 		}
@@ -605,56 +603,44 @@ resolver_panel(struct buf *b, const struct model *m)
 	buf_adds(b, "</details>");
 }
 
-static const char *
-entry_problem(const struct model *m, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < m->n_integrity; i++)
-		if (strcmp(m->integrity[i].path, path) == 0)
-			return m->integrity[i].problem;
-	return NULL;
-}
-
 static void
-manifest_panel(struct buf *b, const struct model *m)
+manifest_panel(struct buf *b, const struct report_view *v)
 {
-	const json_t *man = m->manifest, *s, *x;
+	const struct model *m = v->m;
+	const json_t *x;
 	const char *key;
 	size_t i;
 
 	buf_printf(b, "<details class=\"panel\"><summary>%s</summary><h4>%s</h4><table><thead>%s</thead><tbody>",
 	    _("Manifest: sources, entries, redactions"), _("Sources"),
 	    _("<tr><th>Source</th><th>Status</th><th>Detail</th></tr>"));
-	json_array_foreach(json_object_get(man, "sources"), i, s) {
-		const char *st = json_string_value(json_object_get(s, "status"));
+	for (i = 0; i < v->n_sources; i++) {
+		const struct view_source *s = &v->sources[i];
 
 		buf_adds(b, "<tr><td class=\"mono\">");
-		h(b, json_string_value(json_object_get(s, "name")));
-		buf_printf(b, "</td><td class=\"%s\">", st && strcmp(st, "ok") == 0 ? "ok" : "bad");
-		h(b, report_status(st));
+		h(b, s->name);
+		buf_printf(b, "</td><td class=\"%s\">", s->status && strcmp(s->status, "ok") == 0 ? "ok" : "bad");
+		h(b, s->label);
 		buf_adds(b, "</td><td>");
-		h(b, json_string_value(json_object_get(s, "detail")));
+		h(b, s->detail);
 		buf_adds(b, "</td></tr>");
 	}
 	buf_printf(b, "</tbody></table><h4>%s</h4><table><thead>%s</thead><tbody>", _("Entries (SHA-256 checked while reading)"),
 	    _("<tr><th>Path</th><th>Size</th><th>SHA-256</th><th>Check</th></tr>"));
-	json_array_foreach(json_object_get(man, "entries"), i, s) {
-		const char *path = json_string_value(json_object_get(s, "path"));
-		const char *sha = json_string_value(json_object_get(s, "sha256"));
-		const char *prob = path ? entry_problem(m, path) : NULL;
+	for (i = 0; i < v->n_entries; i++) {
+		const struct view_entry *e = &v->entries[i];
 
 		buf_adds(b, "<tr><td class=\"mono\">");
-		h(b, path);
-		buf_printf(b, "</td><td>%lld</td><td class=\"mono\" title=\"", (long long)json_integer_value(json_object_get(s, "size")));
-		h(b, sha);
+		h(b, e->path);
+		buf_printf(b, "</td><td>%lld</td><td class=\"mono\" title=\"", e->size);
+		h(b, e->sha256);
 		buf_adds(b, "\">");
-		if (sha != NULL)
-			hn(b, sha, strlen(sha) > 16 ? 16 : strlen(sha));
+		if (e->sha256 != NULL)
+			hn(b, e->sha256, strlen(e->sha256) > 16 ? 16 : strlen(e->sha256));
 		buf_adds(b, "&#8230;</td><td>");
-		if (prob) {
+		if (e->problem) {
 			buf_adds(b, "<span class=\"bad\">");
-			h(b, prob);
+			h(b, e->problem);
 			buf_adds(b, "</span>");
 		} else
 			buf_printf(b, "<span class=\"ok\">%s</span>", _("verified"));
@@ -668,17 +654,17 @@ manifest_panel(struct buf *b, const struct model *m)
 		buf_adds(b, "</span></td></tr>");
 	}
 	buf_printf(b, "</tbody></table><h4>%s</h4>", _("Redactions (values never stored)"));
-	if (json_array_size(json_object_get(man, "redactions")) == 0)
+	if (v->n_redactions == 0)
 		buf_printf(b, "<p>%s</p>", _("None recorded."));
 	else {
 		buf_printf(b, "<table><thead>%s</thead><tbody>", _("<tr><th>File</th><th>Values</th><th>By rule</th></tr>"));
-		json_array_foreach(json_object_get(man, "redactions"), i, s) {
+		for (i = 0; i < v->n_redactions; i++) {
 			bool first = true;
 
 			buf_adds(b, "<tr><td class=\"mono\">");
-			h(b, json_string_value(json_object_get(s, "path")));
-			buf_printf(b, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(s, "count")));
-			json_object_foreach(json_object_get(s, "rules"), key, x) {
+			h(b, v->redactions[i].path);
+			buf_printf(b, "</td><td>%lld</td><td>", v->redactions[i].count);
+			json_object_foreach((json_t *)v->redactions[i].rules, key, x) {
 				buf_adds(b, first ? "" : ", ");
 				h(b, key);
 				buf_printf(b, " %lld", (long long)json_integer_value(x));
@@ -688,13 +674,13 @@ manifest_panel(struct buf *b, const struct model *m)
 		}
 		buf_adds(b, "</tbody></table>");
 	}
-	if (json_array_size(json_object_get(man, "skipped")) > 0) {
+	if (v->n_gaps > v->n_gap_sources) {
 		buf_printf(b, "<h4>%s</h4><ul>", _("Not collected on purpose (secrets)"));
-		json_array_foreach(json_object_get(man, "skipped"), i, s) {
+		for (i = v->n_gap_sources; i < v->n_gaps; i++) {
 			buf_adds(b, "<li><code>");
-			h(b, json_string_value(json_object_get(s, "path")));
+			h(b, v->gaps[i].source);
 			buf_printf(b, "</code>%s", _(": "));
-			h(b, json_string_value(json_object_get(s, "reason")));
+			h(b, v->gaps[i].detail);
 			buf_adds(b, "</li>");
 		}
 		buf_adds(b, "</ul>");
@@ -702,81 +688,133 @@ manifest_panel(struct buf *b, const struct model *m)
 	buf_adds(b, "</details>");
 }
 
-int
-report_html(FILE *out, const struct analysis *a)
+/* The document's head (CSP, no script, the styles) and the dark band: host, collection time, agent, bundle. */
+static void
+page_head(struct buf *b, const struct report_view *v)
 {
-	const struct model *m = a->m;
-	const json_t *u = model_unit(m, AGENT_UNIT);
-	const char *active = json_string_value(json_object_get(u, "ActiveState"));
-	struct buf b = { 0 };
-	unsigned counts[SEV_NONE] = { 0 };
-	char *state = agent_state(m);
-	const json_t *s;
-	size_t i, gaps = 0;
-	char tb[HTIME_MAX];
+	static const char *const agent_class[] = {
+		[AGENT_UNKNOWN] = "unknown", [AGENT_GOOD] = "good", [AGENT_BAD] = "bad",
+	};
 
-	for (i = 0; i < a->n_findings; i++)
-		counts[a->findings[i].rule->severity]++;
-	buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">", lang_tag(lang_get()));
-	buf_adds(&b, ""
+	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">", lang_tag(lang_get()));
+	buf_adds(b, ""
 	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
 	    "<meta name=\"referrer\" content=\"no-referrer\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-	h(&b, _("Triage report: "));
-	h(&b, m->hostname ? m->hostname : _("unknown host"));
-	buf_printf(&b, "</title><style>%s%s</style></head><body>\n", css, lang_get() == LANG_ZH ? css_zh : "");
+	h(b, _("Triage report: "));
+	h(b, v->hostname ? v->hostname : _("unknown host"));
+	buf_printf(b, "</title><style>%s%s</style></head><body>\n", css, lang_get() == LANG_ZH ? css_zh : "");
 
-	buf_adds(&b, "<div class=\"top\"><main><h1>");
-	h(&b, _("Triage report: "));
-	h(&b, m->hostname ? m->hostname : _("unknown host"));
-	buf_adds(&b, "</h1><div class=\"meta\"><span>");
-	h(&b, _("Collected "));
-	buf_adds(&b, "<b>");
-	h(&b, m->collected_at ? report_collected_at(m, tb) : _("unknown"));
-	buf_adds(&b, "</b></span><span>");
-	h(&b, _("Agent "));
-	buf_printf(&b, "<span class=\"state %s\">",
-	    u == NULL ? "unknown" : active && strcmp(active, "active") == 0 ? "good" : "bad");
-	h(&b, state);
-	buf_adds(&b, "</span></span><span>");
-	h(&b, _("Bundle "));
-	buf_adds(&b, "<b class=\"mono\">");
+	buf_adds(b, "<div class=\"top\"><main><h1>");
+	h(b, _("Triage report: "));
+	h(b, v->hostname ? v->hostname : _("unknown host"));
+	buf_adds(b, "</h1><div class=\"meta\"><span>");
+	h(b, _("Collected "));
+	buf_adds(b, "<b>");
+	h(b, v->collected_at ? v->collected_human : _("unknown"));
+	buf_adds(b, "</b></span><span>");
+	h(b, _("Agent "));
+	buf_printf(b, "<span class=\"state %s\">", agent_class[v->agent]);
+	h(b, v->agent_state);
+	buf_adds(b, "</span></span><span>");
+	h(b, _("Bundle "));
+	buf_adds(b, "<b class=\"mono\">");
 	/* the bundle's file name: the analyst's folders are not the reader's business */
-	if (strcmp(m->bundle_path, "-") == 0)
-		h(&b, _("standard input"));
+	if (strcmp(v->bundle_path, "-") == 0)
+		h(b, _("standard input"));
 	else {
-		_cleanup_free_ char *p = xstrdup(m->bundle_path);
+		_cleanup_free_ char *p = xstrdup(v->bundle_path);
 		size_t l = strlen(p);
 
 		while (l > 1 && p[l - 1] == '/')
 			p[--l] = '\0';
-		h(&b, strrchr(p, '/') && strrchr(p, '/')[1] ? strrchr(p, '/') + 1 : p);
+		h(b, strrchr(p, '/') && strrchr(p, '/')[1] ? strrchr(p, '/') + 1 : p);
 	}
-	buf_adds(&b, "</b></span></div></main></div><main>\n");
-	free(state);
-	html_support_head(&b, a);
+	buf_adds(b, "</b></span></div></main></div><main>\n");
+}
 
-	buf_adds(&b, "<div class=\"tiles\">");
+/* A tile per severity with its count, then the verdict or a table of contents of the findings. */
+static void
+overview(struct buf *b, const struct report_view *v)
+{
+	const struct analysis *a = v->a;
+	size_t i;
+
+	buf_adds(b, "<div class=\"tiles\">");
 	for (i = 0; i < SEV_NONE; i++)
-		buf_printf(&b, "<div class=\"tile %s%s\"><div class=\"n\">%u</div><div class=\"l\">%s</div></div>",
-		    severity_name((enum severity)i), counts[i] ? "" : " zero", counts[i], severity_label((enum severity)i));
-	buf_adds(&b, "</div>");
-	if (a->n_findings == 0)
-		buf_printf(&b, "<p class=\"verdict\">%s</p>", _("No findings: none of the rules matched this bundle."));
-	else {
-		buf_adds(&b, "<ol class=\"toc\">");
-		for (i = 0; i < a->n_findings; i++) {
-			buf_printf(&b, "<li><span class=\"badge %s\">%s</span> <a href=\"#f%zu\">",
-			    sev_class(a->findings[i].rule->severity), severity_label(a->findings[i].rule->severity), i + 1);
-			h(&b, rule_title(a->findings[i].rule));
-			buf_printf(&b, "</a> <span class=\"rid\">%s &#183; %lu</span></li>", a->findings[i].rule->id,
-			    a->findings[i].count);
-		}
-		buf_adds(&b, "</ol>");
+		buf_printf(b, "<div class=\"tile %s%s\"><div class=\"n\">%u</div><div class=\"l\">%s</div></div>",
+		    severity_name((enum severity)i), v->counts[i] ? "" : " zero", v->counts[i],
+		    severity_label((enum severity)i));
+	buf_adds(b, "</div>");
+	if (a->n_findings == 0) {
+		buf_printf(b, "<p class=\"verdict\">%s</p>", _("No findings: none of the rules matched this bundle."));
+		return;
 	}
+	buf_adds(b, "<ol class=\"toc\">");
+	for (i = 0; i < a->n_findings; i++) {
+		buf_printf(b, "<li><span class=\"badge %s\">%s</span> <a href=\"#f%zu\">",
+		    sev_class(a->findings[i].rule->severity), severity_label(a->findings[i].rule->severity), i + 1);
+		h(b, rule_title(a->findings[i].rule));
+		buf_printf(b, "</a> <span class=\"rid\">%s &#183; %lu</span></li>", a->findings[i].rule->id,
+		    a->findings[i].count);
+	}
+	buf_adds(b, "</ol>");
+}
 
-	timeline(&b, a);
+/* The rules not evaluated, what the collector could not collect (sources), and the engine's notes. */
+static void
+gaps_and_notes(struct buf *b, const struct report_view *v)
+{
+	const struct analysis *a = v->a;
+	size_t i;
 
+	if (a->n_not_eval > 0) {
+		buf_printf(b, "<h2>%s</h2><div class=\"card\"><table><thead>%s</thead><tbody>", _("Not evaluated"),
+		    _("<tr><th>Rule</th><th>Why</th></tr>"));
+		for (i = 0; i < a->n_not_eval; i++) {
+			buf_printf(b, "<tr><td class=\"mono\">%s</td><td>", a->not_eval[i].rule->id);
+			h(b, a->not_eval[i].reason);
+			buf_adds(b, "</td></tr>");
+		}
+		buf_adds(b, "</tbody></table></div>");
+	}
+	/* Files skipped on purpose are in the manifest panel. */
+	if (v->n_gap_sources > 0) {
+		buf_printf(b, "<h2>%s</h2><div class=\"card\"><table><thead>%s</thead><tbody>",
+		    _("What the collector could not collect"), _("<tr><th>Source</th><th>Status</th><th>Detail</th></tr>"));
+		for (i = 0; i < v->n_gap_sources; i++) {
+			buf_adds(b, "<tr><td class=\"mono\">");
+			h(b, v->gaps[i].source);
+			buf_adds(b, "</td><td>");
+			h(b, v->gaps[i].label);
+			buf_adds(b, "</td><td>");
+			h(b, v->gaps[i].detail);
+			buf_adds(b, "</td></tr>");
+		}
+		buf_adds(b, "</tbody></table></div>");
+	}
+	if (a->n_notes > 0) {
+		buf_printf(b, "<h2>%s</h2><div class=\"card\"><ul>", _("Notes"));
+		for (i = 0; i < a->n_notes; i++) {
+			buf_adds(b, "<li>");
+			h(b, a->notes[i]);
+			buf_adds(b, "</li>");
+		}
+		buf_adds(b, "</ul></div>");
+	}
+}
+
+int
+report_html(FILE *out, const struct report_view *v)
+{
+	const struct analysis *a = v->a;
+	struct buf b = { 0 };
+	size_t i;
+
+	page_head(&b, v);
+	html_support_head(&b, v);
+	overview(&b, v);
+	timeline(&b, v);
 	if (a->n_findings > 0) {
 		buf_printf(&b, "<h2 id=\"findings\">%s</h2>\n", _("Findings"));
 		for (i = 0; i < a->n_findings; i++) {
@@ -784,56 +822,19 @@ report_html(FILE *out, const struct analysis *a)
 			buf_addc(&b, '\n');
 		}
 	}
-
-	html_support_sections(&b, a);
-	if (a->n_not_eval > 0) {
-		buf_printf(&b, "<h2>%s</h2><div class=\"card\"><table><thead>%s</thead><tbody>", _("Not evaluated"),
-		    _("<tr><th>Rule</th><th>Why</th></tr>"));
-		for (i = 0; i < a->n_not_eval; i++) {
-			buf_printf(&b, "<tr><td class=\"mono\">%s</td><td>", a->not_eval[i].rule->id);
-			h(&b, a->not_eval[i].reason);
-			buf_adds(&b, "</td></tr>");
-		}
-		buf_adds(&b, "</tbody></table></div>");
-	}
-	json_array_foreach(json_object_get(m->manifest, "sources"), i, s) {
-		const char *st = json_string_value(json_object_get(s, "status"));
-
-		if (st == NULL || strcmp(st, "ok") == 0)
-			continue;
-		if (gaps++ == 0)
-			buf_printf(&b, "<h2>%s</h2><div class=\"card\"><table><thead>%s</thead><tbody>",
-			    _("What the collector could not collect"), _("<tr><th>Source</th><th>Status</th><th>Detail</th></tr>"));
-		buf_adds(&b, "<tr><td class=\"mono\">");
-		h(&b, json_string_value(json_object_get(s, "name")));
-		buf_adds(&b, "</td><td>");
-		h(&b, report_status(st));
-		buf_adds(&b, "</td><td>");
-		h(&b, json_string_value(json_object_get(s, "detail")));
-		buf_adds(&b, "</td></tr>");
-	}
-	if (gaps > 0)
-		buf_adds(&b, "</tbody></table></div>");
-	if (a->n_notes > 0) {
-		buf_printf(&b, "<h2>%s</h2><div class=\"card\"><ul>", _("Notes"));
-		for (i = 0; i < a->n_notes; i++) {
-			buf_adds(&b, "<li>");
-			h(&b, a->notes[i]);
-			buf_adds(&b, "</li>");
-		}
-		buf_adds(&b, "</ul></div>");
-	}
+	html_support_sections(&b, v);
+	gaps_and_notes(&b, v);
 
 	buf_printf(&b, "<h2>%s</h2>\n", _("What the bundle holds"));
-	report_ecs(&b, m, /* html= */ true);
-	unit_panel(&b, m);
-	resolver_panel(&b, m);
-	config_panel(&b, m);
-	manifest_panel(&b, m);
+	report_ecs(&b, v, /* html= */ true);
+	unit_panel(&b, v);
+	resolver_panel(&b, v);
+	config_panel(&b, v->m);
+	manifest_panel(&b, v);
 	buf_adds(&b, "<footer>");
 	buf_printf(&b, _("Generated by triage-analyze %s. This file is self-contained: no script, no external resource."),
 	    TRIAGE_VERSION);
-	html_support_footer(&b, a);
+	html_support_footer(&b, v);
 	buf_adds(&b, "</footer></main></body></html>\n");
 	if (fwrite(b.data, 1, b.len, out) != b.len) {
 		buf_free(&b);

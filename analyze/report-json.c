@@ -70,26 +70,59 @@ report_finding_json(const struct finding *f)
 	return o;
 }
 
-json_t *
-report_json_doc(const struct analysis *a)
+/* "integrity": verified, and the problems found while reading. */
+static json_t *
+integrity_json(const struct model *m)
 {
-	const struct model *m = a->m;
-	json_t *doc = json_object(), *b = json_object(), *sum = json_object(), *arr, *o, *s;
-	unsigned counts[SEV_NONE] = { 0 };
-	char *state = agent_state(m);
+	json_t *o = json_object(), *arr = json_array();
+	size_t i;
+
+	json_object_set_new(o, "verified", json_boolean(m->n_integrity == 0));
+	for (i = 0; i < m->n_integrity; i++) {
+		json_t *p = json_object();
+
+		json_object_set_new(p, "path", jstr(m->integrity[i].path));
+		json_object_set_new(p, "problem", jstr(m->integrity[i].problem));
+		json_array_append_new(arr, p);
+	}
+	json_object_set_new(o, "problems", arr);
+	return o;
+}
+
+/* "not_collected": sources not ok, then files skipped. */
+static json_t *
+not_collected_json(const struct report_view *v)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < v->n_gaps; i++) {
+		const struct view_gap *g = &v->gaps[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "source", jstr(g->source));
+		json_object_set_new(o, "status", g->skipped ? json_string(g->status) : jstr(g->status));
+		json_object_set_new(o, "detail", jstr(g->detail));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+json_t *
+report_json_doc(const struct report_view *v)
+{
+	const struct analysis *a = v->a;
+	json_t *doc = json_object(), *b = json_object(), *sum = json_object(), *arr, *o;
 	size_t i;
 
 	json_object_set_new(doc, "schema", json_string("triage-report/1"));
-	json_object_set_new(b, "path", jstr(m->bundle_path));
-	json_object_set_new(b, "hostname", jstr(m->hostname));
-	json_object_set_new(b, "collected_at", jstr(m->collected_at));
-	json_object_set_new(b, "agent_state", jstr(state));
-	free(state);
+	json_object_set_new(b, "path", jstr(v->bundle_path));
+	json_object_set_new(b, "hostname", jstr(v->hostname));
+	json_object_set_new(b, "collected_at", jstr(v->collected_at));
+	json_object_set_new(b, "agent_state", jstr(v->agent_state));
 	json_object_set_new(doc, "bundle", b);
-	for (i = 0; i < a->n_findings; i++)
-		counts[a->findings[i].rule->severity]++;
 	for (i = 0; i < SEV_NONE; i++)
-		json_object_set_new(sum, severity_name((enum severity)i), json_integer(counts[i]));
+		json_object_set_new(sum, severity_name((enum severity)i), json_integer(v->counts[i]));
 	json_object_set_new(doc, "summary", sum);
 	arr = json_array();
 	for (i = 0; i < a->n_findings; i++)
@@ -103,55 +136,25 @@ report_json_doc(const struct analysis *a)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(doc, "not_evaluated", arr);
-	json_support(doc, a);
-	o = json_object();
-	json_object_set_new(o, "verified", json_boolean(m->n_integrity == 0));
-	arr = json_array();
-	for (i = 0; i < m->n_integrity; i++) {
-		json_t *p = json_object();
-
-		json_object_set_new(p, "path", jstr(m->integrity[i].path));
-		json_object_set_new(p, "problem", jstr(m->integrity[i].problem));
-		json_array_append_new(arr, p);
-	}
-	json_object_set_new(o, "problems", arr);
-	json_object_set_new(doc, "integrity", o);
-	arr = json_array();
-	json_array_foreach(json_object_get(m->manifest, "sources"), i, s) {
-		const char *st = json_string_value(json_object_get(s, "status"));
-
-		if (st == NULL || strcmp(st, "ok") == 0)
-			continue;
-		o = json_object();
-		json_object_set_new(o, "source", jstr(json_string_value(json_object_get(s, "name"))));
-		json_object_set_new(o, "status", jstr(st));
-		json_object_set_new(o, "detail", jstr(json_string_value(json_object_get(s, "detail"))));
-		json_array_append_new(arr, o);
-	}
-	json_array_foreach(json_object_get(m->manifest, "skipped"), i, s) {
-		o = json_object();
-		json_object_set_new(o, "source", jstr(json_string_value(json_object_get(s, "path"))));
-		json_object_set_new(o, "status", json_string("skipped"));
-		json_object_set_new(o, "detail", jstr(json_string_value(json_object_get(s, "reason"))));
-		json_array_append_new(arr, o);
-	}
-	json_object_set_new(doc, "not_collected", arr);
+	json_support(doc, v);
+	json_object_set_new(doc, "integrity", integrity_json(v->m));
+	json_object_set_new(doc, "not_collected", not_collected_json(v));
 	arr = json_array();
 	for (i = 0; i < a->n_notes; i++)
 		json_array_append_new(arr, jstr(a->notes[i]));
 	json_object_set_new(doc, "notes", arr);
 	/* The language of title, message, remedy, reason and notes ("en" or "zh"); keys and ids never change. */
 	json_object_set_new(doc, "lang", json_string(lang_code(lang_get())));
-	report_ecs_json(doc, a->m);
+	report_ecs_json(doc, v);
 	return doc;
 }
 
 /* The --suppress and --baseline parts of the JSON report (support). */
 void
-json_support(json_t *doc, const struct analysis *a)
+json_support(json_t *doc, const struct report_view *v)
 {
+	const struct analysis *a = v->a;
 	const struct baseline *bl = a->baseline;
-	const struct ruleset *rs = a->m->rs;
 	json_t *arr = json_array(), *o;
 	size_t i;
 
@@ -193,14 +196,12 @@ json_support(json_t *doc, const struct analysis *a)
 		}
 		json_object_set_new(doc, "changes", arr);
 	}
-	if (rs != NULL && rs->n_replaced > 0) {
+	if (v->n_replaced > 0) {
 		arr = json_array();
-		for (i = 0; i < rs->n_replaced; i++) {
-			const char *tab = strchr(rs->replaced[i], '\t');
-
+		for (i = 0; i < v->n_replaced; i++) {
 			o = json_object();
-			json_object_set_new(o, "rule", json_stringn(rs->replaced[i], (size_t)(tab - rs->replaced[i])));
-			json_object_set_new(o, "file", jstr(tab + 1));
+			json_object_set_new(o, "rule", json_string(v->replaced[i].rule));
+			json_object_set_new(o, "file", jstr(v->replaced[i].file));
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(doc, "rules_replaced", arr);
@@ -208,9 +209,9 @@ json_support(json_t *doc, const struct analysis *a)
 }
 
 int
-report_json(FILE *f, const struct analysis *a)
+report_json(FILE *f, const struct report_view *v)
 {
-	json_t *doc = report_json_doc(a);
+	json_t *doc = report_json_doc(v);
 	int r;
 
 	r = json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -120,104 +120,113 @@ finding(struct buf *b, const struct finding *f, size_t n)
 	}
 }
 
-int
-report_markdown(FILE *out, const struct analysis *a)
+/* The title and the line under it: host, collection time, the agent's state, the bundle. */
+static void
+head(struct buf *b, const struct report_view *v)
 {
-	const struct model *m = a->m;
-	struct buf b = { 0 };
-	unsigned counts[SEV_NONE] = { 0 };
-	char *state = agent_state(m);
-	const json_t *s;
-	size_t i, gaps = 0;
+	buf_printf(b, "# %s", _("Triage report: "));
+	inl(b, v->hostname ? v->hostname : _("unknown host"));
+	buf_printf(b, "\n\n**%s** ", _("Host"));
+	inl(b, v->hostname ? v->hostname : _("unknown"));
+	buf_printf(b, " · **%s** ", _("collected"));
+	inl(b, v->collected_at ? v->collected_human : _("unknown"));
+	buf_printf(b, " · **%s** ", _("agent"));
+	inl(b, v->agent_state);
+	buf_printf(b, " · **%s** ", _("bundle"));
+	inl(b, v->bundle_path);
+	buf_adds(b, "\n\n");
+}
+
+/* How many findings of each severity, the summary table and each finding. */
+static void
+findings(struct buf *b, const struct report_view *v)
+{
+	const struct analysis *a = v->a;
 	bool first = true;
-	char tb[HTIME_MAX];
+	size_t i;
 
-	buf_printf(&b, "# %s", _("Triage report: "));
-	inl(&b, m->hostname ? m->hostname : _("unknown host"));
-	buf_printf(&b, "\n\n**%s** ", _("Host"));
-	inl(&b, m->hostname ? m->hostname : _("unknown"));
-	buf_printf(&b, " · **%s** ", _("collected"));
-	inl(&b, m->collected_at ? report_collected_at(m, tb) : _("unknown"));
-	buf_printf(&b, " · **%s** ", _("agent"));
-	inl(&b, state);
-	buf_printf(&b, " · **%s** ", _("bundle"));
-	inl(&b, m->bundle_path);
-	buf_adds(&b, "\n\n");
-	free(state);
-	md_support_head(&b, a);
-
-	for (i = 0; i < a->n_findings; i++)
-		counts[a->findings[i].rule->severity]++;
-	if (a->n_findings == 0)
-		buf_printf(&b, "%s\n\n", _("No findings: none of the rules matched this bundle."));
-	else {
-		buf_adds(&b, "**");
-		buf_printf(&b, P_("%zu finding:", "%zu findings:", a->n_findings), a->n_findings);
-		buf_adds(&b, "** ");
-		for (i = 0; i < SEV_NONE; i++)
-			if (counts[i]) {
-				buf_adds(&b, first ? "" : _(", "));
-				/* TRANSLATORS: a count of findings and their severity, e.g. "2 critical". */
-				buf_printf(&b, _("%u %s"), counts[i], severity_label((enum severity)i));
-				first = false;
-			}
-		buf_printf(&b, "\n\n## %s\n\n%s\n| --- | --- | --- | ---: |\n", _("Summary"),
-		    _("| Severity | Rule | Title | Count |"));
-		for (i = 0; i < a->n_findings; i++) {
-			const struct finding *f = &a->findings[i];
-
-			buf_printf(&b, "| %s | `%s` | ", severity_label(f->rule->severity), f->rule->id);
-			cell(&b, rule_title(f->rule));
-			buf_printf(&b, " | %lu", f->count);
-			md_support_count(&b, f);
-			buf_adds(&b, " |\n");
-		}
-		buf_printf(&b, "\n## %s\n\n", _("Findings"));
-		for (i = 0; i < a->n_findings; i++)
-			finding(&b, &a->findings[i], i + 1);
+	if (a->n_findings == 0) {
+		buf_printf(b, "%s\n\n", _("No findings: none of the rules matched this bundle."));
+		return;
 	}
+	buf_adds(b, "**");
+	buf_printf(b, P_("%zu finding:", "%zu findings:", a->n_findings), a->n_findings);
+	buf_adds(b, "** ");
+	for (i = 0; i < SEV_NONE; i++)
+		if (v->counts[i]) {
+			buf_adds(b, first ? "" : _(", "));
+			/* TRANSLATORS: a count of findings and their severity, e.g. "2 critical". */
+			buf_printf(b, _("%u %s"), v->counts[i], severity_label((enum severity)i));
+			first = false;
+		}
+	buf_printf(b, "\n\n## %s\n\n%s\n| --- | --- | --- | ---: |\n", _("Summary"),
+	    _("| Severity | Rule | Title | Count |"));
+	for (i = 0; i < a->n_findings; i++) {
+		const struct finding *f = &a->findings[i];
 
-	report_ecs(&b, m, /* html= */ false);
-	md_support_sections(&b, a);
+		buf_printf(b, "| %s | `%s` | ", severity_label(f->rule->severity), f->rule->id);
+		cell(b, rule_title(f->rule));
+		buf_printf(b, " | %lu", f->count);
+		md_support_count(b, f);
+		buf_adds(b, " |\n");
+	}
+	buf_printf(b, "\n## %s\n\n", _("Findings"));
+	for (i = 0; i < a->n_findings; i++)
+		finding(b, &a->findings[i], i + 1);
+}
+
+/* The rules that could not be evaluated, and what the collector could not collect. */
+static void
+gaps(struct buf *b, const struct report_view *v)
+{
+	const struct analysis *a = v->a;
+	size_t i;
+
 	if (a->n_not_eval > 0) {
-		buf_printf(&b, "## %s\n\n%s\n\n%s\n| --- | --- |\n", _("Not evaluated"),
+		buf_printf(b, "## %s\n\n%s\n\n%s\n| --- | --- |\n", _("Not evaluated"),
 		    _("These rules need inputs the bundle does not have:"), _("| Rule | Why |"));
 		for (i = 0; i < a->n_not_eval; i++) {
-			buf_printf(&b, "| `%s` | ", a->not_eval[i].rule->id);
-			cell(&b, a->not_eval[i].reason);
-			buf_adds(&b, " |\n");
+			buf_printf(b, "| `%s` | ", a->not_eval[i].rule->id);
+			cell(b, a->not_eval[i].reason);
+			buf_adds(b, " |\n");
 		}
-		buf_addc(&b, '\n');
+		buf_addc(b, '\n');
 	}
+	if (v->n_gaps == 0)
+		return;
+	buf_printf(b, "## %s\n\n%s\n| --- | --- | --- |\n", _("What the collector could not collect"),
+	    _("| Source | Status | Detail |"));
+	for (i = 0; i < v->n_gaps; i++) {
+		const struct view_gap *g = &v->gaps[i];
 
-	json_array_foreach(json_object_get(m->manifest, "sources"), i, s) {
-		const char *st = json_string_value(json_object_get(s, "status"));
+		buf_adds(b, "| ");
+		cell(b, g->source);
+		if (g->skipped)
+			buf_printf(b, " | %s | ", g->label);
+		else {
+			buf_adds(b, " | ");
+			cell(b, g->label);
+			buf_adds(b, " | ");
+		}
+		cell(b, g->detail);
+		buf_adds(b, " |\n");
+	}
+	buf_addc(b, '\n');
+}
 
-		if (st == NULL || strcmp(st, "ok") == 0)
-			continue;
-		if (gaps++ == 0)
-			buf_printf(&b, "## %s\n\n%s\n| --- | --- | --- |\n", _("What the collector could not collect"),
-			    _("| Source | Status | Detail |"));
-		buf_adds(&b, "| ");
-		cell(&b, json_string_value(json_object_get(s, "name")));
-		buf_adds(&b, " | ");
-		cell(&b, report_status(st));
-		buf_adds(&b, " | ");
-		cell(&b, json_string_value(json_object_get(s, "detail")));
-		buf_adds(&b, " |\n");
-	}
-	json_array_foreach(json_object_get(m->manifest, "skipped"), i, s) {
-		if (gaps++ == 0)
-			buf_printf(&b, "## %s\n\n%s\n| --- | --- | --- |\n", _("What the collector could not collect"),
-			    _("| Source | Status | Detail |"));
-		buf_adds(&b, "| ");
-		cell(&b, json_string_value(json_object_get(s, "path")));
-		buf_printf(&b, " | %s | ", _("skipped"));
-		cell(&b, json_string_value(json_object_get(s, "reason")));
-		buf_adds(&b, " |\n");
-	}
-	if (gaps > 0)
-		buf_addc(&b, '\n');
+int
+report_markdown(FILE *out, const struct report_view *v)
+{
+	const struct analysis *a = v->a;
+	struct buf b = { 0 };
+	size_t i;
+
+	head(&b, v);
+	md_support_head(&b, v);
+	findings(&b, v);
+	report_ecs(&b, v, /* html= */ false);
+	md_support_sections(&b, v);
+	gaps(&b, v);
 
 	if (a->n_notes > 0) {
 		buf_printf(&b, "## %s\n\n", _("Notes"));
@@ -231,7 +240,7 @@ report_markdown(FILE *out, const struct analysis *a)
 	buf_adds(&b, "_");
 	buf_printf(&b, _("Generated by triage-analyze %s."), TRIAGE_VERSION);
 	buf_adds(&b, "_\n");
-	md_support_footer(&b, a);
+	md_support_footer(&b, v);
 	if (fwrite(b.data, 1, b.len, out) != b.len) {
 		buf_free(&b);
 		return -EIO;

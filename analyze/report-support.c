@@ -26,29 +26,6 @@ h(struct buf *b, const char *s)
 		esc_html(b, s, strlen(s));
 }
 
-static void
-counts(const struct analysis *a, size_t *n_new, size_t *n_pers)
-{
-	size_t i;
-
-	*n_new = *n_pers = 0;
-	for (i = 0; i < a->n_findings; i++)
-		if (a->findings[i].change == CHANGE_NEW)
-			(*n_new)++;
-		else if (a->findings[i].change == CHANGE_PERSISTING)
-			(*n_pers)++;
-}
-
-/* The baseline was collected after the bundle: said, since "resolved" then reads backwards. */
-static bool
-baseline_later(const struct analysis *a)
-{
-	const struct baseline *bl = a->baseline;
-
-	return bl->collected_at != NULL && a->m->collected_at != NULL &&
-	    strcmp(bl->collected_at, a->m->collected_at) > 0;
-}
-
 static const char *
 or_absent(const char *s)
 {
@@ -58,14 +35,12 @@ or_absent(const char *s)
 /* ---- markdown ------------------------------------------------------------ */
 
 void
-md_support_head(struct buf *b, const struct analysis *a)
+md_support_head(struct buf *b, const struct report_view *v)
 {
-	const struct baseline *bl = a->baseline;
-	size_t n_new, n_pers;
+	const struct baseline *bl = v->a->baseline;
 
 	if (bl == NULL)
 		return;
-	counts(a, &n_new, &n_pers);
 	buf_printf(b, "**%s** ", _("Baseline"));
 	inl(b, bl->path);
 	buf_adds(b, _(" (host "));
@@ -73,10 +48,10 @@ md_support_head(struct buf *b, const struct analysis *a)
 	buf_adds(b, _(", collected "));
 	inl(b, bl->collected_at ? bl->collected_at : _("unknown"));
 	buf_printf(b, P_("): %zu new, %zu persisting, %zu resolved, %zu change in the snapshot",
-	    "): %zu new, %zu persisting, %zu resolved, %zu changes in the snapshot", bl->n_changes), n_new, n_pers,
+	    "): %zu new, %zu persisting, %zu resolved, %zu changes in the snapshot", bl->n_changes), v->n_new, v->n_persisting,
 	    bl->n_resolved, bl->n_changes);
 	buf_adds(b, "\n\n");
-	if (baseline_later(a))
+	if (v->baseline_later)
 		buf_printf(b, "%s\n\n", _("Note: the baseline was collected after this bundle."));
 }
 
@@ -90,8 +65,9 @@ md_support_count(struct buf *b, const struct finding *f)
 }
 
 void
-md_support_sections(struct buf *b, const struct analysis *a)
+md_support_sections(struct buf *b, const struct report_view *v)
 {
+	const struct analysis *a = v->a;
 	const struct baseline *bl = a->baseline;
 	size_t i;
 
@@ -164,17 +140,14 @@ md_support_sections(struct buf *b, const struct analysis *a)
 
 /* The rules' origin: which built-in rules a file replaced. */
 void
-md_support_footer(struct buf *b, const struct analysis *a)
+md_support_footer(struct buf *b, const struct report_view *v)
 {
-	const struct ruleset *rs = a->m->rs;
 	size_t i;
 
-	for (i = 0; rs != NULL && i < rs->n_replaced; i++) {
-		const char *tab = strchr(rs->replaced[i], '\t');
-
+	for (i = 0; i < v->n_replaced; i++) {
 		buf_adds(b, "_");
-		buf_printf(b, _("Rule `%.*s` comes from "), (int)(tab - rs->replaced[i]), rs->replaced[i]);
-		inl(b, tab + 1);
+		buf_printf(b, _("Rule `%.*s` comes from "), (int)strlen(v->replaced[i].rule), v->replaced[i].rule);
+		inl(b, v->replaced[i].file);
 		buf_printf(b, "%s_\n", _(" and replaces the built-in rule of that id."));
 	}
 }
@@ -182,14 +155,12 @@ md_support_footer(struct buf *b, const struct analysis *a)
 /* ---- HTML --------------------------------------------------------------------- */
 
 void
-html_support_head(struct buf *b, const struct analysis *a)
+html_support_head(struct buf *b, const struct report_view *v)
 {
-	const struct baseline *bl = a->baseline;
-	size_t n_new, n_pers;
+	const struct baseline *bl = v->a->baseline;
 
 	if (bl == NULL)
 		return;
-	counts(a, &n_new, &n_pers);
 	buf_printf(b, "<div class=\"card\"><b>%s</b> <span class=\"mono\">", _("Baseline"));
 	h(b, bl->path);
 	buf_adds(b, "</span>");
@@ -198,9 +169,9 @@ html_support_head(struct buf *b, const struct analysis *a)
 	h(b, _(", collected "));
 	h(b, bl->collected_at ? bl->collected_at : _("unknown"));
 	buf_printf(b, P_("): <b>%zu new</b>, %zu persisting, <b>%zu resolved</b>, %zu change in the snapshot",
-	    "): <b>%zu new</b>, %zu persisting, <b>%zu resolved</b>, %zu changes in the snapshot", bl->n_changes), n_new,
-	    n_pers, bl->n_resolved, bl->n_changes);
-	if (baseline_later(a)) {
+	    "): <b>%zu new</b>, %zu persisting, <b>%zu resolved</b>, %zu changes in the snapshot", bl->n_changes), v->n_new,
+	    v->n_persisting, bl->n_resolved, bl->n_changes);
+	if (v->baseline_later) {
 		buf_adds(b, "<br>");
 		h(b, _("Note: the baseline was collected after this bundle."));
 	}
@@ -217,8 +188,9 @@ html_support_change(struct buf *b, const struct finding *f)
 }
 
 void
-html_support_sections(struct buf *b, const struct analysis *a)
+html_support_sections(struct buf *b, const struct report_view *v)
 {
+	const struct analysis *a = v->a;
 	const struct baseline *bl = a->baseline;
 	size_t i;
 
@@ -297,17 +269,14 @@ html_support_sections(struct buf *b, const struct analysis *a)
 }
 
 void
-html_support_footer(struct buf *b, const struct analysis *a)
+html_support_footer(struct buf *b, const struct report_view *v)
 {
-	const struct ruleset *rs = a->m->rs;
 	size_t i;
 
-	for (i = 0; rs != NULL && i < rs->n_replaced; i++) {
-		const char *tab = strchr(rs->replaced[i], '\t');
-
+	for (i = 0; i < v->n_replaced; i++) {
 		buf_adds(b, "<br>");
-		buf_printf(b, _("Rule <code>%.*s</code> comes from "), (int)(tab - rs->replaced[i]), rs->replaced[i]);
-		h(b, tab + 1);
+		buf_printf(b, _("Rule <code>%.*s</code> comes from "), (int)strlen(v->replaced[i].rule), v->replaced[i].rule);
+		h(b, v->replaced[i].file);
 		h(b, _(" and replaces the built-in rule of that id."));
 	}
 }
@@ -329,15 +298,13 @@ twrap(struct buf *b, struct buf *p, size_t width, size_t indent, size_t hang)
 }
 
 void
-text_support_head(struct buf *b, const struct analysis *a, size_t width)
+text_support_head(struct buf *b, const struct report_view *v, size_t width)
 {
-	const struct baseline *bl = a->baseline;
+	const struct baseline *bl = v->a->baseline;
 	struct buf p = { 0 };
-	size_t n_new, n_pers;
 
 	if (bl == NULL)
 		return;
-	counts(a, &n_new, &n_pers);
 	buf_printf(&p, "%s ", _("Baseline:"));
 	tesc(&p, bl->path);
 	buf_adds(&p, _(" ("));
@@ -345,9 +312,9 @@ text_support_head(struct buf *b, const struct analysis *a, size_t width)
 	buf_adds(&p, ", ");
 	tesc(&p, bl->collected_at ? bl->collected_at : _("unknown time"));
 	buf_printf(&p, P_("): %zu new, %zu persisting, %zu resolved, %zu change in the snapshot",
-	    "): %zu new, %zu persisting, %zu resolved, %zu changes in the snapshot", bl->n_changes), n_new, n_pers,
+	    "): %zu new, %zu persisting, %zu resolved, %zu changes in the snapshot", bl->n_changes), v->n_new, v->n_persisting,
 	    bl->n_resolved, bl->n_changes);
-	if (baseline_later(a))
+	if (v->baseline_later)
 		buf_adds(&p, _(" (the baseline was collected after this bundle)"));
 	twrap(b, &p, width, 0, 2);
 	buf_free(&p);
@@ -363,8 +330,9 @@ text_support_change(struct buf *b, const struct finding *f)
 }
 
 void
-text_support_sections(struct buf *b, const struct analysis *a, size_t width)
+text_support_sections(struct buf *b, const struct report_view *v, size_t width)
 {
+	const struct analysis *a = v->a;
 	const struct baseline *bl = a->baseline;
 	struct buf p = { 0 };
 	size_t i;
@@ -426,17 +394,14 @@ text_support_sections(struct buf *b, const struct analysis *a, size_t width)
 }
 
 void
-text_support_footer(struct buf *b, const struct analysis *a, size_t width)
+text_support_footer(struct buf *b, const struct report_view *v, size_t width)
 {
-	const struct ruleset *rs = a->m->rs;
 	struct buf p = { 0 };
 	size_t i;
 
-	for (i = 0; rs != NULL && i < rs->n_replaced; i++) {
-		const char *tab = strchr(rs->replaced[i], '\t');
-
-		buf_printf(&p, _("Rule %.*s comes from "), (int)(tab - rs->replaced[i]), rs->replaced[i]);
-		tesc(&p, tab + 1);
+	for (i = 0; i < v->n_replaced; i++) {
+		buf_printf(&p, _("Rule %.*s comes from "), (int)strlen(v->replaced[i].rule), v->replaced[i].rule);
+		tesc(&p, v->replaced[i].file);
 		buf_adds(&p, _(" and replaces the built-in rule of that id."));
 		twrap(b, &p, width, 0, 2);
 	}

@@ -310,42 +310,21 @@ finding(struct buf *b, const struct finding *f, size_t n, size_t width, const st
 	buf_free(&p);
 }
 
-/* True when the rule reads AWS ECS documents (an `ecs:` condition anywhere in its `when`). */
-static bool
-reads_ecs(const struct cond *c)
-{
-	size_t i;
-
-	if (c == NULL)
-		return false;
-	if (c->kind == COND_ECS)
-		return true;
-	for (i = 0; i < c->n_kids; i++)
-		if (reads_ecs(c->kids[i]))
-			return true;
-	return false;
-}
-
 /*
  * The rules not evaluated, one line per reason.  On a bundle that is not from
  * AWS ECS the ECS rules make one short line: a customer on a VM has nothing to
  * do about them (the markdown and JSON reports list each with its reason).
  */
 static void
-not_checked(struct buf *b, const struct analysis *a, size_t width, const struct style *st)
+not_checked(struct buf *b, const struct report_view *v, size_t width, const struct style *st)
 {
+	const struct analysis *a = v->a;
+	const bool *skip = v->not_eval_ecs;
 	struct buf p = { 0 };
-	bool *skip, ecs = model_is_ecs(a->m);
-	size_t i, k, n_skip = 0;
+	size_t i, k, n_skip = v->n_not_eval_ecs;
 
 	if (a->n_not_eval == 0)
 		return;
-	skip = xcalloc(a->n_not_eval, sizeof(*skip));
-	for (i = 0; i < a->n_not_eval; i++)
-		if (!ecs && reads_ecs(a->not_eval[i].rule->when)) {
-			skip[i] = true;
-			n_skip++;
-		}
 	buf_printf(&p, "%s%s%s", st->bold, _(L.not_checked), st->reset);
 	flush(b, &p, width, 0, 2);
 	for (i = 0; i < a->n_not_eval; i++) {
@@ -374,42 +353,43 @@ not_checked(struct buf *b, const struct analysis *a, size_t width, const struct 
 		flush(b, &p, width, 2, 4);
 	}
 	buf_addc(b, '\n');
-	free(skip);
 	buf_free(&p);
 }
 
-int
-report_text(FILE *out, const struct analysis *a)
+/* Who, when, the agent's state, the bundle; then the baseline's line. */
+static void
+head(struct buf *b, const struct report_view *v, size_t width, const struct style *st)
 {
-	const struct model *m = a->m;
-	const struct style *st = text_colour(out) ? &colour : &plain;
-	size_t width = text_width(out), i;
-	struct buf b = { 0 }, p = { 0 };
-	unsigned counts[SEV_NONE] = { 0 };
-	char *state = agent_state(m);
-	char tb[HTIME_MAX];
-	bool first = true;
+	struct buf p = { 0 };
 
 	buf_printf(&p, "%s%s ", st->bold, _(L.triage_of));
-	esc(&p, m->hostname ? m->hostname : "?");
+	esc(&p, v->hostname ? v->hostname : "?");
 	buf_adds(&p, st->reset);
-	if (report_collected_at(m, tb) != NULL) {
+	if (v->collected_human != NULL) {
 		buf_printf(&p, ", %s ", _(L.collected));
-		esc(&p, report_collected_at(m, tb));
+		esc(&p, v->collected_human);
 	}
-	flush(&b, &p, width, 0, 2);
+	flush(b, &p, width, 0, 2);
 	label(&p, "", _(L.agent), "");
-	esc(&p, state);
-	flush(&b, &p, width, 0, 2);
+	esc(&p, v->agent_state);
+	flush(b, &p, width, 0, 2);
 	label(&p, "", _(L.bundle), "");
-	esc(&p, m->bundle_path);
-	flush(&b, &p, width, 0, 2);
-	text_support_head(&b, a, width);
-	buf_addc(&b, '\n');
-	free(state);
+	esc(&p, v->bundle_path);
+	flush(b, &p, width, 0, 2);
+	text_support_head(b, v, width);
+	buf_addc(b, '\n');
+	buf_free(&p);
+}
 
-	for (i = 0; i < a->n_findings; i++)
-		counts[a->findings[i].rule->severity]++;
+/* "What we found:" and the count of each severity. */
+static void
+verdict(struct buf *b, const struct report_view *v, size_t width, const struct style *st)
+{
+	const struct analysis *a = v->a;
+	struct buf p = { 0 };
+	bool first = true;
+	size_t i;
+
 	label(&p, st->bold, _(L.found), st->reset);
 	if (a->n_findings == 0)
 		buf_adds(&p, _(L.nothing));
@@ -417,20 +397,33 @@ report_text(FILE *out, const struct analysis *a)
 		buf_printf(&p, P_("%zu problem", "%zu problems", a->n_findings), a->n_findings);
 		buf_adds(&p, " (");
 		for (i = 0; i < SEV_NONE; i++)
-			if (counts[i]) {
+			if (v->counts[i]) {
 				buf_adds(&p, first ? "" : _(", "));
-				buf_printf(&p, _("%u %s"), counts[i], severity_label((enum severity)i));
+				buf_printf(&p, _("%u %s"), v->counts[i], severity_label((enum severity)i));
 				first = false;
 			}
 		buf_addc(&p, ')');
 	}
-	flush(&b, &p, width, 0, 2);
-	buf_addc(&b, '\n');
+	flush(b, &p, width, 0, 2);
+	buf_addc(b, '\n');
+	buf_free(&p);
+}
+
+int
+report_text(FILE *out, const struct report_view *v)
+{
+	const struct analysis *a = v->a;
+	const struct style *st = text_colour(out) ? &colour : &plain;
+	size_t width = text_width(out), i;
+	struct buf b = { 0 }, p = { 0 };
+
+	head(&b, v, width, st);
+	verdict(&b, v, width, st);
 	for (i = 0; i < a->n_findings; i++)
 		finding(&b, &a->findings[i], i + 1, width, st);
-	text_support_sections(&b, a, width);
+	text_support_sections(&b, v, width);
 
-	not_checked(&b, a, width, st);
+	not_checked(&b, v, width, st);
 	if (a->n_notes > 0) {
 		buf_printf(&p, "%s%s%s", st->bold, _(L.notes), st->reset);
 		flush(&b, &p, width, 0, 2);
@@ -441,7 +434,7 @@ report_text(FILE *out, const struct analysis *a)
 		}
 		buf_addc(&b, '\n');
 	}
-	text_support_footer(&b, a, width);
+	text_support_footer(&b, v, width);
 	/* No blank line at the end: the collector prints its own last line after the report. */
 	if (b.len >= 2 && b.data[b.len - 1] == '\n' && b.data[b.len - 2] == '\n')
 		b.data[--b.len] = '\0';

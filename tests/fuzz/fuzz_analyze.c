@@ -140,11 +140,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		/* Each language: the Chinese templates and labels get the same hostile values. */
 		for (l = 0; l < _LANG_MAX; l++) {
 			struct analysis *an;
+			struct report_view *v;
 
 			lang_set((enum lang)l);
 			an = evaluate(rs, m);
+			v = report_view_new(an);
 			for (i = 0; report_formats[i].name != NULL; i++)
-				(void)report_formats[i].write(devnull, an);
+				(void)report_formats[i].write(devnull, v);
+			report_view_free(v);
 			analysis_free(an);
 		}
 		lang_set(LANG_EN);

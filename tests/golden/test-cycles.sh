@@ -12,7 +12,7 @@ KNOWN_CYCLES=()
 
 # The analyzer's stages, earliest first ("|" between stages); keep docs/architecture.md in step.
 STAGES="regex prefilter yaml ecsrec rules_blob ecs_rules_blob | rules | model ecs | journal | load | evaluate"
-STAGES+=" | examples suppress baseline summary"
+STAGES+=" | examples suppress baseline summary | view"
 STAGES+=" | report report-ecs report-support report-json report-html report-markdown report-text | output | main"
 
 objs=()
