@@ -231,8 +231,10 @@ expand_dir(struct inputs *in, const char *dir, unsigned depth)
 			inputs_add(in, p);
 		else
 			free(p);
-		free(names[i]);
 	}
+	/* Only now: report_of_sibling() reads every name, those before i too. */
+	for (i = 0; i < n; i++)
+		free(names[i]);
 	free(names);
 }
 
