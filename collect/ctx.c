@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "i18n.h"
+#include "msg.h"
 
 /*
  * A source status for the terminal, in the current language; with pad, padded
@@ -80,21 +81,22 @@ ctx_source(struct ctx *c, const char *name, enum source_status st, const char *f
 		strv_add(&c->problems, line);
 	}
 	if (c->opt->verbosity >= 0 && (c->tty || c->opt->verbosity > 0))
-		fprintf(stderr, "triage-collect: %s %s: %s\n", status_label(st, /* pad= */ true, lb), name, shown);
+		msg(MSG_OK, NULL, 0, 0, "%s %s: %s",
+		    status_label(st, /* pad= */ true, lb), name, shown);
 }
 
 void
 ctx_verbose(struct ctx *c, const char *fmt, ...)
 {
+	_cleanup_free_ char *text = NULL;
 	va_list ap;
 
 	if (c->opt->verbosity <= 0)
 		return;
 	va_start(ap, fmt);
-	fprintf(stderr, "triage-collect: [%.3f s] ", (double)(mono_usec() - c->start_usec) / 1e6);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
+	msg(MSG_OK, NULL, 0, 0, "[%.3f s] %s", (double)(mono_usec() - c->start_usec) / 1e6, text);
 }
 
 void
@@ -195,11 +197,10 @@ ctx_release(struct ctx *c)
 
 		scrub_known(c, h[i].rel, &h[i].data, &h[i].len);
 		if (redact_verify(c->red, h[i].data, h[i].len, &why) == 1) {
-			fprintf(stderr, "triage-collect: %s: the leak check withheld it: %s\n", h[i].rel, why);
+			msg(MSG_WARNING, h[i].rel, 0, 0, "the leak check withheld it: %s", why);
 			bw_skipped(c->bw, h[i].rel, "the leak check withheld it after every source was read");
 		} else if ((r = bw_add(c->bw, h[i].rel, h[i].data, h[i].len)) < 0)
-			fprintf(stderr, "triage-collect: %s: cannot add it to the bundle: %s\n", h[i].rel,
-			    strerror(-r));
+			msg(MSG_WARNING, h[i].rel, 0, 0, "cannot add it to the bundle: %s", strerror(-r));
 		explicit_bzero(h[i].data, h[i].len);
 		free(h[i].data);
 		free(h[i].rel);

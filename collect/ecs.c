@@ -18,6 +18,7 @@
 #include "collect.h"
 #include "ecsdoc.h"
 #include "i18n.h"
+#include "msg.h"
 #include "timeutil.h"
 
 #define ECS_INPUT_MAX	(64u << 20)	/* one --ecs-json input or one CLI answer */
@@ -226,7 +227,7 @@ ecs_read_inputs(struct ctx *c, char **errmsg)
 			int kind = ecs_doc_kind(docs[k]);
 
 			if (kind == ECS_DOC_UNKNOWN && (docs[k] = unwrap_query(docs[k], &kind)) != NULL && kind >= 0)
-				ctx_verbose(c, "--ecs-json %s: a --query part, taken as %s", shown, ecs_doc_info[kind].name);
+				ctx_verbose(c, "--ecs-json '%s': a --query part, taken as %s", shown, ecs_doc_info[kind].name);
 			char nth[32];
 
 			snprintf(nth, sizeof(nth), "%d: ", k + 1);
@@ -258,7 +259,7 @@ ecs_read_inputs(struct ctx *c, char **errmsg)
 			state_add(c->ecs, label, NULL, docs[k], kind);
 			/* Say what each input was taken for (the customer may have mixed files up). */
 			if (c->opt->verbosity >= 0)
-				fprintf(stderr, _("triage-collect: --ecs-json %s: the output of aws ecs %s\n"), shown,
+				msg(MSG_OK, NULL, 0, 0, _("--ecs-json '%s': the output of aws ecs %s"), shown,
 				    ecs_doc_info[kind].name);
 		}
 		free(docs);

@@ -21,6 +21,7 @@
 #include "logfile.h"
 #include "pemblock.h"
 #include "timeutil.h"
+#include "msg.h"
 
 #define LINE_MAX_BYTES	(64 * 1024)	/* longer lines and events keep this much, with a marker */
 #define READ_BYTES	(256 * 1024)
@@ -1286,8 +1287,8 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		goto out;
 	}
 	if (isatty(fd) && c->opt->verbosity >= 0)
-		fprintf(stderr, "triage-collect: reading agent log lines from the terminal; end with Ctrl-D "
-		    "(or pipe them in: docker logs --timestamps CONTAINER 2>&1 | triage-collect --log-file -)\n");
+		msg(MSG_OK, NULL, 0, 0, "reading agent log lines from the terminal; end with Ctrl-D "
+		    "(or pipe them in: docker logs --timestamps CONTAINER 2>&1 | triage-collect --log-file -)");
 	lf.now = time_now_usec();
 	/*
 	 * Only a window given on the command line applies (a saved log is read whole).

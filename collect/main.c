@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "i18n.h"
+#include "msg.h"
 #include "timeutil.h"
 
 #define PROG "triage-collect"
@@ -25,6 +27,20 @@
 /* Exit status (CONTRACT.md): 0 the bundle was written. */
 #define EXIT_NO_BUNDLE	1	/* no bundle was written */
 #define EXIT_USAGE	2	/* usage error: bad option or argument */
+
+/* The exit status is the worst message said (msg.h): a warning (a source not read) leaves it 0. */
+static int
+exit_status(void)
+{
+	switch (msg_worst()) {
+	case MSG_BADARG:
+		return EXIT_USAGE;
+	case MSG_ERROR:
+		return EXIT_NO_BUNDLE;
+	default:
+		return 0;
+	}
+}
 
 static void
 usage(FILE *f)
@@ -181,30 +197,49 @@ ecs:
 	redact_describe(describe_cb, NULL);
 }
 
+/* A line of the summary (MSG_OK); fmt may be a msgid ending in a newline, which is not printed twice. */
+static void __attribute__((format(printf, 1, 2)))
+say(const char *fmt, ...)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	n = strlen(text);
+	if (n > 0 && text[n - 1] == '\n')
+		text[n - 1] = '\0';
+	msg(MSG_OK, NULL, 0, 0, "%s", text);
+}
+
 static void
 summary(struct ctx *c, const char *path, uint64_t size)
 {
 	_cleanup_free_ char *hs = human_size(size);
+	struct buf b = { 0 };
 
 	if (!c->tty && c->opt->verbosity == 0)
 		for (size_t i = 0; i < c->problems.n; i++)
-			fprintf(stderr, "%s: %s\n", PROG, c->problems.v[i]);
+			msg(MSG_OK, NULL, 0, 0, "%s", c->problems.v[i]);	/* "NAME: STATUS: DETAIL" */
 	/* In the language of the environment (i18n.h); the bundle itself stays English. */
-	fprintf(stderr, "%s: ", PROG);
-	fprintf(stderr, _("wrote %s (%s)\n"), path, hs);
-	fprintf(stderr, "%s: ", PROG);
-	fprintf(stderr, _("sources: %u ok, %u unavailable"), c->n_ok, c->n_unavailable);
+	say(_("wrote %s (%s)\n"), path, hs);
+	buf_printf(&b, _("sources: %u ok, %u unavailable"), c->n_ok, c->n_unavailable);
 	if (c->n_error)
-		fprintf(stderr, _(", %u error"), c->n_error);
+		buf_printf(&b, _(", %u error"), c->n_error);
 	if (c->n_truncated)
-		fprintf(stderr, _(", %u truncated"), c->n_truncated);
-	fprintf(stderr, "\n%s: ", PROG);
-	fprintf(stderr, P_("redacted %llu value", "redacted %llu values", c->red_values), (unsigned long long)c->red_values);
-	fprintf(stderr, P_(" in %llu file\n", " in %llu files\n", c->red_files), (unsigned long long)c->red_files);
+		buf_printf(&b, _(", %u truncated"), c->n_truncated);
+	msg(MSG_OK, NULL, 0, 0, "%s", b.data);
+	buf_reset(&b);
+	buf_printf(&b, P_("redacted %llu value", "redacted %llu values", c->red_values),
+	    (unsigned long long)c->red_values);
+	buf_printf(&b, P_(" in %llu file\n", " in %llu files\n", c->red_files), (unsigned long long)c->red_files);
+	say("%s", b.data);
+	buf_free(&b);
 	if (c->opt->output && strcmp(c->opt->output, "-") == 0)
 		return;	/* the bundle went down a pipe: there is no file to name */
-	fprintf(stderr, "%s: ", PROG);
-	fprintf(stderr, _("attach this file to your support ticket: %s\n"), path);
+	say(_("attach this file to your support ticket: %s\n"), path);
 }
 
 int
@@ -246,8 +281,9 @@ main(int argc, char *argv[])
 	uint64_t now = time_now_usec(), size = 0;
 	char hn[256] = "localhost", stamp[32], tbuf[RFC3339_MAX];
 	json_t *m, *coll, *ua;
-	int ch, r, status = 0;
+	int ch, r;
 
+	msg_init(PROG);
 	lang_set(lang_from_env());
 	while ((ch = getopt_long(argc, argv, "o:u:qvh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -259,8 +295,8 @@ main(int argc, char *argv[])
 			const char *why;
 
 			if (unit_name_normalise(optarg, &u, &why) < 0) {
-				fprintf(stderr, "%s: --unit: '%s' is not a unit name: it %s\n", PROG, optarg, why);
-				return EXIT_USAGE;
+				msg(MSG_BADARG, NULL, 0, 0, "--unit: '%s' is not a unit name: it %s", optarg, why);
+				return exit_status();
 			}
 			strv_add(&o.units, u);
 			break;
@@ -268,15 +304,15 @@ main(int argc, char *argv[])
 		case OPT_SINCE:
 		case OPT_UNTIL:
 			if (window_option(&o, ch == OPT_SINCE ? 's' : 'u', optarg, &errmsg) < 0) {
-				fprintf(stderr, "%s: %s\n", PROG, errmsg);
-				return EXIT_USAGE;
+				msg(MSG_BADARG, NULL, 0, 0, "%s", errmsg);
+				return exit_status();
 			}
 			break;
 		case OPT_MAX_SIZE:
 			if (parse_size(optarg, &o.max_size) < 0 || o.max_size < 64 * 1024) {
-				fprintf(stderr, "%s: --max-size: '%s' is not a size of at least 64K (e.g. 20M, 1G, "
-				    "500K)\n", PROG, optarg);
-				return EXIT_USAGE;
+				msg(MSG_BADARG, NULL, 0, 0, "--max-size: '%s' is not a size of at least 64K (e.g. 20M, 1G, "
+				    "500K)", optarg);
+				return exit_status();
 			}
 			break;
 		case OPT_ROOT:
@@ -299,10 +335,10 @@ main(int argc, char *argv[])
 		case OPT_ECS_REGION:
 		case OPT_ECS_PROFILE:
 			if (optarg[0] == '\0' || optarg[0] == '-') {
-				fprintf(stderr, "%s: --ecs-%s: '%s' is not a name\n", PROG, ch == OPT_ECS_CLUSTER ?
+				msg(MSG_BADARG, NULL, 0, 0, "--ecs-%s: '%s' is not a name", ch == OPT_ECS_CLUSTER ?
 				    "cluster" : ch == OPT_ECS_SERVICE ? "service" : ch == OPT_ECS_REGION ? "region" :
 				    "profile", optarg);
-				return EXIT_USAGE;
+				return exit_status();
 			}
 			*(ch == OPT_ECS_CLUSTER ? &o.ecs_cluster : ch == OPT_ECS_SERVICE ? &o.ecs_service :
 			    ch == OPT_ECS_REGION ? &o.ecs_region : &o.ecs_profile) = optarg;
@@ -332,31 +368,32 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			return 0;
-		default:
+		default:	/* getopt said what is wrong */
 			usage(stderr);
-			return EXIT_USAGE;
+			msg_count(MSG_BADARG);
+			return exit_status();
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
+		msg(MSG_BADARG, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
 		usage(stderr);
-		return EXIT_USAGE;
+		return exit_status();
 	}
 	if (o.log_file && (o.journal_dir || o.root)) {
-		fprintf(stderr, "%s: --log-file cannot be combined with --%s\n", PROG,
+		msg(MSG_BADARG, NULL, 0, 0, "--log-file cannot be combined with --%s",
 		    o.journal_dir ? "journal-dir" : "root");
-		return EXIT_USAGE;
+		return exit_status();
 	}
 	if ((o.ecs_cluster == NULL) != (o.ecs_service == NULL) ||
 	    ((o.ecs_region || o.ecs_profile) && o.ecs_cluster == NULL)) {
-		fprintf(stderr, "%s: --ecs-cluster and --ecs-service go together (--ecs-region and --ecs-profile "
-		    "need them)\n", PROG);
-		return EXIT_USAGE;
+		msg(MSG_BADARG, NULL, 0, 0, "--ecs-cluster and --ecs-service go together (--ecs-region and "
+		    "--ecs-profile need them)");
+		return exit_status();
 	}
 	if (ecs_away(&o) && (o.root || o.journal_dir)) {
-		fprintf(stderr, "%s: --ecs-json and --ecs-cluster cannot be combined with --%s\n", PROG,
+		msg(MSG_BADARG, NULL, 0, 0, "--ecs-json and --ecs-cluster cannot be combined with --%s",
 		    o.root ? "root" : "journal-dir");
-		return EXIT_USAGE;
+		return exit_status();
 	}
 	{
 		unsigned stdin_users = o.log_file && strcmp(o.log_file, "-") == 0;
@@ -364,29 +401,29 @@ main(int argc, char *argv[])
 		for (size_t i = 0; i < o.ecs_json.n; i++)
 			stdin_users += strcmp(o.ecs_json.v[i], "-") == 0;
 		if (stdin_users > 1) {
-			fprintf(stderr, "%s: standard input ('-') can be read only once\n", PROG);
-			return EXIT_USAGE;
+			msg(MSG_BADARG, NULL, 0, 0, "standard input ('-') can be read only once");
+			return exit_status();
 		}
 	}
 	/* The findings after the summary: not with -q (unless asked), never mixed into -o - output. */
 	if (o.analyze == 1 && o.output && strcmp(o.output, "-") == 0) {
-		fprintf(stderr, "%s: %s\n", PROG, _("--analyze needs a bundle file; -o - writes it to standard output"));
-		return EXIT_USAGE;
+		msg(MSG_BADARG, NULL, 0, 0, "%s", _("--analyze needs a bundle file; -o - writes it to standard output"));
+		return exit_status();
 	}
 	if (o.analyze > 0 || (o.analyze == 0 && o.verbosity >= 0 && !(o.output && strcmp(o.output, "-") == 0)))
 		analyzer = selfcheck_find();
 	if (o.analyze > 0 && analyzer == NULL && !o.dry_run) {
-		fprintf(stderr, "%s: %s\n", PROG, _("--analyze: no triage-analyze beside this program or on PATH; no "
+		msg(MSG_ERROR, NULL, 0, 0, "%s", _("--analyze: no triage-analyze beside this program or on PATH; no "
 		    "bundle written"));
-		return EXIT_NO_BUNDLE;
+		return exit_status();
 	}
 	if (o.journal_dir) {
 		struct stat st;
 
 		if (stat(o.journal_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "%s: '%s': %s\n", PROG, o.journal_dir,
+			msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o.journal_dir,
 			    stat(o.journal_dir, &st) < 0 ? strerror(errno) : "not a directory");
-			return EXIT_NO_BUNDLE;
+			return exit_status();
 		}
 	}
 
@@ -398,20 +435,20 @@ main(int argc, char *argv[])
 
 		r = ctx_read_file(&tmp, o.profile, 1024 * 1024, &ptext, &len);
 		if (r < 0) {
-			fprintf(stderr, "%s: '%s': %s\n", PROG, o.profile, file_errstr(r));
-			return EXIT_NO_BUNDLE;
+			msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o.profile, file_errstr(r));
+			return exit_status();
 		}
 		r = profile_parse(ptext, len, o.profile, &c.profile, &errmsg);
 		if (r < 0) {
-			fprintf(stderr, "%s: '%s': %s\n", PROG, o.profile, errmsg);
-			return EXIT_NO_BUNDLE;
+			msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o.profile, errmsg);
+			return exit_status();
 		}
 	} else {
 		r = profile_parse(triage_builtin_profile, strlen(triage_builtin_profile), "built-in",
 		    &c.profile, &errmsg);
 		if (r < 0) {
-			fprintf(stderr, "%s: the built-in profile: %s\n", PROG, errmsg);
-			return EXIT_NO_BUNDLE;
+			msg(MSG_ERROR, NULL, 0, 0, "the built-in profile: %s", errmsg);
+			return exit_status();
 		}
 	}
 	c.max_size = o.max_size ? o.max_size : c.profile->max_size;
@@ -424,8 +461,7 @@ main(int argc, char *argv[])
 	if (o.root) {
 		c.rootfd = open(o.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (c.rootfd < 0) {
-			fprintf(stderr, "%s: --root '%s': %s\n", PROG, o.root, strerror(errno));
-			status = EXIT_NO_BUNDLE;
+			msg(MSG_ERROR, NULL, 0, 0, "--root '%s': %s", o.root, strerror(errno));
 			goto out;
 		}
 		/* The test suite exercises the manual resolver for kernels without openat2. */
@@ -445,8 +481,7 @@ main(int argc, char *argv[])
 
 	/* The journal window: relative times resolved, empty and reversed windows refused. */
 	if (!o.log_file && window_resolve(&c, &errmsg) < 0) {
-		fprintf(stderr, "%s: %s\n", PROG, errmsg);
-		status = EXIT_USAGE;
+		msg(MSG_BADARG, NULL, 0, 0, "%s", errmsg);
 		goto out;
 	}
 
@@ -482,15 +517,13 @@ main(int argc, char *argv[])
 		/* -o: a folder, '-', a device or pipe, an existing bundle (output.c) */
 		r = output_resolve(o.output, output, o.force, &dest, &errmsg);
 		if (r < 0) {
-			fprintf(stderr, "%s: %s; no bundle written\n", PROG, errmsg);
-			status = r == -EINVAL ? EXIT_USAGE : EXIT_NO_BUNDLE;
+			msg(r == -EINVAL ? MSG_BADARG : MSG_ERROR, NULL, 0, 0, "%s; no bundle written", errmsg);
 			goto out;
 		}
 		free(output);
 		output = xstrdup(dest.path);
 		if (o.analyze > 0 && dest.stream) {
-			fprintf(stderr, "%s: %s\n", PROG, _("--analyze needs a bundle file; -o - writes it to standard output"));
-			status = EXIT_USAGE;
+			msg(MSG_BADARG, NULL, 0, 0, "%s", _("--analyze needs a bundle file; -o - writes it to standard output"));
 			goto out;
 		}
 	} else if (o.output)
@@ -508,8 +541,7 @@ main(int argc, char *argv[])
 	}
 
 	if (o.ecs_json.n > 0 && ecs_read_inputs(&c, &errmsg) < 0) {
-		fprintf(stderr, "%s: %s; no bundle written\n", PROG, errmsg);
-		status = EXIT_NO_BUNDLE;
+		msg(MSG_ERROR, NULL, 0, 0, "%s; no bundle written", errmsg);
 		goto out;
 	}
 	/* A --log-file the user named but that cannot be read is refused as --ecs-json's is: a bundle
@@ -526,8 +558,7 @@ main(int argc, char *argv[])
 		else if (faccessat(AT_FDCWD, o.log_file, R_OK, AT_EACCESS) < 0)
 			e = errno;
 		if (e != 0) {
-			fprintf(stderr, "%s: --log-file '%s': %s; no bundle written\n", PROG, o.log_file, strerror(e));
-			status = EXIT_NO_BUNDLE;
+			msg(MSG_ERROR, NULL, 0, 0, "--log-file '%s': %s; no bundle written", o.log_file, strerror(e));
 			goto out;
 		}
 	}
@@ -546,8 +577,7 @@ main(int argc, char *argv[])
 	else
 		r = bw_open(&c.bw, output, topdir, &errmsg);
 	if (r < 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, output, errmsg ? errmsg : strerror(-r));
-		status = EXIT_NO_BUNDLE;
+		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", output, errmsg ? errmsg : strerror(-r));
 		goto out;
 	}
 	signal(SIGALRM, on_alarm);
@@ -608,8 +638,7 @@ main(int argc, char *argv[])
 	ctx_verbose(&c, "written: %" PRIu64 " bytes", size);
 	alarm(0);
 	if (r < 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, output, errmsg ? errmsg : strerror(-r));
-		status = EXIT_NO_BUNDLE;
+		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", output, errmsg ? errmsg : strerror(-r));
 		goto out;
 	}
 	if (o.verbosity >= 0)
@@ -631,5 +660,5 @@ out:
 	strv_free(&o.ecs_json);
 	ecs_free(&c);
 	strv_free(&c.problems);
-	return status;
+	return exit_status();
 }

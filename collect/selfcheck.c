@@ -18,11 +18,11 @@
 #include "collect.h"
 #include "escape.h"
 #include "i18n.h"
+#include "msg.h"
 #include "termtext.h"
 
 extern char **environ;
 
-#define PROG			"triage-collect"
 #define ANALYZER		"triage-analyze"
 #define ANALYZE_TIMEOUT_SEC	60			/* the customer is waiting */
 #define ANALYZE_OUTPUT_MAX	(4 * 1024 * 1024)	/* a report, not a flood */
@@ -246,9 +246,7 @@ selfcheck_run(const char *analyzer, const char *bundle)
 	close(err[0]);
 
 	if (timed_out) {
-		fprintf(stderr, "%s: ", PROG);
-		fprintf(stderr, _(M.timeout), analyzer, limit);
-		fputc('\n', stderr);
+		msg(MSG_WARNING, NULL, 0, 0, _(M.timeout), analyzer, limit);
 		r = -ETIME;
 	} else if (status == -1 || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1)) {
 		_cleanup_free_ char *why = o.len > ANALYZE_OUTPUT_MAX ?
@@ -257,9 +255,7 @@ selfcheck_run(const char *analyzer, const char *bundle)
 		    WIFSIGNALED(status) ? xasprintf(_("killed by signal %d"), WTERMSIG(status)) :
 		    xasprintf(_("exit status %d"), WEXITSTATUS(status));
 
-		fprintf(stderr, "%s: ", PROG);
-		fprintf(stderr, _(M.failed), analyzer, why);
-		fputc('\n', stderr);
+		msg(MSG_WARNING, NULL, 0, 0, _(M.failed), analyzer, why);
 		r = -EPROTO;
 	} else {
 		/* Only the analyzer's own styles reach the terminal, whatever it printed. */
@@ -291,8 +287,6 @@ spawn_failed:
 		if (err[k] >= 0)
 			close(err[k]);
 	}
-	fprintf(stderr, "%s: ", PROG);
-	fprintf(stderr, _(M.spawn), analyzer, strerror(-r));
-	fputc('\n', stderr);
+	msg(MSG_WARNING, NULL, 0, 0, _(M.spawn), analyzer, strerror(-r));
 	return r;
 }

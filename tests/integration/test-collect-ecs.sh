@@ -18,7 +18,7 @@ check "ecs-json: bundle valid" $BC verify "$B"
 for k in describe-services describe-tasks describe-task-definition list-tasks; do
 	check "ecs-json: $k recognised and stored as ecs/$k.json" sh -c "$BC get $B 'src(\"ecs/$k\")[\"kind\"]' | grep -qx $k"
 done
-check "ecs-json: stderr says what each input was taken for" sh -c "grep -q 'describe-services.json: the output of aws ecs describe-services' $T/j.err && grep -q 'list-tasks-stopped.json: the output of aws ecs list-tasks' $T/j.err"
+check "ecs-json: stderr says what each input was taken for" sh -c "grep -q \"describe-services.json': the output of aws ecs describe-services\" $T/j.err && grep -q \"list-tasks-stopped.json': the output of aws ecs list-tasks\" $T/j.err"
 check "ecs-json: v2 times named" sh -c "$BC get $B 'src(\"ecs/describe-services\")[\"detail\"]' | grep -q 'CLI v2 times'"
 check "ecs-json: service state in the detail" sh -c "$BC get $B 'src(\"ecs/describe-services\")[\"detail\"]' | grep -q 'ratings ACTIVE, 1 desired, 0 running'"
 check "ecs-json: no host-local sources (units, resolver, host configs, probes)" sh -c "$BC get $B '[e[\"path\"] for e in m[\"entries\"] if e[\"path\"].split(\"/\")[0] in (\"units\",\"resolver\") or e[\"path\"].startswith(\"config/etc\")]' | grep -qx '\\[\\]'"
