@@ -242,53 +242,61 @@ summary(struct ctx *c, const char *path, uint64_t size)
 	say(_("attach this file to your support ticket: %s\n"), path);
 }
 
-int
-main(int argc, char *argv[])
-{
-	enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MAX_SIZE, OPT_ROOT, OPT_JOURNAL_DIR, OPT_LOG_FILE,
-	    OPT_NO_PROBE, OPT_PROFILE, OPT_DRY_RUN, OPT_VERSION, OPT_ECS_JSON, OPT_ECS_CLUSTER, OPT_ECS_SERVICE,
-	    OPT_ECS_REGION, OPT_ECS_PROFILE, OPT_ANALYZE, OPT_NO_ANALYZE, OPT_FORCE };
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "unit", required_argument, NULL, 'u' },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
-		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
-		{ "log-file", required_argument, NULL, OPT_LOG_FILE },
-		{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
-		{ "ecs-json", required_argument, NULL, OPT_ECS_JSON },
-		{ "ecs-cluster", required_argument, NULL, OPT_ECS_CLUSTER },
-		{ "ecs-service", required_argument, NULL, OPT_ECS_SERVICE },
-		{ "ecs-region", required_argument, NULL, OPT_ECS_REGION },
-		{ "ecs-profile", required_argument, NULL, OPT_ECS_PROFILE },
-		{ "profile", required_argument, NULL, OPT_PROFILE },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "analyze", no_argument, NULL, OPT_ANALYZE },
-		{ "no-analyze", no_argument, NULL, OPT_NO_ANALYZE },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct options o = { 0 };
-	struct ctx c = { .opt = &o, .rootfd = -1 };
-	struct output dest = { .fd = -1 };
-	_cleanup_free_ char *errmsg = NULL, *ptext = NULL, *output = NULL, *topdir = NULL, *analyzer = NULL;
-	uint64_t now = time_now_usec(), size = 0;
-	char hn[256] = "localhost", stamp[32], tbuf[RFC3339_MAX];
-	json_t *m, *coll, *ua;
-	int ch, r;
+/* One run of the collector: what main() hands from one step to the next. */
+struct run {
+	struct options	 o;		/* the command line */
+	struct ctx	 c;		/* what the sources share (c.opt is &o) */
+	struct output	 dest;		/* where the bundle goes */
+	char		*output;	/* the bundle's path (or what the stream is called) */
+	char		*topdir;	/* the bundle's top directory */
+	char		*analyzer;	/* triage-analyze to run on the bundle afterwards, or NULL */
+	uint64_t	 now;		/* realtime at start: the default name and collected_at */
+};
 
-	msg_init(PROG);
-	lang_set(lang_from_env());
-	while ((ch = getopt_long(argc, argv, "o:u:qvh", opts, NULL)) != -1) {
+/* The long options (CONTRACT.md, docs/triage-collect.1). */
+enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MAX_SIZE, OPT_ROOT, OPT_JOURNAL_DIR, OPT_LOG_FILE,
+    OPT_NO_PROBE, OPT_PROFILE, OPT_DRY_RUN, OPT_VERSION, OPT_ECS_JSON, OPT_ECS_CLUSTER, OPT_ECS_SERVICE,
+    OPT_ECS_REGION, OPT_ECS_PROFILE, OPT_ANALYZE, OPT_NO_ANALYZE, OPT_FORCE };
+static const struct option long_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "unit", required_argument, NULL, 'u' },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
+	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
+	{ "ecs-json", required_argument, NULL, OPT_ECS_JSON },
+	{ "ecs-cluster", required_argument, NULL, OPT_ECS_CLUSTER },
+	{ "ecs-service", required_argument, NULL, OPT_ECS_SERVICE },
+	{ "ecs-region", required_argument, NULL, OPT_ECS_REGION },
+	{ "ecs-profile", required_argument, NULL, OPT_ECS_PROFILE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "analyze", no_argument, NULL, OPT_ANALYZE },
+	{ "no-analyze", no_argument, NULL, OPT_NO_ANALYZE },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * The command line into o.  1: go on; 0: done (--help, --version); -1: a usage
+ * error was said.
+ */
+static int
+parse_options(int argc, char *argv[], struct options *o)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "o:u:qvh", long_options, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
-			o.output = optarg;
+			o->output = optarg;
 			break;
 		case 'u': {
 			_cleanup_free_ char *u = NULL;
@@ -296,39 +304,42 @@ main(int argc, char *argv[])
 
 			if (unit_name_normalise(optarg, &u, &why) < 0) {
 				msg(MSG_BADARG, NULL, 0, 0, "--unit: '%s' is not a unit name: it %s", optarg, why);
-				return exit_status();
+				return -1;
 			}
-			strv_add(&o.units, u);
+			strv_add(&o->units, u);
 			break;
 		}
 		case OPT_SINCE:
-		case OPT_UNTIL:
-			if (window_option(&o, ch == OPT_SINCE ? 's' : 'u', optarg, &errmsg) < 0) {
-				msg(MSG_BADARG, NULL, 0, 0, "%s", errmsg);
-				return exit_status();
+		case OPT_UNTIL: {
+			_cleanup_free_ char *err = NULL;
+
+			if (window_option(o, ch == OPT_SINCE ? 's' : 'u', optarg, &err) < 0) {
+				msg(MSG_BADARG, NULL, 0, 0, "%s", err);
+				return -1;
 			}
 			break;
+		}
 		case OPT_MAX_SIZE:
-			if (parse_size(optarg, &o.max_size) < 0 || o.max_size < 64 * 1024) {
+			if (parse_size(optarg, &o->max_size) < 0 || o->max_size < 64 * 1024) {
 				msg(MSG_BADARG, NULL, 0, 0, "--max-size: '%s' is not a size of at least 64K (e.g. 20M, 1G, "
 				    "500K)", optarg);
-				return exit_status();
+				return -1;
 			}
 			break;
 		case OPT_ROOT:
-			o.root = optarg;
+			o->root = optarg;
 			break;
 		case OPT_JOURNAL_DIR:
-			o.journal_dir = optarg;
+			o->journal_dir = optarg;
 			break;
 		case OPT_LOG_FILE:
-			o.log_file = optarg;
+			o->log_file = optarg;
 			break;
 		case OPT_NO_PROBE:
-			o.no_probe = true;
+			o->no_probe = true;
 			break;
 		case OPT_ECS_JSON:
-			strv_add(&o.ecs_json, optarg);
+			strv_add(&o->ecs_json, optarg);
 			break;
 		case OPT_ECS_CLUSTER:
 		case OPT_ECS_SERVICE:
@@ -338,29 +349,29 @@ main(int argc, char *argv[])
 				msg(MSG_BADARG, NULL, 0, 0, "--ecs-%s: '%s' is not a name", ch == OPT_ECS_CLUSTER ?
 				    "cluster" : ch == OPT_ECS_SERVICE ? "service" : ch == OPT_ECS_REGION ? "region" :
 				    "profile", optarg);
-				return exit_status();
+				return -1;
 			}
-			*(ch == OPT_ECS_CLUSTER ? &o.ecs_cluster : ch == OPT_ECS_SERVICE ? &o.ecs_service :
-			    ch == OPT_ECS_REGION ? &o.ecs_region : &o.ecs_profile) = optarg;
+			*(ch == OPT_ECS_CLUSTER ? &o->ecs_cluster : ch == OPT_ECS_SERVICE ? &o->ecs_service :
+			    ch == OPT_ECS_REGION ? &o->ecs_region : &o->ecs_profile) = optarg;
 			break;
 		case OPT_PROFILE:
-			o.profile = optarg;
+			o->profile = optarg;
 			break;
 		case OPT_DRY_RUN:
-			o.dry_run = true;
+			o->dry_run = true;
 			break;
 		case OPT_ANALYZE:
 		case OPT_NO_ANALYZE:
-			o.analyze = ch == OPT_ANALYZE ? 1 : -1;
+			o->analyze = ch == OPT_ANALYZE ? 1 : -1;
 			break;
 		case OPT_FORCE:
-			o.force = true;
+			o->force = true;
 			break;
 		case 'q':
-			o.verbosity = -1;
+			o->verbosity = -1;
 			break;
 		case 'v':
-			o.verbosity = 1;
+			o->verbosity = 1;
 			break;
 		case OPT_VERSION:
 			printf("triage-collect %s\n", TRIAGE_VERSION);
@@ -371,294 +382,429 @@ main(int argc, char *argv[])
 		default:	/* getopt said what is wrong */
 			usage(stderr);
 			msg_count(MSG_BADARG);
-			return exit_status();
+			return -1;
 		}
 	}
 	if (optind < argc) {
 		msg(MSG_BADARG, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
 		usage(stderr);
-		return exit_status();
+		return -1;
 	}
-	if (o.log_file && (o.journal_dir || o.root)) {
+	return 1;
+}
+
+/* Options that do not go together, or cannot be used as given.  0, or -1 after saying why. */
+static int
+check_options(const struct options *o)
+{
+	unsigned stdin_users = o->log_file && strcmp(o->log_file, "-") == 0;
+
+	if (o->log_file && (o->journal_dir || o->root)) {
 		msg(MSG_BADARG, NULL, 0, 0, "--log-file cannot be combined with --%s",
-		    o.journal_dir ? "journal-dir" : "root");
-		return exit_status();
+		    o->journal_dir ? "journal-dir" : "root");
+		return -1;
 	}
-	if ((o.ecs_cluster == NULL) != (o.ecs_service == NULL) ||
-	    ((o.ecs_region || o.ecs_profile) && o.ecs_cluster == NULL)) {
+	if ((o->ecs_cluster == NULL) != (o->ecs_service == NULL) ||
+	    ((o->ecs_region || o->ecs_profile) && o->ecs_cluster == NULL)) {
 		msg(MSG_BADARG, NULL, 0, 0, "--ecs-cluster and --ecs-service go together (--ecs-region and "
 		    "--ecs-profile need them)");
-		return exit_status();
+		return -1;
 	}
-	if (ecs_away(&o) && (o.root || o.journal_dir)) {
+	if (ecs_away(o) && (o->root || o->journal_dir)) {
 		msg(MSG_BADARG, NULL, 0, 0, "--ecs-json and --ecs-cluster cannot be combined with --%s",
-		    o.root ? "root" : "journal-dir");
-		return exit_status();
+		    o->root ? "root" : "journal-dir");
+		return -1;
 	}
-	{
-		unsigned stdin_users = o.log_file && strcmp(o.log_file, "-") == 0;
-
-		for (size_t i = 0; i < o.ecs_json.n; i++)
-			stdin_users += strcmp(o.ecs_json.v[i], "-") == 0;
-		if (stdin_users > 1) {
-			msg(MSG_BADARG, NULL, 0, 0, "standard input ('-') can be read only once");
-			return exit_status();
-		}
+	for (size_t i = 0; i < o->ecs_json.n; i++)
+		stdin_users += strcmp(o->ecs_json.v[i], "-") == 0;
+	if (stdin_users > 1) {
+		msg(MSG_BADARG, NULL, 0, 0, "standard input ('-') can be read only once");
+		return -1;
 	}
 	/* The findings after the summary: not with -q (unless asked), never mixed into -o - output. */
-	if (o.analyze == 1 && o.output && strcmp(o.output, "-") == 0) {
+	if (o->analyze == 1 && o->output && strcmp(o->output, "-") == 0) {
 		msg(MSG_BADARG, NULL, 0, 0, "%s", _("--analyze needs a bundle file; -o - writes it to standard output"));
-		return exit_status();
+		return -1;
 	}
-	if (o.analyze > 0 || (o.analyze == 0 && o.verbosity >= 0 && !(o.output && strcmp(o.output, "-") == 0)))
-		analyzer = selfcheck_find();
-	if (o.analyze > 0 && analyzer == NULL && !o.dry_run) {
+	return 0;
+}
+
+/*
+ * The analyzer to run afterwards (*analyzer, free it; NULL for none), unless -q, -o - or
+ * --no-analyze.  0, or -1 when --analyze asked for one and there is none.
+ */
+static int
+find_analyzer(const struct options *o, char **analyzer)
+{
+	*analyzer = NULL;
+	if (o->analyze > 0 || (o->analyze == 0 && o->verbosity >= 0 && !(o->output && strcmp(o->output, "-") == 0)))
+		*analyzer = selfcheck_find();
+	if (o->analyze > 0 && *analyzer == NULL && !o->dry_run) {
 		msg(MSG_ERROR, NULL, 0, 0, "%s", _("--analyze: no triage-analyze beside this program or on PATH; no "
 		    "bundle written"));
-		return exit_status();
+		return -1;
 	}
-	if (o.journal_dir) {
-		struct stat st;
+	return 0;
+}
 
-		if (stat(o.journal_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o.journal_dir,
-			    stat(o.journal_dir, &st) < 0 ? strerror(errno) : "not a directory");
-			return exit_status();
-		}
+/* --journal-dir DIR (or NULL) is a folder.  0, or -1 after saying why not. */
+static int
+check_journal_dir(const char *dir)
+{
+	struct stat st;
+
+	if (dir == NULL)
+		return 0;
+	if (stat(dir, &st) < 0) {
+		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", dir, strerror(errno));
+		return -1;
 	}
-
-	/* The profile. */
-	if (o.profile) {
-		/* The profile is a file of the machine running the collector, never of --root. */
-		struct ctx tmp = { .opt = &o, .rootfd = -1 };
-		size_t len;
-
-		r = ctx_read_file(&tmp, o.profile, 1024 * 1024, &ptext, &len);
-		if (r < 0) {
-			msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o.profile, file_errstr(r));
-			return exit_status();
-		}
-		r = profile_parse(ptext, len, o.profile, &c.profile, &errmsg);
-		if (r < 0) {
-			msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o.profile, errmsg);
-			return exit_status();
-		}
-	} else {
-		r = profile_parse(triage_builtin_profile, strlen(triage_builtin_profile), "built-in",
-		    &c.profile, &errmsg);
-		if (r < 0) {
-			msg(MSG_ERROR, NULL, 0, 0, "the built-in profile: %s", errmsg);
-			return exit_status();
-		}
+	if (!S_ISDIR(st.st_mode)) {
+		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", dir, "not a directory");
+		return -1;
 	}
-	c.max_size = o.max_size ? o.max_size : c.profile->max_size;
-	c.start_usec = mono_usec();
-	c.deadline_usec = c.start_usec + c.profile->run_timeout_usec;
-	c.tty = isatty(STDERR_FILENO);
-	c.probe_targets = json_array();
+	return 0;
+}
 
-	/* The system to collect: a tree under --root, or this host. */
-	if (o.root) {
-		c.rootfd = open(o.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (c.rootfd < 0) {
-			msg(MSG_ERROR, NULL, 0, 0, "--root '%s': %s", o.root, strerror(errno));
-			goto out;
+/* --profile FILE (a file of the machine running the collector, never of --root) or the built-in one.  0 or -1. */
+static int
+load_profile(struct options *o, struct profile **ret)
+{
+	_cleanup_free_ char *text = NULL, *err = NULL;
+	struct ctx here = { .opt = o, .rootfd = -1 };
+	size_t len;
+	int r;
+
+	if (o->profile == NULL) {
+		if (profile_parse(triage_builtin_profile, strlen(triage_builtin_profile), "built-in", ret, &err) < 0) {
+			msg(MSG_ERROR, NULL, 0, 0, "the built-in profile: %s", err);
+			return -1;
+		}
+		return 0;
+	}
+	r = ctx_read_file(&here, o->profile, 1024 * 1024, &text, &len);
+	if (r < 0) {
+		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o->profile, file_errstr(r));
+		return -1;
+	}
+	if (profile_parse(text, len, o->profile, ret, &err) < 0) {
+		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o->profile, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The system to collect: a tree under --root (opened), or this host (its system bus, if systemd runs it).  0 or -1. */
+static int
+open_system(struct ctx *c)
+{
+	int r;
+
+	if (c->opt->root) {
+		c->rootfd = open(c->opt->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c->rootfd < 0) {
+			msg(MSG_ERROR, NULL, 0, 0, "--root '%s': %s", c->opt->root, strerror(errno));
+			return -1;
 		}
 		/* The test suite exercises the manual resolver for kernels without openat2. */
-		c.openat2_ok = getenv("TRIAGE_TEST_NO_OPENAT2") == NULL && probe_openat2(c.rootfd);
-	} else {
-		c.systemd = access("/run/systemd/system", F_OK) == 0;
-		if (c.systemd) {
-			r = sd_bus_open_system(&c.bus);
-			if (r < 0) {
-				c.bus_error = xasprintf("cannot connect to the system bus: %s", strerror(-r));
-				c.bus = NULL;
-			} else
-				(void)bus_set_call_timeout(c.bus, c.profile->bus_timeout_usec);
-		} else
-			c.bus_error = xstrdup("systemd is not running on this host");
+		c->openat2_ok = getenv("TRIAGE_TEST_NO_OPENAT2") == NULL && probe_openat2(c->rootfd);
+		return 0;
 	}
-
-	/* The journal window: relative times resolved, empty and reversed windows refused. */
-	if (!o.log_file && window_resolve(&c, &errmsg) < 0) {
-		msg(MSG_BADARG, NULL, 0, 0, "%s", errmsg);
-		goto out;
+	c->systemd = access("/run/systemd/system", F_OK) == 0;
+	if (!c->systemd) {
+		c->bus_error = xstrdup("systemd is not running on this host");
+		return 0;
 	}
+	r = sd_bus_open_system(&c->bus);
+	if (r < 0) {
+		c->bus_error = xasprintf("cannot connect to the system bus: %s", strerror(-r));
+		c->bus = NULL;
+	} else
+		(void)bus_set_call_timeout(c->bus, c->profile->bus_timeout_usec);
+	return 0;
+}
 
-	/* The bundle's name. */
-	if (o.root) {
+/*
+ * The host's name as a file name and the bundle's top directory: only bytes safe in both (a
+ * --root tree's /etc/hostname is the customer's text: control bytes would be refused by the writer).
+ */
+static void
+host_name(struct ctx *c, char hn[static 256])
+{
+	snprintf(hn, 256, "localhost");
+	if (c->opt->root) {
 		_cleanup_free_ char *h = NULL;
 		size_t len;
 
-		if (ctx_read_file(&c, "/etc/hostname", 256, &h, &len) == 0 && len > 0) {
+		if (ctx_read_file(c, "/etc/hostname", 256, &h, &len) == 0 && len > 0) {
 			h[strcspn(h, "\n \t")] = '\0';
 			if (*h)
-				snprintf(hn, sizeof(hn), "%s", h);
+				snprintf(hn, 256, "%s", h);
 		}
 	} else
-		gethostname(hn, sizeof(hn) - 1);
-	/* The name is a file name and the bundle's top directory: only bytes safe in both (a --root
-	 * tree's /etc/hostname is the customer's text: control bytes would be refused by the writer). */
+		gethostname(hn, 255);
 	for (char *p = hn; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    *p == '.' || *p == '-' || *p == '_'))
 			*p = '_';
 	if (strcmp(hn, ".") == 0 || strcmp(hn, "..") == 0)
 		hn[0] = '_';
-	{
-		time_t t = (time_t)(now / USEC_PER_SEC);
-		struct tm tm;
+}
 
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	}
-	output = xasprintf("triage-%s-%s.tar.gz", hn, stamp);
-	if (!o.dry_run) {
+/*
+ * Where the bundle goes: r->output (-o, a folder, '-', a device, or the default
+ * triage-HOST-STAMP.tar.gz), r->dest, and its top directory r->topdir.  0 or -1.
+ */
+static int
+name_bundle(struct run *r)
+{
+	_cleanup_free_ char *err = NULL;
+	char hn[256], stamp[32];
+	time_t t = (time_t)(r->now / USEC_PER_SEC);
+	struct tm tm;
+	const char *b;
+	size_t bl;
+	int k;
+
+	host_name(&r->c, hn);
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	r->output = xasprintf("triage-%s-%s.tar.gz", hn, stamp);
+	if (!r->o.dry_run) {
 		/* -o: a folder, '-', a device or pipe, an existing bundle (output.c) */
-		r = output_resolve(o.output, output, o.force, &dest, &errmsg);
-		if (r < 0) {
-			msg(r == -EINVAL ? MSG_BADARG : MSG_ERROR, NULL, 0, 0, "%s; no bundle written", errmsg);
-			goto out;
+		k = output_resolve(r->o.output, r->output, r->o.force, &r->dest, &err);
+		if (k < 0) {
+			msg(k == -EINVAL ? MSG_BADARG : MSG_ERROR, NULL, 0, 0, "%s; no bundle written", err);
+			return -1;
 		}
-		free(output);
-		output = xstrdup(dest.path);
-		if (o.analyze > 0 && dest.stream) {
+		free(r->output);
+		r->output = xstrdup(r->dest.path);
+		if (r->o.analyze > 0 && r->dest.stream) {
 			msg(MSG_BADARG, NULL, 0, 0, "%s", _("--analyze needs a bundle file; -o - writes it to standard output"));
-			goto out;
+			return -1;
 		}
-	} else if (o.output)
-		output = (free(output), xstrdup(o.output));
-	{
-		const char *b = strrchr(output, '/') ? strrchr(output, '/') + 1 : output;
-		size_t bl = strlen(b);
-
-		if (bl > 7 && strcmp(b + bl - 7, ".tar.gz") == 0)
-			topdir = xstrndup(b, bl - 7);
-		else if (bl > 4 && strcmp(b + bl - 4, ".tgz") == 0)
-			topdir = xstrndup(b, bl - 4);
-		else
-			topdir = xasprintf("triage-%s-%s", hn, stamp);
+	} else if (r->o.output) {
+		free(r->output);
+		r->output = xstrdup(r->o.output);
 	}
-
-	if (o.ecs_json.n > 0 && ecs_read_inputs(&c, &errmsg) < 0) {
-		msg(MSG_ERROR, NULL, 0, 0, "%s; no bundle written", errmsg);
-		goto out;
-	}
-	/* A --log-file the user named but that cannot be read is refused as --ecs-json's is: a bundle
-	 * without the log they meant to give would only look like an answer. A FIFO is not opened here
-	 * (that would take its writer's data); the reader reports on it. */
-	if (o.log_file && strcmp(o.log_file, "-") != 0) {
-		struct stat st;
-		int e = 0;
-
-		if (stat(o.log_file, &st) < 0)
-			e = errno;
-		else if (S_ISDIR(st.st_mode))
-			e = EISDIR;
-		else if (faccessat(AT_FDCWD, o.log_file, R_OK, AT_EACCESS) < 0)
-			e = errno;
-		if (e != 0) {
-			msg(MSG_ERROR, NULL, 0, 0, "--log-file '%s': %s; no bundle written", o.log_file, strerror(e));
-			goto out;
-		}
-	}
-	if (o.dry_run) {
-		dry_run(&c, output);
-		printf("afterwards: %s%s\n", analyzer ? analyzer : "no analysis", analyzer ? " -f text (its findings, on stderr)" :
-		    o.analyze < 0 ? " (--no-analyze)" : " (no triage-analyze beside this program or on PATH)");
-		goto out;
-	}
-
-	c.red = redactor_new();
-	redactor_set_path_check(c.red, ctx_path_exists, &c);
-	bw_install_signal_cleanup();
-	if (dest.stream)
-		r = bw_open_stream(&c.bw, dest.fd, output_tmpdir(), topdir, &errmsg);
+	b = strrchr(r->output, '/') ? strrchr(r->output, '/') + 1 : r->output;
+	bl = strlen(b);
+	if (bl > 7 && strcmp(b + bl - 7, ".tar.gz") == 0)
+		r->topdir = xstrndup(b, bl - 7);
+	else if (bl > 4 && strcmp(b + bl - 4, ".tgz") == 0)
+		r->topdir = xstrndup(b, bl - 4);
 	else
-		r = bw_open(&c.bw, output, topdir, &errmsg);
-	if (r < 0) {
-		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", output, errmsg ? errmsg : strerror(-r));
-		goto out;
+		r->topdir = xasprintf("triage-%s-%s", hn, stamp);
+	return 0;
+}
+
+/*
+ * The inputs the user named, read or checked before a bundle is opened: every --ecs-json,
+ * and --log-file (a bundle without the log they meant to give would only look like an
+ * answer; a FIFO is not opened here, that would take its writer's data: the reader reports
+ * on it).  0 or -1.
+ */
+static int
+check_inputs(struct ctx *c)
+{
+	_cleanup_free_ char *err = NULL;
+	const char *lf = c->opt->log_file;
+	struct stat st;
+	int e = 0;
+
+	if (c->opt->ecs_json.n > 0 && ecs_read_inputs(c, &err) < 0) {
+		msg(MSG_ERROR, NULL, 0, 0, "%s; no bundle written", err);
+		return -1;
+	}
+	if (lf == NULL || strcmp(lf, "-") == 0)
+		return 0;
+	if (stat(lf, &st) < 0)
+		e = errno;
+	else if (S_ISDIR(st.st_mode))
+		e = EISDIR;
+	else if (faccessat(AT_FDCWD, lf, R_OK, AT_EACCESS) < 0)
+		e = errno;
+	if (e != 0) {
+		msg(MSG_ERROR, NULL, 0, 0, "--log-file '%s': %s; no bundle written", lf, strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens the bundle writer (a file renamed into place when complete, or a stream), with the run's time limit.  0 or -1. */
+static int
+open_bundle(struct run *r)
+{
+	_cleanup_free_ char *err = NULL;
+	int k;
+
+	r->c.red = redactor_new();
+	redactor_set_path_check(r->c.red, ctx_path_exists, &r->c);
+	bw_install_signal_cleanup();
+	if (r->dest.stream)
+		k = bw_open_stream(&r->c.bw, r->dest.fd, output_tmpdir(), r->topdir, &err);
+	else
+		k = bw_open(&r->c.bw, r->output, r->topdir, &err);
+	if (k < 0) {
+		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", r->output, err ? err : strerror(-k));
+		return -1;
 	}
 	signal(SIGALRM, on_alarm);
-	alarm((unsigned)(c.profile->run_timeout_usec / USEC_PER_SEC) + 30);
+	alarm((unsigned)(r->c.profile->run_timeout_usec / USEC_PER_SEC) + 30);
+	return 0;
+}
 
-	m = bw_manifest(c.bw);
-	{
-		json_t *tool = json_object();
-
-		json_object_set_new(tool, "name", json_string("triage-collect"));
-		json_object_set_new(tool, "version", json_string(TRIAGE_VERSION));
-		json_object_set_new(m, "tool", tool);
+/* Every source, in order: host, then (at the host) units, configs, resolver, probes; ECS; then the log. */
+static void
+collect_sources(struct ctx *c)
+{
+	collect_host(c);
+	if (!ecs_away(c->opt)) {	/* away from an ECS task, these would describe the collecting host */
+		collect_units(c);
+		collect_config(c);
+		collect_resolver(c);
+		collect_probes(c);
 	}
+	collect_ecs(c);
+	ctx_release(c);	/* every config value is known: the held files are scrubbed and written */
+	if (c->opt->log_file)
+		collect_logfile(c);
+	else if (!ecs_away(c->opt))
+		collect_journal(c);
+}
+
+/* The manifest's "tool", "collected_at" and "collection" (how this run was asked to collect). */
+static void
+describe_run(struct run *r)
+{
+	struct ctx *c = &r->c;
+	struct strv *units = r->o.units.n ? &r->o.units : &c->profile->units;
+	json_t *m = bw_manifest(c->bw), *tool = json_object(), *coll = json_object(), *ua = json_array();
+	char tbuf[RFC3339_MAX];
+
+	json_object_set_new(tool, "name", json_string("triage-collect"));
+	json_object_set_new(tool, "version", json_string(TRIAGE_VERSION));
+	json_object_set_new(m, "tool", tool);
 	if (!json_is_string(json_object_get(m, "collected_at")))
-		json_object_set_new(m, "collected_at", json_string(time_rfc3339(now, false, tbuf)));
+		json_object_set_new(m, "collected_at", json_string(time_rfc3339(r->now, false, tbuf)));
 
-	collect_host(&c);
-	if (!ecs_away(&o)) {	/* away from an ECS task, these would describe the collecting host */
-		collect_units(&c);
-		collect_config(&c);
-		collect_resolver(&c);
-		collect_probes(&c);
-	}
-	collect_ecs(&c);
-	ctx_release(&c);	/* every config value is known: the held files are scrubbed and written */
-	if (o.log_file)
-		collect_logfile(&c);
-	else if (!ecs_away(&o))
-		collect_journal(&c);
-
-	coll = json_object();
-	json_object_set_new(coll, "since", c.since_usec ? json_string(time_rfc3339(c.since_usec, false, tbuf)) :
+	json_object_set_new(coll, "since", c->since_usec ? json_string(time_rfc3339(c->since_usec, false, tbuf)) :
 	    json_null());
-	json_object_set_new(coll, "until", c.until_usec ? json_string(time_rfc3339(c.until_usec, false, tbuf)) :
+	json_object_set_new(coll, "until", c->until_usec ? json_string(time_rfc3339(c->until_usec, false, tbuf)) :
 	    json_null());
-	ua = json_array();
-	{
-		struct strv *units = o.units.n ? &o.units : &c.profile->units;
-
-		for (size_t i = 0; i < units->n; i++)
-			json_array_append_new(ua, json_string(units->v[i]));
-	}
+	for (size_t i = 0; i < units->n; i++)
+		json_array_append_new(ua, json_string(units->v[i]));
 	json_object_set_new(coll, "units", ua);
-	json_object_set_new(coll, "profile", json_string(c.profile->name));
-	json_object_set_new(coll, "root", o.root ? json_string(o.root) : json_null());
-	json_object_set_new(coll, "journal_dir", o.journal_dir ? json_string(o.journal_dir) : json_null());
-	json_object_set_new(coll, "log_file", json_boolean(o.log_file != NULL));
-	json_object_set_new(coll, "max_size", json_integer((json_int_t)c.max_size));
+	json_object_set_new(coll, "profile", json_string(c->profile->name));
+	json_object_set_new(coll, "root", r->o.root ? json_string(r->o.root) : json_null());
+	json_object_set_new(coll, "journal_dir", r->o.journal_dir ? json_string(r->o.journal_dir) : json_null());
+	json_object_set_new(coll, "log_file", json_boolean(r->o.log_file != NULL));
+	json_object_set_new(coll, "max_size", json_integer((json_int_t)c->max_size));
 	json_object_set_new(coll, "uid", json_integer((json_int_t)geteuid()));
-	json_object_set_new(coll, "seconds", json_real((double)(mono_usec() - c.start_usec) / 1e6));
+	json_object_set_new(coll, "seconds", json_real((double)(mono_usec() - c->start_usec) / 1e6));
 	json_object_set_new(m, "collection", coll);
-	ecs_scopes(&c);
+	ecs_scopes(c);
+}
 
-	free(errmsg);
-	errmsg = NULL;
-	ctx_verbose(&c, "writing the bundle (%" PRIu64 " bytes before compression)", bw_bytes(c.bw));
-	r = bw_commit(c.bw, &size, &errmsg);
-	ctx_verbose(&c, "written: %" PRIu64 " bytes", size);
+/* Compresses and writes the bundle (renamed into place when complete); *size its bytes.  0 or -1. */
+static int
+write_bundle(struct run *r, uint64_t *size)
+{
+	_cleanup_free_ char *err = NULL;
+	int k;
+
+	ctx_verbose(&r->c, "writing the bundle (%" PRIu64 " bytes before compression)", bw_bytes(r->c.bw));
+	k = bw_commit(r->c.bw, size, &err);
+	ctx_verbose(&r->c, "written: %" PRIu64 " bytes", *size);
 	alarm(0);
-	if (r < 0) {
-		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", output, errmsg ? errmsg : strerror(-r));
-		goto out;
+	if (k < 0) {
+		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", r->output, err ? err : strerror(-k));
+		return -1;
 	}
-	if (o.verbosity >= 0)
-		summary(&c, dest.is_stdout ? "standard output" : output, size);
-	if (analyzer != NULL && !dest.stream)
-		(void)selfcheck_run(analyzer, output);
-out:
-	bw_free(c.bw);
-	output_done(&dest);
-	redactor_free(c.red);
-	if (c.bus)
-		sd_bus_flush_close_unref(c.bus);
-	free(c.bus_error);
-	json_decref(c.probe_targets);
-	if (c.rootfd >= 0)
-		close(c.rootfd);
-	profile_free(c.profile);
-	strv_free(&o.units);
-	strv_free(&o.ecs_json);
-	ecs_free(&c);
-	strv_free(&c.problems);
+	return 0;
+}
+
+/* Frees what a run holds (any part may be unset). */
+static void
+run_free(struct run *r)
+{
+	struct ctx *c = &r->c;
+
+	bw_free(c->bw);
+	output_done(&r->dest);
+	redactor_free(c->red);
+	if (c->bus)
+		sd_bus_flush_close_unref(c->bus);
+	free(c->bus_error);
+	json_decref(c->probe_targets);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
+	profile_free(c->profile);
+	strv_free(&r->o.units);
+	strv_free(&r->o.ecs_json);
+	ecs_free(c);
+	strv_free(&c->problems);
+	free(r->output);
+	free(r->topdir);
+	free(r->analyzer);
+}
+
+/* The steps of a run; the worst message said along the way is the exit status (exit_status()). */
+static void
+run(struct run *r, int argc, char *argv[])
+{
+	struct ctx *c = &r->c;
+	_cleanup_free_ char *err = NULL;
+	uint64_t size = 0;
+	int k;
+
+	k = parse_options(argc, argv, &r->o);
+	if (k <= 0 || check_options(&r->o) < 0 || find_analyzer(&r->o, &r->analyzer) < 0)
+		return;
+	if (check_journal_dir(r->o.journal_dir) < 0 || load_profile(&r->o, &c->profile) < 0)
+		return;
+	c->max_size = r->o.max_size ? r->o.max_size : c->profile->max_size;
+	c->start_usec = mono_usec();
+	c->deadline_usec = c->start_usec + c->profile->run_timeout_usec;
+	c->tty = isatty(STDERR_FILENO);
+	c->probe_targets = json_array();
+	if (open_system(c) < 0)
+		return;
+	/* The journal window: relative times resolved, empty and reversed windows refused. */
+	if (!r->o.log_file && window_resolve(c, &err) < 0) {
+		msg(MSG_BADARG, NULL, 0, 0, "%s", err);
+		return;
+	}
+	if (name_bundle(r) < 0 || check_inputs(c) < 0)
+		return;
+	if (r->o.dry_run) {
+		dry_run(c, r->output);
+		printf("afterwards: %s%s\n", r->analyzer ? r->analyzer : "no analysis", r->analyzer ?
+		    " -f text (its findings, on stderr)" : r->o.analyze < 0 ? " (--no-analyze)" :
+		    " (no triage-analyze beside this program or on PATH)");
+		return;
+	}
+	if (open_bundle(r) < 0)
+		return;
+	collect_sources(c);
+	describe_run(r);
+	if (write_bundle(r, &size) < 0)
+		return;
+	if (r->o.verbosity >= 0)
+		summary(c, r->dest.is_stdout ? "standard output" : r->output, size);
+	if (r->analyzer != NULL && !r->dest.stream)
+		(void)selfcheck_run(r->analyzer, r->output);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct run r = { .c = { .rootfd = -1 }, .dest = { .fd = -1 }, .now = time_now_usec() };
+
+	r.c.opt = &r.o;
+	msg_init(PROG);
+	lang_set(lang_from_env());
+	run(&r, argc, argv);
+	run_free(&r);
 	return exit_status();
 }
