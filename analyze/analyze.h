@@ -27,6 +27,10 @@
 #define MODEL_FILES_MAX		512		/* small files kept in memory */
 #define MODEL_KEPT_MAX		(32 * 1024 * 1024) /* bytes of all of them (memory stays flat) */
 
+/* The exit statuses (CONTRACT.md): 0 nothing at or above --fail-on, or --check-rules passed. */
+#define EXIT_FINDINGS	1	/* a finding at or above --fail-on (--summary: or a bundle not read) */
+#define EXIT_BAD	2	/* bad input or usage: an error was said (msg_worst() >= MSG_ERROR) */
+
 /* ---- severities --------------------------------------------------------- */
 
 /* Highest first, as CONTRACT.md orders them. */

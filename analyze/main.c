@@ -15,9 +15,6 @@
 #include "cleanup.h"
 #include "msg.h"
 
-#define EXIT_FINDINGS	1
-#define EXIT_BAD	2
-
 static volatile sig_atomic_t have_tmp;
 static char tmp_path[4096];
 
@@ -399,7 +396,8 @@ static void
 say_rules_invalid(const struct ruleset *rs)
 {
 	if (rs->n_diags > 1)
-		msg(MSG_ERROR, NULL, 0, 0, "%s (and %zu more problems: run --check-rules)", rs->diags[0], rs->n_diags - 1);
+		msg(MSG_ERROR, NULL, 0, 0, "%s (and %zu more %s: run --check-rules)", rs->diags[0], rs->n_diags - 1,
+		    rs->n_diags == 2 ? "problem" : "problems");
 	else
 		msg(MSG_ERROR, NULL, 0, 0, "%s", rs->n_diags > 0 ? rs->diags[0] : "invalid rules");
 }

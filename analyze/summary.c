@@ -17,8 +17,6 @@
 #include "escape.h"
 #include "msg.h"
 
-#define EXIT_FINDINGS	1
-#define EXIT_BAD	2
 #define REPORT_MAX	(16 * 1024 * 1024)	/* a JSON report read as input (a real one: < 1 MiB) */
 #define REPORT_VALUES_MAX	250000	/* JSON values in it (jansson spends ~200 bytes on each) */
 #define DIR_DEPTH_MAX	8

@@ -51,7 +51,7 @@ for y in "$RB"/bad-*.yaml; do
 		why=""
 		[ "$rc" = 2 ] || why+="exit $rc, wanted 2; "
 		[ "$(wc -l <"$T/err")" = 1 ] || why+="$(wc -l <"$T/err") lines on stderr, wanted 1; "
-		case $(cat "$T/err") in "$first"|"$first (and "*" more problems: run --check-rules)") ;;
+		case $(cat "$T/err") in "$first"|"$first (and "*" more problem"*": run --check-rules)") ;;
 		*) why+="the line is not '$first' [(and N more problems...)]: '$(head -c 300 "$T/err")'; " ;; esac
 		[ -s "$T/out" ] && why+="a report on stdout; "
 		if [ -z "$why" ]; then pass "analysis refuses bad rules: $c"; else fail "analysis refuses bad rules: $c" "$why"; fi ;;

@@ -44,6 +44,15 @@ cp "$S/dns-failure.tar.gz" "$T/"$'host\e]0;x\a'".tar.gz"
 run evilbase --baseline "$T/"$'host\e]0;x\a'".tar.gz" "$S/ecs-running.tar.gz"
 one_line evilbase 2 "triage-analyze: $T/host\\x1b]0;x\\x07.tar.gz: the baseline is of host 'vm-ratings-01', "
 
+# Rules that do not load: the first problem and how many more, counted in good English.
+rule() { printf '  - id: %s\n    title: t\n    severity: error\n    description: d\n    message: m\n    when:\n      journal: {match: "x("}\n' "$1"; }
+{ echo rules:; rule a; rule b; } >"$T/two.yaml"
+{ echo rules:; rule a; rule b; rule c; } >"$T/three.yaml"
+run two -r "$T/two.yaml" "$S/healthy.tar.gz"
+one_line two 2 "triage-analyze: $T/two.yaml:8:27: match: bad regular expression at offset 2: missing closing parenthesis (and 1 more problem: run --check-rules)"
+run three -r "$T/three.yaml" "$S/healthy.tar.gz"
+one_line three 2 "triage-analyze: $T/three.yaml:8:27: match: bad regular expression at offset 2: missing closing parenthesis (and 2 more problems: run --check-rules)"
+
 # -q keeps errors.
 run quiet -q -f pdf "$S/dns-failure.tar.gz"
 one_line quiet 2 "triage-analyze: --format: unknown format 'pdf'"

@@ -82,7 +82,7 @@ refused_line() {
 	lines=$(wc -l <"$S/stderr")
 	[ "$lines" = 1 ] || why+="$lines lines on stderr, wanted 1; "
 	got=$(head -n 1 "$S/stderr")
-	case $got in "$want"|"$want (and "*" more problems: run --check-rules)") ;;
+	case $got in "$want"|"$want (and "*" more problem"*": run --check-rules)") ;;
 	*) why+="the line is not '$want'; " ;; esac
 	[ -e "$S/out/report" ] && why+="a report was written; "
 	if [ -z "$why" ]; then pass "$name (${MEM} KiB)"; else
