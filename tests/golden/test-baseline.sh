@@ -42,7 +42,8 @@ f = d["findings"]
 assert [(x["rule"], x["change"], x["count_before"]) for x in f] == [("onboarding-policy-denied", "new", 0)], f
 assert d["resolved"] == [], d["resolved"]
 P
-(cd "$S" && "$ANALYZE" -f json --baseline unit-failed.tar.gz unit-failed.tar.gz) >"$T/c.json"
+# unit-failed's findings are at error: exit 1 (the status follows the new bundle's findings).
+expect_run "unit-failed against itself" 1 "$T/c.json" env -C "$S" "$ANALYZE" -f json --baseline unit-failed.tar.gz unit-failed.tar.gz
 check "a bundle against itself: every finding persisting with its count, no change" $PY - "$T/c.json" <<'P'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -50,7 +51,7 @@ assert d["findings"] and all(x["change"] == "persisting" and x["count_before"] =
 assert d["resolved"] == []
 assert all(c.get("comparable") is False for c in d["changes"]), d["changes"]
 P
-(cd "$S" && "$ANALYZE" --baseline policy-denied.tar.gz unit-failed.tar.gz) >"$T/d.md"
+expect_run "policy-denied -> unit-failed (unit-failed's findings: exit 1)" 1 "$T/d.md" env -C "$S" "$ANALYZE" --baseline policy-denied.tar.gz unit-failed.tar.gz
 check "unit state changes are listed (ActiveState, NRestarts)" bash -c \
 	"grep -q '^| unit | onboarding-agent.service ActiveState | active | failed |' '$T/d.md' &&
 	 grep -q '^| unit | onboarding-agent.service NRestarts | 0 | 3 |' '$T/d.md'"

@@ -105,7 +105,8 @@ if ls "$S"/*.tar.gz >/dev/null 2>&1; then
 	check "--summary: English without --lang, and with --lang en under a Chinese locale" \
 		sh -c "grep -q '^# Triage summary: ' '$T/sum.en.md' && cmp -s '$T/sum.en.md' '$T/sum.en2.md'"
 	if [ -e "$S/dns-failure.tar.gz" ] && [ -e "$S/healthy.tar.gz" ]; then
-		(cd "$S" && "$ANALYZE" --lang zh --baseline dns-failure.tar.gz healthy.tar.gz) >"$T/bl.zh.md" 2>/dev/null
+		expect_run "--baseline --lang zh dns-failure -> healthy (no finding)" 0 "$T/bl.zh.md" \
+			env -C "$S" "$ANALYZE" --lang zh --baseline dns-failure.tar.gz healthy.tar.gz
 		check "--baseline --lang zh: the baseline sections in Chinese" \
 			sh -c "grep -q '^## 自基线以来已解决的问题' '$T/bl.zh.md' && grep -q '^\*\*基线\*\* ' '$T/bl.zh.md'"
 	fi

@@ -114,7 +114,7 @@ if command -v script >/dev/null; then
 		sed 's/\\x1b\\[[0-9;]*m//g; s/\\r\$//' '$T/an.tty' | awk 'length > 45 {n++} END {exit !n}'"
 	NO_COLOR=1 script -qec "'$ANALYZE' -f text --fail-on none '$T/o/a.tar.gz'" /dev/null >"$T/an2.tty" 2>&1
 	check "analyzer on a tty with NO_COLOR: plain" bash -c "grep -q 'What we found' '$T/an2.tty' && ! grep -q \$'\\x1b' '$T/an2.tty'"
-	COLUMNS=100 "$ANALYZE" -f text --fail-on none "$T/o/a.tar.gz" >"$T/an.pipe"
+	expect_run "analyzer piped (--fail-on none)" 0 "$T/an.pipe" env COLUMNS=100 "$ANALYZE" -f text --fail-on none "$T/o/a.tar.gz"
 	check "analyzer piped: COLUMNS=100, plain" bash -c "! grep -q \$'\\x1b' '$T/an.pipe' && awk 'length > 100 {bad=1} END {exit bad}' '$T/an.pipe' && awk 'length > 90 {n++} END {exit !n}' '$T/an.pipe'"
 else
 	fail "tty checks" "script(1) is missing (util-linux)"

@@ -96,8 +96,10 @@ check "planted: redactions counted in the manifest" sh -c "$BC get $T/p.tar.gz '
 
 # --dry-run: what the ECS run would do, nothing written, no AWS call.
 rm -f "$T/calls"
+rc=0
 AWS_STANDIN_LOG=$T/calls PATH=$TOP/tests/ecs:$PATH "$COLLECT" --dry-run -o "$T/dry.tar.gz" --ecs-cluster bookinfo --ecs-service ratings \
-	--ecs-json "$FX/healthy/describe-tasks.json" >"$T/dry.out" 2>&1
+	--ecs-json "$FX/healthy/describe-tasks.json" >"$T/dry.out" 2>&1 || rc=$?
+check "dry-run: exit 0" test "$rc" = 0
 check "dry-run: says the collector runs away from the task and what it would run" sh -c "grep -q 'runs away from the task' $T/dry.out && grep -q 'describe-tasks -> ecs/describe-tasks.json' $T/dry.out && grep -q 'for cluster bookinfo service ratings' $T/dry.out"
 check "dry-run: no host agent sources listed, nothing written, no call made" sh -c "! grep -q '^config files:' $T/dry.out && test ! -e $T/dry.tar.gz && test ! -e $T/calls"
 
