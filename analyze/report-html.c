@@ -316,65 +316,67 @@ tx(uint64_t t, uint64_t lo, uint64_t hi, double x0, double w)
 	return x0 + w * (double)(t - lo) / (double)(hi - lo);
 }
 
+/* The timeline's plot: its time range, the entries per column and level, and where it is drawn. */
+struct tl_plot {
+	uint64_t lo, hi;			/* the time axis (at least 20 s) */
+	uint32_t col[TL_COLS][TL_LEVELS];	/* entries per column and level */
+	unsigned long top;			/* the tallest column */
+	double	 x0, w, base;			/* left edge, width and baseline of the bars */
+};
+
+/* Folds the model's fine buckets into TL_COLS columns over a readable range. */
 static void
-timeline(struct buf *b, const struct report_view *v)
+tl_plot_init(struct tl_plot *p, const struct timeline *tl)
 {
-	const struct analysis *a = v->a;
-	const struct model *m = v->m;
-	const struct timeline *tl = &m->tl;
-	uint32_t col[TL_COLS][TL_LEVELS];
-	uint64_t lo, hi;
-	unsigned long top = 0;
-	double x0 = 250, w = TL_W - 270, cw, base = 20 + TL_BAR_H;
-	char t1[HTIME_MAX], t2[HTIME_MAX], t3[HTIME_MAX];
-	size_t i, k, rows = 0;
-	unsigned marks = 0;
+	size_t i, k;
 
-	buf_printf(b, "<h2 id=\"timeline\">%s</h2><div class=\"card tl\">", _("Timeline of the journal"));
-	if (!m->tl_used || tl->total == 0) {
-		buf_printf(b, "<p>%s</p></div>", _("No journal entries with a timestamp in the bundle."));
-		return;
-	}
-	lo = tl->min;
-	hi = tl->max;
+	memset(p, 0, sizeof(*p));
+	p->x0 = 250;
+	p->w = TL_W - 270;
+	p->base = 20 + TL_BAR_H;
+	p->lo = tl->min;
+	p->hi = tl->max;
 	/* A short journal still gets a readable axis: at least 20 s, centred on its entries. */
-	if (hi - lo < 20 * USEC_PER_SEC) {
-		uint64_t pad = (20 * USEC_PER_SEC - (hi - lo)) / 2;
+	if (p->hi - p->lo < 20 * USEC_PER_SEC) {
+		uint64_t pad = (20 * USEC_PER_SEC - (p->hi - p->lo)) / 2;
 
-		lo = lo > pad ? lo - pad : 0;
-		hi = hi + pad;
+		p->lo = p->lo > pad ? p->lo - pad : 0;
+		p->hi = p->hi + pad;
 	}
-	memset(col, 0, sizeof(col));
 	for (i = 0; i < TL_FINE; i++) {
 		uint64_t t = tl->t0 + (uint64_t)((double)tl->width * (i + 0.5));
 		size_t c;
 
 		if (tl->n[i][0] + tl->n[i][1] + tl->n[i][2] + tl->n[i][3] == 0)
 			continue;
-		if (t < lo)
-			t = lo;
-		if (t > hi)
-			t = hi;
-		c = (size_t)((double)(t - lo) / (double)(hi - lo + 1) * TL_COLS);
+		if (t < p->lo)
+			t = p->lo;
+		if (t > p->hi)
+			t = p->hi;
+		c = (size_t)((double)(t - p->lo) / (double)(p->hi - p->lo + 1) * TL_COLS);
 		if (c >= TL_COLS)
 			c = TL_COLS - 1;
 		for (k = 0; k < TL_LEVELS; k++)
-			col[c][k] += tl->n[i][k];
+			p->col[c][k] += tl->n[i][k];
 	}
 	for (i = 0; i < TL_COLS; i++) {
-		unsigned long s = (unsigned long)col[i][0] + col[i][1] + col[i][2] + col[i][3];
+		unsigned long sum = (unsigned long)p->col[i][0] + p->col[i][1] + p->col[i][2] + p->col[i][3];
 
-		if (s > top)
-			top = s;
+		if (sum > p->top)
+			p->top = sum;
 	}
-	for (i = 0; i < a->n_findings; i++)
-		if (a->findings[i].first)
-			rows++;
-	cw = w / TL_COLS;
-	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %zu\" role=\"img\" aria-label=\"%s\">",
-	    TL_W, (size_t)base + 36 + rows * 18, _("journal entries over time"));
+}
+
+/* The axis, a stacked bar per column (one colour per level) and the times under it. */
+static void
+tl_bars(struct buf *b, const struct tl_plot *p)
+{
+	double x0 = p->x0, w = p->w, cw = w / TL_COLS, base = p->base;
+	char t1[HTIME_MAX], t2[HTIME_MAX], t3[HTIME_MAX];
+	size_t i, k;
+
 	buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa5b1\"/>", x0, base, x0 + w, base);
-	buf_printf(b, "<text x=\"%.1f\" y=\"24\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">%lu</text>", x0 - 6, top);
+	buf_printf(b, "<text x=\"%.1f\" y=\"24\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">%lu</text>", x0 - 6, p->top);
 	buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">0</text>", x0 - 6, base);
 	for (i = 0; i < TL_COLS; i++) {
 		double y = base;
@@ -382,34 +384,44 @@ timeline(struct buf *b, const struct report_view *v)
 		for (k = 0; k < TL_LEVELS; k++) {
 			double hgt;
 
-			if (col[i][k] == 0)
+			if (p->col[i][k] == 0)
 				continue;
-			hgt = (double)col[i][k] / (double)top * TL_BAR_H;
+			hgt = (double)p->col[i][k] / (double)p->top * TL_BAR_H;
 			if (hgt < 1.5)
 				hgt = 1.5;
 			y -= hgt;
 			buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%u %s</title></rect>",
-			    x0 + i * cw + 0.5, y, cw - 1, hgt, level_color[k], col[i][k], level_label(k));
+			    x0 + i * cw + 0.5, y, cw - 1, hgt, level_color[k], p->col[i][k], level_label(k));
 		}
 	}
 	buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\">", x0, base + 16);
-	h(b, time_human(lo, t1));
+	h(b, time_human(p->lo, t1));
 	buf_printf(b, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"middle\">", x0 + w / 2, base + 16);
-	h(b, time_human(lo + (hi - lo) / 2, t3));
+	h(b, time_human(p->lo + (p->hi - p->lo) / 2, t3));
 	buf_printf(b, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6675\" text-anchor=\"end\">", x0 + w, base + 16);
-	h(b, time_human(hi, t2));
+	h(b, time_human(p->hi, t2));
 	buf_adds(b, "</text>");
-	/* One row per finding from the journal: its span and its evidence lines. */
+}
+
+/* One row per finding from the journal: its span and its evidence lines. */
+static void
+tl_spans(struct buf *b, const struct tl_plot *p, const struct analysis *a)
+{
+	double x0 = p->x0, w = p->w;
+	char t1[HTIME_MAX], t2[HTIME_MAX];
+	unsigned marks = 0;
+	size_t i, k;
+
 	for (i = 0; i < a->n_findings; i++) {
 		const struct finding *f = &a->findings[i];
-		double y = base + 34 + marks * 18, xa, xb;
+		double y = p->base + 34 + marks * 18, xa, xb;
 		const char *c = sev_color[f->rule->severity < 4 ? f->rule->severity : 3];
 
 		if (!f->first)
 			continue;
 		marks++;
-		xa = tx(f->first, lo, hi, x0, w);
-		xb = tx(f->last ? f->last : f->first, lo, hi, x0, w);
+		xa = tx(f->first, p->lo, p->hi, x0, w);
+		xb = tx(f->last ? f->last : f->first, p->lo, p->hi, x0, w);
 		buf_printf(b, "<g><title>%s: ", f->rule->id);
 		h(b, time_human(f->first, t1));
 		h(b, _(" to "));
@@ -419,10 +431,34 @@ timeline(struct buf *b, const struct report_view *v)
 		for (k = 0; k < f->n_ev; k++)
 			if (f->ev[k].time)
 				buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>",
-				    tx(f->ev[k].time, lo, hi, x0, w), y, c);
+				    tx(f->ev[k].time, p->lo, p->hi, x0, w), y, c);
 		buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\" text-anchor=\"end\">%s</text></g>",
 		    x0 - 6, y + 4, c, f->rule->id);
 	}
+}
+
+/* The agent's journal over time as an inline SVG (bars per level, a row per finding), and its legend. */
+static void
+timeline(struct buf *b, const struct report_view *v)
+{
+	const struct analysis *a = v->a;
+	const struct timeline *tl = &v->m->tl;
+	struct tl_plot p;
+	size_t i, k, rows = 0;
+
+	buf_printf(b, "<h2 id=\"timeline\">%s</h2><div class=\"card tl\">", _("Timeline of the journal"));
+	if (!v->m->tl_used || tl->total == 0) {
+		buf_printf(b, "<p>%s</p></div>", _("No journal entries with a timestamp in the bundle."));
+		return;
+	}
+	tl_plot_init(&p, tl);
+	for (i = 0; i < a->n_findings; i++)
+		if (a->findings[i].first)
+			rows++;
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %zu\" role=\"img\" aria-label=\"%s\">",
+	    TL_W, (size_t)p.base + 36 + rows * 18, _("journal entries over time"));
+	tl_bars(b, &p);
+	tl_spans(b, &p, a);
 	buf_adds(b, "</svg><div class=\"legend\">");
 	for (k = 0; k < TL_LEVELS; k++)
 		buf_printf(b, "<span><span class=\"sw\" style=\"background:%s\"></span>%s</span>", level_color[k], level_label(k));
