@@ -331,19 +331,56 @@ redact_config_text(struct ctx *c, const char *v, size_t len, json_t *counts, cha
 	return out;
 }
 
+/*
+ * obj[key] becomes a marker.  local: the value is redacted only because nothing vouches for it
+ * (a label, a log option, a tag under a harmless name): it is not searched for elsewhere, so a
+ * label "team": "payments" cannot erase the workload group's namespace in ONBOARDING_CONFIG.
+ */
 static void
-marker(struct ctx *c, json_t *obj, const char *key, const char *kind, json_t *counts, const char *rule)
+marker_as(struct ctx *c, json_t *obj, const char *key, const char *kind, json_t *counts, const char *rule,
+    bool local)
 {
 	json_t *v = json_object_get(obj, key);
+	const char *(*rv)(struct redactor *, const char *, const char *, size_t) =
+	    local ? redact_value_here : redact_value;
 
 	if (json_is_string(v) && json_string_length(v) > 0) {
-		json_object_set_new(obj, key, json_string(redact_value(c->red, kind, json_string_value(v),
+		json_object_set_new(obj, key, json_string(rv(c->red, kind, json_string_value(v),
 		    json_string_length(v))));
 		redact_count(counts, rule);
 	} else if (v != NULL && !json_is_null(v) && !json_is_string(v)) {
 		json_object_set_new(obj, key, json_string(redact_value(c->red, kind, "(not a string)", 14)));
 		redact_count(counts, rule);
 	}
+}
+
+static void
+marker(struct ctx *c, json_t *obj, const char *key, const char *kind, json_t *counts, const char *rule)
+{
+	marker_as(c, obj, key, kind, counts, rule, false);
+}
+
+/*
+ * A member under a name (a label, a log option, a {name, value} pair): under a harmless name a
+ * value whose shape cannot carry a secret (a port, a host, a duration, ...) stays, any other is
+ * redacted where it stands; under a secret-like name it is redacted and searched for everywhere.
+ */
+static void
+marker_named(struct ctx *c, json_t *obj, const char *key, const char *name, const char *kind, json_t *counts,
+    const char *rule)
+{
+	bool secret = name != NULL && redact_key_is_secret(name, strlen(name));
+	const json_t *v = json_object_get(obj, key);
+
+	if (!secret && json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t n = json_string_length(v);
+
+		if (redact_deny_harmless(s, n) || shape_number(s, n) || shape_hostname(s, n) || shape_ip(s, n) ||
+		    shape_hostport(s, n))
+			return;
+	}
+	marker_as(c, obj, key, kind, counts, rule, !secret);
 }
 
 /* Collects the names ECS documents show in the open: an environment value equal to one is no secret. */
@@ -492,7 +529,7 @@ redact_log_options(struct ctx *c, json_t *opts, json_t *counts)
 		for (size_t i = 0; i < ELEMENTSOF(keep); i++)
 			kept |= strcmp(k, keep[i]) == 0;
 		if (!kept)
-			marker(c, opts, k, "log-option", counts, "ecs-log-option");
+			marker_named(c, opts, k, k, "log-option", counts, "ecs-log-option");
 	}
 }
 
@@ -521,8 +558,17 @@ redact_walk(struct ctx *c, json_t *v, const char *key, unsigned depth, json_t *c
 				json_t *y;
 
 				json_array_foreach(x, i, y)
-					if (json_is_object(y))
-						marker(c, y, "value", "secret", counts, "ecs-sensitive");
+					if (json_is_object(y)) {
+						const json_t *nm = json_object_get(y, "name");
+
+						if (!json_is_string(nm))
+							nm = json_object_get(y, "key");
+						if (json_is_string(nm))
+							marker_named(c, y, "value", json_string_value(nm), "secret", counts,
+							    "ecs-sensitive");
+						else
+							marker(c, y, "value", "secret", counts, "ecs-sensitive");
+					}
 			}
 			else if ((strcmp(k, "secrets") == 0 || strcmp(k, "secretOptions") == 0) && json_is_array(x))
 				redact_secret_refs(c, x, counts);
@@ -535,7 +581,10 @@ redact_walk(struct ctx *c, json_t *v, const char *key, unsigned depth, json_t *c
 				const char *k2;
 				json_t *y;
 
-				if (json_is_object(x))
+				if (json_is_object(x) && strcmp(k, "dockerLabels") == 0)
+					json_object_foreach(x, k2, y)
+						marker_named(c, x, k2, k2, "label", counts, "ecs-sensitive");
+				else if (json_is_object(x))
 					json_object_foreach(x, k2, y)
 						marker(c, x, k2, "secret", counts, "ecs-sensitive");
 				else if (json_is_array(x)) {

@@ -752,7 +752,6 @@ KNOWN_GAPS = {
     'docker: redis-cli -a': (),
     'docker: requirepass': (),
     'ecs describe-tasks: container reason with --password=': ('passphrase',),
-    'ecs labels/log options equal to the workload group': (),
     'journal: .netrc line': (),
     'journal: JDBC oracle thin user/pass@': (),
     'journal: JSON-escaped in a string': ('digits',),
