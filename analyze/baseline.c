@@ -394,7 +394,7 @@ baseline_load(const char *path, const struct ruleset *rs, const struct suppressi
 	}
 	if (!force && !baseline_same_host(old, now->m)) {
 		/* Host names and paths are bundle or user text: msg() shows them without control bytes. */
-		msg(MSG_ERROR, path, 0, 0, "the baseline is of host '%s', %s of host '%s': give --force to compare them anyway",
+		msg(MSG_ERROR, path, 0, 0, "the baseline is of host '%s', '%s' of host '%s': give --force to compare them anyway",
 		    old->hostname ? old->hostname : "(unknown)", now->m->bundle_path,
 		    now->m->hostname ? now->m->hostname : "(unknown)");
 		model_free(old);

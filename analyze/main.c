@@ -79,7 +79,7 @@ write_atomic(const char *path, const struct report_format *fmt, const struct rep
 	}
 	fd = mkostemp(tmp_path, O_CLOEXEC);
 	if (fd < 0) {
-		*why = xasprintf("cannot create a file in %s: %s", dir, strerror(errno));
+		*why = xasprintf("cannot create a file in '%s': %s", dir, strerror(errno));
 		return -errno;
 	}
 	have_tmp = 1;

@@ -1400,7 +1400,7 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 
 			/* -o onto an input (a report or bundle of the queue) would replace what was read. */
 			if (stat(in.v[i], &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
-				msg(MSG_BADARG, NULL, 0, 0, "-o %s: is an input of the summary (%s); write the summary to "
+				msg(MSG_BADARG, NULL, 0, 0, "-o %s: is an input of the summary ('%s'); write the summary to "
 				    "another file", output, in.v[i]);
 				for (i = 0; i < in.n; i++)
 					free(in.v[i]);

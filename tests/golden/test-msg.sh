@@ -35,6 +35,14 @@ one_line base 2 "triage-analyze: $T/none.tar.gz: cannot open: "
 run odir -o "$T" "$S/dns-failure.tar.gz"
 one_line odir 2 "triage-analyze: $T: is a folder"
 
+# A path inside the text is quoted, as a value is.
+run onodir -o "$T/none/r.md" "$S/dns-failure.tar.gz"
+one_line onodir 2 "triage-analyze: $T/none/r.md: cannot create a file in '$T/none': "
+run otherhost --baseline "$S/dns-failure.tar.gz" "$S/ecs-running.tar.gz"
+one_line otherhost 2 "triage-analyze: $S/dns-failure.tar.gz: the baseline is of host 'vm-ratings-01', '$S/ecs-running.tar.gz' of host "
+run sumo --summary -o "$S/healthy.tar.gz" "$S/healthy.tar.gz"
+one_line sumo 2 "triage-analyze: -o $S/healthy.tar.gz: is an input of the summary ('$S/healthy.tar.gz')"
+
 # Control bytes in a path are escaped on the terminal, wherever the path is printed.
 evil="$T/evil"$'\e[2J\a'".tar.gz"
 run evil "$evil"
