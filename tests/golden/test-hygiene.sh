@@ -44,10 +44,10 @@ else fail "rules-bad holds bad-NAME.yaml + bad-NAME.err pairs only" "$bad"; fi
 # Goldens: each case (spec, sample, baseline) has its set; nothing else is in the expected folders.
 for d in "$GOLDEN"/specs/*/; do mkdir -p "$T/bundles"; : >"$T/bundles/$(basename "$d").tar.gz"; done
 want=$T/want; : >"$want"
-while read -r name dir prefix; do
+while read -r _ _ prefix; do
 	for e in md json html txt color.txt status stderr zh.md zh.html zh.txt zh.stderr; do echo "$prefix.expected.$e"; done >>"$want"
 done < <(golden_cases)
-while read -r name old new; do
+while read -r name _; do
 	for e in md html json txt status stderr; do echo "$GOLDEN/expected/baseline-$name.expected.$e"; done >>"$want"
 done < <(baseline_cases)
 sort -o "$want" "$want"
