@@ -34,6 +34,9 @@ enum {
 	T_HOOK,		/* a webhook URL whose path is the secret: hooks.slack.com/services/... */
 	T_DSN,		/* a Go MySQL DSN: user:PASSWORD@tcp(host:port)/db */
 	T_CLIUSER,	/* " -u user:PASSWORD" (curl), " -pPASSWORD" (mysql) */
+	T_CLIFLAG,	/* " -a V" (redis-cli), " -w V" (ldapsearch), " -c V" (snmpwalk) */
+	T_BOT,		/* a Telegram bot token in a URL path: /bot123456:TOKEN/ */
+	T_ORACLE,	/* jdbc:oracle:thin:user/PASSWORD@host */
 };
 
 /* One stem: '?' in a word stands for any one byte but a newline, or none. */
@@ -152,6 +155,11 @@ static const struct stem stems[] = {
 	{ " -u ", false, T_CLIUSER },
 	{ " -p", false, T_CLIUSER },
 	{ "@unix(", false, T_DSN },
+	{ " -a ", false, T_CLIFLAG },
+	{ " -w ", false, T_CLIFLAG },
+	{ " -c ", false, T_CLIFLAG },
+	{ "/bot", false, T_BOT },
+	{ "thin:", false, T_ORACLE },
 };
 
 #define NSTEMS (sizeof(stems) / sizeof(stems[0]))
@@ -1100,6 +1108,107 @@ do_prefixed(struct scan *s, size_t ts, size_t te, bool underscore, pcre2_code *r
 	return me;
 }
 
+/* The word (or quoted string) at p, up to a blank or quote: sets [*vs, *ve). */
+static void
+next_word(const char *in, size_t len, size_t p, size_t *vs, size_t *ve)
+{
+	char q = 0;
+	size_t m = quote_seq(in, len, p, &q), e;
+
+	if (m > 0) {
+		for (e = p + m; e + m <= len && in[e] != '\n' && memcmp(in + e, in + p, m) != 0; e++)
+			;
+		if (e + m <= len && in[e] != '\n') {
+			*vs = p + m;
+			*ve = e;
+			return;
+		}
+	}
+	for (e = p; e < len && !isspace((unsigned char)in[e]) && in[e] != '"' && in[e] != '\'' &&
+	    !(in[e] == '\\' && e + 1 < len && strchr("nrt\"'", in[e + 1]) != NULL); e++)
+		;
+	*vs = p;
+	*ve = e;
+}
+
+/*
+ * Command lines in text whose flag takes a password as the next word, known
+ * by the program named earlier on the line: "redis-cli -a V", "ldapsearch -w V",
+ * "snmpwalk -c V" (a community), "docker login -p V", "sshpass -p V".
+ */
+static size_t
+do_cliflag(struct scan *s, size_t ts, size_t te, char f)
+{
+	static const struct {
+		char		 flag;
+		const char	*program;
+	} progs[] = {
+		{ 'a', "redis-cli" }, { 'w', "ldap" }, { 'c', "snmp" }, { 'p', " login " },
+		{ 'p', "sshpass" }, { 'p', "mongo" },
+	};
+	const char *in = s->in;
+	size_t b = ts, p = te, vs, ve, i;
+	bool known = false;
+
+	while (b > 0 && in[b - 1] != '\n' && ts - b < 1024)
+		b--;
+	for (i = 0; i < ELEMENTSOF(progs) && !known; i++)
+		known = progs[i].flag == f && memmem(in + b, ts - b, progs[i].program, strlen(progs[i].program)) != NULL;
+	if (!known)
+		return te;
+	while (p < s->len && (in[p] == ' ' || in[p] == '\t'))
+		p++;
+	if (p >= s->len || in[p] == '-' || secretpat_marker_len(in + p, s->len - p) > 0)
+		return te;
+	next_word(in, s->len, p, &vs, &ve);
+	if (ve <= vs || secretpat_value_trivial(in + vs, ve - vs) ||
+	    secretpat_marker_len(in + vs, ve - vs) > 0)
+		return te;
+	hit(s, vs, ve, f == 'c' ? "secret" : "password", "cli-password");
+	return ve;
+}
+
+/* https://api.telegram.org/bot123456789:TOKEN/sendMessage: the bot's token is the path. */
+static size_t
+do_bot(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t p = te, d, e;
+
+	(void)ts;
+	for (d = p; d < s->len && isdigit((unsigned char)in[d]); d++)
+		;
+	if (d - p < 3 || d >= s->len || in[d] != ':')
+		return te;
+	for (e = d + 1; e < s->len && !isspace((unsigned char)in[e]) && strchr("/?#\"'&\\<", in[e]) == NULL; e++)
+		;
+	if (e - d - 1 < 8)
+		return te;
+	hit(s, d + 1, e, "token", "bot-token");
+	return e;
+}
+
+/* jdbc:oracle:thin:user/PASSWORD@host:1521/SID: the password runs from the '/' to the last '@'. */
+static size_t
+do_oracle(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t p = te, slash, at = 0, e;
+
+	(void)ts;
+	for (slash = p; slash < s->len && (isalnum((unsigned char)in[slash]) || strchr("_$#.-", in[slash]) != NULL); slash++)
+		;
+	if (slash == p || slash >= s->len || in[slash] != '/')
+		return te;
+	for (e = slash + 1; e < s->len && !isspace((unsigned char)in[e]) && in[e] != '"' && in[e] != '\''; e++)
+		if (in[e] == '@')
+			at = e;
+	if (at <= slash + 1 || secretpat_marker_len(in + slash + 1, at - slash - 1) == at - slash - 1)
+		return te;
+	hit(s, slash + 1, at, "password", "dsn");
+	return at;
+}
+
 /*
  * A signature in a URL's query ("?sv=...&sig=X", "&X-Amz-Signature=X"): it
  * grants access as a password would.  The value runs to the next parameter.
@@ -1197,6 +1306,8 @@ do_cliuser(struct scan *s, size_t ts, size_t te)
 	e = p;
 	while (e < s->len && !isspace((unsigned char)in[e]) && in[e] != '"' && in[e] != '\'' && in[e] != '\\')
 		e++;
+	if (in[ts + 2] == 'p' && p < s->len && (in[p] == ' ' || in[p] == '\t'))
+		return do_cliflag(s, ts, te, 'p');
 	if (in[ts + 2] == 'u') {
 		const char *c = memchr(in + p, ':', e - p);
 
@@ -1248,6 +1359,42 @@ host_port_at(const char *in, size_t len, size_t ks, size_t ke)
 		return false;
 	/* a property path ends in its key (spring.datasource.password:1234); a host in its domain */
 	for (p = ke; p > ks && in[p - 1] != '.'; p--)
+		;
+	return secretpat_key_class(in + p, ke - p, NULL) == KEY_NONE;
+}
+
+/*
+ * "dial tcp auth-gw:15443: connect", "auth:8443/v1": a short host name (lower
+ * case, digits, '-') and a port of 1 to 5 digits followed by ':' or '/'; or
+ * by the end of the word when the name has a '-' or '.' ("pin:1234" stays a
+ * key and its value).
+ */
+static bool
+short_host_port_at(const char *in, size_t len, size_t ks, size_t ke)
+{
+	size_t p, d;
+	bool mark = false;
+
+	if (ke >= len || in[ke] != ':' || !islower((unsigned char)in[ks]))
+		return false;
+	for (p = ks; p < ke; p++) {
+		unsigned char ch = (unsigned char)in[p];
+
+		if (ch == '-' || ch == '.')
+			mark = true;
+		else if (!(islower(ch) || isdigit(ch)))
+			return false;
+	}
+	for (d = 0, p = ke + 1; p < len && isdigit((unsigned char)in[p]) && d < 6; p++)
+		d++;
+	if (d < 1 || d > 5)
+		return false;
+	if (p < len && (in[p] == ':' || in[p] == '/'))
+		return true;
+	if (!mark || !(p == len || isspace((unsigned char)in[p]) || strchr("\"',;)]}", in[p]) != NULL))
+		return false;
+	/* spring.datasource.password:48213, db-password:1234: the last part names a secret */
+	for (p = ke; p > ks && in[p - 1] != '.' && in[p - 1] != '-'; p--)
 		;
 	return secretpat_key_class(in + p, ke - p, NULL) == KEY_NONE;
 }
@@ -1401,6 +1548,9 @@ struct kv {
 	bool		 to_eol;	/* the value runs to the end of the line (YAML) */
 	bool		 loose;		/* prose: the value must look like a secret */
 	bool		 flagarg;	/* --key VALUE: the next word */
+	bool		 directive;	/* "requirepass VALUE", "AUTH VALUE": the next word */
+	bool		 xml;		/* <key>VALUE</key> */
+	bool		 to_quote;	/* "Header-Name: VALUE": to the quote that opened before the key */
 	size_t		 p;		/* the separator, then the value's first byte */
 	size_t		 vs, ve;	/* the value: in[vs..ve) */
 	size_t		 after;		/* where the scan resumes after the value */
@@ -1441,7 +1591,7 @@ kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
 		return ke;
 	/* "dial tcp token-svc.corp.example.net:15443: ...": a lower-case DNS name of three labels or more
 	 * and a port, not a key and its value (the connection rules read that port) */
-	if (host_port_at(in, len, ks, ke))
+	if (host_port_at(in, len, ks, ke) || short_host_port_at(in, len, ks, ke))
 		return ke;
 	return GO_ON;
 }
@@ -1510,6 +1660,81 @@ kv_bracketed(struct scan *s, struct kv *k, size_t te)
 	return te;
 }
 
+/* "X-Auth-Token", "PRIVATE-TOKEN", "X-API-Key": an HTTP header's name (each part after a dash capitalised). */
+static bool
+header_name(const char *k, size_t n)
+{
+	bool dash = false, start = true;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)k[i];
+
+		if (ch == '-') {
+			if (start)
+				return false;
+			dash = start = true;
+		} else if (!isalnum(ch) || (start && !isupper(ch)))
+			return false;
+		else
+			start = false;
+	}
+	return dash && !start;
+}
+
+/* At p: ["," ] ["] value ["] (= | :), the value of a name/value pair ({"name":"API_KEY","value":V},
+ * <add key="ApiKey" value="V"/>); its length, else 0. */
+static size_t
+value_member(const char *in, size_t len, size_t p)
+{
+	size_t q = p, m;
+	char qc = 0;
+
+	if (q < len && in[q] == ',')
+		q++;
+	while (q < len && (in[q] == ' ' || in[q] == '\t'))
+		q++;
+	m = quote_seq(in, len, q, &qc);
+	q += m;
+	if (q + 5 > len || strncasecmp(in + q, "value", 5) != 0)
+		return 0;
+	q += 5;
+	if (m > 0) {
+		if (quote_seq(in, len, q, &qc) != m)
+			return 0;
+		q += m;
+	}
+	while (q < len && (in[q] == ' ' || in[q] == '\t'))
+		q++;
+	if (q >= len || (in[q] != '=' && in[q] != ':'))
+		return 0;
+	return q + 1 - p;
+}
+
+/*
+ * Keys whose value follows a blank: redis.conf's "requirepass V" and
+ * "masterauth V", Redis "AUTH [user] V", SNMP "community V", and a .netrc
+ * line's "password V" after "login U".
+ */
+static bool
+blank_directive(const char *in, size_t len, const struct kv *k)
+{
+	static const char *const words[] = {
+		"requirepass", "masterauth", "community", "rocommunity", "rwcommunity", "rocommunity6",
+		"rwcommunity6",
+	};
+	const char *key = in + k->ks;
+	size_t n = k->ke - k->ks, b = k->ks;
+
+	(void)len;
+	if (word_eq(key, n, words, ELEMENTSOF(words)) || (n == 4 && memcmp(key, "AUTH", 4) == 0))
+		return true;
+	if (!(n == 8 && strncasecmp(key, "password", 8) == 0) && !(n == 6 && strncasecmp(key, "passwd", 6) == 0))
+		return false;
+	while (b > 0 && in[b - 1] != '\n' && k->ks - b < 512)
+		b--;
+	return memmem(in + b, k->ks - b, "login ", 6) != NULL;
+}
+
 /*
  * What joins the key to its value: '=', "=>", ':', ":=", " is ", " was ",
  * a quoted string after the key, "[", or a flag's blank.  Sets the rule and
@@ -1519,14 +1744,21 @@ static size_t
 kv_separator(struct scan *s, struct kv *k, size_t te)
 {
 	const char *in = s->in;
-	size_t len = s->len, p = k->p;
+	size_t len = s->len, p = k->p, m;
 
 	k->after = p;
 	while (p < len && (in[p] == ' ' || in[p] == '\t'))
 		p++;
 	k->p = p;
-	if (p + 3 <= len && memcmp(in + p, "\xef\xbc\x9d", 3) == 0) {
+	if (p == k->after && p < len && in[p] == '>' && k->ks > 0 && in[k->ks - 1] == '<') {
+		p++;		/* <password>V</password> */
+		k->xml = true;
+	} else if (p + 3 <= len && memcmp(in + p, "\xef\xbc\x9d", 3) == 0) {
 		p += 3;		/* fullwidth "＝" */
+	} else if (p == k->after && p + 3 <= len && in[p] == '%' && in[p + 1] == '3' &&
+	    (in[p + 2] == 'D' || in[p + 2] == 'd')) {
+		p += 3;		/* "password%3DV" inside a URL-encoded parameter */
+		k->query = true;
 	} else if (p < len && in[p] == '=') {
 		if (p + 1 < len && in[p + 1] == '=')
 			return te;
@@ -1541,7 +1773,11 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 		else
 			p += (p + 1 < len && in[p + 1] == '=') ? 2 : 1;
 		k->colon = true;
-		if (!k->quoted_key && !k->line_start) {
+		if (!k->quoted_key && header_name(in + k->ks, k->ke - k->ks)) {
+			/* "X-Auth-Token: V", "PRIVATE-TOKEN: V": a header's value, whatever it looks like */
+			k->to_quote = k->opened;
+			k->rule = "free-text";
+		} else if (!k->quoted_key && !k->line_start) {
 			k->loose = true;
 			k->rule = "free-text";
 		} else if (k->line_start && !k->quoted_key)
@@ -1566,6 +1802,36 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 	    in[p] != '\r' && !k->quoted_key) {
 		k->flagarg = true;
 		k->rule = "flag";
+	} else if (k->quoted_key && (m = value_member(in, len, p)) > 0) {
+		p += m;		/* {"name":"API_KEY","value":"V"}, key="ApiKey" value="V" */
+	} else if (p > k->after && p < len && !k->quoted_key && !k->opened && !k->flag &&
+	    in[p] != '\n' && in[p] != '\r' && blank_directive(in, len, k)) {
+		k->directive = true;
+		k->loose = true;	/* "AUTH failed", "community string" are no values */
+		k->c = KEY_STRONG;
+		if (k->kind == NULL || strcmp(k->kind, "password") != 0)
+			k->kind = k->ke - k->ks == 4 ? "password" : "secret";
+		k->rule = "free-text";
+		if (k->ke - k->ks == 4) {
+			/* AUTH [user] V: the last of one or two words to the line's end */
+			size_t e = eol(in, len, p), w2 = p;
+
+			while (w2 < e && in[w2] != ' ' && in[w2] != '\t')
+				w2++;
+			while (w2 < e && (in[w2] == ' ' || in[w2] == '\t'))
+				w2++;
+			if (w2 < e && in[w2] != '\r') {
+				size_t w3 = w2;
+
+				while (w3 < e && !isspace((unsigned char)in[w3]))
+					w3++;
+				while (w3 < e && isspace((unsigned char)in[w3]))
+					w3++;
+				if (w3 < e)
+					return te;	/* prose: "AUTH failed for user x" */
+				p = w2;
+			}
+		}
 	} else
 		return te;
 	if (k->flag && !k->loose)
@@ -1696,6 +1962,34 @@ kv_flow_map(struct scan *s, struct kv *k)
 	return close + 1;
 }
 
+/* {"tokens":["V","W"]}: under a token or password key, every string of a JSON list is one. */
+static size_t
+kv_string_list(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t len = s->len, e = eol(in, len, k->p), q = k->p + 1, m, z;
+	char qc;
+
+	for (;;) {
+		while (q < e && (in[q] == ' ' || in[q] == ','))
+			q++;
+		if (q >= e || in[q] == ']')
+			return q < e ? q + 1 : e;
+		qc = '"';
+		if ((m = quote_seq(in, len, q, &qc)) == 0)
+			return k->p + 1;	/* not a list of strings: its members speak for themselves */
+		for (z = q + m; z + m <= e && memcmp(in + z, in + q, m) != 0; z++)
+			if (m == 1 && in[z] == '\\' && z + 1 < e)
+				z++;
+		if (z + m > e)
+			return k->p + 1;
+		if (secretpat_marker_len(in + q + m, z - q - m) != z - q - m &&
+		    secretpat_value_wanted(k->c, in + q + m, z - q - m, false))
+			hit(s, q + m, z, k->kind, "key-value");
+		q = z + m;
+	}
+}
+
 /*
  * Where the value ends: a quoted string (an escaped quote closes as it
  * opened), or up to a terminator that depends on the context: the end of
@@ -1710,6 +2004,21 @@ kv_value_end(struct scan *s, struct kv *k)
 	bool unclosed = false;
 
 	vs = ve = after = p;
+	if (k->xml || (k->to_quote && in[p] != '"' && in[p] != '\'')) {
+		/* <key>V</key>: to the next tag; "Header: V": to the quote that closes the header */
+		size_t e = eol(in, len, p);
+		const char *q = k->xml ? memchr(in + p, '<', e - p) : memchr(in + p, k->oq, e - p);
+
+		ve = q != NULL ? (size_t)(q - in) : e;
+		while (!k->xml && q != NULL && ve > p && in[ve - 1] == '\\')
+			ve--;	/* the closing quote's escapes: \" */
+		while (ve > p && isspace((unsigned char)in[ve - 1]))
+			ve--;
+		k->vs = p;
+		k->ve = ve;
+		k->after = ve;
+		return;
+	}
 	if (in[p] == '\\' && (m = quote_seq(in, len, p, &(char){ 0 })) > 0) {
 		/* an escaped quote opens: the same sequence closes */
 		size_t e = eol(in, len, p);
@@ -1761,8 +2070,9 @@ kv_value_end(struct scan *s, struct kv *k)
 					break;
 				if (k->quoted_key && (ch == ',' || ch == '}' || ch == ']'))
 					break;
-				if (k->query && (ch == '&' || ch == '#'))
-					break;
+				if (k->query && (ch == '&' || ch == '#' || (ch == '%' && ve + 2 < len &&
+				    in[ve + 1] == '2' && (in[ve + 2] == '6' || in[ve + 2] == '3'))))
+					break;	/* "&", "#", or encoded "%26", "%23" */
 			}
 		}
 		after = ve;
@@ -1864,8 +2174,8 @@ kv_judge(struct scan *s, struct kv *k)
 	size_t vs = k->vs, ve = k->ve, i;
 	bool alpha = ve - vs >= 4 && ve - vs <= 64;
 
-	/* "count": 3 in JSON text: numbers under quoted keys are counts, not secrets */
-	if (k->quoted_key && in[k->p] != '"' && in[k->p] != '\'') {
+	/* "count": 3 in JSON text: numbers under quoted keys are counts, not secrets ("3", not "\"3\"") */
+	if (k->quoted_key && vs == k->p && in[k->p] != '"' && in[k->p] != '\'') {
 		for (i = vs; i < ve && isdigit((unsigned char)in[i]); i++)
 			;
 		if (i == ve)
@@ -1878,6 +2188,14 @@ kv_judge(struct scan *s, struct kv *k)
 	if (alpha && k->kind != NULL && strcmp(k->kind, "token") == 0 &&
 	    memmem(in + vs, ve - vs, "Token", 5) != NULL)
 		return k->after;
+	if (k->directive) {
+		static const char *const nouns[] = {
+			"string", "strings", "name", "names", "edition", "version", "support", "mismatch",
+		};
+
+		if (word_eq(in + vs, ve - vs, nouns, ELEMENTSOF(nouns)))
+			return k->after;
+	}
 	if (!secretpat_value_wanted(k->c, in + vs, ve - vs, k->loose))
 		return vs;
 	return GO_ON;
@@ -1897,7 +2215,8 @@ kv_whole_value(struct scan *s, struct kv *k)
 	for (i = vs; i < ve && isalpha((unsigned char)in[i]); i++)
 		;
 	if (!((k->c == KEY_STRONG || (k->c == KEY_MEDIUM && k->kind != NULL &&
-	    strcmp(k->kind, "secret") == 0)) && !k->query && !k->flagarg && (!k->flag || k->opened) &&
+	    strcmp(k->kind, "secret") == 0)) && !k->query && !k->flagarg && !k->directive && !k->xml &&
+	    !k->to_quote && (!k->flag || k->opened) &&
 	    !k->to_eol && k->after == ve && vs == p && in[p] != '"' && in[p] != '\'' && i == ve &&
 	    ve < len && in[ve] == ' '))
 		return;
@@ -1946,6 +2265,9 @@ do_word(struct scan *s, size_t ts, size_t te)
 	if (in[k.p] == '{' && !k.quoted_key && k.p + 1 < s->len && isalpha((unsigned char)in[k.p + 1]) &&
 	    (r = kv_flow_map(s, &k)) != GO_ON)
 		return r;
+	if (in[k.p] == '[' && k.c >= KEY_MEDIUM && !k.to_eol && k.p + 1 < s->len &&
+	    (in[k.p + 1] == '"' || in[k.p + 1] == '\\'))
+		return kv_string_list(s, &k);
 	/* an inline JSON object or array: its members speak for themselves */
 	if ((in[k.p] == '{' || in[k.p] == '[') && !k.to_eol)
 		return k.p + 1;
@@ -2031,6 +2353,15 @@ secretpat_scan(const char *in, size_t len,
 		case T_CLIUSER:
 			next = do_cliuser(&s, ts, te);
 			break;
+		case T_CLIFLAG:
+			next = do_cliflag(&s, ts, te, in[ts + 2]);
+			break;
+		case T_BOT:
+			next = do_bot(&s, ts, te);
+			break;
+		case T_ORACLE:
+			next = do_oracle(&s, ts, te);
+			break;
 		case T_VENDOR:
 			next = do_prefixed(&s, ts, te, true, re_vendor, "token", "vendor-token");
 			break;
@@ -2113,6 +2444,12 @@ secretpat_describe(void (*cb)(const char *what, const char *example, void *userd
 	cb("pattern", "a URL's signature parameter (Azure SAS sig=, X-Amz-Signature=) and a Slack "
 	    "webhook's path", userdata);
 	cb("pattern", "password in a URL: scheme://user:PASSWORD@host", userdata);
+	cb("pattern", "headers X-Auth-Token: V, PRIVATE-TOKEN: V; XML <password>V</password>, "
+	    "<add key=\"ApiKey\" value=\"V\"/>; {\"name\":\"DB_PASSWORD\",\"value\":\"V\"}; "
+	    "{\"tokens\":[\"V\"]}", userdata);
+	cb("pattern", "tools: .netrc password V after login, Redis AUTH V / requirepass V / masterauth V / "
+	    "redis-cli -a V, ldapsearch -w V, snmpwalk -c V, community V, docker login -p V, "
+	    "sshpass -p V, jdbc:oracle:thin:user/V@host, Telegram /botID:V/, password%3DV", userdata);
 	cb("pattern", "key=value, key: value, \"key\": \"value\", \"password is X\" with a secret-like key",
 	    userdata);
 	cb("comments", "YAML comments are dropped", userdata);

@@ -821,6 +821,74 @@ test_free_text_names(void **state)
 	}
 }
 
+/* Tools and formats whose secret has no key=value shape; and look-alikes that stay. */
+static void
+test_tool_forms(void **state)
+{
+	static const struct {
+		const char *in, *gone, *kept;
+	} cases[] = {
+		{ "request headers: X-Auth-Token: hUnterTwoXyzQw", "hUnterTwoXyzQw", "X-Auth-Token: " },
+		{ "curl --header \"PRIVATE-TOKEN: abc def ghi\" https://gitlab.example.invalid/api/v4", "def ghi",
+		  "\" https://gitlab.example.invalid/api/v4" },
+		{ "{\"m\":\"curl -H \\\"PRIVATE-TOKEN: abc def\\\" https://g\"}", "abc def", "\\\" https://g" },
+		{ "jdbc:oracle:thin:app/hUnterTwoXyzQw@db.example.invalid:1521/ORCL", "hUnterTwoXyzQw",
+		  "@db.example.invalid:1521/ORCL" },
+		{ "exec ldapsearch -x -D cn=agent,dc=corp -w hUnterTwoXyzQw -b dc=corp", "hUnterTwoXyzQw", " -b dc=corp" },
+		{ "snmpwalk -v2c -c hUnterTwoXyzQw 10.1.2.3", "hUnterTwoXyzQw", " 10.1.2.3" },
+		{ "snmp: community hUnterTwoXyzQw rejected by 10.1.2.3", "hUnterTwoXyzQw", " rejected by" },
+		{ "redis> AUTH hUnterTwoXyzQw", "hUnterTwoXyzQw", "AUTH " },
+		{ "redis> AUTH default hUnterTwoXyzQw", "hUnterTwoXyzQw", "AUTH default " },
+		{ "exec redis-cli -h cache -a 'hUnter Two' ping", "hUnter Two", "' ping" },
+		{ "redis.conf: requirepass hUnterTwoXyzQw", "hUnterTwoXyzQw", "requirepass " },
+		{ "machine git.example.invalid login agent password hUnterTwoXyzQw", "hUnterTwoXyzQw", "login agent" },
+		{ "config: <password>a b c d</password>", "a b c d", "</password>" },
+		{ "config: <add key=\"ApiKey\" value=\"hUnterTwoXyzQw\" />", "hUnterTwoXyzQw", "\" />" },
+		{ "env [{\"name\":\"DB_PASSWORD\",\"value\":\"hUnterTwoXyzQw\"},{\"name\":\"LOG_LEVEL\",\"value\":\"debug\"}]",
+		  "hUnterTwoXyzQw", "\"value\":\"debug\"" },
+		{ "cb?state=password%3DhUnterTwoXyzQw%26x%3D1", "hUnterTwoXyzQw", "%26x%3D1" },
+		{ "payload: \"{\\\"password\\\":\\\"12345678901\\\"}\"", "12345678901", NULL },
+		{ "exec docker login -u agent -p hUnterTwoXyzQw registry.example.invalid", "hUnterTwoXyzQw",
+		  " registry.example.invalid" },
+		{ "sshpass -p hUnterTwoXyzQw ssh agent@bastion", "hUnterTwoXyzQw", " ssh agent@bastion" },
+		{ "refresh {\"tokens\":[\"hUnterTwoXyzQw\",\"x9y8z7w6\"]}", "x9y8z7w6", "{\"tokens\":[\"" },
+		{ "GET https://api.telegram.org/bot123456789:hUnterTwoXyzQw/sendMessage", "hUnterTwoXyzQw",
+		  "/sendMessage" },
+		{ "\xe7\x99\xbb\xe5\xbd\x95\xe5\xa4\xb1\xe8\xb4\xa5\xef\xbc\x8c\xe5\xaf\x86\xe7\xa0\x81\xef\xbc\x9ahUnterTwoXyzQw",
+		  "hUnterTwoXyzQw", NULL },
+		/* look-alikes: ports, other programs' -p/-c/-a, prose */
+		{ "ssh -p 22 agent@host; redis-cli -h cache -p 6379 ping; sh -c 'echo hi'; tar -c -a -w x", NULL,
+		  "-p 6379 ping" },
+		{ "AUTH failed for user x; snmp community string is wrong", NULL, "community string" },
+		{ "password authentication is disabled; using key-based auth", NULL, "password authentication" },
+		{ "\"count\": 3, \"password\": 5, \"X-Request-Id\": 42", NULL, "\"password\": 5" },
+		{ "GET /bot/status 200; thin: client", NULL, "/bot/status" },
+		{ "dial tcp auth-gw:15443: connect: connection refused; GET http://token:8443/x", NULL,
+		  "auth-gw:15443: connect" },
+		{ "pin:12345678", "12345678", "pin:" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ELEMENTSOF(cases); i++) {
+		struct redactor *r = redactor_new();
+		char *o;
+		size_t ol;
+
+		if (cases[i].gone != NULL && !redact_text_maybe(cases[i].in, strlen(cases[i].in)))
+			fail_msg("case %zu: prefilter misses: %s", i, cases[i].in);
+		assert_int_equal(redact_text(r, cases[i].in, strlen(cases[i].in), &o, &ol, NULL), 0);
+		if (cases[i].gone != NULL && (strstr(o, cases[i].gone) != NULL || strstr(o, "<redacted:") == NULL))
+			fail_msg("case %zu: \"%s\" survived: %s", i, cases[i].gone, o);
+		if (cases[i].kept != NULL && strstr(o, cases[i].kept) == NULL)
+			fail_msg("case %zu: \"%s\" lost: %s", i, cases[i].kept, o);
+		if (cases[i].gone == NULL && strcmp(o, cases[i].in) != 0)
+			fail_msg("case %zu: changed: %s", i, o);
+		free(o);
+		redactor_free(r);
+	}
+}
+
 /* A PEM block far beyond the regex's window, with and without its END line. */
 static void
 test_huge_pem(void **state)
@@ -1509,6 +1577,7 @@ main(void)
 		cmocka_unit_test(test_key_classes),
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_free_text_names),
+		cmocka_unit_test(test_tool_forms),
 		cmocka_unit_test(test_secret_scan),
 		cmocka_unit_test(test_huge_pem),
 		cmocka_unit_test(test_threads),
