@@ -166,7 +166,9 @@ unsigned redact_json_deny(struct redactor *, json_t *doc, redact_counts *counts)
 
 /*
  * Default-deny for a unit's D-Bus properties, after redact_json_value():
- * Environment values (names stay) and Exec* arguments (the program stays).
+ * Environment and UnsetEnvironment values (names stay), Exec* arguments (the
+ * program stays), Description, SetCredential values (ids stay), LogExtraFields
+ * values (names stay; written as strings) and StandardInputData.
  * Returns the number of values redacted.
  */
 unsigned redact_unit_props(struct redactor *, json_t *props, redact_counts *counts);

@@ -220,13 +220,14 @@ unit_exec(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
 /*
  * SetCredential=ID:VALUE (and SetCredentialEncrypted=): the ID stays; the value is
  * the rest of the setting, blanks and all, and a credential: only a shape that
- * cannot carry a secret keeps it.
+ * cannot carry a secret keeps it.  With id false (StandardInputText=,
+ * StandardInputData=) the whole rest is the value.
  */
 static void
-unit_credential(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e,
+unit_credential(struct redactor *r, struct buf *b, const char *s, size_t p, size_t e, bool id,
     redact_counts *counts)
 {
-	const char *colon = memchr(s + p, ':', e - p);
+	const char *colon = id ? memchr(s + p, ':', e - p) : NULL;
 	size_t vs, ve = e;
 	_cleanup_free_ char *rep = NULL;
 
@@ -423,9 +424,12 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 				bool exec = eq - k > 4 && memcmp(in + k, "Exec", 4) == 0;
 				bool cred = (eq - k == 13 && memcmp(in + k, "SetCredential", 13) == 0) ||
 				    (eq - k == 22 && memcmp(in + k, "SetCredentialEncrypted", 22) == 0);
+				/* what the service reads on stdin (text, or base64): the whole rest of the line */
+				bool stdin_data = (eq - k == 17 && (memcmp(in + k, "StandardInputText", 17) == 0 ||
+				    memcmp(in + k, "StandardInputData", 17) == 0));
 
 				/* continuation lines belong to the setting */
-				while ((env || exec || cred) && nl != NULL && e > p && in[e - 1] == '\\') {
+				while ((env || exec || cred || stdin_data) && nl != NULL && e > p && in[e - 1] == '\\') {
 					nl = memchr(in + e + 1, '\n', len - e - 1);
 					e = nl != NULL ? (size_t)(nl - in) : len;
 				}
@@ -439,9 +443,9 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 					unit_exec(r, &b, in, v, e, counts);
 					goto next;
 				}
-				if (cred) {
+				if (cred || stdin_data) {
 					buf_add(&b, in + p, v - p);
-					unit_credential(r, &b, in, v, e, counts);
+					unit_credential(r, &b, in, v, e, cred, counts);
 					goto next;
 				}
 			}
@@ -557,39 +561,124 @@ redact_argv_deny(struct redactor *r, json_t *argv, redact_counts *counts)
 	return n;
 }
 
+/* "NAME=VALUE" (a D-Bus Environment entry): the name stays, VALUE by default-deny; NULL when it stays. */
+static char *
+deny_assignment(struct redactor *r, const char *a, size_t len, redact_counts *counts)
+{
+	const char *eq = memchr(a, '=', len);
+	_cleanup_free_ char *rep = NULL;
+
+	if (eq == NULL)
+		return redact_deny_value(r, NULL, NULL, 0, a, len, counts);
+	rep = redact_deny_value(r, NULL, a, (size_t)(eq - a), eq + 1, len - (size_t)(eq - a) - 1, counts);
+	return rep != NULL ? xasprintf("%.*s=%s", (int)(eq - a), a, rep) : NULL;
+}
+
+/* A D-Bus byte array (JSON array of 0..255) as bytes in *b; false when v is no such array. */
+static bool
+json_bytes(json_t *v, struct buf *b)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return false;
+	buf_reset(b);
+	buf_add(b, "", 0);
+	json_array_foreach(v, i, e) {
+		json_int_t x = json_integer_value(e);
+
+		if (!json_is_integer(e) || x < 0 || x > 255)
+			return false;
+		buf_addc(b, (char)x);
+	}
+	return true;
+}
+
+/* A string array of "NAME=VALUE" (Environment, UnsetEnvironment): values by default-deny. */
+static unsigned
+deny_env_array(struct redactor *r, json_t *v, redact_counts *counts)
+{
+	unsigned n = 0;
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(v, i, e) {
+		_cleanup_free_ char *rep = NULL;
+
+		if (!json_is_string(e) || (rep = deny_assignment(r, json_string_value(e), json_string_length(e),
+		    counts)) == NULL)
+			continue;
+		json_array_set_new(v, i, json_string(rep));
+		n++;
+	}
+	return n;
+}
+
 unsigned
 redact_unit_props(struct redactor *r, json_t *props, redact_counts *counts)
 {
+	struct buf b = { 0 };
 	const char *k;
 	json_t *v, *e;
 	unsigned n = 0;
 	size_t i;
 
 	json_object_foreach(props, k, v) {
-		if (strcmp(k, "Environment") == 0 && json_is_array(v)) {
-			json_array_foreach(v, i, e) {
-				const char *a = json_string_value(e), *eq;
-				_cleanup_free_ char *rep = NULL;
-
-				if (a == NULL || (eq = strchr(a, '=')) == NULL)
-					continue;
-				rep = redact_deny_value(r, NULL, a, (size_t)(eq - a), eq + 1,
-				    json_string_length(e) - (size_t)(eq - a) - 1, counts);
-				if (rep != NULL) {
-					char *w = xasprintf("%.*s=%s", (int)(eq - a), a, rep);
-
-					json_array_set_new(v, i, json_string(w));
-					free(w);
-					n++;
-				}
-			}
+		if ((strcmp(k, "Environment") == 0 || strcmp(k, "UnsetEnvironment") == 0) && json_is_array(v)) {
+			n += deny_env_array(r, v, counts);
 		} else if (strncmp(k, "Exec", 4) == 0 && json_is_array(v)) {
 			/* [[path, [argv...], ignore, ...], ...] */
 			json_array_foreach(v, i, e)
 				if (json_is_array(e) && json_is_array(json_array_get(e, 1)))
 					n += redact_argv_deny(r, json_array_get(e, 1), counts);
+		} else if (strcmp(k, "Description") == 0 && json_is_string(v)) {
+			/* free text anyone may write: kept only by a shape, as a config value */
+			_cleanup_free_ char *rep = redact_deny_value(r, NULL, NULL, 0, json_string_value(v),
+			    json_string_length(v), counts);
+
+			if (rep != NULL) {
+				json_string_set(v, rep);
+				n++;
+			}
+		} else if ((strcmp(k, "SetCredential") == 0 || strcmp(k, "SetCredentialEncrypted") == 0) &&
+		    json_is_array(v)) {
+			/* [[id, [bytes...]], ...]: the id stays, the value is a credential */
+			json_array_foreach(v, i, e) {
+				json_t *val = json_array_get(e, 1);
+				_cleanup_free_ char *rep = NULL;
+
+				if (!json_bytes(val, &b) || b.len == 0)
+					continue;
+				rep = redact_deny_secret(r, NULL, KEY_STRONG, "credential", b.data, b.len, counts);
+				if (rep != NULL) {
+					json_array_set_new(e, 1, json_string(rep));
+					n++;
+				}
+			}
+		} else if (strcmp(k, "LogExtraFields") == 0 && json_is_array(v)) {
+			/* [[bytes of "NAME=VALUE"], ...]: the name stays, VALUE by default-deny, written as a string */
+			json_array_foreach(v, i, e) {
+				_cleanup_free_ char *rep = NULL;
+				json_t *s;
+
+				if (!json_bytes(e, &b))
+					continue;
+				rep = deny_assignment(r, b.data, b.len, counts);
+				s = json_stringn(rep != NULL ? rep : b.data, rep != NULL ? strlen(rep) : b.len);
+				if (s == NULL)	/* not UTF-8: the whole field goes */
+					s = json_string(redact_value(r, "value", b.data, b.len));
+				json_array_set_new(v, i, s);
+				n += rep != NULL;
+			}
+		} else if (strcmp(k, "StandardInputData") == 0 && json_bytes(v, &b) && b.len > 0) {
+			/* StandardInputData=/StandardInputText=: whatever the service reads on stdin */
+			json_object_set_new(props, k, json_string(redact_value(r, "value", b.data, b.len)));
+			redact_count(counts, "default-deny");
+			n++;
 		}
 	}
+	buf_free(&b);
 	return n;
 }
 

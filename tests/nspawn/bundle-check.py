@@ -170,8 +170,32 @@ def trimmed(path, unit_name, jc):
         die("other entries were kept while warnings were left out")
 
 
+def byte_arrays(x, out):
+    """Every JSON array of 0..255 integers (a D-Bus byte array) below x, as bytes."""
+    if isinstance(x, list):
+        if x and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i <= 255 for i in x):
+            out.append(bytes(x))
+        else:
+            for i in x:
+                byte_arrays(i, out)
+    elif isinstance(x, dict):
+        for i in x.values():
+            byte_arrays(i, out)
+
+
 def absent(path, values):
     files, _, _ = load(path)
+    files = dict(files)
+    for rel, data in list(files.items()):
+        if rel.endswith((".json", ".jsonl")):
+            arrays = []
+            for line in data.decode("utf-8", "replace").split("\n") if rel.endswith(".jsonl") else [data.decode("utf-8", "replace")]:
+                try:
+                    byte_arrays(json.loads(line), arrays)
+                except ValueError:
+                    pass
+            if arrays:
+                files[rel + " (byte arrays)"] = b"\n".join(arrays)
     for v in values:
         forms = {v, base64.b64encode(v.encode()).decode(), urllib.parse.quote(v, safe="")}
         for rel, data in files.items():

@@ -222,6 +222,40 @@ sys.exit(0 if \"permission denied\" in ne.get(\"endpoint-dns-unresolvable\", \"\
 # shellcheck disable=SC2086
 check "unprivileged: no planted secret" $BC absent "$B" $NS_SECRETS
 
+# ---- transient: a unit made over D-Bus (systemd-run), no unit file to learn values from: each place
+# systemd keeps a value someone wrote holds a planted secret under a name nobody lists, and the
+# bundle (units/*.json with its byte arrays, the journal, every file) must hold none of them
+prepare transient none
+TR_STDIN=$(printf 'Si3StdinWq6Ez\n' | base64)	# systemd-run takes StandardInputData= as base64
+TR_SECRETS="Vq7LicenciaXw2Rt cuatro-palabras Kd8CredZp3Wm Lg5FieldNb2Qx Ds9DescrYh4Tc Ar6ArgvJk3Pl Ag2EqualsMn7Bv Un4SetRt8Gh Si3StdinWq6Ez"
+ns_run systemd-run -q --unit=onboarding-agent --description="Agent stand-in Ds9DescrYh4Tc" \
+	-p SyslogIdentifier=onboarding-agent \
+	-p 'Environment=LICENCIA=Vq7LicenciaXw2Rt "CLAVE=cuatro-palabras muy secretas"' \
+	-p UnsetEnvironment=OLD_ENROLMENT=Un4SetRt8Gh \
+	-p SetCredential=dbpass:Kd8CredZp3Wm \
+	-p LogExtraFields=ENROLMENT=Lg5FieldNb2Qx \
+	-p StandardInput=data -p StandardInputData="$TR_STDIN" \
+	/bin/sh -c 'echo transient agent started; exec sleep 300' agent --licencia Ar6ArgvJk3Pl --clave=Ag2EqualsMn7Bv
+wait_for "transient: unit active" sh -c "nsenter -t $NS_PID -a systemctl show -p ActiveState --value $U | grep -qx active"
+wait_for "transient: unit logged" sh -c "nsenter -t $NS_PID -a journalctl -u $U --since @$T0 -o cat | grep -q 'transient agent started'"
+collect transient --no-probe
+check "transient: bundle is valid" $BC verify "$B"
+check "transient: journal equals journalctl (redacted fields aside)" $BC journal "$B" "$U" "$T/transient.jc"
+check "transient: unit equals systemctl show" $BC unit "$B" "$U" "$T/transient.show"
+# systemd holds each planted value (else the absence below proves nothing); names, ids and flags stay
+P='json.loads(f("units/onboarding-agent.service.json"))'
+expect transient "a transient unit (its only file is systemd's, under /run)" "$P[\"Transient\"] and $P[\"FragmentPath\"].startswith(\"/run/systemd/transient/\")" True
+expect transient "Environment names stay" "[e.split(\"=\")[0] for e in $P[\"Environment\"]]" "['LICENCIA', 'CLAVE']"
+expect transient "UnsetEnvironment name stays" "[e.split(\"=\")[0] for e in $P[\"UnsetEnvironment\"]]" "['OLD_ENROLMENT']"
+expect transient "SetCredential id stays, value a marker" "[(c[0], c[1].startswith(\"<redacted:\")) for c in $P[\"SetCredential\"]]" "[('dbpass', True)]"
+expect transient "LogExtraFields name stays, value a marker" "[e.startswith(\"ENROLMENT=<redacted:\") for e in $P[\"LogExtraFields\"]]" "[True]"
+expect transient "StandardInputData a marker" "$P[\"StandardInputData\"].startswith(\"<redacted:\")" True
+expect transient "ExecStart program and flags stay" "[a.split(\"=\")[0] for a in $P[\"ExecStart\"][0][1] if a.startswith((\"-\", \"/\"))]" "['/bin/sh', '-c', '--licencia', '--clave']"
+expect transient "systemd's transient unit file collected, its credential redacted" '"SetCredential=dbpass:<redacted:" in f("config/run/systemd/transient/onboarding-agent.service")' True
+# shellcheck disable=SC2086
+check "transient: no planted secret in the bundle (byte arrays decoded)" $BC absent "$B" $TR_SECRETS $NS_SECRETS "$TR_STDIN"
+ns_run systemctl stop "$U" >/dev/null 2>&1
+
 nspawn_pid=$NS_NSPAWN_PID
 ns_poweroff
 check "container powered off, no process left" sh -c "! kill -0 $nspawn_pid 2>/dev/null && ! pgrep -P $nspawn_pid >/dev/null"

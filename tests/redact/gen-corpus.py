@@ -463,6 +463,14 @@ def plant_all(c):
     s = c.v()
     c.jmsg(f"info\tagent\tline one\nsecret: {s}\nline three")
     c.add("journal multi-line", [s], [])
+    # what a service reads on stdin, in a drop-in (text, and base64)
+    s = c.v()
+    c.file(f"/etc/systemd/system/{UNIT}.d/stdin-text.conf", f"[Service]\nStandardInput=data\nStandardInputText=enrol {s}\n")
+    c.add("StandardInputText=VALUE", [s], ["StandardInput=data", "StandardInputText="])
+    s = c.v()
+    c.file(f"/etc/systemd/system/{UNIT}.d/stdin-data.conf",
+           "[Service]\nStandardInputData=" + base64.b64encode(("enrol " + s + "\n").encode()).decode() + "\n")
+    c.add("StandardInputData=base64", [s], ["StandardInputData="])
     # Needed journal text: the shipped rules' lines stay whole
     for msg in ["error\tagent\tRPC failed: rpc error: code = PermissionDenied desc = Not authorized by OnboardingPolicy",
                 "error\tagent\tlookup onboarding.example.invalid on 192.0.2.53:53: no such host",

@@ -1558,10 +1558,63 @@ test_comments(void **state)
 	redactor_free(r);
 }
 
+/* A unit's D-Bus properties: every place systemd keeps a value someone wrote (issue 11). */
+static void
+test_unit_props_deny(void **state)
+{
+	static const char *const planted[] = {
+		"QwErTyUiOpAsDfGh", "Zx Cv Bn Ma Sd", "LkJhGfDsAqWeRtY", "PoIuYtReWqAsDfG", "MnBvCxZaSdFgHjK",
+		"PlOkIjUhYgTfRdE", "licence WsXeDcRfVtGbYhN", "UjMnHyTgBvFrEdC",
+	};
+	json_t *props = json_pack("{s:s, s:[s, s], s:[s], s:[[s, [s, s, s, s, s, s], b]], s:[[s, o]], s:[o], s:o, s:s}",
+	    "Description", "Agent, licence WsXeDcRfVtGbYhN",
+	    "Environment", "LICENCIA=QwErTyUiOpAsDfGh", "CLAVE=Zx Cv Bn Ma Sd",
+	    "UnsetEnvironment", "OLD=LkJhGfDsAqWeRtY",
+	    "ExecStart", "/bin/sh", "/bin/sh", "-c", "exec sleep 1", "agent", "--licencia", "PoIuYtReWqAsDfG", 0,
+	    "SetCredential", "dbpass", json_pack("[i, i, i]", 'M', 'n', 'B'),
+	    "LogExtraFields", json_pack("[i, i, i, i]", 'K', '=', 'v', 'V'),
+	    "StandardInputData", json_pack("[i, i]", 'U', 'j'),
+	    "ActiveState", "active");
+	struct redactor *r = redactor_new();
+	char *text;
+
+	(void)state;
+	assert_non_null(props);
+	/* longer values planted into the byte arrays */
+	{
+		json_t *a = json_array(), *l = json_array(), *sd = json_array();
+
+		for (const char *c = "MnBvCxZaSdFgHjK"; *c; c++)
+			json_array_append_new(a, json_integer((unsigned char)*c));
+		for (const char *c = "API_TOKEN=PlOkIjUhYgTfRdE"; *c; c++)
+			json_array_append_new(l, json_integer((unsigned char)*c));
+		for (const char *c = "UjMnHyTgBvFrEdC"; *c; c++)
+			json_array_append_new(sd, json_integer((unsigned char)*c));
+		json_array_set_new(json_array_get(json_object_get(props, "SetCredential"), 0), 1, a);
+		json_array_set_new(json_object_get(props, "LogExtraFields"), 0, l);
+		json_object_set_new(props, "StandardInputData", sd);
+	}
+	redact_json_value(r, props, NULL);
+	redact_unit_props(r, props, NULL);
+	text = json_dumps(props, JSON_SORT_KEYS);
+	for (size_t i = 0; i < sizeof(planted) / sizeof(planted[0]); i++)
+		if (strstr(text, planted[i]) != NULL)
+			fail_msg("%s survives in %s", planted[i], text);
+	assert_non_null(strstr(text, "\"LICENCIA=<redacted:"));
+	assert_non_null(strstr(text, "\"API_TOKEN=<redacted:"));
+	assert_non_null(strstr(text, "\"dbpass\", \"<redacted:"));
+	assert_non_null(strstr(text, "\"--licencia\""));
+	assert_non_null(strstr(text, "\"ActiveState\": \"active\""));
+	free(text);
+	json_decref(props);
+	redactor_free(r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unit_props_deny),
 		cmocka_unit_test(test_schema_anchored),
 		cmocka_unit_test(test_corpus_no_leaks),
 		cmocka_unit_test(test_corpus_keeps),
