@@ -751,7 +751,7 @@ run_free(struct run *r)
 
 /* The steps of a run; the worst message said along the way is the exit status (exit_status()). */
 static void
-run(struct run *r, int argc, char *argv[])
+run_steps(struct run *r, int argc, char *argv[])
 {
 	struct ctx *c = &r->c;
 	_cleanup_free_ char *err = NULL;
@@ -804,7 +804,7 @@ main(int argc, char *argv[])
 	r.c.opt = &r.o;
 	msg_init(PROG);
 	lang_set(lang_from_env());
-	run(&r, argc, argv);
+	run_steps(&r, argc, argv);
 	run_free(&r);
 	return exit_status();
 }
