@@ -456,11 +456,11 @@ check_journal_dir(const char *dir)
 	if (dir == NULL)
 		return 0;
 	if (stat(dir, &st) < 0) {
-		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", dir, strerror(errno));
+		msg(MSG_ERROR, dir, 0, 0, "%s", strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", dir, "not a directory");
+		msg(MSG_ERROR, dir, 0, 0, "not a directory");
 		return -1;
 	}
 	return 0;
@@ -484,11 +484,11 @@ load_profile(struct options *o, struct profile **ret)
 	}
 	r = ctx_read_file(&here, o->profile, 1024 * 1024, &text, &len);
 	if (r < 0) {
-		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o->profile, file_errstr(r));
+		msg(MSG_ERROR, o->profile, 0, 0, "%s", file_errstr(r));
 		return -1;
 	}
 	if (profile_parse(text, len, o->profile, ret, &err) < 0) {
-		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", o->profile, err);
+		msg(MSG_ERROR, o->profile, 0, 0, "%s", err);
 		return -1;
 	}
 	return 0;
@@ -646,7 +646,7 @@ open_bundle(struct run *r)
 	else
 		k = bw_open(&r->c.bw, r->output, r->topdir, &err);
 	if (k < 0) {
-		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", r->output, err ? err : strerror(-k));
+		msg(MSG_ERROR, r->output, 0, 0, "%s", err ? err : strerror(-k));
 		return -1;
 	}
 	signal(SIGALRM, on_alarm);
@@ -718,7 +718,7 @@ write_bundle(struct run *r, uint64_t *size)
 	ctx_verbose(&r->c, "written: %" PRIu64 " bytes", *size);
 	alarm(0);
 	if (k < 0) {
-		msg(MSG_ERROR, NULL, 0, 0, "'%s': %s", r->output, err ? err : strerror(-k));
+		msg(MSG_ERROR, r->output, 0, 0, "%s", err ? err : strerror(-k));
 		return -1;
 	}
 	return 0;

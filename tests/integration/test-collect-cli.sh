@@ -31,7 +31,7 @@ check "dry-run: no value printed" sh -c "! grep -q FAKE-dryrun-token-Lp0 $T/dry.
 # A profile that does not parse: exit 1, a clear message naming the file
 printf 'units: [a\n' >"$T/bad.yaml"
 expect_status "bad profile: exit 1" 1 "$COLLECT" --profile "$T/bad.yaml" -o "$T/x.tar.gz"
-check "bad profile: names the file and line" grep -q "bad.yaml': line" "$T/.err"
+check "bad profile: names the file and line" grep -q "bad.yaml: line" "$T/.err"
 printf 'units: [a.service]\nbogus: 1\n' >"$T/bad2.yaml"
 expect_status "unknown profile key: exit 1" 1 "$COLLECT" --profile "$T/bad2.yaml" -o "$T/x.tar.gz"
 check "no bundle after a bad profile" test ! -e "$T/x.tar.gz"
