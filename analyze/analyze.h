@@ -100,9 +100,8 @@ enum cond_kind {
 	COND_RESOLVER,
 	COND_MANIFEST,
 	COND_ECS,	/* records of the bundle's AWS ECS documents (ecs.c) */
+	_COND_KIND_MAX,	/* how many kinds (tables indexed by kind assert they have this many rows) */
 };
-/* How many kinds there are: tables indexed by kind assert they have this many rows. Keep the last kind here. */
-#define COND_KINDS	(COND_ECS + 1)
 
 /* Comparison of a unit property, a config key, a manifest source. */
 enum cmp_op {

@@ -1006,7 +1006,7 @@ static enum tri (*const cond_evals[])(struct ectx *x, const struct cond *c, bool
 	[COND_MANIFEST] = eval_manifest,
 	[COND_ECS] = eval_ecs,
 };
-_Static_assert(ELEMENTSOF(cond_evals) == COND_KINDS, "one evaluation per condition kind");
+_Static_assert(ELEMENTSOF(cond_evals) == _COND_KIND_MAX, "one evaluation per condition kind");
 
 static enum tri
 eval(struct ectx *x, const struct cond *c, bool collect)

@@ -1064,7 +1064,7 @@ static const struct cond_type cond_types[] = {
 	    (const char *const[]){ "sources", "manifest", NULL } },
 	[COND_ECS] = { "ecs", true, parse_ecs, free_ecs, (const char *const[]){ "ecs", NULL } },
 };
-_Static_assert(ELEMENTSOF(cond_types) == COND_KINDS, "one row per condition kind");
+_Static_assert(ELEMENTSOF(cond_types) == _COND_KIND_MAX, "one row per condition kind");
 
 /* The static assertion sees a missing last row; a row left out in the middle is caught here. */
 static void
