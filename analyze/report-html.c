@@ -553,31 +553,15 @@ config_panel(struct buf *b, const struct model *m)
 	buf_adds(b, "</details>");
 }
 
+/* The collector's probes (resolve, TCP connect) as a table, or why there are none. */
 static void
-resolver_panel(struct buf *b, const struct report_view *v)
+probes(struct buf *b, const struct report_view *v)
 {
-	const struct model *m = v->m;
-	const struct kfile *kf = model_file(m, BUNDLE_PATH_RESOLV_CONF);
+	const struct kfile *kf;
 	json_t *pj = NULL, *p;
 	size_t i;
 
-	buf_printf(b, "<details class=\"panel\" open><summary>%s</summary>", _("Resolver and probes"));
-	if (kf != NULL) {
-		buf_adds(b, "<h4>resolv.conf</h4><pre class=\"card\">");
-		hn(b, kf->data, kf->len);
-		buf_adds(b, "</pre>");
-	} else
-		buf_printf(b, "<p>%s</p>", _("resolv.conf is not in the bundle."));
-	for (i = 0; i < m->n_files; i++)
-		if (BUNDLE_IN_DIR(m->files[i].path, BUNDLE_DIR_RESOLVER) && strcmp(m->files[i].path, BUNDLE_PATH_RESOLV_CONF) != 0 &&
-		    strcmp(m->files[i].path, BUNDLE_PATH_PROBES) != 0) {
-			buf_adds(b, "<details><summary>");
-			h(b, m->files[i].path + 9);
-			buf_adds(b, "</summary><pre class=\"card\">");
-			hn(b, m->files[i].data, m->files[i].len);
-			buf_adds(b, "</pre></details>");
-		}
-	if ((kf = model_file(m, BUNDLE_PATH_PROBES)) != NULL)
+	if ((kf = model_file(v->m, BUNDLE_PATH_PROBES)) != NULL)
 		pj = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
 	buf_printf(b, "<h4>%s</h4>", _("The collector's probes"));
 	if (json_array_size(json_object_get(pj, "probes")) == 0) {
@@ -636,31 +620,42 @@ resolver_panel(struct buf *b, const struct report_view *v)
 		buf_adds(b, "</tbody></table>");
 	}
 	json_decref(pj);
-	buf_adds(b, "</details>");
 }
 
 static void
-manifest_panel(struct buf *b, const struct report_view *v)
+resolver_panel(struct buf *b, const struct report_view *v)
 {
 	const struct model *m = v->m;
-	const json_t *x;
-	const char *key;
+	const struct kfile *kf = model_file(m, BUNDLE_PATH_RESOLV_CONF);
 	size_t i;
 
-	buf_printf(b, "<details class=\"panel\"><summary>%s</summary><h4>%s</h4><table><thead>%s</thead><tbody>",
-	    _("Manifest: sources, entries, redactions"), _("Sources"),
-	    _("<tr><th>Source</th><th>Status</th><th>Detail</th></tr>"));
-	for (i = 0; i < v->n_sources; i++) {
-		const struct view_source *s = &v->sources[i];
+	buf_printf(b, "<details class=\"panel\" open><summary>%s</summary>", _("Resolver and probes"));
+	if (kf != NULL) {
+		buf_adds(b, "<h4>resolv.conf</h4><pre class=\"card\">");
+		hn(b, kf->data, kf->len);
+		buf_adds(b, "</pre>");
+	} else
+		buf_printf(b, "<p>%s</p>", _("resolv.conf is not in the bundle."));
+	for (i = 0; i < m->n_files; i++)
+		if (BUNDLE_IN_DIR(m->files[i].path, BUNDLE_DIR_RESOLVER) && strcmp(m->files[i].path, BUNDLE_PATH_RESOLV_CONF) != 0 &&
+		    strcmp(m->files[i].path, BUNDLE_PATH_PROBES) != 0) {
+			buf_adds(b, "<details><summary>");
+			h(b, m->files[i].path + 9);
+			buf_adds(b, "</summary><pre class=\"card\">");
+			hn(b, m->files[i].data, m->files[i].len);
+			buf_adds(b, "</pre></details>");
+		}
+	probes(b, v);
+	buf_adds(b, "</details>");
+}
 
-		buf_adds(b, "<tr><td class=\"mono\">");
-		h(b, s->name);
-		buf_printf(b, "</td><td class=\"%s\">", s->status && strcmp(s->status, "ok") == 0 ? "ok" : "bad");
-		h(b, s->label);
-		buf_adds(b, "</td><td>");
-		h(b, s->detail);
-		buf_adds(b, "</td></tr>");
-	}
+/* The manifest's entries, each verified or with its problem, then problems with files it does not list. */
+static void
+entries_table(struct buf *b, const struct report_view *v)
+{
+	const struct model *m = v->m;
+	size_t i;
+
 	buf_printf(b, "</tbody></table><h4>%s</h4><table><thead>%s</thead><tbody>", _("Entries (SHA-256 checked while reading)"),
 	    _("<tr><th>Path</th><th>Size</th><th>SHA-256</th><th>Check</th></tr>"));
 	for (i = 0; i < v->n_entries; i++) {
@@ -689,6 +684,16 @@ manifest_panel(struct buf *b, const struct report_view *v)
 		h(b, m->integrity[i].problem);
 		buf_adds(b, "</span></td></tr>");
 	}
+}
+
+/* The manifest's redactions: per file, how many values and by which rule. */
+static void
+redactions_table(struct buf *b, const struct report_view *v)
+{
+	const json_t *x;
+	const char *key;
+	size_t i;
+
 	buf_printf(b, "</tbody></table><h4>%s</h4>", _("Redactions (values never stored)"));
 	if (v->n_redactions == 0)
 		buf_printf(b, "<p>%s</p>", _("None recorded."));
@@ -710,6 +715,29 @@ manifest_panel(struct buf *b, const struct report_view *v)
 		}
 		buf_adds(b, "</tbody></table>");
 	}
+}
+
+static void
+manifest_panel(struct buf *b, const struct report_view *v)
+{
+	size_t i;
+
+	buf_printf(b, "<details class=\"panel\"><summary>%s</summary><h4>%s</h4><table><thead>%s</thead><tbody>",
+	    _("Manifest: sources, entries, redactions"), _("Sources"),
+	    _("<tr><th>Source</th><th>Status</th><th>Detail</th></tr>"));
+	for (i = 0; i < v->n_sources; i++) {
+		const struct view_source *s = &v->sources[i];
+
+		buf_adds(b, "<tr><td class=\"mono\">");
+		h(b, s->name);
+		buf_printf(b, "</td><td class=\"%s\">", s->status && strcmp(s->status, "ok") == 0 ? "ok" : "bad");
+		h(b, s->label);
+		buf_adds(b, "</td><td>");
+		h(b, s->detail);
+		buf_adds(b, "</td></tr>");
+	}
+	entries_table(b, v);
+	redactions_table(b, v);
 	if (v->n_gaps > v->n_gap_sources) {
 		buf_printf(b, "<h4>%s</h4><ul>", _("Not collected on purpose (secrets)"));
 		for (i = v->n_gap_sources; i < v->n_gaps; i++) {
