@@ -1252,6 +1252,298 @@ collect_logfile(struct ctx *c)
 	close(fd);
 }
 
+/* What one --log-file read came to: the numbers of its manifest source and of its detail. */
+struct lf_counts {
+	uint64_t	written;	/* entries written */
+	uint64_t	withheld;	/* entries the leak check withheld */
+	uint64_t	added;		/* entries spooled (of the agent's container, when it was seen) */
+	uint64_t	lost;		/* entries a failing spool lost */
+	uint64_t	omitted;	/* entries left out for the budget or the entry cap */
+	uint64_t	lines;		/* lines of input */
+	uint64_t	skipped;	/* bytes skipped at the start of a file over the input cap */
+	uint64_t	disk_peak;	/* the spool's largest size on disk */
+	uint64_t	newest;		/* the newest entry's time when relative --since/--until counted from it, or 0 */
+	int		read_err;	/* a read that failed after some input (-errno), or 0 */
+};
+
+/*
+ * The window of a --log-file: only one given on the command line applies (a saved log
+ * is read whole).  Relative times count from the newest entry of a saved file, from now
+ * on a pipe.  Returns the newest entry's time when it was the base, else 0.
+ */
+static uint64_t
+lf_window(struct lf *lf, int fd, const struct stat *st)
+{
+	struct ctx *c = lf->c;
+	uint64_t base = lf->now, newest = 0;
+
+	if ((c->opt->since || c->opt->until) && S_ISREG(st->st_mode) && newest_time(fd, (uint64_t)st->st_size, &base))
+		newest = base;
+	if (c->opt->since && time_arg_resolve(&c->opt->since_arg, base, &lf->since) < 0)
+		lf->since = 0;
+	if (c->opt->until && time_arg_resolve(&c->opt->until_arg, base, &lf->until) < 0)
+		lf->until = 0;
+	if (lf->since)
+		c->since_usec = lf->since;
+	if (lf->until)
+		c->until_usec = lf->until;
+	return newest;
+}
+
+/* Whose lines are kept (the agent's container), the budget, the input cap and the time limit. */
+static void
+lf_limits(struct lf *lf, const char *unit)
+{
+	struct ctx *c = lf->c;
+	const char *dot = strrchr(unit, '.');
+
+	lf->agent = unit;
+	lf->agent_len = dot && strcmp(dot, ".service") == 0 ? (size_t)(dot - unit) : strlen(unit);
+	lf->containers = json_object();
+	lf->limit = ctx_journal_budget(c);
+	lf->rd.cap = c->max_size * INPUT_FACTOR;
+	lf->rd.deadline = mono_usec() + c->profile->source_timeout_usec;
+	if (lf->rd.deadline > c->deadline_usec)
+		lf->rd.deadline = c->deadline_usec;
+}
+
+/*
+ * A regular file over the input cap: only its newest part is read (its encoding decided
+ * by its start), from the first line that starts after the cut.  *skipped: the bytes
+ * left unread.  0, or -errno when its encoding cannot be transcoded (*enc names it).
+ */
+static int
+lf_skip_to_newest(struct lf *lf, const struct stat *st, uint64_t *skipped, const char **enc)
+{
+	*skipped = 0;
+	*enc = NULL;
+	if (S_ISREG(st->st_mode) && (uint64_t)st->st_size > lf->rd.cap) {
+		unsigned char head[SNIFF_BYTES];
+		ssize_t hn = pread(lf->rd.fd, head, sizeof(head), 0);
+		size_t bom;
+		const char *how = NULL;
+		int r;
+
+		*enc = hn > 0 ? sniff_encoding(head, (size_t)hn, &bom, &how) : NULL;
+		r = reader_encoding(&lf->rd, *enc && strcmp(*enc, "UTF-8") ? *enc : NULL, how);
+		if (r < 0)
+			return r;
+		*skipped = (uint64_t)st->st_size - lf->rd.cap;
+		if (lf->rd.unit)
+			*skipped = (*skipped + lf->rd.unit - 1) / lf->rd.unit * lf->rd.unit;	/* on a character */
+	}
+	if (*skipped && lseek(lf->rd.fd, (off_t)*skipped, SEEK_SET) < 0)
+		*skipped = 0;
+	if (*skipped) {
+		char *l;
+		size_t len, total;
+
+		(void)next_line(&lf->rd, &l, &len, &total);	/* the rest of a cut line */
+		lf->rd.newlines = 0;
+		for (const char *q = lf->rd.pending.data + lf->rd.off, *e = lf->rd.pending.data + lf->rd.pending.len;
+		    (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+			lf->rd.newlines++;
+	}
+	return 0;
+}
+
+/*
+ * Reads the input into the spool: aws logs JSON events (and text after them), or text
+ * lines.  The time limit and a JSON document cut short end the input, not the source.
+ * 0 or -errno.
+ */
+static int
+lf_read_input(struct lf *lf)
+{
+	int ch = peek_nonws(&lf->rd), r = ch < -1 ? ch : 0;
+
+	if (r == 0 && (ch == '{' || ch == '[') && (r = json_starts(&lf->rd)) == 1) {
+		r = json_input(lf);
+		if (r == 1)
+			r = text_input(lf);
+	} else if (r == 0)
+		r = text_input(lf);
+	flush_join(lf);
+	if (r == -ETIME) {
+		lf->rd.timed_out = true;
+		r = 0;
+	}
+	if (r == -EBADMSG)
+		r = 0, lf->bad_json++;	/* a JSON document cut short: what came before it counts */
+	return r;
+}
+
+/* The counts after the entries were written to s. */
+static void
+lf_count(const struct lf *lf, const struct jsonl *s, struct lf_counts *n)
+{
+	uint64_t disk_now;
+
+	n->lines = lf->rd.newlines + (lf->rd.bytes > 0 && !lf->rd.last_nl);
+	jsonl_counts(s, NULL, &n->written, &n->withheld, NULL);
+	spool_counts(lf->sp, &n->added, NULL, &n->lost);
+	spool_disk(lf->sp, &disk_now, &n->disk_peak);
+	n->added -= lf->agent_seen ? lf->other_spooled : 0;
+	n->omitted = n->added > n->written + n->withheld + n->lost ? n->added - n->written - n->withheld - n->lost : 0;
+}
+
+/* The source's detail (English, for the manifest); *trunc when some input was not read or was left out. */
+static void
+lf_detail(const struct lf *lf, const struct lf_counts *n, const char *shown, const char *tmpdir, struct buf *detail,
+    bool *trunc)
+{
+	struct buf fmts = { 0 };
+
+	*trunc = false;
+	formats_text(lf, &fmts);
+	buf_printf(detail, "%" PRIu64 " entries from %" PRIu64 " lines of --log-file %s", n->written, n->lines, shown);
+	if (fmts.len)
+		buf_printf(detail, " (%s)", fmts.data);
+	buf_free(&fmts);
+	if (lf->rd.enc)
+		buf_printf(detail, "; transcoded from %s to UTF-8 (%s)", lf->rd.enc, lf->rd.enc_how);
+	if (lf->rd.bad_chars)
+		buf_printf(detail, "; %" PRIu64 " invalid characters replaced with U+FFFD", lf->rd.bad_chars);
+	if (lf->err) {
+		buf_printf(detail, "; the spool in TMPDIR %s failed (%s) after %" PRIu64 " bytes of input: the rest "
+		    "was not read, and the %" PRIu64 " entries not yet written whole were lost (set TMPDIR to a "
+		    "folder with room)", tmpdir, strerror(-lf->err), lf->rd.bytes, n->lost);
+		*trunc = true;
+	}
+	if (n->read_err)
+		buf_printf(detail, "; reading failed after %" PRIu64 " bytes (%s): the rest was not read",
+		    lf->rd.bytes, strerror(-n->read_err)), *trunc = true;
+	if (lf->rd.timed_out)
+		buf_printf(detail, "; stopped at the time limit"), *trunc = true;
+	if (lf->rd.capped)
+		buf_printf(detail, "; stopped after %" PRIu64 " bytes of input (%d times --max-size): the "
+		    "rest was not read", lf->rd.bytes, INPUT_FACTOR), *trunc = true;
+	if (n->skipped)
+		buf_printf(detail, "; only the newest %" PRIu64 " bytes were read (%d times --max-size), "
+		    "%" PRIu64 " older bytes skipped", lf->rd.cap, INPUT_FACTOR, n->skipped), *trunc = true;
+	if (n->omitted && n->written + n->withheld >= SPOOL_MAX_CHOSEN)
+		buf_printf(detail, "; %" PRIu64 " of %" PRIu64 " entries left out: at most %d entries are kept "
+		    "(warnings and worse first, then the newest)", n->omitted, n->added - n->lost, SPOOL_MAX_CHOSEN),
+		    *trunc = true;
+	else if (n->omitted)
+		buf_printf(detail, "; %" PRIu64 " of %" PRIu64 " entries left out to fit the size budget "
+		    "(warnings and worse kept first)", n->omitted, n->added - n->lost), *trunc = true;
+	if (lf->agent_seen && (lf->other_dropped || json_object_size(lf->containers) > 1))
+		buf_printf(detail, "; only the %.*s container's streams kept (%" PRIu64 " entries of others "
+		    "left out)", (int)lf->agent_len, lf->agent, lf->other_dropped);
+	if (lf->untimed)
+		buf_printf(detail, "; %" PRIu64 " lines without a time of their own", lf->untimed);
+	if (lf->outside)
+		buf_printf(detail, "; %" PRIu64 " outside --since/--until", lf->outside);
+	if (lf->long_lines)
+		buf_printf(detail, "; %" PRIu64 " over %d KiB cut", lf->long_lines, LINE_MAX_BYTES / 1024);
+	if (lf->bad_json)
+		buf_printf(detail, "; %" PRIu64 " JSON values not read as events", lf->bad_json);
+}
+
+/*
+ * Nothing in the window, but the log has entries elsewhere: the source says where, and
+ * no empty journal stays in the bundle.
+ */
+static void
+lf_none_in_window(const struct lf *lf, const char *name, const char *rel, const char *shown)
+{
+	struct ctx *c = lf->c;
+	char t1[RFC3339_MAX], t2[RFC3339_MAX], f1[RFC3339_MAX], f2[RFC3339_MAX];
+	_cleanup_free_ char *detail = xasprintf("no entry of --log-file %s from %s to %s, but it has %" PRIu64
+	    " entries from %s to %s; widen the window with --since/--until", shown,
+	    lf->since ? time_rfc3339(lf->since, false, t1) : "its start",
+	    lf->until ? time_rfc3339(lf->until, false, t2) : "its end", lf->outside,
+	    time_rfc3339(lf->tfirst, false, f1), time_rfc3339(lf->tlast, false, f2));
+
+	ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", detail);
+	if (c->bw) {
+		json_t *o = bw_source_object(c->bw, name);
+
+		(void)bw_remove(c->bw, rel);
+		json_object_set_new(o, "unit_first", json_string(f1));
+		json_object_set_new(o, "unit_last", json_string(f2));
+	}
+}
+
+/* The counts of the manifest's source; s (the written journal, or NULL) gives its redactions. */
+static void
+lf_manifest(const struct lf *lf, const struct lf_counts *n, const char *name, const char *rel, const char *shown,
+    struct jsonl *s)
+{
+	struct ctx *c = lf->c;
+	json_t *o, *f;
+	char tb[RFC3339_MAX];
+
+	if (c->bw == NULL)
+		return;
+	o = bw_source_object(c->bw, name);
+	f = json_object();
+	for (int k = 0; k < _LOGF_MAX; k++)
+		if (lf->formats[k])
+			json_object_set_new(f, log_format_name((enum log_format)k), json_integer((json_int_t)lf->formats[k]));
+	json_object_set_new(o, "entries", json_integer((json_int_t)n->written));
+	json_object_set_new(o, "omitted", json_integer((json_int_t)n->omitted));
+	if (n->lost)
+		json_object_set_new(o, "lost", json_integer((json_int_t)n->lost));
+	json_object_set_new(o, "withheld", json_integer((json_int_t)n->withheld));
+	json_object_set_new(o, "log_file", json_string(shown));
+	json_object_set_new(o, "lines", json_integer((json_int_t)n->lines));
+	json_object_set_new(o, "bytes_read", json_integer((json_int_t)lf->rd.bytes));
+	json_object_set_new(o, "formats", f);
+	if (lf->rd.enc)
+		json_object_set_new(o, "transcoded_from", json_string(lf->rd.enc));
+	if (lf->rd.bom8)
+		json_object_set_new(o, "utf8_bom", json_true());
+	if (lf->rd.bad_chars)
+		json_object_set_new(o, "invalid_characters", json_integer((json_int_t)lf->rd.bad_chars));
+	json_object_set_new(o, "untimed", json_integer((json_int_t)lf->untimed));
+	json_object_set_new(o, "untimed_collection_time", json_integer((json_int_t)lf->untimed_now));
+	json_object_set_new(o, "outside_window", json_integer((json_int_t)lf->outside));
+	json_object_set_new(o, "long_lines", json_integer((json_int_t)lf->long_lines));
+	json_object_set_new(o, "blank_lines", json_integer((json_int_t)lf->blank));
+	json_object_set_new(o, "json_not_events", json_integer((json_int_t)lf->bad_json));
+	if (json_object_size(lf->containers)) {
+		json_object_set(o, "containers", lf->containers);
+		json_object_set_new(o, "containers_kept", lf->agent_seen ?
+		    json_stringn(lf->agent, lf->agent_len) : json_string("all"));
+		json_object_set_new(o, "other_containers_left_out", json_integer((json_int_t)lf->other_dropped));
+	}
+	json_object_set_new(o, "spool_peak_bytes", json_integer((json_int_t)n->disk_peak));
+	if (lf->rd.capped || n->skipped)
+		json_object_set_new(o, "input_cap", json_integer((json_int_t)lf->rd.cap));
+	/* What relative --since/--until counted from. */
+	if (n->newest)
+		json_object_set_new(o, "window_base", json_string(time_rfc3339(n->newest, true, tb)));
+	if (lf->since || lf->until) {
+		json_object_set_new(o, "since", lf->since ? json_string(time_rfc3339(lf->since, true, tb)) : json_null());
+		json_object_set_new(o, "until", lf->until ? json_string(time_rfc3339(lf->until, true, tb)) : json_null());
+	}
+	if (s)
+		ctx_redactions(c, rel, jsonl_redactions(s));
+}
+
+/* Frees what a read holds (the reader's buffers and encoder, the spool, the pem state). */
+static void
+lf_free(struct lf *lf)
+{
+	buf_free(&lf->rd.pending);
+	buf_free(&lf->rd.longbuf);
+	buf_free(&lf->rd.raw);
+	if (lf->rd.enc)
+		iconv_close(lf->rd.cd);
+	buf_free(&lf->sample);
+	buf_free(&lf->line);
+	buf_free(&lf->msgbuf);
+	buf_free(&lf->pembuf);
+	for (size_t i = 0; i < PEM_STREAMS; i++)
+		free(lf->pem_name[i]);
+	buf_free(&lf->join);
+	buf_free(&lf->jv);
+	json_decref(lf->containers);
+	spool_free(lf->sp);
+}
+
 void
 collect_log_fd(struct ctx *c, int fd, const char *shown)
 {
@@ -1259,16 +1551,14 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 	const char *unit = units->n ? units->v[0] : "agent";
 	_cleanup_free_ char *name = xasprintf(BUNDLE_DIR_JOURNAL "%s", unit);
 	_cleanup_free_ char *rel = xasprintf(BUNDLE_DIR_JOURNAL "%s" BUNDLE_EXT_JOURNAL, unit);
-	const char *tmpdir = getenv("TMPDIR");
+	const char *tmpdir = getenv("TMPDIR"), *enc;
 	struct lf lf = { .c = c, .rd = { .fd = fd } };
-	struct buf detail = { 0 }, fmts = { 0 };
+	struct lf_counts n = { 0 };
+	struct buf detail = { 0 };
 	struct jsonl *s = NULL;
-	uint64_t written = 0, withheld = 0, omitted = 0, added, lost, lines, skipped = 0;
-	uint64_t disk_now, disk_peak, base, newest = 0;
-	const char *dot;
 	struct stat st;
-	bool trunc = false;
-	int r, ch, read_err;
+	bool trunc;
+	int r;
 
 	if (tmpdir == NULL || *tmpdir == '\0')
 		tmpdir = "/tmp";
@@ -1290,87 +1580,28 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		msg(MSG_OK, NULL, 0, 0, "reading agent log lines from the terminal; end with Ctrl-D "
 		    "(or pipe them in: docker logs --timestamps CONTAINER 2>&1 | triage-collect --log-file -)");
 	lf.now = time_now_usec();
-	/*
-	 * Only a window given on the command line applies (a saved log is read whole).
-	 * Relative times count from the newest entry of a saved file, from now on a pipe.
-	 */
-	base = lf.now;
-	if ((c->opt->since || c->opt->until) && S_ISREG(st.st_mode) && newest_time(fd, (uint64_t)st.st_size, &base))
-		newest = base;
-	if (c->opt->since && time_arg_resolve(&c->opt->since_arg, base, &lf.since) < 0)
-		lf.since = 0;
-	if (c->opt->until && time_arg_resolve(&c->opt->until_arg, base, &lf.until) < 0)
-		lf.until = 0;
-	if (lf.since)
-		c->since_usec = lf.since;
-	if (lf.until)
-		c->until_usec = lf.until;
-	lf.agent = unit;
-	dot = strrchr(unit, '.');
-	lf.agent_len = dot && strcmp(dot, ".service") == 0 ? (size_t)(dot - unit) : strlen(unit);
-	lf.containers = json_object();
-	lf.limit = ctx_journal_budget(c);
-	lf.rd.cap = c->max_size * INPUT_FACTOR;
-	lf.rd.deadline = mono_usec() + c->profile->source_timeout_usec;
-	if (lf.rd.deadline > c->deadline_usec)
-		lf.rd.deadline = c->deadline_usec;
-	/* A regular file over the cap: read its newest part (its encoding decided by its start). */
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > lf.rd.cap) {
-		unsigned char head[SNIFF_BYTES];
-		ssize_t hn = pread(fd, head, sizeof(head), 0);
-		size_t bom;
-		const char *how = NULL, *enc = hn > 0 ? sniff_encoding(head, (size_t)hn, &bom, &how) : NULL;
-
-		r = reader_encoding(&lf.rd, enc && strcmp(enc, "UTF-8") ? enc : NULL, how);
-		if (r < 0) {
-			ctx_source(c, name, SOURCE_ERROR, "--log-file %s: cannot transcode from %s: %s", shown, enc,
-			    strerror(-r));
-			goto out;
-		}
-		skipped = (uint64_t)st.st_size - lf.rd.cap;
-		if (lf.rd.unit)
-			skipped = (skipped + lf.rd.unit - 1) / lf.rd.unit * lf.rd.unit;	/* on a character */
-	}
-	if (skipped && lseek(lf.rd.fd, (off_t)skipped, SEEK_SET) < 0)
-		skipped = 0;
-	if (skipped) {
-		char *l;
-		size_t len, total;
-
-		(void)next_line(&lf.rd, &l, &len, &total);	/* the rest of a cut line */
-		lf.rd.newlines = 0;
-		for (const char *q = lf.rd.pending.data + lf.rd.off, *e = lf.rd.pending.data + lf.rd.pending.len;
-		    (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
-			lf.rd.newlines++;
+	n.newest = lf_window(&lf, fd, &st);
+	lf_limits(&lf, unit);
+	r = lf_skip_to_newest(&lf, &st, &n.skipped, &enc);
+	if (r < 0) {
+		ctx_source(c, name, SOURCE_ERROR, "--log-file %s: cannot transcode from %s: %s", shown, enc,
+		    strerror(-r));
+		goto out;
 	}
 
-	ch = peek_nonws(&lf.rd);
-	r = ch < -1 ? ch : 0;
-	if (r == 0 && (ch == '{' || ch == '[') && (r = json_starts(&lf.rd)) == 1) {
-		r = json_input(&lf);
-		if (r == 1)
-			r = text_input(&lf);
-	} else if (r == 0)
-		r = text_input(&lf);
-	flush_join(&lf);
-	if (r == -ETIME) {
-		lf.rd.timed_out = true;
-		r = 0;
-	}
-	if (r == -EBADMSG)
-		r = 0, lf.bad_json++;	/* a JSON document cut short: what came before it counts */
+	r = lf_read_input(&lf);
 	if (r < 0 && lf.rd.bytes == 0) {
 		ctx_source(c, name, SOURCE_ERROR, "reading --log-file %s failed: %s", shown, strerror(-r));
 		goto out;
 	}
-	read_err = r < 0 ? r : 0;	/* after some input: what was read is kept, the source truncated */
+	n.read_err = r < 0 ? r : 0;	/* after some input: what was read is kept, the source truncated */
 	if (!lf.ratio_known)
 		set_ratio(&lf);
 	/* A spool that failed (TMPDIR full) keeps the segments written whole. */
 	r = spool_finish(lf.sp);
 	if (r < 0 && lf.err == 0)
 		lf.err = r;
-	lines = lf.rd.newlines + (lf.rd.bytes > 0 && !lf.rd.last_nl);
+
 	s = jsonl_new(c, rel, lf.limit);
 	r = write_entries(&lf, s);
 	if (r < 0) {
@@ -1378,143 +1609,17 @@ collect_log_fd(struct ctx *c, int fd, const char *shown)
 		    strerror(-r));
 		goto out;
 	}
-	jsonl_counts(s, NULL, &written, &withheld, NULL);
-	spool_counts(lf.sp, &added, NULL, &lost);
-	spool_disk(lf.sp, &disk_now, &disk_peak);
-	added -= lf.agent_seen ? lf.other_spooled : 0;
-	omitted = added > written + withheld + lost ? added - written - withheld - lost : 0;
-	formats_text(&lf, &fmts);
-	buf_printf(&detail, "%" PRIu64 " entries from %" PRIu64 " lines of --log-file %s", written, lines, shown);
-	if (fmts.len)
-		buf_printf(&detail, " (%s)", fmts.data);
-	if (lf.rd.enc)
-		buf_printf(&detail, "; transcoded from %s to UTF-8 (%s)", lf.rd.enc, lf.rd.enc_how);
-	if (lf.rd.bad_chars)
-		buf_printf(&detail, "; %" PRIu64 " invalid characters replaced with U+FFFD", lf.rd.bad_chars);
-	if (lf.err) {
-		buf_printf(&detail, "; the spool in TMPDIR %s failed (%s) after %" PRIu64 " bytes of input: the rest "
-		    "was not read, and the %" PRIu64 " entries not yet written whole were lost (set TMPDIR to a "
-		    "folder with room)", tmpdir, strerror(-lf.err), lf.rd.bytes, lost);
-		trunc = true;
-	}
-	if (read_err)
-		buf_printf(&detail, "; reading failed after %" PRIu64 " bytes (%s): the rest was not read",
-		    lf.rd.bytes, strerror(-read_err)), trunc = true;
-	if (lf.rd.timed_out)
-		buf_printf(&detail, "; stopped at the time limit"), trunc = true;
-	if (lf.rd.capped)
-		buf_printf(&detail, "; stopped after %" PRIu64 " bytes of input (%d times --max-size): the "
-		    "rest was not read", lf.rd.bytes, INPUT_FACTOR), trunc = true;
-	if (skipped)
-		buf_printf(&detail, "; only the newest %" PRIu64 " bytes were read (%d times --max-size), "
-		    "%" PRIu64 " older bytes skipped", lf.rd.cap, INPUT_FACTOR, skipped), trunc = true;
-	if (omitted && written + withheld >= SPOOL_MAX_CHOSEN)
-		buf_printf(&detail, "; %" PRIu64 " of %" PRIu64 " entries left out: at most %d entries are kept "
-		    "(warnings and worse first, then the newest)", omitted, added - lost, SPOOL_MAX_CHOSEN), trunc = true;
-	else if (omitted)
-		buf_printf(&detail, "; %" PRIu64 " of %" PRIu64 " entries left out to fit the size budget "
-		    "(warnings and worse kept first)", omitted, added - lost), trunc = true;
-	if (lf.agent_seen && (lf.other_dropped || json_object_size(lf.containers) > 1))
-		buf_printf(&detail, "; only the %.*s container's streams kept (%" PRIu64 " entries of others "
-		    "left out)", (int)lf.agent_len, lf.agent, lf.other_dropped);
-	if (lf.untimed)
-		buf_printf(&detail, "; %" PRIu64 " lines without a time of their own", lf.untimed);
-	if (lf.outside)
-		buf_printf(&detail, "; %" PRIu64 " outside --since/--until", lf.outside);
-	if (lf.long_lines)
-		buf_printf(&detail, "; %" PRIu64 " over %d KiB cut", lf.long_lines, LINE_MAX_BYTES / 1024);
-	if (lf.bad_json)
-		buf_printf(&detail, "; %" PRIu64 " JSON values not read as events", lf.bad_json);
-	if (written == 0 && lf.outside > 0 && added == 0) {
-		/* Nothing in the window, but the log has entries elsewhere: say where, write no empty journal. */
-		char t1[RFC3339_MAX], t2[RFC3339_MAX], f1[RFC3339_MAX], f2[RFC3339_MAX];
-
-		buf_reset(&detail);
-		buf_printf(&detail, "no entry of --log-file %s from %s to %s, but it has %" PRIu64 " entries from %s to "
-		    "%s; widen the window with --since/--until", shown, lf.since ? time_rfc3339(lf.since, false, t1) :
-		    "its start", lf.until ? time_rfc3339(lf.until, false, t2) : "its end", lf.outside,
-		    time_rfc3339(lf.tfirst, false, f1), time_rfc3339(lf.tlast, false, f2));
-		ctx_source(c, name, SOURCE_UNAVAILABLE, "%s", detail.data);
+	lf_count(&lf, s, &n);
+	lf_detail(&lf, &n, shown, tmpdir, &detail, &trunc);
+	if (n.written == 0 && lf.outside > 0 && n.added == 0) {
+		lf_none_in_window(&lf, name, rel, shown);
 		jsonl_free(s);
 		s = NULL;
-		if (c->bw) {
-			json_t *o = bw_source_object(c->bw, name);
-
-			(void)bw_remove(c->bw, rel);
-			json_object_set_new(o, "unit_first", json_string(f1));
-			json_object_set_new(o, "unit_last", json_string(f2));
-		}
 	} else
 		ctx_source(c, name, trunc ? SOURCE_TRUNCATED : SOURCE_OK, "%s", detail.data);
-	if (c->bw) {
-		json_t *o = bw_source_object(c->bw, name), *f = json_object();
-
-		for (int k = 0; k < _LOGF_MAX; k++)
-			if (lf.formats[k])
-				json_object_set_new(f, log_format_name((enum log_format)k),
-				    json_integer((json_int_t)lf.formats[k]));
-		json_object_set_new(o, "entries", json_integer((json_int_t)written));
-		json_object_set_new(o, "omitted", json_integer((json_int_t)omitted));
-		if (lost)
-			json_object_set_new(o, "lost", json_integer((json_int_t)lost));
-		json_object_set_new(o, "withheld", json_integer((json_int_t)withheld));
-		json_object_set_new(o, "log_file", json_string(shown));
-		json_object_set_new(o, "lines", json_integer((json_int_t)lines));
-		json_object_set_new(o, "bytes_read", json_integer((json_int_t)lf.rd.bytes));
-		json_object_set_new(o, "formats", f);
-		if (lf.rd.enc)
-			json_object_set_new(o, "transcoded_from", json_string(lf.rd.enc));
-		if (lf.rd.bom8)
-			json_object_set_new(o, "utf8_bom", json_true());
-		if (lf.rd.bad_chars)
-			json_object_set_new(o, "invalid_characters", json_integer((json_int_t)lf.rd.bad_chars));
-		json_object_set_new(o, "untimed", json_integer((json_int_t)lf.untimed));
-		json_object_set_new(o, "untimed_collection_time", json_integer((json_int_t)lf.untimed_now));
-		json_object_set_new(o, "outside_window", json_integer((json_int_t)lf.outside));
-		json_object_set_new(o, "long_lines", json_integer((json_int_t)lf.long_lines));
-		json_object_set_new(o, "blank_lines", json_integer((json_int_t)lf.blank));
-		json_object_set_new(o, "json_not_events", json_integer((json_int_t)lf.bad_json));
-		if (json_object_size(lf.containers)) {
-			json_object_set(o, "containers", lf.containers);
-			json_object_set_new(o, "containers_kept", lf.agent_seen ?
-			    json_stringn(lf.agent, lf.agent_len) : json_string("all"));
-			json_object_set_new(o, "other_containers_left_out", json_integer((json_int_t)lf.other_dropped));
-		}
-		json_object_set_new(o, "spool_peak_bytes", json_integer((json_int_t)disk_peak));
-		if (lf.rd.capped || skipped)
-			json_object_set_new(o, "input_cap", json_integer((json_int_t)lf.rd.cap));
-		if (newest) {
-			char tb[RFC3339_MAX];
-
-			/* What relative --since/--until counted from. */
-			json_object_set_new(o, "window_base", json_string(time_rfc3339(newest, true, tb)));
-		}
-		if (lf.since || lf.until) {
-			char tb[RFC3339_MAX];
-
-			json_object_set_new(o, "since", lf.since ? json_string(time_rfc3339(lf.since, true, tb)) : json_null());
-			json_object_set_new(o, "until", lf.until ? json_string(time_rfc3339(lf.until, true, tb)) : json_null());
-		}
-		if (s)
-			ctx_redactions(c, rel, jsonl_redactions(s));
-	}
+	lf_manifest(&lf, &n, name, rel, shown, s);
 out:
 	buf_free(&detail);
-	buf_free(&fmts);
-	buf_free(&lf.rd.pending);
-	buf_free(&lf.rd.longbuf);
-	buf_free(&lf.rd.raw);
-	if (lf.rd.enc)
-		iconv_close(lf.rd.cd);
-	buf_free(&lf.sample);
-	buf_free(&lf.line);
-	buf_free(&lf.msgbuf);
-	buf_free(&lf.pembuf);
-	for (size_t i = 0; i < PEM_STREAMS; i++)
-		free(lf.pem_name[i]);
-	buf_free(&lf.join);
-	buf_free(&lf.jv);
-	json_decref(lf.containers);
-	spool_free(lf.sp);
+	lf_free(&lf);
 	jsonl_free(s);
 }
