@@ -711,86 +711,95 @@ eval_file(struct ectx *x, const struct cond *c, bool collect)
 	return res ? T_TRUE : T_FALSE;
 }
 
+/* resolver: {nameservers: BOOL}: whether resolv.conf lists any. */
+static enum tri
+resolver_nameservers(struct ectx *x, const struct cond_resolver *r, bool collect)
+{
+	bool known;
+	char **ns = resolv_nameservers(x->m, &known);
+	bool res = (ns[0] != NULL) == r->want;
+
+	if (!known) {
+		struct kfile *kf = model_file(x->m, BUNDLE_PATH_RESOLV_CONF);
+		_cleanup_free_ char *why = kf != NULL ?
+		    xasprintf(_("%s failed the integrity check (%s)"), BUNDLE_PATH_RESOLV_CONF, br_verdict_name(kf->verdict)) :
+		    source_why(x->m, BUNDLE_PATH_RESOLV_CONF, BUNDLE_PATH_RESOLV_CONF);
+
+		set_reason(x, "%s", why);
+		str_array_free(ns);
+		return T_UNKNOWN;
+	}
+	if (res && collect) {
+		struct buf b = { 0 };
+		size_t i;
+
+		if (ns[0] == NULL)
+			buf_adds(&b, "no nameserver line");
+		for (i = 0; ns[i] != NULL; i++)
+			buf_printf(&b, "%snameserver %s", i ? "; " : "", ns[i]);
+		add_evidence(x, BUNDLE_PATH_RESOLV_CONF, 0, 0, b.data);
+		buf_free(&b);
+	}
+	str_array_free(ns);
+	return res ? T_TRUE : T_FALSE;
+}
+
+/* resolver: {probe: {host, resolve, connect}}: the collector's DNS and TCP probe of the host. */
+static enum tri
+resolver_probe(struct ectx *x, const struct cond_resolver *r, bool collect)
+{
+	_cleanup_free_ char *why = NULL, *host = NULL;
+	json_t *j = probes_json(x->m, &why);
+	const json_t *p;
+	bool res = true;
+
+	if (j == NULL) {
+		set_reason(x, _("no probe results: %s"), why);
+		return T_UNKNOWN;
+	}
+	if (r->probe_host != NULL) {
+		const char *v = NULL;
+
+		if (strcmp(r->probe_host, "{config.onboardingEndpoint.host}") == 0) {
+			if (config_value(x->m, "onboardingEndpoint.host", &v, NULL) <= 0) {
+				set_reason(x, _("onboardingEndpoint.host is not known"));
+				json_decref(j);
+				return T_UNKNOWN;
+			}
+			host = xstrdup(v);
+		} else
+			host = xstrdup(r->probe_host);
+	}
+	p = find_probe(j, host);
+	if (p == NULL) {
+		set_reason(x, _("the collector did not probe %s"), host ? host : _("the onboarding endpoint"));
+		json_decref(j);
+		return T_UNKNOWN;
+	}
+	if (r->probe_resolve != PROBE_ANY)
+		res = json_is_true(json_object_get(json_object_get(p, "resolve"), "ok")) ==
+		    (r->probe_resolve == PROBE_OK);
+	if (res && r->probe_connect != PROBE_ANY) {
+		if (!json_is_true(json_object_get(json_object_get(p, "resolve"), "ok"))) {
+			/* Never connected because it never resolved: no connect result to judge. */
+			res = r->probe_connect == PROBE_FAILED;
+		} else
+			res = probe_connected(p) == (r->probe_connect == PROBE_OK);
+	}
+	if (res && collect) {
+		_cleanup_free_ char *d = probe_describe(p);
+
+		add_evidence(x, BUNDLE_PATH_PROBES, 0, 0, d);
+	}
+	json_decref(j);
+	return res ? T_TRUE : T_FALSE;
+}
+
 static enum tri
 eval_resolver(struct ectx *x, const struct cond *c, bool collect)
 {
-	const struct cond_resolver *r = &c->resolver;
-
-	if (r->nameservers) {
-		bool known;
-		char **ns = resolv_nameservers(x->m, &known);
-		bool res = (ns[0] != NULL) == r->want;
-
-		if (!known) {
-			struct kfile *kf = model_file(x->m, BUNDLE_PATH_RESOLV_CONF);
-			_cleanup_free_ char *why = kf != NULL ?
-			    xasprintf(_("%s failed the integrity check (%s)"), BUNDLE_PATH_RESOLV_CONF, br_verdict_name(kf->verdict)) :
-			    source_why(x->m, BUNDLE_PATH_RESOLV_CONF, BUNDLE_PATH_RESOLV_CONF);
-
-			set_reason(x, "%s", why);
-			str_array_free(ns);
-			return T_UNKNOWN;
-		}
-		if (res && collect) {
-			struct buf b = { 0 };
-			size_t i;
-
-			if (ns[0] == NULL)
-				buf_adds(&b, "no nameserver line");
-			for (i = 0; ns[i] != NULL; i++)
-				buf_printf(&b, "%snameserver %s", i ? "; " : "", ns[i]);
-			add_evidence(x, BUNDLE_PATH_RESOLV_CONF, 0, 0, b.data);
-			buf_free(&b);
-		}
-		str_array_free(ns);
-		return res ? T_TRUE : T_FALSE;
-	} else {
-		_cleanup_free_ char *why = NULL, *host = NULL;
-		json_t *j = probes_json(x->m, &why);
-		const json_t *p;
-		bool res = true;
-
-		if (j == NULL) {
-			set_reason(x, _("no probe results: %s"), why);
-			return T_UNKNOWN;
-		}
-		if (r->probe_host != NULL) {
-			const char *v = NULL;
-
-			if (strcmp(r->probe_host, "{config.onboardingEndpoint.host}") == 0) {
-				if (config_value(x->m, "onboardingEndpoint.host", &v, NULL) <= 0) {
-					set_reason(x, _("onboardingEndpoint.host is not known"));
-					json_decref(j);
-					return T_UNKNOWN;
-				}
-				host = xstrdup(v);
-			} else
-				host = xstrdup(r->probe_host);
-		}
-		p = find_probe(j, host);
-		if (p == NULL) {
-			set_reason(x, _("the collector did not probe %s"), host ? host : _("the onboarding endpoint"));
-			json_decref(j);
-			return T_UNKNOWN;
-		}
-		if (r->probe_resolve != PROBE_ANY)
-			res = json_is_true(json_object_get(json_object_get(p, "resolve"), "ok")) ==
-			    (r->probe_resolve == PROBE_OK);
-		if (res && r->probe_connect != PROBE_ANY) {
-			if (!json_is_true(json_object_get(json_object_get(p, "resolve"), "ok"))) {
-				/* Never connected because it never resolved: no connect result to judge. */
-				res = r->probe_connect == PROBE_FAILED;
-			} else
-				res = probe_connected(p) == (r->probe_connect == PROBE_OK);
-		}
-		if (res && collect) {
-			_cleanup_free_ char *d = probe_describe(p);
-
-			add_evidence(x, BUNDLE_PATH_PROBES, 0, 0, d);
-		}
-		json_decref(j);
-		return res ? T_TRUE : T_FALSE;
-	}
+	return c->resolver.nameservers ? resolver_nameservers(x, &c->resolver, collect) :
+	    resolver_probe(x, &c->resolver, collect);
 }
 
 static enum tri
