@@ -390,6 +390,7 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 	size_t p = 0;
 	_cleanup_free_ char *mid = NULL;
 	size_t midlen;
+	bool vendor = false;	/* in an [X-...] section: settings no systemd reads */
 
 	buf_grow(&b, len + 64);
 	while (p < len) {
@@ -398,6 +399,8 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 
 		while (k < e && (in[k] == ' ' || in[k] == '\t'))
 			k++;
+		if (k < e && in[k] == '[')
+			vendor = e - k > 3 && memcmp(in + k, "[X-", 3) == 0;
 		if (k < e && (in[k] == '#' || in[k] == ';')) {
 			/* a comment line (systemd has no comment after a setting) */
 			buf_add(&b, in + p, k + 1 - p);
@@ -447,6 +450,21 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 					buf_add(&b, in + p, v - p);
 					unit_credential(r, &b, in, v, e, cred, counts);
 					goto next;
+				}
+				/* free text anyone writes, and vendor settings: the whole value by default-deny */
+				if (vendor || (eq - k == 11 && memcmp(in + k, "Description", 11) == 0)) {
+					size_t ve = e;
+					_cleanup_free_ char *rep = NULL;
+
+					while (ve > v && (in[ve - 1] == ' ' || in[ve - 1] == '\t' || in[ve - 1] == '\r'))
+						ve--;
+					rep = redact_deny_value(r, NULL, in + k, eq - k, in + v, ve - v, counts);
+					if (rep != NULL) {
+						buf_add(&b, in + p, v - p);
+						buf_adds(&b, rep);
+						buf_add(&b, in + ve, e - ve);
+						goto next;
+					}
 				}
 			}
 		}

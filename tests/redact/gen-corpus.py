@@ -471,6 +471,11 @@ def plant_all(c):
     c.file(f"/etc/systemd/system/{UNIT}.d/stdin-data.conf",
            "[Service]\nStandardInputData=" + base64.b64encode(("enrol " + s + "\n").encode()).decode() + "\n")
     c.add("StandardInputData=base64", [s], ["StandardInputData="])
+    # a vendor section (no systemd reads it) and a unit's Description: free text, default-deny
+    s1, s2 = c.v("1"), c.v("2")
+    c.file(f"/etc/systemd/system/{UNIT}.d/vendor.conf",
+           f"[Unit]\nDescription=Agent, licence {s1}\n[X-Acme]\nLicencia={s2}\nTeamPort=8443\n")
+    c.add("unit Description= and an [X-...] vendor setting", [s1, s2], ["[X-Acme]", "Licencia=", "TeamPort=8443"])
     # Needed journal text: the shipped rules' lines stay whole
     for msg in ["error\tagent\tRPC failed: rpc error: code = PermissionDenied desc = Not authorized by OnboardingPolicy",
                 "error\tagent\tlookup onboarding.example.invalid on 192.0.2.53:53: no such host",
