@@ -380,8 +380,11 @@ check_rules(struct ruleset *rs, int r, bool quiet)
 	unsigned n_examples = 0, failed = rules_check_examples(rs, &n_examples);
 	size_t i;
 
-	for (i = 0; i < rs->n_diags; i++)
+	/* The listing is for editors ("FILE:LINE:COLUMN: message", as compilers write it); each is an error. */
+	for (i = 0; i < rs->n_diags; i++) {
 		fprintf(stderr, "%s\n", rs->diags[i]);
+		msg_count(MSG_ERROR);
+	}
 	if (rs->n_diags > 0 || r < 0 || failed > 0) {
 		msg(MSG_ERROR, NULL, 0, 0, "%zu %s in the rules", rs->n_diags, rs->n_diags == 1 ? "problem" : "problems");
 		return exit_status(NULL, SEV_NONE);
@@ -539,9 +542,11 @@ main(int argc, char *argv[])
 	}
 	if (o.list) {
 		list_rules(rs);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			msg(MSG_ERROR, "stdout", 0, 0, "cannot write the list of rules: %s", strerror(errno ? errno : EIO));
 		free(o.supp);
 		ruleset_free(rs);
-		return fflush(stdout) == 0 ? 0 : EXIT_BAD;
+		return exit_status(NULL, SEV_NONE);
 	}
 	sup = load_suppressions(&o, rs, &ok);
 	free(o.supp);

@@ -1469,7 +1469,7 @@ summary_run(const struct ruleset *rs, const struct suppressions *sup, const char
 			msg(MSG_ERROR, "stdout", 0, 0, "cannot write the summary: %s", strerror(errno ? errno : EIO));
 	}
 	buf_free(&out);
-	if (r < 0)
+	if (r < 0 || msg_worst() >= MSG_ERROR)
 		status = EXIT_BAD;
 	else if (fail_on != SEV_NONE)
 		for (i = 0; i < s.n_rows; i++)

@@ -61,6 +61,16 @@ one_line two 2 "triage-analyze: $T/two.yaml:8:27: match: bad regular expression 
 run three -r "$T/three.yaml" "$S/healthy.tar.gz"
 one_line three 2 "triage-analyze: $T/three.yaml:8:27: match: bad regular expression at offset 2: missing closing parenthesis (and 2 more problems: run --check-rules)"
 
+# A full standard output is said, not only an exit status.
+if [ -w /dev/full ]; then
+	rc=0; "$ANALYZE" --list-rules >/dev/full 2>"$T/full.err" || rc=$?
+	check "--list-rules onto a full disk: exit 2, one line naming stdout" bash -c \
+		"[ $rc = 2 ] && [ \$(wc -l <'$T/full.err') = 1 ] && grep -q '^triage-analyze: stdout: cannot write the list of rules: ' '$T/full.err'"
+	rc=0; "$ANALYZE" "$S/healthy.tar.gz" >/dev/full 2>"$T/full.err" || rc=$?
+	check "a report onto a full disk: exit 2, one line naming stdout" bash -c \
+		"[ $rc = 2 ] && [ \$(wc -l <'$T/full.err') = 1 ] && grep -q '^triage-analyze: stdout: cannot write the report: ' '$T/full.err'"
+fi
+
 # -q keeps errors.
 run quiet -q -f pdf "$S/dns-failure.tar.gz"
 one_line quiet 2 "triage-analyze: --format: unknown format 'pdf'"
