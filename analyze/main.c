@@ -179,36 +179,54 @@ color_parse(const char *s)
 	return -EINVAL;
 }
 
+/* -j N: 1 to 1024 workers; -EINVAL for anything else. */
+static long
+jobs_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || n < 1 || n > 1024)
+		return -EINVAL;
+	return n;
+}
+
+/* The options (usage() describes them); the long ones without a short one are numbered from 0x100. */
+enum {
+	OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION, OPT_LANG, OPT_COLOR, OPT_NO_BUILTIN,
+	OPT_SUPPRESS, OPT_BASELINE, OPT_FORCE, OPT_SUMMARY,
+};
+static const struct option long_options[] = {
+	{ "rules", required_argument, NULL, 'r' },
+	{ "no-builtin-rules", no_argument, NULL, OPT_NO_BUILTIN },
+	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "check-rules", no_argument, NULL, OPT_CHECK },
+	{ "list-rules", no_argument, NULL, OPT_LIST },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ NULL, 0, NULL, 0 },
+};
+
 /* Reads the options into o.  0: go on; 1: done (--help, --version); -EINVAL: said why. */
 static int
 parse_options(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_FAIL_ON = 0x100, OPT_CHECK, OPT_LIST, OPT_VERSION, OPT_LANG, OPT_COLOR, OPT_NO_BUILTIN,
-		OPT_SUPPRESS, OPT_BASELINE, OPT_FORCE, OPT_SUMMARY };
-	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "no-builtin-rules", no_argument, NULL, OPT_NO_BUILTIN },
-		{ "suppress", required_argument, NULL, OPT_SUPPRESS },
-		{ "baseline", required_argument, NULL, OPT_BASELINE },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "summary", no_argument, NULL, OPT_SUMMARY },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "color", required_argument, NULL, OPT_COLOR },
-		{ "check-rules", no_argument, NULL, OPT_CHECK },
-		{ "list-rules", no_argument, NULL, OPT_LIST },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ "help", no_argument, NULL, 'h' },
-		{ "lang", required_argument, NULL, OPT_LANG },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:f:o:j:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:f:o:j:qh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->rules = xreallocarray(o->rules, o->n_rules + 1, sizeof(*o->rules));
@@ -264,17 +282,12 @@ parse_options(int argc, char *argv[], struct opts *o)
 		case OPT_SUMMARY:
 			o->summary = true;
 			break;
-		case 'j': {
-			char *end;
-
-			errno = 0;
-			o->jobs = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg || o->jobs < 1 || o->jobs > 1024) {
+		case 'j':
+			if ((o->jobs = jobs_parse(optarg)) < 0) {
 				msg(MSG_BADARG, NULL, 0, 0, "-j: '%s' is not a number of jobs (1 to 1024)", optarg);
 				return -EINVAL;
 			}
 			break;
-		}
 		case OPT_CHECK:
 			o->check = true;
 			break;
