@@ -557,6 +557,131 @@ substantial(const char *v, size_t n)
 	return other || (up && lo);
 }
 
+/*
+ * The other spellings of value i that programs write: folded to lower case (and then
+ * percent-encoded, in lower case), form encoding ('+' for a blank, both cases), JSON with
+ * every non-ASCII character escaped (Python's json.dumps; also inside a JSON string), and
+ * base64url at each alignment.
+ */
+static void
+index_spellings(struct redactor *r, size_t i, uint8_t whole)
+{
+	static const char hex[] = "0123456789ABCDEF0123456789abcdef";
+	const struct rvalue *v = &r->values[i];
+	const unsigned char *p = (const unsigned char *)v->val;
+	size_t j, a;
+
+	if (v->len < VERIFY_MIN_PLAIN)
+		return;
+	/*
+	 * percent-encoding, lower case (the whole text folded to lower case, as some programs
+	 * log a URL: base32 and hex secrets read the same); form encoding, upper and lower case
+	 */
+	for (unsigned form = 0; form < 3; form++) {
+		struct buf u = { 0 };
+		const char *hx = form == 1 ? hex : hex + 16;
+		bool changed = false;
+
+		if (form == 0 && v->len < 8)
+			continue;	/* a short word folded would match too much */
+		for (j = 0; j < v->len; j++) {
+			if (form == 0 && isupper(p[j])) {
+				buf_addc(&u, (char)tolower(p[j]));
+				changed = true;
+			} else if (isalnum(p[j]) || strchr("-._~", p[j]) != NULL)
+				buf_addc(&u, (char)p[j]);
+			else if (form > 0 && p[j] == ' ') {
+				buf_addc(&u, '+');
+				changed = true;
+			} else {
+				buf_addc(&u, '%');
+				buf_addc(&u, hx[p[j] >> 4]);
+				buf_addc(&u, hx[p[j] & 15]);
+				changed |= form == 0 ? isalpha((unsigned char)hx[p[j] >> 4]) ||
+				    isalpha((unsigned char)hx[p[j] & 15]) : false;
+			}
+		}
+		if (changed) {
+			size_t ul = u.len;
+
+			add_needle(r, buf_steal(&u, NULL), ul, i, form == 0 ? "in lower case" : "form-encoded", whole);
+		}
+		buf_free(&u);
+	}
+	/* JSON with \uXXXX for every character past ASCII (valid UTF-8 only) */
+	{
+		struct buf js = { 0 };
+		bool wide = false, bad = false;
+
+		for (j = 0; j < v->len && !bad;) {
+			unsigned c = p[j], cp, n;
+
+			if (c < 0x80) {
+				if (c == '"' || c == '\\')
+					buf_addc(&js, '\\');
+				if (c < 0x20)
+					buf_printf(&js, "\\u%04x", c);
+				else
+					buf_addc(&js, (char)c);
+				j++;
+				continue;
+			}
+			/* n continuation bytes follow a lead byte */
+			n = c >= 0xf8 ? 0 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+			if (n == 0 || j + n >= v->len) {
+				bad = true;
+				break;
+			}
+			cp = c & (0x3fu >> n);
+			for (unsigned k = 1; k <= n && !bad; k++) {
+				bad = (p[j + k] & 0xc0) != 0x80;
+				cp = cp << 6 | (p[j + k] & 0x3fu);
+			}
+			if (bad)
+				break;
+			if (cp >= 0x10000)
+				buf_printf(&js, "\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >> 10),
+				    0xdc00 + ((cp - 0x10000) & 0x3ff));
+			else
+				buf_printf(&js, "\\u%04x", cp);
+			wide = true;
+			j += n + 1;
+		}
+		if (wide && !bad) {
+			struct buf j2 = { 0 };
+			size_t jl = js.len;
+
+			/* and as a JSON string holds that text (a journal line written to .jsonl): \\u30b9 */
+			for (j = 0; j < js.len; j++) {
+				if (js.data[j] == '\\' || js.data[j] == '"')
+					buf_addc(&j2, '\\');
+				buf_addc(&j2, js.data[j]);
+			}
+			jl = j2.len;
+			add_needle(r, buf_steal(&j2, NULL), jl, i, "JSON-escaped twice", whole);
+			jl = js.len;
+			add_needle(r, buf_steal(&js, NULL), jl, i, "JSON-escaped", whole);
+		}
+		buf_free(&js);
+	}
+	/* base64url: '-' and '_' for '+' and '/' */
+	for (a = 0; a < 3 && a < v->len; a++) {
+		size_t n = (v->len - a) / 3 * 3;
+		char *b;
+
+		if (n / 3 * 4 < VERIFY_MIN_B64)
+			continue;
+		b = b64(p + a, n);
+		if (strpbrk(b, "+/") == NULL) {
+			free(b);
+			continue;
+		}
+		for (char *q = b; *q; q++)
+			*q = *q == '+' ? '-' : *q == '/' ? '_' : *q;
+		add_needle(r, b, n / 3 * 4, i, "base64url-encoded", 0);
+	}
+}
+
 /* Turns value i into search strings. */
 static void
 index_one(struct redactor *r, size_t i)
@@ -635,6 +760,7 @@ index_one(struct redactor *r, size_t i)
 				iconv_close(cd);
 			}
 		}
+		index_spellings(r, i, whole);
 		/* base64 at each of the 3 alignments: the part that depends on v alone */
 		for (a = 0; a < 3 && a < v->len; a++) {
 			size_t n = (v->len - a) / 3 * 3;

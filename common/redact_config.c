@@ -22,7 +22,8 @@ redact_describe(void (*cb)(const char *what, const char *example, void *userdata
 	    "default-deny: keys stay, a value stays only by one of the rules below", userdata);
 	redact_deny_describe(cb, userdata);
 	cb("after every config is read", "each value redacted anywhere is removed from every file and "
-	    "journal entry (as is, URL-encoded, JSON-escaped, base64, UTF-16)", userdata);
+	    "journal entry (as is, URL- and form-encoded, in lower case, JSON-escaped, base64, base64url, "
+	    "UTF-16)", userdata);
 	cb("free text (journal, log lines) and kept values", "the pattern rules:", userdata);
 	secretpat_describe(cb, userdata);
 }

@@ -1610,6 +1610,39 @@ test_unit_props_deny(void **state)
 	redactor_free(r);
 }
 
+/* A known value in the other spellings programs write is found and replaced. */
+static void
+test_known_spellings(void **state)
+{
+	struct redactor *r = redactor_new();
+	const char *forms[] = {
+		"q=Zk3q+T9vL%2bx2%2fRw8sPa&x=1",			/* form encoding, hex in lower case */
+		"q=Zk3q+T9vL%2Bx2%2FRw8sPa&x=1",			/* form encoding */
+		"GET /p/zk3q%20t9vl%2bx2%2frw8spa HTTP/1.1",		/* folded to lower case */
+		"blob WmszcSBUOXZMK3gyL1J3OHNQYQ",			/* base64 */
+		"event {\"v\": \"\\u00e9\\u044f\\u5bc6\\ud83d\\ude00kz\"}",	/* JSON \\u, a surrogate pair */
+		"{\"MESSAGE\":\"event {\\\"v\\\": \\\"\\\\u00e9\\\\u044f\\\\u5bc6\\\\ud83d\\\\ude00kz\\\"}\"}",
+	};
+	char *out = NULL, *why = NULL;
+	size_t ol;
+
+	(void)state;
+	(void)redact_value(r, "token", "Zk3q T9vL+x2/Rw8sPa", 19);
+	(void)redact_value(r, "token", "\xc3\xa9\xd1\x8f\xe5\xaf\x86\xf0\x9f\x98\x80kz", 13);
+	(void)redact_value(r, "token", "a+b/c?d=ef>>gh", 14);	/* base64 of it has + and / */
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		assert_int_equal(redact_verify(r, forms[i], strlen(forms[i]), &why), 1);
+		free(why);
+		assert_true(redact_known(r, forms[i], strlen(forms[i]), &out, &ol) > 0);
+		assert_int_equal(redact_verify(r, out, ol, &why), 0);
+		free(out);
+	}
+	/* base64url of "a+b/c?d=ef>>gh" */
+	assert_int_equal(redact_verify(r, "YStiL2M_ZD1lZj4-Z2g", 19, &why), 1);
+	free(why);
+	redactor_free(r);
+}
+
 int
 main(void)
 {
@@ -1645,6 +1678,7 @@ main(void)
 		cmocka_unit_test(test_hostile_huge_scalar),
 		cmocka_unit_test(test_known_whole_words),
 		cmocka_unit_test(test_comments),
+		cmocka_unit_test(test_known_spellings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
