@@ -1549,11 +1549,13 @@ struct kv {
 	bool		 loose;		/* prose: the value must look like a secret */
 	bool		 flagarg;	/* --key VALUE: the next word */
 	bool		 directive;	/* "requirepass VALUE", "AUTH VALUE": the next word */
+	bool		 blank;		/* "loaded secret VALUE from": prose, the next word if it looks random */
 	bool		 xml;		/* <key>VALUE</key> */
 	bool		 to_quote;	/* "Header-Name: VALUE": to the quote that opened before the key */
 	size_t		 p;		/* the separator, then the value's first byte */
 	size_t		 vs, ve;	/* the value: in[vs..ve) */
 	size_t		 after;		/* where the scan resumes after the value */
+	size_t		 te;		/* the stem's end: where the scan resumes when there is no value */
 };
 
 /*
@@ -1832,6 +1834,12 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 				p = w2;
 			}
 		}
+	} else if (p > k->after && p < len && k->c >= KEY_MEDIUM && !k->quoted_key && !k->opened &&
+	    !k->flag && plain_word(in + k->ks, k->ke - k->ks) && (isalnum((unsigned char)in[p]) ||
+	    (unsigned char)in[p] >= 0x80 || secretpat_marker_len(in + p, len - p) > 0)) {
+		k->blank = true;	/* "secret X", "token X": judged in kv_judge */
+		k->loose = true;
+		k->rule = "free-text";
 	} else
 		return te;
 	if (k->flag && !k->loose)
@@ -2188,6 +2196,20 @@ kv_judge(struct scan *s, struct kv *k)
 	if (alpha && k->kind != NULL && strcmp(k->kind, "token") == 0 &&
 	    memmem(in + vs, ve - vs, "Token", 5) != NULL)
 		return k->after;
+	if (k->blank) {
+		/* prose with no separator: only a word with digits that looks random, or a long one */
+		size_t n = ve - vs, digits = 0;
+
+		while (n > 0 && strchr(".,;:!?)", in[vs + n - 1]) != NULL)
+			n--;
+		for (i = vs; i < vs + n; i++)
+			digits += isdigit((unsigned char)in[i]) != 0;
+		if (n < 6 || !looks_secret(in + vs, n) || (digits == 0 && n < 20) ||
+		    (n >= 4 && strncmp(in + vs, "arn:", 4) == 0))
+			return k->te;	/* no value: the key's own word is scanned on */
+		k->ve = ve = vs + n;
+		k->after = ve;
+	}
 	if (k->directive) {
 		static const char *const nouns[] = {
 			"string", "strings", "name", "names", "edition", "version", "support", "mismatch",
@@ -2216,6 +2238,7 @@ kv_whole_value(struct scan *s, struct kv *k)
 		;
 	if (!((k->c == KEY_STRONG || (k->c == KEY_MEDIUM && k->kind != NULL &&
 	    strcmp(k->kind, "secret") == 0)) && !k->query && !k->flagarg && !k->directive && !k->xml &&
+	    !k->blank &&
 	    !k->to_quote && (!k->flag || k->opened) &&
 	    !k->to_eol && k->after == ve && vs == p && in[p] != '"' && in[p] != '\'' && i == ve &&
 	    ve < len && in[ve] == ' '))
@@ -2254,7 +2277,7 @@ static size_t
 do_word(struct scan *s, size_t ts, size_t te)
 {
 	const char *in = s->in;
-	struct kv k = { .rule = "key-value" };
+	struct kv k = { .rule = "key-value", .te = te };
 	size_t r;
 
 	if ((r = kv_key(s, ts, te, &k)) != GO_ON)

@@ -687,17 +687,24 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
-    'aws: secret VALUE (blank separator)': (),
-    'cri: secret VALUE (blank separator)': (),
-    'docker: secret VALUE (blank separator)': (),
-    'journal: secret VALUE (blank separator)': (),
-    'plain: secret VALUE (blank separator)': (),
+    'aws: secret VALUE (blank separator)': ('letters',),
+    'cri: secret VALUE (blank separator)': ('letters',),
+    'docker: secret VALUE (blank separator)': ('letters',),
+    'journal: secret VALUE (blank separator)': ('letters',),
+    'plain: secret VALUE (blank separator)': ('letters',),
     'YAML mapping key that is an API key': (),
     'ecs describe-tasks: container reason with --password=': ('passphrase',),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 # Gaps that leak for some values of a kind and not others (no FIXED line when this run's value does not leak).
-VALUE_GAPS = {}
+VALUE_GAPS = {
+    # a word of non-ASCII letters after "secret" counts as random only from 20 bytes on
+    'aws: secret VALUE (blank separator)': ('unicode',),
+    'cri: secret VALUE (blank separator)': ('unicode',),
+    'docker: secret VALUE (blank separator)': ('unicode',),
+    'journal: secret VALUE (blank separator)': ('unicode',),
+    'plain: secret VALUE (blank separator)': ('unicode',),
+}
 
 
 def field(out, name, value):

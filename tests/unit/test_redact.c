@@ -866,6 +866,12 @@ test_tool_forms(void **state)
 		{ "dial tcp auth-gw:15443: connect: connection refused; GET http://token:8443/x", NULL,
 		  "auth-gw:15443: connect" },
 		{ "pin:12345678", "12345678", "pin:" },
+		{ "loaded secret 8d281a96-8be1-4a25-b434-c1c6488b7857 from the store", "8d281a96", " from the store" },
+		{ "password hunter22.", "hunter22", "." },
+		{ "api key missing: set ONBOARDING_API_KEY; token has expired; secret v2 rotated; token 2 of 3", NULL,
+		  "secret v2 rotated" },
+		{ "failed to fetch secret arn:aws:ssm:us-east-1:123456789012:parameter/agent/x", NULL,
+		  "secret arn:aws:ssm" },
 	};
 	size_t i;
 
