@@ -806,13 +806,13 @@ enum agent_health {
 /*
  * Everything a report writer shows, prepared once by report_view_new() so that
  * each writer only lays it out: the host summary, counts, what was not
- * collected, the ECS state, the rules replaced, the baseline's counts.  The
- * analysis (findings, not evaluated, notes, suppressed, baseline) and the model
- * (the HTML's panels of what the bundle holds) are borrowed.
+ * collected, the ECS state, the rules replaced, the baseline's counts, and
+ * the files the HTML shows.  The analysis (findings, not evaluated, notes,
+ * suppressed, baseline) is borrowed; the writers read neither the manifest nor
+ * the model.
  */
 struct report_view {
 	const struct analysis *a;	/* findings, not_eval, notes, suppressed, baseline */
-	const struct model *m;		/* the bundle, for the HTML's panels */
 	const char *hostname;		/* NULL when unknown */
 	const char *collected_at;	/* RFC 3339 from the manifest, NULL when unknown */
 	const char *collected_human;	/* the same for people in the report's language, NULL when unknown */
@@ -840,6 +840,18 @@ struct report_view {
 	size_t	 n_ecs_en;
 	bool	*not_eval_ecs;		/* per a->not_eval: an ECS rule on a bundle not from ECS */
 	size_t	 n_not_eval_ecs;
+	/* What the bundle holds (borrowed from the model, which must outlive the view too): */
+	const struct integrity_problem *integrity; /* problems found while reading */
+	size_t	 n_integrity;
+	const struct timeline *tl;	/* the agent's journal over time, NULL when no journal was read */
+	const json_t *agent_unit;	/* the agent unit's properties, NULL when not in the bundle */
+	const struct kfile **config;	/* the config/ files, in bundle order */
+	size_t	 n_config;
+	const struct kfile *resolv_conf; /* resolver/resolv.conf, or NULL */
+	const struct kfile **resolver;	/* the other resolver/ files (not resolv.conf, not probes.json) */
+	size_t	 n_resolver;
+	json_t	*probes;		/* resolver/probes.json parsed (owned), or NULL */
+	const char *probes_detail;	/* the probes source's detail (why there are none), or NULL */
 };
 
 /* The view of an analysis (which must outlive it); free with report_view_free(). */

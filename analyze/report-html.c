@@ -442,12 +442,12 @@ static void
 timeline(struct buf *b, const struct report_view *v)
 {
 	const struct analysis *a = v->a;
-	const struct timeline *tl = &v->m->tl;
+	const struct timeline *tl = v->tl;
 	struct tl_plot p;
 	size_t i, k, rows = 0;
 
 	buf_printf(b, "<h2 id=\"timeline\">%s</h2><div class=\"card tl\">", _("Timeline of the journal"));
-	if (!v->m->tl_used || tl->total == 0) {
+	if (tl == NULL || tl->total == 0) {
 		buf_printf(b, "<p>%s</p></div>", _("No journal entries with a timestamp in the bundle."));
 		return;
 	}
@@ -499,7 +499,7 @@ unit_panel(struct buf *b, const struct report_view *view)
 		"LoadState", "ActiveState", "SubState", "Result", "NRestarts", "MainPID", "ExecMainStatus",
 		"ExecMainCode", "UnitFileState", "FragmentPath", "ActiveEnterTimestamp", "InactiveEnterTimestamp",
 	};
-	const json_t *u = model_unit(view->m, AGENT_UNIT), *v;
+	const json_t *u = view->agent_unit, *v;
 	const char *key;
 	size_t i;
 
@@ -531,24 +531,21 @@ unit_panel(struct buf *b, const struct report_view *view)
 }
 
 static void
-config_panel(struct buf *b, const struct model *m)
+config_panel(struct buf *b, const struct report_view *v)
 {
-	size_t i, n = 0;
+	size_t i;
 
 	buf_printf(b, "<details class=\"panel\"><summary>%s</summary>", _("Configuration (as collected, redacted)"));
-	for (i = 0; i < m->n_files; i++) {
-		const struct kfile *kf = &m->files[i];
+	for (i = 0; i < v->n_config; i++) {
+		const struct kfile *kf = v->config[i];
 
-		if (!BUNDLE_IN_DIR(kf->path, BUNDLE_DIR_CONFIG))
-			continue;
-		n++;
 		buf_adds(b, "<h4>");
 		h(b, kf->path + 6);
 		buf_adds(b, "</h4><pre class=\"card\">");
 		hn(b, kf->data, kf->len);
 		buf_adds(b, "</pre>");
 	}
-	if (n == 0)
+	if (v->n_config == 0)
 		buf_printf(b, "<p>%s</p>", _("No configuration file in the bundle."));
 	buf_adds(b, "</details>");
 }
@@ -557,25 +554,12 @@ config_panel(struct buf *b, const struct model *m)
 static void
 probes(struct buf *b, const struct report_view *v)
 {
-	const struct kfile *kf;
-	json_t *pj = NULL, *p;
+	const json_t *pj = v->probes, *p;
 	size_t i;
 
-	if ((kf = model_file(v->m, BUNDLE_PATH_PROBES)) != NULL)
-		pj = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
 	buf_printf(b, "<h4>%s</h4>", _("The collector's probes"));
 	if (json_array_size(json_object_get(pj, "probes")) == 0) {
-		const char *d = NULL;
-		size_t q;
-
-		for (q = 0; q < v->n_sources; q++) {
-			const char *sn = v->sources[q].name;
-
-			if (sn != NULL && (strcmp(sn, "probes") == 0 || strncmp(sn, "probe/", 6) == 0)) {
-				d = v->sources[q].detail;
-				break;
-			}
-		}
+		const char *d = v->probes_detail;
 
 		buf_printf(b, "<p>%s", _("No probe results"));
 		if (d) {
@@ -619,14 +603,12 @@ probes(struct buf *b, const struct report_view *v)
 		}
 		buf_adds(b, "</tbody></table>");
 	}
-	json_decref(pj);
 }
 
 static void
 resolver_panel(struct buf *b, const struct report_view *v)
 {
-	const struct model *m = v->m;
-	const struct kfile *kf = model_file(m, BUNDLE_PATH_RESOLV_CONF);
+	const struct kfile *kf = v->resolv_conf;
 	size_t i;
 
 	buf_printf(b, "<details class=\"panel\" open><summary>%s</summary>", _("Resolver and probes"));
@@ -636,15 +618,13 @@ resolver_panel(struct buf *b, const struct report_view *v)
 		buf_adds(b, "</pre>");
 	} else
 		buf_printf(b, "<p>%s</p>", _("resolv.conf is not in the bundle."));
-	for (i = 0; i < m->n_files; i++)
-		if (BUNDLE_IN_DIR(m->files[i].path, BUNDLE_DIR_RESOLVER) && strcmp(m->files[i].path, BUNDLE_PATH_RESOLV_CONF) != 0 &&
-		    strcmp(m->files[i].path, BUNDLE_PATH_PROBES) != 0) {
-			buf_adds(b, "<details><summary>");
-			h(b, m->files[i].path + 9);
-			buf_adds(b, "</summary><pre class=\"card\">");
-			hn(b, m->files[i].data, m->files[i].len);
-			buf_adds(b, "</pre></details>");
-		}
+	for (i = 0; i < v->n_resolver; i++) {
+		buf_adds(b, "<details><summary>");
+		h(b, v->resolver[i]->path + 9);
+		buf_adds(b, "</summary><pre class=\"card\">");
+		hn(b, v->resolver[i]->data, v->resolver[i]->len);
+		buf_adds(b, "</pre></details>");
+	}
 	probes(b, v);
 	buf_adds(b, "</details>");
 }
@@ -653,7 +633,6 @@ resolver_panel(struct buf *b, const struct report_view *v)
 static void
 entries_table(struct buf *b, const struct report_view *v)
 {
-	const struct model *m = v->m;
 	size_t i;
 
 	buf_printf(b, "</tbody></table><h4>%s</h4><table><thead>%s</thead><tbody>", _("Entries (SHA-256 checked while reading)"),
@@ -677,11 +656,11 @@ entries_table(struct buf *b, const struct report_view *v)
 			buf_printf(b, "<span class=\"ok\">%s</span>", _("verified"));
 		buf_adds(b, "</td></tr>");
 	}
-	for (i = 0; i < m->n_integrity; i++) {
+	for (i = 0; i < v->n_integrity; i++) {
 		buf_adds(b, "<tr><td class=\"mono\">");
-		h(b, m->integrity[i].path);
+		h(b, v->integrity[i].path);
 		buf_adds(b, "</td><td></td><td></td><td><span class=\"bad\">");
-		h(b, m->integrity[i].problem);
+		h(b, v->integrity[i].problem);
 		buf_adds(b, "</span></td></tr>");
 	}
 }
@@ -893,7 +872,7 @@ report_html(FILE *out, const struct report_view *v)
 	report_ecs(&b, v, /* html= */ true);
 	unit_panel(&b, v);
 	resolver_panel(&b, v);
-	config_panel(&b, v->m);
+	config_panel(&b, v);
 	manifest_panel(&b, v);
 	buf_adds(&b, "<footer>");
 	buf_printf(&b, _("Generated by triage-analyze %s. This file is self-contained: no script, no external resource."),

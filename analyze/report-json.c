@@ -72,17 +72,17 @@ report_finding_json(const struct finding *f)
 
 /* "integrity": verified, and the problems found while reading. */
 static json_t *
-integrity_json(const struct model *m)
+integrity_json(const struct report_view *v)
 {
 	json_t *o = json_object(), *arr = json_array();
 	size_t i;
 
-	json_object_set_new(o, "verified", json_boolean(m->n_integrity == 0));
-	for (i = 0; i < m->n_integrity; i++) {
+	json_object_set_new(o, "verified", json_boolean(v->n_integrity == 0));
+	for (i = 0; i < v->n_integrity; i++) {
 		json_t *p = json_object();
 
-		json_object_set_new(p, "path", jstr(m->integrity[i].path));
-		json_object_set_new(p, "problem", jstr(m->integrity[i].problem));
+		json_object_set_new(p, "path", jstr(v->integrity[i].path));
+		json_object_set_new(p, "problem", jstr(v->integrity[i].problem));
 		json_array_append_new(arr, p);
 	}
 	json_object_set_new(o, "problems", arr);
@@ -137,7 +137,7 @@ report_json_doc(const struct report_view *v)
 	}
 	json_object_set_new(doc, "not_evaluated", arr);
 	json_support(doc, v);
-	json_object_set_new(doc, "integrity", integrity_json(v->m));
+	json_object_set_new(doc, "integrity", integrity_json(v));
 	json_object_set_new(doc, "not_collected", not_collected_json(v));
 	arr = json_array();
 	for (i = 0; i < a->n_notes; i++)

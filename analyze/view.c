@@ -164,6 +164,40 @@ collected_human(const struct model *m, char buf[static HTIME_MAX])
 	return time_human(t, buf);
 }
 
+/* What the HTML's panels show of the bundle: the unit, config and resolver files, the probes. */
+static void
+view_files(struct report_view *v, const struct model *m)
+{
+	const struct kfile *kf;
+	size_t i;
+
+	v->integrity = m->integrity;
+	v->n_integrity = m->n_integrity;
+	v->tl = m->tl_used ? &m->tl : NULL;
+	v->agent_unit = model_unit(m, AGENT_UNIT);
+	v->config = xcalloc(m->n_files ? m->n_files : 1, sizeof(*v->config));
+	v->resolver = xcalloc(m->n_files ? m->n_files : 1, sizeof(*v->resolver));
+	for (i = 0; i < m->n_files; i++) {
+		kf = &m->files[i];
+		if (BUNDLE_IN_DIR(kf->path, BUNDLE_DIR_CONFIG))
+			v->config[v->n_config++] = kf;
+		else if (BUNDLE_IN_DIR(kf->path, BUNDLE_DIR_RESOLVER) && strcmp(kf->path, BUNDLE_PATH_RESOLV_CONF) != 0 &&
+		    strcmp(kf->path, BUNDLE_PATH_PROBES) != 0)
+			v->resolver[v->n_resolver++] = kf;
+	}
+	v->resolv_conf = model_file(m, BUNDLE_PATH_RESOLV_CONF);
+	if ((kf = model_file(m, BUNDLE_PATH_PROBES)) != NULL)
+		v->probes = json_loadb(kf->data, kf->len, JSON_REJECT_DUPLICATES, NULL);
+	for (i = 0; i < v->n_sources; i++) {
+		const char *sn = v->sources[i].name;
+
+		if (sn != NULL && (strcmp(sn, "probes") == 0 || strncmp(sn, "probe/", 6) == 0)) {
+			v->probes_detail = v->sources[i].detail;
+			break;
+		}
+	}
+}
+
 struct report_view *
 report_view_new(const struct analysis *a)
 {
@@ -175,7 +209,6 @@ report_view_new(const struct analysis *a)
 	size_t i;
 
 	v->a = a;
-	v->m = m;
 	v->hostname = m->hostname;
 	v->collected_at = m->collected_at;
 	v->collected_human = collected_human(m, v->collected_buf);
@@ -194,6 +227,7 @@ report_view_new(const struct analysis *a)
 	    strcmp(a->baseline->collected_at, m->collected_at) > 0;
 	view_sources(v, m->manifest);
 	view_entries(v, m);
+	view_files(v, m);
 	view_replaced(v, m->rs);
 	view_ecs(v, (struct model *)m);
 	ecs = model_is_ecs((struct model *)m);
@@ -238,5 +272,8 @@ report_view_free(struct report_view *v)
 	ecs_rows_free(v->ecs, v->n_ecs);
 	ecs_rows_free(v->ecs_en, v->n_ecs_en);
 	free(v->not_eval_ecs);
+	free(v->config);
+	free(v->resolver);
+	json_decref(v->probes);
 	free(v);
 }

@@ -45,6 +45,11 @@ model_of_manifest(const struct ruleset *rs)
 	assert_non_null(m->manifest);
 	m->collected_at = xstrdup("2026-11-26T07:23:04Z");
 	model_integrity(m, "units/x.json", "SHA-256 differs from the manifest");
+	(void)model_add_file(m, BUNDLE_DIR_CONFIG "etc/onboarding-agent/onboarding.config.yaml", xstrdup("a: 1\n"), 5,
+	    BR_VERIFIED);
+	(void)model_add_file(m, BUNDLE_PATH_RESOLV_CONF, xstrdup("nameserver 192.0.2.53\n"), 22, BR_VERIFIED);
+	(void)model_add_file(m, BUNDLE_DIR_RESOLVER "nsswitch.conf", xstrdup("hosts: files dns\n"), 17, BR_VERIFIED);
+	(void)model_add_file(m, BUNDLE_PATH_PROBES, xstrdup("{\"probes\": []}"), 14, BR_VERIFIED);
 	return m;
 }
 
@@ -106,6 +111,20 @@ test_view(void **state)
 	assert_int_equal(v->n_redactions, 1);
 	assert_int_equal(v->redactions[0].count, 2);
 	assert_int_equal(json_integer_value(json_object_get(v->redactions[0].rules, "token")), 2);
+
+	/* The files the HTML shows: config/ files, resolv.conf apart from the other resolver files, the probes parsed once. */
+	assert_int_equal(v->n_integrity, 1);
+	assert_string_equal(v->integrity[0].path, "units/x.json");
+	assert_null(v->tl);
+	assert_null(v->agent_unit);
+	assert_int_equal(v->n_config, 1);
+	assert_string_equal(v->config[0]->data, "a: 1\n");
+	assert_non_null(v->resolv_conf);
+	assert_string_equal(v->resolv_conf->path, BUNDLE_PATH_RESOLV_CONF);
+	assert_int_equal(v->n_resolver, 1);
+	assert_string_equal(v->resolver[0]->path, BUNDLE_DIR_RESOLVER "nsswitch.conf");
+	assert_true(json_is_array(json_object_get(v->probes, "probes")));
+	assert_string_equal(v->probes_detail, "timed out");
 
 	/* The rule mine.yaml replaced, split from "ID\tFILE". */
 	assert_int_equal(v->n_replaced, 1);
