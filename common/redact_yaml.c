@@ -309,6 +309,51 @@ json_plain(yaml_event_t *ev)
 	ev->data.scalar.plain_implicit = 1;
 }
 
+/*
+ * A key that reads as a name, not as a secret: up to four words joined by '_', '-',
+ * '.' or a camelCase break, each letters (the first lowercase unless the key is
+ * ALL_CAPS) with at most two digits at its end: clientId, dd_service, X-Api-Key,
+ * DB_HOST, v2, --token.  Used for the keys of a mapping under a secret-like key.
+ */
+static bool
+key_word(const char *v, size_t n)
+{
+	size_t i = 0, words = 0;
+	bool upper = true;
+
+	while (n > 1 && v[0] == '-' && i < 2)	/* a flag as a key: --token */
+		v++, n--, i++;
+	if (n == 0 || n > 40)
+		return false;
+	for (i = 0; i < n; i++)
+		if (islower((unsigned char)v[i]))
+			upper = false;
+	i = 0;
+	while (i < n) {
+		size_t letters = 0, digits = 0;
+
+		if (v[i] == '_' || v[i] == '-' || v[i] == '.')
+			i++;
+		if (i < n && isupper((unsigned char)v[i]) && !upper) {
+			i++;
+			letters++;
+		}
+		while (i < n && (upper ? isupper((unsigned char)v[i]) : islower((unsigned char)v[i]))) {
+			i++;
+			letters++;
+		}
+		while (i < n && isdigit((unsigned char)v[i])) {
+			i++;
+			digits++;
+		}
+		if (letters == 0 || digits > 2 || ++words > 4)
+			return false;
+		if (i < n && !(v[i] == '_' || v[i] == '-' || v[i] == '.' || (!upper && isupper((unsigned char)v[i]))))
+			return false;
+	}
+	return true;
+}
+
 /* The place of the node about to come: "/a/-/b" (keys joined by '/', '-' a sequence item). */
 static void
 node_path(const struct ystate *st, struct buf *b, const char **key)
@@ -373,6 +418,13 @@ on_scalar(struct ystate *st, yaml_event_t *ev)
 		top->kc = secretpat_key_class(v, len, &top->kind);
 		top->key_is_value = scalar_eq(ev, "value");
 		top->key_is_name = scalar_eq(ev, "name") || scalar_eq(ev, "key");
+		/* a key inside a secret mapping (apiKeys: {KEY: service-a}) may be the secret itself */
+		if (!st->dry && st->deny && top->blanket && !key_word(v, len)) {
+			m = redact_value(st->r, top->bkind != NULL ? top->bkind : "secret", v, len);
+			redact_count(st->counts, "yaml-mapping-key");
+			node_done(st);
+			return emit_scalar(st, ev, m, strlen(m), true);
+		}
 	} else if (top != NULL && top->map && top->key_is_name) {
 		enum key_class c = secretpat_key_class(v, len, &top->name_kind);
 

@@ -476,6 +476,13 @@ def plant_all(c):
     c.file(f"/etc/systemd/system/{UNIT}.d/vendor.conf",
            f"[Unit]\nDescription=Agent, licence {s1}\n[X-Acme]\nLicencia={s2}\nTeamPort=8443\n")
     c.add("unit Description= and an [X-...] vendor setting", [s1, s2], ["[X-Acme]", "Licencia=", "TeamPort=8443"])
+    # a secret as a mapping key under a secret-like key (keys are structure, except there)
+    s1, s2, s3 = c.v("1"), c.v("2"), c.v("3")
+    c.file(cfg(""), f"settings:\n  apiKeys:\n    {yq(s1)}: service-a\n  secrets:\n    dbPassword: {yq(s2)}\n"
+           "    X-Api-Key: other\n  port: 9393\n")
+    c.file("/etc/onboarding-agent/tokens.json", json.dumps({"tokens": {s3: "admin"}, "retries": 8}, ensure_ascii=False))
+    c.add("a secret as a mapping key under a secret-like key", [s1, s2, s3],
+          ["apiKeys:", "dbPassword:", "X-Api-Key:", "port: 9393", "retries"])
     # Needed journal text: the shipped rules' lines stay whole
     for msg in ["error\tagent\tRPC failed: rpc error: code = PermissionDenied desc = Not authorized by OnboardingPolicy",
                 "error\tagent\tlookup onboarding.example.invalid on 192.0.2.53:53: no such host",

@@ -692,7 +692,6 @@ KNOWN_GAPS = {
     'docker: secret VALUE (blank separator)': ('letters',),
     'journal: secret VALUE (blank separator)': ('letters',),
     'plain: secret VALUE (blank separator)': ('letters',),
-    'YAML mapping key that is an API key': (),
     'ecs describe-tasks: container reason with --password=': ('passphrase',),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
