@@ -25,9 +25,10 @@
 /* Above this many search strings, one hashed pass replaces memmem() per string. */
 #define VERIFY_MEMMEM_MAX	16
 /*
- * Values shorter than this are found only as whole words: "agent" is not removed from
- * "onboarding-agent" or "config.agent.onboarding", "2026" not from "2026-11-30T10:00:00Z".
- * Longer values (random strings) are found anywhere, inside other words too.
+ * Plain words and numbers shorter than this are found only as whole words: "agent" is not
+ * removed from "onboarding-agent" or "config.agent.onboarding", "2026" not from
+ * "2026-11-30T10:00:00Z".  Longer values, and short ones that are no plain word (6+ bytes
+ * mixing letters with digits, symbols or both cases: substantial()), are found anywhere.
  */
 #define WHOLE_WORD_MAX		12
 
@@ -701,7 +702,12 @@ index_one(struct redactor *r, size_t i)
 		return;
 	for (j = 0; j < v->len; j++)
 		digits = digits && isdigit((unsigned char)v->val[j]);
-	if (v->len < WHOLE_WORD_MAX)
+	/*
+	 * A short plain word or number ("agent", "2026") is found only as a whole word; a short
+	 * value that is no plain word ("s3cr3t", "Pa$$w0rd") is found anywhere, glued to other
+	 * text too ("user-s3cr3t"): when unsure, redact.
+	 */
+	if (v->len < WHOLE_WORD_MAX && (digits || !substantial(v->val, v->len)))
 		whole = (uint8_t)(WORD_WHOLE | (digits && v->len <= 6 ? WORD_DIGITS : 0));
 	{
 		if (v->len >= VERIFY_MIN_PLAIN)

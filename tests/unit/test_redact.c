@@ -1512,6 +1512,10 @@ test_known_whole_words(void **state)
 	res = known(r, "password: \"agent\"\npin=2026;");
 	assert_null(strstr(res, "agent"));
 	assert_null(strstr(res, "2026"));
+	/* a short value that is no plain word is found glued to other text too */
+	(void)redact_value(r, "password", "s3cr3t", 6);
+	res = known(r, "login user-s3cr3t and s3cr3tly");
+	assert_null(strstr(res, "s3cr3t"));
 	/* a long value is found inside anything */
 	res = known(r, "blob=xxZk3qT9vLx2Rw8sPayy");
 	assert_null(strstr(res, "Zk3qT9vLx2Rw8sPa"));
