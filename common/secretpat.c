@@ -1550,6 +1550,7 @@ struct kv {
 	bool		 flagarg;	/* --key VALUE: the next word */
 	bool		 directive;	/* "requirepass VALUE", "AUTH VALUE": the next word */
 	bool		 blank;		/* "loaded secret VALUE from": prose, the next word if it looks random */
+	bool		 ident;		/* "id_token: VALUE": a name from code, not prose */
 	bool		 xml;		/* <key>VALUE</key> */
 	bool		 to_quote;	/* "Header-Name: VALUE": to the quote that opened before the key */
 	size_t		 p;		/* the separator, then the value's first byte */
@@ -1683,6 +1684,21 @@ header_name(const char *k, size_t n)
 	return dash && !start;
 }
 
+/*
+ * GITHUB_TOKEN, refreshToken, id_token: a name from code or the environment
+ * (an inner '_' or a camelCase hump), not a word of prose: "id_token: X"
+ * mid-line is a setting, whatever X looks like.
+ */
+static bool
+identifier_key(const char *k, size_t n)
+{
+	for (size_t i = 1; i + 1 < n; i++)
+		if ((k[i] == '_' && isalnum((unsigned char)k[i - 1])) ||
+		    (isupper((unsigned char)k[i]) && islower((unsigned char)k[i - 1])))
+			return true;
+	return false;
+}
+
 /* At p: ["," ] ["] value ["] (= | :), the value of a name/value pair ({"name":"API_KEY","value":V},
  * <add key="ApiKey" value="V"/>); its length, else 0. */
 static size_t
@@ -1782,6 +1798,8 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 		} else if (!k->quoted_key && !k->line_start) {
 			k->loose = true;
 			k->rule = "free-text";
+			/* "GITHUB_TOKEN: X", "refreshToken: X": judged as a password's value in prose */
+			k->ident = !k->flag && identifier_key(in + k->ks, k->ke - k->ks);
 		} else if (k->line_start && !k->quoted_key)
 			k->to_eol = true;
 	} else if (p > k->after && p + 2 < len && (in[p] == 'i' || in[p] == 'I') &&
@@ -2218,7 +2236,8 @@ kv_judge(struct scan *s, struct kv *k)
 		if (word_eq(in + vs, ve - vs, nouns, ELEMENTSOF(nouns)))
 			return k->after;
 	}
-	if (!secretpat_value_wanted(k->c, in + vs, ve - vs, k->loose))
+	if (!secretpat_value_wanted(k->ident && k->c == KEY_MEDIUM ? KEY_STRONG : k->c, in + vs, ve - vs,
+	    k->loose))
 		return vs;
 	return GO_ON;
 }
