@@ -20,6 +20,8 @@ redact_describe(void (*cb)(const char *what, const char *example, void *userdata
 {
 	cb("config files (YAML, JSON, env files, unit Environment= and Exec*= arguments)",
 	    "default-deny: keys stay, a value stays only by one of the rules below", userdata);
+	cb("keys inside a mapping under a secret-like key (apiKeys: {KEY: x})",
+	    "stay only when they read as names (dbPassword, X-Api-Key, DB_HOST); others are redacted", userdata);
 	redact_deny_describe(cb, userdata);
 	cb("after every config is read", "each value redacted anywhere is removed from every file and "
 	    "journal entry (as is, URL- and form-encoded, in lower case, JSON-escaped, base64, base64url, "
