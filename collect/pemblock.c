@@ -8,11 +8,13 @@
  * stream) and says which lines belong to an open block, so that they are redacted whole.
  *
  * A block opens at a BEGIN line whose label names a private or secret key, an encrypted key or a
- * certificate request, with no END after it in the same text.  While it is open, a line that looks
- * like a block's line (base64, an armor header such as "Proc-Type:" or "Comment:" before the first
- * base64 line, a PGP checksum "=AbCd", or a line whose last word is 16+ base64 characters after a
- * prefix) is redacted; other lines are left to the usual rules (another process may write in
- * between).  The block closes at its END line, or PEM_MAX_LINES lines after the BEGIN line: the
+ * certificate request, with no END after it in the same text; also at a BEGIN line with no
+ * closing dashes (cut short, or its label split over two entries) unless it names a public
+ * object.  While it is open, a line that looks like a block's line (base64, an armor header such
+ * as "Proc-Type:" or "Comment:" before the first base64 line, a PGP checksum "=AbCd", or a line
+ * holding a run of 16+ base64 characters after a prefix or inside quotes) is redacted; other
+ * lines are left to the usual rules (another process may write in between).  The block closes
+ * at its END line, or PEM_MAX_LINES lines after the BEGIN line: the
  * largest keys printed in practice (RSA 8192 PEM, a PGP RSA 4096 key with a subkey, 64 or 76
  * characters a line) take 100 to 130 lines, so a block without its END (the output cut short)
  * cannot swallow base64-looking lines of the log for ever, only for about twice the largest key.
@@ -46,10 +48,45 @@ secret_label(const char *l, size_t n)
 	return false;
 }
 
+/* The rest of a BEGIN line with no closing dashes names a certificate, a public key or parameters. */
+static bool
+public_label(const char *l, size_t n)
+{
+	static const char *const words[] = { "CERTIFICATE", "PUBLIC", "CRL", "PARAMETERS", "PKCS7", "CMS" };
+
+	if (secret_label(l, n))
+		return false;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (memmem(l, n, words[i], strlen(words[i])) != NULL)
+			return true;
+	return false;
+}
+
 static bool
 b64ch(unsigned char c)
 {
 	return isalnum(c) || c == '+' || c == '/' || c == '=';
+}
+
+/* Letters of one case only, shorter than 40: a word, not a line of base64. */
+static bool
+plain_word(const char *s, size_t n)
+{
+	bool up = false, lo = false;
+
+	if (n >= 40)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (isupper(c))
+			up = true;
+		else if (islower(c))
+			lo = true;
+		else
+			return false;
+	}
+	return !(up && lo);
 }
 
 /*
@@ -93,19 +130,22 @@ body_line(const char *s, size_t len, bool body_seen, size_t *off, size_t *end, b
 		if (i > a && isalpha((unsigned char)s[a]) && i + 1 < e && s[i] == ':' && s[i + 1] == ' ')
 			return true;
 	}
-	/* "2026-11-30 10:00:01 MIIEowIBAAKCAQEA...": a prefix, then the base64 */
-	for (last = e; last > a && !isspace((unsigned char)s[last - 1]); last--)
-		;
-	if (last > a && e - last >= 16) {
-		for (i = last; i < e && b64ch((unsigned char)s[i]); i++)
-			;
-		if (i == e) {
+	/*
+	 * "2026-11-30 10:00:01 MIIEowIBAAKCAQEA...": a prefix, then the base64; also in quotes or
+	 * after '=' (logfmt msg="MIIE...", a JSON line {"msg":"MIIE..."}): the longest run of
+	 * base64 characters, 16 or more, that is no plain word.
+	 */
+	for (i = a, last = a; i <= e; i++) {
+		if (i < e && b64ch((unsigned char)s[i]))
+			continue;
+		if (i - last >= 16 && (!*is_b64 || i - last > *end - *off) && !plain_word(s + last, i - last)) {
 			*off = last;
+			*end = i;
 			*is_b64 = true;
-			return true;
 		}
+		last = i + 1;
 	}
-	return false;
+	return *is_b64;
 }
 
 bool
@@ -139,7 +179,9 @@ pemblock_line(struct pemblock *b, const char *s, size_t len, size_t *from, size_
 				const char *lab = bg + sizeof(BEGIN_MARK) - 1, *lend = s + le;
 				const char *close = memmem(lab, (size_t)(lend - lab), "-----", 5);
 
-				if (close != NULL && secret_label(lab, (size_t)(close - lab)) &&
+				/* a BEGIN line cut short or split over two entries: open unless it names a public object */
+				if (close == NULL ? !public_label(lab, (size_t)(lend - lab)) :
+				    secret_label(lab, (size_t)(close - lab)) &&
 				    memmem(close + 5, (size_t)(lend - close - 5), END_MARK, sizeof(END_MARK) - 1) == NULL) {
 					b->lines = 1;
 					b->body_seen = false;

@@ -245,6 +245,24 @@ test_pemblock(void **state)
 	}
 	assert_string_equal(pem(&b, "MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI9999"), "");
 	assert_int_equal(b.lines, 0);
+	/* the base64 inside quotes or after '=' (logfmt, a JSON line): the base64 run goes */
+	memset(&b, 0, sizeof(b));
+	assert_string_equal(pem(&b, "level=info msg=\"-----BEGIN EC PRIVATE KEY-----\""), "");
+	assert_string_equal(pem(&b, "level=info msg=\"MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oXPpbA6i+8o\""), "16-67");
+	assert_string_equal(pem(&b, "{\"level\":\"info\",\"msg\":\"MHcCAQEEIBkg4LVWM9nuwNSk3yBy\"}"), "23-51");
+	assert_string_equal(pem(&b, "level=info msg=\"connected to the endpoint\""), "");
+	assert_string_equal(pem(&b, "level=info msg=\"-----END EC PRIVATE KEY-----\""), "");
+	/* a BEGIN line cut short or split over two entries opens the block (when unsure, redact) */
+	assert_string_equal(pem(&b, "-----BEGIN RSA PRIVATE"), "");
+	assert_string_equal(pem(&b, "KEY-----"), "");
+	assert_string_equal(pem(&b, "MIIEowIBAAKCAQEAx4Jh3w+9gsdf/kzNqQ8pT1mZ0wQy7HZlq8VhKJf0p3Yb2Q1x"), "0-64");
+	assert_string_equal(pem(&b, "-----END RSA PRIVATE KEY-----"), "");
+	assert_string_equal(pem(&b, "-----BEGIN PRIVATE KEY"), "");
+	assert_string_equal(pem(&b, "MIIEowIBAAKCAQEAx4Jh3w+9gsdf/kzNqQ8pT1mZ0wQy7HZlq8VhKJf0p3Yb2Q1x"), "0-64");
+	assert_string_equal(pem(&b, "-----END PRIVATE KEY"), "");
+	/* ... but a public one cut short does not */
+	assert_string_equal(pem(&b, "-----BEGIN CERTIFICATE"), "");
+	assert_string_equal(pem(&b, "MIIEowIBAAKCAQEAx4Jh3w+9gsdf/kzNqQ8pT1mZ0wQy7HZlq8VhKJf0p3Yb2Q1x"), "");
 }
 
 int
