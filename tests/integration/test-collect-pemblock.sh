@@ -3,7 +3,8 @@
 # one entry a stdout line; docker, CRI and CloudWatch one record a line) is redacted line by line, in the
 # journal (also when the size budget cuts the block and its BEGIN line is left out) and in every
 # --log-file form; a block without its END stops PEM_MAX_LINES (256) lines after its BEGIN line, and
-# the log lines around a block stay.
+# the log lines around a block stay; the body inside quotes (logfmt, JSON lines) and a BEGIN line cut short or
+# split over two entries too.
 source "$(dirname "$0")/../lib.sh"
 remote=/lib/systemd/systemd-journal-remote
 [ -x "$remote" ] || remote=/usr/lib/systemd/systemd-journal-remote
@@ -84,6 +85,34 @@ for form in plain docker cri aws; do
 	expect_status "log-file $form: exit 0" 0 "$COLLECT" -q --log-file "$T/d/log.$form" --no-probe --no-analyze -o "$T/l-$form.tar.gz"
 	f=$(jfile "l-$form" "$T/l-$form.tar.gz")
 	expect_clean "log-file $form" "$f"
+done
+
+# the body inside quotes (logfmt, a JSON line in a plain log), a BEGIN line cut short or split in two
+cat >"$T/gen2.py" <<'EOF'
+import base64, json, random, sys
+d = sys.argv[1]
+rng = random.Random(12)
+forms = {
+    "logfmt": (['level=info msg="-----BEGIN EC PRIVATE KEY-----"'], 'level=info msg="%s"', ['level=info msg="-----END EC PRIVATE KEY-----"']),
+    "json": ([json.dumps({"level": "info", "msg": "-----BEGIN OPENSSH PRIVATE KEY-----"})], '{"level": "info", "msg": "%s"}',
+             [json.dumps({"level": "info", "msg": "-----END OPENSSH PRIVATE KEY-----"})]),
+    "cut": (["-----BEGIN PRIVATE KEY"], "%s", ["-----END PRIVATE KEY"]),
+    "split": (["-----BEGIN RSA PRIVATE", "KEY-----"], "%s", ["-----END RSA PRIVATE KEY-----"]),
+}
+with open(d + "/body2.txt", "w") as bf:
+    for name, (begin, fmt, end) in forms.items():
+        body = [base64.b64encode(rng.randbytes(48)).decode() for _ in range(20)]
+        bf.writelines(b[8:40] + "\n" for b in body)
+        with open(d + "/log2." + name, "w") as f:
+            f.writelines(f"2026-11-30T10:00:{n:02d}Z {m}\n" for n, m in
+                         enumerate(["info agent starting"] + begin + [fmt % b for b in body] + end + ["info agent ok"]))
+EOF
+$PY "$T/gen2.py" "$T/d" || fail "generator 2"
+for form in logfmt json cut split; do
+	expect_status "log-file $form: exit 0" 0 "$COLLECT" -q --log-file "$T/d/log2.$form" --no-probe --no-analyze -o "$T/m-$form.tar.gz"
+	f=$(jfile "m-$form" "$T/m-$form.tar.gz")
+	check "log-file $form: no line of a key's body" sh -c "! grep -qFf '$T/d/body2.txt' '$f'"
+	check "log-file $form: the lines around the block stay" sh -c "grep -q 'info agent starting' '$f' && grep -q 'info agent ok' '$f'"
 done
 
 # the size budget keeps the newest entries: the cut falls inside the key, its BEGIN line left out
