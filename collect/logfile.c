@@ -529,10 +529,37 @@ stream_container(const char *s, size_t len, const char **cn, size_t *cl)
 	return true;
 }
 
+/*
+ * A stream or container name as written (LOG_STREAM, CONTAINER_NAME, the manifest's counts): the
+ * text the reader took for a name may hold a secret ("ecs/token=.../x"): the pattern rules and
+ * the values redacted so far apply.  The caller frees it.
+ */
+static char *
+name_redacted(struct lf *lf, const char *s, size_t n, size_t *outlen)
+{
+	char *k = xstrndup(s, n), *out = NULL;
+	size_t ol = 0;
+
+	if (redact_text_maybe(k, n) && redact_text(lf->c->red, k, n, &out, &ol, NULL) >= 0 && out != NULL) {
+		free(k);
+		k = out;
+		n = ol;
+		out = NULL;
+	}
+	if (redact_known(lf->c->red, k, n, &out, &ol) > 0) {
+		free(k);
+		k = out;
+		n = ol;
+	}
+	*outlen = n;
+	return k;
+}
+
 static void
 count_container(struct lf *lf, const char *cn, size_t cl)
 {
-	_cleanup_free_ char *k = xstrndup(cn, cl);
+	size_t kl;
+	_cleanup_free_ char *k = name_redacted(lf, cn, cl, &kl);
 	json_t *v = json_object_get(lf->containers, k);
 
 	if (v)
@@ -685,12 +712,18 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	if (prio >= 0)
 		buf_printf(&lf->line, ",\"PRIORITY\":\"%d\"", prio);
 	if (stream) {
+		size_t nl;
+		_cleanup_free_ char *n = name_redacted(lf, stream, stream_len, &nl);
+
 		buf_adds(&lf->line, ",\"LOG_STREAM\":");
-		journal_value(&lf->line, stream, stream_len);
+		journal_value(&lf->line, n, nl);
 	}
 	if (cn) {
+		size_t nl;
+		_cleanup_free_ char *n = name_redacted(lf, cn, cl, &nl);
+
 		buf_adds(&lf->line, ",\"CONTAINER_NAME\":");
-		journal_value(&lf->line, cn, cl);
+		journal_value(&lf->line, n, nl);
 	}
 	buf_printf(&lf->line, ",\"_SOURCE_TRIAGE\":\"log-file\",\"_TRIAGE_FORMAT\":\"%s\"", log_format_name(fmt));
 	if (tfrom)

@@ -109,6 +109,16 @@ check "tail: recognised as aws-logs-tail" holds "$T/tail.tar.gz" "$S['formats'] 
 sed 's/onboarding-agent/ob-sidecar/' "$T/tail.log" >"$T/tail2.log"
 collect tail2 "$T/tail2.log"
 check "tail: no agent stream: all kept, CONTAINER_NAME says which" holds "$T/tail2.tar.gz" "[e['CONTAINER_NAME'] for e in $J] == ['ob-sidecar', 'ratings', 'ob-sidecar'] and $S['containers_kept'] == 'all'"
+# A stream name holding a secret (a plain line whose second word has two '/' reads as aws logs tail):
+# redacted in LOG_STREAM, CONTAINER_NAME and the manifest's container counts, also when left out.
+cat >"$T/tail3.log" <<EOF
+2024-03-05T10:21:10Z ecs/onboarding-agent/3a15 info${TAB}agent${TAB}starting
+2024-03-05T10:21:11Z ecs/token=Zk3qT9vLx2Rw8sPaQ9/x error${TAB}app${TAB}failed
+2024-03-05T10:21:12Z ecs/onboarding-agent/password=Hq7ZtR2mXw9Lp4Vd info${TAB}agent${TAB}ok
+EOF
+collect tail3 "$T/tail3.log"
+check "tail: a secret in a stream name is in no field and not in the manifest" sh -c "! tar -xzOf '$T/tail3.tar.gz' | grep -aqE 'Zk3qT9vLx2Rw8sPaQ9|Hq7ZtR2mXw9Lp4Vd'"
+check "tail: the redacted stream still names its container" holds "$T/tail3.tar.gz" "$J[-1]['CONTAINER_NAME'] == 'onboarding-agent' and $J[-1]['LOG_STREAM'].startswith('ecs/onboarding-agent/password=<redacted:')"
 # --format short: UTC without a zone, no stream.
 printf '2024-03-05T10:21:10 warn\tagent\tretrying\n%s[32m2024-03-05T10:21:11%s[0m error\tagent\tfailed\n' "$ESC" "$ESC" >"$T/short.log"
 collect short "$T/short.log"
