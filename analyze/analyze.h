@@ -85,8 +85,6 @@ void ynode_free(struct ynode *);
 const struct ynode *ynode_get(const struct ynode *map, const char *key);
 /* Follows a dotted path ("onboardingEndpoint.host") through maps; NULL when absent. */
 const struct ynode *ynode_path(const struct ynode *root, const char *dotted);
-/* True for a plain scalar YAML reads as true (true, True, TRUE, yes, on). */
-bool ynode_is_true(const struct ynode *);
 
 /* ---- rules.c: the rules language ----------------------------------------- */
 
@@ -311,7 +309,6 @@ void rules_diag(struct ruleset *rs, const char *file, unsigned line, unsigned co
 int regex_match(const struct ruleset *rs, const struct regex *re, const char *s, size_t len);
 /* A rule's texts in the current language (i18n.h): Chinese when it has them, else English. */
 const char *rule_title(const struct rule *);
-const char *rule_description(const struct rule *);
 const char *rule_message_tmpl(const struct rule *);
 const char *rule_remedy(const struct rule *);
 /* The ECS message template and remedy in the current language (NULL when the rule has none). */
@@ -886,8 +883,6 @@ extern enum report_color report_color;
 
 /* Shared by the writers: RFC 3339 of usec into buf ("" for 0). */
 const char *report_time(uint64_t usec, char buf[static RFC3339_MAX]);
-/* A manifest source status (ok, unavailable, error, truncated) for people, in the current language. */
-const char *report_status(const char *st);
 /* The JSON document of the report (also used by tests).  New reference. */
 json_t *report_json_doc(const struct report_view *v);
 /* One finding as the JSON report writes it.  New reference. */

@@ -13,9 +13,3 @@ report_time(uint64_t usec, char buf[static RFC3339_MAX])
 	}
 	return time_rfc3339(usec, false, buf);
 }
-
-const char *
-report_status(const char *st)
-{
-	return source_status_label(st);
-}

@@ -118,12 +118,6 @@ rule_title(const struct rule *r)
 }
 
 const char *
-rule_description(const struct rule *r)
-{
-	return lang_get() == LANG_ZH && r->description_zh != NULL ? r->description_zh : r->description;
-}
-
-const char *
 rule_message_tmpl(const struct rule *r)
 {
 	return lang_get() == LANG_ZH && r->message_zh != NULL ? r->message_zh : r->message;

@@ -198,17 +198,3 @@ ynode_path(const struct ynode *root, const char *dotted)
 	}
 	return n;
 }
-
-bool
-ynode_is_true(const struct ynode *n)
-{
-	static const char *const t[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" };
-	size_t i;
-
-	if (n == NULL || n->kind != YN_SCALAR || !n->plain)
-		return false;
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (strcmp(n->value, t[i]) == 0)
-			return true;
-	return false;
-}
