@@ -385,6 +385,27 @@ redact_comment_file(struct redactor *r, const char *in, size_t len, char **out, 
 	return redact_text(r, mid, midlen, out, outlen, counts);
 }
 
+#include "unit_keys.h"
+
+static int
+unit_key_cmp(const void *key, const void *elem)
+{
+	const struct { const char *s; size_t n; } *k = key;
+	const char *e = *(const char *const *)elem;
+	int c = strncmp(k->s, e, k->n);
+
+	return c != 0 ? c : (e[k->n] == '\0' ? 0 : -1);
+}
+
+/* True for a setting systemd knows in [Unit], [Service] or [Install] (unit_keys.h). */
+static bool
+unit_key_known(const char *s, size_t n)
+{
+	struct { const char *s; size_t n; } k = { s, n };
+
+	return bsearch(&k, unit_keys, ELEMENTSOF(unit_keys), sizeof(unit_keys[0]), unit_key_cmp) != NULL;
+}
+
 int
 redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
     redact_counts *counts)
@@ -393,7 +414,7 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 	size_t p = 0;
 	_cleanup_free_ char *mid = NULL;
 	size_t midlen;
-	bool vendor = false;	/* in an [X-...] section: settings no systemd reads */
+	bool vendor = false;	/* in a section systemd does not read for a service ([X-...], ...) */
 
 	buf_grow(&b, len + 64);
 	while (p < len) {
@@ -403,7 +424,9 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 		while (k < e && (in[k] == ' ' || in[k] == '\t'))
 			k++;
 		if (k < e && in[k] == '[')
-			vendor = e - k > 3 && memcmp(in + k, "[X-", 3) == 0;
+			vendor = !((e - k >= 6 && memcmp(in + k, "[Unit]", 6) == 0) ||
+			    (e - k >= 9 && memcmp(in + k, "[Service]", 9) == 0) ||
+			    (e - k >= 9 && memcmp(in + k, "[Install]", 9) == 0));
 		if (k < e && (in[k] == '#' || in[k] == ';')) {
 			/* a comment line (systemd has no comment after a setting) */
 			buf_add(&b, in + p, k + 1 - p);
@@ -434,8 +457,15 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 				bool stdin_data = (eq - k == 17 && (memcmp(in + k, "StandardInputText", 17) == 0 ||
 				    memcmp(in + k, "StandardInputData", 17) == 0));
 
+				/*
+				 * free text anyone writes, vendor settings and settings systemd does not
+				 * know (a misspelled Enviroment=): the whole value by default-deny
+				 */
+				bool whole = vendor || !unit_key_known(in + k, eq - k) ||
+				    (eq - k == 11 && memcmp(in + k, "Description", 11) == 0);
+
 				/* continuation lines belong to the setting */
-				while ((env || exec || cred || stdin_data) && nl != NULL && e > p && in[e - 1] == '\\') {
+				while ((env || exec || cred || stdin_data || whole) && nl != NULL && e > p && in[e - 1] == '\\') {
 					nl = memchr(in + e + 1, '\n', len - e - 1);
 					e = nl != NULL ? (size_t)(nl - in) : len;
 				}
@@ -454,8 +484,7 @@ redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, siz
 					unit_credential(r, &b, in, v, e, cred, counts);
 					goto next;
 				}
-				/* free text anyone writes, and vendor settings: the whole value by default-deny */
-				if (vendor || (eq - k == 11 && memcmp(in + k, "Description", 11) == 0)) {
+				if (whole) {
 					size_t ve = e;
 					_cleanup_free_ char *rep = NULL;
 

@@ -476,6 +476,16 @@ def plant_all(c):
     c.file(f"/etc/systemd/system/{UNIT}.d/vendor.conf",
            f"[Unit]\nDescription=Agent, licence {s1}\n[X-Acme]\nLicencia={s2}\nTeamPort=8443\n")
     c.add("unit Description= and an [X-...] vendor setting", [s1, s2], ["[X-Acme]", "Licencia=", "TeamPort=8443"])
+    # a setting systemd does not know (misspelled, or from a newer or other program): default-deny;
+    # the settings it knows keep their values
+    s1, s2, s3 = c.v("1"), c.v("2"), c.v("3")
+    c.file(f"/etc/systemd/system/{UNIT}.d/typo.conf",
+           f"[Service]\nEnviroment={unit_q('LICENCIA=' + s1)}\nMemoryMax=512M\nUser=onboarding\n"
+           f"WorkingDirectory=/var/lib/onboarding-agent\nAgentEnrolment={s2} \\\n  second-line\n"
+           f"[Timer]\nOnCalendar={s3}\n")
+    c.add("unit settings systemd does not know, and another section", [s1, s2, s3],
+          ["Enviroment=", "MemoryMax=512M", "User=onboarding", "WorkingDirectory=/var/lib/onboarding-agent",
+           "AgentEnrolment=", "[Timer]"])
     # a secret as a mapping key under a secret-like key (keys are structure, except there)
     s1, s2, s3 = c.v("1"), c.v("2"), c.v("3")
     c.file(cfg(""), f"settings:\n  apiKeys:\n    {yq(s1)}: service-a\n  secrets:\n    dbPassword: {yq(s2)}\n"

@@ -1657,10 +1657,39 @@ test_known_spellings(void **state)
 	redactor_free(r);
 }
 
+/* Unit files: a setting systemd does not know, or a section it does not read, is judged by default-deny. */
+static void
+test_unit_unknown_settings(void **state)
+{
+	static const char unit[] = "[Unit]\nAfter=network-online.target\nWants=network-online.target\n"
+	    "[Service]\nEnviroment=LICENCIA=QwErTyUiOpAsDfGh\nMemoryMax=512M\nUser=onboarding\n"
+	    "Restart=on-failure\nZzz=PoIuYtReWqAsDfG\nAAA=MnBvCxZaSdFgHjK\n[Install]\nWantedBy=multi-user.target\n"
+	    "[Timer]\nOnCalendar=LkJhGfDsAqWeRtY\n";
+	struct redactor *r = redactor_new();
+	char *out;
+	size_t ol;
+
+	(void)state;
+	assert_int_equal(redact_unit_file(r, unit, sizeof(unit) - 1, &out, &ol, NULL), 0);
+	/* the first and last names of the table, and names before, between and after them */
+	assert_null(strstr(out, "QwErTyUiOpAsDfGh"));
+	assert_null(strstr(out, "PoIuYtReWqAsDfG"));
+	assert_null(strstr(out, "MnBvCxZaSdFgHjK"));
+	assert_null(strstr(out, "LkJhGfDsAqWeRtY"));
+	assert_non_null(strstr(out, "After=network-online.target\n"));
+	assert_non_null(strstr(out, "MemoryMax=512M\n"));
+	assert_non_null(strstr(out, "User=onboarding\n"));
+	assert_non_null(strstr(out, "Restart=on-failure\n"));
+	assert_non_null(strstr(out, "WantedBy=multi-user.target\n"));
+	free(out);
+	redactor_free(r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unit_unknown_settings),
 		cmocka_unit_test(test_unit_props_deny),
 		cmocka_unit_test(test_schema_anchored),
 		cmocka_unit_test(test_corpus_no_leaks),
