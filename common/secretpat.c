@@ -37,6 +37,7 @@ enum {
 	T_CLIFLAG,	/* " -a V" (redis-cli), " -w V" (ldapsearch), " -c V" (snmpwalk) */
 	T_BOT,		/* a Telegram bot token in a URL path: /bot123456:TOKEN/ */
 	T_ORACLE,	/* jdbc:oracle:thin:user/PASSWORD@host */
+	T_AT,		/* user:PASSWORD@host:port, user/PASSWORD@host with no scheme */
 };
 
 /* One stem: '?' in a word stands for any one byte but a newline, or none. */
@@ -160,6 +161,7 @@ static const struct stem stems[] = {
 	{ " -c ", false, T_CLIFLAG },
 	{ "/bot", false, T_BOT },
 	{ "thin:", false, T_ORACLE },
+	{ "@", false, T_AT },		/* one byte: any second byte (after @tcp( and @unix() */
 };
 
 #define NSTEMS (sizeof(stems) / sizeof(stems[0]))
@@ -178,12 +180,13 @@ static uint8_t stem_third[STEM_SETS][32];
 static void
 stem_third_bytes(const struct stem *st, uint8_t *third)
 {
-	unsigned c = (unsigned char)st->s[2], b;
+	unsigned c, b;
 
-	if (c == '\0' || c == '?' || st->s[1] == '?') {
+	if (st->s[1] == '\0' || st->s[2] == '\0' || st->s[2] == '?' || st->s[1] == '?') {
 		memset(third, 0xff, 32);	/* any byte (or none) */
 		return;
 	}
+	c = (unsigned char)st->s[2];
 	third[c >> 3] |= (uint8_t)(1u << (c & 7));
 	if (st->icase) {
 		b = (unsigned)toupper((int)c);
@@ -205,6 +208,12 @@ stem_table(void)
 	for (i = 0; i < NSTEMS; i++) {
 		unsigned char c0 = (unsigned char)stems[i].s[0], c1 = (unsigned char)stems[i].s[1];
 
+		if (c1 == '\0') {
+			/* a one-byte stem: every two-byte prefix it starts */
+			for (b = 0; b < 256; b++)
+				acc[c0 | b << 8][i / 64] |= UINT64_C(1) << (i % 64);
+			continue;
+		}
 		for (a = 0; a < 2; a++)
 			for (b = 0; b < 2; b++) {
 				unsigned x = a ? (unsigned)toupper(c0) : c0;
@@ -1186,6 +1195,53 @@ do_bot(struct scan *s, size_t ts, size_t te)
 		return te;
 	hit(s, d + 1, e, "token", "bot-token");
 	return e;
+}
+
+/*
+ * user:PASSWORD@proxy:3128 and Oracle's user/PASSWORD@db:1521/SID with no
+ * scheme: at an '@' followed by a host (a letter in it; then a port of 1 to 5
+ * digits, a path or the word's end), the word before it is a user name, ':'
+ * or '/', and the password.  Not an e-mail address after a label
+ * ("email:a@b.c"), an image digest (nginx:1.25@sha256:...), a module path
+ * (golang.org/x/net@v0.17.0) or a URL (T_URL's).
+ */
+static size_t
+do_at(struct scan *s, size_t ts, size_t te)
+{
+	static const char *const labels[] = {
+		"email", "mail", "mailto", "from", "to", "cc", "bcc", "sender", "recipient", "contact",
+		"owner", "author", "user", "username", "login", "account", "principal", "upn", "sip", "sips",
+		"tel", "xmpp", "pkg", "urn", "git", "ssh",
+	};
+	const char *in = s->in;
+	size_t len = s->len, w0 = ts, u, h, e, d;
+	bool letter = false;
+
+	while (w0 > s->floor && ts - w0 <= 256 && !isspace((unsigned char)in[w0 - 1]) &&
+	    strchr("\"'([,=;`", in[w0 - 1]) == NULL)
+		w0--;
+	if (ts - w0 > 256 || memchr(in + w0, '>', ts - w0) != NULL)
+		return te;	/* a marker before the '@' ("u:<redacted:...>@h"): done already */
+	for (u = w0; u < ts && (isalnum((unsigned char)in[u]) || strchr("_.-$#", in[u]) != NULL); u++)
+		;
+	if (u == w0 || u - w0 > 64 || u + 1 >= ts || (in[u] != ':' && in[u] != '/'))
+		return te;
+	if ((in[u] == ':' && in[u + 1] == '/') || (in[u] == '/' && memchr(in + w0, '.', u - w0) != NULL) ||
+	    word_eq(in + w0, u - w0, labels, ELEMENTSOF(labels)))
+		return te;
+	for (h = e = ts + 1; e < len && (isalnum((unsigned char)in[e]) || in[e] == '.' || in[e] == '-'); e++)
+		letter |= isalpha((unsigned char)in[e]) != 0;
+	if (e - h < 2 || !letter)
+		return te;
+	if (e < len && in[e] == ':') {
+		for (d = e + 1; d < len && isdigit((unsigned char)in[d]) && d - e <= 6; d++)
+			;
+		if (d - e - 1 < 1 || d - e - 1 > 5 || (d < len && isalnum((unsigned char)in[d])))
+			return te;
+	} else if (e < len && !isspace((unsigned char)in[e]) && strchr("/\"',;)]}", in[e]) == NULL)
+		return te;
+	hit(s, u + 1, ts, "password", "userinfo");
+	return ts + 1;
 }
 
 /* jdbc:oracle:thin:user/PASSWORD@host:1521/SID: the password runs from the '/' to the last '@'. */
@@ -2404,6 +2460,9 @@ secretpat_scan(const char *in, size_t len,
 		case T_ORACLE:
 			next = do_oracle(&s, ts, te);
 			break;
+		case T_AT:
+			next = do_at(&s, ts, te);
+			break;
 		case T_VENDOR:
 			next = do_prefixed(&s, ts, te, true, re_vendor, "token", "vendor-token");
 			break;
@@ -2491,7 +2550,8 @@ secretpat_describe(void (*cb)(const char *what, const char *example, void *userd
 	    "{\"tokens\":[\"V\"]}", userdata);
 	cb("pattern", "tools: .netrc password V after login, Redis AUTH V / requirepass V / masterauth V / "
 	    "redis-cli -a V, ldapsearch -w V, snmpwalk -c V, community V, docker login -p V, "
-	    "sshpass -p V, jdbc:oracle:thin:user/V@host, Telegram /botID:V/, password%3DV", userdata);
+	    "sshpass -p V, jdbc:oracle:thin:user/V@host, user/V@db, user:V@proxy:3128, Telegram /botID:V/, "
+	    "password%3DV", userdata);
 	cb("pattern", "key=value, key: value, \"key\": \"value\", \"password is X\" with a secret-like key",
 	    userdata);
 	cb("comments", "YAML comments are dropped", userdata);

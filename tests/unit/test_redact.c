@@ -866,6 +866,12 @@ test_tool_forms(void **state)
 		{ "dial tcp auth-gw:15443: connect: connection refused; GET http://token:8443/x", NULL,
 		  "auth-gw:15443: connect" },
 		{ "pin:12345678", "12345678", "pin:" },
+		{ "connecting to u:hUnter%2FTwo@proxy.example.invalid:3128", "hUnter", "@proxy.example.invalid:3128" },
+		{ "connecting to app/hUnterTwoXy@dbhost.example.invalid:1521/ORCL", "hUnterTwoXy",
+		  "@dbhost.example.invalid:1521/ORCL" },
+		{ "email:john@example.com nginx:1.25@sha256:0123456789abcdef golang.org/x/net@v0.17.0 "
+		  "git@github.com:org/repo.git user@1000.service pkg:npm/foo@1.0.0 \"@timestamp\"", NULL,
+		  "email:john@example.com" },
 		{ "env GITHUB_TOKEN: hUnterTwoXyzQw ok", "hUnterTwoXyzQw", " ok" },
 		{ "settings refreshToken: hUnterTwoXyzQw, id_token: qWertyUiopAsdf", "qWertyUiopAsdf", "id_token: " },
 		{ "failed to refresh token: context deadline exceeded; api_key: missing; id_token: ExpiredToken",
