@@ -535,7 +535,11 @@ h16(uint32_t w)
 	return (w * 2654435761u) >> 16;
 }
 
-/* 12+ bytes, or 6+ with a digit, a symbol, both cases or a non-ASCII byte: not a plain word. */
+/*
+ * 12+ bytes, or 6+ with a digit, a symbol, both cases or a non-ASCII byte: not a plain word.
+ * A capital first letter alone does not count ("Onboarding", "Failed" are words: searched for
+ * anywhere, and folded to lower case, they would eat every "onboarding" of the bundle).
+ */
 static bool
 substantial(const char *v, size_t n)
 {
@@ -549,7 +553,7 @@ substantial(const char *v, size_t n)
 		unsigned char c = (unsigned char)v[i];
 
 		if (isupper(c))
-			up = true;
+			up |= i > 0;
 		else if (islower(c))
 			lo = true;
 		else if (c != '-' && c != '_' && c != '.')

@@ -1529,6 +1529,11 @@ test_known_whole_words(void **state)
 	/* a long value is found inside anything */
 	res = known(r, "blob=xxZk3qT9vLx2Rw8sPayy");
 	assert_null(strstr(res, "Zk3qT9vLx2Rw8sPa"));
+	/* a capitalised word is a word: its other spellings (lower case) stay whole-word matches too */
+	(void)redact_value(r, "password", "Onboarding", 10);
+	assert_string_equal(known(r, "host: onboarding.example.com"), "host: onboarding.example.com");
+	assert_string_equal(known(r, "the Workload Onboarding-Plane"), "the Workload Onboarding-Plane");
+	assert_null(strstr(known(r, "login with Onboarding failed"), "Onboarding"));
 	/* a port a pattern took in free text is redacted there, never searched for elsewhere */
 	assert_int_equal(redact_text(r, "login password=15443 rejected", 30, &out, NULL, NULL), 0);
 	assert_null(strstr(out, "15443"));
