@@ -131,19 +131,19 @@ body_line(const char *s, size_t len, bool body_seen, size_t *off, size_t *end, b
 			return true;
 	}
 	/*
-	 * "2026-11-30 10:00:01 MIIEowIBAAKCAQEA...": a prefix, then the base64; also in quotes or
-	 * after '=' (logfmt msg="MIIE...", a JSON line {"msg":"MIIE..."}): the longest run of
-	 * base64 characters, 16 or more, that is no plain word.
+	 * "2026-11-30 10:00:01 MIIEowIBAAKCAQEA...": a prefix, then the base64, also in quotes or
+	 * after '=' (logfmt msg="MIIE...", a JSON line {"msg":"MIIE..."}): the run of base64
+	 * characters that ends the line (before closing quotes and brackets), 16 or more, that is
+	 * no plain word.  A run in the middle of a line (a path, an id) is another process's text.
 	 */
-	for (i = a, last = a; i <= e; i++) {
-		if (i < e && b64ch((unsigned char)s[i]))
-			continue;
-		if (i - last >= 16 && (!*is_b64 || i - last > *end - *off) && !plain_word(s + last, i - last)) {
-			*off = last;
-			*end = i;
-			*is_b64 = true;
-		}
-		last = i + 1;
+	for (last = e; last > a && memchr("\"'`,;}])>", s[last - 1], 9) != NULL; last--)
+		;
+	for (i = last; last > a && b64ch((unsigned char)s[last - 1]); last--)
+		;
+	if (i - last >= 16 && !plain_word(s + last, i - last)) {
+		*off = last;
+		*end = i;
+		*is_b64 = true;
 	}
 	return *is_b64;
 }

@@ -251,6 +251,8 @@ test_pemblock(void **state)
 	assert_string_equal(pem(&b, "level=info msg=\"MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oXPpbA6i+8o\""), "16-67");
 	assert_string_equal(pem(&b, "{\"level\":\"info\",\"msg\":\"MHcCAQEEIBkg4LVWM9nuwNSk3yBy\"}"), "23-51");
 	assert_string_equal(pem(&b, "level=info msg=\"connected to the endpoint\""), "");
+	/* another process's line: a path or an id in the middle of it is no body line */
+	assert_string_equal(pem(&b, "read /etc/onboarding/agent.config.yaml for 3a151358f03a4e32bf8cd401c1c74653 ok"), "");
 	assert_string_equal(pem(&b, "level=info msg=\"-----END EC PRIVATE KEY-----\""), "");
 	/* a BEGIN line cut short or split over two entries opens the block (when unsure, redact) */
 	assert_string_equal(pem(&b, "-----BEGIN RSA PRIVATE"), "");
