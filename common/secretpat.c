@@ -38,6 +38,7 @@ enum {
 	T_BOT,		/* a Telegram bot token in a URL path: /bot123456:TOKEN/ */
 	T_ORACLE,	/* jdbc:oracle:thin:user/PASSWORD@host */
 	T_AT,		/* user:PASSWORD@host:port, user/PASSWORD@host with no scheme */
+	T_UESC,		/* a key spelled with \u escapes: {"pa\u0073sword": "X"} */
 };
 
 /* One stem: '?' in a word stands for any one byte but a newline, or none. */
@@ -162,6 +163,7 @@ static const struct stem stems[] = {
 	{ "/bot", false, T_BOT },
 	{ "thin:", false, T_ORACLE },
 	{ "@", false, T_AT },		/* one byte: any second byte (after @tcp( and @unix() */
+	{ "\\u00", false, T_UESC },
 };
 
 #define NSTEMS (sizeof(stems) / sizeof(stems[0]))
@@ -1242,6 +1244,79 @@ do_at(struct scan *s, size_t ts, size_t te)
 		return te;
 	hit(s, u + 1, ts, "password", "userinfo");
 	return ts + 1;
+}
+
+/* \u00XX with XX an ASCII byte at in[p]: that byte, else -1. */
+static int
+uesc_at(const char *in, size_t len, size_t p)
+{
+	unsigned v = 0;
+
+	if (p + 6 > len || in[p] != '\\' || in[p + 1] != 'u' || in[p + 2] != '0' || in[p + 3] != '0')
+		return -1;
+	for (size_t i = p + 4; i < p + 6; i++) {
+		if (!isxdigit((unsigned char)in[i]))
+			return -1;
+		v = v * 16 + (unsigned)(isdigit((unsigned char)in[i]) ? in[i] - '0' : tolower((unsigned char)in[i]) - 'a' + 10);
+	}
+	return v < 0x80 ? (int)v : -1;
+}
+
+/*
+ * {"pa\u0073sword": "X"}: a quoted key spelled (partly) with \u escapes, as
+ * some JSON encoders write it or to dodge a filter: decoded, judged by its
+ * name, and its quoted string value redacted.
+ */
+static size_t
+do_uesc(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t len = s->len, a = ts, b = ts, n = 0, q, ve;
+	char key[64];
+	const char *kind;
+	enum key_class c;
+
+	while (a > s->floor) {
+		if (a >= 6 && uesc_at(in, len, a - 6) >= 0)
+			a -= 6;
+		else if (is_keych((unsigned char)in[a - 1]))
+			a--;
+		else
+			break;
+	}
+	while (b < len) {
+		if (uesc_at(in, len, b) >= 0)
+			b += 6;
+		else if (is_keych((unsigned char)in[b]))
+			b++;
+		else
+			break;
+	}
+	if (a == 0 || in[a - 1] != '"' || b >= len || in[b] != '"' || b - a > 6 * sizeof(key))
+		return te;
+	for (q = a; q < b && n < sizeof(key); n++) {
+		int ch = uesc_at(in, len, q);
+
+		key[n] = ch >= 0 ? (char)ch : in[q];
+		q += ch >= 0 ? 6 : 1;
+	}
+	if (q < b || (c = secretpat_key_class(key, n, &kind)) < KEY_MEDIUM)
+		return b;
+	for (q = b + 1; q < len && (in[q] == ' ' || in[q] == '\t'); q++)
+		;
+	if (q >= len || in[q] != ':')
+		return b;
+	for (q++; q < len && (in[q] == ' ' || in[q] == '\t'); q++)
+		;
+	if (q >= len || in[q] != '"')
+		return b;
+	for (ve = q + 1; ve < len && in[ve] != '"' && in[ve] != '\n'; ve++)
+		if (in[ve] == '\\' && ve + 1 < len)
+			ve++;
+	if (ve >= len || in[ve] != '"' || !secretpat_value_wanted(c, in + q + 1, ve - q - 1, false))
+		return b;
+	hit(s, q + 1, ve, kind, "key-value");
+	return ve + 1;
 }
 
 /* jdbc:oracle:thin:user/PASSWORD@host:1521/SID: the password runs from the '/' to the last '@'. */
@@ -2462,6 +2537,9 @@ secretpat_scan(const char *in, size_t len,
 			break;
 		case T_AT:
 			next = do_at(&s, ts, te);
+			break;
+		case T_UESC:
+			next = do_uesc(&s, ts, te);
 			break;
 		case T_VENDOR:
 			next = do_prefixed(&s, ts, te, true, re_vendor, "token", "vendor-token");

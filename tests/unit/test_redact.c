@@ -866,6 +866,8 @@ test_tool_forms(void **state)
 		{ "dial tcp auth-gw:15443: connect: connection refused; GET http://token:8443/x", NULL,
 		  "auth-gw:15443: connect" },
 		{ "pin:12345678", "12345678", "pin:" },
+		{ "debug {\"pa\\u0073sword\": \"hUnterTwoXyzQw\"}", "hUnterTwoXyzQw", "{\"pa\\u0073sword\": \"" },
+		{ "{\"msg\":\"\\u003cb\\u003e hi \\u0026 bye\", \"name\\u0073\": \"plain\"}", NULL, "\\u0026 bye" },
 		{ "connecting to u:hUnter%2FTwo@proxy.example.invalid:3128", "hUnter", "@proxy.example.invalid:3128" },
 		{ "connecting to app/hUnterTwoXy@dbhost.example.invalid:1521/ORCL", "hUnterTwoXy",
 		  "@dbhost.example.invalid:1521/ORCL" },
