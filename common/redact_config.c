@@ -392,9 +392,10 @@ unit_key_cmp(const void *key, const void *elem)
 {
 	const struct { const char *s; size_t n; } *k = key;
 	const char *e = *(const char *const *)elem;
-	int c = strncmp(k->s, e, k->n);
+	size_t el = strlen(e);
+	int c = memcmp(k->s, e, k->n < el ? k->n : el);
 
-	return c != 0 ? c : (e[k->n] == '\0' ? 0 : -1);
+	return c != 0 ? c : (k->n > el) - (k->n < el);
 }
 
 /* True for a setting systemd knows in [Unit], [Service] or [Install] (unit_keys.h). */
