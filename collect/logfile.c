@@ -100,6 +100,13 @@ struct lf {
 	char		*pem_name[PEM_STREAMS];
 	struct pemblock	 pem[PEM_STREAMS];
 	struct buf	 pembuf;	/* a message with its block lines redacted */
+	/* The last stream and container name and their redacted forms: names repeat line after line. */
+	struct name_memo {
+		char	*in;		/* the name as read */
+		size_t	 inl;		/* its length */
+		char	*out;		/* as written */
+		size_t	 outl;		/* its length */
+	}		 memo[2];	/* [0] stream, [1] container */
 	int		 err;		/* the spool failed (-errno): stop reading */
 };
 
@@ -532,14 +539,25 @@ stream_container(const char *s, size_t len, const char **cn, size_t *cl)
 /*
  * A stream or container name as written (LOG_STREAM, CONTAINER_NAME, the manifest's counts): the
  * text the reader took for a name may hold a secret ("ecs/token=.../x"): the pattern rules and
- * the values redacted so far apply.  The caller frees it.
+ * the values redacted so far apply.  The result lives in lf->memo[slot] until the next call
+ * with another name.
  */
-static char *
-name_redacted(struct lf *lf, const char *s, size_t n, size_t *outlen)
+static const char *
+name_redacted(struct lf *lf, int slot, const char *s, size_t n, size_t *outlen)
 {
-	char *k = xstrndup(s, n), *out = NULL;
+	struct name_memo *m = &lf->memo[slot];
+	char *k, *out = NULL;
 	size_t ol = 0;
 
+	if (m->in != NULL && m->inl == n && memcmp(m->in, s, n) == 0) {
+		*outlen = m->outl;
+		return m->out;
+	}
+	free(m->in);
+	free(m->out);
+	m->in = xstrndup(s, n);
+	m->inl = n;
+	k = xstrndup(s, n);
 	if (redact_text_maybe(k, n) && redact_text(lf->c->red, k, n, &out, &ol, NULL) >= 0 && out != NULL) {
 		free(k);
 		k = out;
@@ -551,6 +569,8 @@ name_redacted(struct lf *lf, const char *s, size_t n, size_t *outlen)
 		k = out;
 		n = ol;
 	}
+	m->out = k;
+	m->outl = n;
 	*outlen = n;
 	return k;
 }
@@ -559,7 +579,7 @@ static void
 count_container(struct lf *lf, const char *cn, size_t cl)
 {
 	size_t kl;
-	_cleanup_free_ char *k = name_redacted(lf, cn, cl, &kl);
+	const char *k = name_redacted(lf, 1, cn, cl, &kl);
 	json_t *v = json_object_get(lf->containers, k);
 
 	if (v)
@@ -713,14 +733,14 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 		buf_printf(&lf->line, ",\"PRIORITY\":\"%d\"", prio);
 	if (stream) {
 		size_t nl;
-		_cleanup_free_ char *n = name_redacted(lf, stream, stream_len, &nl);
+		const char *n = name_redacted(lf, 0, stream, stream_len, &nl);
 
 		buf_adds(&lf->line, ",\"LOG_STREAM\":");
 		journal_value(&lf->line, n, nl);
 	}
 	if (cn) {
 		size_t nl;
-		_cleanup_free_ char *n = name_redacted(lf, cn, cl, &nl);
+		const char *n = name_redacted(lf, 1, cn, cl, &nl);
 
 		buf_adds(&lf->line, ",\"CONTAINER_NAME\":");
 		journal_value(&lf->line, n, nl);
@@ -1571,6 +1591,10 @@ lf_free(struct lf *lf)
 	buf_free(&lf->pembuf);
 	for (size_t i = 0; i < PEM_STREAMS; i++)
 		free(lf->pem_name[i]);
+	for (size_t i = 0; i < ELEMENTSOF(lf->memo); i++) {
+		free(lf->memo[i].in);
+		free(lf->memo[i].out);
+	}
 	buf_free(&lf->join);
 	buf_free(&lf->jv);
 	json_decref(lf->containers);
