@@ -16,8 +16,12 @@
 /*
  * A prefilter finds every place a secret could start: fixed stems, most of
  * them case-insensitive words, looked up by their first two bytes in a table
- * (one load per byte of text); a small anchored pattern or plain code then
- * decides.  Text without a stem costs one pass and nothing else.
+ * (one load per byte of text), then by the third byte (one bit per set); a
+ * small anchored pattern or plain code then decides.  Text without a stem
+ * costs one pass and nothing else.  Every two-byte prefix a stem adds costs
+ * each place it occurs in text: a key word's stem starts at a rare pair
+ * inside the word ("fresh" for refresh, "slo" for heslo, not "re", "he"),
+ * since do_word() takes the whole key around it.
  */
 enum {
 	T_MARKER = 1,	/* "<redacted:" */
@@ -83,18 +87,19 @@ static const struct stem stems[] = {
 	{ "session", true, T_WORD },
 	{ "account?key", true, T_WORD },
 	{ "signing?key", true, T_WORD },
-	{ "encryption?key", true, T_WORD },
-	{ "encryption", true, T_WORD },	/* encryption_iv */
+	{ "cryption?key", true, T_WORD },	/* encryption_key (not at "en": a frequent pair) */
+	{ "cryption", true, T_WORD },	/* encryption_iv */
 	{ "hmac", true, T_WORD },
 	{ "nonce", true, T_WORD },
 	{ "csrf", true, T_WORD },
 	{ "xsrf", true, T_WORD },
 	{ "cvv", true, T_WORD },
 	{ "cvc", true, T_WORD },
-	{ "refresh", true, T_WORD },
+	{ "fresh", true, T_WORD },	/* refresh (not at "re") */
 	{ "_code", true, T_WORD },	/* recovery_code, backup_codes (not exit_code: key_class) */
-	{ "role?id", true, T_WORD },	/* VAULT_ROLE_ID */
-	{ "community", true, T_WORD },	/* SNMP */
+	{ "e_id", true, T_WORD },	/* VAULT_ROLE_ID, role_id (not at "ro": "error") */
+	{ "eId", false, T_WORD },	/* roleId */
+	{ "munity", true, T_WORD },	/* SNMP community (not at "co") */
 	/* "password" in other languages (key_class's password_words), UTF-8 */
 	{ "contrase", true, T_WORD },
 	{ "clave", true, T_WORD },
@@ -102,10 +107,9 @@ static const struct stem stems[] = {
 	{ "senord", true, T_WORD },	/* lösenord */
 	{ "parol", true, T_WORD },
 	{ "jelsz", true, T_WORD },
-	{ "heslo", true, T_WORD },
-	{ "geslo", true, T_WORD },
-	{ "lozinka", true, T_WORD },
-	{ "adgangskode", true, T_WORD },
+	{ "slo", true, T_WORD },	/* heslo, geslo (not at "he", "ge") */
+	{ "zinka", true, T_WORD },	/* lozinka */
+	{ "gskode", true, T_WORD },	/* adgangskode */
 	{ "salasana", true, T_WORD },
 	{ "has\xc5\x82o", true, T_WORD },	/* hasło */
 	{ "\xc5\x9fifre", false, T_WORD },	/* şifre */
@@ -161,7 +165,7 @@ static const struct stem stems[] = {
 	{ " -w ", false, T_CLIFLAG },
 	{ " -c ", false, T_CLIFLAG },
 	{ "/bot", false, T_BOT },
-	{ "thin:", false, T_ORACLE },
+	{ ":thin:", false, T_ORACLE },
 	{ "@", false, T_AT },		/* one byte: any second byte (after @tcp( and @unix() */
 	{ "\\u00", false, T_UESC },
 };
@@ -249,6 +253,13 @@ stem_table(void)
 	free(acc);
 }
 
+/* A byte in ASCII lower case (tolower() without the locale's table: stems are ASCII or UTF-8). */
+static inline unsigned
+ascii_lower(unsigned c)
+{
+	return c - 'A' < 26 ? c + ('a' - 'A') : c;
+}
+
 /* Length of stem st at in[p], or 0 when it does not match there. */
 static size_t
 stem_match(const struct stem *st, const char *in, size_t len, size_t p)
@@ -260,13 +271,13 @@ stem_match(const struct stem *st, const char *in, size_t len, size_t p)
 		if (*w == '?' && st->icase) {
 			/* optional separator: "apiKey", "api_key", "api key" */
 			if (q < len && in[q] != '\n' && w[1] != '\0' &&
-			    tolower((unsigned char)in[q]) != w[1])
+			    ascii_lower((unsigned char)in[q]) != (unsigned char)w[1])
 				q++;
 			continue;
 		}
 		if (q >= len)
 			return 0;
-		if (st->icase ? tolower((unsigned char)in[q]) != (unsigned char)*w : in[q] != *w)
+		if (st->icase ? ascii_lower((unsigned char)in[q]) != (unsigned char)*w : in[q] != *w)
 			return 0;
 		q++;
 	}
@@ -289,32 +300,52 @@ stem_match(const struct stem *st, const char *in, size_t len, size_t p)
 	return q - p;
 }
 
-/* The leftmost stem at or after off: sets [*ts, *te) and returns its type, or 0. */
+/* The first stem of set k that matches at p: sets [*ts, *te) and returns its type, or 0. */
+static int
+set_match(uint8_t k, const char *in, size_t len, size_t p, size_t *ts, size_t *te)
+{
+	for (size_t w = 0; w < STEM_WORDS; w++)
+		for (uint64_t set = stem_sets[k][w]; set != 0; set &= set - 1) {
+			const struct stem *st = &stems[64 * w + (size_t)__builtin_ctzll(set)];
+			size_t m = stem_match(st, in, len, p);
+
+			if (m > 0) {
+				*ts = p;
+				*te = p + m;
+				return st->type;
+			}
+		}
+	return 0;
+}
+
+/*
+ * The leftmost stem at or after off: sets [*ts, *te) and returns its type, or
+ * 0.  Per byte: the set of the two-byte prefix (0: none, whose third-byte
+ * bits are all clear) and the third byte's bit, then one branch that is
+ * rarely taken.
+ */
 static int
 find_trigger(const char *in, size_t len, size_t off, size_t *ts, size_t *te)
 {
 	const unsigned char *u = (const unsigned char *)in;
-	size_t p, w;
+	size_t p;
+	int type;
 
 	if (len < 2)
 		return 0;
-	for (p = off; p + 1 < len; p++) {
+	for (p = off; p + 2 < len; p++) {
 		uint8_t k = stem_index[u[p] | (unsigned)u[p + 1] << 8];
-		uint64_t set;
 
-		if (k == 0 || (p + 2 < len && !(stem_third[k][u[p + 2] >> 3] & 1u << (u[p + 2] & 7))))
-			continue;
-		for (w = 0; w < STEM_WORDS; w++)
-			for (set = stem_sets[k][w]; set != 0; set &= set - 1) {
-				const struct stem *st = &stems[64 * w + (size_t)__builtin_ctzll(set)];
-				size_t m = stem_match(st, in, len, p);
+		if (__builtin_expect((stem_third[k][u[p + 2] >> 3] >> (u[p + 2] & 7)) & 1, 0) &&
+		    (type = set_match(k, in, len, p, ts, te)) != 0)
+			return type;
+	}
+	/* the last two bytes: only a stem of two bytes or one can end there */
+	for (; p + 1 < len; p++) {
+		uint8_t k = stem_index[u[p] | (unsigned)u[p + 1] << 8];
 
-				if (m > 0) {
-					*ts = p;
-					*te = p + m;
-					return st->type;
-				}
-			}
+		if (k != 0 && (type = set_match(k, in, len, p, ts, te)) != 0)
+			return type;
 	}
 	return 0;
 }
@@ -997,7 +1028,7 @@ wide_punct(const char *in, size_t len, size_t p)
 }
 
 /* A byte of a key at in[p]: ASCII name characters and UTF-8 letters ("contraseña", "密码"). */
-static bool
+static inline bool
 keych_at(const char *in, size_t len, size_t p)
 {
 	unsigned char c = (unsigned char)in[p];
