@@ -338,6 +338,13 @@ int jsonl_redact_text(struct jsonl *, const char *in, size_t len, char **out, si
  */
 int jsonl_redact_pem(struct jsonl *, const char *in, size_t len, char **out, size_t *outlen);
 /*
+ * A journal field under a secret-like name of its own (TOKEN=..., CUSTOM_AUTH=..., sent with
+ * sd_journal_send): 1 and *out the marker (free it) when its value goes whole, else 0 and NULL.
+ * Journald's trusted fields ('_' first), MESSAGE and the exempt ones are not for it.
+ */
+int jsonl_redact_field(struct jsonl *, const char *name, size_t nlen, const char *in, size_t len, char **out,
+    size_t *outlen);
+/*
  * A field value with terminal escapes or carriage returns: stripped of them,
  * redacted by the pattern rules and the known values; *out (a text value, to
  * write as a string) when that changed something, else NULL (keep the bytes).

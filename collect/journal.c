@@ -244,7 +244,11 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 				vlen = plen;
 			}
 		}
-		if (!field_exempt(d, nlen) && (memchr(val, 0x1b, vlen) || memchr(val, '\r', vlen))) {
+		if (d[0] != '_' && !(nlen == 7 && memcmp(d, "MESSAGE", 7) == 0) && !field_exempt(d, nlen) &&
+		    jsonl_redact_field(f->sink, d, nlen, val, vlen, &red, &vlen) > 0) {
+			/* a field under a secret-like name of its own: its value goes whole */
+			val = red;
+		} else if (!field_exempt(d, nlen) && (memchr(val, 0x1b, vlen) || memchr(val, '\r', vlen))) {
 			size_t rlen;
 
 			/* colour codes or \r: matched, and written back if redacted, as text */

@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "pemblock.h"
+#include "secretpat.h"
 
 #define CHUNK_BYTES	(1024 * 1024)	/* lines are verified and written in chunks this big */
 #define VERIFY_PIECE	(64 * 1024)	/* the leak check holds the redactor this long at most */
@@ -84,6 +85,12 @@ struct jsonl {
 	struct pemblock	 pem;		/* pass 1: a private key printed one entry a line */
 	uint8_t		 pem_flags;	/* LINE_PEM_* of the line being formatted, for jsonl_push() */
 	struct buf	 pembuf;	/* scratch */
+	/* Field names judged by jsonl_redact_field(), by a hash of the name: names repeat entry after entry. */
+	struct field_class {
+		char		 name[32];	/* the name (shorter than 32 bytes), "" for an empty slot */
+		enum key_class	 cls;		/* secretpat_key_class() of it */
+		const char	*kind;		/* its marker kind */
+	}		 fcls[64];
 };
 
 static const char hexdig[] = "0123456789abcdef";
@@ -766,6 +773,40 @@ jsonl_redact_pem(struct jsonl *s, const char *in, size_t len, char **out, size_t
 	*out = xmemdup(s->pembuf.data, s->pembuf.len);
 	*outlen = s->pembuf.len;
 	return 0;
+}
+
+int
+jsonl_redact_field(struct jsonl *s, const char *name, size_t nlen, const char *in, size_t len, char **out,
+    size_t *outlen)
+{
+	struct field_class one, *fc = &one;
+	const char *kind = NULL;
+	enum key_class cls;
+
+	*out = NULL;
+	if (nlen < sizeof(fc->name)) {
+		unsigned h = 0;
+
+		for (size_t i = 0; i < nlen; i++)
+			h = h * 31u + (unsigned char)name[i];
+		fc = &s->fcls[h % ELEMENTSOF(s->fcls)];
+		if (strncmp(fc->name, name, nlen) != 0 || fc->name[nlen] != '\0') {
+			memcpy(fc->name, name, nlen);
+			fc->name[nlen] = '\0';
+			fc->cls = secretpat_key_class(name, nlen, &fc->kind);
+		}
+	} else
+		fc->cls = secretpat_key_class(name, nlen, &fc->kind);
+	cls = fc->cls;
+	kind = fc->kind;
+	if (cls == KEY_NONE || !secretpat_value_wanted(cls, in, len, /* loose= */ false))
+		return 0;
+	pthread_mutex_lock(&s->red_mu);
+	*out = xstrdup(redact_value(s->c->red, kind ? kind : "secret", in, len));
+	redact_count(s->counts, kind ? kind : "secret");
+	pthread_mutex_unlock(&s->red_mu);
+	*outlen = strlen(*out);
+	return 1;
 }
 
 int

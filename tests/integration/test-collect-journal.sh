@@ -72,4 +72,27 @@ unset TRIAGE_TEST_NO_OPENAT2
 # --journal-dir that is not a folder: exit 1, nothing written
 expect_status "journal-dir missing: exit 1" 1 "$COLLECT" -q --journal-dir "$T/nope" -o "$T/c.tar.gz"
 check "journal-dir missing: no bundle" test ! -e "$T/c.tar.gz"
+# A field under a secret-like name of its own (sd_journal_send TOKEN=...): its value is redacted
+# whole and the entry kept (the leak check withheld the whole entry, MESSAGE too)
+cat >"$T/fields.py" <<'EOF'
+import sys
+ents = [{"CUSTOM_AUTH": "Ja7Lq2Xw7Zp3Qb", "API_TOKEN": "Jt8Lq2Xw7Zp3QcVb9", "SESSION_ID": "42", "MESSAGE": "started"},
+        {"PASSWORD": "hunter2 is it", "MESSAGE": "second", "CODE_FILE": "/src/x.go"}]
+with open(sys.argv[1], "w") as f:
+    for n, e in enumerate(ents):
+        f.write(f"__REALTIME_TIMESTAMP={1795000000000000 + n}\n__MONOTONIC_TIMESTAMP={n + 1}\n"
+                "_BOOT_ID=1f1e2d3c4b5a69788796a5b4c3d2e1f0\n_MACHINE_ID=b1b2c3d4e5f60718293a4b5c6d7e8f90\n"
+                "_HOSTNAME=vm\n_SYSTEMD_UNIT=onboarding-agent.service\nPRIORITY=6\n")
+        f.writelines(f"{k}={v}\n" for k, v in e.items())
+        f.write("\n")
+EOF
+mkdir -p "$T/jf"
+$PY "$T/fields.py" "$T/jf.export" || fail "fields.py"
+remote=/lib/systemd/systemd-journal-remote; [ -x "$remote" ] || remote=/usr/lib/systemd/systemd-journal-remote
+"$remote" --output="$T/jf/remote.journal" "$T/jf.export" 2>/dev/null
+expect_status "secret-named fields: exit 0" 0 "$COLLECT" -q --journal-dir "$T/jf" --no-probe -o "$T/f.tar.gz"
+check "secret-named fields: both entries kept" sh -c "$BC get $T/f.tar.gz '[e[\"MESSAGE\"] for e in jl(\"journal/$U.jsonl\")]' | grep -qx \"\\['started', 'second'\\]\""
+check "secret-named fields: values redacted whole" sh -c "! tar -xzOf '$T/f.tar.gz' | grep -aqE 'Ja7Lq2Xw7Zp3Qb|Jt8Lq2Xw7Zp3QcVb9|hunter2'"
+check "secret-named fields: other fields stay" sh -c "$BC get $T/f.tar.gz '[e.get(\"SESSION_ID\", e.get(\"CODE_FILE\")) for e in jl(\"journal/$U.jsonl\")]' | grep -qx \"\\['42', '/src/x.go'\\]\""
+
 finish
