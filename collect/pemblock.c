@@ -98,7 +98,6 @@ static bool
 body_line(const char *s, size_t len, bool body_seen, size_t *off, size_t *end, bool *is_b64)
 {
 	size_t a = 0, e = len, i, last;
-	bool up = false, lo = false, other = false;
 
 	*is_b64 = false;
 	while (a < e && isspace((unsigned char)s[a]))
@@ -109,17 +108,9 @@ body_line(const char *s, size_t len, bool body_seen, size_t *off, size_t *end, b
 	*end = e;
 	if (a == e)
 		return true;	/* a blank line (PGP armor has one after its headers) */
-	for (i = a; i < e && b64ch((unsigned char)s[i]); i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (isupper(c))
-			up = true;
-		else if (islower(c))
-			lo = true;
-		else
-			other = true;
-	}
-	if (i == e && (other || (up && lo) || e - a >= 40)) {
+	for (i = a; i < e && b64ch((unsigned char)s[i]); i++)
+		;
+	if (i == e && !plain_word(s + a, e - a)) {
 		*is_b64 = true;
 		return true;
 	}
