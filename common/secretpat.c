@@ -1730,7 +1730,8 @@ static size_t
 kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
 {
 	const char *in = s->in;
-	size_t len = s->len, ks = ts, ke = te;
+	size_t len = s->len, ks = ts, ke = te, i;
+	bool wide = false;
 
 	while (ks > s->floor && ts - ks < 256 && keych_at(in, len, ks - 1)) {
 		/* stop at a JSON escape: "\tpassword" is a tab, then the key */
@@ -1740,7 +1741,10 @@ kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
 	}
 	while (ke < len && ke - te < 256 && keych_at(in, len, ke))
 		ke++;
-	if (ke - ks > 128 || (ks > s->floor && keych_at(in, len, ks - 1) &&
+	for (i = ks; i < ke && !wide; i++)
+		wide = (unsigned char)in[i] >= 0x80;
+	/* a run of CJK text has no blanks: past 64 bytes (21 characters) it is a sentence, not a key */
+	if (ke - ks > (wide ? 64 : 128) || (ks > s->floor && keych_at(in, len, ks - 1) &&
 	    !(ks >= 2 && in[ks - 2] == '\\')) || (ke < len && keych_at(in, len, ke))) {
 		while (ke < len && keych_at(in, len, ke))
 			ke++;
@@ -1750,7 +1754,7 @@ kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
 	k->ke = ke;
 	k->c = secretpat_key_class(in + ks, ke - ks, &k->kind);
 	if (k->c == KEY_NONE)
-		return te;	/* other stems inside the word still count */
+		return wide ? ke : te;	/* other stems inside an ASCII word still count */
 	/* "https://auth.corp.example.com:8443": a host name, not a key */
 	if ((ks >= 3 && memcmp(in + ks - 3, "://", 3) == 0) || (ks >= 1 && in[ks - 1] == '@'))
 		return ke;

@@ -866,6 +866,10 @@ test_tool_forms(void **state)
 		{ "dial tcp auth-gw:15443: connect: connection refused; GET http://token:8443/x", NULL,
 		  "auth-gw:15443: connect" },
 		{ "pin:12345678", "12345678", "pin:" },
+		/* CJK text has no blanks: a sentence is no key, a key before '=' still is */
+		{ "\xe8\xbf\x9e\xe6\x8e\xa5\xe5\xa4\xb1\xe8\xb4\xa5\xe5\xaf\x86\xe9\x92\xa5\xe5\xb7\xb2\xe5\x8a\xa0\xe8\xbd\xbd"
+		  "\xe7\x94\xa8\xe6\x88\xb7\xe7\x99\xbb\xe5\xbd\x95\xe6\x88\x90\xe5\x8a\x9f\xe7\xa7\x98\xe5\xaf\x86 ok", NULL, " ok" },
+		{ "\xe7\x99\xbb\xe5\xbd\x95\xe5\xa4\xb1\xe8\xb4\xa5\xef\xbc\x8c\xe5\xaf\x86\xe7\xa0\x81=hUnterTwoXyzQw", "hUnterTwoXyzQw", NULL },
 		{ "debug {\"pa\\u0073sword\": \"hUnterTwoXyzQw\"}", "hUnterTwoXyzQw", "{\"pa\\u0073sword\": \"" },
 		{ "{\"msg\":\"\\u003cb\\u003e hi \\u0026 bye\", \"name\\u0073\": \"plain\"}", NULL, "\\u0026 bye" },
 		{ "connecting to u:hUnter%2FTwo@proxy.example.invalid:3128", "hUnter", "@proxy.example.invalid:3128" },
