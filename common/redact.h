@@ -156,13 +156,6 @@ const char *redact_deny_schema(const char *path);
 void redact_deny_describe(void (*cb)(const char *what, const char *example, void *userdata),
     void *userdata);
 
-/*
- * Default-deny over a parsed JSON document (an ECS task definition, a config
- * given as JSON), in place: keys and structure stay, every string or number
- * the allowlist or its shape does not keep becomes a marker.  Returns the
- * number of values redacted.
- */
-unsigned redact_json_deny(struct redactor *, json_t *doc, redact_counts *counts);
 
 /*
  * Default-deny for a unit's D-Bus properties, after redact_json_value():

@@ -1,7 +1,7 @@
 /*
  * redact_config.c: the configuration formats under default-deny (redact_deny.c):
  * unit files and drop-ins (Environment= values, Exec*= arguments), environment
- * files, parsed JSON documents, argv arrays and a unit's D-Bus properties; and
+ * files, argv arrays and a unit's D-Bus properties; and
  * the --dry-run description of it all.  Uses redact.c (markers, known values,
  * the pattern rules) and redact_deny.c; neither calls back here.
  */
@@ -327,10 +327,6 @@ next:
 }
 
 /*
- * Redacts a unit file: Environment= assignments by variable name, Exec*=
- * arguments by flag name, then everything by the pattern rules.
- */
-/*
  * A comment's text, [s, e) after its '#' or ';': replaced by one marker, never searched for
  * elsewhere (nobody vouched for it, and nothing says it is a secret).  The rules read no
  * comment, and a comment may say anything ("# deployed with token ...").
@@ -407,6 +403,10 @@ unit_key_known(const char *s, size_t n)
 	return bsearch(&k, unit_keys, ELEMENTSOF(unit_keys), sizeof(unit_keys[0]), unit_key_cmp) != NULL;
 }
 
+/*
+ * Redacts a unit file: Environment= assignments by variable name, Exec*=
+ * arguments by flag name, then everything by the pattern rules.
+ */
 int
 redact_unit_file(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
     redact_counts *counts)
@@ -510,78 +510,6 @@ next:
 	/* then the pattern rules over everything (idempotent on what is done) */
 	mid = buf_steal(&b, &midlen);
 	return redact_text(r, mid, midlen, out, outlen, counts);
-}
-
-/* ---- default-deny over JSON ---- */
-
-static unsigned
-deny_walk(struct redactor *r, json_t *v, struct buf *path, const char *key, redact_counts *counts)
-{
-	unsigned n = 0;
-	size_t mark = path->len, i;
-	json_t *e;
-
-	if (json_is_object(v)) {
-		const char *k;
-		void *tmp;
-
-		json_object_foreach_safe(v, tmp, k, e) {
-			path->len = mark;
-			buf_addc(path, '/');
-			for (const char *c = k; *c; c++)
-				buf_addc(path, *c == '/' ? '_' : *c);
-			if (json_is_string(e) || json_is_number(e)) {
-				_cleanup_free_ char *num = NULL, *rep = NULL;
-				const char *sv;
-				size_t sl;
-
-				if (json_is_string(e)) {
-					sv = json_string_value(e);
-					sl = json_string_length(e);
-				} else {
-					num = json_is_integer(e) ? xasprintf("%" JSON_INTEGER_FORMAT,
-					    json_integer_value(e)) : xasprintf("%.17g", json_real_value(e));
-					sv = num;
-					sl = strlen(num);
-				}
-				rep = redact_deny_value(r, path->data, k, strlen(k), sv, sl, counts);
-				if (rep != NULL) {
-					json_object_set_new(v, k, json_string(rep));
-					n++;
-				}
-			} else
-				n += deny_walk(r, e, path, k, counts);
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, e) {
-			path->len = mark;
-			buf_adds(path, "/-");
-			if (json_is_string(e)) {
-				_cleanup_free_ char *rep = redact_deny_value(r, path->data, key,
-				    key ? strlen(key) : 0, json_string_value(e), json_string_length(e), counts);
-
-				if (rep != NULL) {
-					json_array_set_new(v, i, json_string(rep));
-					n++;
-				}
-			} else if (json_is_number(e)) {
-				_cleanup_free_ char *num = json_is_integer(e) ? xasprintf("%" JSON_INTEGER_FORMAT,
-				    json_integer_value(e)) : xasprintf("%.17g", json_real_value(e));
-				_cleanup_free_ char *rep = redact_deny_value(r, path->data, key,
-				    key ? strlen(key) : 0, num, strlen(num), counts);
-
-				if (rep != NULL) {
-					json_array_set_new(v, i, json_string(rep));
-					n++;
-				}
-			} else
-				n += deny_walk(r, e, path, key, counts);
-		}
-	}
-	path->len = mark;
-	if (path->data)
-		path->data[mark] = '\0';
-	return n;
 }
 
 /* One argv array of an Exec* property: the program stays, every argument by default-deny. */
@@ -733,14 +661,3 @@ redact_unit_props(struct redactor *r, json_t *props, redact_counts *counts)
 	return n;
 }
 
-unsigned
-redact_json_deny(struct redactor *r, json_t *doc, redact_counts *counts)
-{
-	struct buf path = { 0 };
-	unsigned n;
-
-	buf_adds(&path, "");
-	n = deny_walk(r, doc, &path, NULL, counts);
-	buf_free(&path);
-	return n;
-}
