@@ -12,7 +12,7 @@ systemd systemd-container systemd-journal-remote dbus
 debootstrap rpm rpm2cpio qemu-user-static binutils-multiarch
 tar gzip xxd python3 python3-yaml python3-pil iproute2 procps time
 chromium fonts-liberation fonts-noto-cjk
-gettext
+gettext groff-base
 parallel rsync
 "
 

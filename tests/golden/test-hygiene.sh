@@ -3,7 +3,7 @@
 # hides an exit status without a comment saying why it does not matter; every rule-error case of
 # tests/golden/rules-bad is a bad-NAME.yaml + bad-NAME.err pair; every golden bundle has its whole
 # set of expected files (report in each format, .status, .stderr) and no expected file is left over
-# from a bundle that is gone.
+# from a bundle that is gone; the man pages format without a groff warning.
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=common.sh
 . "$TOP/tests/golden/common.sh"
@@ -58,4 +58,10 @@ if [ -z "$missing" ]; then pass "every golden bundle has its $(wc -l <"$want") e
 else fail "every golden bundle has its expected files" "missing (tests/golden/update.sh): $(echo "$missing" | head -5 | tr '\n' ' ')"; fi
 if [ -z "$extra" ]; then pass "no expected file without its bundle"
 else fail "no expected file without its bundle" "left over: $(echo "$extra" | head -5 | tr '\n' ' ')"; fi
+# man pages: a mistyped request ('..It') is a groff warning and drops the line from the page
+for m in "$TOP"/docs/*.1; do
+	w=$(groff -ww -z -mandoc "$m" 2>&1 | head -3)
+	if [ -z "$w" ]; then pass "man page ${m#"$TOP"/}: no groff warning"
+	else fail "man page ${m#"$TOP"/}: no groff warning" "$w"; fi
+done
 finish
