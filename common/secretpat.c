@@ -2020,6 +2020,7 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 		}
 	} else if (p > k->after && p < len && k->c >= KEY_MEDIUM && !k->quoted_key && !k->opened &&
 	    !k->flag && plain_word(in + k->ks, k->ke - k->ks) && (isalnum((unsigned char)in[p]) ||
+	    in[p] == '/' || in[p] == '+' ||	/* base64 may start so; a path is kept by kv_judge */
 	    (unsigned char)in[p] >= 0x80 || secretpat_marker_len(in + p, len - p) > 0)) {
 		k->blank = true;	/* "secret X", "token X": judged in kv_judge */
 		k->loose = true;
