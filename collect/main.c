@@ -68,7 +68,7 @@ usage(FILE *f)
 	    "      --no-analyze       do not run triage-analyze on the bundle afterwards\n"
 	    "      --analyze          run it (the default when it is found), and fail when it is not found\n"
 	    "      --force            replace an existing bundle at the -o path\n"
-	    "  -q, --quiet            only errors on stderr\n"
+	    "  -q, --quiet            only errors and warnings on stderr\n"
 	    "  -v, --verbose          every source and redaction step on stderr\n"
 	    "      --version          print the version\n"
 	    "  -h, --help             this help\n\n"

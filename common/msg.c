@@ -9,19 +9,12 @@
 
 static const char *msg_prog = "triage";
 static enum msg_level msg_max = MSG_OK;
-static bool msg_quiet;
 
 void
 msg_init(const char *prog)
 {
 	msg_prog = prog;
 	msg_max = MSG_OK;
-}
-
-void
-msg_set_quiet(bool quiet)
-{
-	msg_quiet = quiet;
 }
 
 void
@@ -44,8 +37,6 @@ vmsg(enum msg_level level, const char *file, unsigned long line, unsigned long c
 	char *text;
 
 	msg_count(level);
-	if (msg_quiet && level < MSG_ERROR)
-		return;
 	buf_printf(&b, "%s: ", msg_prog);
 	if (file != NULL) {
 		esc_term(&b, file, strlen(file));

@@ -20,8 +20,6 @@ enum msg_level {
 
 /* The program name every line starts with ("triage-analyze"); set once, at start. */
 void msg_init(const char *prog);
-/* With quiet, style notes and warnings are counted but not printed (-q). */
-void msg_set_quiet(bool quiet);
 
 /*
  * Prints one line on stderr and remembers its level:

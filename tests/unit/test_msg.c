@@ -1,4 +1,4 @@
-/* test_msg.c: the programs' one message function: line format, escaping, quiet, and the worst level for the exit status. */
+/* test_msg.c: the programs' one message function: line format, escaping, and the worst level for the exit status. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,25 +122,6 @@ test_escaped(void **state)
 	free(out);
 }
 
-/* -q: warnings and style notes are counted, not printed; errors are always printed. */
-static void
-test_quiet(void **state)
-{
-	char *out;
-
-	(void)state;
-	msg_init("prog");
-	msg_set_quiet(true);
-	out = captured(say_style_then_warning);
-	assert_string_equal(out, "");
-	free(out);
-	assert_int_equal(msg_worst(), MSG_WARNING);
-	out = captured(say_error);
-	assert_string_equal(out, "prog: f: e\n");
-	free(out);
-	msg_set_quiet(false);
-}
-
 int
 main(void)
 {
@@ -148,7 +129,6 @@ main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_worst),
 		cmocka_unit_test(test_escaped),
-		cmocka_unit_test(test_quiet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
