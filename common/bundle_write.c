@@ -842,21 +842,12 @@ copy_entry(struct bundle_writer *w, struct archive *a, struct sink *sink, const 
 	return 0;
 }
 
-int
-bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
+/* Refuses a commit that cannot make a whole bundle: one made already, an entry still open, a spool not written whole. */
+static int
+commit_ready(struct bundle_writer *w, char **errmsg)
 {
-	char tmpname[NAME_MAX + 1];
-	_cleanup_free_ char *json = NULL, *zeros = NULL;
-	struct archive *a = NULL;
-	struct archive_entry *ae = NULL;
-	struct sink sink = {.fd = -1};
-	json_t *entries;
-	struct stat st;
-	uint64_t total = 0, done = 0;
-	time_t mtime = time(NULL);
-	int slot = -1, r;
+	int r;
 
-	*errmsg = NULL;
 	if (w->committed) {
 		*errmsg = xstrdup("the bundle is already committed");
 		return -EALREADY;
@@ -873,21 +864,148 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 		*errmsg = xasprintf("the bundle could not be written whole: %s", w->write_err);
 		return w->write_errno;
 	}
+	return 0;
+}
 
-	entries = json_array();
+/*
+ * Lists the entries in the manifest, checks it and encodes it into *json (free() it);
+ * *total gets the entries' bytes, for the progress callback.
+ */
+static int
+manifest_encode(struct bundle_writer *w, char **json, uint64_t *total, char **errmsg)
+{
+	json_t *entries = json_array();
+	int r;
+
 	for (size_t i = 0; i < w->n_ents; i++) {
 		json_array_append_new(entries, json_pack("{s:s, s:I, s:s}", "path", w->ents[i].relpath,
 		    "size", (json_int_t)w->ents[i].size, "sha256", w->ents[i].sha256));
-		total += w->ents[i].size;
+		*total += w->ents[i].size;
 	}
 	json_object_set_new(w->manifest, "entries", entries);
 	if ((r = manifest_check(w->manifest, NULL, errmsg)) < 0)
 		return r;
-	json = json_dumps(w->manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (json == NULL) {
+	*json = json_dumps(w->manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (*json == NULL) {
 		*errmsg = xstrdup(BUNDLE_MANIFEST ": cannot encode (a value that is not UTF-8?)");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Reports the failed libarchive call on a in *errmsg; returns its errno, negative. */
+static int
+archive_failed(struct archive *a, char **errmsg)
+{
+	int r = archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
+
+	*errmsg = xasprintf("writing the bundle: %s",
+	    archive_error_string(a) ? archive_error_string(a) : "libarchive failed");
+	return r;
+}
+
+/*
+ * Writes the tar.gz into the sink: the manifest (json) first, then every spooled entry
+ * in the order they were added, reporting progress against total; then finishes the
+ * archive and flushes the gzip stream to the sink's file.
+ */
+static int
+write_archive(struct bundle_writer *w, struct archive *a, struct sink *sink, const char *json,
+    uint64_t total, char **errmsg)
+{
+	_cleanup_free_ char *zeros = xcalloc(1, ZEROS_BUF);
+	struct archive_entry *ae = archive_entry_new();
+	uint64_t done = 0;
+	time_t mtime = time(NULL);
+	int r = 0;
+
+	if (output_open(a, sink) < 0)
+		goto archive_fail;
+	if (write_entry(a, ae, w->topdir, BUNDLE_MANIFEST, strlen(json), mtime) != ARCHIVE_OK ||
+	    archive_write_data(a, json, strlen(json)) != (la_ssize_t)strlen(json))
+		goto archive_fail;
+	for (size_t i = 0; i < w->n_ents; i++) {
+		const struct spooled *s = &w->ents[i];
+
+		if (write_entry(a, ae, w->topdir, s->relpath, s->size, mtime) != ARCHIVE_OK)
+			goto archive_fail;
+		if ((r = copy_entry(w, a, sink, s, zeros, errmsg)) < 0)
+			goto out;
+		done += s->size;
+		if (w->progress)
+			w->progress(done, total, w->progress_data);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK)
+		goto archive_fail;
+	if ((r = gzw_sync(sink->gz, NULL)) < 0)
+		*errmsg = xasprintf("writing the bundle: %s", strerror(-r));
+	goto out;
+
+archive_fail:
+	r = archive_failed(a, errmsg);
+out:
+	archive_entry_free(ae);
+	return r;
+}
+
+/*
+ * Copies the finished temporary file (*fd) to the output descriptor, then closes and
+ * removes it: complete on disk first, so nothing reaches the output unless all of it can.
+ */
+static int
+hand_out(struct bundle_writer *w, int *fd, const char *tmpname, int *slot, uint64_t *size, char **errmsg)
+{
+	uint64_t copied = 0;
+	int r = copy_out(*fd, w->out_fd, &copied, errmsg);
+
+	if (r < 0)
+		return r;
+	close(TAKE_FD(*fd));
+	remove_temp(w->dirfd, tmpname, slot);
+	*size = copied;
+	return 0;
+}
+
+/* Closes the finished temporary file (*fd) and renames it to the bundle's name. */
+static int
+rename_into_place(struct bundle_writer *w, int *fd, const char *tmpname, int *slot, char **errmsg)
+{
+	sigset_t old;
+	int r;
+
+	if (close(TAKE_FD(*fd)) < 0) {
+		r = -errno;
+		*errmsg = xasprintf("writing the bundle: %s", strerror(errno));
+		return r;
+	}
+	if (renameat(w->dirfd, tmpname, w->dirfd, w->base) < 0) {
+		r = -errno;
+		*errmsg = xasprintf("cannot rename the temporary file into place: %s", strerror(errno));
+		return r;
+	}
+	/* It is under its final name now: nothing to clean up any more. */
+	block_signals(&old);
+	slot_release(*slot);
+	restore_signals(&old);
+	*slot = -1;
+	(void)fsync(w->dirfd);
+	return 0;
+}
+
+int
+bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
+{
+	char tmpname[NAME_MAX + 1];
+	_cleanup_free_ char *json = NULL;
+	struct archive *a = NULL;
+	struct sink sink = {.fd = -1};
+	struct stat st;
+	uint64_t total = 0, size;
+	int slot = -1, r;
+
+	*errmsg = NULL;
+	if ((r = commit_ready(w, errmsg)) < 0 || (r = manifest_encode(w, &json, &total, errmsg)) < 0)
+		return r;
 
 	sink.fd = create_temp(w->dirfd, w->base, tmpname, &slot);
 	if (sink.fd < 0) {
@@ -898,90 +1016,31 @@ bw_commit(struct bundle_writer *w, uint64_t *final_size, char **errmsg)
 	/* headers and padding are small: compressed in this thread */
 	sink.gz = gzw_new(sink.fd, 0, 0, GZW_LEVEL);
 	a = archive_write_new();
-	ae = archive_entry_new();
-	zeros = xcalloc(1, ZEROS_BUF);
-	if (output_open(a, &sink) < 0)
-		goto archive_fail;
-	if (write_entry(a, ae, w->topdir, BUNDLE_MANIFEST, strlen(json), mtime) != ARCHIVE_OK ||
-	    archive_write_data(a, json, strlen(json)) != (la_ssize_t)strlen(json))
-		goto archive_fail;
-	for (size_t i = 0; i < w->n_ents; i++) {
-		const struct spooled *s = &w->ents[i];
-
-		if (write_entry(a, ae, w->topdir, s->relpath, s->size, mtime) != ARCHIVE_OK)
-			goto archive_fail;
-		if ((r = copy_entry(w, a, &sink, s, zeros, errmsg)) < 0)
-			goto fail;
-		done += s->size;
-		if (w->progress)
-			w->progress(done, total, w->progress_data);
-	}
-	if (archive_write_close(a) != ARCHIVE_OK)
-		goto archive_fail;
-	if ((r = gzw_sync(sink.gz, NULL)) < 0) {
-		*errmsg = xasprintf("writing the bundle: %s", strerror(-r));
+	if ((r = write_archive(w, a, &sink, json, total, errmsg)) < 0)
 		goto fail;
-	}
-
 	if (fchmod(sink.fd, 0600) < 0 || fsync(sink.fd) < 0 || fstat(sink.fd, &st) < 0) {
 		r = -errno;
 		*errmsg = xasprintf("writing the bundle: %s", strerror(errno));
 		goto fail;
 	}
-	if (w->out_fd >= 0) {
-		/* Complete on disk first: nothing reaches the output unless all of it can. */
-		uint64_t copied = 0;
-
-		r = copy_out(sink.fd, w->out_fd, &copied, errmsg);
-		if (r < 0)
-			goto fail;
-		close(TAKE_FD(sink.fd));
-		remove_temp(w->dirfd, tmpname, &slot);
-		archive_entry_free(ae);
-		archive_write_free(a);
-		gzw_free(sink.gz);
-		w->committed = true;
-		if (final_size)
-			*final_size = copied;
-		return 0;
-	}
-	if (close(TAKE_FD(sink.fd)) < 0) {
-		r = -errno;
-		*errmsg = xasprintf("writing the bundle: %s", strerror(errno));
+	size = (uint64_t)st.st_size;
+	if (w->out_fd >= 0)
+		r = hand_out(w, &sink.fd, tmpname, &slot, &size, errmsg);
+	else
+		r = rename_into_place(w, &sink.fd, tmpname, &slot, errmsg);
+	if (r < 0)
 		goto fail;
-	}
-	if (renameat(w->dirfd, tmpname, w->dirfd, w->base) < 0) {
-		r = -errno;
-		*errmsg = xasprintf("cannot rename the temporary file into place: %s", strerror(errno));
-		goto fail;
-	}
-	/* It is under its final name now: nothing to clean up any more. */
-	{
-		sigset_t old;
-
-		block_signals(&old);
-		slot_release(slot);
-		restore_signals(&old);
-		slot = -1;
-	}
-	(void)fsync(w->dirfd);
-	archive_entry_free(ae);
 	archive_write_free(a);
 	gzw_free(sink.gz);
 	w->committed = true;
 	if (final_size)
-		*final_size = (uint64_t)st.st_size;
+		*final_size = size;
 	return 0;
 
-archive_fail:
-	r = archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
-	*errmsg = xasprintf("writing the bundle: %s",
-	    archive_error_string(a) ? archive_error_string(a) : "libarchive failed");
 fail:
 	if (sink.fd >= 0)
 		close(sink.fd);
 	remove_temp(w->dirfd, tmpname, &slot);
-	archive_entry_free(ae);
 	if (a) {
 		/* archive_write_free() would try to finish the archive into the sink: fail it first. */
 		archive_write_fail(a);
