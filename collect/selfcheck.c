@@ -150,51 +150,51 @@ first_line(const struct buf *err)
 	return buf_steal(&b, NULL);
 }
 
-int
-selfcheck_run(const char *analyzer, const char *bundle)
+/*
+ * Starts the analyzer with stdin on /dev/null and stdout, stderr on two new pipes; their
+ * read ends stay in out[0] and err[0], the write ends are closed (-1). *pid gets the child.
+ */
+static int
+spawn_analyzer(const char *analyzer, const char **argv, int out[2], int err[2], pid_t *pid)
 {
-	const char *argv[] = { analyzer, "-f", "text", "--fail-on", "none",
-	    want_colour() ? "--color=always" : "--color=never", "--", bundle, NULL };
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, r;
-	struct buf o = { 0 }, e = { 0 }, shown = { 0 };
 	struct strv keep = { 0 };
 	posix_spawn_file_actions_t fa;
-	const char *t = getenv("TRIAGE_TEST_ANALYZE_TIMEOUT");	/* the test suite's short limit */
-	int limit = t != NULL && atoi(t) > 0 ? atoi(t) : ANALYZE_TIMEOUT_SEC;
-	uint64_t deadline = now_msec() + (uint64_t)limit * 1000;
-	bool timed_out = false, open_out = true, open_err = true;
 	char **env;
-	pid_t pid;
+	int r;
 
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		r = -errno;
-		goto spawn_failed;
-	}
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+		return -errno;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
 	env = child_env(&keep);
-	r = -posix_spawn(&pid, analyzer, &fa, NULL, (char *const *)argv, env);
+	r = -posix_spawn(pid, analyzer, &fa, NULL, (char *const *)argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);
 	strv_free(&keep);
 	close(out[1]);
 	close(err[1]);
 	out[1] = err[1] = -1;
-	if (r < 0)
-		goto spawn_failed;
+	return r;
+}
 
-	/* Read both pipes until they close, the output is too large, or the time is up. */
-	while (open_out || open_err) {
-		struct pollfd p[2] = { { open_out ? out[0] : -1, POLLIN, 0 }, { open_err ? err[0] : -1, POLLIN, 0 } };
+/*
+ * Reads the analyzer's stdout (fd out) into o and its stderr (fd err, the first
+ * ANALYZE_ERR_MAX bytes or so) into e until both close, the report passes
+ * ANALYZE_OUTPUT_MAX, or the deadline comes; returns whether the deadline came.
+ * *open_out and *open_err say which pipe was still open at the end.
+ */
+static bool
+read_pipes(int out, int err, uint64_t deadline, struct buf *o, struct buf *e, bool *open_out, bool *open_err)
+{
+	while (*open_out || *open_err) {
+		struct pollfd p[2] = { { *open_out ? out : -1, POLLIN, 0 }, { *open_err ? err : -1, POLLIN, 0 } };
 		uint64_t now = now_msec();
 		char chunk[65536];
 
-		if (now >= deadline || o.len > ANALYZE_OUTPUT_MAX) {
-			timed_out = now >= deadline;
-			break;
-		}
+		if (now >= deadline || o->len > ANALYZE_OUTPUT_MAX)
+			return now >= deadline;
 		if (poll(p, 2, (int)(deadline - now)) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -210,18 +210,31 @@ selfcheck_run(const char *analyzer, const char *bundle)
 				continue;
 			if (n <= 0) {
 				if (k == 0)
-					open_out = false;
+					*open_out = false;
 				else
-					open_err = false;
+					*open_err = false;
 				continue;
 			}
 			if (k == 0)
-				buf_add(&o, chunk, (size_t)n);
-			else if (e.len < ANALYZE_ERR_MAX)
-				buf_add(&e, chunk, (size_t)n);
+				buf_add(o, chunk, (size_t)n);
+			else if (e->len < ANALYZE_ERR_MAX)
+				buf_add(e, chunk, (size_t)n);
 		}
 	}
-	/* Its output is closed: it exits now.  Still running at the deadline (or flooding): stopped. */
+	return false;
+}
+
+/*
+ * Waits for the analyzer and returns its wait status, -1 when it was stopped or could not
+ * be waited for.  Its output is closed (still_open false): it exits now.  Still running at
+ * the deadline, or with a pipe still open (it flooded): killed; *timed_out is set if the
+ * deadline had passed.
+ */
+static int
+reap_analyzer(pid_t pid, uint64_t deadline, bool still_open, bool *timed_out)
+{
+	int status = 0;
+
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		struct timespec ts = { 0, 5 * 1000 * 1000 };
@@ -232,8 +245,8 @@ selfcheck_run(const char *analyzer, const char *bundle)
 			status = -1;
 			break;
 		}
-		if (w == 0 && (open_out || open_err || now_msec() >= deadline)) {
-			timed_out = timed_out || now_msec() >= deadline;
+		if (w == 0 && (still_open || now_msec() >= deadline)) {
+			*timed_out = *timed_out || now_msec() >= deadline;
 			kill(pid, SIGKILL);
 			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 				;
@@ -242,51 +255,92 @@ selfcheck_run(const char *analyzer, const char *bundle)
 		}
 		nanosleep(&ts, NULL);
 	}
+	return status;
+}
+
+/* Whether a wait status (-1: stopped or lost) is a failed analysis: exit status 0 and 1 are reports. */
+static bool
+analyzer_failed(int status)
+{
+	return status == -1 || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1);
+}
+
+/* Why the analyzer failed, for M.failed, from its report o, its stderr e and its wait status; free() it. */
+static char *
+failure_reason(const struct buf *o, const struct buf *e, int status)
+{
+	return o->len > ANALYZE_OUTPUT_MAX ?
+	    xasprintf(_("its report passed %d MiB; stopped"), ANALYZE_OUTPUT_MAX >> 20) :
+	    e->len > 0 ? first_line(e) : status == -1 ? xstrdup(_("it could not be waited for")) :
+	    WIFSIGNALED(status) ? xasprintf(_("killed by signal %d"), WTERMSIG(status)) :
+	    xasprintf(_("exit status %d"), WEXITSTATUS(status));
+}
+
+/* Shows the analyzer's report o on stderr, then where the bundle is (M.stays). */
+static void
+show_report(const struct buf *o, const char *bundle)
+{
+	struct buf shown = { 0 };
+
+	/* Only the analyzer's own styles reach the terminal, whatever it printed. */
+	for (size_t i = 0, l; i < o->len; i += l + 1) {
+		const char *nl = memchr(o->data + i, '\n', o->len - i);
+
+		l = nl ? (size_t)(nl - o->data) - i : o->len - i;
+		term_sanitize(&shown, o->data + i, l);
+		buf_addc(&shown, '\n');
+	}
+	fputc('\n', stderr);
+	fwrite(shown.data ? shown.data : "", 1, shown.len, stderr);
+	buf_reset(&shown);
+	esc_term(&shown, bundle, strlen(bundle));
+	fputc('\n', stderr);
+	fprintf(stderr, _(M.stays), shown.data ? shown.data : "");
+	fputc('\n', stderr);
+	buf_free(&shown);
+}
+
+int
+selfcheck_run(const char *analyzer, const char *bundle)
+{
+	const char *argv[] = { analyzer, "-f", "text", "--fail-on", "none",
+	    want_colour() ? "--color=always" : "--color=never", "--", bundle, NULL };
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status, r;
+	struct buf o = { 0 }, e = { 0 };
+	const char *t = getenv("TRIAGE_TEST_ANALYZE_TIMEOUT");	/* the test suite's short limit */
+	int limit = t != NULL && atoi(t) > 0 ? atoi(t) : ANALYZE_TIMEOUT_SEC;
+	uint64_t deadline = now_msec() + (uint64_t)limit * 1000;
+	bool timed_out, open_out = true, open_err = true;
+	pid_t pid;
+
+	if ((r = spawn_analyzer(analyzer, argv, out, err, &pid)) < 0) {
+		for (int k = 0; k < 2; k++) {
+			if (out[k] >= 0)
+				close(out[k]);
+			if (err[k] >= 0)
+				close(err[k]);
+		}
+		msg(MSG_WARNING, NULL, 0, 0, _(M.spawn), analyzer, strerror(-r));
+		return r;
+	}
+	timed_out = read_pipes(out[0], err[0], deadline, &o, &e, &open_out, &open_err);
+	status = reap_analyzer(pid, deadline, open_out || open_err, &timed_out);
 	close(out[0]);
 	close(err[0]);
 
 	if (timed_out) {
 		msg(MSG_WARNING, NULL, 0, 0, _(M.timeout), analyzer, limit);
 		r = -ETIME;
-	} else if (status == -1 || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1)) {
-		_cleanup_free_ char *why = o.len > ANALYZE_OUTPUT_MAX ?
-		    xasprintf(_("its report passed %d MiB; stopped"), ANALYZE_OUTPUT_MAX >> 20) :
-		    e.len > 0 ? first_line(&e) : status == -1 ? xstrdup(_("it could not be waited for")) :
-		    WIFSIGNALED(status) ? xasprintf(_("killed by signal %d"), WTERMSIG(status)) :
-		    xasprintf(_("exit status %d"), WEXITSTATUS(status));
+	} else if (analyzer_failed(status)) {
+		_cleanup_free_ char *why = failure_reason(&o, &e, status);
 
 		msg(MSG_WARNING, NULL, 0, 0, _(M.failed), analyzer, why);
 		r = -EPROTO;
 	} else {
-		/* Only the analyzer's own styles reach the terminal, whatever it printed. */
-		for (size_t i = 0, l; i < o.len; i += l + 1) {
-			const char *nl = memchr(o.data + i, '\n', o.len - i);
-
-			l = nl ? (size_t)(nl - o.data) - i : o.len - i;
-			term_sanitize(&shown, o.data + i, l);
-			buf_addc(&shown, '\n');
-		}
-		fputc('\n', stderr);
-		fwrite(shown.data ? shown.data : "", 1, shown.len, stderr);
-		buf_reset(&shown);
-		esc_term(&shown, bundle, strlen(bundle));
-		fputc('\n', stderr);
-		fprintf(stderr, _(M.stays), shown.data ? shown.data : "");
-		fputc('\n', stderr);
+		show_report(&o, bundle);
 		r = 0;
 	}
 	buf_free(&o);
 	buf_free(&e);
-	buf_free(&shown);
-	return r;
-
-spawn_failed:
-	for (int k = 0; k < 2; k++) {
-		if (out[k] >= 0)
-			close(out[k]);
-		if (err[k] >= 0)
-			close(err[k]);
-	}
-	msg(MSG_WARNING, NULL, 0, 0, _(M.spawn), analyzer, strerror(-r));
 	return r;
 }
