@@ -164,24 +164,18 @@ regroup(struct fmt *f)
 }
 
 /*
- * Formats the current entry into f->line.  Returns 1 with *prio set, 0 when the
- * entry cannot be read (skipped, as journalctl does), or -errno.
+ * Starts f->line with the entry's cursor, timestamps, sequence number and boot id.
+ * Returns 1, 0 when the entry cannot be read, or -errno.
  */
 static int
-format_entry(struct fmt *f, sd_journal *j, int *prio)
+add_entry_header(struct fmt *f, sd_journal *j)
 {
 	char *cursor = NULL;
 	uint64_t rt, mono, seqnum;
 	sd_id128_t boot, seqnum_id;
 	char bootstr[SD_ID128_STRING_MAX];
-	const void *data;
-	size_t size;
-	bool dup = false;
-	uint64_t seen[4] = { 0 };
-	_cleanup_free_ char *pem = NULL;
 	int r;
 
-	*prio = 8;
 	r = sd_journal_get_cursor(j, &cursor);
 	if (r < 0)
 		return r == -EBADMSG || r == -EADDRNOTAVAIL ? 0 : r;
@@ -209,6 +203,125 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 	buf_adds(&f->line, sd_id128_to_string(boot, bootstr));
 	buf_addc(&f->line, '"');
 	free(cursor);
+	return 1;
+}
+
+/*
+ * Redacts the value of field d (name nlen bytes long): *val and *vlen then point
+ * at the redacted text, held in *pem (a private key in MESSAGE) or *red; the
+ * caller frees both, and keeps them until the value is written.
+ */
+static void
+redact_field_value(struct fmt *f, const char *d, size_t nlen, const char **val, size_t *vlen, char **pem, char **red)
+{
+	/* a private key printed to stdout: one entry a line */
+	if (nlen == 7 && memcmp(d, "MESSAGE", 7) == 0) {
+		size_t plen;
+
+		free(*pem);
+		*pem = NULL;
+		if (jsonl_redact_pem(f->sink, *val, *vlen, pem, &plen) >= 0 && *pem) {
+			*val = *pem;
+			*vlen = plen;
+		}
+	}
+	if (d[0] != '_' && !(nlen == 7 && memcmp(d, "MESSAGE", 7) == 0) && !field_exempt(d, nlen) &&
+	    jsonl_redact_field(f->sink, d, nlen, *val, *vlen, red, vlen) > 0) {
+		/* a field under a secret-like name of its own: its value goes whole */
+		*val = *red;
+	} else if (!field_exempt(d, nlen) && (memchr(*val, 0x1b, *vlen) || memchr(*val, '\r', *vlen))) {
+		size_t rlen;
+
+		/* colour codes or \r: matched, and written back if redacted, as text */
+		if (jsonl_redact_escaped(f->sink, *val, *vlen, red, &rlen) >= 0 && *red) {
+			*val = *red;
+			*vlen = rlen;
+		}
+	} else if (!field_exempt(d, nlen) && redact_text_maybe(*val, *vlen)) {
+		size_t rlen;
+
+		if (jsonl_redact_text(f->sink, *val, *vlen, red, &rlen) >= 0 && *red) {
+			*val = *red;
+			*vlen = rlen;
+		}
+	}
+}
+
+/*
+ * Sets *dup when the field name d is already in the entry: names seen so far
+ * are in a 256-bit filter (seen), compared only on a hit.  Adds d to the filter.
+ */
+static void
+note_repeated(const struct fmt *f, const char *d, size_t nlen, uint64_t seen[4], bool *dup)
+{
+	unsigned h = nlen == 0 ? 0 : ((unsigned)nlen * 7u + (unsigned char)d[0] * 31u +
+	    (unsigned char)d[nlen / 2] * 13u + (unsigned char)d[nlen - 1]) & 255u;
+
+	if (!*dup && (seen[h / 64] >> (h % 64) & 1))
+		for (size_t k = 0; k < f->n_spans && !*dup; k++)
+			if (f->spans[k].name_len == nlen &&
+			    memcmp(f->line.data + f->spans[k].name_off, d, nlen) == 0)
+				*dup = true;
+	seen[h / 64] |= UINT64_C(1) << (h % 64);
+}
+
+/* Appends ,"NAME": for field d to f->line; returns the field's new span, its value not yet set. */
+static struct span *
+add_field_name(struct fmt *f, const char *d, size_t nlen, bool plain)
+{
+	struct span *sp;
+
+	if (f->n_spans == f->cap_spans) {
+		f->cap_spans = f->cap_spans ? f->cap_spans * 2 : 64;
+		f->spans = xreallocarray(f->spans, f->cap_spans, sizeof(*f->spans));
+	}
+	sp = &f->spans[f->n_spans++];
+	if (plain) {
+		char *o;
+
+		/* ,"NAME": written in place, one size check. */
+		buf_grow(&f->line, nlen + 4);
+		o = f->line.data + f->line.len;
+		*o++ = ',';
+		*o++ = '"';
+		sp->name_off = f->line.len + 2;
+		memcpy(o, d, nlen);
+		o += nlen;
+		*o++ = '"';
+		*o++ = ':';
+		f->line.len = (size_t)(o - f->line.data);
+	} else {
+		size_t before;
+
+		buf_addc(&f->line, ',');
+		before = f->line.len;
+		json_escape(&f->line, d, nlen);
+		sp->name_off = before + 1;
+		nlen = f->line.len - before - 2;
+		buf_addc(&f->line, ':');
+	}
+	sp->name_len = nlen;
+	return sp;
+}
+
+/*
+ * Formats the current entry into f->line.  Returns 1 with *prio set, 0 when the
+ * entry cannot be read (skipped, as journalctl does), or -errno.
+ */
+static int
+format_entry(struct fmt *f, sd_journal *j, int *prio)
+{
+	const void *data;
+	size_t size;
+	bool dup = false;
+	uint64_t seen[4] = { 0 };
+	_cleanup_free_ char *pem = NULL;
+	int r;
+
+	*prio = 8;
+	r = add_entry_header(f, j);
+	if (r <= 0)
+		return r;
 	f->n_spans = 0;
 
 	for (;;) {
@@ -233,79 +346,9 @@ format_entry(struct fmt *f, sd_journal *j, int *prio)
 		vlen = size - nlen - 1;
 		if (nlen == 8 && memcmp(d, "PRIORITY", 8) == 0 && vlen == 1 && val[0] >= '0' && val[0] <= '7')
 			*prio = val[0] - '0';
-		/* a private key printed to stdout: one entry a line */
-		if (nlen == 7 && memcmp(d, "MESSAGE", 7) == 0) {
-			size_t plen;
-
-			free(pem);
-			pem = NULL;
-			if (jsonl_redact_pem(f->sink, val, vlen, &pem, &plen) >= 0 && pem) {
-				val = pem;
-				vlen = plen;
-			}
-		}
-		if (d[0] != '_' && !(nlen == 7 && memcmp(d, "MESSAGE", 7) == 0) && !field_exempt(d, nlen) &&
-		    jsonl_redact_field(f->sink, d, nlen, val, vlen, &red, &vlen) > 0) {
-			/* a field under a secret-like name of its own: its value goes whole */
-			val = red;
-		} else if (!field_exempt(d, nlen) && (memchr(val, 0x1b, vlen) || memchr(val, '\r', vlen))) {
-			size_t rlen;
-
-			/* colour codes or \r: matched, and written back if redacted, as text */
-			if (jsonl_redact_escaped(f->sink, val, vlen, &red, &rlen) >= 0 && red) {
-				val = red;
-				vlen = rlen;
-			}
-		} else if (!field_exempt(d, nlen) && redact_text_maybe(val, vlen)) {
-			size_t rlen;
-
-			if (jsonl_redact_text(f->sink, val, vlen, &red, &rlen) >= 0 && red) {
-				val = red;
-				vlen = rlen;
-			}
-		}
-		/* A repeated field: names seen so far are in a 256-bit filter, compared only on a hit. */
-		{
-			unsigned h = nlen == 0 ? 0 : ((unsigned)nlen * 7u + (unsigned char)d[0] * 31u +
-			    (unsigned char)d[nlen / 2] * 13u + (unsigned char)d[nlen - 1]) & 255u;
-
-			if (!dup && (seen[h / 64] >> (h % 64) & 1))
-				for (size_t k = 0; k < f->n_spans && !dup; k++)
-					if (f->spans[k].name_len == nlen &&
-					    memcmp(f->line.data + f->spans[k].name_off, d, nlen) == 0)
-						dup = true;
-			seen[h / 64] |= UINT64_C(1) << (h % 64);
-		}
-		if (f->n_spans == f->cap_spans) {
-			f->cap_spans = f->cap_spans ? f->cap_spans * 2 : 64;
-			f->spans = xreallocarray(f->spans, f->cap_spans, sizeof(*f->spans));
-		}
-		sp = &f->spans[f->n_spans++];
-		if (plain) {
-			char *o;
-
-			/* ,"NAME": written in place, one size check. */
-			buf_grow(&f->line, nlen + 4);
-			o = f->line.data + f->line.len;
-			*o++ = ',';
-			*o++ = '"';
-			sp->name_off = f->line.len + 2;
-			memcpy(o, d, nlen);
-			o += nlen;
-			*o++ = '"';
-			*o++ = ':';
-			f->line.len = (size_t)(o - f->line.data);
-		} else {
-			size_t before;
-
-			buf_addc(&f->line, ',');
-			before = f->line.len;
-			json_escape(&f->line, d, nlen);
-			sp->name_off = before + 1;
-			nlen = f->line.len - before - 2;
-			buf_addc(&f->line, ':');
-		}
-		sp->name_len = nlen;
+		redact_field_value(f, d, nlen, &val, &vlen, &pem, &red);
+		note_repeated(f, d, nlen, seen, &dup);
+		sp = add_field_name(f, d, nlen, plain);
 		sp->val_off = f->line.len;
 		journal_value(&f->line, val, vlen);
 		sp->val_len = f->line.len - sp->val_off;
