@@ -44,19 +44,12 @@ items_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
 	return 0;
 }
 
-/* Reads the next value of m (any D-Bus type) as JSON into *ret.  Returns 1, 0 at the end of a container, or -errno. */
+/* Reads the next value of m, of the basic (not container) D-Bus type given, as JSON into *ret.  Returns sd-bus's result. */
 static int
-msg_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
+basic_to_json(sd_bus_message *m, char type, json_t **ret)
 {
-	const char *contents = NULL;
-	char type;
 	int r;
 
-	if (depth > MAX_DEPTH)
-		return -E2BIG;
-	r = sd_bus_message_peek_type(m, &type, &contents);
-	if (r <= 0)
-		return r;
 	switch (type) {
 	case SD_BUS_TYPE_BYTE: { uint8_t v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_integer(v); break; }
 	case SD_BUS_TYPE_BOOLEAN: { int v; r = sd_bus_message_read_basic(m, type, &v); *ret = json_boolean(v); break; }
@@ -91,86 +84,148 @@ msg_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
 			*ret = json_stringn_nocheck(v, strlen(v));
 		break;
 	}
-	case SD_BUS_TYPE_VARIANT:
-		r = sd_bus_message_enter_container(m, type, contents);
-		if (r < 0)
-			return r;
-		r = msg_to_json(m, ret, depth + 1);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			*ret = json_null();
-		r = sd_bus_message_exit_container(m);
-		break;
-	case SD_BUS_TYPE_ARRAY:
-		if (strcmp(contents, "y") == 0) {
-			const uint8_t *p;
-			size_t n;
-			json_t *a = json_array();
+	default:
+		return -EBADMSG;
+	}
+	return r;
+}
 
-			r = sd_bus_message_read_array(m, 'y', (const void **)&p, &n);
-			if (r < 0) {
-				json_decref(a);
-				return r;
-			}
-			for (size_t i = 0; i < n; i++)
-				json_array_append_new(a, json_integer(p[i]));
-			*ret = a;
+/* Reads the next value of m, a variant of signature contents, as its inner value's JSON (null if empty) into *ret. */
+static int
+variant_to_json(sd_bus_message *m, const char *contents, json_t **ret, unsigned depth)
+{
+	int r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, contents);
+
+	if (r < 0)
+		return r;
+	r = msg_to_json(m, ret, depth + 1);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		*ret = json_null();
+	return sd_bus_message_exit_container(m);
+}
+
+/* Reads the next value of m, a byte array, as a JSON array of integers into *ret. */
+static int
+bytes_to_json(sd_bus_message *m, json_t **ret)
+{
+	const uint8_t *p;
+	size_t n;
+	json_t *a = json_array();
+	int r = sd_bus_message_read_array(m, 'y', (const void **)&p, &n);
+
+	if (r < 0) {
+		json_decref(a);
+		return r;
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(p[i]));
+	*ret = a;
+	return r;
+}
+
+/*
+ * Reads the entries of the dictionary m is in (contents: its signature "{KV}") as a JSON
+ * object into *ret, keys as strings (a key that is no string as its JSON text).
+ */
+static int
+dict_to_json(sd_bus_message *m, const char *contents, json_t **ret, unsigned depth)
+{
+	_cleanup_free_ char *inner = xstrndup(contents + 1, strlen(contents) - 2);
+	json_t *o = json_object();
+	int r;
+
+	for (;;) {
+		json_t *k = NULL, *v = NULL;
+		char *ks;
+
+		r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, inner);
+		if (r <= 0)
+			break;
+		if ((r = msg_to_json(m, &k, depth + 1)) <= 0 ||
+		    (r = msg_to_json(m, &v, depth + 1)) <= 0) {
+			json_decref(k);
+			r = r == 0 ? -EBADMSG : r;
 			break;
 		}
-		r = sd_bus_message_enter_container(m, type, contents);
-		if (r < 0)
-			return r;
-		if (contents[0] == '{') {
-			/* A dictionary: an object, keys as strings. */
-			_cleanup_free_ char *inner = xstrndup(contents + 1, strlen(contents) - 2);
-			json_t *o = json_object();
-
-			for (;;) {
-				json_t *k = NULL, *v = NULL;
-				char *ks;
-
-				r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, inner);
-				if (r <= 0)
-					break;
-				if ((r = msg_to_json(m, &k, depth + 1)) <= 0 ||
-				    (r = msg_to_json(m, &v, depth + 1)) <= 0) {
-					json_decref(k);
-					r = r == 0 ? -EBADMSG : r;
-					break;
-				}
-				ks = json_is_string(k) ? xstrdup(json_string_value(k)) : json_dumps(k, JSON_ENCODE_ANY);
-				json_object_set_new(o, ks ? ks : "", v);
-				free(ks);
-				json_decref(k);
-				r = sd_bus_message_exit_container(m);
-				if (r < 0)
-					break;
-			}
-			if (r < 0) {
-				json_decref(o);
-				return r;
-			}
-			*ret = o;
-		} else {
-			r = items_to_json(m, ret, depth);
-			if (r < 0)
-				return r;
-		}
+		ks = json_is_string(k) ? xstrdup(json_string_value(k)) : json_dumps(k, JSON_ENCODE_ANY);
+		json_object_set_new(o, ks ? ks : "", v);
+		free(ks);
+		json_decref(k);
 		r = sd_bus_message_exit_container(m);
+		if (r < 0)
+			break;
+	}
+	if (r < 0) {
+		json_decref(o);
+		return r;
+	}
+	*ret = o;
+	return 0;
+}
+
+/* Reads the next value of m, an array of signature contents, into *ret: bytes and lists as arrays, dictionaries as objects. */
+static int
+array_to_json(sd_bus_message *m, const char *contents, json_t **ret, unsigned depth)
+{
+	int r;
+
+	if (strcmp(contents, "y") == 0)
+		return bytes_to_json(m, ret);
+	r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, contents);
+	if (r < 0)
+		return r;
+	if (contents[0] == '{')
+		r = dict_to_json(m, contents, ret, depth);
+	else
+		r = items_to_json(m, ret, depth);
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+/* Reads the next value of m, a struct or dictionary entry (type) of signature contents, as a JSON array into *ret. */
+static int
+struct_to_json(sd_bus_message *m, char type, const char *contents, json_t **ret, unsigned depth)
+{
+	int r = sd_bus_message_enter_container(m, type, contents);
+
+	if (r < 0)
+		return r;
+	r = items_to_json(m, ret, depth);
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+/* Reads the next value of m (any D-Bus type) as JSON into *ret.  Returns 1, 0 at the end of a container, or -errno. */
+static int
+msg_to_json(sd_bus_message *m, json_t **ret, unsigned depth)
+{
+	const char *contents = NULL;
+	char type;
+	int r;
+
+	if (depth > MAX_DEPTH)
+		return -E2BIG;
+	r = sd_bus_message_peek_type(m, &type, &contents);
+	if (r <= 0)
+		return r;
+	switch (type) {
+	case SD_BUS_TYPE_VARIANT:
+		r = variant_to_json(m, contents, ret, depth);
+		break;
+	case SD_BUS_TYPE_ARRAY:
+		r = array_to_json(m, contents, ret, depth);
 		break;
 	case SD_BUS_TYPE_STRUCT:
 	case SD_BUS_TYPE_DICT_ENTRY:
-		r = sd_bus_message_enter_container(m, type, contents);
-		if (r < 0)
-			return r;
-		r = items_to_json(m, ret, depth);
-		if (r < 0)
-			return r;
-		r = sd_bus_message_exit_container(m);
+		r = struct_to_json(m, type, contents, ret, depth);
 		break;
 	default:
-		return -EBADMSG;
+		r = basic_to_json(m, type, ret);
+		break;
 	}
 	if (r < 0)
 		return r;
