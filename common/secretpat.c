@@ -97,6 +97,7 @@ static const struct stem stems[] = {
 	{ "cvc", true, T_WORD },
 	{ "fresh", true, T_WORD },	/* refresh (not at "re") */
 	{ "_code", true, T_WORD },	/* recovery_code, backup_codes (not exit_code: key_class) */
+	{ "Code", false, T_WORD },	/* pairingCode, recoveryCodes (not exitCode: key_class) */
 	{ "e_id", true, T_WORD },	/* VAULT_ROLE_ID, role_id (not at "ro": "error") */
 	{ "eId", false, T_WORD },	/* roleId */
 	{ "munity", true, T_WORD },	/* SNMP community (not at "co") */
@@ -546,6 +547,7 @@ static const char *const code_owner_words[] = {
 	"recovery", "backup", "activation", "verification", "mfa", "otp", "auth", "authorization",
 	"pairing", "enrollment", "enrolment", "unlock", "reset", "security", "invite", "invitation",
 	"device", "sms", "access", "confirmation", "redeem", "promo", "voucher", "license", "licence",
+	"bootstrap", "join", "registration", "onboarding", "setup", "login", "signin", "user",
 };
 
 static bool
@@ -1715,6 +1717,7 @@ struct kv {
 	bool		 ident;		/* "id_token: VALUE": a name from code, not prose */
 	bool		 xml;		/* <key>VALUE</key> */
 	bool		 to_quote;	/* "Header-Name: VALUE": to the quote that opened before the key */
+	bool		 golist;	/* map[x-api-key:[VALUE]] (gRPC metadata): the value ends at ']' */
 	size_t		 p;		/* the separator, then the value's first byte */
 	size_t		 vs, ve;	/* the value: in[vs..ve) */
 	size_t		 after;		/* where the scan resumes after the value */
@@ -2102,6 +2105,21 @@ kv_value_start(struct scan *s, struct kv *k)
 		    sizeof(auth_schemes) / sizeof(auth_schemes[0])))
 			p++;
 	}
+	/* map[x-api-key:[VALUE]]: a Go map's list of unquoted strings, the value inside; printed
+	 * by code, not prose (no leniency for a plain word), and a list under "authorization"
+	 * holds a credential */
+	if (in[p] == '[' && k->colon && !k->to_eol && !k->quoted_key && !k->opened && k->c >= KEY_WEAK &&
+	    p + 1 < len && !isspace((unsigned char)in[p + 1]) && strchr("\"'[]{\\", in[p + 1]) == NULL) {
+		for (i = p + 1; i < len && in[i] != ']' && in[i] != '[' && in[i] != '\n' && in[i] != '\r'; i++)
+			;
+		if (i < len && in[i] == ']') {
+			p++;
+			k->golist = true;
+			k->loose = false;
+			if (k->c < KEY_MEDIUM)
+				k->c = KEY_MEDIUM;
+		}
+	}
 	k->p = p;
 	return GO_ON;
 }
@@ -2262,6 +2280,8 @@ kv_value_end(struct scan *s, struct kv *k)
 				if (ch == '\\' && ve + 1 < len && strchr("tnr\"'\\", in[ve + 1]) != NULL)
 					break;
 				if (k->quoted_key && (ch == ',' || ch == '}' || ch == ']'))
+					break;
+				if (k->golist && ch == ']')
 					break;
 				if (k->query && (ch == '&' || ch == '#' || (ch == '%' && ve + 2 < len &&
 				    in[ve + 1] == '2' && (in[ve + 2] == '6' || in[ve + 2] == '3'))))

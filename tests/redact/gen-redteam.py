@@ -383,6 +383,15 @@ LINES = [
     ("URL fragment access_token", "redirect https://app.corp.example.net/cb#access_token={u}&token_type=bearer", True),
     ("Azure AccountKey=", "conn DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={s};EndpointSuffix=core.windows.net", True),
     ("npmrc _authToken", "//registry.npmjs.org/:_authToken={s}", False),
+    # grpc-go metadata printed as a Go map: every value a list of unquoted strings (redteam2)
+    ("gRPC metadata map x-api-key:[V]", "rpc error: code = Unavailable desc = connection error; metadata: "
+     "map[:authority:[onboard.corp.example.net:15443] x-api-key:[{s}] content-type:[application/grpc]]", False),
+    ("gRPC metadata map x-auth-token:[V]", "outgoing metadata: map[x-auth-token:[{s}] user-agent:[grpc-go/1.59.0]]", False),
+    ("gRPC metadata map authorization:[V] (no scheme)", "interceptor: md=map[authorization:[{s}]]", False),
+    # one-time codes under camelCase and other owners (zap/logrus output)
+    ("zap JSON pairingCode", '{{"level": "info", "ts": 1764496800.5, "msg": "paired", "pairingCode": "{s}"}}', False),
+    ("logrus enrollmentCode=", 'time="2026-11-30T10:00:00Z" level=info msg="enrolled" enrollmentCode={s}', False),
+    ("logfmt bootstrap_code=", 'level=info msg="bootstrap" bootstrap_code="{s}"', False),
 ]
 
 

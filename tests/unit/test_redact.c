@@ -851,6 +851,18 @@ test_tool_forms(void **state)
 		{ "exec docker login -u agent -p hUnterTwoXyzQw registry.example.invalid", "hUnterTwoXyzQw",
 		  " registry.example.invalid" },
 		{ "sshpass -p hUnterTwoXyzQw ssh agent@bastion", "hUnterTwoXyzQw", " ssh agent@bastion" },
+		/* grpc-go metadata as a Go map: the value inside the list, the brackets and the next key kept */
+		{ "metadata: map[:authority:[h:15443] x-api-key:[hUnterTwoXyzQw] content-type:[application/grpc]]",
+		  "hUnterTwoXyzQw", "] content-type:[application/grpc]]" },
+		{ "md=map[authorization:[hunterTwoxyzqw]]", "hunterTwoxyzqw", "]]" },
+		{ "map[x-auth-token:[abcdefghijklmn] user-agent:[grpc-go/1.59.0]]", "abcdefghijklmn", "] user-agent:[grpc-go/1.59.0]]" },
+		{ "map[content-type:[application/grpc] user-agent:[grpc-go/1.59.0]]", NULL,
+		  "map[content-type:[application/grpc] user-agent:[grpc-go/1.59.0]]" },
+		/* one-time codes: camelCase and more owners */
+		{ "{\"msg\": \"paired\", \"pairingCode\": \"abcdefghijklmn\"}", "abcdefghijklmn", "\"}" },
+		{ "level=info enrollmentCode=hunterTwoxyzqw x=1", "hunterTwoxyzqw", " x=1" },
+		{ "level=info bootstrap_code=\"12345678901\"", "12345678901", NULL },
+		{ "exited: exitCode=137 statusCode=503", NULL, "exitCode=137 statusCode=503" },
 		{ "refresh {\"tokens\":[\"hUnterTwoXyzQw\",\"x9y8z7w6\"]}", "x9y8z7w6", "{\"tokens\":[\"" },
 		{ "GET https://api.telegram.org/bot123456789:hUnterTwoXyzQw/sendMessage", "hUnterTwoXyzQw",
 		  "/sendMessage" },
