@@ -621,57 +621,50 @@ set_ratio(struct lf *lf)
 }
 
 /*
- * One entry: msg (one line of an event), the transport's time if timed, the
- * stream it came from, a level hint (-1), its full length when it was cut (else 0).
+ * A private key printed line by line on the stream: a line of it is replaced by
+ * its redaction (in lf->pembuf) and true returned.  Followed before the window
+ * and container checks.
  */
-static int
-emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *stream, size_t stream_len,
-    const char *msg, size_t len, int prio_hint, size_t total)
+static bool
+follow_pem(struct lf *lf, const char *stream, size_t stream_len, const char **msg, size_t *len)
 {
-	struct ctx *c = lf->c;
-	const char *tfrom = NULL, *cn = NULL;
-	_cleanup_free_ char *red = NULL, *cjson = NULL;
-	json_t *counts = NULL;
-	uint64_t own;
-	unsigned flags = 0;
-	size_t rlen, cl = 0;
-	bool pem = false;
-	int prio, r;
+	struct pemblock *pb = stream_pem(lf, stream, stream_len);
+	size_t pf, pt;
 
-	if (lf->err)
-		return -1;
-	while (len > 0 && (msg[len - 1] == '\r' || msg[len - 1] == ' ' || msg[len - 1] == '\t'))
-		len--;
-	if (log_message_time(&msg, &len, &own) && !timed) {
-		usec = own;
-		timed = true;
+	if ((pb->lines > 0 || pemblock_maybe(*msg, *len)) && pemblock_line(pb, *msg, *len, &pf, &pt)) {
+		pemblock_redact(lf->c->red, &lf->pembuf, *msg, *len, pf, pt);
+		*msg = lf->pembuf.data;
+		*len = lf->pembuf.len;
+		return true;
 	}
-	if (len == 0) {
-		lf->blank++;
-		return -1;
-	}
-	/* a private key printed line by line: followed before the window and container checks */
-	{
-		struct pemblock *pb = stream_pem(lf, stream, stream_len);
-		size_t pf, pt;
+	return false;
+}
 
-		if ((pb->lines > 0 || pemblock_maybe(msg, len)) && pemblock_line(pb, msg, len, &pf, &pt)) {
-			pemblock_redact(c->red, &lf->pembuf, msg, len, pf, pt);
-			msg = lf->pembuf.data;
-			len = lf->pembuf.len;
-			pem = true;
-		}
-	}
+/*
+ * Sets *usec for a line without a time of its own to the previous line's, else
+ * the collection's; returns where it came from ("previous-line", "collection"),
+ * or NULL for a timed line.
+ */
+static const char *
+entry_time(struct lf *lf, uint64_t *usec, bool timed)
+{
 	if (timed) {
-		lf->last_usec = usec;
+		lf->last_usec = *usec;
 		lf->have_last = true;
-	} else if (lf->have_last) {
-		usec = lf->last_usec;
-		tfrom = "previous-line";
-	} else {
-		usec = lf->now;
-		tfrom = "collection";
+		return NULL;
 	}
+	if (lf->have_last) {
+		*usec = lf->last_usec;
+		return "previous-line";
+	}
+	*usec = lf->now;
+	return "collection";
+}
+
+/* Widens the span of the file's times; true (counted) when the line falls outside --since/--until. */
+static bool
+outside_window(struct lf *lf, uint64_t usec, const char *tfrom)
+{
 	if (tfrom == NULL || tfrom[0] == 'p') {
 		if (lf->tfirst == 0 || usec < lf->tfirst)
 			lf->tfirst = usec;
@@ -679,14 +672,25 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 			lf->tlast = usec;
 		if ((lf->since && usec < lf->since) || (lf->until && usec > lf->until)) {
 			lf->outside++;
-			return -1;
+			return true;
 		}
 	}
-	lf->formats[fmt]++;	/* every entry recognised, kept or not */
-	if (stream && stream_container(stream, stream_len, &cn, &cl)) {
-		bool agent = cl == lf->agent_len && memcmp(cn, lf->agent, cl) == 0;
+	return false;
+}
 
-		count_container(lf, cn, cl);
+/*
+ * The container of the stream (*cn, *cl; *cn stays NULL when none).  Other
+ * containers' lines are spooled as SPOOL_OTHER (in *flags) until the agent's
+ * first line, then dropped: true (counted) when this line is dropped.
+ */
+static bool
+other_container_dropped(struct lf *lf, const char *stream, size_t stream_len, const char **cn, size_t *cl,
+    unsigned *flags)
+{
+	if (stream && stream_container(stream, stream_len, cn, cl)) {
+		bool agent = *cl == lf->agent_len && memcmp(*cn, lf->agent, *cl) == 0;
+
+		count_container(lf, *cn, *cl);
 		if (agent && !lf->agent_seen) {
 			lf->agent_seen = true;
 			lf->other_dropped += lf->other_spooled;
@@ -694,43 +698,56 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 		} else if (!agent) {
 			if (lf->agent_seen) {
 				lf->other_dropped++;
-				return -1;
+				return true;
 			}
-			flags |= SPOOL_OTHER;
+			*flags |= SPOOL_OTHER;
 		}
 	}
-	if (tfrom) {
-		lf->untimed++;
-		lf->untimed_now += tfrom[0] == 'c';
-	}
-	if (total) {
-		lf->long_lines++;
-		buf_reset(&lf->msgbuf);
-		buf_add(&lf->msgbuf, msg, utf8_trim(msg, len));
-		buf_printf(&lf->msgbuf, " [truncated by triage-collect: %zu bytes in all]", total);
-		msg = lf->msgbuf.data;
-		len = lf->msgbuf.len;
-	}
-	prio = log_message_priority(msg, len);
-	if (prio < 0)
-		prio = prio_hint;
-	if (pem || redact_text_maybe(msg, len)) {
+	return false;
+}
+
+/* A line cut at LINE_MAX_BYTES (total bytes in all): the cut line and a note saying so, in lf->msgbuf. */
+static void
+mark_truncated(struct lf *lf, const char **msg, size_t *len, size_t total)
+{
+	lf->long_lines++;
+	buf_reset(&lf->msgbuf);
+	buf_add(&lf->msgbuf, *msg, utf8_trim(*msg, *len));
+	buf_printf(&lf->msgbuf, " [truncated by triage-collect: %zu bytes in all]", total);
+	*msg = lf->msgbuf.data;
+	*len = lf->msgbuf.len;
+}
+
+/*
+ * Redacts the message: *msg and *len then point at the redacted text, in *red;
+ * *cjson gets the counts of what was redacted (compact JSON) or stays NULL.
+ * The caller frees both.
+ */
+static void
+redact_message(struct lf *lf, const char **msg, size_t *len, bool pem, char **red, char **cjson)
+{
+	json_t *counts;
+	size_t rlen;
+
+	if (pem || redact_text_maybe(*msg, *len)) {
 		counts = json_object();
 		if (pem)
 			redact_count(counts, "private-key-block");
-		if (redact_text_maybe(msg, len) && redact_text(c->red, msg, len, &red, &rlen, counts) >= 0 && red) {
-			msg = red;
-			len = rlen;
+		if (redact_text_maybe(*msg, *len) && redact_text(lf->c->red, *msg, *len, red, &rlen, counts) >= 0 &&
+		    *red) {
+			*msg = *red;
+			*len = rlen;
 		}
 		if (json_object_size(counts))
-			cjson = json_dumps(counts, JSON_COMPACT);
+			*cjson = json_dumps(counts, JSON_COMPACT);
 		json_decref(counts);
 	}
-	buf_reset(&lf->line);
-	buf_printf(&lf->line, "{\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"MESSAGE\":", usec);
-	journal_value(&lf->line, msg, len);
-	if (prio >= 0)
-		buf_printf(&lf->line, ",\"PRIORITY\":\"%d\"", prio);
+}
+
+/* Appends the names of the stream and of its container (cn, NULL when none), redacted, to lf->line. */
+static void
+add_source_names(struct lf *lf, const char *stream, size_t stream_len, const char *cn, size_t cl)
+{
 	if (stream) {
 		size_t nl;
 		const char *n = name_redacted(lf, 0, stream, stream_len, &nl);
@@ -745,12 +762,14 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 		buf_adds(&lf->line, ",\"CONTAINER_NAME\":");
 		journal_value(&lf->line, n, nl);
 	}
-	buf_printf(&lf->line, ",\"_SOURCE_TRIAGE\":\"log-file\",\"_TRIAGE_FORMAT\":\"%s\"", log_format_name(fmt));
-	if (tfrom)
-		buf_printf(&lf->line, ",\"_TRIAGE_TIME\":\"%s\"", tfrom);
-	if (total)
-		buf_printf(&lf->line, ",\"_TRIAGE_TRUNCATED\":\"%zu\"", total);
-	buf_addc(&lf->line, '}');
+}
+
+/* Spools lf->line (and samples it until the compression ratio is known); an error sticks in lf->err. */
+static void
+spool_line(struct lf *lf, int prio, unsigned flags, const char *cjson)
+{
+	int r;
+
 	if (!lf->ratio_known) {
 		buf_add(&lf->sample, lf->line.data, lf->line.len);
 		buf_addc(&lf->sample, '\n');
@@ -764,6 +783,66 @@ emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *
 	lf->other_spooled += (flags & SPOOL_OTHER) != 0;
 	if (!lf->ratio_known && lf->sample.len >= SAMPLE_BYTES)
 		set_ratio(lf);
+}
+
+/*
+ * One entry: msg (one line of an event), the transport's time if timed, the
+ * stream it came from, a level hint (-1), its full length when it was cut (else 0).
+ */
+static int
+emit(struct lf *lf, enum log_format fmt, uint64_t usec, bool timed, const char *stream, size_t stream_len,
+    const char *msg, size_t len, int prio_hint, size_t total)
+{
+	const char *tfrom, *cn = NULL;
+	_cleanup_free_ char *red = NULL, *cjson = NULL;
+	uint64_t own;
+	unsigned flags = 0;
+	size_t cl = 0;
+	bool pem;
+	int prio;
+
+	if (lf->err)
+		return -1;
+	while (len > 0 && (msg[len - 1] == '\r' || msg[len - 1] == ' ' || msg[len - 1] == '\t'))
+		len--;
+	if (log_message_time(&msg, &len, &own) && !timed) {
+		usec = own;
+		timed = true;
+	}
+	if (len == 0) {
+		lf->blank++;
+		return -1;
+	}
+	pem = follow_pem(lf, stream, stream_len, &msg, &len);
+	tfrom = entry_time(lf, &usec, timed);
+	if (outside_window(lf, usec, tfrom))
+		return -1;
+	lf->formats[fmt]++;	/* every entry recognised, kept or not */
+	if (other_container_dropped(lf, stream, stream_len, &cn, &cl, &flags))
+		return -1;
+	if (tfrom) {
+		lf->untimed++;
+		lf->untimed_now += tfrom[0] == 'c';
+	}
+	if (total)
+		mark_truncated(lf, &msg, &len, total);
+	prio = log_message_priority(msg, len);
+	if (prio < 0)
+		prio = prio_hint;
+	redact_message(lf, &msg, &len, pem, &red, &cjson);
+	buf_reset(&lf->line);
+	buf_printf(&lf->line, "{\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"MESSAGE\":", usec);
+	journal_value(&lf->line, msg, len);
+	if (prio >= 0)
+		buf_printf(&lf->line, ",\"PRIORITY\":\"%d\"", prio);
+	add_source_names(lf, stream, stream_len, cn, cl);
+	buf_printf(&lf->line, ",\"_SOURCE_TRIAGE\":\"log-file\",\"_TRIAGE_FORMAT\":\"%s\"", log_format_name(fmt));
+	if (tfrom)
+		buf_printf(&lf->line, ",\"_TRIAGE_TIME\":\"%s\"", tfrom);
+	if (total)
+		buf_printf(&lf->line, ",\"_TRIAGE_TRUNCATED\":\"%zu\"", total);
+	buf_addc(&lf->line, '}');
+	spool_line(lf, prio, flags, cjson);
 	return prio;
 }
 
