@@ -625,31 +625,27 @@ secretpat_key_class(const char *key, size_t len, const char **kind)
 	return c;
 }
 
-static enum key_class
-key_class_uncached(const char *key, size_t len, const char **kind)
+/*
+ * Lower-cases a key's letters, digits and UTF-8 bytes into norm, run together
+ * ("Client-Secret" -> "clientsecret"; *n bytes, no NUL), and splits it into at most
+ * 16 words at separators and camelCase ("clientSecret" -> client, secret; the
+ * first 31 bytes of each, NUL-terminated; *nw of them).  len is at most 120.
+ */
+static void
+key_split(const char *key, size_t len, char norm[static 128], size_t *n, char words[16][32], size_t *nw)
 {
-	char norm[128], words[16][32];
-	size_t n = 0, nw = 0, wl = 0, i;
-	const char *k = NULL;
-	enum key_class c = KEY_NONE;
+	size_t wl = 0;
 
-	while (len > 0 && (*key == '-' || *key == '"' || *key == '\'')) {
-		key++;
-		len--;
-	}
-	if (len == 0 || len > 120)
-		goto out;
-	/* Lowercase alnum and UTF-8 only ("Client-Secret" -> "clientsecret") and a word list
-	 * split at separators and camelCase ("clientSecret" -> client, secret). */
-	for (i = 0; i < len; i++) {
+	*n = *nw = 0;
+	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)key[i];
 		bool brk;
 
 		/* bytes of a UTF-8 sequence belong to the word: "contraseña", "密码" */
 		if (!isalnum(ch) && ch < 0x80) {
-			if (wl > 0 && nw < 16) {
-				words[nw][wl] = '\0';
-				nw++;
+			if (wl > 0 && *nw < 16) {
+				words[*nw][wl] = '\0';
+				(*nw)++;
 			}
 			wl = 0;
 			continue;
@@ -657,102 +653,140 @@ key_class_uncached(const char *key, size_t len, const char **kind)
 		brk = i > 0 && isupper(ch) && (islower((unsigned char)key[i - 1]) ||
 		    (i + 1 < len && islower((unsigned char)key[i + 1]) &&
 		    isupper((unsigned char)key[i - 1])));
-		if (brk && wl > 0 && nw < 16) {
-			words[nw][wl] = '\0';
-			nw++;
+		if (brk && wl > 0 && *nw < 16) {
+			words[*nw][wl] = '\0';
+			(*nw)++;
 			wl = 0;
 		}
-		norm[n++] = (char)tolower(ch);
-		if (wl < 31 && nw < 16)
-			words[nw][wl++] = (char)tolower(ch);
+		norm[(*n)++] = (char)tolower(ch);
+		if (wl < 31 && *nw < 16)
+			words[*nw][wl++] = (char)tolower(ch);
 	}
-	if (wl > 0 && nw < 16) {
-		words[nw][wl] = '\0';
-		nw++;
+	if (wl > 0 && *nw < 16) {
+		words[*nw][wl] = '\0';
+		(*nw)++;
 	}
-	if (n == 0)
-		goto out;
-	for (i = 0; i < sizeof(key_suffix_ok) / sizeof(key_suffix_ok[0]); i++)
-		if (ends_with(norm, n, key_suffix_ok[i]))
-			goto out;
-	/* systemd's LoadCredential= / ImportCredential= / ConditionCredential= name credentials */
-	if ((n >= 4 && memcmp(norm, "load", 4) == 0) || (n >= 6 && memcmp(norm, "import", 6) == 0) ||
-	    (n >= 9 && memcmp(norm, "condition", 9) == 0) || (n >= 6 && memcmp(norm, "assert", 6) == 0))
-		goto out;
+}
 
+/* Whether a normalized key names something about a secret, not the secret: its ending (..._FILE, ..._TTL) or a systemd setting naming credentials. */
+static bool
+key_names_no_secret(const char *norm, size_t n)
+{
+	for (size_t i = 0; i < sizeof(key_suffix_ok) / sizeof(key_suffix_ok[0]); i++)
+		if (ends_with(norm, n, key_suffix_ok[i]))
+			return true;
+	/* systemd's LoadCredential= / ImportCredential= / ConditionCredential= name credentials */
+	return (n >= 4 && memcmp(norm, "load", 4) == 0) || (n >= 6 && memcmp(norm, "import", 6) == 0) ||
+	    (n >= 9 && memcmp(norm, "condition", 9) == 0) || (n >= 6 && memcmp(norm, "assert", 6) == 0);
+}
+
+/* The class of a normalized key by the secret stems it contains anywhere ("dbpassword", "xaccesstoken"); KEY_NONE if none. */
+static enum key_class
+key_class_by_stem(const char *norm, size_t n, const char **k)
+{
 	if (contains(norm, n, "password") || contains(norm, n, "passwd") ||
 	    contains(norm, n, "passphrase") || contains_any(norm, n, password_words, ELEMENTSOF(password_words)))
-		c = KEY_STRONG, k = "password";
-	else if (contains_any(norm, n, secret_words, ELEMENTSOF(secret_words)))
-		c = KEY_STRONG, k = "secret";
-	else if (contains_any(norm, n, token_words, ELEMENTSOF(token_words)))
-		c = KEY_MEDIUM, k = "token";
-	else if (contains(norm, n, "secretaccesskey") || contains(norm, n, "awssecret") ||
+		return *k = "password", KEY_STRONG;
+	if (contains_any(norm, n, secret_words, ELEMENTSOF(secret_words)))
+		return *k = "secret", KEY_STRONG;
+	if (contains_any(norm, n, token_words, ELEMENTSOF(token_words)))
+		return *k = "token", KEY_MEDIUM;
+	if (contains(norm, n, "secretaccesskey") || contains(norm, n, "awssecret") ||
 	    contains(norm, n, "secretkey"))
-		c = KEY_STRONG, k = contains(norm, n, "aws") || contains(norm, n, "access") ?
-		    "aws-secret-key" : "secret";
-	else if (contains(norm, n, "privatekey"))
-		c = KEY_STRONG, k = "private-key";
-	else if (contains(norm, n, "secret"))
-		c = KEY_STRONG, k = "secret";
-	else if (contains(norm, n, "accesskeyid"))
-		c = KEY_MEDIUM, k = "aws-access-key";
-	else if (contains(norm, n, "apikey") || contains(norm, n, "accesskey") ||
+		return *k = contains(norm, n, "aws") || contains(norm, n, "access") ?
+		    "aws-secret-key" : "secret", KEY_STRONG;
+	if (contains(norm, n, "privatekey"))
+		return *k = "private-key", KEY_STRONG;
+	if (contains(norm, n, "secret"))
+		return *k = "secret", KEY_STRONG;
+	if (contains(norm, n, "accesskeyid"))
+		return *k = "aws-access-key", KEY_MEDIUM;
+	if (contains(norm, n, "apikey") || contains(norm, n, "accesskey") ||
 	    contains(norm, n, "accountkey"))
-		c = KEY_STRONG, k = "api-key";
-	else if (contains(norm, n, "signingkey") || contains(norm, n, "encryptionkey") ||
+		return *k = "api-key", KEY_STRONG;
+	if (contains(norm, n, "signingkey") || contains(norm, n, "encryptionkey") ||
 	    contains(norm, n, "masterkey"))
-		c = KEY_STRONG, k = "secret";
-	else if (contains(norm, n, "token"))
-		c = KEY_MEDIUM, k = "token";
-	else if (contains(norm, n, "cookie"))
-		c = KEY_MEDIUM, k = "cookie";
-	else if (contains(norm, n, "bearer"))
-		c = KEY_MEDIUM, k = "bearer";
-	else if (contains(norm, n, "sessionid") || contains(norm, n, "sessionkey"))
-		c = KEY_WEAK, k = "session";
-	else if (pass_suffix(norm, n) || contains(norm, n, "passcode") ||
+		return *k = "secret", KEY_STRONG;
+	if (contains(norm, n, "token"))
+		return *k = "token", KEY_MEDIUM;
+	if (contains(norm, n, "cookie"))
+		return *k = "cookie", KEY_MEDIUM;
+	if (contains(norm, n, "bearer"))
+		return *k = "bearer", KEY_MEDIUM;
+	if (contains(norm, n, "sessionid") || contains(norm, n, "sessionkey"))
+		return *k = "session", KEY_WEAK;
+	if (pass_suffix(norm, n) || contains(norm, n, "passcode") ||
 	    contains(norm, n, "connectionstring"))
-		c = KEY_MEDIUM, k = "password";
-	else {
-		static const char *const not_secret_key[] = {
-			"public", "primary", "foreign", "sort", "partition", "routing", "idempotency",
-			"cache", "lookup", "object", "group", "shard", "row", "index", "unique", "map",
-			"hash", "dedup", "host", "ssh-host", "label", "annotation", "config", "metadata",
-		};
+		return *k = "password", KEY_MEDIUM;
+	return KEY_NONE;
+}
 
-		/* SSH_KEY, HMAC_KEY, LICENSE_KEY, ..._ISSUER_KEY: a key of something */
-		if (nw >= 2 && !strcmp(words[nw - 1], "key")) {
-			bool named = false;
+/*
+ * The class of a key with no secret stem, by its whole words: X_KEY (a key of something),
+ * short words for a password (senha, pwd), secrets of their own (pin, otp, recovery code),
+ * auth and credentials; KEY_NONE if none.
+ */
+static enum key_class
+key_class_by_words(char words[16][32], size_t nw, const char **k)
+{
+	static const char *const not_secret_key[] = {
+		"public", "primary", "foreign", "sort", "partition", "routing", "idempotency",
+		"cache", "lookup", "object", "group", "shard", "row", "index", "unique", "map",
+		"hash", "dedup", "host", "ssh-host", "label", "annotation", "config", "metadata",
+	};
+	enum key_class c = KEY_NONE;
+	size_t i;
 
-			for (i = 0; i < ELEMENTSOF(not_secret_key) && !named; i++)
-				named = !strcmp(words[nw - 2], not_secret_key[i]);
-			if (!named)
-				c = KEY_MEDIUM, k = "secret";
-		}
-		for (i = 0; i < nw && c == KEY_NONE; i++) {
-			const char *w = words[i];
+	/* SSH_KEY, HMAC_KEY, LICENSE_KEY, ..._ISSUER_KEY: a key of something */
+	if (nw >= 2 && !strcmp(words[nw - 1], "key")) {
+		bool named = false;
 
-			if (word_in(w, password_key_words, ELEMENTSOF(password_key_words)))
-				c = KEY_STRONG, k = "password";
-			else if (word_in(w, secret_key_words, ELEMENTSOF(secret_key_words)) ||
-			    ((!strcmp(w, "code") || !strcmp(w, "codes")) && i > 0 &&
-			    word_in(words[i - 1], code_owner_words, ELEMENTSOF(code_owner_words))) ||
-			    (!strcmp(w, "id") && i > 0 && !strcmp(words[i - 1], "role")))
-				c = KEY_MEDIUM, k = "secret";
-			else if (!strcmp(w, "refresh") && nw == 1)
-				c = KEY_MEDIUM, k = "token";
-			else if (!strcmp(w, "pwd") || !strcmp(w, "pass") || !strcmp(w, "pw"))
-				c = KEY_MEDIUM, k = "password";
-			else if (!strcmp(w, "auth") || !strcmp(w, "authorization") ||
-			    !strcmp(w, "authz"))
-				c = KEY_WEAK, k = "credential";
-			else if (!strcmp(w, "credential") || !strcmp(w, "credentials") ||
-			    !strcmp(w, "cred") || !strcmp(w, "creds"))
-				c = KEY_WEAK, k = "credential";
-		}
+		for (i = 0; i < ELEMENTSOF(not_secret_key) && !named; i++)
+			named = !strcmp(words[nw - 2], not_secret_key[i]);
+		if (!named)
+			c = KEY_MEDIUM, *k = "secret";
 	}
-out:
+	for (i = 0; i < nw && c == KEY_NONE; i++) {
+		const char *w = words[i];
+
+		if (word_in(w, password_key_words, ELEMENTSOF(password_key_words)))
+			c = KEY_STRONG, *k = "password";
+		else if (word_in(w, secret_key_words, ELEMENTSOF(secret_key_words)) ||
+		    ((!strcmp(w, "code") || !strcmp(w, "codes")) && i > 0 &&
+		    word_in(words[i - 1], code_owner_words, ELEMENTSOF(code_owner_words))) ||
+		    (!strcmp(w, "id") && i > 0 && !strcmp(words[i - 1], "role")))
+			c = KEY_MEDIUM, *k = "secret";
+		else if (!strcmp(w, "refresh") && nw == 1)
+			c = KEY_MEDIUM, *k = "token";
+		else if (!strcmp(w, "pwd") || !strcmp(w, "pass") || !strcmp(w, "pw"))
+			c = KEY_MEDIUM, *k = "password";
+		else if (!strcmp(w, "auth") || !strcmp(w, "authorization") ||
+		    !strcmp(w, "authz"))
+			c = KEY_WEAK, *k = "credential";
+		else if (!strcmp(w, "credential") || !strcmp(w, "credentials") ||
+		    !strcmp(w, "cred") || !strcmp(w, "creds"))
+			c = KEY_WEAK, *k = "credential";
+	}
+	return c;
+}
+
+static enum key_class
+key_class_uncached(const char *key, size_t len, const char **kind)
+{
+	char norm[128], words[16][32];
+	size_t n = 0, nw = 0;
+	const char *k = NULL;
+	enum key_class c = KEY_NONE;
+
+	while (len > 0 && (*key == '-' || *key == '"' || *key == '\'')) {
+		key++;
+		len--;
+	}
+	if (len > 0 && len <= 120) {
+		key_split(key, len, norm, &n, words, &nw);
+		if (n > 0 && !key_names_no_secret(norm, n) && (c = key_class_by_stem(norm, n, &k)) == KEY_NONE)
+			c = key_class_by_words(words, nw, &k);
+	}
 	if (kind != NULL)
 		*kind = k;
 	return c;
