@@ -2015,9 +2015,10 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 		p += 3;		/* "password was X" */
 		k->loose = true;
 		k->rule = "free-text";
-	} else if (p > k->after && k->c >= KEY_MEDIUM && p < len && in[p] == '"' && !k->quoted_key &&
-	    !k->opened) {
-		k->rule = "free-text";	/* invalid token "X": the quoted string is the value */
+	} else if (p > k->after && k->c >= KEY_MEDIUM && p < len && (in[p] == '"' ||
+	    (in[p] == '\'' && k->c == KEY_STRONG)) && !k->quoted_key && !k->opened) {
+		/* invalid token "X", SQL's WITH PASSWORD 'X': the quoted string is the value */
+		k->rule = "free-text";
 	} else if (p == k->after && k->c >= KEY_MEDIUM && p < len && in[p] == '[' && !k->quoted_key &&
 	    k->ke - k->ks <= 32 && plain_word(in + k->ks, k->ke - k->ks)) {
 		return kv_bracketed(s, k, te);

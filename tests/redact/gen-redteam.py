@@ -392,6 +392,13 @@ LINES = [
     ("zap JSON pairingCode", '{{"level": "info", "ts": 1764496800.5, "msg": "paired", "pairingCode": "{s}"}}', False),
     ("logrus enrollmentCode=", 'time="2026-11-30T10:00:00Z" level=info msg="enrolled" enrollmentCode={s}', False),
     ("logfmt bootstrap_code=", 'level=info msg="bootstrap" bootstrap_code="{s}"', False),
+    # SQL run by an init script, echoed to the journal
+    ("SQL WITH PASSWORD 'V'", "psql: CREATE USER app WITH PASSWORD '{s}' VALID UNTIL 'infinity';", True),
+    ("SQL IDENTIFIED BY 'V'", "mysql: CREATE USER 'app'@'%' IDENTIFIED BY '{s}';", True),
+    # French puts a blank before the colon; a webhook's signature; a licence
+    ("French mot de passe : V", "connexion refusée, mot de passe : {s}", False),
+    ("signature=V (webhook)", "webhook delivery rejected: signature={s} timestamp=1764496800", False),
+    ("license=V", "licensing: activating license={s} for host pay-vm-07", False),
 ]
 
 
@@ -696,6 +703,10 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
+    # found by redteam2 (00:35): no key word in free text names these (a stem for IDENTIFIED BY, "passe" as a word
+    # in key_class, "signature"/"license" as secret words) -- not fixed in time
+    **{f"{t}: {n}": () for t in ("journal", "plain", "docker", "cri", "aws")
+       for n in ("SQL IDENTIFIED BY 'V'", "French mot de passe : V", "signature=V (webhook)", "license=V")},
     'aws: secret VALUE (blank separator)': ('letters',),
     'cri: secret VALUE (blank separator)': ('letters',),
     'docker: secret VALUE (blank separator)': ('letters',),

@@ -863,6 +863,9 @@ test_tool_forms(void **state)
 		{ "level=info enrollmentCode=hunterTwoxyzqw x=1", "hunterTwoxyzqw", " x=1" },
 		{ "level=info bootstrap_code=\"12345678901\"", "12345678901", NULL },
 		{ "exited: exitCode=137 statusCode=503", NULL, "exitCode=137 statusCode=503" },
+		/* SQL echoed by an init script: the quoted string after PASSWORD, blanks and all */
+		{ "psql: CREATE USER app WITH PASSWORD 'hunter two xyz' VALID UNTIL 'infinity';", "hunter two",
+		  "' VALID UNTIL 'infinity';" },
 		{ "refresh {\"tokens\":[\"hUnterTwoXyzQw\",\"x9y8z7w6\"]}", "x9y8z7w6", "{\"tokens\":[\"" },
 		{ "GET https://api.telegram.org/bot123456789:hUnterTwoXyzQw/sendMessage", "hUnterTwoXyzQw",
 		  "/sendMessage" },
