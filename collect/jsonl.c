@@ -422,26 +422,62 @@ line_leaks(struct jsonl *s, const char *p, size_t l, char **why, char **sc, size
 	return 0;
 }
 
+/* Adds the entry at index (from 0) to the withheld ones, saying why when verbose.  red_mu held. */
+static void
+withhold(struct jsonl *s, size_t index, const char *why)
+{
+	s->withheld++;
+	pthread_mutex_lock(&s->mu);
+	if (s->wh_n == s->wh_cap) {
+		s->wh_cap = s->wh_cap ? s->wh_cap * 2 : 16;
+		s->wh = xreallocarray(s->wh, s->wh_cap, sizeof(*s->wh));
+	}
+	s->wh[s->wh_n++] = index;
+	pthread_mutex_unlock(&s->mu);
+	ctx_verbose(s->c, "%s: the leak check withheld entry %zu: %s", s->relpath, index + 1, why ? why : "");
+}
+
 /*
- * Verifies lines (n of them, idx their indexes), drops the ones that leak,
- * writes the rest (unless over the budget).  Runs on the verifier thread, or
- * on the producer's when the verifier is idle.  Withheld indexes go to s->wh.
+ * The lines of a piece [p, q) that leaked, each checked alone: appended to clean
+ * (with known values replaced) or withheld.  *i is the index in idx of the line
+ * at p, and of the line at q on return.  red_mu held.
  */
-static int
-verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, size_t n, bool arrays)
+static void
+filter_piece(struct jsonl *s, const char *p, const char *q, const size_t *idx, size_t *i, struct buf *clean)
+{
+	while (p < q) {
+		const char *nl = memchr(p, '\n', (size_t)(q - p));
+		size_t l = (size_t)(nl - p) + 1;
+		_cleanup_free_ char *w = NULL;
+
+		_cleanup_free_ char *sc = NULL;
+		size_t scl = 0;
+
+		if (line_leaks(s, p, l, &w, &sc, &scl) == 1)
+			withhold(s, idx[*i], w);
+		else if (sc != NULL)
+			buf_add(clean, sc, scl);	/* a known value replaced */
+		else
+			buf_add(clean, p, l);
+		(*i)++;
+		p = nl + 1;
+	}
+}
+
+/*
+ * Checks lines (idx their indexes) for leaks.  False when none leaks; true when
+ * some do, with clean holding the lines kept.  Withheld indexes go to s->wh.
+ */
+static bool
+check_pieces(struct jsonl *s, const char *data, size_t len, const size_t *idx, bool arrays, struct buf *clean)
 {
 	char *why = NULL;
-	const char *first = NULL, *last = NULL, *p, *end;
-	size_t first_len = 0, last_len = 0, i = 0;	/* i: index in idx of the line at counted */
-	const char *counted = data;			/* lines before it are counted in i */
-	struct buf clean = { 0 };
+	const char *p, *end;
+	size_t i = 0;				/* i: index in idx of the line at counted */
+	const char *counted = data;		/* lines before it are counted in i */
 	bool filtering = false;		/* a piece leaked: clean holds what is kept */
 	int r;
 
-	if (n == 0)
-		return 0;
-	if (s->pass == 1 && s->v_over)
-		return 0;	/* pass 2 redoes everything */
 	/*
 	 * In pieces of about VERIFY_PIECE bytes (whole lines): the producer
 	 * waits for the redactor lock at most one piece's check.
@@ -464,46 +500,25 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 			    (x = memchr(counted, '\n', (size_t)(p - counted))) != NULL; counted = x + 1)
 				i++;	/* lines before this piece */
 			if (!filtering)
-				buf_add(&clean, data, (size_t)(p - data));
+				buf_add(clean, data, (size_t)(p - data));
 			filtering = true;
-			while (p < q) {
-				const char *nl = memchr(p, '\n', (size_t)(q - p));
-				size_t l = (size_t)(nl - p) + 1;
-				_cleanup_free_ char *w = NULL;
-
-				_cleanup_free_ char *sc = NULL;
-				size_t scl = 0;
-
-				if (line_leaks(s, p, l, &w, &sc, &scl) == 1) {
-					s->withheld++;
-					pthread_mutex_lock(&s->mu);
-					if (s->wh_n == s->wh_cap) {
-						s->wh_cap = s->wh_cap ? s->wh_cap * 2 : 16;
-						s->wh = xreallocarray(s->wh, s->wh_cap, sizeof(*s->wh));
-					}
-					s->wh[s->wh_n++] = idx[i];
-					pthread_mutex_unlock(&s->mu);
-					ctx_verbose(s->c, "%s: the leak check withheld entry %zu: %s", s->relpath,
-					    idx[i] + 1, w ? w : "");
-				} else if (sc != NULL)
-					buf_add(&clean, sc, scl);	/* a known value replaced */
-				else
-					buf_add(&clean, p, l);
-				i++;
-				p = nl + 1;
-			}
+			filter_piece(s, p, q, idx, &i, clean);
+			p = q;
 			counted = q;
 		} else {
 			if (filtering)
-				buf_add(&clean, p, (size_t)(q - p));
+				buf_add(clean, p, (size_t)(q - p));
 			p = q;
 		}
 		pthread_mutex_unlock(&s->red_mu);
 	}
-	if (filtering) {
-		data = clean.data;
-		len = clean.len;
-	}
+	return filtering;
+}
+
+/* The compression ratio (0.01 to 1) that the budget counts with, from the first lines written. */
+static void
+estimate_ratio(struct jsonl *s, const char *data, size_t len)
+{
 	if (s->ratio == 0.0 && len > 0) {
 		s->ratio = bw_compress_ratio(data, len);
 		if (s->ratio < 0.01)
@@ -511,23 +526,15 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 		if (s->ratio > 1.0)
 			s->ratio = 1.0;
 	}
-	if (s->pass == 1 && s->ratio > 0.0 &&
-	    (double)(s->written_bytes + len) * s->ratio > (double)s->limit) {
-		pthread_mutex_lock(&s->mu);
-		s->v_over = true;
-		pthread_mutex_unlock(&s->mu);
-		r = 0;
-		goto out;
-	}
-	r = ensure_entry(s);
-	if (r < 0)
-		goto out;
-	if (len > 0 && s->e) {
-		r = bw_entry_write(s->e, data, len);
-		if (r < 0)
-			goto out;
-	}
-	/* The first and last lines of what was written, for their cursors. */
+}
+
+/* Counts the lines written (data, whole lines) and keeps the cursors of the first and the last. */
+static void
+note_written(struct jsonl *s, const char *data, size_t len)
+{
+	const char *first = NULL, *last = NULL, *p, *end;
+	size_t first_len = 0, last_len = 0;
+
 	for (p = data, end = data + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
@@ -548,6 +555,45 @@ verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, s
 			s->last_cursor = lc;
 		}
 	}
+}
+
+/*
+ * Verifies lines (n of them, idx their indexes), drops the ones that leak,
+ * writes the rest (unless over the budget).  Runs on the verifier thread, or
+ * on the producer's when the verifier is idle.  Withheld indexes go to s->wh.
+ */
+static int
+verify_write(struct jsonl *s, const char *data, size_t len, const size_t *idx, size_t n, bool arrays)
+{
+	struct buf clean = { 0 };
+	int r;
+
+	if (n == 0)
+		return 0;
+	if (s->pass == 1 && s->v_over)
+		return 0;	/* pass 2 redoes everything */
+	if (check_pieces(s, data, len, idx, arrays, &clean)) {
+		data = clean.data;
+		len = clean.len;
+	}
+	estimate_ratio(s, data, len);
+	if (s->pass == 1 && s->ratio > 0.0 &&
+	    (double)(s->written_bytes + len) * s->ratio > (double)s->limit) {
+		pthread_mutex_lock(&s->mu);
+		s->v_over = true;
+		pthread_mutex_unlock(&s->mu);
+		r = 0;
+		goto out;
+	}
+	r = ensure_entry(s);
+	if (r < 0)
+		goto out;
+	if (len > 0 && s->e) {
+		r = bw_entry_write(s->e, data, len);
+		if (r < 0)
+			goto out;
+	}
+	note_written(s, data, len);
 	r = 0;
 out:
 	buf_free(&clean);
