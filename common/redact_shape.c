@@ -225,9 +225,20 @@ shape_url_hostpath_ok(const char *v, struct shape_url *u)
 	    shape_ip(v + u->host_s, hl) || (hl >= 9 && memcmp(v + u->host_s, "localhost", 9) == 0) ||
 	    (v[u->host_s] == '[')))
 		return false;
-	for (size_t i = u->rest; i < u->q; i++)
+	for (size_t i = u->rest, run = 0, digits = 0, letters = 0; i < u->q; i++) {
 		if (!isalnum((unsigned char)v[i]) && strchr("/._~-%:@+", v[i]) == NULL)
 			return false;
+		if (isalnum((unsigned char)v[i])) {
+			run++;
+			digits += isdigit((unsigned char)v[i]) != 0;
+			letters += isalpha((unsigned char)v[i]) != 0;
+			/* a webhook's key in its path (.../webhooks/ID/TOKEN, PagerDuty's
+			 * integration key): 16 or more letters and digits mixed, unbroken */
+			if (run >= 16 && digits > 0 && letters > 0)
+				return false;
+		} else
+			run = digits = letters = 0;
+	}
 	return true;
 }
 

@@ -19,6 +19,7 @@ reported as FIXED so it can be taken off the list.
 """
 import base64
 import glob
+import hashlib
 import json
 import os
 import random
@@ -129,6 +130,17 @@ def plant_configs(c):
           ["onboard.corp.example.net", "15443", "payments-vm", "payments", "insecureSkipVerify: false"])
     c.add("onboarding config: alias of a secret anchor under labels", [s2], [])
     c.add("onboarding config: label deploy-key", [s3], ["version: v7"])
+
+    # webhook URLs whose path holds the key (no userinfo, no query: the url shape must not keep them) (redteam2)
+    w = c.v("hook")
+    pd = hashlib.sha256(("pd" + w).encode()).hexdigest()[:32]
+    dc = base64.urlsafe_b64encode(hashlib.sha256(("dc" + w).encode()).digest()).decode().rstrip("=")
+    c.file("/etc/onboarding-agent/notify.yaml",
+           "endpoint: https://onboard.corp.example.net:15443/v1/onboarding\n"
+           f"alerts:\n  pagerduty: https://events.pagerduty.com/integration/{pd}/enqueue\n"
+           f"  discordWebhook: https://discord.com/api/webhooks/112233445566778899/{dc}\n")
+    c.add("config: webhook URLs with the key in the path", [pd, dc],
+          ["https://onboard.corp.example.net:15443/v1/onboarding"])
 
     # AgentConfiguration: plugin env with non-English names, folded and literal block scalars split
     a = [c.v(str(i)) for i in range(8)]
