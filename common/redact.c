@@ -70,6 +70,7 @@ struct redactor {
 	size_t		 indexed;	/* values already turned into needles */
 	bool		 stale;		/* an old value was turned into needles: rebuild heads */
 	int32_t		*heads;		/* 65536 bucket heads by the first 4 bytes, or NULL */
+	uint64_t	 used[1024];	/* a bit per bucket that has a head: 8 KiB, read per byte */
 	bool		(*path_exists)(const char *, void *);	/* see redactor_set_path_check() */
 	void		*path_ud;	/* its userdata */
 };
@@ -798,11 +799,13 @@ index_values(struct redactor *r)
 		if (r->heads == NULL)
 			r->heads = xmalloc(65536 * sizeof(*r->heads));
 		memset(r->heads, 0xff, 65536 * sizeof(*r->heads));
+		memset(r->used, 0, sizeof(r->used));
 		for (i = 0; i < r->nneedles; i++) {
 			uint32_t h = h16(load4(r->needles[i].s));
 
 			r->needles[i].next = r->heads[h];
 			r->heads[h] = (int32_t)i;
+			r->used[h >> 6] |= UINT64_C(1) << (h & 63);
 		}
 	}
 }
@@ -928,7 +931,13 @@ find_needle(const struct redactor *r, const char *buf, size_t len, size_t *pos)
 		return which;
 	}
 	for (i = 0; i + 4 <= len; i++) {
-		int32_t n = r->heads[h16(load4(buf + i))];
+		uint32_t h = h16(load4(buf + i));
+		int32_t n;
+
+		/* the bitmap stays in L1; the 256 KiB heads table is read only on a hit */
+		if (!(r->used[h >> 6] & (UINT64_C(1) << (h & 63))))
+			continue;
+		n = r->heads[h];
 
 		while (n >= 0) {
 			const struct needle *nd = &r->needles[n];
