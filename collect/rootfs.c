@@ -149,8 +149,10 @@ ctx_open(struct ctx *c, const char *path, int flags)
 		return fd < 0 ? -errno : fd;
 	}
 	if (c->openat2_ok) {
+		/* openat2 refuses O_PATH with any flag but O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC
+		 * (EINVAL), where open() drops the others */
 		struct triage_open_how how = {
-			.flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+			.flags = (uint64_t)(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY)),
 			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 		};
 		const char *rel = path;

@@ -596,6 +596,19 @@ def plant_trees(c):
     c.add("ExecStart argv words equal to kept values", [],
           ["namespace: payments", "name: payments-vm", "/usr/local/bin/onboarding-agent", "Restart=on-failure"]
           + [m.split("\t", 1)[1] for m in AGENT_LINES], run=t)
+    # paths that exist in the --root tree are kept (path-exists), in a config and in argv (redteam2: under --root the
+    # check opened with O_PATH|O_NOCTTY, which openat2 refuses: every such path was redacted and scrubbed everywhere)
+    t = "root-paths"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    c.file("/etc/onboarding-agent/paths.yaml", "binary: /usr/local/bin/onboarding-agent\nstate: /var/lib/onboarding-agent\n",
+           tree=t)
+    c.file(f"/etc/systemd/system/{UNIT}", "[Service]\nExecStart=/usr/bin/env GODEBUG=x509sha1=1 "
+           "/usr/local/bin/onboarding-agent\nRestart=on-failure\n", tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    c.file("/var/lib/onboarding-agent/.keep", "", tree=t)
+    c.add("existing paths in a config and after env NAME=V in ExecStart", [],
+          ["binary: /usr/local/bin/onboarding-agent", "state: /var/lib/onboarding-agent",
+           "ExecStart=/usr/bin/env ", " /usr/local/bin/onboarding-agent\n"], run=t)
     # JSON literals in a JSON config: the file stays JSON, and null/true never become known values
     t = "root-json"
     c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
