@@ -131,6 +131,21 @@ def plant_configs(c):
     c.add("onboarding config: alias of a secret anchor under labels", [s2], [])
     c.add("onboarding config: label deploy-key", [s3], ["version: v7"])
 
+    # another customer's files: a JSON agent config with nested plugin settings and a multi-document YAML with
+    # an anchor merged into a later document, a list of maps and a flow map (redteam2; redacted on main)
+    j = [c.v("j" + str(i)) for i in range(4)]
+    c.file("/etc/onboarding-agent/agent.config.json", json.dumps({
+        "apiVersion": "config.agent.onboarding.tetrate.io/v1alpha1", "kind": "AgentConfiguration",
+        "plugins": [{"name": "vault", "settings": {"roleId": j[0], "SecretID": j[1],
+                                                   "auth": {"method": "approle", "mount": j[2]}}}],
+        "ENCRYPTION_KEY": j[3]}, indent=2, ensure_ascii=False))
+    c.add("JSON config: nested plugin settings (roleId, SecretID, auth.mount, ENCRYPTION_KEY)", j, [])
+    m = [c.v("m" + str(i)) for i in range(3)]
+    c.file("/etc/onboarding-agent/multi.yaml",
+           f"defaults: &defaults\n  apiToken: {yq(m[0])}\n  region: us-east-1\n---\n"
+           f"prod:\n  <<: *defaults\n  credentials:\n  - user: admin\n    pass: {yq(m[1])}\n"
+           f"  - {{user: ops, passphrase: {yq(m[2])}}}\n")
+    c.add("multi-document YAML: anchor merged later, list of maps, flow map", m, [])
     # webhook URLs whose path holds the key (no userinfo, no query: the url shape must not keep them) (redteam2)
     w = c.v("hook")
     pd = hashlib.sha256(("pd" + w).encode()).hexdigest()[:32]
