@@ -2398,7 +2398,23 @@ kv_auth_scheme(struct scan *s, struct kv *k)
 			t++;
 		if ((m = secretpat_marker_len(in + t, len - t)) > 0)
 			return t + m;
-		e = whole ? k->ve : token_end(in, len, t);
+		if (whole)
+			e = k->ve;
+		else if (k->ke - k->ks == 13 && strncasecmp(in + k->ks, "authorization", 13) == 0 &&
+		    !looks_secret(in + t, token_end(in, len, t) - t)) {
+			/*
+			 * credentials whose first word is no random token ("Bearer correct
+			 * horse battery") run to the end of the line, blanks and all, or to the
+			 * quote or bracket that closes the value (gRPC metadata:
+			 * map[authorization:[Bearer a b c] x-id:[..]]); a token is one word
+			 */
+			e = t;
+			while (e < len && in[e] != '\n' && in[e] != '\r' && in[e] != '"' && in[e] != ']')
+				e++;
+			while (e > t && (in[e - 1] == ' ' || in[e - 1] == '\t'))
+				e--;
+		} else
+			e = token_end(in, len, t);
 		if (e > t) {
 			hit(s, t, e, strncasecmp(in + vs, "basic", 5) == 0 ? "basic-auth" : "bearer",
 			    "authorization");

@@ -506,9 +506,9 @@ def plant_all(c):
 # Journal free-text forms that still leak (issue 11, left open): checked and reported on their own line
 # ("known gaps"), not counted in the gated total.  A gap that stops leaking is reported too: take it out.
 KNOWN_GAPS = {
+    # a flag's value ends at a blank, as the shell splits it: "-pa b c" is -pa and two words
     "journal logged -p",
-    "journal logged -u user:pass", "journal gRPC metadata map basic",
-    "journal gRPC metadata map", "journal authorization header",
+    "journal logged -u user:pass",
 }
 
 
