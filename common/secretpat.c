@@ -2400,13 +2400,15 @@ kv_auth_scheme(struct scan *s, struct kv *k)
 			return t + m;
 		if (whole)
 			e = k->ve;
-		else if (k->ke - k->ks == 13 && strncasecmp(in + k->ks, "authorization", 13) == 0 &&
+		else if (k->ke - k->ks >= 13 && strncasecmp(in + k->ke - 13, "authorization", 13) == 0 &&
+		    (k->ke - k->ks == 13 || in[k->ke - 14] == '-' || in[k->ke - 14] == '_') &&
 		    !looks_secret(in + t, token_end(in, len, t) - t)) {
 			/*
-			 * credentials whose first word is no random token ("Bearer correct
-			 * horse battery") run to the end of the line, blanks and all, or to the
-			 * quote or bracket that closes the value (gRPC metadata:
-			 * map[authorization:[Bearer a b c] x-id:[..]]); a token is one word
+			 * credentials (Authorization, Proxy-Authorization) whose first word is
+			 * no random token ("Bearer correct horse battery") run to the end of
+			 * the line, blanks and all, or to the quote or bracket that closes the
+			 * value (gRPC metadata: map[authorization:[Bearer a b c] x-id:[..]]);
+			 * a token is one word
 			 */
 			e = t;
 			while (e < len && in[e] != '\n' && in[e] != '\r' && in[e] != '"' && in[e] != ']')

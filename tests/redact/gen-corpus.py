@@ -423,6 +423,8 @@ def plant_all(c):
         ("logged -u user:pass", "info\tagent\trunning curl -u admin:{s} https://api.example.invalid"),
         ("credentials map", "debug\tagent\tcredentials: {{user: admin, key: {s}}}"),
         ("PGPASSWORD", "debug\tagent\tPGPASSWORD={s} psql -h db"),
+        ("Proxy-Authorization header", "debug\tagent\tproxy CONNECT sent Proxy-Authorization: Basic {s}"),
+        ("logfmt authorization quoted", "level=debug msg=\"outgoing\" authorization=\"Bearer {s}\" path=/v1/onboard"),
     ]
     for name, tmpl in jforms:
         s = c.v()
@@ -434,6 +436,9 @@ def plant_all(c):
     s = c.v()
     c.jmsg("debug\tagent\t{\"pa\\u0073sword\": \"" + s + "\"}")
     c.add("journal \\u-escaped key", [s], [])
+    s = c.v()
+    c.file(cfg(""), f"settings:\n  db-pass-phrase: {yq(s)}\n  retries: 3\n")
+    c.add("config kebab-case db-pass-phrase", [s], ["retries"])
     # AWS secret next to an AKIA key id, far from the word
     rng = random.Random(f"aws:{c.kind}:{len(c.forms)}")
     akia = "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))

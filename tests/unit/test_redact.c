@@ -905,6 +905,7 @@ test_tool_forms(void **state)
 		{ "call failed md=map[authorization:[Bearer qsnyr reriplm aqpgeoa] x-request-id:[abc]]", "reriplm",
 		  "] x-request-id:[abc]]" },
 		{ "log {\"authorization\": \"Basic zyrpfo ajlrif\", \"path\": \"/v1\"}", "ajlrif", "\"path\": \"/v1\"" },
+		{ "sent Proxy-Authorization: Basic skcn wgms kpiugd", "kpiugd", "Proxy-Authorization: Basic " },
 		{ "password hunter22.", "hunter22", "." },
 		{ "api key missing: set ONBOARDING_API_KEY; token has expired; secret v2 rotated; token 2 of 3", NULL,
 		  "secret v2 rotated" },
