@@ -325,6 +325,11 @@ const char *jsonl_last_cursor(const struct jsonl *);
 /* The redaction counts of this file (borrowed). */
 json_t *jsonl_redactions(struct jsonl *);
 /*
+ * Adds counts (a JSON object of kind: number, as text) to this file's: for
+ * lines redacted before they were pushed.  Safe while the verifier runs.
+ */
+void jsonl_add_redactions(struct jsonl *, const char *counts, size_t len);
+/*
  * redact_text() into this file's counts; the producer calls it instead of
  * redact_text() while lines are pushed (the leak check of earlier lines may
  * use the redactor on another thread at the same time).  *out is NULL when

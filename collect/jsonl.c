@@ -68,7 +68,7 @@ struct jsonl {
 	bool		 thr_started;	/* thr runs */
 	pthread_mutex_t	 mu;		/* guards the queue, quit, job_err, wh, v_over */
 	pthread_cond_t	 cv;		/* the queue or quit changed */
-	pthread_mutex_t	 red_mu;	/* serialises the redactor between producer and verifier */
+	pthread_mutex_t	 red_mu;	/* the redactor and counts between producer and verifier: see red_lock() */
 	struct job	 jobs[JOBS];	/* ring of chunks handed over */
 	unsigned	 head, queued;	/* first queued job, number queued (the verifier owns jobs[head]) */
 	bool		 quit;		/* the verifier ends when the queue is empty */
@@ -294,6 +294,28 @@ jsonl_new(struct ctx *c, const char *relpath, uint64_t limit)
 
 static void verifier_stop(struct jsonl *s);
 
+/*
+ * The redactor between the producer and the verifier.  Only the producer adds
+ * values to it, always under red_mu, and red_unlock() turns them into search
+ * strings before it lets go (so does submit() before the verifier starts).
+ * While red_mu is free the redactor is therefore only read (redact_verify(),
+ * redact_known()): the verifier reads it under red_mu, the producer without it,
+ * and the producer waits for the verifier only to redact a pattern hit or to
+ * count.  s->counts is touched under red_mu only.
+ */
+static void
+red_lock(struct jsonl *s)
+{
+	pthread_mutex_lock(&s->red_mu);
+}
+
+static void
+red_unlock(struct jsonl *s)
+{
+	redact_prepare(s->c->red);
+	pthread_mutex_unlock(&s->red_mu);
+}
+
 void
 jsonl_free(struct jsonl *s)
 {
@@ -492,7 +514,7 @@ check_pieces(struct jsonl *s, const char *data, size_t len, const size_t *idx, b
 
 		q = stop < end ? memchr(stop, '\n', (size_t)(end - stop)) : NULL;
 		q = q ? q + 1 : end;
-		pthread_mutex_lock(&s->red_mu);
+		red_lock(s);
 		r = redact_verify(s->c->red, p, (size_t)(q - p), &why);
 		free(why);
 		why = NULL;
@@ -515,7 +537,7 @@ check_pieces(struct jsonl *s, const char *data, size_t len, const size_t *idx, b
 				buf_add(clean, p, (size_t)(q - p));
 			p = q;
 		}
-		pthread_mutex_unlock(&s->red_mu);
+		red_unlock(s);
 	}
 	return filtering;
 }
@@ -671,6 +693,7 @@ submit(struct jsonl *s)
 	int r;
 
 	if (!s->thr_started) {
+		redact_prepare(s->c->red);	/* the values redacted before: see red_lock() */
 		if (pthread_create(&s->thr, NULL, verifier, s) != 0) {
 			/* No thread: verify here. */
 			r = verify_write(s, s->chunk.data, s->chunk.len, s->chunk_idx, s->chunk_n,
@@ -741,7 +764,8 @@ jsonl_redact_escaped(struct jsonl *s, const char *in, size_t len, char **out, si
 	struct buf b = { 0 };
 	size_t i = 0;
 	char *red = NULL, *kn = NULL;
-	size_t rl = 0, kl = 0;
+	const char *t;
+	size_t rl = 0, kl = 0, tl;
 
 	*out = NULL;
 	/* terminal escapes (CSI, OSC, two-byte) and carriage returns out */
@@ -769,28 +793,31 @@ jsonl_redact_escaped(struct jsonl *s, const char *in, size_t len, char **out, si
 		buf_free(&b);
 		return 0;	/* still bytes: written as they are; the leak check decodes them */
 	}
-	pthread_mutex_lock(&s->red_mu);
-	if (redact_text_maybe(b.data, b.len))
-		redact_text(s->c->red, b.data, b.len, &red, &rl, s->counts);
-	else {
-		red = xmemdup(b.data, b.len);
-		rl = b.len;
+	t = b.data;
+	tl = b.len;
+	/* a pattern hit adds a value: under the lock (jsonl_redact_text() scans first, without it) */
+	if (jsonl_redact_text(s, t, tl, &red, &rl) >= 0 && red != NULL) {
+		t = red;
+		tl = rl;
 	}
-	if (redact_known(s->c->red, red, rl, &kn, &kl) > 0) {
+	/* the known values are only read: no lock (see red_lock()) */
+	if (redact_known(s->c->red, t, tl, &kn, &kl) > 0) {
+		red_lock(s);
 		redact_count(s->counts, "known-value");
+		red_unlock(s);
 		free(red);
 		red = kn;
-		rl = kl;
+		t = kn;
+		tl = kl;
 	}
-	pthread_mutex_unlock(&s->red_mu);
-	if (rl == b.len && memcmp(red, b.data, rl) == 0) {
+	if (tl == b.len && memcmp(t, b.data, tl) == 0) {
 		free(red);	/* nothing secret: the original bytes stay */
 		buf_free(&b);
 		return 0;
 	}
 	buf_free(&b);
 	*out = red;
-	*outlen = rl;
+	*outlen = tl;
 	return 0;
 }
 
@@ -817,10 +844,10 @@ jsonl_redact_pem(struct jsonl *s, const char *in, size_t len, char **out, size_t
 	}
 	if (!pemblock_line(pb, in, len, &from, &to))
 		return 0;
-	pthread_mutex_lock(&s->red_mu);
+	red_lock(s);
 	pemblock_redact(s->c->red, &s->pembuf, in, len, from, to);
 	redact_count(s->counts, "private-key-block");
-	pthread_mutex_unlock(&s->red_mu);
+	red_unlock(s);
 	*out = xmemdup(s->pembuf.data, s->pembuf.len);
 	*outlen = s->pembuf.len;
 	return 0;
@@ -852,10 +879,10 @@ jsonl_redact_field(struct jsonl *s, const char *name, size_t nlen, const char *i
 	kind = fc->kind;
 	if (cls == KEY_NONE || !secretpat_value_wanted(cls, in, len, /* loose= */ false))
 		return 0;
-	pthread_mutex_lock(&s->red_mu);
+	red_lock(s);
 	*out = xstrdup(redact_value(s->c->red, kind ? kind : "secret", in, len));
 	redact_count(s->counts, kind ? kind : "secret");
-	pthread_mutex_unlock(&s->red_mu);
+	red_unlock(s);
 	*outlen = strlen(*out);
 	return 1;
 }
@@ -873,9 +900,9 @@ jsonl_redact_text(struct jsonl *s, const char *in, size_t len, char **out, size_
 		*out = NULL;
 		return 0;
 	}
-	pthread_mutex_lock(&s->red_mu);
+	red_lock(s);
 	r = redact_text(s->c->red, in, len, out, outlen, s->counts);
-	pthread_mutex_unlock(&s->red_mu);
+	red_unlock(s);
 	return r;
 }
 
@@ -1034,6 +1061,25 @@ json_t *
 jsonl_redactions(struct jsonl *s)
 {
 	return s->counts;
+}
+
+void
+jsonl_add_redactions(struct jsonl *s, const char *counts, size_t len)
+{
+	json_auto_t *src = json_loadb(counts, len, 0, NULL);
+	const char *k;
+	json_t *v;
+
+	red_lock(s);	/* the verifier counts the known values it replaces */
+	json_object_foreach(src, k, v) {
+		json_t *d = json_object_get(s->counts, k);
+
+		if (d)
+			json_integer_set(d, json_integer_value(d) + json_integer_value(v));
+		else
+			json_object_set_new(s->counts, k, json_integer(json_integer_value(v)));
+	}
+	red_unlock(s);
 }
 
 uint64_t

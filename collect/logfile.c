@@ -1310,23 +1310,6 @@ newest_time_in(char *b, size_t end, uint64_t *ret)
 	return false;
 }
 
-static void
-add_counts(json_t *dst, const char *text, size_t len)
-{
-	json_auto_t *src = json_loadb(text, len, 0, NULL);
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(src, k, v) {
-		json_t *d = json_object_get(dst, k);
-
-		if (d)
-			json_integer_set(d, json_integer_value(d) + json_integer_value(v));
-		else
-			json_object_set_new(dst, k, json_integer(json_integer_value(v)));
-	}
-}
-
 /* Chooses from the spool and writes journal/<unit>.jsonl. 0 or -errno. */
 static int
 write_entries(struct lf *lf, struct jsonl *s)
@@ -1342,7 +1325,7 @@ write_entries(struct lf *lf, struct jsonl *s)
 			if (jsonl_skip_next(s))
 				continue;
 			if (counts)
-				add_counts(jsonl_redactions(s), counts, clen);
+				jsonl_add_redactions(s, counts, clen);
 			r = jsonl_push(s, line, len, prio);
 		}
 		if (r < 0)

@@ -810,6 +810,12 @@ index_values(struct redactor *r)
 	}
 }
 
+void
+redact_prepare(struct redactor *r)
+{
+	index_values(r);
+}
+
 static unsigned
 line_of(const char *buf, size_t pos)
 {

@@ -191,6 +191,13 @@ bool redact_path_exists(struct redactor *, const char *path, size_t len);
 unsigned redact_known(struct redactor *, const char *buf, size_t len, char **out, size_t *outlen);
 
 /*
+ * Turns the values redacted so far into redact_verify()'s and redact_known()'s
+ * search strings now.  Until the next value is redacted, those two then only
+ * read the redactor, so threads may call them at once (collect/jsonl.c).
+ */
+void redact_prepare(struct redactor *);
+
+/*
  * A text with a byte-order mark (UTF-16/32 either order, or UTF-8) as UTF-8
  * without it: 1 with *out (free it) and *from ("UTF-16LE", ...), 0 when there
  * is no mark (nothing to do), -errno when it does not decode.
