@@ -70,7 +70,7 @@ COLLECT_LIB := $(BUILD)/libcollect.a
 
 PROGS := $(BUILD)/triage-collect $(BUILD)/triage-analyze
 
-.PHONY: po-update all deps check check-unit check-asan demo install clean samples bench fuzz fuzz-build dist check-dist
+.PHONY: po-update all deps check check-unit check-asan demo install clean samples bench bench-against fuzz fuzz-build dist check-dist
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -190,6 +190,11 @@ samples: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh
+
+# This tree's collector against REV's on the 1M-entry journal (tests/bench/against.sh).
+bench-against: deps
+	@$(MAKE) --no-print-directory all
+	@env $(if $(REV),REV='$(REV)') tests/bench/against.sh
 
 FUZZ_SECONDS ?= 60
 fuzz: deps
