@@ -184,6 +184,22 @@ shape_relpath(const char *v, size_t n)
 	return slashes > 0 && seg >= 2;
 }
 
+bool
+shape_random_segment(const char *v, size_t n)
+{
+	size_t digits = 0, upper = 0, lower = 0, plus = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		digits += isdigit(c) != 0;
+		upper += isupper(c) != 0;
+		lower += islower(c) != 0;
+		plus += c == '+';
+	}
+	return n >= 8 && digits > 0 && ((upper > 0 && lower > 0) || plus > 0);
+}
+
 /* scheme://[userinfo@]host[:port][/path][?query]: the parts; false when v is no URL. */
 bool
 shape_url_split(const char *v, size_t n, struct shape_url *u)
@@ -225,8 +241,13 @@ shape_url_hostpath_ok(const char *v, struct shape_url *u)
 	    shape_ip(v + u->host_s, hl) || (hl >= 9 && memcmp(v + u->host_s, "localhost", 9) == 0) ||
 	    (v[u->host_s] == '[')))
 		return false;
-	for (size_t i = u->rest, run = 0, digits = 0, letters = 0; i < u->q; i++) {
+	for (size_t i = u->rest, run = 0, digits = 0, letters = 0, seg = u->rest; i < u->q; i++) {
 		if (!isalnum((unsigned char)v[i]) && strchr("/._~-%:@+", v[i]) == NULL)
+			return false;
+		/* a key split by '-' or '_' (base64url: .../webhooks/ID/M25nVpZPxqMhQ_x02mx0y...) */
+		if (v[i] == '/')
+			seg = i + 1;
+		else if ((i + 1 == u->q || v[i + 1] == '/') && shape_random_segment(v + seg, i + 1 - seg))
 			return false;
 		if (isalnum((unsigned char)v[i])) {
 			run++;

@@ -136,6 +136,8 @@ static const struct stem stems[] = {
 	{ "\xec\x95\x94\xed\x98\xb8", false, T_WORD },	/* 암호 */
 	{ "\xed\x86\xa0\xed\x81\xb0", false, T_WORD },	/* 토큰 */
 	{ "master?key", true, T_WORD },
+	{ "ied?by", true, T_WORD },	/* SQL's IDENTIFIED BY 'V' (not at "id": "identity", "ide") */
+	{ "licen", true, T_WORD },	/* license=V, licence_key */
 	{ "ghp_", false, T_VENDOR },
 	{ "gho_", false, T_VENDOR },
 	{ "ghu_", false, T_VENDOR },
@@ -157,6 +159,7 @@ static const struct stem stems[] = {
 	{ "pypi-AgE", false, T_VENDOR },
 	{ "sig=", false, T_QSIG },
 	{ "Signature=", false, T_QSIG },
+	{ "signatur", true, T_WORD },	/* signature=V (after "Signature=": a query's signature) */
 	{ "hooks.slack.com/", false, T_HOOK },
 	{ "@tcp(", false, T_DSN },
 	{ " -u ", false, T_CLIUSER },
@@ -493,7 +496,7 @@ static enum key_class key_class_uncached(const char *key, size_t len, const char
  */
 static const char *const password_words[] = {
 	"passwort", "kennwort", "contrasena", "contrase\xc3\xb1" /* contraseña */, "contrasenya",
-	"motdepasse", "wachtwoord", "salasana", "adgangskode", "l\xc3\xb6senord" /* lösenord */,
+	"motdepasse", "palavrapasse", "wachtwoord", "salasana", "adgangskode", "l\xc3\xb6senord" /* lösenord */,
 	"losenord", "has\xc5\x82o" /* hasło */, "jelsz\xc3\xb3" /* jelszó */, "lozinka",
 	"parol\xc4\x83" /* parolă */, "\xc5\x9fifre" /* şifre */, "\xc5\x9eifre" /* Şifre */,
 	"\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c" /* пароль */,
@@ -715,6 +718,8 @@ key_class_by_stem(const char *norm, size_t n, const char **k)
 		return *k = "bearer", KEY_MEDIUM;
 	if (contains(norm, n, "sessionid") || contains(norm, n, "sessionkey"))
 		return *k = "session", KEY_WEAK;
+	if (contains(norm, n, "identifiedby"))
+		return *k = "password", KEY_STRONG;	/* SQL: CREATE USER u IDENTIFIED BY 'V' */
 	if (pass_suffix(norm, n) || contains(norm, n, "passcode") ||
 	    contains(norm, n, "connectionstring"))
 		return *k = "password", KEY_MEDIUM;
@@ -756,6 +761,8 @@ key_class_by_words(char words[16][32], size_t nw, const char **k)
 		    word_in(words[i - 1], code_owner_words, ELEMENTSOF(code_owner_words))) ||
 		    (!strcmp(w, "id") && i > 0 && !strcmp(words[i - 1], "role")))
 			c = KEY_MEDIUM, *k = "secret";
+		else if (!strcmp(w, "signature") || !strcmp(w, "license") || !strcmp(w, "licence"))
+			c = KEY_MEDIUM, *k = w[0] == 's' ? "signature" : "license";	/* one word: no blanks */
 		else if (!strcmp(w, "refresh") && nw == 1)
 			c = KEY_MEDIUM, *k = "token";
 		else if (!strcmp(w, "pwd") || !strcmp(w, "pass") || !strcmp(w, "pw"))
@@ -897,9 +904,78 @@ looks_secret(const char *v, size_t len)
 }
 
 /*
+ * Letters only, at least 8, two or more of each case and three or more changes
+ * of case: "XVYWUYaBnSqfQK" is random; "Kubernetes", "TLSConfig", "PostgreSQL"
+ * and "dbPassword" are words.  A name of several words ("DbPasswordRef") counts
+ * as random too: after "secret" it is redacted, when unsure.
+ */
+static bool
+mixed_case(const char *v, size_t len)
+{
+	size_t up = 0, lo = 0, changes = 0;
+
+	if (len < 8)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (!isalpha(ch))
+			return false;
+		if (isupper(ch))
+			up++;
+		else
+			lo++;
+		if (i > 0 && !isupper(ch) != !isupper((unsigned char)v[i - 1]))
+			changes++;
+	}
+	return up >= 2 && lo >= 2 && changes >= 3;
+}
+
+/*
+ * Letters of three scripts or more in one word (ASCII, other Latin, Greek, Cyrillic, Hebrew and
+ * Arabic, kana, CJK, Hangul, the rest): "щåжéååkxzz" is random; "Müller", "密钥", "пароль" are words.
+ */
+static bool
+mixed_scripts(const char *v, size_t len)
+{
+	unsigned seen = 0, n = 0;
+
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)v[i];
+		uint32_t cp;
+		size_t l;
+		unsigned sc;
+
+		if (c < 0x80) {
+			if (!isalpha(c))
+				return false;
+			cp = c;
+			l = 1;
+		} else if ((c & 0xe0) == 0xc0 && i + 1 < len) {
+			cp = (uint32_t)(c & 0x1f) << 6 | ((unsigned char)v[i + 1] & 0x3f);
+			l = 2;
+		} else if ((c & 0xf0) == 0xe0 && i + 2 < len) {
+			cp = (uint32_t)(c & 0x0f) << 12 | (uint32_t)((unsigned char)v[i + 1] & 0x3f) << 6 |
+			    ((unsigned char)v[i + 2] & 0x3f);
+			l = 3;
+		} else
+			return false;	/* 4-byte sequences (emoji) and broken UTF-8: no opinion */
+		sc = cp < 0x80 ? 0 : cp < 0x370 ? 1 : cp < 0x400 ? 2 : cp < 0x530 ? 3 : cp < 0x800 ? 4 :
+		    cp >= 0x3040 && cp < 0x3100 ? 5 : cp >= 0x4e00 && cp < 0xa000 ? 6 :
+		    cp >= 0xac00 && cp < 0xd7b0 ? 7 : 8;
+		if (!(seen & (1u << sc)))
+			n++;
+		seen |= 1u << sc;
+		i += l;
+	}
+	return n >= 3;
+}
+
+/*
  * "/etc/creds/token", "/run/key.pem": names a file, not a secret (and the
  * journal names the same path: redacting it would withhold those entries).
- * Two slashes, or one and an extension; "/Pa55w0rd" is no path.
+ * Two slashes, or one and an extension; "/Pa55w0rd" is no path, nor is a value
+ * with a random-looking segment ("/xCrp/RMh4nCoDq5Hz+I8Vp1", shape_random_segment()).
  */
 static bool
 abs_path(const char *v, size_t len)
@@ -910,8 +986,16 @@ abs_path(const char *v, size_t len)
 	if (len < 2 || v[0] != '/' || v[1] == '/')
 		return false;
 	for (i = 0; i < len; i++) {
-		if (v[i] == '/')
+		if (v[i] == '/') {
+			size_t e = i + 1;
+
+			while (e < len && v[e] != '/')
+				e++;
+			/* unpadded base64 or a password that starts with '/': "/xCrp/RMh4nCoDq5Hz+I8Vp1" */
+			if (shape_random_segment(v + i + 1, e - i - 1))
+				return false;
 			slashes++;
+		}
 		else if (v[i] == '.' && slashes > 0 && i > 1 && v[i - 1] != '/')
 			dot = true;
 		else if (!isalnum((unsigned char)v[i]) && strchr("_-@+", v[i]) == NULL)
@@ -1790,6 +1874,17 @@ kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
 	k->ks = ks;
 	k->ke = ke;
 	k->c = secretpat_key_class(in + ks, ke - ks, &k->kind);
+	if (k->c == KEY_NONE && ke - ks == 5 && strncasecmp(in + ks, "passe", 5) == 0) {
+		/* French "mot de passe" (and "mots de passe"): the words before it are the key's */
+		for (i = 7; i <= 8; i++)
+			if (ks >= i + s->floor && strncasecmp(in + ks - i, i == 7 ? "mot de " : "mots de ", i) == 0 &&
+			    (ks - i == s->floor || !keych_at(in, len, ks - i - 1))) {
+				k->ks = ks -= i;
+				k->c = KEY_STRONG;
+				k->kind = "password";
+				break;
+			}
+	}
 	if (k->c == KEY_NONE)
 		return wide ? ke : te;	/* other stems inside an ASCII word still count */
 	/* "https://auth.corp.example.com:8443": a host name, not a key */
@@ -2462,7 +2557,9 @@ kv_judge(struct scan *s, struct kv *k)
 			n--;
 		for (i = vs; i < vs + n; i++)
 			digits += isdigit((unsigned char)in[i]) != 0;
-		if (n < 6 || !looks_secret(in + vs, n) || (digits == 0 && n < 20) ||
+		bool mixed = mixed_case(in + vs, n) || mixed_scripts(in + vs, n);
+
+		if (n < 6 || !(looks_secret(in + vs, n) || mixed) || (digits == 0 && n < 20 && !mixed) ||
 		    (n >= 4 && strncmp(in + vs, "arn:", 4) == 0))
 			return k->te;	/* no value: the key's own word is scanned on */
 		k->ve = ve = vs + n;
@@ -2491,14 +2588,19 @@ static void
 kv_whole_value(struct scan *s, struct kv *k)
 {
 	const char *in = s->in;
-	size_t len = s->len, vs = k->vs, ve = k->ve, p = k->p, i, x;
+	size_t len = s->len, vs = k->vs, ve = k->ve, p = k->p, i, x, quotes = 0;
+	bool in_sq;
 
 	for (i = vs; i < ve && isalpha((unsigned char)in[i]); i++)
 		;
+	/* a flag inside a single-quoted command ("sh -c 'login --password=a b c'") runs to the quote */
+	for (x = k->ks; x > s->floor && in[x - 1] != '\n'; x--)
+		quotes += in[x - 1] == '\'';
+	in_sq = quotes % 2 == 1;
 	if (!((k->c == KEY_STRONG || (k->c == KEY_MEDIUM && k->kind != NULL &&
 	    strcmp(k->kind, "secret") == 0)) && !k->query && !k->flagarg && !k->directive && !k->xml &&
 	    !k->blank &&
-	    !k->to_quote && (!k->flag || k->opened) &&
+	    !k->to_quote && (!k->flag || k->opened || in_sq) &&
 	    !k->to_eol && k->after == ve && vs == p && in[p] != '"' && in[p] != '\'' && i == ve &&
 	    ve < len && in[ve] == ' '))
 		return;
@@ -2518,7 +2620,7 @@ kv_whole_value(struct scan *s, struct kv *k)
 		}
 
 		if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ';' || ch == '"' ||
-		    (ch == '\'' && k->oq == '\''))
+		    (ch == '\'' && (k->oq == '\'' || in_sq)))
 			break;
 		if (ch == '\\' && x + 1 < len && strchr("tnr\"'\\", in[x + 1]) != NULL)
 			break;

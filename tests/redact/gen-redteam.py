@@ -743,26 +743,13 @@ def plant_trees(c):
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
-    # found by redteam2 (00:35): no key word in free text names these (a stem for IDENTIFIED BY, "passe" as a word
-    # in key_class, "signature"/"license" as secret words) -- not fixed in time
-    **{f"{t}: {n}": () for t in ("journal", "plain", "docker", "cri", "aws")
-       for n in ("SQL IDENTIFIED BY 'V'", "French mot de passe : V", "signature=V (webhook)", "license=V")},
-    'aws: secret VALUE (blank separator)': ('letters',),
-    'cri: secret VALUE (blank separator)': ('letters',),
-    'docker: secret VALUE (blank separator)': ('letters',),
-    'journal: secret VALUE (blank separator)': ('letters',),
-    'plain: secret VALUE (blank separator)': ('letters',),
-    'ecs describe-tasks: container reason with --password=': ('passphrase',),
+    # (redteam2's free-text gaps -- SQL IDENTIFIED BY, "mot de passe", signature=, license=, a letters-only
+    # "secret V", --password= inside a quoted command -- are closed and gated)
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 # Gaps that leak for some values of a kind and not others (no FIXED line when this run's value does not leak).
 VALUE_GAPS = {
-    # a word of non-ASCII letters after "secret" counts as random only from 20 bytes on
-    'aws: secret VALUE (blank separator)': ('unicode',),
-    'cri: secret VALUE (blank separator)': ('unicode',),
-    'docker: secret VALUE (blank separator)': ('unicode',),
-    'journal: secret VALUE (blank separator)': ('unicode',),
-    'plain: secret VALUE (blank separator)': ('unicode',),
+    # (none: a word of letters from three scripts or more after "secret" counts as random, whatever its length)
 }
 
 

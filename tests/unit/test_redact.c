@@ -911,6 +911,22 @@ test_tool_forms(void **state)
 		  "secret v2 rotated" },
 		{ "failed to fetch secret arn:aws:ssm:us-east-1:123456789012:parameter/agent/x", NULL,
 		  "secret arn:aws:ssm" },
+		{ "mysql: CREATE USER 'app'@'%' IDENTIFIED BY 'qWertyUiopAsdf';", "qWertyUiopAsdf", "';" },
+		{ "row modified by admin; identified by the proxy", NULL, "modified by admin" },
+		{ "connexion refusee, mot de passe : qWertyUiopAsdf", "qWertyUiopAsdf", "mot de passe : " },
+		{ "les mots de passe sont vides; passe 2 ok", NULL, "passe 2 ok" },
+		{ "webhook rejected: signature=qWertyUiopAsdf timestamp=1764496800", "qWertyUiopAsdf",
+		  " timestamp=1764496800" },
+		{ "licensing: activating license=qWertyUiopAsdf for host pay-vm-07", "qWertyUiopAsdf", " for host" },
+		{ "loaded secret XVYWUYaBnSqfQK from the store", "XVYWUYaBnSqfQK", " from the store" },
+		{ "loaded secret Kubernetes from the store; secret PostgreSQL and secret dbPassword", NULL,
+		  "secret PostgreSQL" },
+		{ "loaded secret \xd1\x89\xc3\xa5\xd0\xb6\xc3\xa9kxzz from the store", "kxzz", " from the store" },
+		{ "loaded secret M\xc3\xbcller from the store; secret \xe5\xaf\x86\xe9\x92\xa5 ok", NULL,
+		  "M\xc3\xbcller" },
+		{ "aws_secret_access_key = /xCrp/RMh4nCoDq5HzqDBJKpUox+I8Vp1gI2Gd3b", "RMh4nCoDq5", "= " },
+		{ "CannotStartContainerError: exec: sh -c 'login --password=sqobcl jziluoy oasieg' failed", "jziluoy",
+		  "' failed" },
 	};
 	size_t i;
 
@@ -1158,6 +1174,33 @@ test_unparseable_pairs(void **state)
 	free(err);
 	json_decref(counts);
 	redactor_free(r);
+}
+
+/* A URL is kept only when its path looks like names: a key split by '-' or '_' is none. */
+static void
+test_url_path_keys(void **state)
+{
+	static const char *const kept[] = {
+		"https://onboard.corp.example.net:15443/v1/onboarding",
+		"https://auth.corp.example.com:8443/realms/prod",
+		"https://discord.com/api/webhooks/112233445566778899",
+		"https://api.example.net/tenants/3fa85f64-5717-4562-b3fc-2c963f66afa6/status",
+		"https://repo.example.net/onboarding-agent-2024-01/Release",
+	};
+	static const char *const gone[] = {
+		"https://discord.com/api/webhooks/112233445566778899/M25nVpZPxqMhQ_x02mx0yLVHzfYz-mloaEWLTUdYtXM",
+		"https://hooks.example.net/x/PZ4I4jbW-WqusBEKBL3M_1Z0yz4wf2a-GjAiGlUCZbk",
+		"https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue",
+		"https://example.net/files/a+b1c2d3e4",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(kept); i++)
+		if (!redact_deny_harmless(kept[i], strlen(kept[i])))
+			fail_msg("not kept: %s", kept[i]);
+	for (size_t i = 0; i < ELEMENTSOF(gone); i++)
+		if (redact_deny_harmless(gone[i], strlen(gone[i])))
+			fail_msg("kept: %s", gone[i]);
 }
 
 static long
@@ -1756,6 +1799,7 @@ main(void)
 		cmocka_unit_test(test_unparseable_falls_back),
 		cmocka_unit_test(test_unparseable_pairs),
 		cmocka_unit_test(test_hostile_alias_bomb),
+		cmocka_unit_test(test_url_path_keys),
 		cmocka_unit_test(test_hostile_alias_count),
 		cmocka_unit_test(test_hostile_deep),
 		cmocka_unit_test(test_hostile_huge_scalar),
