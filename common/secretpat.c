@@ -264,6 +264,40 @@ ascii_lower(unsigned c)
 	return c - 'A' < 26 ? c + ('a' - 'A') : c;
 }
 
+/*
+ * After "scheme://" (at q): the '@' that ends the user info, or 0 when there is none.  A
+ * password after "user:" may hold what a URL may not, as people log it: '/' and blanks
+ * ("app:AwZAc+S9E4/9eHV==@db", "app:a b c@db"); the user is a plain name (no '.': then it
+ * is a host), and "host:8443/x@y" is a host, a port and a path.
+ */
+static size_t
+url_userinfo_at(const char *in, size_t len, size_t q)
+{
+	size_t colon = 0;
+
+	for (size_t e = q; e < len && e - q <= 256; e++) {
+		unsigned char c = (unsigned char)in[e];
+
+		if (c == '@')
+			return e;
+		if (c == ':' && colon == 0) {
+			size_t d = e + 1;
+
+			while (d < len && isdigit((unsigned char)in[d]))
+				d++;
+			if (d > e + 1 && (d == len || in[d] == '/' || isspace((unsigned char)in[d])))
+				return 0;	/* a port */
+			colon = e;
+		}
+		if (c == '\n' || c == '\r' || c == '?' || c == '#' || c == '"' || c == '\'' || c == '<' ||
+		    c == '>' || c == '[' || c == '(' || c == ',' || c == ';')
+			return 0;
+		if ((c == '/' || isspace(c)) && (colon == 0 || memchr(in + q, '.', colon - q) != NULL))
+			return 0;	/* no "user:" before it: a host and a path, or prose */
+	}
+	return 0;
+}
+
 /* Length of stem st at in[p], or 0 when it does not match there. */
 static size_t
 stem_match(const struct stem *st, const char *in, size_t len, size_t p)
@@ -292,12 +326,9 @@ stem_match(const struct stem *st, const char *in, size_t len, size_t p)
 	}
 	if (st->type == T_URL) {
 		/* only with userinfo: "://user:pass@" within 256 bytes */
-		size_t e = q;
+		size_t e = url_userinfo_at(in, len, q);
 
-		while (e < len && e - q <= 256 && !isspace((unsigned char)in[e]) && in[e] != '/' &&
-		    in[e] != '?' && in[e] != '#' && in[e] != '@')
-			e++;
-		if (e >= len || in[e] != '@' || e - q > 256)
+		if (e == 0)
 			return 0;
 		q = e + 1;
 	}
@@ -765,6 +796,8 @@ key_class_by_words(char words[16][32], size_t nw, const char **k)
 			c = KEY_MEDIUM, *k = w[0] == 's' ? "signature" : "license";	/* one word: no blanks */
 		else if (!strcmp(w, "refresh") && nw == 1)
 			c = KEY_MEDIUM, *k = "token";
+		else if (!strcmp(w, "passin") || !strcmp(w, "passout"))
+			c = KEY_STRONG, *k = "password";	/* openssl -passin pass:V */
 		else if (!strcmp(w, "pwd") || !strcmp(w, "pass") || !strcmp(w, "pw"))
 			c = KEY_MEDIUM, *k = "password";
 		else if (!strcmp(w, "auth") || !strcmp(w, "authorization") ||
@@ -1600,17 +1633,18 @@ do_cliuser(struct scan *s, size_t ts, size_t te)
 		hit(s, (size_t)(c - in) + 1, e, "password", "cli-user");
 		return e;
 	}
-	/* -pVALUE: attached, 4+ bytes, and a -u earlier on the line */
+	/* -pVALUE: attached, 4+ bytes, and a -u earlier on the line; else the scan goes on at
+	 * the 'p' ("-passin 'pass:V'": a key of its own) */
 	if (e - p < 4 || !(isalnum((unsigned char)in[p]) || (unsigned char)in[p] >= 0x80) ||
 	    secretpat_marker_len(in + p, e - p) > 0)
-		return te;
+		return ts + 2;
 	{
 		size_t b = ts;
 
 		while (b > 0 && in[b - 1] != '\n')
 			b--;
 		if (memmem(in + b, ts - b, " -u", 3) == NULL && memmem(in + b, ts - b, "mysql", 5) == NULL)
-			return te;
+			return ts + 2;
 	}
 	hit(s, p, e, "password", "cli-password");
 	return e;

@@ -425,6 +425,9 @@ def plant_all(c):
         ("PGPASSWORD", "debug\tagent\tPGPASSWORD={s} psql -h db"),
         ("Proxy-Authorization header", "debug\tagent\tproxy CONNECT sent Proxy-Authorization: Basic {s}"),
         ("logfmt authorization quoted", "level=debug msg=\"outgoing\" authorization=\"Bearer {s}\" path=/v1/onboard"),
+        ("openssl -passin pass:", "info\tagent\texec: openssl pkcs12 -in agent.p12 -passin 'pass:{s}' -nodes"),
+        ("curl -H quoted header", "debug\tagent\texec: curl -sS -H 'X-Api-Key: {s}' https://onboard.example.invalid/v1"),
+        ("mongodb+srv URL", "error\tagent\tdial mongodb+srv://app:{s}@cluster0.example.invalid/onboarding failed"),
     ]
     for name, tmpl in jforms:
         s = c.v()

@@ -925,6 +925,13 @@ test_tool_forms(void **state)
 		{ "loaded secret M\xc3\xbcller from the store; secret \xe5\xaf\x86\xe9\x92\xa5 ok", NULL,
 		  "M\xc3\xbcller" },
 		{ "aws_secret_access_key = /xCrp/RMh4nCoDq5HzqDBJKpUox+I8Vp1gI2Gd3b", "RMh4nCoDq5", "= " },
+		{ "dial mongodb+srv://app:AwZAc+S9E4/9eHVEvqyy0g==@cluster0.example.invalid/x failed", "9eHVEvqyy0g",
+		  "@cluster0.example.invalid/x failed" },
+		{ "ftp://anon:a b c@ftp.example.net/ up", "a b c", "@ftp.example.net/ up" },
+		{ "GET https://host.example:8443/a@b ok; redis://cache:6379 down, mail ops@example.com", NULL,
+		  "cache:6379 down" },
+		{ "exec: openssl pkcs12 -in agent.p12 -passin 'pass:PSeDPHywPafMNmGB' -nodes", "PSeDPHywPafMNmGB",
+		  "' -nodes" },
 		{ "CannotStartContainerError: exec: sh -c 'login --password=sqobcl jziluoy oasieg' failed", "jziluoy",
 		  "' failed" },
 	};
