@@ -2627,8 +2627,9 @@ kv_whole_value(struct scan *s, struct kv *k)
 
 	for (i = vs; i < ve && isalpha((unsigned char)in[i]); i++)
 		;
-	/* a flag inside a single-quoted command ("sh -c 'login --password=a b c'") runs to the quote */
-	for (x = k->ks; x > s->floor && in[x - 1] != '\n'; x--)
+	/* a flag inside a single-quoted command ("sh -c 'login --password=a b c'") runs to the quote
+	 * (quotes counted back to the line's start, at most 4 KiB: a long line stays linear) */
+	for (x = k->ks; x > s->floor && k->ks - x < 4096 && in[x - 1] != '\n'; x--)
 		quotes += in[x - 1] == '\'';
 	in_sq = quotes % 2 == 1;
 	if (!((k->c == KEY_STRONG || (k->c == KEY_MEDIUM && k->kind != NULL &&
