@@ -740,16 +740,568 @@ def plant_trees(c):
             c.add(f"{target}: free text {name}=VALUE", [v], [], run="root" if target == "journal" else "log-plain")
 
 
+# redteam3 (2026-12-01): free-text forms neither LINES nor gen-corpus.py has
+LINES3 = [
+    # other languages, free text
+    ("it parola d'ordine", "accesso negato: la parola d'ordine è {s}", False),
+    ("it chiave segreta=", "configurazione: chiave_segreta={s}", False),
+    ("it chiave API:", "errore: chiave API: {s} non valida", False),
+    ("pl tajny klucz:", "błąd logowania, tajny klucz: {s}", False),
+    ("pl klucz_api=", "konfiguracja klucz_api={s} wczytana", False),
+    ("nl geheime sleutel:", "aanmelden mislukt, geheime sleutel: {s}", False),
+    ("nl toegangstoken=", "verbinding: toegangstoken={s}", False),
+    ("nl wachtwoord is", "inloggen mislukt: wachtwoord is {s}", False),
+    ("es clave de acceso:", "fallo de autenticación, clave de acceso: {s}", False),
+    ("es clave secreta=", "config: clave_secreta={s}", False),
+    ("pt palavra-chave:", "falha no login, palavra-chave: {s}", False),
+    ("pt chave secreta=", "configuração: chave_secreta={s}", False),
+    ("pt senha do banco:", "erro: senha do banco: {s}", False),
+    ("de Kennwort lautet", "Anmeldung: das Kennwort lautet {s}", False),
+    ("de Geheimnis=", "Konfiguration: Geheimnis={s}", False),
+    ("de Zugangsschlüssel:", "Fehler, Zugangsschlüssel: {s}", False),
+    ("fr jeton=", "authentification: jeton={s}", False),
+    ("fr jeton d'accès :", "échec : jeton d'accès : {s}", False),
+    ("fr clé secrète=", "configuration: clé_secrète={s}", False),
+    ("ru секрет=", "ошибка: секрет={s}", False),
+    ("ru ключ API:", "ошибка: ключ API: {s}", False),
+    ("uk пароль:", "помилка входу, пароль: {s}", False),
+    ("cs heslo:", "přihlášení selhalo, heslo: {s}", False),
+    ("hu jelszó:", "bejelentkezés sikertelen, jelszó: {s}", False),
+    ("ro parolă:", "autentificare eșuată, parolă: {s}", False),
+    ("sv lösenord:", "inloggning misslyckades, lösenord: {s}", False),
+    ("fi salasana=", "kirjautuminen: salasana={s}", False),
+    ("da adgangskode:", "login fejlede, adgangskode: {s}", False),
+    ("no passord:", "innlogging feilet, passord: {s}", False),
+    ("id kata sandi:", "gagal masuk, kata sandi: {s}", False),
+    ("vi mật khẩu:", "đăng nhập thất bại, mật khẩu: {s}", False),
+    ("fa رمز عبور:", "ورود ناموفق، رمز عبور: {s}", False),
+    ("ja 暗証番号:", "認証失敗 暗証番号: {s}", False),
+    ("ja 秘密鍵=", "設定 秘密鍵={s}", False),
+    ("zh-tw 密碼:", "登入失敗 密碼: {s}", False),
+    ("ko 암호=", "로그인 실패 암호={s}", False),
+    ("el συνθηματικό:", "αποτυχία σύνδεσης, συνθηματικό: {s}", False),
+    ("he סיסמה:", "התחברות נכשלה, סיסמה: {s}", False),
+    ("ar كلمة المرور:", "فشل تسجيل الدخول، كلمة المرور: {s}", False),
+    ("hi पासवर्ड:", "लॉगिन विफल, पासवर्ड: {s}", False),
+    ("th รหัสผ่าน:", "เข้าสู่ระบบล้มเหลว รหัสผ่าน: {s}", False),
+    ("tr parola:", "giriş başarısız, parola: {s}", False),
+    # log formats
+    ("logrus msg with password inside", 'time="2026-11-30T10:00:00Z" level=warning msg="login failed for app with password {s}"', False),
+    ("zap console JSON fields", '2026-11-30T10:00:00.000Z\tINFO\tagent/main.go:42\tloaded config\t{{"user": "app", "dbPassword": "{s}"}}', True),
+    ("klog structured token=", 'I1130 10:00:00.000000    4242 main.go:42] "Loaded config" user="app" token="{s}"', True),
+    ("klog unstructured", 'I1130 10:00:00.000000    4242 main.go:42] using bearer token {s} for the API server', False),
+    ("Java toString single quotes", "DataSourceConfig{{url='jdbc:postgresql://db:5432/app', username='app', password='{s}', poolSize=10}}", True),
+    ("Lombok toString", "DataSourceProperties(url=jdbc:postgresql://db:5432/app, username=app, password={s}, driver=org.postgresql.Driver)", False),
+    ("Java stack trace cause", "Caused by: java.lang.IllegalStateException: bad credentials for user app (secret={s})", False),
+    ("Python dict repr", "settings: {{'user': 'app', 'password': '{s}', 'port': 5432}}", True),
+    ("Python kwargs repr", "Config(user='app', api_key='{s}', timeout=30)", True),
+    ("Python bytes repr", "auth header b'Bearer {s}'", False),
+    ("Go %#v struct", 'cfg: &main.Config{{Host:"db", Password:"{s}", Port:5432}}', True),
+    ("Go %v map", "creds: map[password:{s} user:app]", False),
+    ("Ruby hash", 'params: {{"user"=>"app", "password"=>"{s}"}}', True),
+    ("Ruby symbol hash", "params: {{:user=>\"app\", :password=>\"{s}\"}}", True),
+    ("PHP var_dump", '["password"]=> string(14) "{s}"', True),
+    ("Perl Data::Dumper", "$VAR1 = {{ 'password' => '{s}', 'user' => 'app' }};", True),
+    ("Elixir keyword", "opts: [username: \"app\", password: \"{s}\", hostname: \"db\"]", True),
+    ("nginx access log query code=", '10.0.0.1 - - [30/Nov/2026:10:00:00 +0000] "GET /oauth/callback?code={u}&state=af0ifjsldkj HTTP/1.1" 302 0 "-" "curl/8.0"', True),
+    ("nginx access log query apikey=", '10.0.0.1 - - [30/Nov/2026:10:00:00 +0000] "GET /v1/items?apikey={u} HTTP/1.1" 200 12', True),
+    ("nginx access log query key=", '10.0.0.1 - - [30/Nov/2026:10:00:00 +0000] "GET /maps/api/geocode/json?address=x&key={u} HTTP/1.1" 200 12', True),
+    ("envoy access log client_secret=", '[2026-11-30T10:00:00.000Z] "POST /oauth/token?grant_type=client_credentials&client_id=agent&client_secret={u} HTTP/2" 200 - 0 512', True),
+    ("HTTP form body", "> POST /oauth/token HTTP/1.1\n> Content-Type: application/x-www-form-urlencoded\n>\n> grant_type=password&username=agent&password={u}", True),
+    ("HTTP request dump Cookie JSESSIONID", "GET /app HTTP/1.1\nHost: app.corp.example.net\nCookie: JSESSIONID={s}\n", False),
+    ("Authorization Digest response=", 'Authorization: Digest username="agent", realm="corp", nonce="dcd98b7102dd2f0e", uri="/", response="{s}"', True),
+    ("Authorization AWS4 Signature=", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261130/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature={s}", False),
+    ("Authorization Token token=", 'Authorization: Token token="{s}"', True),
+    ("Authorization SSWS", "Authorization: SSWS {s}", False),
+    ("Authorization ApiKey", "Authorization: ApiKey {s}", False),
+    ("Authorization Negotiate", "Authorization: Negotiate {s}", False),
+    ("Authorization SharedKey", "Authorization: SharedKey myaccount:{s}", False),
+    ("Ocp-Apim-Subscription-Key header", "Ocp-Apim-Subscription-Key: {s}", False),
+    ("X-Consul-Token header", "X-Consul-Token: {s}", False),
+    ("DD-API-KEY header", "DD-API-KEY: {s}", False),
+    ("X-Honeycomb-Team header", "X-Honeycomb-Team: {s}", False),
+    ("X-Sentry-Auth header", "X-Sentry-Auth: Sentry sentry_version=7, sentry_key={s}, sentry_client=go", False),
+    ("X-Hub-Signature-256", "X-Hub-Signature-256: sha256={s}", False),
+    ("X-JFrog-Art-Api header", "X-JFrog-Art-Api: {s}", False),
+    ("X-Gitlab-Token header", "X-Gitlab-Token: {s}", False),
+    ("Go JSON \\u0026 query", '{{"level":"info","url":"https://app.corp.example.net/cb?state=x\\u0026access_token={u}"}}', True),
+    ("HTML-escaped JSON", "response: {{&quot;password&quot;:&quot;{s}&quot;}}", True),
+    ("HTML entity =", "form: password&#61;{s}&amp;user=app", False),
+    ("quoted-printable =3D", "mail body: password=3D{s}=0A", False),
+    ("\\x3d escape", "raw: password\\x3d{s}", False),
+    # CLI tools in shell traces (set -x)
+    ("kubectl --from-literal", "+ kubectl create secret generic db --from-literal=DB_PASS={s} -n payments", False),
+    ("kubectl --from-literal unlisted key", "+ kubectl create secret generic reg --from-literal=clave={s}", False),
+    ("helm --set rootPassword", "+ helm upgrade --install db bitnami/postgresql --set auth.postgresPassword={s} --set image.tag=15", False),
+    ("helm --set apiKey", "+ helm upgrade agent ./chart --set secrets.apiKey={s}", False),
+    ("vault write secret_id", "+ vault write auth/approle/login role_id=1f2e3d secret_id={s}", False),
+    ("vault login password=", "+ vault login -method=userpass username=agent password={s}", False),
+    ("vault kv put", "+ vault kv put secret/agent token={s}", False),
+    ("aws configure set secret", "+ aws configure set aws_secret_access_key {s}", False),
+    ("aws configure set profile secret", "+ aws configure set default.aws_secret_access_key {s}", False),
+    ("az login -p", "+ az login --service-principal -u 0e5b1c1a-agent -p {s} --tenant corp", False),
+    ("az --password", "+ az login --username agent@corp --password {s}", False),
+    ("gcloud --access-token", "+ gcloud storage ls --access-token={s}", False),
+    ("psql keyword DSN", "+ psql \"host=db.corp.example.net user=app password={s} dbname=app\"", False),
+    ("sqlcmd -P", "+ sqlcmd -S db.corp.example.net -U sa -P {s} -Q 'select 1'", False),
+    ("ipmitool -P", "+ ipmitool -I lanplus -H 10.1.2.9 -U admin -P {s} power status", False),
+    ("mysqladmin --password=", "+ mysqladmin -u root --password={s} status", False),
+    ("mongosh --password", "+ mongosh --username admin --password {s} mongodb://db:27017", False),
+    ("keytool -storepass", "+ keytool -importkeystore -srckeystore a.p12 -srcstorepass {s} -destkeystore b.jks", False),
+    ("keytool -keypass", "+ keytool -genkeypair -alias agent -keypass {s} -keystore a.jks", False),
+    ("htpasswd -b", "+ htpasswd -b -c /etc/nginx/.htpasswd admin {s}", False),
+    ("ssh-keygen -N", "+ ssh-keygen -t ed25519 -N {s} -f /root/.ssh/id_agent", False),
+    ("gpg --passphrase", "+ gpg --batch --passphrase {s} --decrypt creds.gpg", False),
+    ("7z -p", "+ 7z x -p{s} backup.7z", False),
+    ("zip -P", "+ zip -P {s} -r backup.zip /etc/onboarding-agent", False),
+    ("unzip -P", "+ unzip -P {s} backup.zip", False),
+    ("rclone secret_access_key", "+ rclone config create s3 s3 access_key_id AKIAIOSFODNN7EXAMPLE secret_access_key {s}", False),
+    ("restic RESTIC_PASSWORD", "+ RESTIC_PASSWORD={s} restic -r s3:s3.amazonaws.com/bkt backup /etc", False),
+    ("openssl -pass pass:", "+ openssl enc -aes-256-cbc -pass pass:{s} -in a -out b", False),
+    ("openssl -k", "+ openssl enc -aes-256-cbc -k {s} -in a -out b", False),
+    ("wget --http-password", "+ wget --http-user=agent --http-password={s} https://repo.corp.example.net/a", False),
+    ("smbclient user%pass", "+ smbclient //fs/share -U agent%{s}", False),
+    ("mount cifs password=", "+ mount -t cifs //fs/share /mnt -o username=agent,password={s},vers=3.0", False),
+    ("chpasswd", "+ echo agent:{s} | chpasswd", False),
+    ("rabbitmqctl add_user", "+ rabbitmqctl add_user agent {s}", False),
+    ("net use /user", "net use \\\\fs\\share {s} /user:CORP\\agent", False),
+    ("terraform -var", "+ terraform apply -var db_password={s} -auto-approve", False),
+    ("ansible extra-vars become_pass", "+ ansible-playbook site.yml --extra-vars ansible_become_pass={s}", False),
+    ("mc alias set", "+ mc alias set s3 https://s3.corp.example.net AKIAIOSFODNN7EXAMPLE {s}", False),
+    ("nmcli wifi psk", "+ nmcli con modify corp-wifi wifi-sec.psk {s}", False),
+    ("wpa_supplicant psk=", "wpa_supplicant: network={{ ssid=\"corp\" psk=\"{s}\" }}", True),
+    ("ipsec.secrets PSK", ": PSK \"{s}\"", True),
+    ("WireGuard PrivateKey =", "wg: PrivateKey = {s}", False),
+    ("WireGuard PresharedKey =", "wg: PresharedKey = {s}", False),
+    ("redis-cli --pass", "+ redis-cli -h cache --pass {s} ping", False),
+    ("docker run -e", "+ docker run -e DB_PASSWORD={s} -e LOG_LEVEL=debug app:1", False),
+    ("java -D spring password", "+ java -Dspring.datasource.password={s} -jar app.jar", False),
+    ("dotnet user-secrets set", "+ dotnet user-secrets set \"Db:Password\" \"{s}\"", True),
+    ("curl --data password", "+ curl -sS --data 'username=agent&password={u}' https://sso.corp.example.net/login", True),
+    ("curl -d JSON", "+ curl -d '{{\"client_secret\":\"{s}\"}}' https://sso.corp.example.net/token", True),
+    ("curl --oauth2-bearer", "+ curl --oauth2-bearer {s} https://api.corp.example.net/v1", False),
+    ("vault token hvs.", "+ export VAULT_TOKEN=hvs.{s}", False),
+    ("shadow hash $6$", "user entry: agent:$6$rounds=5000$saltsalt${s}:19000:0:99999:7:::", False),
+    ("htpasswd apr1 hash", "htpasswd: admin:$apr1$r31.....${s}", False),
+    ("password: in parentheses", "auth failed (user=app, pass={s})", False),
+    ("pass= logfmt", "level=error msg=\"db auth\" user=app pass={s}", False),
+    ("pwd: in YAML-ish log", "db: {{user: app, pwd: {s}}}", False),
+    ("passphrase=", "unlocking key with passphrase={s}", False),
+    ("apikey query in a Go error", 'Get "https://api.corp.example.net/v1/x?apikey={u}": dial tcp 10.0.0.9:443: i/o timeout', True),
+]
+
+
+def plant_redteam3(c):
+    """redteam3 (2026-12-01): forms neither gen-corpus.py nor the sections above have."""
+    # free text: other languages, log formats of other runtimes, CLI tools traced by a shell (set -x) in an
+    # ExecStartPre= script, HTTP dumps, odd encodings: in the journal and in a --log-file
+    for name, tmpl, spaces in LINES3:
+        for target in ("journal", "plain"):
+            s = c.v("l3" + target)
+            if c.kind == "passphrase" and not spaces:
+                s = s.replace(" ", "-")
+            msg, planted = render(c, tmpl, s, target)
+            if target == "journal":
+                c.journal.append([("MESSAGE", msg)])
+            else:
+                c.logs[target].append(msg)
+            c.add(f"{target}: {name}", planted, [], run="root" if target == "journal" else "log-" + target)
+    # config files of other shapes (tree of their own: an over-redaction there hides nothing else)
+    t = "root-rt3"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    v = c.v("bare")
+    c.file("/etc/onboarding-agent/bootstrap.yaml", f"{v}\n", tree=t)
+    c.add("YAML file that is one bare scalar", [v], [], run=t)
+    v = c.v("jstr")
+    c.file("/etc/onboarding-agent/token.json", json.dumps(v) + "\n", tree=t)
+    c.add("JSON file that is one string", [v], [], run=t)
+    v = c.v("list")
+    c.file("/etc/onboarding-agent/allow.yaml", f"allowedClients:\n- {yq(v)}\n- other\n", tree=t)
+    c.add("YAML list of bare scalars", [v], [], run=t)
+    v = c.v("mkey")
+    if c.kind == "passphrase":
+        v = v.replace(" ", "-")
+    c.file("/etc/onboarding-agent/clients.yaml", f"clients:\n  {v}: admin\n  retries: 3\n", tree=t)
+    c.add("secret as a mapping key under a plain key (clients:)", [v], ["retries: 3"], run=t)
+    v = c.v("tag")
+    c.file("/etc/onboarding-agent/tagged.yaml", f"settings:\n  vaultRef: !vault {yq(v)}\n  blob: !!binary {b64(v)}\n",
+           tree=t)
+    c.add("YAML local tag !vault and !!binary", [v], [], run=t)
+    v1, v2 = c.v("bs1"), c.v("bs2")
+    c.file("/etc/onboarding-agent/blocks.yaml",
+           f"settings:\n  a: |2-\n      {v1}\n  b: >+\n    {v2}\n\n  port: 9494\n", tree=t)
+    c.add("block scalars with indentation and chomping indicators", [v1, v2], ["9494"], run=t)
+    v = c.v("plainml")
+    c.file("/etc/onboarding-agent/plainml.yaml", f"settings:\n  password: first\n    {v}\n  port: 9595\n", tree=t)
+    c.add("multi-line plain scalar (secret on the continuation line)", [v], ["9595"], run=t)
+    v = c.v("hashq")
+    c.file("/etc/onboarding-agent/hashq.yaml", f"settings:\n  note: \"a # {v}\"\n", tree=t)
+    c.add("quoted value holding a #", [v], [], run=t)
+    tc = "root-rt3c"     # JSON files with comments: they never parsed, so the bundle's copy need not either
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=tc)
+    v = c.v("jsonc")
+    c.file("/etc/onboarding-agent/jsonc.json", "{\n  // token " + v + "\n  \"retries\": 3\n}\n", tree=tc)
+    c.add("JSON with a // comment (does not parse)", [v], [], run=tc)
+    v = c.v("jsonc2")
+    c.file("/etc/onboarding-agent/jsonc2.json", "{\n  /* old key: " + v + " */\n  \"retries\": 3\n}\n", tree=tc)
+    c.add("JSON with a /* */ comment (does not parse)", [v], [], run=tc)
+    v = c.v("flowseq")
+    c.file("/etc/onboarding-agent/flowseq.yaml", f"users: [{{name: a, password: {yq(v)}}}, {{name: b}}]\n", tree=t)
+    c.add("flow maps inside a flow sequence", [v], [], run=t)
+    e = [c.v(f"env{i}") for i in range(6)]
+    q = [x.replace(" ", "-") if c.kind == "passphrase" else x for x in e]
+    c.file("/etc/onboarding-agent/more.env",
+           f"API_KEY = {q[0]}\n"
+           f"CLAVE: {q[1]}\n"
+           f"set -a\nTOKEN2=\"${{PREFIX}}:{e[2]}\"\n"
+           f"PRIVATE_KEY='line1\n{e[3]}\nline3'\n"
+           f"export NOTE=$'tab\\t{q[4]}'\n"
+           f"OPTS=\"--user app --password {q[5]}\"\n"
+           "LOG_LEVEL=info\n", tree=t)
+    for nm, v in zip(["NAME = VALUE (blanks around =)", "NAME: VALUE", "${VAR}:VALUE in quotes",
+                      "single-quoted value over three lines", "$'...' ANSI-C quoting", "--password inside a value"], e):
+        c.add(f"env file: {nm}", [v], ["LOG_LEVEL=info"], run=t)
+    d = f"/etc/systemd/system/{UNIT}.d"
+    u = [c.v(f"unit{i}") for i in range(8)]
+    w = [x.replace(" ", "-") if c.kind == "passphrase" else x for x in u]
+    c.file(f"/etc/systemd/system/{UNIT}", "[Unit]\nDescription=Workload Onboarding Agent\n"
+           f"Documentation=https://wiki.corp.example.net/agent?token={urllib.parse.quote(u[0], safe='')}\n"
+           "[Service]\nExecStart=/usr/local/bin/onboarding-agent\n"
+           f"ExecStartPre=!/usr/local/bin/prep --clave {w[1]}\n"
+           f"ExecCondition=/usr/local/bin/check --licencia={w[2]}\n"
+           f"ExecReload=/bin/sh -c 'kill -HUP $MAINPID; echo {w[3]} > /run/x'\n"
+           "SetCredentialEncrypted=enrol: \\\n"
+           f"        k6iUCUh0RJCQyvL8k8q1UyAAAAABAAAADAAAABAAAAC{b64(u[4])} \\\n"
+           f"        {b64('tail' + u[4])}\n"
+           "Restart=on-failure\n"
+           "[Install]\nWantedBy=multi-user.target\n", tree=t)
+    for nm, v in zip(["Documentation= URL with ?token=", "ExecStartPre=! prefix --clave V",
+                      "ExecCondition= --licencia=V", "ExecReload= sh -c echo V"], u):
+        c.add(f"unit {nm}", [v], ["Restart=on-failure", "WantedBy=multi-user.target"], run=t)
+    c.add("unit SetCredentialEncrypted= over continuation lines (systemd-creds --pretty)", [u[4]], [], run=t)
+    c.file(d + "/40-rt3.conf", "[Service]\n"
+           f"Environment=\"OPTS=-Dspring.datasource.password={w[5]} -Xmx1g\"\n"
+           f"StandardInputText={u[6]}\nStandardInputText=second line\n"
+           f"LoadCredential=dbpass:{w[7]}\n", tree=t)
+    c.add("drop-in Environment= holding -D...password=V", [u[5]], ["OPTS="], run=t)
+    c.add("drop-in StandardInputText= repeated", [u[6]], [], run=t)
+    c.add("drop-in LoadCredential=ID:VALUE (SetCredential= meant; the value is no path)", [w[7]], ["LoadCredential=dbpass:"],
+          run=t)
+    # needed values with secret-like words in names and error texts (tree of their own)
+    t = "root-rt3n"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml",
+           "apiVersion: config.agent.onboarding.tetrate.io/v1alpha1\nkind: OnboardingConfiguration\n"
+           "onboardingEndpoint:\n  host: auth-gateway.corp.example.net\n  port: 15443\n"
+           "workloadGroup:\n  namespace: auth\n  name: secrets-api\n"
+           "workload:\n  labels:\n    app: token-service\n", tree=t)
+    c.add("workload group and endpoint named auth/secrets/token", [],
+          ["host: auth-gateway.corp.example.net", "namespace: auth", "name: secrets-api", "app: token-service"], run=t)
+    c.file(f"/etc/systemd/system/{UNIT}", "[Service]\nExecStart=/usr/local/bin/onboarding-agent "
+           "--auth-server auth.corp.example.net:8443 --token-file /var/run/secrets/tokens/agent-token "
+           "--secret-name onboarding-token\n"
+           "Environment=AUTH_HOST=auth.corp.example.net TOKEN_ENDPOINT=https://auth.corp.example.net/realms/prod\n"
+           "Restart=on-failure\n", tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    for nm, v in (("--auth-server HOST:PORT", "--auth-server auth.corp.example.net:8443"),
+                  ("--token-file PATH", "--token-file /var/run/secrets/tokens/agent-token"),
+                  ("--secret-name NAME", "--secret-name onboarding-token"),
+                  ("AUTH_HOST=HOST", "AUTH_HOST=auth.corp.example.net"),
+                  ("TOKEN_ENDPOINT=URL", "TOKEN_ENDPOINT=https://auth.corp.example.net/realms/prod")):
+        c.add(f"unit needed: {nm}", [], [v], run=t)
+    c.file("/etc/hosts", "127.0.0.1 localhost\n10.0.0.9 secrets.corp.example.net token-issuer auth\n", tree=t)
+    c.file("/etc/resolv.conf", "nameserver 10.20.0.2\nnameserver 10.20.0.3\nsearch auth.corp.example.net\n"
+           "options timeout:2 attempts:3\n", tree=t)
+    c.file("/etc/systemd/resolved.conf", "[Resolve]\nDNS=10.20.0.2#dns.corp.example.net\nDNSOverTLS=opportunistic\n"
+           "Domains=~corp.example.net\n", tree=t)
+    for v in ("10.0.0.9 secrets.corp.example.net token-issuer auth", "nameserver 10.20.0.2", "search auth.corp.example.net",
+              "Domains=~corp.example.net"):
+        c.add("resolver needed: hosts named secrets/token/auth", [], [v], run=t)
+    c.add("resolver needed: resolved.conf DNS=IP#SNI (a '#' inside a value is no comment)", [],
+          ["DNS=10.20.0.2#dns.corp.example.net"], run=t)
+    needed3 = (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+        "unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret "
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: RequestCanceled",
+        "AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/payments-task/3a15 is not authorized "
+        "to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+        "pq: password authentication failed for user \"app\"",
+        "secrets \"onboarding-token\" is forbidden: User \"system:serviceaccount:payments:agent\" cannot get resource "
+        "\"secrets\" in API group \"\" in the namespace \"payments\"",
+        "secret \"onboarding-bootstrap-token\" not found",
+        "oauth2: cannot fetch token: 401 Unauthorized",
+        "failed to read token file /var/run/secrets/tokens/istio-token: no such file or directory",
+        "dial tcp: lookup secretsmanager.us-east-1.amazonaws.com on 10.20.0.2:53: no such host",
+        "Get \"https://token.actions.corp.example.net:8443/.well-known/openid-configuration\": x509: certificate has expired",
+        "tls: failed to verify certificate: x509: certificate is valid for auth-proxy.corp.example.net, not onboard.corp.example.net",
+        "connecting to vault-token-issuer.corp.example.net:8200 (attempt 3)",
+        "token_type=Bearer expires_in=3600 scope=onboarding",
+        "auth_method=aws-ec2 plugin=aws-ec2-credential",
+        "JWT issuer \"https://issuer.corp.example.net\" does not match \"https://auth.corp.example.net/realms/prod\"",
+        "workload group auth/secrets-api not found in the onboarding plane",
+        "password expired for user app; run passwd to change it",
+        "secretsManager=aws tokenRefreshBefore=300s authMode=mtls",
+        "session token expired at 2026-11-30T10:00:00Z; refreshing",
+        '10.0.0.7 - - [30/Nov/2026:10:00:00 +0000] "POST /oauth2/token HTTP/1.1" 401 0 "-" "onboarding-agent/1.9"',
+    )
+    for m in needed3:
+        c.jmsg("error\tagent\t" + m, t)
+        c.add("needed error text: " + m[:48], [], [m], run=t)
+    # ECS inputs of other shapes
+    e = [c.v(f"ecs3{i}") for i in range(8)]
+    a = [x.replace(" ", "-") if c.kind == "passphrase" else x for x in e]
+    c.ecs["ecs3-taskdef.json"] = {"taskDefinition": {
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/orders:4", "family": "orders",
+        "networkMode": "awsvpc",
+        "containerDefinitions": [{
+            "name": "onboarding-agent", "image": "registry.corp.example.net/onboarding-agent:1.9", "essential": True,
+            "environment": [{"name": "ONBOARDING_CONFIG", "value": json.dumps({
+                "kind": "OnboardingConfiguration", "onboardingEndpoint": {"host": "onb.corp.example.net", "port": 15443},
+                "workloadGroup": {"namespace": "orders", "name": "orders-vm"}})},
+                {"name": "JAVA_TOOL_OPTIONS", "value": f"-Djavax.net.ssl.trustStorePassword={a[0]} -Xmx512m"}],
+            "extraHosts": [{"hostname": "db.corp.example.net", "ipAddress": "10.0.0.9"}],
+            "dnsServers": ["10.0.0.2", "10.0.0.3"],
+            "healthCheck": {"command": ["CMD", "/usr/local/bin/check", "--clave", a[1]], "interval": 30},
+            "dockerLabels": {"traefik.http.middlewares.auth.basicauth.users": "admin:$apr1$r31.....$" + a[2]},
+            "firelensConfiguration": {"type": "fluentbit", "options": {"http_passwd": a[3]}},
+            "command": ["sh", "-c", f"mysql -u app -p{a[4]} -h db.corp.example.net < /init.sql && exec agent"]}],
+        "volumes": [{"name": "efs", "efsVolumeConfiguration": {"fileSystemId": "fs-12345678",
+                                                               "authorizationConfig": {"accessPointId": "fsap-1234"}}}]}}
+    c.ecs["ecs3-tasks.json"] = {"tasks": [{
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/orders/9b2c1d", "lastStatus": "STOPPED",
+        "stopCode": "TaskFailedToStart",
+        "stoppedReason": "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
+                         "retrieval failed: unable to retrieve secret from asm",
+        "attachments": [{"type": "ElasticNetworkInterface", "status": "DELETED",
+                         "details": [{"name": "privateIPv4Address", "value": "10.0.1.5"},
+                                     {"name": "subnetId", "value": "subnet-0abc"}]}],
+        "overrides": {"containerOverrides": [{"name": "onboarding-agent",
+                                              "environment": [{"name": "LICENCIA", "value": a[5]}]}]},
+        "containers": [{"name": "onboarding-agent", "lastStatus": "STOPPED", "exitCode": 1,
+                        "reason": f"CannotStartContainerError: Error response from daemon: failed to create shim task: "
+                                  f"exec: \"agent --licencia {a[6]}\": no such file"}]}],
+        "failures": []}
+    for nm, v in zip(["JAVA_TOOL_OPTIONS -D...trustStorePassword=V", "healthCheck CMD --clave V",
+                      "dockerLabels traefik basicauth users (apr1 hash)", "firelens options http_passwd",
+                      "command sh -c mysql -pV"], a):
+        c.add(f"ecs3 task definition: {nm}", [v], [], run="ecs3")
+    c.add("ecs3 needed values", [], ["db.corp.example.net", "10.0.0.9", "10.0.0.2", "orders-vm",
+                                     "ResourceInitializationError: unable to pull secrets or registry auth",
+                                     "10.0.1.5", "TaskFailedToStart"], run="ecs3")
+    c.add("ecs3 describe-tasks overrides LICENCIA", [a[5]], [], run="ecs3")
+    c.add("ecs3 describe-tasks container reason --licencia V", [a[6]], [], run="ecs3")
+
+
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
     # (redteam2's free-text gaps -- SQL IDENTIFIED BY, "mot de passe", signature=, license=, a letters-only
     # "secret V", --password= inside a quoted command -- are closed and gated)
+    # redteam3, measured on main at 3293382 (2026-12-01 02:15 UTC); all in the journal and --log-file alike.
+# Free text in other languages: secretpat.c's stems and password_words/secret_words/token_words lack these words, or
+# the key is several words (the value follows the last one) or a verb stands between key and value ("lautet", "è")
+    # 'parola' is known, but 'parola d'ordine è V': apostrophe, second word and the verb 'è' before V
+    "journal: it parola d'ordine": (),
+    "plain: it parola d'ordine": (),
+    # Italian 'chiave' (key) / 'segreta' (secret): no stem
+    'journal: it chiave segreta=': (),
+    'plain: it chiave segreta=': (),
+    # 'chiave API: V': 'api?key' needs 'api' before 'key'; 'API' alone is no key word
+    'journal: it chiave API:': (),
+    'plain: it chiave API:': (),
+    # Polish 'klucz' (key), 'tajny' (secret): no stem
+    'journal: pl tajny klucz:': (),
+    'plain: pl tajny klucz:': (),
+    # Polish 'klucz_api': no stem ('api' last)
+    'journal: pl klucz_api=': (),
+    'plain: pl klucz_api=': (),
+    # Dutch 'sleutel' (key), 'geheim' (secret): no stem
+    'journal: nl geheime sleutel:': (),
+    'plain: nl geheime sleutel:': (),
+    # 'clave' known, but the value follows 'de acceso:' (a multi-word key)
+    'journal: es clave de acceso:': (),
+    'plain: es clave de acceso:': (),
+    # Portuguese 'palavra-chave': only 'palavrapasse' is in password_words
+    'journal: pt palavra-chave:': (),
+    'plain: pt palavra-chave:': (),
+    # 'senha' known, but 'senha do banco: V' (multi-word key)
+    'journal: pt senha do banco:': (),
+    'plain: pt senha do banco:': (),
+    # 'Kennwort lautet V': 'lautet' (German 'is') is not taken like 'is'/'was'
+    'journal: de Kennwort lautet': (),
+    'plain: de Kennwort lautet': (),
+    # German 'Geheimnis' (secret): no stem
+    'journal: de Geheimnis=': (),
+    'plain: de Geheimnis=': (),
+    # German 'Schlüssel' (key): no stem
+    'journal: de Zugangsschlüssel:': (),
+    'plain: de Zugangsschlüssel:': (),
+    # French 'jeton' (token): no stem
+    'journal: fr jeton=': (),
+    'plain: fr jeton=': (),
+    # French 'jeton d'accès : V': no stem, and a blank before the colon
+    "journal: fr jeton d'accès :": (),
+    "plain: fr jeton d'accès :": (),
+    # 'secrète' (è) is not the ASCII stem 'secret'; 'clé' no stem
+    'journal: fr clé secrète=': (),
+    'plain: fr clé secrète=': (),
+    # Russian 'секрет': only 'токен'/'пароль' stems
+    'journal: ru секрет=': (),
+    'plain: ru секрет=': (),
+    # Russian 'ключ' (key): no stem
+    'journal: ru ключ API:': (),
+    'plain: ru ключ API:': (),
+    # Indonesian 'kata sandi' (password): no stem
+    'journal: id kata sandi:': (),
+    'plain: id kata sandi:': (),
+    # Persian 'رمز عبور' (password): no stem (Arabic 'كلمة المرور' only)
+    'journal: fa رمز عبور:': (),
+    'plain: fa رمز عبور:': (),
+    # Japanese '暗証番号' (PIN): no stem
+    'journal: ja 暗証番号:': (),
+    'plain: ja 暗証番号:': (),
+    # Greek 'συνθηματικό' (password): only 'κωδικός'
+    'journal: el συνθηματικό:': (),
+    'plain: el συνθηματικό:': (),
+    # # Dumps of other runtimes
+    # '["password"]=> string(14) "V"': the value is two tokens after the key ('=>' then a type)
+    'journal: PHP var_dump': (),
+    'plain: PHP var_dump': (),
+    # b'Bearer V' with V 14 letters: a letters-only Bearer credential is read as a plain word and the closing quote of b'...' is not taken as its end
+    'journal: Python bytes repr': ('letters',),
+    'plain: Python bytes repr': ('letters',),
+    # # Query strings and headers
+    # OAuth authorization code '?code=V': 'code' alone is no key word (only *_code owners)
+    'journal: nginx access log query code=': (),
+    'plain: nginx access log query code=': (),
+    # '&key=V' (Google Maps and others): 'key' alone in a query is not secret-like in free text
+    'journal: nginx access log query key=': (),
+    'plain: nginx access log query key=': (),
+    # Authorization: SSWS V (Okta): the Authorization rule knows Bearer/Basic/... not SSWS
+    'journal: Authorization SSWS': (),
+    'plain: Authorization SSWS': (),
+    # Authorization: SharedKey account:V (Azure Storage): scheme not known
+    'journal: Authorization SharedKey': (),
+    'plain: Authorization SharedKey': (),
+    # 'Subscription-Key': no stem ('_key' needs '_')
+    'journal: Ocp-Apim-Subscription-Key header': (),
+    'plain: Ocp-Apim-Subscription-Key header': (),
+    # vendor header whose name holds no secret word
+    'journal: X-Honeycomb-Team header': (),
+    'plain: X-Honeycomb-Team header': (),
+    # 'Art-Api' header: 'api' without 'key'
+    'journal: X-JFrog-Art-Api header': (),
+    'plain: X-JFrog-Art-Api header': (),
+    # # Encodings: the key is spelled with an escape the patterns do not decode
+    # {&quot;password&quot;:&quot;V&quot;}: &quot; is not read as a quote
+    'journal: HTML-escaped JSON': (),
+    'plain: HTML-escaped JSON': (),
+    # password&#61;V: &#61; is not read as '='
+    'journal: HTML entity =': (),
+    'plain: HTML entity =': (),
+    # password\x3dV: \x3d is not read as '=' (only %3D is)
+    'journal: \\x3d escape': (),
+    'plain: \\x3d escape': (),
+    # # CLI tools traced by a shell: flags the CLI-flag rules (T_CLIFLAG, T_CLIUSER) do not know, or positional secrets
+    # 'aws configure set default.aws_secret_access_key V': the bare key passes; with the 'default.' profile prefix the value after a blank is not taken
+    'journal: aws configure set profile secret': (),
+    'plain: aws configure set profile secret': (),
+    # sqlcmd/bcp '-P V' (capital P): T_CLIFLAG knows -a/-w/-c, and -p only glued
+    'journal: sqlcmd -P': (),
+    'plain: sqlcmd -P': (),
+    # ipmitool '-P V'
+    'journal: ipmitool -P': (),
+    'plain: ipmitool -P': (),
+    # '-srcstorepass V': pass_suffix() knows 'storepass' alone, not 'srcstorepass'/'deststorepass'
+    'journal: keytool -storepass': (),
+    'plain: keytool -storepass': (),
+    # 'htpasswd -b FILE USER V': positional
+    'journal: htpasswd -b': (),
+    'plain: htpasswd -b': (),
+    # ssh-keygen '-N V' (new passphrase)
+    'journal: ssh-keygen -N': (),
+    'plain: ssh-keygen -N': (),
+    # 7z '-pV' (glued; T_CLIUSER takes mysql's -pV only after -u?)
+    'journal: 7z -p': (),
+    'plain: 7z -p': (),
+    # zip/unzip '-P V'
+    'journal: zip -P': (),
+    'plain: zip -P': (),
+    # zip/unzip '-P V'
+    'journal: unzip -P': (),
+    'plain: unzip -P': (),
+    # openssl enc '-k V' (only -pass/-passin pass:V are known)
+    'journal: openssl -k': (),
+    'plain: openssl -k': (),
+    # Samba 'user%V': '%' as the user/password separator
+    'journal: smbclient user%pass': (),
+    'plain: smbclient user%pass': (),
+    # 'echo user:V | chpasswd': positional
+    'journal: chpasswd': (),
+    'plain: chpasswd': (),
+    # 'rabbitmqctl add_user USER V': positional
+    'journal: rabbitmqctl add_user': (),
+    'plain: rabbitmqctl add_user': (),
+    # 'net use \\\\srv\\share V /user:D\\U': positional
+    'journal: net use /user': (),
+    'plain: net use /user': (),
+    # 'mc alias set NAME URL ACCESS V': the AKIA id is redacted, the secret after it is not (the 40-char rule wants 40 characters)
+    'journal: mc alias set': (),
+    'plain: mc alias set': (),
+    # 'wifi-sec.psk V': 'psk' (pre-shared key) no stem
+    'journal: nmcli wifi psk': (),
+    'plain: nmcli wifi psk': (),
+    # 'psk="V"': 'psk' no stem
+    'journal: wpa_supplicant psk=': (),
+    'plain: wpa_supplicant psk=': (),
+    # ': PSK "V"' (strongSwan ipsec.secrets): 'PSK' no stem
+    'journal: ipsec.secrets PSK': (),
+    'plain: ipsec.secrets PSK': (),
+    # 'PresharedKey = V': 'PrivateKey' passes, 'PresharedKey' has no stem
+    'journal: WireGuard PresharedKey =': (),
+    'plain: WireGuard PresharedKey =': (),
+    # 'user-secrets set "Db:Password" "V"': the key is inside a quoted argument, the value the next one
+    'journal: dotnet user-secrets set': (),
+    'plain: dotnet user-secrets set': (),
+    # a crypt(3) hash 'user:$6$salt$HASH:...' (shadow/htpasswd line): no pattern for $1$/$5$/$6$/$apr1$/$2y$
+    'journal: shadow hash $6$': (),
+    'plain: shadow hash $6$': (),
+    # Configs, units and ECS
+    # a random-looking mapping key under a plain key is kept as structure (only under a secret-like key is a key judged)
+    "secret as a mapping key under a plain key (clients:)": (),
+    # LoadCredential=ID:VALUE (a SetCredential= mistaken): LoadCredential is a systemd setting that goes through the pattern
+    # rules only; the value is no path, yet it is not treated as a credential as SetCredential='s is
+    # (in VALUE_GAPS: it leaks for some values of a kind)
+    # describe-tasks containers[].reason 'exec: "agent --licencia V"': the flag's value inside a quoted exec string
+    "ecs3 describe-tasks container reason --licencia V": (),
+    # Over-redaction (needed values lost)
+    # ExecStart '--auth-server HOST:PORT': 'auth' is a (weak) secret-like flag name, and under it the host shape is not kept
+    "unit needed: --auth-server HOST:PORT": (),
+    # resolved.conf 'DNS=10.20.0.2#dns.corp.example.net' (the DNS-over-TLS server name): the resolver files' comment rule
+    # takes '#' anywhere as a comment; systemd only reads '#' at the start of a line as one
+    "resolver needed: resolved.conf DNS=IP#SNI (a '#' inside a value is no comment)": (),
+    # 'secretsmanager:us-east-1:...' / 'secretsmanager:GetSecretValue': the 'secret' stem takes 'secretsmanager' as a key
+    # and the ARN's rest (or the action name) as its value: the ECS task's most common start failure loses which secret
+    "needed error text: ResourceInitializationError: unable to pull secr": (),
+    "needed error text: AccessDeniedException: User: arn:aws:sts::123456": (),
+    # Kubernetes 'secrets "NAME" is forbidden' / 'secret "NAME" not found': the 'invalid token "V"' rule takes the
+    # Secret's name (no value) as a secret
+    "needed error text: secrets \"onboarding-token\" is forbidden: User \"s": (),
+    "needed error text: secret \"onboarding-bootstrap-token\" not found": (),
+    # OAuth token response 'token_type=Bearer expires_in=3600': the Bearer rule takes the next key=value as the token
+    "needed error text: token_type=Bearer expires_in=3600 scope=onboardi": (),
+    # an access log '"POST /oauth2/token HTTP/1.1" 401': 'token HTTP/1.1' reads as a token key and a random value, and
+    # 'HTTP/1.1' then becomes a known value scrubbed from every other line of the bundle
+    "needed error text: 10.0.0.7 - - [30/Nov/2026:10:00:00 +0000] \"POST ": (),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
+INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
 # Gaps that leak for some values of a kind and not others (no FIXED line when this run's value does not leak).
 VALUE_GAPS = {
     # (none: a word of letters from three scripts or more after "secret" counts as random, whatever its length)
+    # redteam3: LoadCredential=ID:VALUE (see KNOWN_GAPS' comment); leaked for these kinds with some of the values tried
+    "drop-in LoadCredential=ID:VALUE (SetCredential= meant; the value is no path)":
+        ("letters", "digits", "hex", "uuid", "passphrase", "base32"),
 }
 
 
@@ -774,6 +1326,7 @@ def plant(kind, d):
     plant_lines(c)
     plant_ecs(c)
     plant_trees(c)
+    plant_redteam3(c)
     now = int(time.time()) - 600
     runs = []
     c.trees["root"] = {"files": c.files, "journal": c.journal}
@@ -797,6 +1350,7 @@ def plant(kind, d):
         runs.append(f"log-{f} - --log-file {d}/log.{f}")
     runs.append(f"ecs - --ecs-json {d}/ecs-taskdef.json --ecs-json {d}/ecs-tasks.json")
     runs.append(f"ecs2 - --ecs-json {d}/ecs2-taskdef.json")
+    runs.append(f"ecs3 - --ecs-json {d}/ecs3-taskdef.json --ecs-json {d}/ecs3-tasks.json")
     with open(d + "/runs", "w") as f:
         f.write("\n".join(runs) + "\n")
 
@@ -889,6 +1443,8 @@ def check(kind, d):
             problems.append(f"FIXED [{kind}] {name}: no longer leaks or loses a value (take it off KNOWN_GAPS)")
     # every JSON file of every bundle still parses (a marker must not break a .json or .jsonl file)
     for run in sorted(texts):
+        if run in INPUT_NOT_JSON_RUNS:
+            continue
         for f in sorted(glob.glob(f"{d}/x-{run}/**/*.json*", recursive=True)):
             try:
                 with open(f, encoding="utf-8") as fh:
