@@ -1092,6 +1092,180 @@ def plant_redteam3(c):
     c.add("ecs3 describe-tasks container reason --licencia V", [a[6]], [], run="ecs3")
 
 
+# redteam3, second batch: (name, template, spaces-safe); in the journal, a plain --log-file, docker and CloudWatch
+LINES3B = [
+    ("Go http.Header dump", "request headers: map[Authorization:[Bearer {s}] Content-Type:[application/json]]", False),
+    ("Go http.Header Cookie", "headers=map[Cookie:[session={s}] User-Agent:[Go-http-client/1.1]]", False),
+    ("OAuth token response JSON", '{{"access_token":"{s}","token_type":"Bearer","expires_in":3600}}', True),
+    ("OAuth refresh_token JSON", '{{"token_type":"Bearer","refresh_token":"{s}","scope":"onboarding"}}', True),
+    ("kubectl get secret -o yaml data", "apiVersion: v1\ndata:\n  password: {b64s}\n  username: YWRtaW4=\nkind: Secret", False),
+    ("kubectl get secret .dockerconfigjson", "data:\n  .dockerconfigjson: {dockercfg}\ntype: kubernetes.io/dockerconfigjson", False),
+    ("bash export -p", 'declare -x CLAVE="{s}"', True),
+    ("bash export -p LICENCIA", 'declare -x LICENCIA="{s}"', True),
+    ("C# anonymous ToString", "settings: {{ Password = {s}, User = app }}", False),
+    ("Rust Debug struct", 'Config {{ user: "app", password: "{s}", port: 5432 }}', True),
+    ("Java Properties print", "props: {{server.port=8080, spring.datasource.password={s}, spring.profiles.active=prod}}", False),
+    ("Kafka sasl.jaas.config", "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"agent\" password=\"{s}\";", True),
+    ("aws ssm put-parameter --value", "+ aws ssm put-parameter --name /agent/db --value {s} --type SecureString --overwrite", False),
+    ("az keyvault secret set --value", "+ az keyvault secret set --vault-name corp-kv --name db-password --value {s}", False),
+    ("gh secret set --body", "+ gh secret set DEPLOY_KEY --body {s} --repo corp/agent", False),
+    ("vault kv put value=", "+ vault kv put secret/agent/db value={s}", False),
+    ("consul kv put path/password V", "+ consul kv put config/agent/db/password {s}", False),
+    ("npm config set _authToken", "+ npm config set //registry.corp.example.net/:_authToken {s}", False),
+    ("yarn config set npmAuthToken", "+ yarn config set npmAuthToken {s}", False),
+    ("lftp -u user,pass", "+ lftp -u agent,{s} sftp://files.corp.example.net", False),
+    ("xfreerdp /p:", "+ xfreerdp /u:agent /p:{s} /v:win.corp.example.net", False),
+    ("cmdkey /pass:", "cmdkey /add:srv.corp.example.net /user:agent /pass:{s}", False),
+    ("sc.exe password= V", "sc.exe config OnboardingAgent obj= CORP\\agent password= {s}", False),
+    ("PowerShell ConvertTo-SecureString", "$p = ConvertTo-SecureString '{s}' -AsPlainText -Force", True),
+    ("psexec -p", "psexec \\\\srv -u agent -p {s} cmd", False),
+    ("openssl passwd", "+ openssl passwd -6 {s}", False),
+    ("mysqldump -pV glued", "+ mysqldump -uroot -p{s} app > /backup/app.sql", False),
+    ("sshpass -pV glued", "+ sshpass -p{s} ssh agent@bastion", False),
+    ("influx -password", "+ influx -username admin -password {s} -execute 'SHOW DATABASES'", False),
+    ("mongo URI in --uri", "+ mongodump --uri mongodb://admin:{u}@db.corp.example.net:27017/app", True),
+    ("sudo COMMAND= with --password", "sudo: agent : TTY=pts/0 ; PWD=/root ; USER=root ; COMMAND=/usr/bin/tool --password {s}", False),
+    ("git credential fill output", "protocol=https\nhost=git.corp.example.net\nusername=agent\npassword={s}", False),
+    ("systemd-creds cat", "+ systemd-creds cat dbpass\n{s}", False),
+    ("ANSI-colored key=value", "\x1b[36mpassword\x1b[0m=\x1b[33m{s}\x1b[0m", False),
+    ("key in brackets [password]", "[password] {s}", False),
+    ("INI [auth] section", "[auth]\nkey = {s}\n[log]\nlevel = info", False),
+    ("Spring Boot env /actuator JSON", '{{"name":"spring.datasource.password","value":"{s}","origin":"System Environment Property"}}', True),
+    ("YAML flow map inline", "config: {{user: app, pass: {s}, port: 5432}}", False),
+    ("URL-encoded whole JSON", "payload=%7B%22password%22%3A%22{u}%22%7D", True),
+    ("double-URL-encoded", "next=https%3A%2F%2Fapp%2Fcb%3Ftoken%3D{u}", True),
+    ("base64 of key=value", "blob: {b64kv}", False),
+    ("JSON with single-quoted keys", "{{'client_secret': '{s}', 'grant_type': 'client_credentials'}}", True),
+    ("Authorization header lower in JSON", '{{"headers":{{"authorization":"Bearer {s}","accept":"*/*"}}}}', True),
+    ("secret after 'with'", "logging in as agent with password {s} failed", False),
+    ("password prompt echo", "Password for user agent: {s}", False),
+    ("Enter passphrase echo", "Enter passphrase for /root/.ssh/id_rsa: {s}", False),
+]
+
+
+def render3b(s, tmpl):
+    extra = {"u": urllib.parse.quote(s, safe=""), "b64s": b64(s), "b64kv": b64("password=" + s),
+             "dockercfg": b64(json.dumps({"auths": {"registry.corp.example.net": {"auth": b64("agent:" + s)}}}))}
+    return tmpl.format(s=s, **extra)
+
+
+def plant_redteam3b(c):
+    """redteam3, second batch: more runtimes and tools, docker and CloudWatch log records, journal fields, needed
+    values in configs and units, an ECS service description."""
+    for name, tmpl, spaces in LINES3B:
+        for target in ("journal", "plain", "docker", "aws"):
+            s = c.v("l3b" + target)
+            if c.kind == "passphrase" and not spaces:
+                s = s.replace(" ", "-")
+            msg = render3b(s, tmpl)
+            if target == "journal":
+                c.journal.append([("MESSAGE", msg)])
+            else:
+                c.logs[target].append(msg)
+            c.add(f"{target}: {name}", [s], [], run="root" if target == "journal" else "log-" + target)
+    # some of the first batch's forms in docker and CloudWatch records too (JSON-escaped quotes and backslashes)
+    for name, tmpl, spaces in LINES3:
+        if name not in ("zap console JSON fields", "Java toString single quotes", "Python dict repr", "Go %#v struct",
+                        "curl -d JSON", "Go JSON \\u0026 query", "klog structured token=", "Ruby hash",
+                        "wpa_supplicant psk=", "dotnet user-secrets set", "HTML-escaped JSON", "\\x3d escape"):
+            continue
+        for target in ("docker", "aws"):
+            s = c.v("l3x" + target)
+            if c.kind == "passphrase" and not spaces:
+                s = s.replace(" ", "-")
+            msg, planted = render(c, tmpl, s, target)
+            c.logs[target].append(msg)
+            c.add(f"{target}: {name}", planted, [], run="log-" + target)
+    # journal fields of the program's own under names nobody lists
+    for fname in ("LICENCIA", "PSK", "CHIAVE", "JETON", "SLEUTEL", "AUTH_CODE", "SIGNATURE", "DB_PASSPHRASE"):
+        s = c.v("fld" + fname)
+        c.journal.append([("MESSAGE", "info\tagent\tconfigured"), (fname, s)])
+        c.add(f"journal field {fname}", [s], [])
+    s = c.v("cmdP")
+    if c.kind == "passphrase":
+        s = s.replace(" ", "-")
+    c.journal.append([("MESSAGE", "info\tagent\tstarting"), ("_CMDLINE", f"/usr/bin/sqlcmd -S db -U sa -P {s}")])
+    c.add("journal _CMDLINE sqlcmd -P VALUE", [s], [])
+    # needed values in the agent's own configs written in other ways (tree of its own)
+    t = "root-rt3b"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml",
+           "\ufeffapiVersion: config.agent.onboarding.tetrate.io/v1alpha1\r\nkind: OnboardingConfiguration\r\n"
+           "onboardingEndpoint: {host: \"onboard.corp.example.net.\", port: \"15443\"}\r\n"
+           "workloadGroup:\r\n  namespace: 'payments-2026'\r\n  name: \"payments-vm-07\"\r\n"
+           "workload:\r\n  labels:\r\n    version: 1.2.3\r\n    deployed: 2026-11-30\r\n    cost-center: \"4711\"\r\n", tree=t)
+    c.add("onboarding config: BOM, CRLF, flow endpoint, quoted port, trailing-dot host, labels of other shapes", [],
+          ["onboard.corp.example.net.", "15443", "payments-2026", "payments-vm-07", "1.2.3", "2026-11-30", "4711"], run=t)
+    c.file("/etc/onboarding-agent/agent.config.yaml",
+           "kind: AgentConfiguration\nhost:\n  custom:\n    credential:\n    - plugin:\n        name: aws-ec2-credential\n"
+           "        path: /usr/local/bin/aws-ec2-credential\n        env:\n        - name: AWS_REGION\n"
+           "          value: eu-central-1\n        - name: HTTPS_PROXY\n          value: http://proxy.corp.example.net:3128\n"
+           "        - name: NO_PROXY\n          value: .corp.example.net,169.254.169.254\n"
+           "sidecar:\n  istio:\n    revision: 1-22-3\n  user:\n    uid: \"1337\"\n    gid: \"1337\"\n", tree=t)
+    c.file("/usr/local/bin/aws-ec2-credential", "", tree=t)
+    c.add("agent config: plugin env values support reads (region, proxy URL, NO_PROXY)", [],
+          ["aws-ec2-credential", "eu-central-1", "http://proxy.corp.example.net:3128"], run=t)
+    c.add("agent config: NO_PROXY list", [], [".corp.example.net,169.254.169.254"], run=t)
+    c.add("agent config: sidecar user uid/gid, revision 1-22-3", [], ["1-22-3", "uid: \"1337\""], run=t)
+    c.file(f"/etc/systemd/system/{UNIT}", "[Service]\nExecStart=/usr/local/bin/onboarding-agent\n"
+           "Environment=HTTPS_PROXY=http://proxy.corp.example.net:3128 \"NO_PROXY=.corp.example.net,10.0.0.0/8\"\n"
+           "Environment=ONBOARDING_ENDPOINT=onboard.corp.example.net:15443 AWS_REGION=eu-central-1\n"
+           "Environment=GRPC_GO_LOG_SEVERITY_LEVEL=info GODEBUG=x509ignoreCN=0\n"
+           "Restart=on-failure\n", tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    for v in ("HTTPS_PROXY=http://proxy.corp.example.net:3128", "ONBOARDING_ENDPOINT=onboard.corp.example.net:15443",
+              "AWS_REGION=eu-central-1", "GRPC_GO_LOG_SEVERITY_LEVEL=info"):
+        c.add("unit needed: " + v.split("=")[0], [], [v], run=t)
+    c.add("unit needed: NO_PROXY list", [], ["NO_PROXY=.corp.example.net,10.0.0.0/8"], run=t)
+    c.add("unit needed: GODEBUG=x509ignoreCN=0", [], ["GODEBUG=x509ignoreCN=0"], run=t)
+    c.file("/etc/hosts", "127.0.0.1 localhost\n10.0.0.5 onboard.corp.example.net onboard # onboarding endpoint\n", tree=t)
+    c.file("/etc/resolv.conf", "nameserver 10.20.0.2 # corp dns\nnameserver fd00::53\n", tree=t)
+    c.file("/etc/nsswitch.conf", "passwd: files systemd\nshadow: files\nhosts: files dns myhostname\n", tree=t)
+    for v in ("10.0.0.5 onboard.corp.example.net onboard", "nameserver 10.20.0.2", "nameserver fd00::53",
+              "hosts: files dns myhostname", "passwd: files systemd"):
+        c.add("resolver needed: " + v, [], [v], run=t)
+    for m in ("RPC failed: rpc error: code = Unauthenticated desc = invalid token: token is expired by 2h13m5s",
+              "auth: dial tcp onboard.corp.example.net:15443: i/o timeout",
+              "authentication failed: connect to onboard.corp.example.net:15443: connection refused",
+              "secret: onboarding-agent/bootstrap (version 3) loaded",
+              "token endpoint https://auth.corp.example.net:8443/oauth2/token returned 503",
+              "TLS handshake with token.corp.example.net:443 failed: remote error: tls: bad certificate",
+              "onboarding token for workload group payments/payments-vm issued (expires in 1h0m0s)",
+              "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=10.0.0.7  user=root",
+              "credentials: using aws-ec2-credential plugin for onboard.corp.example.net:15443",
+              "password-protected key /etc/onboarding-agent/tls/key.pem: decryption failed",
+              "key: onboard.corp.example.net:15443 resolved to 10.0.0.5",
+              "api key rejected by onboard.corp.example.net:15443 (HTTP 401)"):
+        c.jmsg("error\tagent\t" + m, t)
+        c.add("needed error text: " + m[:48], [], [m], run=t)
+    # ECS describe-services, and a secret ARN support needs to see
+    e = [c.v(f"ecs4{i}") for i in range(3)]
+    if c.kind == "passphrase":     # a flag's value ends at a blank, as a shell splits it
+        e = [x.replace(" ", "-") for x in e]
+    c.ecs["ecs4-services.json"] = {"services": [{
+        "serviceName": "orders", "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod", "status": "ACTIVE",
+        "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/orders:4",
+        "deployments": [{"status": "PRIMARY", "rolloutState": "FAILED",
+                         "rolloutStateReason": "ECS deployment circuit breaker: tasks failed to start."}],
+        "events": [{"id": "1", "message": "(service orders) was unable to place a task because no container instance "
+                                          "met all of its requirements."},
+                   {"id": "2", "message": f"(service orders) failed to launch a task: --password {e[0]}"}],
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0abc"], "securityGroups": ["sg-0def"]}},
+        "tags": [{"key": "licencia", "value": e[1]}]}], "failures": []}
+    c.ecs["ecs4-taskdef.json"] = {"taskDefinition": {
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/orders:4", "family": "orders",
+        "containerDefinitions": [{
+            "name": "onboarding-agent", "image": "registry.corp.example.net/onboarding-agent:1.9",
+            "secrets": [{"name": "DB_PASSWORD",
+                         "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/db-AbCdEf"}],
+            "environment": [{"name": "AGENT_CONFIG", "value": "kind: AgentConfiguration\nsettings:\n  klucz: " + yq(e[2]) + "\n"}]}]}}
+    c.add("ecs4 describe-services events message --password V", [e[0]], [], run="ecs4")
+    c.add("ecs4 describe-services tags licencia", [e[1]], [], run="ecs4")
+    c.add("ecs4 AGENT_CONFIG YAML with an unlisted key", [e[2]], [], run="ecs4")
+    c.add("ecs4 needed: rolloutStateReason and events", [],
+          ["ECS deployment circuit breaker: tasks failed to start.", "was unable to place a task"], run="ecs4")
+    # (secrets[].valueFrom ARNs are redacted on purpose: collect/ecs.c's 'secret-arn')
+
+
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
@@ -1293,6 +1467,150 @@ KNOWN_GAPS = {
     # an access log '"POST /oauth2/token HTTP/1.1" 401': 'token HTTP/1.1' reads as a token key and a random value, and
     # 'HTTP/1.1' then becomes a known value scrubbed from every other line of the bundle
     "needed error text: 10.0.0.7 - - [30/Nov/2026:10:00:00 +0000] \"POST ": (),
+    # redteam3, second batch (2026-12-01 02:35 UTC, main at 3293382 + batch 1)
+    # 'declare -x LICENCIA="V"' (bash export -p): key_class does not take Spanish/Portuguese 'licencia'/'licença'
+    # ('licen' is a stem, but the key is not judged secret-like; CLAVE passes)
+    'journal: bash export -p LICENCIA': (),
+    'plain: bash export -p LICENCIA': (),
+    'docker: bash export -p LICENCIA': (),
+    'aws: bash export -p LICENCIA': (),
+    # '--value V' / '--body V' of a command that stores a secret (aws ssm put-parameter, az keyvault secret set, gh
+    # secret set): the flag's name is no key word; only the command says it is a secret
+    'journal: aws ssm put-parameter --value': (),
+    'plain: aws ssm put-parameter --value': (),
+    'docker: aws ssm put-parameter --value': (),
+    'aws: aws ssm put-parameter --value': (),
+    'journal: az keyvault secret set --value': (),
+    'plain: az keyvault secret set --value': (),
+    'docker: az keyvault secret set --value': (),
+    'aws: az keyvault secret set --value': (),
+    'journal: gh secret set --body': (),
+    'plain: gh secret set --body': (),
+    'docker: gh secret set --body': (),
+    'aws: gh secret set --body': (),
+    # 'vault kv put PATH value=V': 'value' is no key word
+    'journal: vault kv put value=': (),
+    'plain: vault kv put value=': (),
+    'docker: vault kv put value=': (),
+    'aws: vault kv put value=': (),
+    # 'config set ..._authToken V' / 'npmAuthToken V' with a blank: a token key's value in prose must look random; 14
+    # mixed-case letters do not (aws configure set aws_secret_access_key V passes)
+    'journal: npm config set _authToken': ('letters',),
+    'plain: npm config set _authToken': ('letters',),
+    'docker: npm config set _authToken': ('letters',),
+    'aws: npm config set _authToken': ('letters',),
+    'journal: yarn config set npmAuthToken': ('letters',),
+    'plain: yarn config set npmAuthToken': ('letters',),
+    'docker: yarn config set npmAuthToken': ('letters',),
+    'aws: yarn config set npmAuthToken': ('letters',),
+    # cmdkey '/pass:V' with letters only: a Windows-style '/pass:' flag, value judged as prose
+    'journal: cmdkey /pass:': ('letters',),
+    'plain: cmdkey /pass:': ('letters',),
+    'docker: cmdkey /pass:': ('letters',),
+    'aws: cmdkey /pass:': ('letters',),
+    # lftp '-u user,V': T_CLIUSER knows 'user:V' only
+    'journal: lftp -u user,pass': (),
+    'plain: lftp -u user,pass': (),
+    'docker: lftp -u user,pass': (),
+    'aws: lftp -u user,pass': (),
+    # xfreerdp '/p:V': Windows-style flag
+    'journal: xfreerdp /p:': (),
+    'plain: xfreerdp /p:': (),
+    'docker: xfreerdp /p:': (),
+    'aws: xfreerdp /p:': (),
+    # ConvertTo-SecureString 'V' -AsPlainText: positional string of a known cmdlet
+    'journal: PowerShell ConvertTo-SecureString': (),
+    'plain: PowerShell ConvertTo-SecureString': (),
+    'docker: PowerShell ConvertTo-SecureString': (),
+    'aws: PowerShell ConvertTo-SecureString': (),
+    # psexec '-p V' (blank): T_CLIFLAG knows -a/-w/-c, and -p glued only
+    'journal: psexec -p': (),
+    'plain: psexec -p': (),
+    'docker: psexec -p': (),
+    'aws: psexec -p': (),
+    # 'openssl passwd -6 V': positional
+    'journal: openssl passwd': (),
+    'plain: openssl passwd': (),
+    'docker: openssl passwd': (),
+    'aws: openssl passwd': (),
+    # 'sshpass -pV' glued: only mysql's -pV is known glued
+    'journal: sshpass -pV glued': (),
+    'plain: sshpass -pV glued': (),
+    'docker: sshpass -pV glued': (),
+    'aws: sshpass -pV glued': (),
+    # influx '-password V' (one dash): the glued -pVALUE rule takes 'assword' as the password and leaves V
+    'journal: influx -password': (),
+    'plain: influx -password': (),
+    'docker: influx -password': (),
+    'aws: influx -password': (),
+    # 'systemd-creds cat ID' then the credential on the next line: positional
+    'journal: systemd-creds cat': (),
+    'plain: systemd-creds cat': (),
+    'docker: systemd-creds cat': (),
+    'aws: systemd-creds cat': (),
+    # ANSI colour codes around key and value in a docker or CloudWatch record (\u001b in JSON): terminal escapes are
+    # stripped from journal byte arrays only
+    'docker: ANSI-colored key=value': (),
+    'aws: ANSI-colored key=value': (),
+    # '[password] V': a bracketed key then a blank
+    'journal: key in brackets [password]': (),
+    'plain: key in brackets [password]': (),
+    'docker: key in brackets [password]': (),
+    'aws: key in brackets [password]': (),
+    # 'key = V' under an '[auth]' INI section: 'key' alone is no key word, the section is not read
+    'journal: INI [auth] section': (),
+    'plain: INI [auth] section': (),
+    'docker: INI [auth] section': (),
+    'aws: INI [auth] section': (),
+    # '%22password%22%3A%22V%22': only password%3DV is decoded, not %22/%3A
+    'journal: URL-encoded whole JSON': (),
+    'plain: URL-encoded whole JSON': (),
+    'docker: URL-encoded whole JSON': (),
+    'aws: URL-encoded whole JSON': (),
+    # a base64 blob of 'password=V': only Basic credentials and PEM are decoded
+    'journal: base64 of key=value': (),
+    'plain: base64 of key=value': (),
+    'docker: base64 of key=value': (),
+    'aws: base64 of key=value': (),
+    # 'Password for user agent: V': a multi-word prompt before the colon
+    'journal: password prompt echo': (),
+    'plain: password prompt echo': (),
+    'docker: password prompt echo': (),
+    'aws: password prompt echo': (),
+    # 'Enter passphrase for /root/.ssh/id_rsa: V': the path after 'passphrase for' is taken as the value (/root
+    # redacted), V after the colon stays
+    'journal: Enter passphrase echo': (),
+    'plain: Enter passphrase echo': (),
+    'docker: Enter passphrase echo': (),
+    'aws: Enter passphrase echo': (),
+    # first-batch gaps, also in docker and CloudWatch records
+    'docker: HTML-escaped JSON': (),
+    'aws: HTML-escaped JSON': (),
+    'docker: \\x3d escape': (),
+    'aws: \\x3d escape': (),
+    'docker: wpa_supplicant psk=': (),
+    'aws: wpa_supplicant psk=': (),
+    'docker: dotnet user-secrets set': (),
+    'aws: dotnet user-secrets set': (),
+    # a journal field of the program's own named LICENCIA/PSK/CHIAVE/JETON/SLEUTEL: not secret-like names, so the
+    # value is judged as free text
+    'journal field LICENCIA': (),
+    'journal field PSK': (),
+    'journal field CHIAVE': (),
+    'journal field JETON': (),
+    'journal field SLEUTEL': (),
+    # AUTH_CODE: 'auth' is weak; a value that does not look random stays
+    'journal field AUTH_CODE': ('letters', 'passphrase'),
+    # _CMDLINE 'sqlcmd ... -P V' (see sqlcmd -P)
+    'journal _CMDLINE sqlcmd -P VALUE': (),
+    # 'invalid token: token is expired by 2h13m5s': 'is' is redacted (kind bearer) after 'token'
+    'needed error text: RPC failed: rpc error: code = Unauthenticated de': (),
+    # NO_PROXY '.corp.example.net,10.0.0.0/8' (a list of hosts and CIDRs joined by ','): no shape keeps it; support
+    # needs it for proxy problems
+    'agent config: NO_PROXY list': (),
+    'unit needed: NO_PROXY list': (),
+    # GODEBUG=x509ignoreCN=0 (Go's TLS switches): no shape keeps name=value lists
+    'unit needed: GODEBUG=x509ignoreCN=0': (),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
@@ -1327,6 +1645,7 @@ def plant(kind, d):
     plant_ecs(c)
     plant_trees(c)
     plant_redteam3(c)
+    plant_redteam3b(c)
     now = int(time.time()) - 600
     runs = []
     c.trees["root"] = {"files": c.files, "journal": c.journal}
@@ -1351,6 +1670,7 @@ def plant(kind, d):
     runs.append(f"ecs - --ecs-json {d}/ecs-taskdef.json --ecs-json {d}/ecs-tasks.json")
     runs.append(f"ecs2 - --ecs-json {d}/ecs2-taskdef.json")
     runs.append(f"ecs3 - --ecs-json {d}/ecs3-taskdef.json --ecs-json {d}/ecs3-tasks.json")
+    runs.append(f"ecs4 - --ecs-json {d}/ecs4-services.json --ecs-json {d}/ecs4-taskdef.json")
     with open(d + "/runs", "w") as f:
         f.write("\n".join(runs) + "\n")
 
