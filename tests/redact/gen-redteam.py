@@ -60,6 +60,12 @@ def value(kind, seed):
     if kind == "base32":     # TOTP seeds, licence keys: upper case and digits only
         return rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + \
             "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(23))
+    if kind == "human":      # what people pick: a capitalised word, a year, a symbol (redteam3; not in KINDS)
+        word = "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randrange(3, 5)))
+        return word.capitalize() + str(rng.randrange(1990, 2030)) + rng.choice("!#$%&*?@")
+    if kind == "symbols":    # a password manager's output: letters, digits and punctuation (redteam3; not in KINDS)
+        return "".join(rng.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!@#$%^&*()-_+=[]{};:,.<>?/~|")
+                       for _ in range(18))
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -1138,6 +1144,7 @@ LINES3B = [
     ("JSON with single-quoted keys", "{{'client_secret': '{s}', 'grant_type': 'client_credentials'}}", True),
     ("Authorization header lower in JSON", '{{"headers":{{"authorization":"Bearer {s}","accept":"*/*"}}}}', True),
     ("secret after 'with'", "logging in as agent with password {s} failed", False),
+    ("Cookie header, session cookie not the first", "Cookie: lang=en; sid={s}; theme=dark", False),
     ("password prompt echo", "Password for user agent: {s}", False),
     ("Enter passphrase echo", "Enter passphrase for /root/.ssh/id_rsa: {s}", False),
 ]
@@ -1264,6 +1271,38 @@ def plant_redteam3b(c):
     c.add("ecs4 needed: rolloutStateReason and events", [],
           ["ECS deployment circuit breaker: tasks failed to start.", "was unable to place a task"], run="ecs4")
     # (secrets[].valueFrom ARNs are redacted on purpose: collect/ecs.c's 'secret-arn')
+
+
+# redteam3: values that start with (or hold) punctuation, as password managers make them: the free-text rules read
+# a leading '[' '{' as a list or object, '&' '*' '!' as YAML anchors, aliases and tags, '#' as a comment, ...
+PUNCT_KEYS = [
+    ("password=V", "warn\tagent\tdb: password={s} rejected"),
+    ("token: V", "warn\tagent\tloaded token: {s}"),
+    ("JSON \"password\":\"V\"", '{{"level":"warn","msg":"login","password":"{j}"}}'),
+    ("--password V", "info\tagent\texec: tool --password {s} --verbose"),
+    ("Authorization: Bearer V", "debug\tagent\tAuthorization: Bearer {s}"),
+    ("gRPC map x-api-key:[V]", "error\tagent\tmetadata: map[x-api-key:[{s}] content-type:[application/grpc]]"),
+    ("Go struct Password:V", "debug\tagent\tcfg: &{{User:app Password:{s} SSL:true}}"),
+    ("logfmt secret=\"V\"", 'level=info msg="x" secret="{j}" user=app'),
+]
+PUNCT_LEAD = "[{<&!#?~=;*|(%@^,."
+PUNCT_INNER = "];#,}&|\"'\\"
+
+
+def plant_redteam3c(c):
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree="root-punct")
+    for kname, tmpl in PUNCT_KEYS:
+        for ch in PUNCT_LEAD:
+            v = c.v("pl" + ch)
+            v = ch + (v.replace(" ", "-") if c.kind == "passphrase" else v)
+            c.jmsg(tmpl.format(s=v, j=json.dumps(v)[1:-1]), "root-punct")
+            c.add(f"punct: {kname} with V starting {ch!r}", [v], [], run="root-punct")
+        for ch in PUNCT_INNER:
+            v = c.v("pi" + ch)
+            v = v.replace(" ", "-") if c.kind == "passphrase" else v
+            v = v[:5] + ch + v[5:]
+            c.jmsg(tmpl.format(s=v, j=json.dumps(v)[1:-1]), "root-punct")
+            c.add(f"punct: {kname} with V holding {ch!r}", [v], [], run="root-punct")
 
 
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
@@ -1611,6 +1650,40 @@ KNOWN_GAPS = {
     'unit needed: NO_PROXY list': (),
     # GODEBUG=x509ignoreCN=0 (Go's TLS switches): no shape keeps name=value lists
     'unit needed: GODEBUG=x509ignoreCN=0': (),
+    # redteam3, third batch: values holding punctuation, as password managers make them (root-punct tree; journal)
+    # a value starting with '[' or '{' is read as an inline list or object (README's known limit), though the bracket
+    # never closes: the whole value stays
+    "punct: password=V with V starting '['": (),
+    "punct: password=V with V starting '{'": (),
+    "punct: token: V with V starting '['": (),
+    "punct: token: V with V starting '{'": (),
+    "punct: --password V with V starting '['": (),
+    "punct: --password V with V starting '{'": (),
+    "punct: gRPC map x-api-key:[V] with V starting '['": (),
+    "punct: gRPC map x-api-key:[V] with V starting '{'": (),
+    "punct: Go struct Password:V with V starting '['": (),
+    "punct: Go struct Password:V with V starting '{'": (),
+    # a value starting with '&', '!' or '*' after 'token: ' / 'Password:' is read as a YAML anchor, tag or alias: the
+    # value stays and the NEXT word is redacted instead (and becomes a known value scrubbed from every line:
+    # 'SSL:true}' in the Go struct forms)
+    "punct: token: V with V starting '&'": (),
+    "punct: token: V with V starting '!'": (),
+    "punct: Go struct Password:V with V starting '&'": (),
+    "punct: Go struct Password:V with V starting '!'": (),
+    "punct: Go struct Password:V with V starting '*'": ('letters', 'digits', 'hex', 'uuid', 'passphrase', 'base32'),
+    # a raw '"' inside an unquoted value ends it: the part after the quote stays
+    'punct: password=V with V holding \'"\'': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'punct: token: V with V holding \'"\'': ('letters', 'digits', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'punct: --password V with V holding \'"\'': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'punct: Authorization: Bearer V with V holding \'"\'': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'punct: gRPC map x-api-key:[V] with V holding \'"\'': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'punct: Go struct Password:V with V holding \'"\'': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    # a ']' inside a gRPC metadata list value ends the list: the part after it stays
+    "punct: gRPC map x-api-key:[V] with V holding ']'": ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    # password==V (a value starting with '='): the value is read as empty; token: .V (letters): a leading '.' makes a
+    # word of letters read as prose
+    "punct: password=V with V starting '='": (),
+    "punct: token: V with V starting '.'": ('letters',),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
@@ -1620,6 +1693,16 @@ VALUE_GAPS = {
     # redteam3: LoadCredential=ID:VALUE (see KNOWN_GAPS' comment); leaked for these kinds with some of the values tried
     "drop-in LoadCredential=ID:VALUE (SetCredential= meant; the value is no path)":
         ("letters", "digits", "hex", "uuid", "passphrase", "base32"),
+    # redteam3: a backslash inside an unquoted value ends it for the leak check's reading of the JSON-escaped line (or for
+    # the rule): the part after it stays when it is 10 characters or more (so it depends on the value's length)
+    "punct: password=V with V holding '\\\\'": KINDS,
+    "punct: token: V with V holding '\\\\'": KINDS,
+    "punct: --password V with V holding '\\\\'": KINDS,
+    "punct: Authorization: Bearer V with V holding '\\\\'": KINDS,
+    "punct: gRPC map x-api-key:[V] with V holding '\\\\'": KINDS,
+    "punct: Go struct Password:V with V holding '\\\\'": KINDS,
+    # mysql's glued -pV in a docker record: leaked for one base64 value of seed 2
+    "docker: mysqldump -pV glued": ("base64",),
 }
 
 
@@ -1646,6 +1729,7 @@ def plant(kind, d):
     plant_trees(c)
     plant_redteam3(c)
     plant_redteam3b(c)
+    plant_redteam3c(c)
     now = int(time.time()) - 600
     runs = []
     c.trees["root"] = {"files": c.files, "journal": c.journal}
