@@ -1305,6 +1305,69 @@ def plant_redteam3c(c):
             c.add(f"punct: {kname} with V holding {ch!r}", [v], [], run="root-punct")
 
 
+def plant_redteam3d(c):
+    """redteam3, fourth batch: values a keep-shape vouches for although they hold the secret (URLs whose path or host
+    is the key, but no run of digits and both cases), and known values written in escapes other programs use."""
+    t = "root-rt3d"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    u = [c.v(f"url{i}") for i in range(8)]
+    w = [x.replace(" ", "-").lower() if c.kind in ("passphrase", "unicode") else x for x in u]
+    q = [urllib.parse.quote(x, safe="") for x in w]
+    c.file("/etc/onboarding-agent/hooks.yaml",
+           f"alerts:\n  webhook: https://hooks.corp.example.net/services/notify/{q[0]}\n"
+           f"  push: https://{q[1]}.push.corp.example.net/v1/events\n"
+           f"  login: https://app.corp.example.net/login;jsessionid={q[2]}\n"
+           f"  callback: https://app.corp.example.net/cb#access_token={q[3]}\n"
+           "  status: https://status.corp.example.net:8443/api/v2\n", tree=t)
+    for nm, v in zip(["URL path segment is the key", "URL host label is the key", "URL ;jsessionid= matrix parameter",
+                      "URL #access_token= fragment"], w):
+        c.add(f"config url shape: {nm}", [v], ["https://status.corp.example.net:8443/api/v2"], run=t)
+    c.file("/etc/onboarding-agent/hooks.env", f"SLACK_WEBHOOK=https://hooks.corp.example.net/services/{q[4]}\n"
+           "STATUS_URL=https://status.corp.example.net:8443/api/v2\n", tree=t)
+    c.add("env file url shape: URL path segment is the key", [w[4]], ["STATUS_URL=https://status.corp.example.net:8443/api/v2"],
+          run=t)
+    c.file(f"/etc/systemd/system/{UNIT}", "[Service]\nExecStart=/usr/local/bin/onboarding-agent "
+           f"--notify-url https://hooks.corp.example.net/services/{q[5]}\n"
+           f"Environment=PUSH_URL=https://{q[6]}.push.corp.example.net/v1\n"
+           "Restart=on-failure\n", tree=t)
+    c.add("unit ExecStart url shape: URL path segment is the key", [w[5]], ["Restart=on-failure"], run=t)
+    c.add("unit Environment url shape: URL host label is the key", [w[6]], [], run=t)
+    # known values (redacted in a config) written in other escapes in the journal: each value holds the character
+    # the escape changes, three characters in, so that a 10-character piece of the rest can be found
+    ks = [c.v(f"kesc{i}") for i in range(9)]
+    ks = [x.replace(" ", "-") if c.kind == "passphrase" else x for x in ks]
+    ch = ["&", "<", ">", "&", "'", "$", "\"", "&", "%"]
+    ks = [x[:3] + a + x[3:] for x, a in zip(ks, ch)]
+    c.file("/etc/onboarding-agent/known3.yaml",
+           "settings:\n" + "".join(f"  k{i}: {yq(v)}\n" for i, v in enumerate(ks)), tree=t)
+    forms = [
+        ("Go json.Marshal \\u0026", "event " + json.dumps({"v": ks[0]}).replace("&", "\\u0026")),
+        ("Go json.Marshal \\u003c", "event " + json.dumps({"v": ks[1]}).replace("<", "\\u003c")),
+        ("Go json.Marshal \\u003e", "event " + json.dumps({"v": ks[2]}).replace(">", "\\u003e")),
+        ("XML &amp;", "<config><v>" + ks[3].replace("&", "&amp;") + "</v></config>"),
+        ("shell single quote '\\''", "+ tool --v '" + ks[4].replace("'", "'\\''") + "'"),
+        ("shell printf %q \\$", "+ tool --v " + ks[5].replace("$", "\\$")),
+        ("YAML/Go %q \\\"", "value " + json.dumps(ks[6])),
+        ("HTML &#38;", "<td>" + ks[7].replace("&", "&#38;") + "</td>"),
+        ("systemd %%", "unit: Environment=V=" + ks[8].replace("%", "%%")),
+    ]
+    for (nm, msg), v in zip(forms, ks):
+        c.jmsg("info\tagent\t" + msg, t)
+        c.add(f"known value in another escape: {nm}", [v], [], run=t)
+    # a known value wrapped over two lines of one message, and over two journal entries
+    k1, k2 = c.v("wrap1"), c.v("wrap2")
+    k1 = k1.replace(" ", "-") if c.kind == "passphrase" else k1
+    k2 = k2.replace(" ", "-") if c.kind == "passphrase" else k2
+    c.file("/etc/onboarding-agent/known4.yaml", f"settings:\n  w1: {yq(k1)}\n  w2: {yq(k2)}\n", tree=t)
+    h1, h2 = len(k1) // 2, len(k2) // 2
+    c.jmsg(f"info\tagent\tdescribe:\n  Value: {k1[:h1]}\n         {k1[h1:]}", t)
+    c.jmsg(f"info\tagent\tvalue {k2[:h2]}", t)
+    c.jmsg(k2[h2:], t)
+    c.add("known value wrapped over two lines of one message", [k1], [], run=t)
+    c.add("known value wrapped over two journal entries", [k2], [], run=t)
+
+
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
@@ -1684,6 +1747,35 @@ KNOWN_GAPS = {
     # word of letters read as prose
     "punct: password=V with V starting '='": (),
     "punct: token: V with V starting '.'": ('letters',),
+    # redteam3, fourth batch (root-rt3d tree)
+    # redact_shape.c's url shape keeps a URL whose path segment is the key when the key has no digits and both cases
+    # (letters only, digits only, a UUID, lower-case words): https://hooks.corp.example.net/services/KEY
+    'config url shape: URL path segment is the key': ('letters', 'digits', 'uuid', 'passphrase'),
+    'env file url shape: URL path segment is the key': ('letters', 'digits', 'uuid', 'passphrase'),
+    'unit ExecStart url shape: URL path segment is the key': ('letters', 'digits', 'uuid', 'passphrase'),
+    # the url shape does not look at the host: https://KEY.push.corp.example.net/v1 (ngrok, API Gateway and push
+    # services put the key there) is kept
+    'config url shape: URL host label is the key': ('letters', 'digits', 'hex', 'uuid', 'passphrase', 'base32'),
+    'unit Environment url shape: URL host label is the key': ('letters', 'digits', 'hex', 'uuid', 'passphrase', 'base32'),
+    # a known value holding '"', written JSON-escaped ("abc\"def...") in a log line: redaction.md says JSON-escaped
+    # forms are removed, but this one stays
+    'known value in another escape: YAML/Go %q \\"': ('letters', 'digits', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    # Go's encoding/json writes & < > as \u0026 \u003c \u003e (HTML-safe escaping): a known value holding one of them
+    # is not searched for in that form
+    'known value in another escape: Go json.Marshal \\u0026': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'known value in another escape: Go json.Marshal \\u003c': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'known value in another escape: Go json.Marshal \\u003e': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    # known values are not searched for XML/HTML-escaped (&amp; &#38;), shell-quoted ('\'' and \$) or with systemd's
+    # %% (the part after the escaped character leaks)
+    'known value in another escape: XML &amp;': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'known value in another escape: HTML &#38;': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    "known value in another escape: shell single quote '\\''": ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'known value in another escape: shell printf %q \\$': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'known value in another escape: systemd %%': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    # a long known value wrapped over two lines (kubectl describe, a terminal's width) or two journal entries: each
+    # half is no known value
+    'known value wrapped over two lines of one message': ('hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    'known value wrapped over two journal entries': ('hex', 'base64', 'uuid', 'passphrase', 'base32'),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
@@ -1730,6 +1822,7 @@ def plant(kind, d):
     plant_redteam3(c)
     plant_redteam3b(c)
     plant_redteam3c(c)
+    plant_redteam3d(c)
     now = int(time.time()) - 600
     runs = []
     c.trees["root"] = {"files": c.files, "journal": c.journal}
