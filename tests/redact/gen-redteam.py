@@ -920,7 +920,7 @@ def plant_redteam3(c):
     c.file("/etc/onboarding-agent/bootstrap.yaml", f"{v}\n", tree=t)
     c.add("YAML file that is one bare scalar", [v], [], run=t)
     v = c.v("jstr")
-    c.file("/etc/onboarding-agent/token.json", json.dumps(v) + "\n", tree=t)
+    c.file("/etc/onboarding-agent/bootstrap.json", json.dumps(v) + "\n", tree=t)
     c.add("JSON file that is one string", [v], [], run=t)
     v = c.v("list")
     c.file("/etc/onboarding-agent/allow.yaml", f"allowedClients:\n- {yq(v)}\n- other\n", tree=t)
@@ -1368,6 +1368,56 @@ def plant_redteam3d(c):
     c.add("known value wrapped over two journal entries", [k2], [], run=t)
 
 
+def plant_redteam3e(c):
+    """redteam3, fifth batch: journal fields other programs write for the agent's unit (systemd-coredump's
+    COREDUMP_ENVIRON and COREDUMP_CMDLINE, SYSLOG_RAW), an EnvironmentFile= outside the agent's folder, long lines."""
+    e = [c.v(f"core{i}") for i in range(6)]
+    q = [x.replace(" ", "-") if c.kind == "passphrase" else x for x in e]
+    c.journal.append([("MESSAGE", "Process 4242 (onboarding-agent) of user 0 dumped core."),
+                      ("MESSAGE_ID", "fc2e22bc6ee647b6b90729ab34a250b1"), ("COREDUMP_UNIT", UNIT),
+                      ("COREDUMP_ENVIRON", f"LANG=C.UTF-8\nPATH=/usr/bin\nONBOARDING_BOOTSTRAP={q[0]}\nLICENCIA={q[1]}\n"
+                                           f"DB_PASSWORD={q[2]}\nLOG_LEVEL=debug"),
+                      ("COREDUMP_CMDLINE", f"/usr/local/bin/onboarding-agent --clave {q[3]}"),
+                      ("COREDUMP_PROC_STATUS", "Name:\tonboarding-agent\nState:\tR (running)")])
+    for nm, v in zip(["ONBOARDING_BOOTSTRAP= (a name nobody lists)", "LICENCIA=", "DB_PASSWORD="], q):
+        c.add(f"journal COREDUMP_ENVIRON {nm}", [v], [])
+    c.add("journal COREDUMP_CMDLINE --clave V", [q[3]], [])
+    c.journal.append([("MESSAGE", "agent: login ok"),
+                      ("SYSLOG_RAW", f"<13>Nov 30 10:00:00 pay-vm-07 agent: login ok password={q[4]}\n")])
+    c.add("journal SYSLOG_RAW holding password=V", [q[4]], [])
+    # a long line: the secret after 70,000 characters of text
+    c.journal.append([("MESSAGE", "debug\tagent\tdump " + "x" * 70000 + f" password={q[5]} end")])
+    c.add("journal: password=V after 70,000 characters", [q[5]], [])
+    v = c.v("longplain")
+    v = v.replace(" ", "-") if c.kind == "passphrase" else v
+    c.logs["plain"].append("debug\tagent\tdump " + "y" * 70000 + f" client_secret={v} end")
+    c.add("plain: client_secret=V after 70,000 characters", [v], [], run="log-plain")
+    # EnvironmentFile= outside /etc/onboarding-agent (Debian's /etc/default, Red Hat's /etc/sysconfig)
+    t = "root-rt3e"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    c.file(f"/etc/systemd/system/{UNIT}", "[Service]\nEnvironmentFile=-/etc/default/onboarding-agent\n"
+           "EnvironmentFile=/etc/sysconfig/onboarding-agent\nExecStart=/usr/local/bin/onboarding-agent\n", tree=t)
+    d1, d2 = c.v("envd1"), c.v("envd2")
+    c.file("/etc/default/onboarding-agent", f"ONBOARDING_BOOTSTRAP={unit_q(d1)}\n", tree=t)
+    c.file("/etc/sysconfig/onboarding-agent", f"CLAVE={unit_q(d2)}\n", tree=t)
+    c.add("EnvironmentFile=/etc/default/... (a name nobody lists)", [d1], ["EnvironmentFile=-/etc/default/onboarding-agent"],
+          run=t)
+    c.add("EnvironmentFile=/etc/sysconfig/... CLAVE=", [d2], [], run=t)
+    # the env file's values reach the journal when the agent logs its environment: is the value known?
+    c.jmsg(f"debug\tagent\tenvironment: ONBOARDING_BOOTSTRAP={d1}", t)
+    # ECS: environment values support reads, beside the agent's config
+    cd = c.ecs["ecs3-taskdef.json"]["taskDefinition"]["containerDefinitions"][0]
+    cd["environment"] += [{"name": "HTTPS_PROXY", "value": "http://proxy.corp.example.net:3128"},
+                          {"name": "NO_PROXY", "value": "169.254.170.2,169.254.169.254,.corp.example.net"},
+                          {"name": "ONBOARDING_ENDPOINT", "value": "onb.corp.example.net:15443"},
+                          {"name": "AWS_REGION", "value": "us-east-1"}]
+    cd["portMappings"] = [{"containerPort": 15443, "hostPort": 15443, "protocol": "tcp"}]
+    for v in ("http://proxy.corp.example.net:3128", "onb.corp.example.net:15443", "us-east-1", "15443"):
+        c.add("ecs3 needed environment value " + v, [], [v], run="ecs3")
+    c.add("ecs3 needed environment value NO_PROXY list", [], ["169.254.170.2,169.254.169.254,.corp.example.net"], run="ecs3")
+
+
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
@@ -1776,6 +1826,20 @@ KNOWN_GAPS = {
     # half is no known value
     'known value wrapped over two lines of one message': ('hex', 'base64', 'uuid', 'passphrase', 'base32'),
     'known value wrapped over two journal entries': ('hex', 'base64', 'uuid', 'passphrase', 'base32'),
+    # redteam3, fifth batch
+    # systemd-coredump's entry for the agent (COREDUMP_UNIT=) holds the process's environment (COREDUMP_ENVIRON, one
+    # NAME=VALUE a line): it goes through the free-text patterns, so a name nobody lists (or LICENCIA, see 'bash export
+    # -p LICENCIA') keeps its value; a field of NAME=VALUE lines calls for Environment='s default-deny
+    "journal COREDUMP_ENVIRON ONBOARDING_BOOTSTRAP= (a name nobody lists)": (),
+    "journal COREDUMP_ENVIRON LICENCIA=": (),
+    # the unit's EnvironmentFile=/etc/default/onboarding-agent is neither collected nor read for known values, so the
+    # agent's own log line 'environment: ONBOARDING_BOOTSTRAP=V' keeps V (the files under /etc/onboarding-agent are read)
+    "EnvironmentFile=/etc/default/... (a name nobody lists)": (),
+    # ECS task definitions: environment values are redacted as 'env' although a unit's Environment= keeps the same
+    # values by the url and host shapes: HTTPS_PROXY=http://proxy:3128, ONBOARDING_ENDPOINT=host:15443 and NO_PROXY lost
+    "ecs3 needed environment value http://proxy.corp.example.net:3128": (),
+    "ecs3 needed environment value onb.corp.example.net:15443": (),
+    "ecs3 needed environment value NO_PROXY list": (),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
@@ -1823,6 +1887,7 @@ def plant(kind, d):
     plant_redteam3b(c)
     plant_redteam3c(c)
     plant_redteam3d(c)
+    plant_redteam3e(c)
     now = int(time.time()) - 600
     runs = []
     c.trees["root"] = {"files": c.files, "journal": c.journal}
