@@ -1418,6 +1418,51 @@ def plant_redteam3e(c):
     c.add("ecs3 needed environment value NO_PROXY list", [], ["169.254.170.2,169.254.169.254,.corp.example.net"], run="ecs3")
 
 
+def plant_redteam3f(c):
+    """redteam3, sixth batch: tokens in identifier-shaped places; AWS error texts support reads."""
+    t = "root-rt3f"
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
+    v = [c.v(f"idn{i}") for i in range(3)]
+    w = [x.replace(" ", "-") if c.kind == "passphrase" else x for x in v]
+    c.file("/etc/onboarding-agent/registry.yaml",
+           f"registry:\n  host: registry.corp.example.net\n  username: {yq(w[0])}\n  password: x-oauth-basic\n"
+           f"git:\n  user: {yq(w[1])}\nnotify:\n  channelName: {yq(w[2])}\n", tree=t)
+    c.add("config: a token used as the username (GitHub's user-token, password x-oauth-basic)", [w[0]],
+          ["registry.corp.example.net"], run=t)
+    c.add("config: a token under user:", [w[1]], [], run=t)
+    c.add("config: a token under a *Name key", [w[2]], [], run=t)
+    # tokens with dots read as host names (Vault's legacy s.TOKEN, Dynatrace's dt0c01.ID.SECRET, a Discord bot token):
+    # the host shape keeps them under a key that is not secret-like
+    rng = random.Random(f"dotted:{c.kind}:{c.n}")
+    an = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    vault = "s." + "".join(rng.choice(an) for _ in range(24))
+    dt = "dt0c01." + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(24)) + "." + \
+        "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(64))
+    v = c.v("dot")
+    v = v.replace(" ", "-") if c.kind == "passphrase" else v
+    dotted = v[:7] + "." + v[7:]
+    c.file("/etc/onboarding-agent/apm.yaml",
+           f"apm:\n  tenant: corp-prod\n  bootstrap: {vault}\n  access: {dt}\n  enrol: {yq(dotted)}\n", tree=t)
+    c.file(f"/etc/systemd/system/{UNIT}", "[Service]\nExecStart=/usr/local/bin/onboarding-agent "
+           f"--bootstrap {vault}\nEnvironment=APM_ACCESS={dt}\n", tree=t)
+    c.file("/usr/local/bin/onboarding-agent", "", tree=t)
+    c.add("config host shape: Vault legacy token s.TOKEN under bootstrap:", [vault], [], run=t)
+    c.add("config host shape: Dynatrace token dt0c01.ID.SECRET", [dt], [], run=t)
+    c.add("config host shape: a value with one dot in it", [dotted], [], run=t)
+    for m in ("failed to get token from https://sts.us-east-1.amazonaws.com: RequestError: send request failed caused by: "
+              "Post \"https://sts.us-east-1.amazonaws.com/\": dial tcp 52.94.0.1:443: i/o timeout",
+              "credential plugin \"aws-ec2-credential\" failed: NoCredentialProviders: no valid providers in chain",
+              "lookup internal-onb-1234567890.us-east-1.elb.amazonaws.com on 10.0.0.2:53: no such host",
+              "PUT http://169.254.169.254/latest/api/token: 401 Unauthorized (X-aws-ec2-metadata-token-ttl-seconds: 21600)",
+              "EC2 IMDSv2 token request to 169.254.169.254:80 timed out after 1s",
+              "ExpiredTokenException: The security token included in the request is expired",
+              "InvalidClientTokenId: The security token included in the request is invalid.",
+              "SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided",
+              "secret onboarding/bootstrap in us-east-1 not found (ResourceNotFoundException)"):
+        c.jmsg("error\tagent\t" + m, t)
+        c.add("needed AWS error text: " + m[:48], [], [m], run=t)
+
+
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
@@ -1840,6 +1885,15 @@ KNOWN_GAPS = {
     "ecs3 needed environment value http://proxy.corp.example.net:3128": (),
     "ecs3 needed environment value onb.corp.example.net:15443": (),
     "ecs3 needed environment value NO_PROXY list": (),
+    # redteam3, sixth batch: redact_deny.c's identifier shape (is_ident: any run of letters, digits and -_.:/ up to 128
+    # characters) keeps a token under user:, username: or any key ending in name: a 40-hex or base32 token, a UUID or a
+    # run of digits is no name (GitHub takes a token as the user with password x-oauth-basic)
+    "config: a token used as the username (GitHub's user-token, password x-oauth-basic)": ('letters', 'digits', 'hex', 'uuid', 'passphrase', 'base32'),
+    "config: a token under user:": ('letters', 'digits', 'hex', 'uuid', 'passphrase', 'base32'),
+    "config: a token under a *Name key": ('letters', 'digits', 'hex', 'uuid', 'passphrase', 'base32'),
+    # the host shape keeps a letters-only value with one dot in it ('fOXQaKi.GcnyPGi' reads as a two-label DNS name);
+    # dotted vendor tokens with digits (Vault s.TOKEN, Dynatrace dt0c01.ID.SECRET) are redacted
+    "config host shape: a value with one dot in it": ('letters',),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
@@ -1888,6 +1942,7 @@ def plant(kind, d):
     plant_redteam3c(c)
     plant_redteam3d(c)
     plant_redteam3e(c)
+    plant_redteam3f(c)
     now = int(time.time()) - 600
     runs = []
     c.trees["root"] = {"files": c.files, "journal": c.journal}
