@@ -67,8 +67,8 @@ struct redactor {
 	size_t		 tabsize;	/* entries of tab, a power of two */
 	struct needle	*needles;	/* verify's search strings */
 	size_t		 nneedles;	/* used entries of needles */
+	size_t		 capneedles;	/* allocated entries of needles */
 	size_t		 indexed;	/* values already turned into needles */
-	bool		 stale;		/* an old value was turned into needles: rebuild heads */
 	int32_t		*heads;		/* 65536 bucket heads by the first 4 bytes, or NULL */
 	uint64_t	 used[1024];	/* a bit per bucket that has a head: 8 KiB, read per byte */
 	bool		(*path_exists)(const char *, void *);	/* see redactor_set_path_check() */
@@ -204,10 +204,8 @@ value_entry(struct redactor *r, const char *kind, const char *v, size_t len, boo
 			if (e->local && !local) {
 				/* redacted for itself before, a secret now: searched for from now on */
 				e->local = false;
-				if ((size_t)(r->tab[i] - 1) < r->indexed) {
+				if ((size_t)(r->tab[i] - 1) < r->indexed)
 					index_one(r, r->tab[i] - 1);
-					r->stale = true;
-				}
 			}
 			return e->marker;
 		}
@@ -506,19 +504,58 @@ b64(const unsigned char *s, size_t n)
 	return o;
 }
 
+static uint32_t load4(const char *p);
+static uint32_t h16(uint32_t w);
+
+/* Links needle i into its bucket (the newest first, as a rebuild in index order would). */
+static void
+link_needle(struct redactor *r, size_t i)
+{
+	uint32_t h = h16(load4(r->needles[i].s));
+
+	r->needles[i].next = r->heads[h];
+	r->heads[h] = (int32_t)i;
+	r->used[h >> 6] |= UINT64_C(1) << (h & 63);
+}
+
+/*
+ * Adds a search string (taking s), once: a string already there only widens its
+ * whole-word flag.  Past VERIFY_MEMMEM_MAX strings they are kept in buckets by
+ * their first 4 bytes, linked as they come: finding a duplicate and indexing
+ * stay linear in the number of distinct values.
+ */
 static void
 add_needle(struct redactor *r, char *s, size_t len, size_t value, const char *form, uint8_t whole)
 {
-	size_t i;
+	struct needle *nd = NULL;
 
-	for (i = 0; i < r->nneedles; i++)
-		if (r->needles[i].len == len && memcmp(r->needles[i].s, s, len) == 0) {
-			r->needles[i].whole &= whole;	/* found anywhere if either value is */
-			free(s);
-			return;
-		}
-	r->needles = xreallocarray(r->needles, r->nneedles + 1, sizeof(*r->needles));
+	if (r->heads != NULL) {
+		for (int32_t n = r->heads[h16(load4(s))]; n >= 0 && nd == NULL; n = r->needles[n].next)
+			if (r->needles[n].len == len && memcmp(r->needles[n].s, s, len) == 0)
+				nd = &r->needles[n];
+	} else
+		for (size_t i = 0; i < r->nneedles && nd == NULL; i++)
+			if (r->needles[i].len == len && memcmp(r->needles[i].s, s, len) == 0)
+				nd = &r->needles[i];
+	if (nd != NULL) {
+		nd->whole &= whole;	/* found anywhere if either value is */
+		free(s);
+		return;
+	}
+	if (r->nneedles == r->capneedles) {
+		r->capneedles = r->capneedles ? r->capneedles * 2 : 64;
+		r->needles = xreallocarray(r->needles, r->capneedles, sizeof(*r->needles));
+	}
 	r->needles[r->nneedles++] = (struct needle){ s, len, value, form, -1, whole };
+	if (r->heads != NULL)
+		link_needle(r, r->nneedles - 1);
+	else if (r->nneedles > VERIFY_MEMMEM_MAX) {
+		r->heads = xmalloc(65536 * sizeof(*r->heads));
+		memset(r->heads, 0xff, 65536 * sizeof(*r->heads));
+		memset(r->used, 0, sizeof(r->used));
+		for (size_t i = 0; i < r->nneedles; i++)
+			link_needle(r, i);
+	}
 }
 
 static uint32_t
@@ -783,31 +820,13 @@ index_one(struct redactor *r, size_t i)
 	}
 }
 
-/* Turns new values into search strings and rebuilds the bucket index. */
+/* Turns new values into search strings (add_needle() keeps the buckets current). */
 static void
 index_values(struct redactor *r)
 {
-	size_t i;
-
-	if (r->indexed == r->nvalues && !r->stale)
-		return;
-	for (i = r->indexed; i < r->nvalues; i++)
+	for (size_t i = r->indexed; i < r->nvalues; i++)
 		index_one(r, i);
 	r->indexed = r->nvalues;
-	r->stale = false;
-	if (r->nneedles > VERIFY_MEMMEM_MAX) {
-		if (r->heads == NULL)
-			r->heads = xmalloc(65536 * sizeof(*r->heads));
-		memset(r->heads, 0xff, 65536 * sizeof(*r->heads));
-		memset(r->used, 0, sizeof(r->used));
-		for (i = 0; i < r->nneedles; i++) {
-			uint32_t h = h16(load4(r->needles[i].s));
-
-			r->needles[i].next = r->heads[h];
-			r->heads[h] = (int32_t)i;
-			r->used[h >> 6] |= UINT64_C(1) << (h & 63);
-		}
-	}
 }
 
 void
