@@ -184,20 +184,65 @@ shape_relpath(const char *v, size_t n)
 	return slashes > 0 && seg >= 2;
 }
 
+/*
+ * A run of letters and digits made of words: a lower-case start, then capitalised words
+ * of two lower-case letters or more, acronyms and numbers ("AgentToken2", "DigiCert",
+ * "HTTPServer", "URLs").  Random base64 rarely is: "M25nVpZPxqMhQ" has "n" after digits.
+ */
+static bool
+run_of_words(const char *v, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && islower((unsigned char)v[i]))
+		i++;
+	while (i < n) {
+		size_t u = i, l;
+
+		if (isdigit((unsigned char)v[i])) {
+			while (i < n && isdigit((unsigned char)v[i]))
+				i++;
+			continue;
+		}
+		if (!isupper((unsigned char)v[i]))
+			return false;	/* lower case after digits */
+		while (i < n && isupper((unsigned char)v[i]))
+			i++;
+		u = i - u;
+		l = i;
+		while (i < n && islower((unsigned char)v[i]))
+			i++;
+		l = i - l;
+		if (l == 1 && !(i == n && u >= 2))
+			return false;	/* "Vp", "Mh": one lower-case letter between capitals */
+	}
+	return true;
+}
+
 bool
 shape_random_segment(const char *v, size_t n)
 {
-	size_t digits = 0, upper = 0, lower = 0, plus = 0;
+	size_t digits = 0, plus = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		digits += isdigit(c) != 0;
-		upper += isupper(c) != 0;
-		lower += islower(c) != 0;
-		plus += c == '+';
+		digits += isdigit((unsigned char)v[i]) != 0;
+		plus += v[i] == '+';
 	}
-	return n >= 8 && digits > 0 && ((upper > 0 && lower > 0) || plus > 0);
+	if (n >= 8 && digits > 0 && plus > 0)
+		return true;	/* base64 */
+	/* the runs between '-', '_', '.' and '+': one of 8 or more with digits and both cases, not words */
+	for (size_t s = 0, e; s < n; s = e + 1) {
+		size_t d = 0, up = 0, lo = 0;
+
+		for (e = s; e < n && strchr("-_.+", v[e]) == NULL; e++) {
+			d += isdigit((unsigned char)v[e]) != 0;
+			up += isupper((unsigned char)v[e]) != 0;
+			lo += islower((unsigned char)v[e]) != 0;
+		}
+		if (e - s >= 8 && d > 0 && up > 0 && lo > 0 && !run_of_words(v + s, e - s))
+			return true;
+	}
+	return false;
 }
 
 /* scheme://[userinfo@]host[:port][/path][?query]: the parts; false when v is no URL. */

@@ -13,8 +13,9 @@ bool shape_hostname(const char *v, size_t n);	/* a DNS name of two labels or mor
 bool shape_ip(const char *v, size_t n);		/* IPv4 or IPv6, optional /prefix */
 bool shape_hostport(const char *v, size_t n);	/* host:port with a harmless host */
 bool shape_relpath(const char *v, size_t n);	/* secrets/jwt-token: lowercase names and '/' */
-/* One segment of a path ("RMh4nCoDq5Hz+I8Vp1gI"): 8 or more bytes with digits and both cases, or '+'
- * among letters and digits: a key or a password, not a name. */
+/* One segment of a path: a key or a password, not a name, when a run of it (between '-', '_', '.')
+ * of 8 or more mixes digits with both cases and is not words ("M25nVpZPxqMhQ_x02m..." is one,
+ * "AgentToken2.json", "OnboardingAgent-Linux-x86_64.tar.gz" are none), or it is base64 with '+'. */
 bool shape_random_segment(const char *v, size_t n);
 
 /* The parts of scheme://[userinfo@]host[:port][/path][?query], as offsets into the value. */

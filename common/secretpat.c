@@ -283,12 +283,18 @@ url_userinfo_at(const char *in, size_t len, size_t q)
 		if (c == ':' && colon == 0) {
 			size_t d = e + 1;
 
-			while (d < len && isdigit((unsigned char)in[d]))
+			while (d < len && d - e <= 6 && isdigit((unsigned char)in[d]))
 				d++;
-			if (d > e + 1 && (d == len || in[d] == '/' || isspace((unsigned char)in[d])))
-				return 0;	/* a port */
+			/* a port: 1-5 digits, then the end, '/', a blank, or punctuation that ends a
+			 * sentence ("db:5432. Contact dba@...", "rabbitmq:5672: refused") */
+			if (d > e + 1 && d - e <= 6 && (d == len || in[d] == '/' || isspace((unsigned char)in[d]) ||
+			    (strchr(".,:;)!?", in[d]) != NULL && (d + 1 == len || isspace((unsigned char)in[d + 1]) ||
+			    in[d + 1] == '/'))))
+				return 0;
 			colon = e;
 		}
+		if (isspace(c) && e > q && strchr(".,:;)!?", in[e - 1]) != NULL)
+			return 0;	/* prose: "cache:down. mail ops@..." */
 		if (c == '\n' || c == '\r' || c == '?' || c == '#' || c == '"' || c == '\'' || c == '<' ||
 		    c == '>' || c == '[' || c == '(' || c == ',' || c == ';')
 			return 0;
@@ -749,8 +755,6 @@ key_class_by_stem(const char *norm, size_t n, const char **k)
 		return *k = "bearer", KEY_MEDIUM;
 	if (contains(norm, n, "sessionid") || contains(norm, n, "sessionkey"))
 		return *k = "session", KEY_WEAK;
-	if (contains(norm, n, "identifiedby"))
-		return *k = "password", KEY_STRONG;	/* SQL: CREATE USER u IDENTIFIED BY 'V' */
 	if (pass_suffix(norm, n) || contains(norm, n, "passcode") ||
 	    contains(norm, n, "connectionstring"))
 		return *k = "password", KEY_MEDIUM;
@@ -1092,9 +1096,9 @@ secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 	case KEY_STRONG:
 		return !loose || !prose_word(v, len);
 	case KEY_MEDIUM:
-		return !loose || looks_secret(v, len);
+		return !loose || looks_secret(v, len) || mixed_case(v, len) || mixed_scripts(v, len);
 	case KEY_WEAK:
-		return looks_secret(v, len);
+		return looks_secret(v, len) || mixed_case(v, len) || mixed_scripts(v, len);
 	default:
 		return false;
 	}
@@ -1641,8 +1645,8 @@ do_cliuser(struct scan *s, size_t ts, size_t te)
 	{
 		size_t b = ts;
 
-		while (b > 0 && in[b - 1] != '\n')
-			b--;
+		while (b > 0 && ts - b < 1024 && in[b - 1] != '\n')
+			b--;	/* at most 1 KiB back: a long line of -p words stays linear */
 		if (memmem(in + b, ts - b, " -u", 3) == NULL && memmem(in + b, ts - b, "mysql", 5) == NULL)
 			return ts + 2;
 	}
@@ -1870,6 +1874,7 @@ struct kv {
 	bool		 xml;		/* <key>VALUE</key> */
 	bool		 to_quote;	/* "Header-Name: VALUE": to the quote that opened before the key */
 	bool		 golist;	/* map[x-api-key:[VALUE]] (gRPC metadata): the value ends at ']' */
+	bool		 sql;		/* IDENTIFIED BY VALUE: the next word, quoted or not */
 	size_t		 p;		/* the separator, then the value's first byte */
 	size_t		 vs, ve;	/* the value: in[vs..ve) */
 	size_t		 after;		/* where the scan resumes after the value */
@@ -1908,6 +1913,13 @@ kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
 	k->ks = ks;
 	k->ke = ke;
 	k->c = secretpat_key_class(in + ks, ke - ks, &k->kind);
+	if (k->c == KEY_NONE && ke - ks >= 13 && strncasecmp(in + ks, "identified", 10) == 0 &&
+	    (in[ks + 10] == ' ' || in[ks + 10] == '\t') && strncasecmp(in + ke - 2, "by", 2) == 0 &&
+	    (in[ke - 3] == ' ' || in[ke - 3] == '\t')) {
+		k->c = KEY_STRONG;	/* SQL: CREATE USER u IDENTIFIED BY 'V', ALTER USER u IDENTIFIED BY V */
+		k->kind = "password";
+		k->sql = true;
+	}
 	if (k->c == KEY_NONE && ke - ks == 5 && strncasecmp(in + ks, "passe", 5) == 0) {
 		/* French "mot de passe" (and "mots de passe"): the words before it are the key's */
 		for (i = 7; i <= 8; i++)
@@ -2085,6 +2097,13 @@ blank_directive(const char *in, size_t len, const struct kv *k)
 	return memmem(in + b, k->ks - b, "login ", 6) != NULL;
 }
 
+/* Kinds whose value is one word: a licence key, a signature ("license: expired on ..." is prose). */
+static bool
+one_word_kind(const char *kind)
+{
+	return kind != NULL && (strcmp(kind, "license") == 0 || strcmp(kind, "signature") == 0);
+}
+
 /*
  * What joins the key to its value: '=', "=>", ':', ":=", " is ", " was ",
  * a quoted string after the key, "[", or a flag's blank.  Sets the rule and
@@ -2099,7 +2118,24 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 	k->after = p;
 	while (p < len && (in[p] == ' ' || in[p] == '\t'))
 		p++;
+	/* SQL: IDENTIFIED WITH mysql_native_password BY 'V' (AS 'hash'): the quoted string is the value */
+	if (p > k->after && k->c == KEY_STRONG && p + 3 < len && (strncasecmp(in + p, "by", 2) == 0 ||
+	    strncasecmp(in + p, "as", 2) == 0) && (in[p + 2] == ' ' || in[p + 2] == '\t')) {
+		size_t q = p + 2;
+
+		while (q < len && (in[q] == ' ' || in[q] == '\t'))
+			q++;
+		if (q < len && (in[q] == '\'' || in[q] == '"'))
+			p = q;
+	}
 	k->p = p;
+	if (k->sql && p > k->after && p < len && in[p] != '\'' && in[p] != '"' && in[p] != '\n' &&
+	    in[p] != '\r' && in[p] != ';') {
+		k->flagarg = true;	/* IDENTIFIED BY tiger: the next word, whatever it looks like */
+		k->rule = "free-text";
+		k->p = p;
+		return GO_ON;
+	}
 	if (p == k->after && p < len && in[p] == '>' && k->ks > 0 && in[k->ks - 1] == '<') {
 		p++;		/* <password>V</password> */
 		k->xml = true;
@@ -2132,8 +2168,12 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 			k->rule = "free-text";
 			/* "GITHUB_TOKEN: X", "refreshToken: X": judged as a password's value in prose */
 			k->ident = !k->flag && identifier_key(in + k->ks, k->ke - k->ks);
-		} else if (k->line_start && !k->quoted_key)
+		} else if (k->line_start && !k->quoted_key && !one_word_kind(k->kind)) {
 			k->to_eol = true;
+		} else if (k->line_start && !k->quoted_key) {
+			k->loose = true;	/* "license: expired on ...": judged as prose */
+			k->rule = "free-text";
+		}
 	} else if (p > k->after && p + 2 < len && (in[p] == 'i' || in[p] == 'I') &&
 	    (in[p + 1] == 's' || in[p + 1] == 'S') && (in[p + 2] == ' ' || in[p + 2] == '\t')) {
 		p += 2;
@@ -2578,6 +2618,22 @@ kv_judge(struct scan *s, struct kv *k)
 	}
 	if (k->flagarg)
 		k->loose = false;
+	if (k->sql && vs == k->p) {
+		if (prose_word(in + vs, ve - vs))
+			return k->after;	/* "identified by the proxy": prose, not SQL */
+		while (ve > vs + 1 && (in[ve - 1] == ';' || in[ve - 1] == ','))
+			ve--;		/* the statement's end is no part of it */
+		k->ve = k->after = ve;
+	}
+	/* openssl -passin env:VAR / file:PATH / fd:N / stdin name where the password is, not it */
+	if (k->ke - k->ks >= 6 && strncasecmp(in + k->ke - 6, "passin", 6) == 0 &&
+	    (strncmp(in + vs, "env:", 4) == 0 || strncmp(in + vs, "file:", 5) == 0 ||
+	    strncmp(in + vs, "fd:", 3) == 0 || (ve - vs == 5 && strncmp(in + vs, "stdin", 5) == 0)))
+		return k->after;
+	if (k->ke - k->ks >= 7 && strncasecmp(in + k->ke - 7, "passout", 7) == 0 &&
+	    (strncmp(in + vs, "env:", 4) == 0 || strncmp(in + vs, "file:", 5) == 0 ||
+	    strncmp(in + vs, "fd:", 3) == 0 || (ve - vs == 6 && strncmp(in + vs, "stdout", 6) == 0)))
+		return k->after;
 	for (i = vs; i < ve && alpha; i++)
 		alpha = isalpha((unsigned char)in[i]) != 0;
 	if (alpha && k->kind != NULL && strcmp(k->kind, "token") == 0 &&
@@ -2622,16 +2678,23 @@ static void
 kv_whole_value(struct scan *s, struct kv *k)
 {
 	const char *in = s->in;
-	size_t len = s->len, vs = k->vs, ve = k->ve, p = k->p, i, x, quotes = 0;
+	size_t len = s->len, vs = k->vs, ve = k->ve, p = k->p, i, x;
 	bool in_sq;
 
 	for (i = vs; i < ve && isalpha((unsigned char)in[i]); i++)
 		;
-	/* a flag inside a single-quoted command ("sh -c 'login --password=a b c'") runs to the quote
-	 * (quotes counted back to the line's start, at most 4 KiB: a long line stays linear) */
+	/*
+	 * A flag inside a single-quoted command ("sh -c 'login --password=a b c'") runs to the
+	 * quote: the nearest quote before the key on its line (at most 4 KiB back) opens one when
+	 * a blank, '=' or the line's start is before it; an apostrophe ("can't") does not.
+	 */
+	in_sq = false;
 	for (x = k->ks; x > s->floor && k->ks - x < 4096 && in[x - 1] != '\n'; x--)
-		quotes += in[x - 1] == '\'';
-	in_sq = quotes % 2 == 1;
+		if (in[x - 1] == '\'') {
+			in_sq = x - 1 == s->floor || in[x - 2] == ' ' || in[x - 2] == '\t' || in[x - 2] == '=' ||
+			    in[x - 2] == '\n';
+			break;
+		}
 	if (!((k->c == KEY_STRONG || (k->c == KEY_MEDIUM && k->kind != NULL &&
 	    strcmp(k->kind, "secret") == 0)) && !k->query && !k->flagarg && !k->directive && !k->xml &&
 	    !k->blank &&
