@@ -1449,6 +1449,15 @@ def plant_redteam3f(c):
     c.add("config host shape: Vault legacy token s.TOKEN under bootstrap:", [vault], [], run=t)
     c.add("config host shape: Dynatrace token dt0c01.ID.SECRET", [dt], [], run=t)
     c.add("config host shape: a value with one dot in it", [dotted], [], run=t)
+    # capital letters only: the constant shape keeps a random word of up to 12 capitals, or groups of them joined by
+    # '_' (a licence key), under a key that is not secret-like
+    rng = random.Random("caps:" + c.v("caps"))
+    caps12 = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(12))
+    groups = "_".join("".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(5)) for _ in range(4))
+    c.file("/etc/onboarding-agent/licence.yaml", f"product:\n  edition: ENTERPRISE\n  activation: {caps12}\n"
+           f"  serial: {groups}\n", tree=t)
+    c.add("config constant shape: 12 random capitals (activation: V)", [caps12], ["edition: ENTERPRISE"], run=t)
+    c.add("config constant shape: capital groups joined by _ (serial: V)", [groups], [], run=t)
     for m in ("failed to get token from https://sts.us-east-1.amazonaws.com: RequestError: send request failed caused by: "
               "Post \"https://sts.us-east-1.amazonaws.com/\": dial tcp 52.94.0.1:443: i/o timeout",
               "credential plugin \"aws-ec2-credential\" failed: NoCredentialProviders: no valid providers in chain",
@@ -1894,6 +1903,10 @@ KNOWN_GAPS = {
     # the host shape keeps a letters-only value with one dot in it ('fOXQaKi.GcnyPGi' reads as a two-label DNS name);
     # dotted vendor tokens with digits (Vault s.TOKEN, Dynatrace dt0c01.ID.SECRET) are redacted
     "config host shape: a value with one dot in it": ('letters',),
+    # redact_deny.c's constant shape (is_constant) keeps random capitals: a 12-letter word, and groups of up to 12 joined
+    # by '_' (a licence key ABCDE_FGHIJ_KLMNO_PQRST); only a run with digits or longer than 12 goes
+    "config constant shape: 12 random capitals (activation: V)": (),
+    "config constant shape: capital groups joined by _ (serial: V)": (),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
