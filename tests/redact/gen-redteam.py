@@ -1699,21 +1699,7 @@ KNOWN_GAPS = {
     'plain: vault kv put value=': (),
     'docker: vault kv put value=': (),
     'aws: vault kv put value=': (),
-    # 'config set ..._authToken V' / 'npmAuthToken V' with a blank: a token key's value in prose must look random; 14
-    # mixed-case letters do not (aws configure set aws_secret_access_key V passes)
-    'journal: npm config set _authToken': ('letters',),
-    'plain: npm config set _authToken': ('letters',),
-    'docker: npm config set _authToken': ('letters',),
-    'aws: npm config set _authToken': ('letters',),
-    'journal: yarn config set npmAuthToken': ('letters',),
-    'plain: yarn config set npmAuthToken': ('letters',),
-    'docker: yarn config set npmAuthToken': ('letters',),
-    'aws: yarn config set npmAuthToken': ('letters',),
-    # cmdkey '/pass:V' with letters only: a Windows-style '/pass:' flag, value judged as prose
-    'journal: cmdkey /pass:': ('letters',),
-    'plain: cmdkey /pass:': ('letters',),
-    'docker: cmdkey /pass:': ('letters',),
-    'aws: cmdkey /pass:': ('letters',),
+    # (npm/yarn 'config set ..._authToken V' and cmdkey '/pass:V' with letters only: fixed on main at 6369e44)
     # lftp '-u user,V': T_CLIUSER knows 'user:V' only
     'journal: lftp -u user,pass': (),
     'plain: lftp -u user,pass': (),
@@ -1806,7 +1792,7 @@ KNOWN_GAPS = {
     'journal field JETON': (),
     'journal field SLEUTEL': (),
     # AUTH_CODE: 'auth' is weak; a value that does not look random stays
-    'journal field AUTH_CODE': ('letters', 'passphrase'),
+    'journal field AUTH_CODE': ('passphrase',),
     # _CMDLINE 'sqlcmd ... -P V' (see sqlcmd -P)
     'journal _CMDLINE sqlcmd -P VALUE': (),
     # 'invalid token: token is expired by 2h13m5s': 'is' is redacted (kind bearer) after 'token'
