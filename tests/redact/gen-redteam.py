@@ -1649,9 +1649,6 @@ KNOWN_GAPS = {
     # Configs, units and ECS
     # a random-looking mapping key under a plain key is kept as structure (only under a secret-like key is a key judged)
     "secret as a mapping key under a plain key (clients:)": (),
-    # LoadCredential=ID:VALUE (a SetCredential= mistaken): LoadCredential is a systemd setting that goes through the pattern
-    # rules only; the value is no path, yet it is not treated as a credential as SetCredential='s is
-    # (in VALUE_GAPS: it leaks for some values of a kind)
     # describe-tasks containers[].reason 'exec: "agent --licencia V"': the flag's value inside a quoted exec string
     "ecs3 describe-tasks container reason --licencia V": (),
     # Over-redaction (needed values lost)
@@ -1899,7 +1896,9 @@ INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (J
 # Gaps that leak for some values of a kind and not others (no FIXED line when this run's value does not leak).
 VALUE_GAPS = {
     # (none: a word of letters from three scripts or more after "secret" counts as random, whatever its length)
-    # redteam3: LoadCredential=ID:VALUE (see KNOWN_GAPS' comment); leaked for these kinds with some of the values tried
+    # redteam3: LoadCredential=ID:VALUE (a SetCredential= mistaken): LoadCredential is a systemd setting that goes
+    # through the pattern rules only; the value is no path, yet it is not treated as a credential as SetCredential='s
+    # is; leaked for these kinds with some of the values tried
     "drop-in LoadCredential=ID:VALUE (SetCredential= meant; the value is no path)":
         ("letters", "digits", "hex", "uuid", "passphrase", "base32"),
     # redteam3: a backslash inside an unquoted value ends it for the leak check's reading of the JSON-escaped line (or for
