@@ -473,7 +473,17 @@ redact_environment(struct ctx *c, json_t *arr, json_t *counts)
 			;	/* public certificates: kept */
 		else if (json_is_string(v) && env_value_public(c, name, json_string_value(v)))
 			redact_count(counts, "kept:ecs-env-public");
-		else
+		else if (json_is_string(v) && name != NULL) {
+			/* default-deny as a unit's Environment=: a URL, host:port, NO_PROXY list stay by shape */
+			char *t = redact_deny_value(c->red, NULL, name, strlen(name), json_string_value(v),
+			    json_string_length(v), counts);
+
+			if (t != NULL) {
+				json_object_set_new(e, "value", json_string(t));
+				redact_count(counts, "ecs-env");
+				free(t);
+			}
+		} else
 			marker(c, e, "value", "env", counts, "ecs-env");
 		/* Any other member is redacted too: only name and value are known. */
 		{

@@ -360,10 +360,15 @@ redact_comment_file(struct redactor *r, const char *in, size_t len, char **out, 
 	while (p < len) {
 		const char *nl = memchr(in + p, '\n', len - p);
 		size_t e = nl != NULL ? (size_t)(nl - in) : len, k = p;
-		const char *hash = memchr(in + p, '#', e - p);
+		const char *hash = NULL;
 
 		while (k < e && (in[k] == ' ' || in[k] == '\t'))
 			k++;
+		/* a '#' at the line's start or after a blank starts a comment: "DNS=10.20.0.2#dns.example" is
+		 * systemd's DNS-over-TLS server name, no comment */
+		for (size_t h = k; h < e && hash == NULL; h++)
+			if (in[h] == '#' && (h == k || in[h - 1] == ' ' || in[h - 1] == '\t'))
+				hash = in + h;
 		if (k < e && in[k] == ';')
 			hash = in + k;
 		if (hash != NULL) {

@@ -230,12 +230,18 @@ keep_rule(struct redactor *r, const char *path, const char *key, size_t keylen, 
 		return NULL;
 	if (path != NULL && redact_deny_schema(path) != NULL)
 		return "schema";
+	if (kc == KEY_WEAK && (shape_hostname(v, n) || shape_ip(v, n) || shape_hostport(v, n)))
+		return "host";	/* --auth-server auth.corp.example.net:8443: a weak key's host */
 	if (kc != KEY_NONE)
 		return NULL;
 	if (shape_number(v, n))
 		return "number";
 	if (shape_hostname(v, n) || shape_ip(v, n) || shape_hostport(v, n))
 		return "host";
+	if (shape_hostlist(v, n))
+		return "host-list";
+	if (shape_settings(v, n))
+		return "settings";
 	if (path_shape(v, n) && redact_path_exists(r, v, n))
 		return "path-exists";
 	if (is_flag(v, n))
@@ -365,6 +371,9 @@ redact_deny_describe(void (*cb)(const char *what, const char *example, void *use
 	cb("kept by shape: number (key not secret-like)", "up to 5 integer digits: 3, 15443, 0.5", userdata);
 	cb("kept by shape: host (key not secret-like)", "onboarding.example.com, 192.0.2.10, host:443",
 	    userdata);
+	cb("kept by shape: host-list (key not secret-like)", "NO_PROXY=.corp.example.net,10.0.0.0/8,localhost",
+	    userdata);
+	cb("kept by shape: settings (key not secret-like)", "GODEBUG=x509ignoreCN=0,http2client=0", userdata);
 	cb("kept by shape: path-exists (key not secret-like)", "an absolute path that exists on the host",
 	    userdata);
 	cb("kept by shape: flag", "--verbose, -v", userdata);

@@ -245,6 +245,74 @@ shape_random_segment(const char *v, size_t n)
 	return false;
 }
 
+/* One NO_PROXY item: a host, ".domain", "*.domain", an address or a CIDR block, host:port, "*". */
+static bool
+hostlist_item(const char *v, size_t n)
+{
+	const char *slash = memchr(v, '/', n);
+
+	if (n == 1 && v[0] == '*')
+		return true;
+	if (n > 2 && v[0] == '*' && v[1] == '.')
+		v++, n--;
+	if (n > 1 && v[0] == '.')
+		v++, n--;
+	if (slash != NULL) {
+		size_t h = (size_t)(slash - v);
+
+		return shape_ip(v, n) || (h > 0 && shape_ip(v, h) && shape_number(slash + 1, n - h - 1));
+	}
+	return shape_hostname(v, n) || shape_ip(v, n) || shape_hostport(v, n) ||
+	    (n == 9 && memcmp(v, "localhost", 9) == 0);
+}
+
+bool
+shape_hostlist(const char *v, size_t n)
+{
+	size_t items = 0;
+
+	for (size_t s = 0, e; s <= n; s = e + 1) {
+		for (e = s; e < n && v[e] != ',' && v[e] != ' '; e++)
+			;
+		if (e > s) {
+			if (!hostlist_item(v + s, e - s))
+				return false;
+			items++;
+		}
+	}
+	return items >= 1 && memchr(v, ',', n) != NULL;
+}
+
+bool
+shape_settings(const char *v, size_t n)
+{
+	size_t items = 0;
+
+	for (size_t s = 0, e; s < n; s = e + 1) {
+		const char *eq;
+		size_t kl, vl;
+
+		for (e = s; e < n && v[e] != ','; e++)
+			;
+		eq = memchr(v + s, '=', e - s);
+		if (eq == NULL)
+			return false;
+		kl = (size_t)(eq - (v + s));
+		vl = e - s - kl - 1;
+		if (kl == 0 || kl > 32 || vl == 0 || vl > 5)
+			return false;
+		for (size_t i = s; i < s + kl; i++)
+			if (!isalnum((unsigned char)v[i]) && v[i] != '_')
+				return false;
+		if (!(vl <= 2 && isdigit((unsigned char)eq[1]) && (vl == 1 || isdigit((unsigned char)eq[2]))) &&
+		    !(vl == 2 && strncasecmp(eq + 1, "on", 2) == 0) && !(vl == 3 && strncasecmp(eq + 1, "off", 3) == 0) &&
+		    !(vl == 4 && strncasecmp(eq + 1, "true", 4) == 0) && !(vl == 5 && strncasecmp(eq + 1, "false", 5) == 0))
+			return false;
+		items++;
+	}
+	return items >= 1;
+}
+
 /* scheme://[userinfo@]host[:port][/path][?query]: the parts; false when v is no URL. */
 bool
 shape_url_split(const char *v, size_t n, struct shape_url *u)

@@ -17,6 +17,10 @@ bool shape_relpath(const char *v, size_t n);	/* secrets/jwt-token: lowercase nam
  * of 8 or more mixes digits with both cases and is not words ("M25nVpZPxqMhQ_x02m..." is one,
  * "AgentToken2.json", "OnboardingAgent-Linux-x86_64.tar.gz" are none), or it is base64 with '+'. */
 bool shape_random_segment(const char *v, size_t n);
+/* NO_PROXY: hosts, .domains, addresses, CIDR blocks, host:port, joined by ',' (blanks allowed). */
+bool shape_hostlist(const char *v, size_t n);
+/* GODEBUG: name=N,name=on: settings whose values are 1-2 digits or on/off/true/false. */
+bool shape_settings(const char *v, size_t n);
 
 /* The parts of scheme://[userinfo@]host[:port][/path][?query], as offsets into the value. */
 struct shape_url {

@@ -715,6 +715,9 @@ key_names_no_secret(const char *norm, size_t n)
 	for (size_t i = 0; i < sizeof(key_suffix_ok) / sizeof(key_suffix_ok[0]); i++)
 		if (ends_with(norm, n, key_suffix_ok[i]))
 			return true;
+	/* AWS Secrets Manager (secretsmanager:GetSecretValue, arn:aws:secretsmanager:...), GCP's Secret Manager */
+	if ((n == 14 && memcmp(norm, "secretsmanager", 14) == 0) || (n == 13 && memcmp(norm, "secretmanager", 13) == 0))
+		return true;
 	/* systemd's LoadCredential= / ImportCredential= / ConditionCredential= name credentials */
 	return (n >= 4 && memcmp(norm, "load", 4) == 0) || (n >= 6 && memcmp(norm, "import", 6) == 0) ||
 	    (n >= 9 && memcmp(norm, "condition", 9) == 0) || (n >= 6 && memcmp(norm, "assert", 6) == 0);
@@ -1083,6 +1086,9 @@ secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 		return false;
 	if (abs_path(v, len) || nss_sources(v, len) || redact_deny_harmless(v, len))
 		return false;
+	/* --auth-server auth.corp.example.net:8443: a weak key's host */
+	if (c == KEY_WEAK && (shape_hostname(v, len) || shape_ip(v, len) || shape_hostport(v, len)))
+		return false;
 	/* in prose, a secret has some substance: "password: }" ends a JSON string */
 	if (loose) {
 		size_t i, alnum = 0;
@@ -1092,6 +1098,9 @@ secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 		if (len < 3 || alnum == 0)
 			return false;
 	}
+	/* in prose a word's closing punctuation is none of it: "token is forbidden:" */
+	while (loose && len > 1 && strchr(".,;:!?)", v[len - 1]) != NULL)
+		len--;
 	switch (c) {
 	case KEY_STRONG:
 		return !loose || !prose_word(v, len);
@@ -1774,6 +1783,8 @@ do_url(struct scan *s, size_t ts, size_t te)
 	return at + 1;
 }
 
+static bool not_credential(const char *v, size_t n);
+
 /* A token after "Bearer", "Basic", ...: no blank, at least 8 bytes, not all letters. */
 static size_t
 token_end(const char *in, size_t len, size_t p)
@@ -1800,7 +1811,7 @@ do_bearer(struct scan *s, size_t ts, size_t te)
 	if (secretpat_marker_len(in + p, s->len - p) > 0)
 		return p + secretpat_marker_len(in + p, s->len - p);
 	e = token_end(in, s->len, p);
-	if (e - p < 8)
+	if (e - p < 8 || not_credential(in + p, e - p))
 		return te;
 	for (i = p; i < e; i++)
 		if (!isalpha((unsigned char)in[i]))
@@ -1809,6 +1820,47 @@ do_bearer(struct scan *s, size_t ts, size_t te)
 		return te;
 	hit(s, p, e, "bearer", "bearer");
 	return e;
+}
+
+/*
+ * A quoted Kubernetes object name in an API error: 'secret "NAME" not found', 'secrets "NAME"
+ * is forbidden', '... already exists', '... is invalid': NAME is a DNS-1123 name.
+ */
+static bool
+k8s_object_name(const char *in, size_t len, size_t vs, size_t ve)
+{
+	static const char *const tails[] = { " not found", " is forbidden", " already exists", " is invalid" };
+
+	if (ve + 1 < len && in[ve] == '\\' && in[ve + 1] == '"')
+		ve++;	/* secrets \"NAME\" is forbidden: inside a JSON string */
+	if (vs == 0 || ve >= len || in[vs - 1] != '"' || in[ve] != '"' || ve - vs > 253)
+		return false;
+	for (size_t i = vs; i < ve - (in[ve - 1] == '\\'); i++)
+		if (!(islower((unsigned char)in[i]) || isdigit((unsigned char)in[i]) || in[i] == '-' || in[i] == '.'))
+			return false;
+	for (size_t i = 0; i < ELEMENTSOF(tails); i++)
+		if (len - ve - 1 >= strlen(tails[i]) && strncmp(in + ve + 1, tails[i], strlen(tails[i])) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * After an auth scheme word, what is no credential: a word of prose ("token is expired"),
+ * the next key=value pair ("token_type=Bearer expires_in=3600"), a protocol ("HTTP/1.1").
+ */
+static bool
+not_credential(const char *v, size_t n)
+{
+	size_t i = 0;
+
+	if (prose_word(v, n) || (n >= 5 && strncmp(v, "HTTP/", 5) == 0))
+		return true;
+	if (n > 0 && (isalpha((unsigned char)v[0]) || v[0] == '_')) {
+		while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '_'))
+			i++;
+		return i + 1 < n && v[i] == '=' && v[i + 1] != '=';
+	}
+	return false;
 }
 
 /* True if v holds nothing but markers, blanks, quotes and flow punctuation: done already. */
@@ -1913,6 +1965,16 @@ kv_key(struct scan *s, size_t ts, size_t te, struct kv *k)
 	k->ks = ks;
 	k->ke = ke;
 	k->c = secretpat_key_class(in + ks, ke - ks, &k->kind);
+	if (k->c != KEY_NONE && ks > s->floor && in[ks - 1] == ':') {
+		/* inside an ARN ("arn:aws:secretsmanager:...:secret:db-AbCdEf"): names, no key and value */
+		size_t w = ks;
+
+		while (w > s->floor && ks - w < 256 && !isspace((unsigned char)in[w - 1]) && in[w - 1] != '"' &&
+		    in[w - 1] != '\'' && in[w - 1] != '=')
+			w--;
+		if (ks - w >= 4 && strncmp(in + w, "arn:", 4) == 0)
+			return ke;
+	}
 	if (k->c == KEY_NONE && ke - ks >= 13 && strncasecmp(in + ks, "identified", 10) == 0 &&
 	    (in[ks + 10] == ' ' || in[ks + 10] == '\t') && strncasecmp(in + ke - 2, "by", 2) == 0 &&
 	    (in[ke - 3] == ' ' || in[ke - 3] == '\t')) {
@@ -2586,6 +2648,8 @@ kv_auth_scheme(struct scan *s, struct kv *k)
 				e--;
 		} else
 			e = token_end(in, len, t);
+		if (e > t && !whole && not_credential(in + t, e - t))
+			return k->after;	/* "token: token is expired", "token_type=Bearer expires_in=3600" */
 		if (e > t) {
 			hit(s, t, e, strncasecmp(in + vs, "basic", 5) == 0 ? "basic-auth" : "bearer",
 			    "authorization");
@@ -2618,6 +2682,9 @@ kv_judge(struct scan *s, struct kv *k)
 	}
 	if (k->flagarg)
 		k->loose = false;
+	if (k->ke - k->ks >= 6 && strncmp(in + k->ks, "secret", 6) == 0 && k->ke - k->ks <= 7 &&
+	    k8s_object_name(in, s->len, vs, ve))
+		return k->after;	/* secret "onboarding-token" not found: a Kubernetes object's name */
 	if (k->sql && vs == k->p) {
 		if (prose_word(in + vs, ve - vs))
 			return k->after;	/* "identified by the proxy": prose, not SQL */
@@ -2649,6 +2716,8 @@ kv_judge(struct scan *s, struct kv *k)
 			digits += isdigit((unsigned char)in[i]) != 0;
 		bool mixed = mixed_case(in + vs, n) || mixed_scripts(in + vs, n);
 
+		if (not_credential(in + vs, n))
+			return k->te;	/* "POST /oauth2/token HTTP/1.1", "Bearer expires_in=3600": no value */
 		if (n < 6 || !(looks_secret(in + vs, n) || mixed) || (digits == 0 && n < 20 && !mixed) ||
 		    (n >= 4 && strncmp(in + vs, "arn:", 4) == 0))
 			return k->te;	/* no value: the key's own word is scanned on */
