@@ -1472,6 +1472,41 @@ def plant_redteam3f(c):
         c.add("needed AWS error text: " + m[:48], [], [m], run=t)
 
 
+def plant_redteam3i(c):
+    """redteam3, seventh batch: secrets one level below a secret-like key in JSON and YAML dumped to the log (the
+    value's own key is plain), and a CRI log line split into partial (P) records."""
+    forms = [
+        ("JSON: secret object {\"data\": V}", '{{"level":"debug","msg":"cfg","secret":{{"data":"{s}","version":3}}}}'),
+        ("JSON: credentials {\"user\", \"value\": V}", '{{"msg":"cfg","db":{{"credentials":{{"user":"app","value":"{s}"}}}}}}'),
+        ("JSON: tokens {\"primary\": V}", '{{"msg":"cfg","tokens":{{"primary":"{s}","ttl":"1h"}}}}'),
+        ("YAML dump: secrets:/  primary: V", "effective config:\nsecrets:\n  primary: {s}\n  rotation: 24h"),
+        ("YAML dump: apiKeys: list item", "effective config:\napiKeys:\n- {s}\n- other"),
+        ("Go map: map[secret:map[data:V]]", "cfg: map[secret:map[data:{s} version:3]]"),
+        ("Python dict: {'secret': {'data': V}}", "cfg: {{'secret': {{'data': '{s}', 'version': 3}}}}"),
+        ("logfmt nested key secret.data=V", "level=debug msg=cfg secret.data={s} secret.version=3"),
+        ("env-style nested SECRET__DATA=V", "env: SECRET__DATA={s} LOG_LEVEL=debug"),
+    ]
+    for name, tmpl in forms:
+        for target in ("journal", "plain"):
+            s = c.v("nest" + target)
+            s = s.replace(" ", "-") if c.kind == "passphrase" else s
+            msg = tmpl.format(s=json.dumps(s)[1:-1] if tmpl.startswith("{") else s)
+            if target == "journal":
+                c.journal.append([("MESSAGE", msg)])
+            else:
+                c.logs["plain"].append(msg)
+            c.add(f"{target}: {name}", [s], [], run="root" if target == "journal" else "log-plain")
+    # CRI: one line written as partial records (P) and the final one (F), the secret across them
+    a, b = c.v("crip1"), c.v("crip2")
+    a, b = [x.replace(" ", "-") if c.kind == "passphrase" else x for x in (a, b)]
+    c.logs["cri"].append(("raw", "P", "connecting with client_secret=" + a[:6]))
+    c.logs["cri"].append(("raw", "F", a[6:] + " ok"))
+    c.logs["cri"].append(("raw", "P", "debug: password="))
+    c.logs["cri"].append(("raw", "F", b + " accepted"))
+    c.add("log-cri: a secret split over a partial (P) record and the final (F) one", [a], [], run="log-cri")
+    c.add("log-cri: key in a partial (P) record, the value in the final (F) one", [b], [], run="log-cri")
+
+
 # Forms that leak on main today (found by this red team; reported in /work/notes/redteam.md).
 # name -> the kinds it leaks for (() = every kind).  Measured on main at 6837fd8, 2026-11-30 21:45 UTC.
 KNOWN_GAPS = {
@@ -1890,6 +1925,22 @@ KNOWN_GAPS = {
     # by '_' (a licence key ABCDE_FGHIJ_KLMNO_PQRST); only a run with digits or longer than 12 goes
     "config constant shape: 12 random capitals (activation: V)": (),
     "config constant shape: capital groups joined by _ (serial: V)": (),
+    # redteam3, seventh batch: a secret one level below a secret-like key, under a plain key of its own, in a JSON object,
+    # a Python dict or a YAML list dumped to the log (README's known limit: a secret-like key followed by an inline
+    # object or list is not redacted as a whole; the inner key 'data'/'value'/'primary' is plain)
+    'journal: JSON: secret object {"data": V}': (),
+    'plain: JSON: secret object {"data": V}': (),
+    'journal: JSON: credentials {"user", "value": V}': (),
+    'plain: JSON: credentials {"user", "value": V}': (),
+    'journal: JSON: tokens {"primary": V}': (),
+    'plain: JSON: tokens {"primary": V}': (),
+    "journal: Python dict: {'secret': {'data': V}}": (),
+    "plain: Python dict: {'secret': {'data': V}}": (),
+    "journal: YAML dump: apiKeys: list item": (),
+    "plain: YAML dump: apiKeys: list item": (),
+    # a YAML dump in a --log-file: each line is a record of its own, so '  primary: V' is read without 'secrets:' above
+    # it (in the journal the dump is one multi-line MESSAGE and passes)
+    "plain: YAML dump: secrets:/  primary: V": (),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
@@ -1941,6 +1992,7 @@ def plant(kind, d):
     plant_redteam3d(c)
     plant_redteam3e(c)
     plant_redteam3f(c)
+    plant_redteam3i(c)
     now = int(time.time()) - 600
     runs = []
     c.trees["root"] = {"files": c.files, "journal": c.journal}
@@ -1982,6 +2034,9 @@ def plant(kind, d):
             f.write(json.dumps({"log": m, "stream": "stderr", "time": ts(i)}, ensure_ascii=False) + "\n")
     with open(d + "/log.cri", "w") as f:
         for i, m in enumerate(c.logs["cri"]):
+            if isinstance(m, tuple):     # ("raw", flag, text): one CRI record as given (P: partial)
+                f.write(f"{ts(i)} stderr {m[1]} {m[2]}\n")
+                continue
             for j, part in enumerate(m.split("\n")):
                 f.write(f"{ts(i)} stderr F {part}\n")
     with open(d + "/log.utf16", "wb") as f:
