@@ -136,7 +136,28 @@ static const struct stem stems[] = {
 	{ "\xec\x95\x94\xed\x98\xb8", false, T_WORD },	/* 암호 */
 	{ "\xed\x86\xa0\xed\x81\xb0", false, T_WORD },	/* 토큰 */
 	{ "master?key", true, T_WORD },
-	{ "ied?by", true, T_WORD },	/* SQL's IDENTIFIED BY 'V' (not at "id": "identity", "ide") */
+	{ "ied?by", true, T_WORD },
+	/* key, secret and token in other languages (key_class's other_key_words) */
+	{ "chiav", true, T_WORD },	/* chiave (it) */
+	{ "segret", true, T_WORD },	/* segreta, segreto (it) */
+	{ "chave", true, T_WORD },	/* palavra-chave, chave (pt) */
+	{ "klucz", true, T_WORD },	/* klucz (pl) */
+	{ "sleutel", true, T_WORD },	/* sleutel (nl) */
+	{ "geheim", true, T_WORD },	/* geheim, Geheimnis (de, nl) */
+	{ "jeton", true, T_WORD },	/* jeton (fr) */
+	{ "sandi", true, T_WORD },	/* kata sandi (id) */
+	{ "psk", true, T_WORD },	/* pre-shared keys: psk=, wifi-sec.psk, PresharedKey */
+	{ "shared?key", true, T_WORD },
+	{ "schl\xc3\xbcssel", true, T_WORD },	/* Schlüssel (de) */
+	{ "Schl\xc3\xbcssel", false, T_WORD },
+	{ "cl\xc3\xa9", true, T_WORD },	/* clé (fr) */
+	{ "\xd1\x81\xd0\xb5\xd0\xba\xd1\x80\xd0\xb5\xd1\x82", false, T_WORD },	/* секрет */
+	{ "\xd0\xa1\xd0\xb5\xd0\xba\xd1\x80\xd0\xb5\xd1\x82", false, T_WORD },	/* Секрет */
+	{ "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87", false, T_WORD },	/* ключ */
+	{ "\xd0\x9a\xd0\xbb\xd1\x8e\xd1\x87", false, T_WORD },	/* Ключ */
+	{ "\xd8\xb1\xd9\x85\xd8\xb2", false, T_WORD },	/* رمز (fa, ar) */
+	{ "\xe6\x9a\x97\xe8\xa8\xbc", false, T_WORD },	/* 暗証(番号) */
+	{ "\xcf\x83\xcf\x85\xce\xbd\xce\xb8\xce\xb7\xce\xbc\xce\xb1\xcf\x84", false, T_WORD },	/* συνθηματ(ικό) */	/* SQL's IDENTIFIED BY 'V' (not at "id": "identity", "ide") */
 	{ "licen", true, T_WORD },	/* license=V, licence_key */
 	{ "ghp_", false, T_VENDOR },
 	{ "gho_", false, T_VENDOR },
@@ -168,6 +189,9 @@ static const struct stem stems[] = {
 	{ " -a ", false, T_CLIFLAG },
 	{ " -w ", false, T_CLIFLAG },
 	{ " -c ", false, T_CLIFLAG },
+	{ " -P ", false, T_CLIFLAG },	/* sqlcmd, ipmitool, zip, unzip */
+	{ " -N ", false, T_CLIFLAG },	/* ssh-keygen's new passphrase */
+	{ " -k ", false, T_CLIFLAG },	/* openssl enc */
 	{ "/bot", false, T_BOT },
 	{ ":thin:", false, T_ORACLE },
 	{ "@", false, T_AT },		/* one byte: any second byte (after @tcp( and @unix() */
@@ -553,6 +577,19 @@ static const char *const password_words[] = {
 	"requirepass", "masterauth",
 };
 
+/* Key, secret, token and licence in other languages, as words of a key (UTF-8): a secret's (KEY_MEDIUM). */
+static const char *const other_key_words[] = {
+	"chiave", "chiavi", "segreta", "segreto", "klucz", "tajny", "tajne", "sleutel", "geheim", "geheime",
+	"geheimnis", "jeton", "jetons", "chave", "palavrachave", "sandi", "katasandi", "psk", "presharedkey",
+	"sharedkey", "licencia", "licenca", "licen\xc3\xa7" "a" /* licença */, "lizenz", "lizenzschl\xc3\xbcssel",
+	"schl\xc3\xbcssel", "zugangsschl\xc3\xbcssel", "cl\xc3\xa9" /* clé */, "secr\xc3\xa8te" /* secrète */,
+	"\xd1\x81\xd0\xb5\xd0\xba\xd1\x80\xd0\xb5\xd1\x82" /* секрет */,
+	"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87" /* ключ */,
+	"\xd8\xb1\xd9\x85\xd8\xb2" /* رمز */,
+	"\xe6\x9a\x97\xe8\xa8\xbc\xe7\x95\xaa\xe5\x8f\xb7" /* 暗証番号 */,
+	"\xcf\x83\xcf\x85\xce\xbd\xce\xb8\xce\xb7\xce\xbc\xce\xb1\xcf\x84\xce\xb9\xce\xba\xcf\x8c" /* συνθηματικό */,
+};
+
 /* Short ones, as whole words of the key ("cacheslot" holds no "heslo"). */
 static const char *const password_key_words[] = {
 	"senha", "senhas", "clave", "claves", "parola", "parole", "parool", "parol", "passord", "haslo",
@@ -798,6 +835,10 @@ key_class_by_words(char words[16][32], size_t nw, const char **k)
 		    ((!strcmp(w, "code") || !strcmp(w, "codes")) && i > 0 &&
 		    word_in(words[i - 1], code_owner_words, ELEMENTSOF(code_owner_words))) ||
 		    (!strcmp(w, "id") && i > 0 && !strcmp(words[i - 1], "role")))
+			c = KEY_MEDIUM, *k = "secret";
+		else if (word_in(w, other_key_words, ELEMENTSOF(other_key_words)) ||
+		    (i == 0 && nw == 1 && contains_any(w, strlen(w), other_key_words, ELEMENTSOF(other_key_words)) &&
+		    strlen(w) > 4))
 			c = KEY_MEDIUM, *k = "secret";
 		else if (!strcmp(w, "signature") || !strcmp(w, "license") || !strcmp(w, "licence"))
 			c = KEY_MEDIUM, *k = w[0] == 's' ? "signature" : "license";	/* one word: no blanks */
@@ -1352,7 +1393,9 @@ do_cliflag(struct scan *s, size_t ts, size_t te, char f)
 		const char	*program;
 	} progs[] = {
 		{ 'a', "redis-cli" }, { 'w', "ldap" }, { 'c', "snmp" }, { 'p', " login " },
-		{ 'p', "sshpass" }, { 'p', "mongo" },
+		{ 'p', "sshpass" }, { 'p', "mongo" }, { 'p', " -u " }, { 'p', "psexec" },
+		{ 'P', "sqlcmd" }, { 'P', "bcp " }, { 'P', "ipmitool" }, { 'P', "zip " }, { 'P', "smbpasswd" },
+		{ 'N', "ssh-keygen" }, { 'k', "openssl" }, { 'K', "openssl" },
 	};
 	const char *in = s->in;
 	size_t b = ts, p = te, vs, ve, i;
@@ -1651,12 +1694,22 @@ do_cliuser(struct scan *s, size_t ts, size_t te)
 	if (e - p < 4 || !(isalnum((unsigned char)in[p]) || (unsigned char)in[p] >= 0x80) ||
 	    secretpat_marker_len(in + p, e - p) > 0)
 		return ts + 2;
+	/* "-password V", "-passin V": a flag (of lower-case letters) that names a secret, not -p and its value */
+	{
+		size_t q = p;
+
+		while (q < e && islower((unsigned char)in[q]))
+			q++;
+		if (q == e && secretpat_key_class(in + ts + 1, e - ts - 1, NULL) != KEY_NONE)
+			return ts + 2;
+	}
 	{
 		size_t b = ts;
 
 		while (b > 0 && ts - b < 1024 && in[b - 1] != '\n')
 			b--;	/* at most 1 KiB back: a long line of -p words stays linear */
-		if (memmem(in + b, ts - b, " -u", 3) == NULL && memmem(in + b, ts - b, "mysql", 5) == NULL)
+		if (memmem(in + b, ts - b, " -u", 3) == NULL && memmem(in + b, ts - b, "mysql", 5) == NULL &&
+		    memmem(in + b, ts - b, "sshpass", 7) == NULL && memmem(in + b, ts - b, "7z", 2) == NULL)
 			return ts + 2;
 	}
 	hit(s, p, e, "password", "cli-password");
@@ -2618,10 +2671,14 @@ kv_auth_scheme(struct scan *s, struct kv *k)
 	const char *in = s->in;
 	size_t len = s->len, vs = k->vs, i, m;
 
+	bool authkey = k->ke - k->ks >= 13 && strncasecmp(in + k->ke - 13, "authorization", 13) == 0;
+
 	for (i = vs; i < len && (isalnum((unsigned char)in[i]) || in[i] == '-'); i++)
 		;
-	if (i > vs && i < len && (in[i] == ' ' || in[i] == '\t') && word_eq(in + vs, i - vs,
-	    auth_schemes, sizeof(auth_schemes) / sizeof(auth_schemes[0]))) {
+	/* a known scheme, or under an Authorization key any word of letters (SSWS, SharedKey, ...) */
+	if (i > vs && i < len && (in[i] == ' ' || in[i] == '\t') && (word_eq(in + vs, i - vs,
+	    auth_schemes, sizeof(auth_schemes) / sizeof(auth_schemes[0])) || (authkey && i - vs >= 2 &&
+	    i - vs <= 24 && isalpha((unsigned char)in[vs]) && !prose_word(in + vs, i - vs)))) {
 		bool whole = strncasecmp(in + vs, "digest", 6) == 0 || k->to_eol || k->ve > i;
 		size_t t = i, e;
 
