@@ -2219,6 +2219,24 @@ one_word_kind(const char *kind)
 	return kind != NULL && (strcmp(kind, "license") == 0 || strcmp(kind, "signature") == 0);
 }
 
+/* The key starts a prompt: at its line's start, or after Enter, New, Retype, Confirm, Current, Old. */
+static bool
+prompt_start(struct scan *s, struct kv *k)
+{
+	static const char *const verbs[] = { "enter", "new", "retype", "confirm", "current", "old", "verify" };
+	const char *in = s->in;
+	size_t b = k->ks, w;
+
+	if (k->line_start)
+		return true;
+	while (b > s->floor && (in[b - 1] == ' ' || in[b - 1] == '\t'))
+		b--;
+	for (w = b; w > s->floor && isalpha((unsigned char)in[w - 1]); w--)
+		;
+	return b > w && (w == s->floor || in[w - 1] == '\n' || in[w - 1] == ' ' || in[w - 1] == '\t') &&
+	    word_eq(in + w, b - w, verbs, ELEMENTSOF(verbs));
+}
+
 /*
  * What joins the key to its value: '=', "=>", ':', ":=", " is ", " was ",
  * a quoted string after the key, "[", or a flag's blank.  Sets the rule and
@@ -2241,6 +2259,16 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 		while (q < len && (in[q] == ' ' || in[q] == '\t'))
 			q++;
 		if (q < len && (in[q] == '\'' || in[q] == '"'))
+			p = q;
+	}
+	/* a prompt echoed: "Password for user agent: V", "Enter passphrase for /root/.ssh/id_rsa: V" */
+	if (p > k->after && k->c == KEY_STRONG && p + 4 < len && strncasecmp(in + p, "for ", 4) == 0 &&
+	    prompt_start(s, k)) {
+		size_t q = p + 4, e = eol(in, len, p);
+
+		while (q < e && q - p < 160 && in[q] != ':' && in[q] != '=' && in[q] != '"')
+			q++;
+		if (q + 1 < e && in[q] == ':' && (in[q + 1] == ' ' || in[q + 1] == '\t'))
 			p = q;
 	}
 	k->p = p;
@@ -2490,6 +2518,76 @@ kv_flow_map(struct scan *s, struct kv *k)
 		hit(s, vs2, ve2, k->kind, "free-text");
 	}
 	return close + 1;
+}
+
+static bool holds_marker(const char *in, size_t len, size_t vs, size_t ve);
+
+static const char *const naming_members[] = {
+	"user", "username", "name", "type", "kind", "id", "region", "provider", "host",
+	"port", "url", "scope", "issuer", "audience", "expiry", "expires", "ttl", "version",
+	"rotation", "created", "updated", "path", "file", "level", "msg",
+};
+
+/* After a '{': a quoted member name ("data", 'data', \"data\"), blanks before it allowed. */
+static bool
+json_members_follow(const char *in, size_t len, size_t p)
+{
+	while (p < len && (in[p] == ' ' || in[p] == '\t'))
+		p++;
+	return p < len && (in[p] == '"' || in[p] == '\'' || (in[p] == '\\' && p + 1 < len && in[p + 1] == '"'));
+}
+
+/*
+ * "secret":{"data":"V","version":3}, {'secret': {'data': 'V'}}: under a secret-like key
+ * a JSON (or Python) object on the same line holds secrets in every string that is no
+ * member name, at any depth, but for members that only name (user, type, version, ...).
+ * Numbers and booleans stay.  Returns the end of the object, or GO_ON when it does not
+ * close on the line.
+ */
+static size_t
+kv_json_object(struct scan *s, struct kv *k)
+{
+	const char *in = s->in;
+	size_t e = eol(in, s->len, k->p), p, depth = 0, ns = 0, ne = 0;
+
+	for (p = k->p; p < e; p++) {
+		char c = in[p];
+		bool esc = c == '\\' && p + 1 < e && in[p + 1] == '"';
+		size_t qs, q, after, w;
+
+		if (c == '{' || c == '[') {
+			depth++;
+			continue;
+		}
+		if (c == '}' || c == ']') {
+			if (depth <= 1)
+				return p + 1;
+			depth--;
+			continue;
+		}
+		if (c != '"' && c != '\'' && !esc)
+			continue;
+		qs = esc ? p + 2 : p + 1;
+		for (q = qs; q < e; q++) {
+			if (esc ? (in[q] == '\\' && q + 1 < e && in[q + 1] == '"') : in[q] == c)
+				break;
+			if (in[q] == '\\')
+				q++;
+		}
+		if (q >= e)
+			return GO_ON;
+		after = esc ? q + 2 : q + 1;
+		for (w = after; w < e && (in[w] == ' ' || in[w] == '\t'); w++)
+			;
+		if (w < e && in[w] == ':') {
+			ns = qs;	/* a member's name */
+			ne = q;
+		} else if (q > qs && !(ne > ns && word_eq(in + ns, ne - ns, naming_members, ELEMENTSOF(naming_members))) &&
+		    secretpat_value_wanted(k->c, in + qs, q - qs, false) && !holds_marker(in, s->len, qs, q))
+			hit(s, qs, q, k->kind, "free-text");
+		p = after - 1;
+	}
+	return GO_ON;
 }
 
 /* {"tokens":["V","W"]}: under a token or password key, every string of a JSON list is one. */
@@ -2868,7 +2966,12 @@ do_word(struct scan *s, size_t ts, size_t te)
 	if ((r = kv_key(s, ts, te, &k)) != GO_ON)
 		return r;
 	kv_context(s, &k);
-	if ((r = kv_separator(s, &k, te)) != GO_ON || (r = kv_value_start(s, &k)) != GO_ON)
+	if ((r = kv_separator(s, &k, te)) != GO_ON)
+		return r;
+	if ((r = kv_value_start(s, &k)) != GO_ON)
+		return r;
+	if (in[k.p] == '{' && k.c >= KEY_WEAK && json_members_follow(in, s->len, k.p + 1) &&
+	    (r = kv_json_object(s, &k)) != GO_ON)
 		return r;
 	if (in[k.p] == '{' && !k.quoted_key && k.p + 1 < s->len && isalpha((unsigned char)in[k.p + 1]) &&
 	    (r = kv_flow_map(s, &k)) != GO_ON)
