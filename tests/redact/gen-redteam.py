@@ -1421,7 +1421,6 @@ def plant_redteam3e(c):
 def plant_redteam3f(c):
     """redteam3, sixth batch: tokens in identifier-shaped places; AWS error texts support reads."""
     t = "root-rt3f"
-    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB, tree=t)
     v = [c.v(f"idn{i}") for i in range(3)]
     w = [x.replace(" ", "-") if c.kind == "passphrase" else x for x in v]
     c.file("/etc/onboarding-agent/registry.yaml",
@@ -1458,6 +1457,13 @@ def plant_redteam3f(c):
            f"  serial: {groups}\n", tree=t)
     c.add("config constant shape: 12 random capitals (activation: V)", [caps12], ["edition: ENTERPRISE"], run=t)
     c.add("config constant shape: capital groups joined by _ (serial: V)", [groups], [], run=t)
+    # a weak secret-like name (session) as a label or sidecar user key: the schema keeps workload.labels.* and
+    # sidecar.user.* whenever the key is not a strong or medium secret word
+    sv = [c.v(f"sess{i}") for i in range(2)]
+    c.file("/etc/onboarding-agent/onboarding.config.yaml", ONB + "workload:\n  labels:\n    app: payments\n"
+           f"    session: {yq(sv[0])}\nsidecar:\n  user:\n    session: {yq(sv[1])}\n", tree=t)
+    c.add("schema-kept label named session", [sv[0]], ["app: payments"], run=t)
+    c.add("schema-kept sidecar.user.session", [sv[1]], [], run=t)
     for m in ("failed to get token from https://sts.us-east-1.amazonaws.com: RequestError: send request failed caused by: "
               "Post \"https://sts.us-east-1.amazonaws.com/\": dial tcp 52.94.0.1:443: i/o timeout",
               "credential plugin \"aws-ec2-credential\" failed: NoCredentialProviders: no valid providers in chain",
@@ -1812,6 +1818,11 @@ KNOWN_GAPS = {
     # a YAML dump in a --log-file: each line is a record of its own, so '  primary: V' is read without 'secrets:' above
     # it (in the journal the dump is one multi-line MESSAGE and passes)
     "plain: YAML dump: secrets:/  primary: V": (),
+    # redteam3: keep_rule() returns "schema" for workload.labels.* and sidecar.user.* unless the key is a strong or
+    # medium secret word; 'session' is weak, so a session token under a label or sidecar user key named session is kept
+    # whatever it looks like (auth and credentials there are redacted)
+    "schema-kept label named session": (),
+    "schema-kept sidecar.user.session": (),
 }
 KNOWN_GAP_RUNS = set()    # runs whose bundle holds a JSON file that does not parse
 INPUT_NOT_JSON_RUNS = {"root-rt3c"}    # runs whose .json inputs never parsed (JSON with comments): not checked
