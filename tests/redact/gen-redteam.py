@@ -1698,17 +1698,6 @@ KNOWN_GAPS = {
     'plain: base64 of key=value': (),
     'docker: base64 of key=value': (),
     'aws: base64 of key=value': (),
-    # 'Password for user agent: V': a multi-word prompt before the colon
-    'journal: password prompt echo': (),
-    'plain: password prompt echo': (),
-    'docker: password prompt echo': (),
-    'aws: password prompt echo': (),
-    # 'Enter passphrase for /root/.ssh/id_rsa: V': the path after 'passphrase for' is taken as the value (/root
-    # redacted), V after the colon stays
-    'journal: Enter passphrase echo': (),
-    'plain: Enter passphrase echo': (),
-    'docker: Enter passphrase echo': (),
-    'aws: Enter passphrase echo': (),
     # first-batch gaps, also in docker and CloudWatch records
     'docker: HTML-escaped JSON': (),
     'aws: HTML-escaped JSON': (),
@@ -1802,17 +1791,8 @@ KNOWN_GAPS = {
     # by '_' (a licence key ABCDE_FGHIJ_KLMNO_PQRST); only a run with digits or longer than 12 goes
     "config constant shape: 12 random capitals (activation: V)": (),
     "config constant shape: capital groups joined by _ (serial: V)": (),
-    # redteam3, seventh batch: a secret one level below a secret-like key, under a plain key of its own, in a JSON object,
-    # a Python dict or a YAML list dumped to the log (README's known limit: a secret-like key followed by an inline
-    # object or list is not redacted as a whole; the inner key 'data'/'value'/'primary' is plain)
-    'journal: JSON: secret object {"data": V}': (),
-    'plain: JSON: secret object {"data": V}': (),
-    'journal: JSON: credentials {"user", "value": V}': (),
-    'plain: JSON: credentials {"user", "value": V}': (),
-    'journal: JSON: tokens {"primary": V}': (),
-    'plain: JSON: tokens {"primary": V}': (),
-    "journal: Python dict: {'secret': {'data': V}}": (),
-    "plain: Python dict: {'secret': {'data': V}}": (),
+    # redteam3, seventh batch: a secret one level below a secret-like key, under a plain key of its own, in a YAML list
+    # dumped to the log (apiKeys:\n- V); the JSON-object and Python-dict forms are redacted since de3133d and gated
     "journal: YAML dump: apiKeys: list item": (),
     "plain: YAML dump: apiKeys: list item": (),
     # a YAML dump in a --log-file: each line is a record of its own, so '  primary: V' is read without 'secrets:' above
