@@ -64,4 +64,9 @@ for m in "$TOP"/docs/*.1; do
 	if [ -z "$w" ]; then pass "man page ${m#"$TOP"/}: no groff warning"
 	else fail "man page ${m#"$TOP"/}: no groff warning" "$w"; fi
 done
+# a merge conflict left in a text file (the man page's SYNOPSIS held one for a day)
+conflicts=$(grep -rIn -E '^(<<<<<<< |>>>>>>> )' "$TOP"/{Makefile,README.md,collect,analyze,common,rules,docs,tests,scripts,.ci} 2>/dev/null |
+	grep -v '^[^:]*/tests/golden/test-hygiene.sh:' | head -3)
+if [ -z "$conflicts" ]; then pass "no merge-conflict markers in the sources, rules, docs and tests"
+else fail "no merge-conflict markers in the sources, rules, docs and tests" "$conflicts"; fi
 finish
