@@ -896,7 +896,7 @@ jsonl_redact_text(struct jsonl *s, const char *in, size_t len, char **out, size_
 	 * Text without a pattern hit comes back unchanged from redact_text(), and
 	 * secret_scan() (the same scanner, no redactor state) finds that without the lock.
 	 */
-	if (secret_scan(in, len, NULL, NULL) == 0) {
+	if (secret_scan(in, len, NULL, NULL) == 0 && !redact_text_encoded(in, len)) {
 		*out = NULL;
 		return 0;
 	}

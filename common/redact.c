@@ -301,9 +301,133 @@ text_hit(const struct secret_hit *h, void *userdata)
 	redact_count(t->counts, h->rule);
 }
 
+static int
+hexval(unsigned char c)
+{
+	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+}
+
+/* The structure characters an escape below may stand for: what joins or quotes a key and its value. */
+static bool
+structural(int c)
+{
+	return c > 0 && strchr("\"'=:{}[],; ", c) != NULL;
+}
+
+/*
+ * Length of an escape at in[i] that stands for a structure character (*c set), or 0:
+ * HTML/XML entities (&quot; &#61; &#x3d;), URL encoding (%22 %3A), C and JSON escapes
+ * (\x3d \u0022), and a terminal escape sequence (ESC [ ... final byte: *c = 0, dropped).
+ */
+static size_t
+escape_at(const char *in, size_t len, size_t i, int *c)
+{
+	static const struct { const char *s; char c; } ent[] = {
+		{ "&quot;", '"' }, { "&apos;", '\'' }, { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	};
+	const unsigned char *u = (const unsigned char *)in;
+	size_t j;
+
+	*c = 0;
+	if (u[i] == 0x1b && i + 1 < len && u[i + 1] == '[') {
+		for (j = i + 2; j < len && j - i < 32 && !(u[j] >= 0x40 && u[j] <= 0x7e); j++)
+			;
+		return j < len && j - i < 32 ? j + 1 - i : 0;
+	}
+	if (u[i] == '&') {
+		for (size_t k = 0; k < sizeof(ent) / sizeof(ent[0]); k++)
+			if (len - i >= strlen(ent[k].s) && memcmp(in + i, ent[k].s, strlen(ent[k].s)) == 0) {
+				*c = ent[k].c;
+				return strlen(ent[k].s);
+			}
+		if (i + 3 < len && u[i + 1] == '#') {
+			int v = 0, base = (u[i + 2] == 'x' || u[i + 2] == 'X') ? 16 : 10, d;
+
+			for (j = i + 2 + (base == 16); j < len && j - i < 8 && (d = hexval(u[j])) >= 0 && d < base; j++)
+				v = v * base + d;
+			if (j < len && u[j] == ';' && structural(v)) {
+				*c = v;
+				return j + 1 - i;
+			}
+		}
+		return 0;
+	}
+	if (u[i] == '%' && i + 2 < len && hexval(u[i + 1]) >= 0 && hexval(u[i + 2]) >= 0) {
+		int v = hexval(u[i + 1]) * 16 + hexval(u[i + 2]);
+
+		if (structural(v)) {
+			*c = v;
+			return 3;
+		}
+		return 0;
+	}
+	if (u[i] == '\\' && i + 3 < len && u[i + 1] == 'x' && hexval(u[i + 2]) >= 0 && hexval(u[i + 3]) >= 0) {
+		int v = hexval(u[i + 2]) * 16 + hexval(u[i + 3]);
+
+		if (structural(v)) {
+			*c = v;
+			return 4;
+		}
+	}
+	return 0;
+}
+
+/* The text with the escapes above decoded, when it holds any (false: none). */
+static bool
+decode_structure(const char *in, size_t len, struct buf *b)
+{
+	bool any = false;
+	size_t i = 0, m;
+	int c;
+
+	while (i < len) {
+		if ((in[i] == '&' || in[i] == '%' || in[i] == '\\' || in[i] == 0x1b) &&
+		    (m = escape_at(in, len, i, &c)) > 0) {
+			if (!any)
+				buf_add(b, in, i);
+			any = true;
+			if (c != 0)
+				buf_addc(b, (char)c);
+			i += m;
+		} else {
+			if (any)
+				buf_addc(b, in[i]);
+			i++;
+		}
+	}
+	return any;
+}
+
+/* A pattern hit in the decoded text: its value is learned, to be found in the text as written. */
+static void
+learn_hit(const struct secret_hit *h, void *userdata)
+{
+	struct textctx *t = userdata;
+
+	(void)value_entry(t->r, h->kind, t->in + h->start, h->end - h->start,
+	    port_like(t->in + h->start, h->end - h->start));
+	redact_count(t->counts, h->rule);
+}
+
+bool
+redact_text_encoded(const char *in, size_t len)
+{
+	struct buf b = { 0 };
+	bool hit;
+
+	if (!secretpat_maybe(in, len) || !decode_structure(in, len, &b))
+		return false;
+	hit = secretpat_scan(b.data, b.len, NULL, NULL) > 0;
+	buf_free(&b);
+	return hit;
+}
+
 /*
  * Redacts free text by the pattern rules; *out (free it) gets the result.
- * Text without a trigger costs one scan and one copy.
+ * Text without a trigger costs one scan and one copy.  A text whose keys and
+ * values are joined by escapes ({&quot;password&quot;:&quot;V&quot;}, password\x3dV,
+ * payload=%7B%22password%22%3A%22V%22%7D, colour codes) is scanned decoded: the
+ * values found there are learned and removed from the text as written.
  */
 int
 redact_text(struct redactor *r, const char *in, size_t len, char **out, size_t *outlen,
@@ -312,6 +436,23 @@ redact_text(struct redactor *r, const char *in, size_t len, char **out, size_t *
 	struct textctx t = { .r = r, .in = in, .counts = counts };
 
 	if (secretpat_scan(in, len, text_hit, &t) == 0) {
+		struct buf d = { 0 };
+		char *kn = NULL;
+		size_t kl = 0;
+
+		if (secretpat_maybe(in, len) && decode_structure(in, len, &d)) {
+			struct textctx u = { .r = r, .in = d.data, .counts = counts };
+
+			if (secretpat_scan(d.data, d.len, learn_hit, &u) > 0 &&
+			    redact_known(r, in, len, &kn, &kl) > 0) {
+				buf_free(&d);
+				*out = kn;
+				if (outlen != NULL)
+					*outlen = kl;
+				return 0;
+			}
+		}
+		buf_free(&d);
 		*out = xmemdup(in, len);
 		if (outlen != NULL)
 			*outlen = len;

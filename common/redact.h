@@ -189,6 +189,9 @@ bool redact_path_exists(struct redactor *, const char *path, size_t len);
  * the new text (free it).  Returns how many occurrences were replaced.
  */
 unsigned redact_known(struct redactor *, const char *buf, size_t len, char **out, size_t *outlen);
+/* True when in, with the escapes that may join a key and its value decoded (&quot; %22 \\x3d,
+ * colour codes), holds a secret pattern that the text as written does not show. */
+bool redact_text_encoded(const char *in, size_t len);
 
 /*
  * Turns the values redacted so far into redact_verify()'s and redact_known()'s

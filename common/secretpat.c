@@ -43,6 +43,7 @@ enum {
 	T_ORACLE,	/* jdbc:oracle:thin:user/PASSWORD@host */
 	T_AT,		/* user:PASSWORD@host:port, user/PASSWORD@host with no scheme */
 	T_UESC,		/* a key spelled with \u escapes: {"pa\u0073sword": "X"} */
+	T_QKEY,		/* a URL query's key= or code=: ?key=V, &code=V */
 };
 
 /* One stem: '?' in a word stands for any one byte but a newline, or none. */
@@ -140,6 +141,11 @@ static const struct stem stems[] = {
 	/* key, secret and token in other languages (key_class's other_key_words) */
 	{ "chiav", true, T_WORD },	/* chiave (it) */
 	{ "segret", true, T_WORD },	/* segreta, segreto (it) */
+	{ "-key", true, T_WORD },	/* Ocp-Apim-Subscription-Key, X-Webhook-Key */
+	{ "?key=", false, T_QKEY },	/* ?key=V (Google and others: in a query the key is one) */
+	{ "&key=", false, T_QKEY },
+	{ "?code=", false, T_QKEY },	/* ?code=V (OAuth's authorization code) */
+	{ "&code=", false, T_QKEY },
 	{ "chave", true, T_WORD },	/* palavra-chave, chave (pt) */
 	{ "klucz", true, T_WORD },	/* klucz (pl) */
 	{ "sleutel", true, T_WORD },	/* sleutel (nl) */
@@ -795,6 +801,8 @@ key_class_by_stem(const char *norm, size_t n, const char **k)
 		return *k = "bearer", KEY_MEDIUM;
 	if (contains(norm, n, "sessionid") || contains(norm, n, "sessionkey"))
 		return *k = "session", KEY_WEAK;
+	if (ends_with(norm, n, "storepass") || ends_with(norm, n, "keypass"))
+		return *k = "password", KEY_MEDIUM;	/* keytool -srcstorepass, -destkeypass */
 	if (pass_suffix(norm, n) || contains(norm, n, "passcode") ||
 	    contains(norm, n, "connectionstring"))
 		return *k = "password", KEY_MEDIUM;
@@ -1394,7 +1402,7 @@ do_cliflag(struct scan *s, size_t ts, size_t te, char f)
 	} progs[] = {
 		{ 'a', "redis-cli" }, { 'w', "ldap" }, { 'c', "snmp" }, { 'p', " login " },
 		{ 'p', "sshpass" }, { 'p', "mongo" }, { 'p', " -u " }, { 'p', "psexec" },
-		{ 'P', "sqlcmd" }, { 'P', "bcp " }, { 'P', "ipmitool" }, { 'P', "zip " }, { 'P', "smbpasswd" },
+		{ 'P', "sqlcmd" }, { 'P', "bcp " }, { 'P', "ipmitool" }, { 'P', "zip" }, { 'P', "smbpasswd" },
 		{ 'N', "ssh-keygen" }, { 'k', "openssl" }, { 'K', "openssl" },
 	};
 	const char *in = s->in;
@@ -1417,6 +1425,22 @@ do_cliflag(struct scan *s, size_t ts, size_t te, char f)
 		return te;
 	hit(s, vs, ve, f == 'c' ? "secret" : "password", "cli-password");
 	return ve;
+}
+
+/* ?key=V, &code=V: a query's API key or OAuth authorization code, to the next '&', blank or quote. */
+static size_t
+do_qkey(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in;
+	size_t e = te;
+
+	(void)ts;
+	while (e < s->len && !isspace((unsigned char)in[e]) && strchr("&#\"'<>", in[e]) == NULL)
+		e++;
+	if (e - te < 6 || secretpat_marker_len(in + te, s->len - te) > 0 || secretpat_value_trivial(in + te, e - te))
+		return te;
+	hit(s, te, e, "secret", "url-query");
+	return e;
 }
 
 /* https://api.telegram.org/bot123456789:TOKEN/sendMessage: the bot's token is the path. */
@@ -2261,6 +2285,10 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 		if (q < len && (in[q] == '\'' || in[q] == '"'))
 			p = q;
 	}
+	/* "ключ API: V", "chiave API: V": the key's word, then API */
+	if (p > k->after && k->c >= KEY_MEDIUM && p + 4 < len && strncasecmp(in + p, "api", 3) == 0 &&
+	    (in[p + 3] == ':' || in[p + 3] == '='))
+		p += 3;
 	/* a prompt echoed: "Password for user agent: V", "Enter passphrase for /root/.ssh/id_rsa: V" */
 	if (p > k->after && k->c == KEY_STRONG && p + 4 < len && strncasecmp(in + p, "for ", 4) == 0 &&
 	    prompt_start(s, k)) {
@@ -3066,6 +3094,9 @@ secretpat_scan(const char *in, size_t len,
 			break;
 		case T_CLIFLAG:
 			next = do_cliflag(&s, ts, te, in[ts + 2]);
+			break;
+		case T_QKEY:
+			next = do_qkey(&s, ts, te);
 			break;
 		case T_BOT:
 			next = do_bot(&s, ts, te);
