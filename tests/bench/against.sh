@@ -32,7 +32,9 @@ if [ ! -x "$old/build/triage-collect" ]; then
 	echo "bench-against: building $REV (${sha:0:12}) into $old" >&2
 	rm -rf "$old" && mkdir -p "$old" || die "$old: cannot create"
 	git -C "$top" archive "$sha" | tar -x -C "$old" || die "$REV: git archive failed"
-	nice make -C "$old" -j"$(nproc)" build/triage-collect >"$old.log" 2>&1 ||
+	# the caller's make settings (BUILD, OPT, SAN, CC, CFLAGS, MAKEFLAGS) are not REV's: a plain build
+	nice env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u OPT -u SAN -u CC -u CFLAGS -u LDFLAGS -u CPPFLAGS \
+		make -C "$old" -j"$(nproc)" build/triage-collect >"$old.log" 2>&1 ||
 		die "$REV: the build failed (see $old.log)"
 fi
 new=$BUILD/triage-collect
@@ -55,7 +57,9 @@ newx=$(opts "$new")
 echo "bench-against: $ENTRIES entries ($dir), $RUNS alternating runs, ${sha:0:12} vs this tree"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$RUNS"); do
-	for who in old new; do
+	order="old new"
+	[ $((i % 2)) = 0 ] && order="new old"	# alternate which goes first
+	for who in $order; do
 		if [ $who = old ]; then c=$old/build/triage-collect x=$oldx; else c=$new x=$newx; fi
 		rm -f "$tmp/$who.tar.gz"
 		# shellcheck disable=SC2086 # $x: no option or one
