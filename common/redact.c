@@ -848,6 +848,65 @@ index_spellings(struct redactor *r, size_t i, uint8_t whole)
 		}
 		buf_free(&js);
 	}
+	/* as other programs escape it: Go's HTML-safe JSON, XML/HTML entities, shell, systemd */
+	for (unsigned form = 0; form < 6; form++) {
+		struct buf e = { 0 };
+		bool changed = false;
+
+		for (j = 0; j < v->len; j++) {
+			unsigned char c = p[j];
+			const char *rep = NULL;
+			char tmp[16];
+
+			switch (form) {
+			case 0:	/* Go json.Marshal: \" \\ and \u0026 \u003c \u003e */
+				if (c == '&' || c == '<' || c == '>')
+					rep = c == '&' ? "\\u0026" : c == '<' ? "\\u003c" : "\\u003e";
+				else if (c == '"' || c == '\\') {
+					snprintf(tmp, sizeof(tmp), "\\%c", c);
+					rep = tmp;
+				}
+				break;
+			case 1:	/* XML and HTML, named */
+				rep = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" :
+				    c == '\'' ? "&#39;" : NULL;
+				break;
+			case 2:	/* HTML, numeric */
+				if (c == '&' || c == '<' || c == '>' || c == '"' || c == '\'') {
+					snprintf(tmp, sizeof(tmp), "&#%u;", c);
+					rep = tmp;
+				}
+				break;
+			case 3:	/* shell: printf %q, a backslash before each special character */
+				if (strchr(" \"'\\$`!&|;()<>*?[]{}#~", c) != NULL && c != '\0') {
+					snprintf(tmp, sizeof(tmp), "\\%c", c);
+					rep = tmp;
+				}
+				break;
+			case 4:	/* shell: inside single quotes, ' as '\'' */
+				rep = c == '\'' ? "'\\''" : NULL;
+				break;
+			case 5:	/* systemd unit files: % as %% */
+				rep = c == '%' ? "%%" : NULL;
+				break;
+			}
+			if (rep != NULL) {
+				buf_adds(&e, rep);
+				changed = true;
+			} else
+				buf_addc(&e, (char)c);
+		}
+		if (changed) {
+			size_t el = e.len;
+			static const char *const names[] = {
+				"Go-JSON-escaped", "XML-escaped", "HTML-escaped", "shell-escaped", "shell-quoted",
+				"systemd-escaped",
+			};
+
+			add_needle(r, buf_steal(&e, NULL), el, i, names[form], whole);
+		}
+		buf_free(&e);
+	}
 	/* base64url: '-' and '_' for '+' and '/' */
 	for (a = 0; a < 3 && a < v->len; a++) {
 		size_t n = (v->len - a) / 3 * 3;

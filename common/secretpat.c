@@ -587,7 +587,7 @@ static const char *const password_words[] = {
 static const char *const other_key_words[] = {
 	"chiave", "chiavi", "segreta", "segreto", "klucz", "tajny", "tajne", "sleutel", "geheim", "geheime",
 	"geheimnis", "jeton", "jetons", "chave", "palavrachave", "sandi", "katasandi", "psk", "presharedkey",
-	"sharedkey", "licencia", "licenca", "licen\xc3\xa7" "a" /* licença */, "lizenz", "lizenzschl\xc3\xbcssel",
+	"sharedkey", "licencia", "licenca", "licen\303\247a" /* licença */, "lizenz", "lizenzschl\xc3\xbcssel",
 	"schl\xc3\xbcssel", "zugangsschl\xc3\xbcssel", "cl\xc3\xa9" /* clé */, "secr\xc3\xa8te" /* secrète */,
 	"\xd1\x81\xd0\xb5\xd0\xba\xd1\x80\xd0\xb5\xd1\x82" /* секрет */,
 	"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87" /* ключ */,
@@ -847,7 +847,7 @@ key_class_by_words(char words[16][32], size_t nw, const char **k)
 		else if (word_in(w, other_key_words, ELEMENTSOF(other_key_words)) ||
 		    (i == 0 && nw == 1 && contains_any(w, strlen(w), other_key_words, ELEMENTSOF(other_key_words)) &&
 		    strlen(w) > 4))
-			c = KEY_MEDIUM, *k = "secret";
+			c = KEY_STRONG, *k = "secret";	/* a key word in another language: no English prose after it */
 		else if (!strcmp(w, "signature") || !strcmp(w, "license") || !strcmp(w, "licence"))
 			c = KEY_MEDIUM, *k = w[0] == 's' ? "signature" : "license";	/* one word: no blanks */
 		else if (!strcmp(w, "refresh") && nw == 1)
@@ -2897,7 +2897,12 @@ kv_judge(struct scan *s, struct kv *k)
 			n--;
 		for (i = vs; i < vs + n; i++)
 			digits += isdigit((unsigned char)in[i]) != 0;
-		bool mixed = mixed_case(in + vs, n) || mixed_scripts(in + vs, n);
+		/* after a key from code ("config set npmAuthToken V"), any word that is no prose */
+		bool code = identifier_key(in + k->ks, k->ke - k->ks) && n >= 8 && !prose_word(in + vs, n);
+		bool mixed = mixed_case(in + vs, n) || mixed_scripts(in + vs, n) || code;
+
+		if (code)
+			k->loose = false;
 
 		if (not_credential(in + vs, n))
 			return k->te;	/* "POST /oauth2/token HTTP/1.1", "Bearer expires_in=3600": no value */
