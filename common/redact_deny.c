@@ -87,7 +87,7 @@ is_ident(const char *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)v[i]) && strchr("-_.:/", v[i]) == NULL)
 			return false;
-	return true;
+	return !shape_random_run(v, n, false);	/* a token under user: or *Name is no name */
 }
 
 /* us-east-1, eu-west-2, us-gov-west-1: a cloud region. */
@@ -145,7 +145,7 @@ is_constant(const char *v, size_t n)
 		} else
 			return false;
 	}
-	return true;
+	return !shape_random_run(v, n, true);	/* "ZSXJUSWUUZNG", "RTTQJ_GSGPZ_INXYE": a code, no enum */
 }
 
 /* --verbose, --config, -v: a flag without a value. */

@@ -87,6 +87,23 @@ shape_number(const char *v, size_t n)
 	return i == n;
 }
 
+/* Changes between upper and lower case in a run of letters. */
+static size_t
+case_changes(const char *v, size_t n, size_t *up, size_t *lo)
+{
+	size_t c = 0;
+
+	*up = *lo = 0;
+	for (size_t i = 0; i < n; i++) {
+		*up += isupper((unsigned char)v[i]) != 0;
+		*lo += islower((unsigned char)v[i]) != 0;
+		if (i > 0 && isalpha((unsigned char)v[i]) && isalpha((unsigned char)v[i - 1]) &&
+		    !isupper((unsigned char)v[i]) != !isupper((unsigned char)v[i - 1]))
+			c++;
+	}
+	return c;
+}
+
 /* A DNS name of two labels or more, the last alphabetic: onboarding.example.invalid. */
 bool
 shape_hostname(const char *v, size_t n)
@@ -107,6 +124,12 @@ shape_hostname(const char *v, size_t n)
 		}
 		if (i == s || i - s > 63 || v[s] == '-' || v[i - 1] == '-')
 			return false;
+		{
+			size_t up, lo;
+
+			if (case_changes(v + s, i - s, &up, &lo) >= 3)
+				return false;	/* "fOXQaKi.GcnyPGi": random letters, no host */
+		}
 		labels++;
 		last = s;
 		alpha_last = alpha && i - s >= 2;
@@ -219,6 +242,18 @@ run_of_words(const char *v, size_t n)
 	return true;
 }
 
+/* Letters only, 8 or more, both cases changing 3 times or more, not words: "krpMPOBvgaevnt". */
+static bool
+random_letters(const char *v, size_t n)
+{
+	size_t up, lo, i;
+
+	for (i = 0; i < n && isalpha((unsigned char)v[i]); i++)
+		;
+	return i == n && n >= 8 && case_changes(v, n, &up, &lo) >= 3 && up >= 2 && lo >= 2 &&
+	    !run_of_words(v, n);
+}
+
 bool
 shape_random_segment(const char *v, size_t n)
 {
@@ -240,6 +275,8 @@ shape_random_segment(const char *v, size_t n)
 			lo += islower((unsigned char)v[e]) != 0;
 		}
 		if (e - s >= 8 && d > 0 && up > 0 && lo > 0 && !run_of_words(v + s, e - s))
+			return true;
+		if (random_letters(v + s, e - s))
 			return true;
 	}
 	return false;
@@ -311,6 +348,35 @@ shape_settings(const char *v, size_t n)
 		items++;
 	}
 	return items >= 1;
+}
+
+bool
+shape_random_run(const char *v, size_t n, bool consonants)
+{
+	size_t consonant_runs = 0;
+
+	if (shape_random_segment(v, n))
+		return true;
+	for (size_t s = 0, e; s < n; s = e + 1) {
+		size_t d = 0, a = 0, run = 0, best = 0;
+
+		for (e = s; e < n && strchr("-_.:/", v[e]) == NULL; e++) {
+			unsigned char c = (unsigned char)v[e];
+
+			d += isdigit(c) != 0;
+			a += isalpha(c) != 0;
+			run = isalpha(c) && strchr("aeiouyAEIOUY", c) == NULL ? run + 1 : 0;
+			best = run > best ? run : best;
+		}
+		if (e - s >= 16 && d >= 2 && a >= 2)
+			return true;	/* a hex or base32 token: 0c854a78379c914b890d... */
+		if (e - s >= 24)
+			return true;
+		if (consonants && best >= 4 && e - s >= 8)
+			return true;	/* "ZSXJUSWUUZNG": four consonants running in a long word */
+		consonant_runs += best >= 4;
+	}
+	return consonants && consonant_runs >= 2;	/* "RTTQJ_GSGPZ_INXYE": groups of random capitals */
 }
 
 /* scheme://[userinfo@]host[:port][/path][?query]: the parts; false when v is no URL. */

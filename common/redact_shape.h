@@ -19,6 +19,10 @@ bool shape_relpath(const char *v, size_t n);	/* secrets/jwt-token: lowercase nam
 bool shape_random_segment(const char *v, size_t n);
 /* NO_PROXY: hosts, .domains, addresses, CIDR blocks, host:port, joined by ',' (blanks allowed). */
 bool shape_hostlist(const char *v, size_t n);
+/* A run between '-', '_', '.', ':', '/' that looks random: shape_random_segment(), 16+ with digits and
+ * letters, 24+; with consonants (for upper-case constants, where words do not run together): four
+ * consonants running in a word of 8+ ("ZSXJUSWUUZNG"), or two groups with such runs. */
+bool shape_random_run(const char *v, size_t n, bool consonants);
 /* GODEBUG: name=N,name=on: settings whose values are 1-2 digits or on/off/true/false. */
 bool shape_settings(const char *v, size_t n);
 

@@ -1539,7 +1539,6 @@ KNOWN_GAPS = {
     "plain: fr jeton d'accès :": (),
     # Russian 'ключ' (key): no stem
     # Indonesian 'kata sandi' (password): no stem
-    'journal: id kata sandi:': ('letters',),
     # Persian 'رمز عبور' (password): no stem (Arabic 'كلمة المرور' only)
     'journal: fa رمز عبور:': (),
     'plain: fa رمز عبور:': (),
@@ -1761,7 +1760,6 @@ KNOWN_GAPS = {
     "config: a token under a *Name key": ('letters', 'digits', 'hex', 'uuid', 'passphrase', 'base32'),
     # the host shape keeps a letters-only value with one dot in it ('fOXQaKi.GcnyPGi' reads as a two-label DNS name);
     # dotted vendor tokens with digits (Vault s.TOKEN, Dynatrace dt0c01.ID.SECRET) are redacted
-    "config host shape: a value with one dot in it": ('letters',),
     # redact_deny.c's constant shape (is_constant) keeps random capitals: a 12-letter word, and groups of up to 12 joined
     # by '_' (a licence key ABCDE_FGHIJ_KLMNO_PQRST); only a run with digits or longer than 12 goes
     "config constant shape: 12 random capitals (activation: V)": (),
