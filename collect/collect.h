@@ -336,6 +336,9 @@ void jsonl_add_redactions(struct jsonl *, const char *counts, size_t len);
  * nothing needed redacting.
  */
 int jsonl_redact_text(struct jsonl *, const char *in, size_t len, char **out, size_t *outlen);
+/* An environment dump (NAME=value lines: systemd-coredump's COREDUMP_ENVIRON) under default-deny, as an
+ * environment file is: *out (free it) gets the result. */
+int jsonl_redact_env(struct jsonl *, const char *in, size_t len, char **out, size_t *outlen);
 /*
  * A MESSAGE of the entry being formatted, in a private key printed one entry a line
  * (pemblock.c, followed over this file's entries in order): *out gets it with the

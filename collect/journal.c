@@ -225,7 +225,15 @@ redact_field_value(struct fmt *f, const char *d, size_t nlen, const char **val, 
 			*vlen = plen;
 		}
 	}
-	if (d[0] != '_' && !(nlen == 7 && memcmp(d, "MESSAGE", 7) == 0) && !field_exempt(d, nlen) &&
+	if (nlen == 16 && memcmp(d, "COREDUMP_ENVIRON", 16) == 0) {
+		size_t rlen;
+
+		/* the crashed agent's environment: every value by default-deny, as in an environment file */
+		if (jsonl_redact_env(f->sink, *val, *vlen, red, &rlen) >= 0 && *red) {
+			*val = *red;
+			*vlen = rlen;
+		}
+	} else if (d[0] != '_' && !(nlen == 7 && memcmp(d, "MESSAGE", 7) == 0) && !field_exempt(d, nlen) &&
 	    jsonl_redact_field(f->sink, d, nlen, *val, *vlen, red, vlen) > 0) {
 		/* a field under a secret-like name of its own: its value goes whole */
 		*val = *red;

@@ -888,6 +888,17 @@ jsonl_redact_field(struct jsonl *s, const char *name, size_t nlen, const char *i
 }
 
 int
+jsonl_redact_env(struct jsonl *s, const char *in, size_t len, char **out, size_t *outlen)
+{
+	int r;
+
+	red_lock(s);	/* default-deny adds values */
+	r = redact_env_file(s->c->red, in, len, out, outlen, s->counts);
+	red_unlock(s);
+	return r;
+}
+
+int
 jsonl_redact_text(struct jsonl *s, const char *in, size_t len, char **out, size_t *outlen)
 {
 	int r;
