@@ -2425,7 +2425,8 @@ kv_value_start(struct scan *s, struct kv *k)
 
 	while (p < len && (in[p] == ' ' || in[p] == '\t'))
 		p++;
-	if (k->colon) {
+	/* YAML node properties (&anchor, !tag, *alias) only where YAML stands: a line's key, not prose */
+	if (k->colon && (k->line_start || k->quoted_key)) {
 		while (p < len && (in[p] == '&' || in[p] == '!')) {
 			size_t q = p + 1;
 
@@ -3012,8 +3013,14 @@ do_word(struct scan *s, size_t ts, size_t te)
 	if (in[k.p] == '[' && k.c >= KEY_MEDIUM && !k.to_eol && k.p + 1 < s->len &&
 	    (in[k.p + 1] == '"' || in[k.p + 1] == '\\'))
 		return kv_string_list(s, &k);
-	/* an inline JSON object or array: its members speak for themselves */
-	if ((in[k.p] == '{' || in[k.p] == '[') && !k.to_eol)
+	/*
+	 * An inline JSON object or array: its members speak for themselves.  After '=' or a
+	 * flag, or in prose, a bracket that opens no quoted member is the value's first
+	 * character ("password=[Xy9...", "token: {Qz..."): a password manager's value.
+	 */
+	if ((in[k.p] == '{' || in[k.p] == '[') && !k.to_eol &&
+	    ((k.colon && (k.line_start || k.quoted_key)) || json_members_follow(in, s->len, k.p + 1) ||
+	    (k.p + 1 < s->len && strchr("[{]}\n\r", in[k.p + 1]) != NULL)))
 		return k.p + 1;
 	/* a quote that closes a JSON string ("...password=\"}"): no value here */
 	if (in[k.p] == '"' && (k.p + 1 == s->len || strchr(",}]:\n\r", in[k.p + 1]) != NULL))

@@ -1687,24 +1687,12 @@ KNOWN_GAPS = {
     # redteam3, third batch: values holding punctuation, as password managers make them (root-punct tree; journal)
     # a value starting with '[' or '{' is read as an inline list or object (README's known limit), though the bracket
     # never closes: the whole value stays
-    "punct: password=V with V starting '['": (),
-    "punct: password=V with V starting '{'": (),
-    "punct: token: V with V starting '['": (),
-    "punct: token: V with V starting '{'": (),
-    "punct: --password V with V starting '['": (),
-    "punct: --password V with V starting '{'": (),
     "punct: gRPC map x-api-key:[V] with V starting '['": (),
     "punct: gRPC map x-api-key:[V] with V starting '{'": (),
-    "punct: Go struct Password:V with V starting '['": (),
     "punct: Go struct Password:V with V starting '{'": (),
     # a value starting with '&', '!' or '*' after 'token: ' / 'Password:' is read as a YAML anchor, tag or alias: the
     # value stays and the NEXT word is redacted instead (and becomes a known value scrubbed from every line:
     # 'SSL:true}' in the Go struct forms)
-    "punct: token: V with V starting '&'": (),
-    "punct: token: V with V starting '!'": (),
-    "punct: Go struct Password:V with V starting '&'": (),
-    "punct: Go struct Password:V with V starting '!'": (),
-    "punct: Go struct Password:V with V starting '*'": ('letters', 'digits', 'hex', 'uuid', 'passphrase', 'base32'),
     # a raw '"' inside an unquoted value ends it: the part after the quote stays
     'punct: password=V with V holding \'"\'': ('letters', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
     'punct: token: V with V holding \'"\'': ('letters', 'digits', 'hex', 'base64', 'uuid', 'passphrase', 'base32'),
@@ -1748,7 +1736,6 @@ KNOWN_GAPS = {
     # systemd-coredump's entry for the agent (COREDUMP_UNIT=) holds the process's environment (COREDUMP_ENVIRON, one
     # NAME=VALUE a line): it goes through the free-text patterns, so a name nobody lists (or LICENCIA, see 'bash export
     # -p LICENCIA') keeps its value; a field of NAME=VALUE lines calls for Environment='s default-deny
-    "journal COREDUMP_ENVIRON ONBOARDING_BOOTSTRAP= (a name nobody lists)": (),
     # the unit's EnvironmentFile=/etc/default/onboarding-agent is neither collected nor read for known values, so the
     # agent's own log line 'environment: ONBOARDING_BOOTSTRAP=V' keeps V (the files under /etc/onboarding-agent are read)
     "EnvironmentFile=/etc/default/... (a name nobody lists)": (),
