@@ -38,6 +38,7 @@ struct strv {
 };
 
 void strv_add(struct strv *, const char *);
+bool strv_contains(const struct strv *, const char *);
 void strv_free(struct strv *);
 
 /* One probe the profile asks for: a host and port read from a collected config file. */
@@ -113,6 +114,7 @@ struct ctx {
 	struct profile	*profile;	/* what to collect */
 	struct bundle_writer *bw;	/* the bundle (NULL in --dry-run) */
 	struct redactor	*red;		/* this bundle's redactor */
+	struct strv	 envfiles;	/* EnvironmentFile= paths of the agent's unit files (units.c; config.c reads them) */
 	int		 rootfd;	/* --root DIR opened O_PATH, or -1 for the live host */
 	bool		 openat2_ok;	/* the kernel supports openat2(RESOLVE_IN_ROOT) */
 	struct sd_bus	*bus;		/* the system bus, or NULL */

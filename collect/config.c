@@ -23,15 +23,6 @@ base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-static bool
-strv_contains(const struct strv *s, const char *x)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], x) == 0)
-			return true;
-	return false;
-}
-
 /* Adds {"path","reason"} to the manifest's "skipped". */
 static void
 add_skipped(struct ctx *c, const char *path, const char *reason)
@@ -140,7 +131,8 @@ ends_with(const char *s, const char *suf)
 }
 
 static void
-add_config(struct ctx *c, const char *source, const char *rel, const char *text, size_t len, bool as_json)
+add_config(struct ctx *c, const char *source, const char *rel, const char *text, size_t len, bool as_json,
+    bool as_env)
 {
 	_cleanup_free_ char *out = NULL, *perr = NULL, *why = NULL;
 	size_t outlen = 0;
@@ -149,7 +141,7 @@ add_config(struct ctx *c, const char *source, const char *rel, const char *text,
 
 	if (as_json)
 		r = redact_json_config(c->red, text, len, &out, &outlen, counts, &perr);
-	else if (ends_with(rel, ".env"))
+	else if (as_env || ends_with(rel, ".env"))
 		r = redact_env_file(c->red, text, len, &out, &outlen, counts);
 	else
 		r = redact_yaml(c->red, text, len, &out, &outlen, counts, &perr);
@@ -216,7 +208,7 @@ config_unreadable(struct ctx *c, const char *path, int r)
 }
 
 static void
-config_file(struct ctx *c, const char *path)
+config_file(struct ctx *c, const char *path, bool env)
 {
 	_cleanup_free_ char *name = xasprintf(BUNDLE_CONFIG_ROOT "%s", path);
 	_cleanup_free_ char *data = NULL, *utf8 = NULL;
@@ -248,7 +240,7 @@ config_file(struct ctx *c, const char *path)
 		len = ulen;
 	}
 	note_probe_targets(c, path, data, len);
-	add_config(c, name, name, data, len, false);
+	add_config(c, name, name, data, len, false, env);
 	if (from != NULL && c->bw)
 		json_object_set_new(bw_source_object(c->bw, name), "transcoded_from", json_string(from));
 }
@@ -269,7 +261,7 @@ env_config(struct ctx *c, const char *var)
 	for (p = v; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
 		;
 	note_probe_targets(c, var, v, strlen(v));
-	add_config(c, name, rel, v, strlen(v), *p == '{' || *p == '[');
+	add_config(c, name, rel, v, strlen(v), *p == '{' || *p == '[', false);
 }
 
 void
@@ -296,6 +288,10 @@ collect_config(struct ctx *c)
 				strv_add(&files, found.v[k]);
 		strv_free(&found);
 	}
+	/* the unit's EnvironmentFile= files, wherever they are: environment files */
+	for (size_t i = 0; i < c->envfiles.n; i++)
+		if (!strv_contains(&files, c->envfiles.v[i]))
+			strv_add(&files, c->envfiles.v[i]);
 	for (size_t i = 0; i < files.n; i++) {
 		bool secret = strv_contains(&secrets, files.v[i]);
 
@@ -305,7 +301,7 @@ collect_config(struct ctx *c)
 				add_skipped(c, files.v[i], "its name marks it as a secret: never collected");
 			}
 		if (!secret)
-			config_file(c, files.v[i]);
+			config_file(c, files.v[i], strv_contains(&c->envfiles, files.v[i]));
 	}
 	if (!c->opt->root)
 		for (size_t i = 0; i < pr->env.n; i++)

@@ -744,6 +744,7 @@ run_free(struct run *r)
 	strv_free(&r->o.ecs_json);
 	ecs_free(c);
 	strv_free(&c->problems);
+	strv_free(&c->envfiles);
 	free(r->output);
 	free(r->topdir);
 	free(r->analyzer);

@@ -13,6 +13,15 @@
 
 #define PROFILE_MAX (1024 * 1024)
 
+bool
+strv_contains(const struct strv *s, const char *x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], x) == 0)
+			return true;
+	return false;
+}
+
 void
 strv_add(struct strv *s, const char *str)
 {

@@ -304,6 +304,39 @@ bus_get_all(struct ctx *c, const char *service, const char *path, const char *if
 	return 0;
 }
 
+/*
+ * The EnvironmentFile= paths of a unit file ("-" before one: may be missing), for
+ * collect_config(): the values they hold are the agent's secrets too, wherever the
+ * file is (/etc/default, /etc/sysconfig).
+ */
+static void
+note_env_files(struct ctx *c, const char *data, size_t len)
+{
+	for (size_t p = 0; p < len;) {
+		const char *nl = memchr(data + p, '\n', len - p);
+		size_t e = nl ? (size_t)(nl - data) : len, s = p;
+
+		while (s < e && (data[s] == ' ' || data[s] == '\t'))
+			s++;
+		if (e - s > 16 && memcmp(data + s, "EnvironmentFile=", 16) == 0) {
+			size_t a = s + 16, b = e;
+
+			if (a < b && data[a] == '-')
+				a++;
+			while (b > a && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r'))
+				b--;
+			if (b > a && data[a] == '/' && b - a < 4096 && memchr(data + a, '%', b - a) == NULL) {
+				char *path = xstrndup(data + a, b - a);
+
+				if (!strv_contains(&c->envfiles, path))
+					strv_add(&c->envfiles, path);
+				free(path);
+			}
+		}
+		p = e + 1;
+	}
+}
+
 /* Reads, redacts and adds one unit file or drop-in as config/<path>.  Returns NULL, or why not (free it). */
 static char *
 add_unit_file(struct ctx *c, const char *path)
@@ -317,6 +350,7 @@ add_unit_file(struct ctx *c, const char *path)
 	r = ctx_read_file(c, path, UNIT_FILE_MAX, &data, &len);
 	if (r < 0)
 		return xasprintf("%s: %s", path, file_errstr(r));
+	note_env_files(c, data, len);
 	if (c->bw == NULL)
 		return NULL;
 	{

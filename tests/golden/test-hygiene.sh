@@ -17,7 +17,8 @@ unexplained() {
 	/\|\|[ \t]*(true|:)([ \t;)}]|$)/ && index($0, "#") == 0 && prev !~ /^[ \t]*#/ { print FILENAME ":" FNR ": " $0 }
 	{ prev = $0 }' "$@"
 }
-mapfile -t scripts < <(find "$TOP/tests" -name '*.sh' -type f | sort)
+# (not tests/bench/work/: make bench-against's checkout of an older revision, ignored by git)
+mapfile -t scripts < <(find "$TOP/tests" -path "$TOP/tests/bench/work" -prune -o -name '*.sh' -type f -print | sort)
 hits=$(unexplained "${scripts[@]}")
 if [ -z "$hits" ]; then pass "no unexplained '|| true' in the ${#scripts[@]} test scripts"
 else fail "no unexplained '|| true' in the test scripts" "assert the status or say why it is irrelevant: $(printf '%s\n' "$hits" | head -5 | tr '\n' ' ')"; fi
@@ -65,7 +66,8 @@ for m in "$TOP"/docs/*.1; do
 	else fail "man page ${m#"$TOP"/}: no groff warning" "$w"; fi
 done
 # a merge conflict left in a text file (the man page's SYNOPSIS held one for a day)
-conflicts=$(grep -rIn -E '^(<<<<<<< |>>>>>>> )' "$TOP"/{Makefile,README.md,collect,analyze,common,rules,docs,tests,scripts,.ci} 2>/dev/null |
+conflicts=$(grep -rIn --exclude-dir=work -E '^(<<<<<<< |>>>>>>> )' \
+	"$TOP"/{Makefile,README.md,collect,analyze,common,rules,docs,tests,scripts,.ci} 2>/dev/null |
 	grep -v '^[^:]*/tests/golden/test-hygiene.sh:' | head -3)
 if [ -z "$conflicts" ]; then pass "no merge-conflict markers in the sources, rules, docs and tests"
 else fail "no merge-conflict markers in the sources, rules, docs and tests" "$conflicts"; fi

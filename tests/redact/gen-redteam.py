@@ -1738,7 +1738,6 @@ KNOWN_GAPS = {
     # -p LICENCIA') keeps its value; a field of NAME=VALUE lines calls for Environment='s default-deny
     # the unit's EnvironmentFile=/etc/default/onboarding-agent is neither collected nor read for known values, so the
     # agent's own log line 'environment: ONBOARDING_BOOTSTRAP=V' keeps V (the files under /etc/onboarding-agent are read)
-    "EnvironmentFile=/etc/default/... (a name nobody lists)": (),
     # redteam3, sixth batch: redact_deny.c's identifier shape (is_ident: any run of letters, digits and -_.:/ up to 128
     # characters) keeps a token under user:, username: or any key ending in name: a 40-hex or base32 token, a UUID or a
     # run of digits is no name (GitHub takes a token as the user with password x-oauth-basic)
