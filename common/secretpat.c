@@ -44,6 +44,7 @@ enum {
 	T_AT,		/* user:PASSWORD@host:port, user/PASSWORD@host with no scheme */
 	T_UESC,		/* a key spelled with \u escapes: {"pa\u0073sword": "X"} */
 	T_QKEY,		/* a URL query's key= or code=: ?key=V, &code=V */
+	T_CMD,		/* a command whose positional argument is a password: htpasswd -b, rabbitmqctl add_user, ... */
 };
 
 /* One stem: '?' in a word stands for any one byte but a newline, or none. */
@@ -56,6 +57,19 @@ struct stem {
 static const struct stem stems[] = {
 	{ "<redacted:", false, T_MARKER },
 	{ "-----BEGIN ", false, T_PEM },
+	/* commands before the key words they hold ("secret set" before "secret") */
+	{ "htpasswd ", false, T_CMD },
+	{ " add_user ", false, T_CMD },	/* rabbitmqctl add_user USER PASS */
+	{ "| chpasswd", false, T_CMD },	/* echo USER:PASS | chpasswd */
+	{ "net use ", true, T_CMD },	/* net use \\\\SRV\\SHARE PASS /user:D\\U */
+	{ "user-secrets set ", false, T_CMD },	/* dotnet user-secrets set KEY VALUE */
+	{ "secret set ", false, T_CMD },	/* gh secret set NAME --body V, az keyvault secret set --value V */
+	{ "put-parameter ", false, T_CMD },	/* aws ssm put-parameter --value V */
+	{ "kv put ", false, T_CMD },	/* vault kv put PATH k=V ... */
+	{ "vault write ", false, T_CMD },
+	{ "openssl passwd ", false, T_CMD },
+	{ "securestring ", true, T_CMD },	/* ConvertTo-SecureString 'V' -AsPlainText */
+	{ " /p:", false, T_CMD },	/* xfreerdp /p:V */
 	{ "eyJ", false, T_JWT },
 	{ "AKIA", false, T_AKID },
 	{ "ASIA", false, T_AKID },
@@ -1424,6 +1438,191 @@ do_cliflag(struct scan *s, size_t ts, size_t te, char f)
 	    secretpat_marker_len(in + vs, ve - vs) > 0)
 		return te;
 	hit(s, vs, ve, f == 'c' ? "secret" : "password", "cli-password");
+	return ve;
+}
+
+/* In a word [ws, we): the '=' of a NAME=VALUE (a name of letters, digits, '_', '.', '-'), or NULL. */
+static const char *
+kv_eq(const char *in, size_t ws, size_t we)
+{
+	const char *eq = memchr(in + ws, '=', we - ws);
+
+	if (eq == NULL || eq == in + ws || (size_t)(eq - in) + 1 >= we || eq[1] == '=')
+		return NULL;	/* no name, no value, or base64 padding */
+	for (const char *q = in + ws; q < eq; q++)
+		if (!isalnum((unsigned char)*q) && *q != '_' && *q != '.' && *q != '-')
+			return NULL;
+	return eq;
+}
+
+/* The n-th word (from 1) at or after p on its line that is no option ("-x", "/x:"), or false. */
+static bool
+positional(const char *in, size_t len, size_t p, unsigned n, bool opt_arg, size_t *vs, size_t *ve)
+{
+	size_t e = eol(in, len, p);
+
+	while (p < e) {
+		while (p < e && (in[p] == ' ' || in[p] == '\t'))
+			p++;
+		if (p >= e || in[p] == '|' || in[p] == ';' || in[p] == '&')
+			return false;
+		next_word(in, e, p, vs, ve);
+		if (*ve <= p)
+			return false;
+		if (in[p] == '-' && !(in[p + 1] >= '0' && in[p + 1] <= '9' && !opt_arg)) {
+			p = *ve;	/* an option */
+			continue;
+		}
+		if (--n == 0)
+			return true;
+		p = *ve + (*ve < e && (in[*ve] == '"' || in[*ve] == '\''));
+	}
+	return false;
+}
+
+/*
+ * Commands traced by a shell whose password is an argument, not a flag's:
+ * htpasswd -b FILE USER PASS, rabbitmqctl add_user USER PASS, echo USER:PASS |
+ * chpasswd, net use SHARE PASS, dotnet user-secrets set KEY VALUE, gh/az
+ * secret set and aws ssm put-parameter (--value V, --body V), vault kv put and
+ * vault write (k=V ...), openssl passwd [options] PASS, ConvertTo-SecureString
+ * 'V', xfreerdp /p:V.
+ */
+static size_t
+do_cmd(struct scan *s, size_t ts, size_t te)
+{
+	const char *in = s->in, *c = in + ts;
+	size_t len = s->len, e = eol(in, len, te), vs = 0, ve = 0, p;
+	bool found = false;
+
+	if (strncmp(c, "htpasswd ", 9) == 0) {
+		/* -b: the password on the line: FILE USER PASS (with -n: USER PASS) */
+		bool batch = false, nofile = false;
+
+		for (p = te; p < e; p++)
+			if (in[p] == '-' && (p == te || in[p - 1] == ' ')) {
+				for (size_t q = p + 1; q < e && isalpha((unsigned char)in[q]); q++) {
+					batch |= in[q] == 'b';
+					nofile |= in[q] == 'n';
+				}
+			}
+		found = batch && positional(in, len, te, nofile ? 2 : 3, false, &vs, &ve);
+	} else if (strncmp(c, " add_user ", 10) == 0 || strncasecmp(c, "net use ", 8) == 0 ||
+	    strncmp(c, "user-secrets set ", 17) == 0) {
+		unsigned n = 2;
+
+		/* net use [DRIVE: | *] SHARE PASS */
+		if (strncasecmp(c, "net use ", 8) == 0 && positional(in, len, te, 1, false, &vs, &ve) &&
+		    ((ve - vs == 2 && in[vs + 1] == ':') || (ve - vs == 1 && in[vs] == '*')))
+			n = 3;
+		found = positional(in, len, te, n, false, &vs, &ve);
+		if (found && strncasecmp(c, "net use ", 8) == 0 && (in[vs] == '/' || in[vs] == '*'))
+			found = false;	/* /user:, /persistent:, or * (a prompt) */
+	} else if (strncmp(c, "| chpasswd", 10) == 0) {
+		size_t b = ts, w;
+
+		while (b > s->floor && ts - b < 512 && in[b - 1] != '\n')
+			b--;
+		for (w = ts; w > b && (in[w - 1] == ' ' || in[w - 1] == '\t'); w--)
+			;
+		ve = w;
+		while (w > b && !isspace((unsigned char)in[w - 1]))
+			w--;
+		{
+			const char *colon = memchr(in + w, ':', ve - w);
+
+			if (colon != NULL && (size_t)(colon - in) + 1 < ve) {
+				vs = (size_t)(colon - in) + 1;
+				found = true;
+			}
+		}
+	} else if (strncmp(c, "secret set ", 11) == 0 || strncmp(c, "put-parameter ", 14) == 0) {
+		for (p = te; p + 7 < e && !found; p++)
+			if (in[p] == '-' && in[p + 1] == '-' && (strncmp(in + p, "--value", 7) == 0 ||
+			    strncmp(in + p, "--body", 6) == 0)) {
+				size_t q = p + (in[p + 2] == 'v' ? 7 : 6);
+
+				if (q < e && (in[q] == ' ' || in[q] == '=')) {
+					q++;
+					next_word(in, e, q, &vs, &ve);
+					found = ve > vs;
+				}
+			}
+	} else if (strncmp(c, "kv put ", 7) == 0 || strncmp(c, "vault write ", 12) == 0) {
+		size_t n = 0, ps, pe;
+
+		/* consul kv put PATH VALUE: the value, when the path's last part names a secret */
+		if (positional(in, len, te, 1, false, &ps, &pe) && kv_eq(in, ps, pe) == NULL &&
+		    positional(in, len, te, 2, false, &vs, &ve) && kv_eq(in, vs, ve) == NULL) {
+			const char *slash = memrchr(in + ps, '/', pe - ps);
+			size_t ks = slash ? (size_t)(slash - in) + 1 : ps;
+
+			if (secretpat_key_class(in + ks, pe - ks, NULL) != KEY_NONE &&
+			    secretpat_marker_len(in + vs, ve - vs) == 0) {
+				hit(s, vs, ve, "secret", "cli-password");
+				return ve;
+			}
+			return te;
+		}
+		/* vault: every k=V after the path, each value a secret */
+		for (p = te; p < e;) {
+			size_t ws, we;
+			const char *eq;
+
+			while (p < e && (in[p] == ' ' || in[p] == '\t'))
+				p++;
+			next_word(in, e, p, &ws, &we);
+			if (we <= p)
+				break;
+			eq = kv_eq(in, ws, we);
+			if (in[ws] != '-' && eq != NULL &&
+			    secretpat_marker_len(eq + 1, (size_t)(in + we - eq - 1)) == 0) {
+				hit(s, (size_t)(eq - in) + 1, we, "secret", "cli-password");
+				n++;
+			}
+			p = we + (we < e && (in[we] == '"' || in[we] == '\''));
+		}
+		return n > 0 ? p : te;
+	} else if (strncmp(c, "openssl passwd ", 15) == 0) {
+		/* options with an argument: -salt X, -in F */
+		for (p = te; p < e;) {
+			while (p < e && in[p] == ' ')
+				p++;
+			next_word(in, e, p, &vs, &ve);
+			if (ve <= p)
+				break;
+			if (in[p] == '-') {
+				bool arg = (ve - vs == 5 && strncmp(in + vs, "-salt", 5) == 0) ||
+				    (ve - vs == 3 && strncmp(in + vs, "-in", 3) == 0);
+
+				p = ve;
+				if (arg) {
+					while (p < e && in[p] == ' ')
+						p++;
+					next_word(in, e, p, &vs, &ve);
+					p = ve;
+				}
+				continue;
+			}
+			found = true;
+			break;
+		}
+	} else if (strncasecmp(c, "SecureString ", 13) == 0) {
+		p = te;
+		if (p + 8 < e && strncasecmp(in + p, "-String ", 8) == 0)
+			p += 8;
+		if (p < e && (in[p] == '\'' || in[p] == '"')) {
+			next_word(in, e, p, &vs, &ve);
+			found = ve > vs;
+		}
+	} else if (strncmp(c, " /p:", 4) == 0) {
+		next_word(in, e, te, &vs, &ve);
+		found = ve > vs;
+	}
+	if (!found || ve <= vs || secretpat_marker_len(in + vs, ve - vs) > 0 ||
+	    secretpat_value_trivial(in + vs, ve - vs))
+		return te;
+	hit(s, vs, ve, "password", "cli-password");
 	return ve;
 }
 
@@ -3106,6 +3305,9 @@ secretpat_scan(const char *in, size_t len,
 			break;
 		case T_CLIFLAG:
 			next = do_cliflag(&s, ts, te, in[ts + 2]);
+			break;
+		case T_CMD:
+			next = do_cmd(&s, ts, te);
 			break;
 		case T_QKEY:
 			next = do_qkey(&s, ts, te);

@@ -1571,22 +1571,14 @@ KNOWN_GAPS = {
     'plain: aws configure set profile secret': (),
     # '-srcstorepass V': pass_suffix() knows 'storepass' alone, not 'srcstorepass'/'deststorepass'
     # 'htpasswd -b FILE USER V': positional
-    'journal: htpasswd -b': (),
-    'plain: htpasswd -b': (),
     # zip/unzip '-P V'
     # zip/unzip '-P V'
     # Samba 'user%V': '%' as the user/password separator
     'journal: smbclient user%pass': (),
     'plain: smbclient user%pass': (),
     # 'echo user:V | chpasswd': positional
-    'journal: chpasswd': (),
-    'plain: chpasswd': (),
     # 'rabbitmqctl add_user USER V': positional
-    'journal: rabbitmqctl add_user': (),
-    'plain: rabbitmqctl add_user': (),
     # 'net use \\\\srv\\share V /user:D\\U': positional
-    'journal: net use /user': (),
-    'plain: net use /user': (),
     # 'mc alias set NAME URL ACCESS V': the AKIA id is redacted, the secret after it is not (the 40-char rule wants 40 characters)
     'journal: mc alias set': (),
     'plain: mc alias set': (),
@@ -1594,8 +1586,6 @@ KNOWN_GAPS = {
     'journal: nmcli wifi psk': (),
     'plain: nmcli wifi psk': (),
     # 'user-secrets set "Db:Password" "V"': the key is inside a quoted argument, the value the next one
-    'journal: dotnet user-secrets set': (),
-    'plain: dotnet user-secrets set': (),
     # a crypt(3) hash 'user:$6$salt$HASH:...' (shadow/htpasswd line): no pattern for $1$/$5$/$6$/$apr1$/$2y$
     'journal: shadow hash $6$': (),
     'plain: shadow hash $6$': (),
@@ -1610,23 +1600,7 @@ KNOWN_GAPS = {
     # redacted since 1e1a987 and gated)
     # '--value V' / '--body V' of a command that stores a secret (aws ssm put-parameter, az keyvault secret set, gh
     # secret set): the flag's name is no key word; only the command says it is a secret
-    'journal: aws ssm put-parameter --value': (),
-    'plain: aws ssm put-parameter --value': (),
-    'docker: aws ssm put-parameter --value': (),
-    'aws: aws ssm put-parameter --value': (),
-    'journal: az keyvault secret set --value': (),
-    'plain: az keyvault secret set --value': (),
-    'docker: az keyvault secret set --value': (),
-    'aws: az keyvault secret set --value': (),
-    'journal: gh secret set --body': (),
-    'plain: gh secret set --body': (),
-    'docker: gh secret set --body': (),
-    'aws: gh secret set --body': (),
     # 'vault kv put PATH value=V': 'value' is no key word
-    'journal: vault kv put value=': (),
-    'plain: vault kv put value=': (),
-    'docker: vault kv put value=': (),
-    'aws: vault kv put value=': (),
     # (npm/yarn 'config set ..._authToken V' and cmdkey '/pass:V' with letters only: fixed on main at 6369e44)
     # lftp '-u user,V': T_CLIUSER knows 'user:V' only
     'journal: lftp -u user,pass': (),
@@ -1634,20 +1608,8 @@ KNOWN_GAPS = {
     'docker: lftp -u user,pass': (),
     'aws: lftp -u user,pass': (),
     # xfreerdp '/p:V': Windows-style flag
-    'journal: xfreerdp /p:': (),
-    'plain: xfreerdp /p:': (),
-    'docker: xfreerdp /p:': (),
-    'aws: xfreerdp /p:': (),
     # ConvertTo-SecureString 'V' -AsPlainText: positional string of a known cmdlet
-    'journal: PowerShell ConvertTo-SecureString': (),
-    'plain: PowerShell ConvertTo-SecureString': (),
-    'docker: PowerShell ConvertTo-SecureString': (),
-    'aws: PowerShell ConvertTo-SecureString': (),
     # 'openssl passwd -6 V': positional
-    'journal: openssl passwd': (),
-    'plain: openssl passwd': (),
-    'docker: openssl passwd': (),
-    'aws: openssl passwd': (),
     # 'systemd-creds cat ID' then the credential on the next line: positional
     'journal: systemd-creds cat': (),
     'plain: systemd-creds cat': (),
@@ -1680,8 +1642,6 @@ KNOWN_GAPS = {
     # first-batch gaps, also in docker and CloudWatch records
     'docker: \\x3d escape': (),
     'aws: \\x3d escape': (),
-    'docker: dotnet user-secrets set': (),
-    'aws: dotnet user-secrets set': (),
     # AUTH_CODE: 'auth' is weak; a value that does not look random stays
     'journal field AUTH_CODE': ('passphrase',),
     # redteam3, third batch: values holding punctuation, as password managers make them (root-punct tree; journal)
