@@ -1480,145 +1480,197 @@ positional(const char *in, size_t len, size_t p, unsigned n, bool opt_arg, size_
 	return false;
 }
 
+/* The value [*vs, *ve) of one command form, found between te (after its stem) and e (its line's end). */
+struct cmdarg {
+	struct scan	*s;
+	size_t		 ts, te, e;
+	size_t		*vs, *ve;
+};
+
+/* htpasswd -b FILE USER PASS (-bn: USER PASS): only in batch mode is the password on the line. */
+static bool
+cmd_htpasswd(struct cmdarg *a)
+{
+	const char *in = a->s->in;
+	bool batch = false, nofile = false;
+
+	for (size_t p = a->te; p < a->e; p++)
+		if (in[p] == '-' && (p == a->te || in[p - 1] == ' '))
+			for (size_t q = p + 1; q < a->e && isalpha((unsigned char)in[q]); q++) {
+				batch |= in[q] == 'b';
+				nofile |= in[q] == 'n';
+			}
+	return batch && positional(in, a->s->len, a->te, nofile ? 2 : 3, false, a->vs, a->ve);
+}
+
+/* rabbitmqctl add_user USER PASS, dotnet user-secrets set KEY VALUE, net use [DRIVE: | *] SHARE PASS. */
+static bool
+cmd_second(struct cmdarg *a)
+{
+	const char *in = a->s->in;
+	bool net = strncasecmp(in + a->ts, "net use ", 8) == 0;
+	unsigned n = 2;
+
+	if (net && positional(in, a->s->len, a->te, 1, false, a->vs, a->ve) &&
+	    ((*a->ve - *a->vs == 2 && in[*a->vs + 1] == ':') || (*a->ve - *a->vs == 1 && in[*a->vs] == '*')))
+		n = 3;
+	if (!positional(in, a->s->len, a->te, n, false, a->vs, a->ve))
+		return false;
+	return !(net && (in[*a->vs] == '/' || in[*a->vs] == '*'));	/* /user:, /persistent:, a prompt */
+}
+
+/* echo USER:PASS | chpasswd: the word before the pipe, after its ':'. */
+static bool
+cmd_chpasswd(struct cmdarg *a)
+{
+	const char *in = a->s->in, *colon;
+	size_t b = a->ts, w;
+
+	while (b > a->s->floor && a->ts - b < 512 && in[b - 1] != '\n')
+		b--;
+	for (w = a->ts; w > b && (in[w - 1] == ' ' || in[w - 1] == '\t'); w--)
+		;
+	*a->ve = w;
+	while (w > b && !isspace((unsigned char)in[w - 1]))
+		w--;
+	colon = memchr(in + w, ':', *a->ve - w);
+	if (colon == NULL || (size_t)(colon - in) + 1 >= *a->ve)
+		return false;
+	*a->vs = (size_t)(colon - in) + 1;
+	return true;
+}
+
+/* gh/az ... secret set, aws ssm put-parameter: the word after --value or --body (or after '='). */
+static bool
+cmd_value_flag(struct cmdarg *a)
+{
+	const char *in = a->s->in;
+
+	for (size_t p = a->te; p + 7 < a->e; p++)
+		if (in[p] == '-' && in[p + 1] == '-' && (strncmp(in + p, "--value", 7) == 0 ||
+		    strncmp(in + p, "--body", 6) == 0)) {
+			size_t q = p + (in[p + 2] == 'v' ? 7 : 6);
+
+			if (q < a->e && (in[q] == ' ' || in[q] == '=')) {
+				next_word(in, a->e, q + 1, a->vs, a->ve);
+				return *a->ve > *a->vs;
+			}
+		}
+	return false;
+}
+
+/* openssl passwd [-1|-5|-6|-apr1|-salt X|-in F ...] PASS: the first word that is no option. */
+static bool
+cmd_openssl_passwd(struct cmdarg *a)
+{
+	const char *in = a->s->in;
+
+	for (size_t p = a->te; p < a->e;) {
+		while (p < a->e && in[p] == ' ')
+			p++;
+		next_word(in, a->e, p, a->vs, a->ve);
+		if (*a->ve <= p)
+			return false;
+		if (in[p] != '-')
+			return true;
+		{
+			size_t n = *a->ve - *a->vs;
+			bool arg = (n == 5 && strncmp(in + *a->vs, "-salt", 5) == 0) ||
+			    (n == 3 && strncmp(in + *a->vs, "-in", 3) == 0);
+
+			p = *a->ve;
+			if (arg) {
+				while (p < a->e && in[p] == ' ')
+					p++;
+				next_word(in, a->e, p, a->vs, a->ve);
+				p = *a->ve;
+			}
+		}
+	}
+	return false;
+}
+
+/* ConvertTo-SecureString [-String] 'V', xfreerdp /p:V. */
+static bool
+cmd_next_word(struct cmdarg *a)
+{
+	const char *in = a->s->in;
+	size_t p = a->te;
+
+	if (in[a->ts] != ' ') {		/* ConvertTo-SecureString: a quoted string */
+		if (p + 8 < a->e && strncasecmp(in + p, "-String ", 8) == 0)
+			p += 8;
+		if (p >= a->e || (in[p] != '\'' && in[p] != '"'))
+			return false;
+	}
+	next_word(in, a->e, p, a->vs, a->ve);
+	return *a->ve > *a->vs;
+}
+
+/* vault kv put / vault write PATH k=V ...: each value a secret; consul kv put PATH VALUE when the
+ * path's last part names a secret.  Where to resume. */
+static size_t
+cmd_kv(struct scan *s, size_t te, size_t e)
+{
+	const char *in = s->in;
+	size_t ps, pe, vs, ve, p, n = 0;
+
+	if (positional(in, s->len, te, 1, false, &ps, &pe) && kv_eq(in, ps, pe) == NULL &&
+	    positional(in, s->len, te, 2, false, &vs, &ve) && kv_eq(in, vs, ve) == NULL) {
+		const char *slash = memrchr(in + ps, '/', pe - ps);
+		size_t ks = slash ? (size_t)(slash - in) + 1 : ps;
+
+		if (secretpat_key_class(in + ks, pe - ks, NULL) == KEY_NONE || secretpat_marker_len(in + vs, ve - vs) > 0)
+			return te;
+		hit(s, vs, ve, "secret", "cli-password");
+		return ve;
+	}
+	for (p = te; p < e;) {
+		size_t ws, we;
+		const char *eq;
+
+		while (p < e && (in[p] == ' ' || in[p] == '\t'))
+			p++;
+		next_word(in, e, p, &ws, &we);
+		if (we <= p)
+			break;
+		eq = kv_eq(in, ws, we);
+		if (in[ws] != '-' && eq != NULL && secretpat_marker_len(eq + 1, (size_t)(in + we - eq - 1)) == 0) {
+			hit(s, (size_t)(eq - in) + 1, we, "secret", "cli-password");
+			n++;
+		}
+		p = we + (we < e && (in[we] == '"' || in[we] == '\''));
+	}
+	return n > 0 ? p : te;
+}
+
 /*
- * Commands traced by a shell whose password is an argument, not a flag's:
- * htpasswd -b FILE USER PASS, rabbitmqctl add_user USER PASS, echo USER:PASS |
- * chpasswd, net use SHARE PASS, dotnet user-secrets set KEY VALUE, gh/az
- * secret set and aws ssm put-parameter (--value V, --body V), vault kv put and
- * vault write (k=V ...), openssl passwd [options] PASS, ConvertTo-SecureString
- * 'V', xfreerdp /p:V.
+ * Commands traced by a shell whose password is an argument, not a flag's (the
+ * T_CMD stems): each form's function finds the value on the stem's line.
  */
 static size_t
 do_cmd(struct scan *s, size_t ts, size_t te)
 {
-	const char *in = s->in, *c = in + ts;
-	size_t len = s->len, e = eol(in, len, te), vs = 0, ve = 0, p;
+	static const struct {
+		const char	*stem;
+		bool		(*find)(struct cmdarg *);
+	} forms[] = {
+		{ "htpasswd ", cmd_htpasswd }, { " add_user ", cmd_second }, { "net use ", cmd_second },
+		{ "user-secrets set ", cmd_second }, { "| chpasswd", cmd_chpasswd },
+		{ "secret set ", cmd_value_flag }, { "put-parameter ", cmd_value_flag },
+		{ "openssl passwd ", cmd_openssl_passwd }, { "securestring ", cmd_next_word },
+		{ " /p:", cmd_next_word },
+	};
+	const char *in = s->in;
+	size_t e = eol(in, s->len, te), vs = 0, ve = 0;
+	struct cmdarg a = { s, ts, te, e, &vs, &ve };
 	bool found = false;
 
-	if (strncmp(c, "htpasswd ", 9) == 0) {
-		/* -b: the password on the line: FILE USER PASS (with -n: USER PASS) */
-		bool batch = false, nofile = false;
-
-		for (p = te; p < e; p++)
-			if (in[p] == '-' && (p == te || in[p - 1] == ' ')) {
-				for (size_t q = p + 1; q < e && isalpha((unsigned char)in[q]); q++) {
-					batch |= in[q] == 'b';
-					nofile |= in[q] == 'n';
-				}
-			}
-		found = batch && positional(in, len, te, nofile ? 2 : 3, false, &vs, &ve);
-	} else if (strncmp(c, " add_user ", 10) == 0 || strncasecmp(c, "net use ", 8) == 0 ||
-	    strncmp(c, "user-secrets set ", 17) == 0) {
-		unsigned n = 2;
-
-		/* net use [DRIVE: | *] SHARE PASS */
-		if (strncasecmp(c, "net use ", 8) == 0 && positional(in, len, te, 1, false, &vs, &ve) &&
-		    ((ve - vs == 2 && in[vs + 1] == ':') || (ve - vs == 1 && in[vs] == '*')))
-			n = 3;
-		found = positional(in, len, te, n, false, &vs, &ve);
-		if (found && strncasecmp(c, "net use ", 8) == 0 && (in[vs] == '/' || in[vs] == '*'))
-			found = false;	/* /user:, /persistent:, or * (a prompt) */
-	} else if (strncmp(c, "| chpasswd", 10) == 0) {
-		size_t b = ts, w;
-
-		while (b > s->floor && ts - b < 512 && in[b - 1] != '\n')
-			b--;
-		for (w = ts; w > b && (in[w - 1] == ' ' || in[w - 1] == '\t'); w--)
-			;
-		ve = w;
-		while (w > b && !isspace((unsigned char)in[w - 1]))
-			w--;
-		{
-			const char *colon = memchr(in + w, ':', ve - w);
-
-			if (colon != NULL && (size_t)(colon - in) + 1 < ve) {
-				vs = (size_t)(colon - in) + 1;
-				found = true;
-			}
-		}
-	} else if (strncmp(c, "secret set ", 11) == 0 || strncmp(c, "put-parameter ", 14) == 0) {
-		for (p = te; p + 7 < e && !found; p++)
-			if (in[p] == '-' && in[p + 1] == '-' && (strncmp(in + p, "--value", 7) == 0 ||
-			    strncmp(in + p, "--body", 6) == 0)) {
-				size_t q = p + (in[p + 2] == 'v' ? 7 : 6);
-
-				if (q < e && (in[q] == ' ' || in[q] == '=')) {
-					q++;
-					next_word(in, e, q, &vs, &ve);
-					found = ve > vs;
-				}
-			}
-	} else if (strncmp(c, "kv put ", 7) == 0 || strncmp(c, "vault write ", 12) == 0) {
-		size_t n = 0, ps, pe;
-
-		/* consul kv put PATH VALUE: the value, when the path's last part names a secret */
-		if (positional(in, len, te, 1, false, &ps, &pe) && kv_eq(in, ps, pe) == NULL &&
-		    positional(in, len, te, 2, false, &vs, &ve) && kv_eq(in, vs, ve) == NULL) {
-			const char *slash = memrchr(in + ps, '/', pe - ps);
-			size_t ks = slash ? (size_t)(slash - in) + 1 : ps;
-
-			if (secretpat_key_class(in + ks, pe - ks, NULL) != KEY_NONE &&
-			    secretpat_marker_len(in + vs, ve - vs) == 0) {
-				hit(s, vs, ve, "secret", "cli-password");
-				return ve;
-			}
-			return te;
-		}
-		/* vault: every k=V after the path, each value a secret */
-		for (p = te; p < e;) {
-			size_t ws, we;
-			const char *eq;
-
-			while (p < e && (in[p] == ' ' || in[p] == '\t'))
-				p++;
-			next_word(in, e, p, &ws, &we);
-			if (we <= p)
-				break;
-			eq = kv_eq(in, ws, we);
-			if (in[ws] != '-' && eq != NULL &&
-			    secretpat_marker_len(eq + 1, (size_t)(in + we - eq - 1)) == 0) {
-				hit(s, (size_t)(eq - in) + 1, we, "secret", "cli-password");
-				n++;
-			}
-			p = we + (we < e && (in[we] == '"' || in[we] == '\''));
-		}
-		return n > 0 ? p : te;
-	} else if (strncmp(c, "openssl passwd ", 15) == 0) {
-		/* options with an argument: -salt X, -in F */
-		for (p = te; p < e;) {
-			while (p < e && in[p] == ' ')
-				p++;
-			next_word(in, e, p, &vs, &ve);
-			if (ve <= p)
-				break;
-			if (in[p] == '-') {
-				bool arg = (ve - vs == 5 && strncmp(in + vs, "-salt", 5) == 0) ||
-				    (ve - vs == 3 && strncmp(in + vs, "-in", 3) == 0);
-
-				p = ve;
-				if (arg) {
-					while (p < e && in[p] == ' ')
-						p++;
-					next_word(in, e, p, &vs, &ve);
-					p = ve;
-				}
-				continue;
-			}
-			found = true;
-			break;
-		}
-	} else if (strncasecmp(c, "SecureString ", 13) == 0) {
-		p = te;
-		if (p + 8 < e && strncasecmp(in + p, "-String ", 8) == 0)
-			p += 8;
-		if (p < e && (in[p] == '\'' || in[p] == '"')) {
-			next_word(in, e, p, &vs, &ve);
-			found = ve > vs;
-		}
-	} else if (strncmp(c, " /p:", 4) == 0) {
-		next_word(in, e, te, &vs, &ve);
-		found = ve > vs;
-	}
+	if (strncmp(in + ts, "kv put ", 7) == 0 || strncmp(in + ts, "vault write ", 12) == 0)
+		return cmd_kv(s, te, e);
+	for (size_t i = 0; i < ELEMENTSOF(forms) && !found; i++)
+		if (strncasecmp(in + ts, forms[i].stem, strlen(forms[i].stem)) == 0)
+			found = forms[i].find(&a);
 	if (!found || ve <= vs || secretpat_marker_len(in + vs, ve - vs) > 0 ||
 	    secretpat_value_trivial(in + vs, ve - vs))
 		return te;
