@@ -2494,6 +2494,58 @@ one_word_kind(const char *kind)
 	return kind != NULL && (strcmp(kind, "license") == 0 || strcmp(kind, "signature") == 0);
 }
 
+/* A key word in another language (its words, lower-cased): senha, clave, Kennwort, jeton, 密码, ... */
+static bool
+foreign_key(const char *key, size_t len)
+{
+	char norm[128], words[16][32];
+	size_t n = 0, nw = 0;
+
+	if (len == 0 || len > 120)
+		return false;
+	key_split(key, len, norm, &n, words, &nw);
+	for (size_t i = 0; i < nw; i++)
+		if (word_in(words[i], password_key_words, ELEMENTSOF(password_key_words)) ||
+		    word_in(words[i], other_key_words, ELEMENTSOF(other_key_words)) ||
+		    contains_any(words[i], strlen(words[i]), password_words, ELEMENTSOF(password_words)))
+			return true;
+	return false;
+}
+
+/*
+ * After a key word in another language, its other words and the verb before the value:
+ * "clave de acceso: V", "senha do banco: V", "jeton d'accès : V", "parola d'ordine è V",
+ * "Kennwort lautet V", "رمز عبور: V".  Up to two words of letters (and apostrophes), then
+ * ':' or '=' (a blank before it allowed), or a verb.  Returns the separator's position, or p.
+ */
+static size_t
+foreign_key_rest(const char *in, size_t len, size_t p)
+{
+	static const char *const verbs[] = {
+		"lautet", "ist", "est", "es", "\xc3\xa8" /* è */, "\xc3\xa9" /* é */, "era", "war", "is",
+	};
+	size_t q = p;
+
+	for (int w = 0; w < 3 && q < len; w++) {
+		size_t ws = q;
+
+		while (q < len && q - ws < 24 && (isalpha((unsigned char)in[q]) || in[q] == '\'' ||
+		    (unsigned char)in[q] >= 0x80))
+			q++;
+		if (q == ws || q - ws >= 24)
+			return p;
+		if (word_eq(in + ws, q - ws, verbs, ELEMENTSOF(verbs)) && q < len && in[q] == ' ')
+			return q + 1;	/* the value follows the verb */
+		while (q < len && (in[q] == ' ' || in[q] == '\t'))
+			q++;
+		if (q < len && (in[q] == ':' || in[q] == '='))
+			return q;
+		if (w == 2)
+			break;
+	}
+	return p;
+}
+
 /* The key starts a prompt: at its line's start, or after Enter, New, Retype, Confirm, Current, Old. */
 static bool
 prompt_start(struct scan *s, struct kv *k)
@@ -2535,6 +2587,19 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 			q++;
 		if (q < len && (in[q] == '\'' || in[q] == '"'))
 			p = q;
+	}
+	/* "clave de acceso: V", "Kennwort lautet V": a key in another language, in more words */
+	if (p > k->after && k->c >= KEY_MEDIUM && foreign_key(in + k->ks, k->ke - k->ks)) {
+		size_t q = foreign_key_rest(in, len, p);
+
+		if (q != p && (in[q] == ':' || in[q] == '='))
+			p = q;
+		else if (q != p) {
+			k->p = q;	/* after the verb: the value, as after "is" */
+			k->loose = true;
+			k->rule = "free-text";
+			return GO_ON;
+		}
 	}
 	/* "ключ API: V", "chiave API: V": the key's word, then API */
 	if (p > k->after && k->c >= KEY_MEDIUM && p + 4 < len && strncasecmp(in + p, "api", 3) == 0 &&

@@ -1522,26 +1522,14 @@ KNOWN_GAPS = {
     # Free text in other languages: secretpat.c's stems and password_words/secret_words/token_words lack these words,
     # or the key is several words (the value follows the last one) or a verb stands between key and value
     # 'parola' is known, but 'parola d'ordine è V': apostrophe, second word and the verb 'è' before V
-    "journal: it parola d'ordine": (),
-    "plain: it parola d'ordine": (),
     # 'chiave API: V': 'api?key' needs 'api' before 'key'; 'API' alone is no key word
     # 'clave' known, but the value follows 'de acceso:' (a multi-word key)
-    'journal: es clave de acceso:': (),
-    'plain: es clave de acceso:': (),
     # 'senha' known, but 'senha do banco: V' (multi-word key)
-    'journal: pt senha do banco:': (),
-    'plain: pt senha do banco:': (),
     # 'Kennwort lautet V': 'lautet' (German 'is') is not taken like 'is'/'was'
-    'journal: de Kennwort lautet': (),
-    'plain: de Kennwort lautet': (),
     # French 'jeton d'accès : V': no stem, and a blank before the colon
-    "journal: fr jeton d'accès :": (),
-    "plain: fr jeton d'accès :": (),
     # Russian 'ключ' (key): no stem
     # Indonesian 'kata sandi' (password): no stem
     # Persian 'رمز عبور' (password): no stem (Arabic 'كلمة المرور' only)
-    'journal: fa رمز عبور:': (),
-    'plain: fa رمز عبور:': (),
     # # Dumps of other runtimes
     # '["password"]=> string(14) "V"': the value is two tokens after the key ('=>' then a type)
     'journal: PHP var_dump': (),
