@@ -66,6 +66,7 @@ static const struct stem stems[] = {
 	{ "secret set ", false, T_CMD },	/* gh secret set NAME --body V, az keyvault secret set --value V */
 	{ "put-parameter ", false, T_CMD },	/* aws ssm put-parameter --value V */
 	{ "kv put ", false, T_CMD },	/* vault kv put PATH k=V ... */
+	{ "alias set ", false, T_CMD },	/* mc alias set NAME URL ACCESS SECRET */
 	{ "vault write ", false, T_CMD },
 	{ "openssl passwd ", false, T_CMD },
 	{ "securestring ", true, T_CMD },	/* ConvertTo-SecureString 'V' -AsPlainText */
@@ -204,6 +205,7 @@ static const struct stem stems[] = {
 	{ "hooks.slack.com/", false, T_HOOK },
 	{ "@tcp(", false, T_DSN },
 	{ " -u ", false, T_CLIUSER },
+	{ " -U ", false, T_CLIUSER },	/* smbclient -U USER%PASS */
 	{ " -p", false, T_CLIUSER },
 	{ "@unix(", false, T_DSN },
 	{ " -a ", false, T_CLIFLAG },
@@ -1590,6 +1592,13 @@ cmd_openssl_passwd(struct cmdarg *a)
 	return false;
 }
 
+/* mc alias set NAME URL ACCESS SECRET. */
+static bool
+cmd_fourth(struct cmdarg *a)
+{
+	return positional(a->s->in, a->s->len, a->te, 4, false, a->vs, a->ve);
+}
+
 /* ConvertTo-SecureString [-String] 'V', xfreerdp /p:V. */
 static bool
 cmd_next_word(struct cmdarg *a)
@@ -1659,7 +1668,7 @@ do_cmd(struct scan *s, size_t ts, size_t te)
 		{ "user-secrets set ", cmd_second }, { "| chpasswd", cmd_chpasswd },
 		{ "secret set ", cmd_value_flag }, { "put-parameter ", cmd_value_flag },
 		{ "openssl passwd ", cmd_openssl_passwd }, { "securestring ", cmd_next_word },
-		{ " /p:", cmd_next_word },
+		{ " /p:", cmd_next_word }, { "alias set ", cmd_fourth },
 	};
 	const char *in = s->in;
 	size_t e = eol(in, s->len, te), vs = 0, ve = 0;
@@ -1954,11 +1963,16 @@ do_cliuser(struct scan *s, size_t ts, size_t te)
 		e++;
 	if (in[ts + 2] == 'p' && p < s->len && (in[p] == ' ' || in[p] == '\t'))
 		return do_cliflag(s, ts, te, 'p');
-	if (in[ts + 2] == 'u') {
+	if (in[ts + 2] == 'u' || in[ts + 2] == 'U') {
 		const char *c = memchr(in + p, ':', e - p);
 
-		if (c == NULL || c == in + p || (size_t)(c - in) + 1 >= e || c[1] == '/')
-			return te;
+		/* lftp -u USER,PASS; smbclient -U USER%PASS */
+		if (c == NULL && in[ts + 2] == 'u')
+			c = memchr(in + p, ',', e - p);
+		if (c == NULL && in[ts + 2] == 'U')
+			c = memchr(in + p, '%', e - p);
+		if (c == NULL || c == in + p || (size_t)(c - in) + 1 >= e || (*c == ':' && c[1] == '/'))
+			return te;	/* (user:/path is no password) */
 		if (secretpat_marker_len(c + 1, (size_t)(in + e - c - 1)) > 0)
 			return te;
 		hit(s, (size_t)(c - in) + 1, e, "password", "cli-user");
@@ -2433,6 +2447,25 @@ identifier_key(const char *k, size_t n)
 	return false;
 }
 
+/*
+ * A setting's dotted path whose last part names a secret ("wifi-sec.psk",
+ * "default.aws_secret_access_key"): code, not prose; a host name
+ * ("secrets.corp.example.net") ends in no such part.
+ */
+static bool
+dotted_key(const char *k, size_t n)
+{
+	size_t last = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (k[i] == '.')
+			last = i + 1;
+		else if (!isalnum((unsigned char)k[i]) && k[i] != '_' && k[i] != '-')
+			return false;
+	}
+	return last > 1 && last < n && secretpat_key_class(k + last, n - last, NULL) != KEY_NONE;
+}
+
 /* At p: ["," ] ["] value ["] (= | :), the value of a name/value pair ({"name":"API_KEY","value":V},
  * <add key="ApiKey" value="V"/>); its length, else 0. */
 static size_t
@@ -2713,7 +2746,8 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 			}
 		}
 	} else if (p > k->after && p < len && k->c >= KEY_MEDIUM && !k->quoted_key && !k->opened &&
-	    !k->flag && plain_word(in + k->ks, k->ke - k->ks) && (isalnum((unsigned char)in[p]) ||
+	    !k->flag && (plain_word(in + k->ks, k->ke - k->ks) || dotted_key(in + k->ks, k->ke - k->ks)) &&
+	    (isalnum((unsigned char)in[p]) ||
 	    in[p] == '/' || in[p] == '+' ||	/* base64 may start so; a path is kept by kv_judge */
 	    (unsigned char)in[p] >= 0x80 || secretpat_marker_len(in + p, len - p) > 0)) {
 		k->blank = true;	/* "secret X", "token X": judged in kv_judge */
@@ -3215,7 +3249,8 @@ kv_judge(struct scan *s, struct kv *k)
 		for (i = vs; i < vs + n; i++)
 			digits += isdigit((unsigned char)in[i]) != 0;
 		/* after a key from code ("config set npmAuthToken V"), any word that is no prose */
-		bool code = identifier_key(in + k->ks, k->ke - k->ks) && n >= 8 && !prose_word(in + vs, n);
+		bool code = (identifier_key(in + k->ks, k->ke - k->ks) || dotted_key(in + k->ks, k->ke - k->ks)) &&
+		    n >= 8 && !prose_word(in + vs, n);
 		bool mixed = mixed_case(in + vs, n) || mixed_scripts(in + vs, n) || code;
 
 		if (code)

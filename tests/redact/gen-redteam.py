@@ -1555,24 +1555,16 @@ KNOWN_GAPS = {
     'plain: \\x3d escape': (),
     # # CLI tools traced by a shell: flags the CLI-flag rules (T_CLIFLAG, T_CLIUSER) do not know, or positional secrets
     # 'aws configure set default.aws_secret_access_key V': the bare key passes; with the 'default.' profile prefix the value after a blank is not taken
-    'journal: aws configure set profile secret': (),
-    'plain: aws configure set profile secret': (),
     # '-srcstorepass V': pass_suffix() knows 'storepass' alone, not 'srcstorepass'/'deststorepass'
     # 'htpasswd -b FILE USER V': positional
     # zip/unzip '-P V'
     # zip/unzip '-P V'
     # Samba 'user%V': '%' as the user/password separator
-    'journal: smbclient user%pass': (),
-    'plain: smbclient user%pass': (),
     # 'echo user:V | chpasswd': positional
     # 'rabbitmqctl add_user USER V': positional
     # 'net use \\\\srv\\share V /user:D\\U': positional
     # 'mc alias set NAME URL ACCESS V': the AKIA id is redacted, the secret after it is not (the 40-char rule wants 40 characters)
-    'journal: mc alias set': (),
-    'plain: mc alias set': (),
     # 'wifi-sec.psk V': 'psk' (pre-shared key) no stem
-    'journal: nmcli wifi psk': (),
-    'plain: nmcli wifi psk': (),
     # 'user-secrets set "Db:Password" "V"': the key is inside a quoted argument, the value the next one
     # a crypt(3) hash 'user:$6$salt$HASH:...' (shadow/htpasswd line): no pattern for $1$/$5$/$6$/$apr1$/$2y$
     'journal: shadow hash $6$': (),
@@ -1591,10 +1583,6 @@ KNOWN_GAPS = {
     # 'vault kv put PATH value=V': 'value' is no key word
     # (npm/yarn 'config set ..._authToken V' and cmdkey '/pass:V' with letters only: fixed on main at 6369e44)
     # lftp '-u user,V': T_CLIUSER knows 'user:V' only
-    'journal: lftp -u user,pass': (),
-    'plain: lftp -u user,pass': (),
-    'docker: lftp -u user,pass': (),
-    'aws: lftp -u user,pass': (),
     # xfreerdp '/p:V': Windows-style flag
     # ConvertTo-SecureString 'V' -AsPlainText: positional string of a known cmdlet
     # 'openssl passwd -6 V': positional
