@@ -1024,6 +1024,8 @@ index_one(struct redactor *r, size_t i)
 static void
 index_values(struct redactor *r)
 {
+	if (r->indexed == r->nvalues)
+		return;		/* nothing written: another thread may be reading (collect/jsonl.c) */
 	for (size_t i = r->indexed; i < r->nvalues; i++)
 		index_one(r, i);
 	r->indexed = r->nvalues;
