@@ -225,6 +225,6 @@ install: all
 	install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/triage/rules/
 
 clean:
-	rm -rf build build-asan build-fuzz out dist
+	rm -rf build build-asan build-tsan build-fuzz out dist
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
