@@ -58,17 +58,16 @@ static const struct stem stems[] = {
 	{ "<redacted:", false, T_MARKER },
 	{ "-----BEGIN ", false, T_PEM },
 	/* commands before the key words they hold ("secret set" before "secret") */
-	{ "htpasswd ", false, T_CMD },
-	{ " add_user ", false, T_CMD },	/* rabbitmqctl add_user USER PASS */
+	{ "tpasswd ", false, T_CMD },	/* htpasswd (not at "ht": every "http") */
+	{ "d_user ", false, T_CMD },	/* rabbitmqctl add_user USER PASS */
 	{ "| chpasswd", false, T_CMD },	/* echo USER:PASS | chpasswd */
-	{ "net use ", true, T_CMD },	/* net use \\\\SRV\\SHARE PASS /user:D\\U */
-	{ "user-secrets set ", false, T_CMD },	/* dotnet user-secrets set KEY VALUE */
+	{ "r-secrets set ", false, T_CMD },	/* dotnet user-secrets set KEY VALUE */
 	{ "secret set ", false, T_CMD },	/* gh secret set NAME --body V, az keyvault secret set --value V */
-	{ "put-parameter ", false, T_CMD },	/* aws ssm put-parameter --value V */
+	{ "t-parameter ", false, T_CMD },	/* aws ssm put-parameter --value V */
 	{ "kv put ", false, T_CMD },	/* vault kv put PATH k=V ... */
-	{ "alias set ", false, T_CMD },	/* mc alias set NAME URL ACCESS SECRET */
+	{ "ias set ", false, T_CMD },	/* mc alias set NAME URL ACCESS SECRET */
 	{ "vault write ", false, T_CMD },
-	{ "openssl passwd ", false, T_CMD },
+	{ "sl passwd ", false, T_CMD },	/* openssl passwd */
 	{ "securestring ", true, T_CMD },	/* ConvertTo-SecureString 'V' -AsPlainText */
 	{ " /p:", false, T_CMD },	/* xfreerdp /p:V */
 	{ "eyJ", false, T_JWT },
@@ -152,9 +151,9 @@ static const struct stem stems[] = {
 	{ "\xec\x95\x94\xed\x98\xb8", false, T_WORD },	/* 암호 */
 	{ "\xed\x86\xa0\xed\x81\xb0", false, T_WORD },	/* 토큰 */
 	{ "master?key", true, T_WORD },
-	{ "ied?by", true, T_WORD },
+	{ "tified?by", true, T_WORD },	/* SQL: IDENTIFIED BY (not at "ie": tried, denied) */
 	/* key, secret and token in other languages (key_class's other_key_words) */
-	{ "chiav", true, T_WORD },	/* chiave (it) */
+	{ "hiav", true, T_WORD },	/* chiave (it; not at "ch") */
 	{ "segret", true, T_WORD },	/* segreta, segreto (it) */
 	{ "-key", true, T_WORD },	/* Ocp-Apim-Subscription-Key, X-Webhook-Key */
 	{ "?key=", false, T_QKEY },	/* ?key=V (Google and others: in a query the key is one) */
@@ -1505,20 +1504,11 @@ cmd_htpasswd(struct cmdarg *a)
 	return batch && positional(in, a->s->len, a->te, nofile ? 2 : 3, false, a->vs, a->ve);
 }
 
-/* rabbitmqctl add_user USER PASS, dotnet user-secrets set KEY VALUE, net use [DRIVE: | *] SHARE PASS. */
+/* rabbitmqctl add_user USER PASS, dotnet user-secrets set KEY VALUE. */
 static bool
 cmd_second(struct cmdarg *a)
 {
-	const char *in = a->s->in;
-	bool net = strncasecmp(in + a->ts, "net use ", 8) == 0;
-	unsigned n = 2;
-
-	if (net && positional(in, a->s->len, a->te, 1, false, a->vs, a->ve) &&
-	    ((*a->ve - *a->vs == 2 && in[*a->vs + 1] == ':') || (*a->ve - *a->vs == 1 && in[*a->vs] == '*')))
-		n = 3;
-	if (!positional(in, a->s->len, a->te, n, false, a->vs, a->ve))
-		return false;
-	return !(net && (in[*a->vs] == '/' || in[*a->vs] == '*'));	/* /user:, /persistent:, a prompt */
+	return positional(a->s->in, a->s->len, a->te, 2, false, a->vs, a->ve);
 }
 
 /* echo USER:PASS | chpasswd: the word before the pipe, after its ':'. */
@@ -1664,11 +1654,11 @@ do_cmd(struct scan *s, size_t ts, size_t te)
 		const char	*stem;
 		bool		(*find)(struct cmdarg *);
 	} forms[] = {
-		{ "htpasswd ", cmd_htpasswd }, { " add_user ", cmd_second }, { "net use ", cmd_second },
-		{ "user-secrets set ", cmd_second }, { "| chpasswd", cmd_chpasswd },
-		{ "secret set ", cmd_value_flag }, { "put-parameter ", cmd_value_flag },
-		{ "openssl passwd ", cmd_openssl_passwd }, { "securestring ", cmd_next_word },
-		{ " /p:", cmd_next_word }, { "alias set ", cmd_fourth },
+		{ "tpasswd ", cmd_htpasswd }, { "d_user ", cmd_second },
+		{ "r-secrets set ", cmd_second }, { "| chpasswd", cmd_chpasswd },
+		{ "secret set ", cmd_value_flag }, { "t-parameter ", cmd_value_flag },
+		{ "sl passwd ", cmd_openssl_passwd }, { "securestring ", cmd_next_word },
+		{ " /p:", cmd_next_word }, { "ias set ", cmd_fourth },
 	};
 	const char *in = s->in;
 	size_t e = eol(in, s->len, te), vs = 0, ve = 0;
