@@ -415,8 +415,11 @@ redact_text_encoded(const char *in, size_t len)
 	struct buf b = { 0 };
 	bool hit;
 
-	if (!secretpat_maybe(in, len) || !decode_structure(in, len, &b))
+	/* the decoding first: most text holds no escape, and it returns without a copy */
+	if (!decode_structure(in, len, &b) || !secretpat_maybe(in, len)) {
+		buf_free(&b);
 		return false;
+	}
 	hit = secretpat_scan(b.data, b.len, NULL, NULL) > 0;
 	buf_free(&b);
 	return hit;
@@ -440,7 +443,7 @@ redact_text(struct redactor *r, const char *in, size_t len, char **out, size_t *
 		char *kn = NULL;
 		size_t kl = 0;
 
-		if (secretpat_maybe(in, len) && decode_structure(in, len, &d)) {
+		if (decode_structure(in, len, &d) && secretpat_maybe(in, len)) {
 			struct textctx u = { .r = r, .in = d.data, .counts = counts };
 
 			if (secretpat_scan(d.data, d.len, learn_hit, &u) > 0 &&

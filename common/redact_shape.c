@@ -242,16 +242,21 @@ run_of_words(const char *v, size_t n)
 	return true;
 }
 
-/* Letters only, 8 or more, both cases changing 3 times or more, not words: "krpMPOBvgaevnt". */
-static bool
-random_letters(const char *v, size_t n)
+bool
+shape_mixed_case(const char *v, size_t n)
 {
 	size_t up, lo, i;
 
 	for (i = 0; i < n && isalpha((unsigned char)v[i]); i++)
 		;
-	return i == n && n >= 8 && case_changes(v, n, &up, &lo) >= 3 && up >= 2 && lo >= 2 &&
-	    !run_of_words(v, n);
+	return i == n && n >= 8 && case_changes(v, n, &up, &lo) >= 3 && up >= 2 && lo >= 2;
+}
+
+/* Letters only, 8 or more, both cases changing 3 times or more, not words: "krpMPOBvgaevnt". */
+static bool
+random_letters(const char *v, size_t n)
+{
+	return shape_mixed_case(v, n) && !run_of_words(v, n);
 }
 
 bool

@@ -17,6 +17,9 @@ bool shape_relpath(const char *v, size_t n);	/* secrets/jwt-token: lowercase nam
  * of 8 or more mixes digits with both cases and is not words ("M25nVpZPxqMhQ_x02m..." is one,
  * "AgentToken2.json", "OnboardingAgent-Linux-x86_64.tar.gz" are none), or it is base64 with '+'. */
 bool shape_random_segment(const char *v, size_t n);
+/* Letters only, at least 8, two or more of each case and three or more changes of case: "XVYWUYaBnSqfQK"
+ * (and a name run together, "DbPasswordRef"); "Kubernetes", "TLSConfig", "PostgreSQL", "dbPassword" are not. */
+bool shape_mixed_case(const char *v, size_t n);
 /* NO_PROXY: hosts, .domains, addresses, CIDR blocks, host:port, joined by ',' (blanks allowed). */
 bool shape_hostlist(const char *v, size_t n);
 /* A run between '-', '_', '.', ':', '/' that looks random: shape_random_segment(), 16+ with digits and

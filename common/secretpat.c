@@ -1008,34 +1008,6 @@ looks_secret(const char *v, size_t len)
 }
 
 /*
- * Letters only, at least 8, two or more of each case and three or more changes
- * of case: "XVYWUYaBnSqfQK" is random; "Kubernetes", "TLSConfig", "PostgreSQL"
- * and "dbPassword" are words.  A name of several words ("DbPasswordRef") counts
- * as random too: after "secret" it is redacted, when unsure.
- */
-static bool
-mixed_case(const char *v, size_t len)
-{
-	size_t up = 0, lo = 0, changes = 0;
-
-	if (len < 8)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)v[i];
-
-		if (!isalpha(ch))
-			return false;
-		if (isupper(ch))
-			up++;
-		else
-			lo++;
-		if (i > 0 && !isupper(ch) != !isupper((unsigned char)v[i - 1]))
-			changes++;
-	}
-	return up >= 2 && lo >= 2 && changes >= 3;
-}
-
-/*
  * Letters of three scripts or more in one word (ASCII, other Latin, Greek, Cyrillic, Hebrew and
  * Arabic, kana, CJK, Hangul, the rest): "щåжéååkxzz" is random; "Müller", "密钥", "пароль" are words.
  */
@@ -1169,9 +1141,9 @@ secretpat_value_wanted(enum key_class c, const char *v, size_t len, bool loose)
 	case KEY_STRONG:
 		return !loose || !prose_word(v, len);
 	case KEY_MEDIUM:
-		return !loose || looks_secret(v, len) || mixed_case(v, len) || mixed_scripts(v, len);
+		return !loose || looks_secret(v, len) || shape_mixed_case(v, len) || mixed_scripts(v, len);
 	case KEY_WEAK:
-		return looks_secret(v, len) || mixed_case(v, len) || mixed_scripts(v, len);
+		return looks_secret(v, len) || shape_mixed_case(v, len) || mixed_scripts(v, len);
 	default:
 		return false;
 	}
@@ -1403,6 +1375,17 @@ next_word(const char *in, size_t len, size_t p, size_t *vs, size_t *ve)
 	*ve = e;
 }
 
+/* The start of the line holding p: back to a newline, floor, or at most max bytes. */
+static size_t
+line_back(const char *in, size_t floor, size_t p, size_t max)
+{
+	size_t b = p;
+
+	while (b > floor && p - b < max && in[b - 1] != '\n')
+		b--;
+	return b;
+}
+
 /*
  * Command lines in text whose flag takes a password as the next word, known
  * by the program named earlier on the line: "redis-cli -a V", "ldapsearch -w V",
@@ -1421,11 +1404,9 @@ do_cliflag(struct scan *s, size_t ts, size_t te, char f)
 		{ 'N', "ssh-keygen" }, { 'k', "openssl" }, { 'K', "openssl" },
 	};
 	const char *in = s->in;
-	size_t b = ts, p = te, vs, ve, i;
+	size_t b = line_back(in, 0, ts, 1024), p = te, vs, ve, i;
 	bool known = false;
 
-	while (b > 0 && in[b - 1] != '\n' && ts - b < 1024)
-		b--;
 	for (i = 0; i < ELEMENTSOF(progs) && !known; i++)
 		known = progs[i].flag == f && memmem(in + b, ts - b, progs[i].program, strlen(progs[i].program)) != NULL;
 	if (!known)
@@ -1516,10 +1497,8 @@ static bool
 cmd_chpasswd(struct cmdarg *a)
 {
 	const char *in = a->s->in, *colon;
-	size_t b = a->ts, w;
+	size_t b = line_back(in, a->s->floor, a->ts, 512), w;
 
-	while (b > a->s->floor && a->ts - b < 512 && in[b - 1] != '\n')
-		b--;
 	for (w = a->ts; w > b && (in[w - 1] == ' ' || in[w - 1] == '\t'); w--)
 		;
 	*a->ve = w;
@@ -1983,10 +1962,8 @@ do_cliuser(struct scan *s, size_t ts, size_t te)
 			return ts + 2;
 	}
 	{
-		size_t b = ts;
+		size_t b = line_back(in, 0, ts, 1024);	/* at most 1 KiB back: a long line of -p words stays linear */
 
-		while (b > 0 && ts - b < 1024 && in[b - 1] != '\n')
-			b--;	/* at most 1 KiB back: a long line of -p words stays linear */
 		if (memmem(in + b, ts - b, " -u", 3) == NULL && memmem(in + b, ts - b, "mysql", 5) == NULL &&
 		    memmem(in + b, ts - b, "sshpass", 7) == NULL && memmem(in + b, ts - b, "7z", 2) == NULL)
 			return ts + 2;
@@ -2498,15 +2475,14 @@ blank_directive(const char *in, size_t len, const struct kv *k)
 		"rwcommunity6",
 	};
 	const char *key = in + k->ks;
-	size_t n = k->ke - k->ks, b = k->ks;
+	size_t n = k->ke - k->ks, b;
 
 	(void)len;
 	if (word_eq(key, n, words, ELEMENTSOF(words)) || (n == 4 && memcmp(key, "AUTH", 4) == 0))
 		return true;
 	if (!(n == 8 && strncasecmp(key, "password", 8) == 0) && !(n == 6 && strncasecmp(key, "passwd", 6) == 0))
 		return false;
-	while (b > 0 && in[b - 1] != '\n' && k->ks - b < 512)
-		b--;
+	b = line_back(in, 0, k->ks, 512);
 	return memmem(in + b, k->ks - b, "login ", 6) != NULL;
 }
 
@@ -3241,7 +3217,7 @@ kv_judge(struct scan *s, struct kv *k)
 		/* after a key from code ("config set npmAuthToken V"), any word that is no prose */
 		bool code = (identifier_key(in + k->ks, k->ke - k->ks) || dotted_key(in + k->ks, k->ke - k->ks)) &&
 		    n >= 8 && !prose_word(in + vs, n);
-		bool mixed = mixed_case(in + vs, n) || mixed_scripts(in + vs, n) || code;
+		bool mixed = shape_mixed_case(in + vs, n) || mixed_scripts(in + vs, n) || code;
 
 		if (code)
 			k->loose = false;
