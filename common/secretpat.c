@@ -113,6 +113,7 @@ static const struct stem stems[] = {
 	{ "fresh", true, T_WORD },	/* refresh (not at "re") */
 	{ "_code", true, T_WORD },	/* recovery_code, backup_codes (not exit_code: key_class) */
 	{ "Code", false, T_WORD },	/* pairingCode, recoveryCodes (not exitCode: key_class) */
+	{ "Key", false, T_WORD },	/* bootstrapKey, signingKeyRef (not publicKey: key_class) */
 	{ "e_id", true, T_WORD },	/* VAULT_ROLE_ID, role_id (not at "ro": "error") */
 	{ "eId", false, T_WORD },	/* roleId */
 	{ "munity", true, T_WORD },	/* SNMP community (not at "co") */
@@ -2236,6 +2237,7 @@ struct kv {
 	bool		 to_quote;	/* "Header-Name: VALUE": to the quote that opened before the key */
 	bool		 golist;	/* map[x-api-key:[VALUE]] (gRPC metadata): the value ends at ']' */
 	bool		 sql;		/* IDENTIFIED BY VALUE: the next word, quoted or not */
+	bool		 gofield;	/* &{Endpoint:x Token:VALUE Insecure:false}: a Go %+v dump's field */
 	size_t		 p;		/* the separator, then the value's first byte */
 	size_t		 vs, ve;	/* the value: in[vs..ve) */
 	size_t		 after;		/* where the scan resumes after the value */
@@ -2493,6 +2495,21 @@ one_word_kind(const char *kind)
 	return kind != NULL && (strcmp(kind, "license") == 0 || strcmp(kind, "signature") == 0);
 }
 
+/* Key:V in a Go %+v dump: a capitalised field after '{' or a blank, no blank after the colon, a '{' open before it. */
+static bool
+go_field(struct scan *s, struct kv *k, size_t colon)
+{
+	const char *in = s->in;
+	size_t b = line_back(in, s->floor, k->ks, 512);
+	const char *open;
+
+	if (k->ks == 0 || (in[k->ks - 1] != '{' && in[k->ks - 1] != ' ') || !isupper((unsigned char)in[k->ks]) ||
+	    colon + 1 >= s->len || isspace((unsigned char)in[colon + 1]))
+		return false;
+	open = memrchr(in + b, '{', k->ks - b);
+	return open != NULL && memchr(open, '}', (size_t)(in + k->ks - open)) == NULL;
+}
+
 /* A key word in another language (its words, lower-cased): senha, clave, Kennwort, jeton, 密码, ... */
 static bool
 foreign_key(const char *key, size_t len)
@@ -2648,6 +2665,9 @@ kv_separator(struct scan *s, struct kv *k, size_t te)
 		if (!k->quoted_key && header_name(in + k->ks, k->ke - k->ks)) {
 			/* "X-Auth-Token: V", "PRIVATE-TOKEN: V": a header's value, whatever it looks like */
 			k->to_quote = k->opened;
+			k->rule = "free-text";
+		} else if (!k->quoted_key && go_field(s, k, p)) {
+			k->gofield = true;	/* printed by code: the value whatever it looks like, to the next field */
 			k->rule = "free-text";
 		} else if (!k->quoted_key && !k->line_start) {
 			k->loose = true;
@@ -3270,7 +3290,7 @@ kv_whole_value(struct scan *s, struct kv *k)
 			    in[x - 2] == '\n';
 			break;
 		}
-	if (!((k->c == KEY_STRONG || (k->c == KEY_MEDIUM && k->kind != NULL &&
+	if (!((k->c == KEY_STRONG || k->gofield || (k->c == KEY_MEDIUM && k->kind != NULL &&
 	    strcmp(k->kind, "secret") == 0)) && !k->query && !k->flagarg && !k->directive && !k->xml &&
 	    !k->blank &&
 	    !k->to_quote && (!k->flag || k->opened || in_sq) &&
@@ -3293,7 +3313,7 @@ kv_whole_value(struct scan *s, struct kv *k)
 		}
 
 		if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ';' || ch == '"' ||
-		    (ch == '\'' && (k->oq == '\'' || in_sq)))
+		    (ch == '\'' && (k->oq == '\'' || in_sq)) || (ch == '}' && k->gofield))
 			break;
 		if (ch == '\\' && x + 1 < len && strchr("tnr\"'\\", in[x + 1]) != NULL)
 			break;

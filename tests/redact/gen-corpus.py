@@ -433,6 +433,18 @@ def plant_all(c):
         s = c.v()
         c.jmsg(tmpl.format(s=s))
         c.add(f"journal {name}", [s], [])
+    # three forms of the last read: a camelCase *Key in a JSON log line, a Go %+v dump of a pointer to a
+    # struct, and an OAuth password-grant form body with the value URL-encoded
+    s = c.v()
+    c.jmsg('{"level":"info","msg":"joining the mesh","bootstrapKey":"' + s + '","attempt":2}')
+    c.add("journal camelCase bootstrapKey in a JSON line", [s], ["joining the mesh"])
+    s = c.v()
+    c.jmsg("debug\tagent\tclient config &{Endpoint:onboard.example.invalid:15443 Token:" + s + " Insecure:false}")
+    c.add("journal Go %+v dump of a pointer, Token:V", [s], ["Endpoint:onboard.example.invalid:15443"])
+    s = c.v()
+    c.jmsg("debug\tagent\tPOST /oauth2/token body grant_type=password&username=agent&password=" +
+           urllib.parse.quote_plus(s) + "&scope=onboarding")
+    c.add("journal form body password=URL-encoded V", [s], ["grant_type=password&username=agent"])
     s = c.v()
     c.jmsg("debug\tagent\trequest body:\n{\n  \"username\": \"admin\",\n  \"password\":\n    \"" + s + "\"\n}")
     c.add("journal pretty JSON, value on the next line", [s], [])
